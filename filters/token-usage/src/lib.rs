@@ -1,0 +1,1 @@
+//! aigw-token-usage filter.

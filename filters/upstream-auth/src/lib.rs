@@ -1,0 +1,1 @@
+//! aigw-upstream-auth filter.

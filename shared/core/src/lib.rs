@@ -1,0 +1,1 @@
+//! Pure gateway logic shared by the filters and the control plane; no Envoy dependency.
