@@ -57,7 +57,8 @@ pub struct MetricId(pub u32);
 /// creation at that point, so every metric a filter records must be defined here.
 pub trait MetricsRegistry {
     /// Defines a metric with the given label names (label values are given when recording).
-    fn define(&mut self, kind: MetricKind, name: &str, labels: &[&str]) -> Result<MetricId, String>;
+    fn define(&mut self, kind: MetricKind, name: &str, labels: &[&str])
+    -> Result<MetricId, String>;
 }
 
 /// A response to an HTTP callout.

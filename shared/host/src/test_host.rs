@@ -2,8 +2,8 @@
 //! metrics, local replies, callouts and logs, and drives a filter through a stream.
 
 use crate::{
-    BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, LogLevel,
-    MetadataValue, MetricId, MetricKind, MetricsRegistry,
+    BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, LogLevel, MetadataValue,
+    MetricId, MetricKind, MetricsRegistry,
 };
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -23,7 +23,12 @@ pub struct TestRegistry {
 }
 
 impl MetricsRegistry for TestRegistry {
-    fn define(&mut self, kind: MetricKind, name: &str, labels: &[&str]) -> Result<MetricId, String> {
+    fn define(
+        &mut self,
+        kind: MetricKind,
+        name: &str,
+        labels: &[&str],
+    ) -> Result<MetricId, String> {
         self.metrics.push(DefinedMetric {
             kind,
             name: name.to_string(),
@@ -93,7 +98,10 @@ impl Default for TestHost {
 }
 
 fn get(headers: &[(String, String)], name: &str) -> Option<String> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
 }
 
 fn set(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
@@ -109,7 +117,10 @@ impl TestHost {
     /// A host holding the given request headers.
     pub fn with_request_headers(headers: &[(&str, &str)]) -> Self {
         Self {
-            request_headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            request_headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             ..Self::default()
         }
     }
@@ -148,7 +159,9 @@ impl TestHost {
                 break;
             }
             match st {
-                BodyStatus::StopAndBuffer if !eos => buffered = std::mem::take(&mut self.request_body),
+                BodyStatus::StopAndBuffer if !eos => {
+                    buffered = std::mem::take(&mut self.request_body)
+                }
                 _ => out.extend_from_slice(&std::mem::take(&mut self.request_body)),
             }
         }
@@ -172,7 +185,9 @@ impl TestHost {
             buffered.extend_from_slice(chunk);
             self.response_body = std::mem::take(&mut buffered);
             match filter.on_response_body(self, eos) {
-                BodyStatus::StopAndBuffer if !eos => buffered = std::mem::take(&mut self.response_body),
+                BodyStatus::StopAndBuffer if !eos => {
+                    buffered = std::mem::take(&mut self.response_body)
+                }
                 _ => out.extend_from_slice(&std::mem::take(&mut self.response_body)),
             }
         }
@@ -236,7 +251,10 @@ impl Host for TestHost {
     fn send_local_reply(&mut self, status: u16, headers: &[(&str, &str)], body: &[u8]) {
         self.local_reply = Some(LocalReply {
             status,
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             body: body.to_vec(),
         });
     }
@@ -258,7 +276,10 @@ impl Host for TestHost {
         self.callouts.push(Callout {
             token,
             cluster: cluster.to_string(),
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             body: body.to_vec(),
             timeout,
         });
@@ -273,6 +294,11 @@ impl Host for TestHost {
 }
 
 /// Delivers a callout result to `filter` (helper for tests of callout-driven filters).
-pub fn complete_callout(host: &mut TestHost, filter: &mut dyn Filter, token: u32, result: CalloutResult) {
+pub fn complete_callout(
+    host: &mut TestHost,
+    filter: &mut dyn Filter,
+    token: u32,
+    result: CalloutResult,
+) {
     filter.on_callout_done(host, token, result);
 }
