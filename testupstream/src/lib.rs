@@ -1,1 +1,14 @@
-//! Fake provider.
+//! A fast fake OpenAI / Azure OpenAI provider that validates what it receives as strictly as
+//! the real APIs and answers deterministically (byte-identical bodies across runs).
+
+mod auth;
+pub mod config;
+pub mod error;
+mod respond;
+pub mod route;
+mod server;
+mod stream;
+pub mod validate;
+
+pub use config::{Backend, Config};
+pub use server::{BACKEND_HEADER, CHUNK_DELAY_HEADER, STATUS_HEADER, serve};

@@ -1,0 +1,54 @@
+//! `testupstream`: run the fake provider on an address.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use testupstream::{Backend, Config, serve};
+use clap::Parser;
+
+/// A fake OpenAI / Azure OpenAI provider for tests and benchmarks.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on, e.g. 127.0.0.1:18080 (port 0 picks a free one).
+    #[arg(long)]
+    listen: SocketAddr,
+    /// A backend as ID=KEY: requests carrying KEY are answered as backend ID. Repeatable.
+    #[arg(long = "backend", required = true)]
+    backends: Vec<Backend>,
+    /// Log one line per request to stderr.
+    #[arg(long)]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("testupstream: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(args.listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("testupstream: cannot listen on {}: {e}", args.listen);
+                return ExitCode::FAILURE;
+            }
+        };
+        let addr = listener.local_addr().map_or(args.listen, |a| a);
+        println!("listening on {addr}");
+        let _ = std::io::stdout().flush();
+        let config = Config {
+            backends: args.backends,
+            verbose: args.verbose,
+        };
+        tokio::select! {
+            () = serve(listener, config) => ExitCode::SUCCESS,
+            _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
+        }
+    })
+}

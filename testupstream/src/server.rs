@@ -1,0 +1,158 @@
+//! The HTTP server: accept loop and per-request handling.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{HeaderMap, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use crate::auth::authenticate;
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::route::{Api, classify};
+use crate::{respond, stream, validate};
+
+/// Largest request body accepted.
+const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// Request header asking for an error response with this status.
+pub const STATUS_HEADER: &str = "x-testupstream-status";
+/// Request header asking for a delay (milliseconds) between stream chunks.
+pub const CHUNK_DELAY_HEADER: &str = "x-testupstream-chunk-delay-ms";
+/// Response header naming the backend that answered.
+pub const BACKEND_HEADER: &str = "x-testupstream-backend";
+
+type Body = BoxBody<Bytes, Infallible>;
+
+/// Serves requests on `listener`; never returns (drop or abort the task to stop). Accept
+/// errors (for example running out of file descriptors) are retried after a short pause.
+pub async fn serve(listener: TcpListener, config: Config) {
+    let config = Arc::new(config);
+    loop {
+        let (conn, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                eprintln!("testupstream: accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        // Nagle would hold back small SSE chunks.
+        let _ = conn.set_nodelay(true);
+        let config = Arc::clone(&config);
+        tokio::spawn(async move {
+            let svc = service_fn(|req| handle(Arc::clone(&config), req));
+            if let Err(e) = http1::Builder::new()
+                .serve_connection(TokioIo::new(conn), svc)
+                .await
+                && config.verbose
+            {
+                eprintln!("testupstream: connection from {peer}: {e}");
+            }
+        });
+    }
+}
+
+async fn handle(config: Arc<Config>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let response = match answer(&config, req).await {
+        Ok(r) => r,
+        Err((e, backend)) => error_response(&e, backend),
+    };
+    if config.verbose {
+        eprintln!("testupstream: {method} {path} -> {}", response.status());
+    }
+    Ok(response)
+}
+
+type Failure = (ApiError, Option<HeaderValue>);
+
+async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body>, Failure> {
+    let target =
+        classify(req.method(), req.uri().path(), req.uri().query()).map_err(|e| (e, None))?;
+    let backend = authenticate(config, req.headers(), &target.flavor).map_err(|e| (e, None))?;
+    let backend_header = HeaderValue::from_str(&backend.id).ok();
+    let fail = |e: ApiError| (e, backend_header.clone());
+    let (status, delay) = knobs(req.headers()).map_err(fail)?;
+    let body = Limited::new(req.into_body(), MAX_BODY_BYTES)
+        .collect()
+        .await
+        .map_err(|e| {
+            fail(ApiError::bad_json(format!(
+                "Could not read the request body: {e}"
+            )))
+        })?
+        .to_bytes();
+    if let Some(status) = status {
+        return Err(fail(ApiError::injected(status)));
+    }
+    let parsed = validate::parse(&target, &body).map_err(fail)?;
+    let (content_type, body): (&str, Body) = if parsed.stream {
+        let events = stream::events(target.api, &backend.id, &parsed, &body);
+        let body = StreamBody::new(stream::body_stream(events, delay));
+        ("text/event-stream", BodyExt::boxed(body))
+    } else {
+        let json = respond::complete(target.api, &backend.id, &parsed, &body);
+        ("application/json", Full::new(json).boxed())
+    };
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(h) = backend_header {
+        headers.insert(BACKEND_HEADER, h);
+    }
+    if target.api == Api::Chat && parsed.stream {
+        headers.insert("cache-control", HeaderValue::from_static("no-cache"));
+    }
+    Ok(response)
+}
+
+/// Reads the test knobs: an injected status and the stream chunk delay.
+fn knobs(headers: &HeaderMap) -> Result<(Option<StatusCode>, Duration), ApiError> {
+    let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or(""));
+    let status = match header(STATUS_HEADER) {
+        None => None,
+        Some(v) => Some(
+            v.parse::<u16>()
+                .ok()
+                .and_then(|c| StatusCode::from_u16(c).ok())
+                .filter(|c| c.as_u16() >= 400)
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        STATUS_HEADER,
+                        format!("{STATUS_HEADER}: expected an HTTP status 400-999, got {v:?}"),
+                    )
+                })?,
+        ),
+    };
+    let delay = match header(CHUNK_DELAY_HEADER) {
+        None => Duration::ZERO,
+        Some(v) => Duration::from_millis(v.parse().map_err(|_| {
+            ApiError::invalid(
+                CHUNK_DELAY_HEADER,
+                format!("{CHUNK_DELAY_HEADER}: expected milliseconds, got {v:?}"),
+            )
+        })?),
+    };
+    Ok((status, delay))
+}
+
+fn error_response(e: &ApiError, backend: Option<HeaderValue>) -> Response<Body> {
+    let mut response = Response::new(Full::new(e.body()).boxed());
+    *response.status_mut() = e.status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(h) = backend {
+        headers.insert(BACKEND_HEADER, h);
+    }
+    response
+}
