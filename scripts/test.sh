@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Everything CI checks: setup (release artifacts), formatting, clippy, unit tests, and the
+# integration suite against the real Envoy once per artifact kind (native, wasm) plus the
+# native-vs-wasm equivalence run. Runs every check even after a failure, prints a summary,
+# and exits non-zero when any check failed.
+set -euo pipefail
+
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$REPO_ROOT"
+
+"$REPO_ROOT/scripts/setup.sh"
+
+ENVOY_BIN="$(envoy_bin)"
+export ENVOY_BIN
+
+results=()
+failed=0
+
+# Runs one named check, recording its outcome and duration.
+check() {
+    local name="$1"
+    shift
+    step "$name"
+    local start=$SECONDS rc=0
+    "$@" || rc=$?
+    local took=$((SECONDS - start))
+    if [[ $rc -eq 0 ]]; then
+        results+=("PASS  ${took}s  $name")
+    else
+        results+=("FAIL  ${took}s  $name (exit $rc)")
+        failed=1
+    fi
+}
+
+pytest_kind() {
+    AIGW_MODULE="$1" "$VENV/bin/python" -m pytest integration -m "not equivalence" \
+        -p no:cacheprovider -q
+}
+
+pytest_equivalence() {
+    "$VENV/bin/python" -m pytest integration -m equivalence -p no:cacheprovider -q
+}
+
+check "cargo fmt" cargo fmt --all -- --check
+check "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
+check "cargo test" cargo test --workspace
+check "python test deps" "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -r integration/requirements.txt
+check "integration (native)" pytest_kind native
+check "integration (wasm)" pytest_kind wasm
+check "integration (native vs wasm)" pytest_equivalence
+
+step "Summary"
+for r in "${results[@]}"; do note "$r"; done
+if [[ $failed -ne 0 ]]; then
+    note "FAILED"
+    exit 1
+fi
+note "all checks passed"
