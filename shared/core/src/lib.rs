@@ -1,3 +1,9 @@
 //! Pure gateway logic shared by the filters and the control plane; no Envoy dependency.
 
 pub mod api_kind;
+pub mod cost;
+pub mod metadata;
+pub mod metrics;
+pub mod sse;
+pub mod usage;
+mod usage_view;

@@ -1,0 +1,135 @@
+//! Token usage and response model from OpenAI-schema responses: a whole JSON body
+//! ([`extract_response_usage`]) or the `data:` events of a stream ([`StreamUsage`]).
+//!
+//! Bodies are read through small typed views: fields the gateway does not need (message
+//! contents, embeddings, logprobs) are skipped by the JSON parser without being built.
+
+use crate::usage_view::{ResponseView, StreamChunkView, UsageView};
+use std::fmt;
+
+/// Token counts of one response. Counts the backend did not report are zero.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TokenUsage {
+    /// `usage.prompt_tokens`.
+    pub input_tokens: u64,
+    /// `usage.completion_tokens` (zero for embeddings).
+    pub output_tokens: u64,
+    /// `usage.total_tokens`, or input + output when absent.
+    pub total_tokens: u64,
+    /// `usage.prompt_tokens_details.cached_tokens`.
+    pub cached_input_tokens: u64,
+}
+
+impl From<UsageView> for TokenUsage {
+    fn from(view: UsageView) -> Self {
+        let input_tokens = view.prompt_tokens.unwrap_or(0);
+        let output_tokens = view.completion_tokens.unwrap_or(0);
+        Self {
+            input_tokens,
+            output_tokens,
+            total_tokens: view
+                .total_tokens
+                .unwrap_or(input_tokens.saturating_add(output_tokens)),
+            cached_input_tokens: view
+                .prompt_tokens_details
+                .and_then(|d| d.cached_tokens)
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// What a whole (non-streaming) response says about itself.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ResponseUsage {
+    /// The response's `model` (empty when absent).
+    pub model: String,
+    /// The `usage` object, when present and not null.
+    pub usage: Option<TokenUsage>,
+}
+
+/// A response body or stream event that is not the expected JSON.
+#[derive(Debug)]
+pub struct UsageError(serde_json::Error);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "response is not an OpenAI-schema JSON object: {}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UsageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+/// Extracts the model and token usage from a whole chat completion, completion or
+/// embeddings response body.
+pub fn extract_response_usage(body: &[u8]) -> Result<ResponseUsage, UsageError> {
+    let view: ResponseView<'_> = serde_json::from_slice(body).map_err(UsageError)?;
+    Ok(ResponseUsage {
+        model: view.model.map(|m| m.into_owned()).unwrap_or_default(),
+        usage: view.usage.map(TokenUsage::from),
+    })
+}
+
+/// The `data` of the event that ends an OpenAI stream.
+pub const DONE_MARKER: &[u8] = b"[DONE]";
+
+/// Accumulates usage over the `data:` events of a streamed chat completion or completion.
+/// The last non-null `usage` wins (OpenAI sends it once, in the last chunk; some servers
+/// send running totals), as does the last non-empty `model`.
+#[derive(Debug, Default)]
+pub struct StreamUsage {
+    model: String,
+    usage: Option<TokenUsage>,
+}
+
+impl StreamUsage {
+    /// Reads one event's data. Returns whether the chunk carries generated output (text,
+    /// refusal, reasoning or a tool call): the first such chunk marks the first token.
+    /// The `[DONE]` marker carries nothing. Does not allocate unless the model changes.
+    pub fn on_event_data(&mut self, data: &[u8]) -> Result<bool, UsageError> {
+        if data == DONE_MARKER {
+            return Ok(false);
+        }
+        let chunk: StreamChunkView<'_> = serde_json::from_slice(data).map_err(UsageError)?;
+        if let Some(model) = chunk.model.as_deref()
+            && !model.is_empty()
+            && model != self.model
+        {
+            self.model.clear();
+            self.model.push_str(model);
+        }
+        if let Some(usage) = chunk.usage {
+            self.usage = Some(usage.into());
+        }
+        Ok(chunk.choices.is_some_and(|c| c.0))
+    }
+
+    /// The last model the stream named (empty when none).
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// The last usage the stream reported, if any.
+    pub fn usage(&self) -> Option<TokenUsage> {
+        self.usage
+    }
+
+    /// Takes the accumulated model and usage, leaving the accumulator empty.
+    pub fn take(&mut self) -> ResponseUsage {
+        ResponseUsage {
+            model: std::mem::take(&mut self.model),
+            usage: self.usage.take(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "usage_tests.rs"]
+mod tests;
