@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Throughput and latency of the gateway filter chain against plain Envoy, on loopback.
+#
+# Starts testupstream, then three Envoys one at a time: plain Envoy (no filters, see
+# scripts/bench/plain-envoy.yaml), the gateway with native modules, and the gateway with
+# wasm modules (both from `aigw translate scripts/bench/gateway.yaml`). Envoy runs with
+# --concurrency 1 pinned to core 0; wrk (one thread) and testupstream share core 1. Each
+# variant gets a warm-up, then a measured run of a ~1 KB chat completion request
+# (scripts/bench/chat.lua). Prints requests/s, p50 and p99 latency and the ratio to plain.
+#
+# Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
+# BENCH_CONNECTIONS (default 32), BENCH_VARIANTS (default "plain native wasm").
+# Needs the release artifacts and .venv from scripts/setup.sh.
+set -euo pipefail
+
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$REPO_ROOT"
+
+DURATION="${BENCH_DURATION:-10}"
+WARMUP="${BENCH_WARMUP:-2}"
+CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+VARIANTS="${BENCH_VARIANTS:-plain native wasm}"
+BENCH_DIR="$REPO_ROOT/scripts/bench"
+# Obviously fake key shared by testupstream and the gateway (read from the environment).
+export AIGW_BENCH_KEY="sk-bench-fake-0000"
+
+if ! command -v wrk >/dev/null; then
+    step "Installing wrk from Debian"
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    "${sudo_cmd[@]}" apt-get install -y -qq wrk
+fi
+command -v taskset >/dev/null || die "taskset not found (Debian package util-linux)"
+[[ -x "$VENV/bin/python" ]] || die "no $VENV: run scripts/setup.sh first"
+ENVOY_BIN="${ENVOY_BIN:-$(envoy_bin)}"
+AIGW="$TARGET_DIR/release/aigw"
+TESTUPSTREAM="$TARGET_DIR/release/testupstream"
+needed=("$ENVOY_BIN" "$TESTUPSTREAM")
+[[ "$VARIANTS" == plain ]] || needed+=("$AIGW")
+for f in "${needed[@]}"; do
+    [[ -x "$f" ]] || die "missing $f: run scripts/setup.sh first"
+done
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/aigw-bench.XXXXXX")"
+UPSTREAM_PID=""
+ENVOY_PID=""
+cleanup() {
+    local p
+    for p in "$ENVOY_PID" "$UPSTREAM_PID"; do
+        if [[ -n "$p" ]]; then kill "$p" 2>/dev/null || true; fi
+    done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Prints a free loopback TCP port.
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Fills the @NAME@ placeholders of template $1 into file $2.
+render() {
+    sed -e "s/@LISTEN_PORT@/$LISTEN_PORT/g" -e "s/@ADMIN_PORT@/$ADMIN_PORT/g" \
+        -e "s/@UPSTREAM_PORT@/$UPSTREAM_PORT/g" -e "s/@UPSTREAM_KEY@/$AIGW_BENCH_KEY/g" \
+        "$1" >"$2"
+}
+
+# Waits until Envoy's admin says it is live, or fails naming its log.
+wait_ready() {
+    local log="$1"
+    for _ in $(seq 1 100); do
+        if curl -sf "http://127.0.0.1:$ADMIN_PORT/ready" >/dev/null 2>&1; then return 0; fi
+        sleep 0.1
+    done
+    tail -n 20 "$log" >&2
+    die "Envoy did not become ready within 10 s (log: $log)"
+}
+
+# Runs wrk against the current listener for $1 seconds; prints the AIGW_RESULT fields.
+run_wrk() {
+    taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$1s" -s "$BENCH_DIR/chat.lua" \
+        "http://127.0.0.1:$LISTEN_PORT" | awk '/^AIGW_RESULT/ { $1 = ""; print }'
+}
+
+step "Starting testupstream on core 1"
+taskset -c 1 "$TESTUPSTREAM" --listen 127.0.0.1:0 --backend "demo=$AIGW_BENCH_KEY" \
+    >"$WORK/testupstream.out" 2>"$WORK/testupstream.err" &
+UPSTREAM_PID=$!
+UPSTREAM_PORT=""
+for _ in $(seq 1 50); do
+    UPSTREAM_PORT="$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$WORK/testupstream.out")"
+    [[ -n "$UPSTREAM_PORT" ]] && break
+    sleep 0.1
+done
+[[ -n "$UPSTREAM_PORT" ]] || die "testupstream did not start: $(cat "$WORK/testupstream.err")"
+note "testupstream on 127.0.0.1:$UPSTREAM_PORT"
+
+declare -A RESULT
+for variant in $VARIANTS; do
+    step "Variant: $variant"
+    LISTEN_PORT="$(free_port)"
+    ADMIN_PORT="$(free_port)"
+    config="$WORK/$variant.yaml"
+    envoy_env=()
+    case "$variant" in
+    plain) render "$BENCH_DIR/plain-envoy.yaml" "$config" ;;
+    native | wasm)
+        render "$BENCH_DIR/gateway.yaml" "$WORK/gateway.yaml"
+        "$AIGW" translate "$WORK/gateway.yaml" --module "$variant" >"$config"
+        envoy_env=("ENVOY_DYNAMIC_MODULES_SEARCH_PATH=$TARGET_DIR/release")
+        ;;
+    *) die "unknown variant $variant in BENCH_VARIANTS (plain, native, wasm)" ;;
+    esac
+    log="$WORK/$variant-envoy.log"
+    env "${envoy_env[@]}" taskset -c 0 "$ENVOY_BIN" -c "$config" --concurrency 1 \
+        --disable-hot-restart --log-level warn >"$log" 2>&1 &
+    ENVOY_PID=$!
+    wait_ready "$log"
+    status="$(curl -s -o "$WORK/probe.json" -w '%{http_code}' \
+        -H 'content-type: application/json' --data-binary @"$BENCH_DIR/probe.json" \
+        "http://127.0.0.1:$LISTEN_PORT/v1/chat/completions")"
+    [[ "$status" == 200 ]] || die "$variant: probe request got HTTP $status: $(cat "$WORK/probe.json")"
+    note "warm-up ${WARMUP}s"
+    run_wrk "$WARMUP" >/dev/null
+    note "measuring ${DURATION}s at c=$CONNECTIONS"
+    read -r rps p50 p99 total bad < <(run_wrk "$DURATION")
+    [[ "$bad" == 0 ]] || die "$variant: $bad of $total requests failed (non-2xx or socket errors)"
+    RESULT[$variant]="$rps $p50 $p99"
+    kill -INT "$ENVOY_PID"
+    wait "$ENVOY_PID" 2>/dev/null || true
+    ENVOY_PID=""
+done
+
+step "Results (Envoy --concurrency 1 on core 0, wrk -t1 -c$CONNECTIONS on core 1, ${DURATION}s)"
+base_rps="$(awk '{print $1}' <<<"${RESULT[plain]:-0 0 0}")"
+printf '    %-8s %12s %10s %10s %10s\n' variant "requests/s" "p50 (ms)" "p99 (ms)" "vs plain"
+for variant in $VARIANTS; do
+    read -r rps p50 p99 <<<"${RESULT[$variant]}"
+    awk -v v="$variant" -v r="$rps" -v a="$p50" -v b="$p99" -v base="$base_rps" 'BEGIN {
+        ratio = base > 0 ? sprintf("%.2f", r / base) : "n/a";
+        printf "    %-8s %12.0f %10.2f %10.2f %10s\n", v, r, a / 1000, b / 1000, ratio }'
+done
