@@ -1,1 +1,89 @@
-fn main() {}
+//! `aigw`: the AI gateway CLI.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use aigw_control_plane::artifacts;
+use aigw_control_plane::bootstrap::{GenerateOptions, generate_yaml};
+use aigw_control_plane::config::{self, ModuleKind};
+use aigw_control_plane::run::{RunOptions, run};
+use clap::{Parser, Subcommand};
+
+/// AI gateway running inside Envoy.
+#[derive(Parser)]
+#[command(name = "aigw", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run Envoy with the gateway filters.
+    Run(RunOptions),
+    /// Print the Envoy bootstrap YAML generated from a gateway config.
+    Translate {
+        /// Gateway config file.
+        config: PathBuf,
+        /// Artifact kind Envoy loads (overrides the config's `module`).
+        #[arg(long, value_enum)]
+        module: Option<ModuleKind>,
+        /// Directory holding the filter modules [env: AIGW_MODULES_DIR; default: next to aigw].
+        #[arg(long)]
+        modules_dir: Option<PathBuf>,
+        /// Access log file written by Envoy.
+        #[arg(long, default_value = ".aigw/access.log")]
+        access_log: PathBuf,
+    },
+    /// Print the version.
+    Version,
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Version => {
+            println!("aigw {}", env!("CARGO_PKG_VERSION"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Translate {
+            config,
+            module,
+            modules_dir,
+            access_log,
+        } => translate(&config, module, modules_dir, &access_log),
+        Command::Run(opts) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the runtime: {e}"))
+            .and_then(|rt| rt.block_on(run(opts))),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("aigw: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+fn translate(
+    path: &std::path::Path,
+    module: Option<ModuleKind>,
+    modules_dir: Option<PathBuf>,
+    access_log: &std::path::Path,
+) -> Result<ExitCode, String> {
+    let mut config = config::load(path).map_err(|e| e.to_string())?;
+    if let Some(m) = module {
+        config.module = m;
+    }
+    let modules_dir = artifacts::resolve_dir(modules_dir.as_deref(), config.module)?;
+    let access_log = std::path::absolute(access_log)
+        .map_err(|e| format!("--access-log {}: {e}", access_log.display()))?;
+    let yaml = generate_yaml(
+        &config,
+        &GenerateOptions {
+            modules_dir: &modules_dir,
+            access_log: &access_log,
+        },
+    )?;
+    print!("{yaml}");
+    Ok(ExitCode::SUCCESS)
+}

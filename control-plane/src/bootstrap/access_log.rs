@@ -1,0 +1,65 @@
+//! The JSON access log: request basics plus every gateway metadata key.
+
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use crate::config::{GatewayConfig, ModuleKind};
+
+/// Namespace of the gateway's per-request metadata.
+pub const METADATA_NAMESPACE: &str = "io.envoy.ai_gateway";
+
+/// Metadata keys token-usage writes for every request (see docs/internals.md).
+pub const METADATA_KEYS: [&str; 7] = [
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "cached_input_tokens",
+    "request_model",
+    "response_model",
+    "backend",
+];
+
+/// The command operator reading metadata `key` for the artifact kind: dynamic metadata for
+/// native modules, filter state for wasm (which cannot set dynamic metadata).
+pub fn metadata_operator(kind: ModuleKind, key: &str) -> String {
+    match kind {
+        ModuleKind::Native => format!("%DYNAMIC_METADATA({METADATA_NAMESPACE}:{key})%"),
+        ModuleKind::Wasm => format!("%FILTER_STATE(wasm.{METADATA_NAMESPACE}.{key}:PLAIN)%"),
+    }
+}
+
+/// The file access logger writing one JSON object per request to `path`.
+pub fn access_log(config: &GatewayConfig, path: &Path) -> Value {
+    let mut format = Map::new();
+    for (field, operator) in [
+        ("start_time", "%START_TIME%"),
+        ("method", "%REQ(:METHOD)%"),
+        ("path", "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%"),
+        ("protocol", "%PROTOCOL%"),
+        ("status", "%RESPONSE_CODE%"),
+        ("response_flags", "%RESPONSE_FLAGS%"),
+        ("duration_ms", "%DURATION%"),
+        ("upstream_cluster", "%UPSTREAM_CLUSTER%"),
+        ("upstream_host", "%UPSTREAM_HOST%"),
+        ("request_id", "%REQ(X-REQUEST-ID)%"),
+        ("model", "%REQ(X-AI-EG-MODEL)%"),
+    ] {
+        format.insert(field.into(), Value::String(operator.into()));
+    }
+    let cost_keys = config.costs.iter().map(|c| c.metadata_key.as_str());
+    for key in METADATA_KEYS.into_iter().chain(cost_keys) {
+        format.insert(
+            key.into(),
+            Value::String(metadata_operator(config.module, key)),
+        );
+    }
+    json!({
+        "name": "envoy.access_loggers.file",
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog",
+            "path": path.display().to_string(),
+            "log_format": {"json_format": format},
+        }
+    })
+}

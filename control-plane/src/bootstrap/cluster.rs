@@ -1,0 +1,88 @@
+//! One Envoy cluster per backend, with the upstream filter chain.
+
+use serde_json::{Value, json};
+
+use super::filters::{ModuleSettings, module_filter, upstream_codec};
+use super::{GenerateOptions, cluster_name, socket_address_parts};
+use crate::artifacts::FilterModule;
+use crate::config::endpoint::Endpoint;
+use crate::config::{Backend, GatewayConfig};
+
+/// CA bundle used to verify https backends.
+pub const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+const CONNECT_TIMEOUT: &str = "10s";
+
+/// The cluster for `backend` (already validated, so its endpoint parses).
+pub fn cluster(
+    config: &GatewayConfig,
+    opts: &GenerateOptions<'_>,
+    backend: &Backend,
+    endpoint: &Endpoint,
+    env_keys: &[String],
+) -> Value {
+    let name = cluster_name(&backend.name);
+    let settings = ModuleSettings {
+        kind: config.module,
+        dir: opts.modules_dir,
+    };
+    let mut translate = json!({
+        "role": "backend",
+        "backend": backend.name,
+        "schema": backend.schema.as_str(),
+        "path_prefix": endpoint.path_prefix,
+    });
+    if let Some(v) = &backend.azure_api_version {
+        translate["azure_api_version"] = json!(v);
+    }
+    let mut auth = json!({"backend": backend.name, "kind": backend.auth.kind.as_str()});
+    if let Some(env) = &backend.auth.key_env {
+        auth["key_env"] = json!(env);
+    }
+    if let Some(file) = &backend.auth.key_file {
+        auth["key_file"] = json!(file.display().to_string());
+    }
+    let mut cluster = json!({
+        "name": name,
+        "type": if endpoint.is_ip { "STATIC" } else { "LOGICAL_DNS" },
+        "connect_timeout": CONNECT_TIMEOUT,
+        "dns_lookup_family": "V4_PREFERRED",
+        "load_assignment": {
+            "cluster_name": name,
+            "endpoints": [{"lb_endpoints": [{"endpoint": {
+                "address": socket_address_parts(&endpoint.host, endpoint.port),
+            }}]}],
+        },
+        "typed_extension_protocol_options": {
+            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+                "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                "explicit_http_config": {"http_protocol_options": {}},
+                "http_filters": [
+                    module_filter(&settings, FilterModule::Translate, &translate, &[]),
+                    module_filter(&settings, FilterModule::UpstreamAuth, &auth, env_keys),
+                    upstream_codec(),
+                ],
+            }
+        },
+    });
+    if endpoint.tls {
+        cluster["transport_socket"] = tls_socket(&endpoint.host);
+    }
+    cluster
+}
+
+/// TLS to `host`: SNI, system CAs, and the certificate must name the host.
+fn tls_socket(host: &str) -> Value {
+    json!({
+        "name": "envoy.transport_sockets.tls",
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
+            "sni": host,
+            "common_tls_context": {
+                "validation_context": {
+                    "trusted_ca": {"filename": CA_BUNDLE},
+                    "match_typed_subject_alt_names": [{"san_type": "DNS", "matcher": {"exact": host}}],
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,118 @@
+//! The client-facing listener: HTTP connection manager, downstream filters and routes.
+
+use std::net::SocketAddr;
+
+use serde_json::{Value, json};
+
+use super::filters::{ModuleSettings, module_filter, router};
+use super::{GenerateOptions, cluster_name, socket_address};
+use crate::artifacts::FilterModule;
+use crate::bootstrap::access_log::access_log;
+use crate::config::{CostType, GatewayConfig};
+
+/// Header carrying the requested model, set by translate (router role).
+pub const MODEL_HEADER: &str = "x-ai-eg-model";
+/// Header telling translate (backend role) to send another model name.
+pub const MODEL_OVERRIDE_HEADER: &str = "x-aigw-model-override";
+/// Largest request body translate buffers.
+pub const MAX_REQUEST_BYTES: u64 = 4 * 1024 * 1024;
+/// Upstream timeout of every model route (LLM responses can be slow).
+const ROUTE_TIMEOUT: &str = "300s";
+/// Idle time after which a stream is reset.
+const STREAM_IDLE_TIMEOUT: &str = "300s";
+/// Client paths whose unknown models get an OpenAI-style 404.
+const API_PATHS: [&str; 3] = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"];
+
+/// The listener on `addr`.
+pub fn listener(config: &GatewayConfig, opts: &GenerateOptions<'_>, addr: SocketAddr) -> Value {
+    let settings = ModuleSettings {
+        kind: config.module,
+        dir: opts.modules_dir,
+    };
+    let translate = json!({
+        "role": "router",
+        "force_include_usage": !config.costs.is_empty(),
+        "max_request_bytes": MAX_REQUEST_BYTES,
+    });
+    let costs: Vec<Value> = config
+        .costs
+        .iter()
+        .map(|c| json!({"metadata_key": c.metadata_key, "type": cost_type(c.kind)}))
+        .collect();
+    let hcm = json!({
+        "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+        "stat_prefix": "aigw",
+        "codec_type": "AUTO",
+        "stream_idle_timeout": STREAM_IDLE_TIMEOUT,
+        "access_log": [access_log(config, opts.access_log)],
+        "http_filters": [
+            module_filter(&settings, FilterModule::Translate, &translate, &[]),
+            module_filter(&settings, FilterModule::TokenUsage, &json!({"costs": costs}), &[]),
+            router(),
+        ],
+        "route_config": route_config(config),
+    });
+    json!({
+        "name": "aigw",
+        "address": socket_address(addr),
+        "filter_chains": [{
+            "filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}]
+        }]
+    })
+}
+
+fn cost_type(kind: CostType) -> &'static str {
+    match kind {
+        CostType::InputToken => "InputToken",
+        CostType::OutputToken => "OutputToken",
+        CostType::TotalToken => "TotalToken",
+        CostType::CachedInputToken => "CachedInputToken",
+    }
+}
+
+/// One route per (route, model) matching `x-ai-eg-model` exactly, then OpenAI-style 404s for
+/// API paths whose model no route serves.
+fn route_config(config: &GatewayConfig) -> Value {
+    let mut routes = Vec::new();
+    for r in &config.routes {
+        for model in &r.models {
+            let mut route = json!({
+                "name": format!("{}/{}", r.name, model),
+                "match": {
+                    "prefix": "/",
+                    "headers": [{"name": MODEL_HEADER, "string_match": {"exact": model}}],
+                },
+                "route": {"cluster": cluster_name(&r.backend), "timeout": ROUTE_TIMEOUT},
+            });
+            if let Some(target) = &r.model_override {
+                route["request_headers_to_add"] = json!([{
+                    "header": {"key": MODEL_OVERRIDE_HEADER, "value": target},
+                    "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+                }]);
+            }
+            routes.push(route);
+        }
+    }
+    let body = json!({"error": {
+        "message": "The model named in the request is not served by this gateway.",
+        "type": "invalid_request_error",
+        "param": "model",
+        "code": "model_not_found",
+    }})
+    .to_string();
+    for path in API_PATHS {
+        routes.push(json!({
+            "name": format!("unknown-model{path}"),
+            "match": {"path": path},
+            "direct_response": {"status": 404, "body": {"inline_string": body}},
+            "response_headers_to_add": [{
+                "header": {"key": "content-type", "value": "application/json"},
+                "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+            }],
+        }));
+    }
+    json!({
+        "name": "aigw",
+        "virtual_hosts": [{"name": "aigw", "domains": ["*"], "routes": routes}],
+    })
+}

@@ -1,0 +1,78 @@
+//! The gateway config: types, loading and validation.
+
+pub mod endpoint;
+pub mod model;
+mod validate;
+
+use std::fmt;
+use std::path::Path;
+
+pub use model::*;
+
+/// Why a config could not be loaded: one line per problem, each naming the field path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Where the config came from (file path), for messages.
+    pub source: String,
+    /// Problems found, each `field.path: message`.
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid config {}:", self.source)?;
+        for p in &self.problems {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Reads, parses and validates a config file; relative `key_file` paths are resolved
+/// against the file's directory.
+pub fn load(path: &Path) -> Result<GatewayConfig, ConfigError> {
+    let source = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        source: source.clone(),
+        problems: vec![format!("cannot read the file: {e}")],
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
+    from_yaml(&text, &base).map_err(|problems| ConfigError { source, problems })
+}
+
+/// Parses and validates YAML text; returns every problem found.
+pub fn from_yaml(text: &str, base_dir: &Path) -> Result<GatewayConfig, Vec<String>> {
+    let de = serde_yaml_ng::Deserializer::from_str(text);
+    let mut config: GatewayConfig = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            vec![inner.to_string()]
+        } else {
+            vec![format!("{path}: {inner}")]
+        }
+    })?;
+    check(&config)?;
+    for backend in &mut config.backends {
+        if let Some(file) = &mut backend.auth.key_file
+            && file.is_relative()
+        {
+            *file = base_dir.join(&*file);
+        }
+    }
+    Ok(config)
+}
+
+/// Validates a config built in code (the same checks as for a file).
+pub fn check(config: &GatewayConfig) -> Result<(), Vec<String>> {
+    let problems = validate::validate(config);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+

@@ -1,0 +1,167 @@
+//! The gateway config file, as written by users (YAML).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Default client-facing listener address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:1975";
+/// Default Envoy admin address.
+pub const DEFAULT_ADMIN: &str = "127.0.0.1:9901";
+
+/// The whole gateway config.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// Address clients send requests to (default 127.0.0.1:1975).
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// Envoy admin address (default 127.0.0.1:9901).
+    #[serde(default = "default_admin")]
+    pub admin: SocketAddr,
+    /// Which filter artifact kind Envoy loads.
+    #[serde(default)]
+    pub module: ModuleKind,
+    /// Upstream LLM providers.
+    pub backends: Vec<Backend>,
+    /// Model-to-backend routing rules.
+    pub routes: Vec<Route>,
+    /// Token-usage costs written to request metadata.
+    #[serde(default)]
+    pub costs: Vec<Cost>,
+}
+
+fn default_listen() -> SocketAddr {
+    DEFAULT_LISTEN.parse().expect("valid constant address")
+}
+
+fn default_admin() -> SocketAddr {
+    DEFAULT_ADMIN.parse().expect("valid constant address")
+}
+
+/// The filter artifact kind Envoy loads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ModuleKind {
+    /// Native Envoy dynamic modules (`.so`).
+    #[default]
+    Native,
+    /// proxy-wasm modules (`.wasm`) in Envoy's V8 runtime.
+    Wasm,
+}
+
+/// An upstream provider.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backend {
+    /// Unique name; the Envoy cluster is `aigw-backend-<name>`.
+    pub name: String,
+    /// API schema the provider speaks.
+    pub schema: Schema,
+    /// `scheme://host[:port][/path-prefix]`.
+    pub endpoint: String,
+    /// Azure `api-version` query value (required for AzureOpenAI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure_api_version: Option<String>,
+    /// How the gateway authenticates to the provider.
+    pub auth: Auth,
+}
+
+/// API schema of a backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Schema {
+    /// OpenAI (and OpenAI-compatible) APIs.
+    OpenAI,
+    /// Azure OpenAI deployments.
+    AzureOpenAI,
+}
+
+impl Schema {
+    /// The name used in filter configs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OpenAI => "OpenAI",
+            Self::AzureOpenAI => "AzureOpenAI",
+        }
+    }
+}
+
+/// Credentials for a backend; exactly one of `key_env` and `key_file`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    /// Header scheme.
+    pub kind: AuthKind,
+    /// Name of the environment variable (of the Envoy process) holding the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_env: Option<String>,
+    /// Path of a file holding the key (relative paths are resolved against the config file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_file: Option<PathBuf>,
+}
+
+/// Header scheme of an API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    /// `authorization: Bearer <key>`.
+    Bearer,
+    /// `api-key: <key>`.
+    AzureApiKey,
+    /// `x-api-key: <key>`.
+    AnthropicApiKey,
+    /// `x-goog-api-key: <key>`.
+    GeminiApiKey,
+}
+
+impl AuthKind {
+    /// The name used in filter configs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Bearer => "bearer",
+            Self::AzureApiKey => "azure_api_key",
+            Self::AnthropicApiKey => "anthropic_api_key",
+            Self::GeminiApiKey => "gemini_api_key",
+        }
+    }
+}
+
+/// Sends requests for some models to one backend.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Unique name.
+    pub name: String,
+    /// Exact model names (as in the request body) this route serves.
+    pub models: Vec<String>,
+    /// Name of the backend serving them.
+    pub backend: String,
+    /// Model name sent to the backend instead of the requested one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_override: Option<String>,
+}
+
+/// A token-usage cost stored in request metadata under `metadata_key`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cost {
+    /// Metadata key (namespace `io.envoy.ai_gateway`).
+    pub metadata_key: String,
+    /// Which token count the cost is.
+    #[serde(rename = "type")]
+    pub kind: CostType,
+}
+
+/// Token count a cost is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum CostType {
+    /// Prompt tokens.
+    InputToken,
+    /// Completion tokens.
+    OutputToken,
+    /// Prompt plus completion tokens.
+    TotalToken,
+    /// Prompt tokens served from the provider's cache.
+    CachedInputToken,
+}

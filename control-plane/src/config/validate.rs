@@ -1,0 +1,175 @@
+//! Semantic checks of a parsed config; every error names the field path.
+
+use std::collections::HashMap;
+
+use super::endpoint;
+use super::model::{Auth, Backend, GatewayConfig, Route, Schema};
+
+/// Metadata keys written by token-usage itself; costs may not reuse them.
+pub const BUILTIN_METADATA_KEYS: [&str; 7] = [
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "cached_input_tokens",
+    "request_model",
+    "response_model",
+    "backend",
+];
+
+/// Returns every problem found, each as `field.path: message`.
+pub fn validate(config: &GatewayConfig) -> Vec<String> {
+    let mut errors = Vec::new();
+    if config.listen == config.admin {
+        errors.push(format!(
+            "admin: must differ from listen ({})",
+            config.listen
+        ));
+    }
+    if config.backends.is_empty() {
+        errors.push("backends: at least one backend is required".into());
+    }
+    if config.routes.is_empty() {
+        errors.push("routes: at least one route is required".into());
+    }
+    let mut backends = HashMap::new();
+    for (i, b) in config.backends.iter().enumerate() {
+        let at = format!("backends[{i}]");
+        backend(&at, b, &mut errors);
+        if let Some(first) = backends.insert(b.name.as_str(), i) {
+            errors.push(format!(
+                "{at}.name: duplicate backend {:?} (also backends[{first}])",
+                b.name
+            ));
+        }
+    }
+    let mut route_names = HashMap::new();
+    let mut models = HashMap::new();
+    for (i, r) in config.routes.iter().enumerate() {
+        let at = format!("routes[{i}]");
+        route(&at, r, &backends, &mut errors);
+        if let Some(first) = route_names.insert(r.name.as_str(), i) {
+            errors.push(format!(
+                "{at}.name: duplicate route {:?} (also routes[{first}])",
+                r.name
+            ));
+        }
+        for (j, m) in r.models.iter().enumerate() {
+            if let Some((fi, fj)) = models.insert(m.as_str(), (i, j)) {
+                errors.push(format!(
+                    "{at}.models[{j}]: model {m:?} is already routed by routes[{fi}].models[{fj}]"
+                ));
+            }
+        }
+    }
+    let mut keys = HashMap::new();
+    for (i, c) in config.costs.iter().enumerate() {
+        let at = format!("costs[{i}].metadata_key");
+        if !is_identifier(&c.metadata_key) {
+            errors.push(format!(
+                "{at}: {:?} must be non-empty and use only letters, digits and _",
+                c.metadata_key
+            ));
+        } else if BUILTIN_METADATA_KEYS.contains(&c.metadata_key.as_str()) {
+            errors.push(format!(
+                "{at}: {:?} is written by token-usage itself; choose another key",
+                c.metadata_key
+            ));
+        }
+        if let Some(first) = keys.insert(c.metadata_key.as_str(), i) {
+            errors.push(format!(
+                "{at}: duplicate key {:?} (also costs[{first}])",
+                c.metadata_key
+            ));
+        }
+    }
+    errors
+}
+
+fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
+    if b.name.is_empty()
+        || !b
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        errors.push(format!(
+            "{at}.name: {:?} must be non-empty and use only letters, digits, '-', '_' and '.'",
+            b.name
+        ));
+    }
+    match endpoint::parse(&b.endpoint) {
+        Ok(e) if b.schema == Schema::AzureOpenAI && !e.path_prefix.is_empty() => {
+            errors.push(format!(
+                "{at}.endpoint: an AzureOpenAI endpoint must not have a path (got {:?}); the path is /openai/deployments/<model>/...",
+                e.path_prefix
+            ));
+        }
+        Ok(_) => {}
+        Err(e) => errors.push(format!("{at}.endpoint: {e}")),
+    }
+    match (b.schema, &b.azure_api_version) {
+        (Schema::AzureOpenAI, None) => errors.push(format!(
+            "{at}.azure_api_version: required for schema AzureOpenAI (e.g. 2024-10-21)"
+        )),
+        (Schema::AzureOpenAI, Some(v)) if !is_api_version(v) => errors.push(format!(
+            "{at}.azure_api_version: {v:?} must look like YYYY-MM-DD or YYYY-MM-DD-preview"
+        )),
+        (Schema::OpenAI, Some(_)) => errors.push(format!(
+            "{at}.azure_api_version: only valid with schema AzureOpenAI"
+        )),
+        _ => {}
+    }
+    auth(&format!("{at}.auth"), &b.auth, errors);
+}
+
+fn auth(at: &str, a: &Auth, errors: &mut Vec<String>) {
+    match (&a.key_env, &a.key_file) {
+        (Some(_), Some(_)) => errors.push(format!("{at}: set only one of key_env and key_file")),
+        (None, None) => errors.push(format!("{at}: one of key_env or key_file is required")),
+        (Some(env), None) if !is_env_name(env) => errors.push(format!(
+            "{at}.key_env: {env:?} is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"
+        )),
+        (None, Some(file)) if file.as_os_str().is_empty() => {
+            errors.push(format!("{at}.key_file: must not be empty"));
+        }
+        _ => {}
+    }
+}
+
+fn route(at: &str, r: &Route, backends: &HashMap<&str, usize>, errors: &mut Vec<String>) {
+    if r.name.is_empty() {
+        errors.push(format!("{at}.name: must not be empty"));
+    }
+    if r.models.is_empty() {
+        errors.push(format!("{at}.models: at least one model is required"));
+    }
+    for (j, m) in r.models.iter().enumerate() {
+        if m.is_empty() {
+            errors.push(format!("{at}.models[{j}]: must not be empty"));
+        }
+    }
+    if !backends.contains_key(r.backend.as_str()) {
+        errors.push(format!("{at}.backend: unknown backend {:?}", r.backend));
+    }
+    if r.model_override.as_deref() == Some("") {
+        errors.push(format!("{at}.model_override: must not be empty"));
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_env_name(s: &str) -> bool {
+    is_identifier(s) && !s.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// `YYYY-MM-DD`, optionally followed by `-preview`.
+fn is_api_version(v: &str) -> bool {
+    let date = v.strip_suffix("-preview").unwrap_or(v).as_bytes();
+    date.len() == 10
+        && date.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+}

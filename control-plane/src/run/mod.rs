@@ -1,0 +1,179 @@
+//! `aigw run`: generate the bootstrap, start Envoy with the filters, supervise it.
+
+mod default_config;
+mod demo;
+mod process;
+mod ready;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub use default_config::{OPENAI_MODELS, default_config};
+pub use demo::{DEMO_KEY_ENV, DEMO_NAME};
+
+use crate::artifacts;
+use crate::bootstrap::{GenerateOptions, generate_yaml};
+use crate::config::{self, GatewayConfig, ModuleKind};
+use process::{EnvoyCommand, Outcome};
+
+/// Environment variable Envoy reads to find native modules.
+pub const MODULES_SEARCH_PATH_ENV: &str = "ENVOY_DYNAMIC_MODULES_SEARCH_PATH";
+
+/// Options of `aigw run`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunOptions {
+    /// Gateway config file; without it, a built-in config serving the `demo` model (and
+    /// OpenAI models when OPENAI_API_KEY is set).
+    pub config: Option<PathBuf>,
+    /// Artifact kind Envoy loads (overrides the config's `module`).
+    #[arg(long, value_enum)]
+    pub module: Option<ModuleKind>,
+    /// Client-facing address (overrides the config's `listen`).
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Envoy admin address (overrides the config's `admin`).
+    #[arg(long)]
+    pub admin: Option<SocketAddr>,
+    /// Directory holding the filter modules [env: AIGW_MODULES_DIR; default: next to aigw].
+    #[arg(long)]
+    pub modules_dir: Option<PathBuf>,
+    /// Where the bootstrap and the access log are written.
+    #[arg(long, default_value = ".aigw")]
+    pub state_dir: PathBuf,
+    /// Access log file [default: <state dir>/access.log].
+    #[arg(long)]
+    pub access_log: Option<PathBuf>,
+    /// Envoy's log level.
+    #[arg(long, default_value = "warn")]
+    pub envoy_log_level: String,
+}
+
+/// Runs the gateway until Envoy exits (its exit code is returned) or aigw is told to stop
+/// (exit code 0).
+pub async fn run(opts: RunOptions) -> Result<ExitCode, String> {
+    let mut env = Vec::new();
+    let mut config = match &opts.config {
+        Some(path) => config::load(path).map_err(|e| e.to_string())?,
+        None => {
+            let demo = demo::start().await?;
+            env.push((DEMO_KEY_ENV.to_string(), demo.key));
+            let config = default_config(demo.addr, default_config::openai_endpoint_from_env());
+            eprintln!(
+                "aigw: no config given; demo backend (testupstream) on {}",
+                demo.addr
+            );
+            config
+        }
+    };
+    apply_overrides(&mut config, &opts)?;
+    warn_missing_env(&config, &env);
+    let modules_dir = artifacts::resolve_dir(opts.modules_dir.as_deref(), config.module)?;
+    artifacts::check_present(config.module, &modules_dir)?;
+    let envoy = crate::envoy::find()?;
+    let state_dir = absolute(&opts.state_dir)?;
+    std::fs::create_dir_all(&state_dir)
+        .map_err(|e| format!("cannot create state dir {}: {e}", state_dir.display()))?;
+    let access_log = match &opts.access_log {
+        Some(p) => absolute(p)?,
+        None => state_dir.join("access.log"),
+    };
+    let yaml = generate_yaml(
+        &config,
+        &GenerateOptions {
+            modules_dir: &modules_dir,
+            access_log: &access_log,
+        },
+    )?;
+    let bootstrap = state_dir.join("envoy.yaml");
+    std::fs::write(&bootstrap, yaml)
+        .map_err(|e| format!("cannot write {}: {e}", bootstrap.display()))?;
+    if config.module == ModuleKind::Native {
+        env.push((
+            MODULES_SEARCH_PATH_ENV.to_string(),
+            modules_dir.display().to_string(),
+        ));
+    }
+    let mut child = process::spawn(&EnvoyCommand {
+        bin: &envoy,
+        config: &bootstrap,
+        log_level: &opts.envoy_log_level,
+        env,
+    })?;
+    match process::wait_ready(&mut child, config.admin).await? {
+        Some(outcome) => return Ok(finish(outcome)),
+        None => print_banner(&config, &bootstrap, &access_log),
+    }
+    Ok(finish(process::supervise(&mut child).await?))
+}
+
+fn finish(outcome: Outcome) -> ExitCode {
+    match outcome {
+        Outcome::Exited(status) => {
+            eprintln!("aigw: Envoy exited ({status})");
+            process::exit_code(status)
+        }
+        Outcome::Stopped => {
+            eprintln!("aigw: stopped");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn apply_overrides(config: &mut GatewayConfig, opts: &RunOptions) -> Result<(), String> {
+    if let Some(m) = opts.module {
+        config.module = m;
+    }
+    if let Some(a) = opts.listen {
+        config.listen = a;
+    }
+    if let Some(a) = opts.admin {
+        config.admin = a;
+    }
+    config::check(config).map_err(|problems| {
+        format!(
+            "invalid config after command-line overrides:\n  {}",
+            problems.join("\n  ")
+        )
+    })
+}
+
+/// Warns about `key_env` variables that Envoy will not find.
+fn warn_missing_env(config: &GatewayConfig, provided: &[(String, String)]) {
+    for (i, b) in config.backends.iter().enumerate() {
+        if let Some(var) = &b.auth.key_env
+            && std::env::var_os(var).is_none()
+            && !provided.iter().any(|(k, _)| k == var)
+        {
+            eprintln!(
+                "aigw: warning: backends[{i}].auth.key_env: {var} is not set; requests to backend {:?} will fail",
+                b.name
+            );
+        }
+    }
+}
+
+fn absolute(p: &Path) -> Result<PathBuf, String> {
+    std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()))
+}
+
+fn print_banner(config: &GatewayConfig, bootstrap: &Path, access_log: &Path) {
+    let model = config
+        .routes
+        .iter()
+        .flat_map(|r| r.models.iter())
+        .find(|m| m.as_str() == DEMO_NAME)
+        .or_else(|| config.routes.first().and_then(|r| r.models.first()))
+        .map_or(DEMO_NAME, String::as_str);
+    println!(
+        "aigw: gateway ready on http://{listen} ({module:?} modules)\n\
+         aigw: admin http://{admin}  bootstrap {bootstrap}  access log {log}\n\
+         aigw: try:\n  curl http://{listen}/v1/chat/completions -H 'content-type: application/json' \
+         -d '{{\"model\":\"{model}\",\"messages\":[{{\"role\":\"user\",\"content\":\"Hello!\"}}]}}'",
+        listen = config.listen,
+        admin = config.admin,
+        module = config.module,
+        bootstrap = bootstrap.display(),
+        log = access_log.display(),
+    );
+}
