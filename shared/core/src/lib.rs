@@ -1,9 +1,12 @@
 //! Pure gateway logic shared by the filters and the control plane; no Envoy dependency.
 
 pub mod api_kind;
+pub mod auth;
+pub mod azure;
 pub mod cost;
 pub mod metadata;
 pub mod metrics;
+pub mod openai;
 pub mod sse;
 pub mod usage;
 mod usage_view;

@@ -1,0 +1,68 @@
+//! The OpenAI error object returned to clients for requests the gateway refuses.
+
+/// An OpenAI-style API error: the HTTP status and the `error` object of the reply body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenAiError {
+    /// HTTP status of the reply.
+    pub status: u16,
+    /// Human-readable, precise message.
+    pub message: String,
+    /// The request field the error is about (`null` in the body when `None`).
+    pub param: Option<&'static str>,
+}
+
+impl OpenAiError {
+    /// A `400 invalid_request_error` about `param`.
+    pub fn bad_request(message: impl Into<String>, param: Option<&'static str>) -> Self {
+        Self {
+            status: 400,
+            message: message.into(),
+            param,
+        }
+    }
+
+    /// A `413` for a request body larger than `limit` bytes.
+    pub fn too_large(size: u64, limit: usize) -> Self {
+        Self {
+            status: 413,
+            message: format!(
+                "Request body too large: {size} bytes exceeds the gateway limit of {limit} bytes."
+            ),
+            param: None,
+        }
+    }
+
+    /// The JSON reply body:
+    /// `{"error":{"message":..,"type":"invalid_request_error","param":..,"code":null}}`.
+    pub fn body(&self) -> Vec<u8> {
+        serde_json::json!({
+            "error": {
+                "message": self.message,
+                "type": "invalid_request_error",
+                "param": self.param,
+                "code": null,
+            }
+        })
+        .to_string()
+        .into_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_has_openai_shape() {
+        let e = OpenAiError::bad_request("bad \"model\"", Some("model"));
+        let v: serde_json::Value = serde_json::from_slice(&e.body()).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"error":{"message":"bad \"model\"","type":"invalid_request_error","param":"model","code":null}})
+        );
+        let big = OpenAiError::too_large(10, 5);
+        assert_eq!(big.status, 413);
+        let v: serde_json::Value = serde_json::from_slice(&big.body()).unwrap();
+        assert_eq!(v["error"]["param"], serde_json::Value::Null);
+    }
+}

@@ -1,0 +1,10 @@
+//! The OpenAI-compatible client API: a borrowing view of request bodies, validation with
+//! OpenAI-style errors, and minimal in-place edits of the request JSON.
+
+pub mod edit;
+pub mod error;
+mod fields;
+pub mod model_override;
+pub mod path;
+pub mod request;
+pub mod stream_usage;
