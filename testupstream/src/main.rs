@@ -4,8 +4,8 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use testupstream::{Backend, Config, serve};
 use clap::Parser;
+use testupstream::{Backend, Config, serve};
 
 /// A fake OpenAI / Azure OpenAI provider for tests and benchmarks.
 #[derive(Parser)]

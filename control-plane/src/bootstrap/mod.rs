@@ -92,3 +92,5 @@ fn socket_address_parts(host: &str, port: u16) -> Value {
     json!({"socket_address": {"address": host, "port_value": port}})
 }
 
+#[cfg(test)]
+mod tests;

@@ -45,16 +45,9 @@ pub fn load(path: &Path) -> Result<GatewayConfig, ConfigError> {
 
 /// Parses and validates YAML text; returns every problem found.
 pub fn from_yaml(text: &str, base_dir: &Path) -> Result<GatewayConfig, Vec<String>> {
-    let de = serde_yaml_ng::Deserializer::from_str(text);
-    let mut config: GatewayConfig = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." {
-            vec![inner.to_string()]
-        } else {
-            vec![format!("{path}: {inner}")]
-        }
-    })?;
+    // serde_yaml_ng errors already start with the field path (`routes[1]: ...`).
+    let mut config: GatewayConfig =
+        serde_yaml_ng::from_str(text).map_err(|e| vec![e.to_string()])?;
     check(&config)?;
     for backend in &mut config.backends {
         if let Some(file) = &mut backend.auth.key_file
@@ -76,3 +69,5 @@ pub fn check(config: &GatewayConfig) -> Result<(), Vec<String>> {
     }
 }
 
+#[cfg(test)]
+mod tests;

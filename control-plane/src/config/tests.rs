@@ -1,0 +1,251 @@
+//! Tests of config parsing and of every validation message.
+
+use std::path::Path;
+
+use super::*;
+
+const VALID: &str = r#"
+listen: 127.0.0.1:1975
+admin: 127.0.0.1:9901
+module: wasm
+backends:
+  - name: openai
+    schema: OpenAI
+    endpoint: https://api.openai.com/v1
+    auth: { kind: bearer, key_env: OPENAI_API_KEY }
+  - name: azure
+    schema: AzureOpenAI
+    endpoint: https://my.openai.azure.com
+    azure_api_version: 2024-10-21
+    auth: { kind: azure_api_key, key_file: secrets/azure.key }
+routes:
+  - name: gpt
+    models: [gpt-4o-mini]
+    backend: openai
+    model_override: null
+  - name: az
+    models: [gpt-4o]
+    backend: azure
+    model_override: prod-gpt4o
+costs:
+  - { metadata_key: llm_total_token, type: TotalToken }
+"#;
+
+fn problems(yaml: &str) -> Vec<String> {
+    from_yaml(yaml, Path::new("/cfg")).unwrap_err()
+}
+
+/// Replaces `from` (which must occur) in the valid config.
+fn variant(from: &str, to: &str) -> String {
+    assert!(VALID.contains(from), "{from}");
+    VALID.replacen(from, to, 1)
+}
+
+fn assert_problem(yaml: &str, want: &str) {
+    let p = problems(yaml);
+    assert!(p.iter().any(|e| e == want), "want {want:?}, got {p:#?}");
+}
+
+#[test]
+fn valid_config_parses() {
+    let c = from_yaml(VALID, Path::new("/cfg")).unwrap();
+    assert_eq!(c.module, ModuleKind::Wasm);
+    assert_eq!(c.backends[1].schema, Schema::AzureOpenAI);
+    assert_eq!(
+        c.backends[1].auth.key_file.as_deref(),
+        Some(Path::new("/cfg/secrets/azure.key"))
+    );
+    assert_eq!(c.routes[1].model_override.as_deref(), Some("prod-gpt4o"));
+    assert_eq!(c.costs[0].kind, CostType::TotalToken);
+}
+
+#[test]
+fn defaults_apply() {
+    let c = from_yaml(
+        "backends: [{name: a, schema: OpenAI, endpoint: 'http://127.0.0.1:1/v1', auth: {kind: bearer, key_env: K}}]\nroutes: [{name: r, models: [m], backend: a}]",
+        Path::new("/"),
+    )
+    .unwrap();
+    assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+    assert_eq!(c.admin.to_string(), DEFAULT_ADMIN);
+    assert_eq!(c.module, ModuleKind::Native);
+    assert!(c.costs.is_empty());
+}
+
+#[test]
+fn parse_errors_name_the_field() {
+    let p = problems(&variant(
+        "    backend: openai\n",
+        "    backend: openai\n    weight: 3\n",
+    ));
+    assert!(
+        p[0].starts_with("routes[0]: unknown field `weight`"),
+        "{p:?}"
+    );
+    let p = problems(&variant("schema: OpenAI", "schema: Anthropic"));
+    assert!(
+        p[0].starts_with("backends[0].schema: unknown variant `Anthropic`"),
+        "{p:?}"
+    );
+    let p = problems(&variant("module: wasm", "module: lua"));
+    assert!(p[0].starts_with("module: unknown variant `lua`"), "{p:?}");
+    let p = problems(&variant("listen: 127.0.0.1:1975", "listen: localhost"));
+    assert!(p[0].starts_with("listen: invalid socket address"), "{p:?}");
+    let p = problems(&variant("kind: bearer", "kind: basic"));
+    assert!(
+        p[0].starts_with("backends[0].auth.kind: unknown variant `basic`"),
+        "{p:?}"
+    );
+    let p = problems(&variant("type: TotalToken", "type: Dollars"));
+    assert!(
+        p[0].starts_with("costs[0].type: unknown variant `Dollars`"),
+        "{p:?}"
+    );
+    let p = problems("listen: 127.0.0.1:1\n");
+    assert!(p[0].starts_with("missing field `backends`"), "{p:?}");
+}
+
+#[test]
+fn listen_and_admin_must_differ() {
+    assert_problem(
+        &variant("admin: 127.0.0.1:9901", "admin: 127.0.0.1:1975"),
+        "admin: must differ from listen (127.0.0.1:1975)",
+    );
+}
+
+#[test]
+fn empty_lists() {
+    let yaml = "backends: []\nroutes: []\n";
+    assert_problem(yaml, "backends: at least one backend is required");
+    assert_problem(yaml, "routes: at least one route is required");
+}
+
+#[test]
+fn backend_problems() {
+    assert_problem(
+        &variant("name: openai", "name: open ai"),
+        r#"backends[0].name: "open ai" must be non-empty and use only letters, digits, '-', '_' and '.'"#,
+    );
+    assert_problem(
+        &variant("name: azure", "name: openai"),
+        r#"backends[1].name: duplicate backend "openai" (also backends[0])"#,
+    );
+    assert_problem(
+        &variant("endpoint: https://api.openai.com/v1", "endpoint: ftp://x/"),
+        r#"backends[0].endpoint: scheme must be http or https, got "ftp""#,
+    );
+    assert_problem(
+        &variant(
+            "https://my.openai.azure.com",
+            "https://my.openai.azure.com/openai",
+        ),
+        r#"backends[1].endpoint: an AzureOpenAI endpoint must not have a path (got "/openai"); the path is /openai/deployments/<model>/..."#,
+    );
+    assert_problem(
+        &variant("    azure_api_version: 2024-10-21\n", ""),
+        "backends[1].azure_api_version: required for schema AzureOpenAI (e.g. 2024-10-21)",
+    );
+    assert_problem(
+        &variant("azure_api_version: 2024-10-21", "azure_api_version: v1"),
+        r#"backends[1].azure_api_version: "v1" must look like YYYY-MM-DD or YYYY-MM-DD-preview"#,
+    );
+    assert_problem(
+        &variant(
+            "    auth: { kind: bearer",
+            "    azure_api_version: 2024-10-21\n    auth: { kind: bearer",
+        ),
+        "backends[0].azure_api_version: only valid with schema AzureOpenAI",
+    );
+}
+
+#[test]
+fn auth_problems() {
+    assert_problem(
+        &variant("key_env: OPENAI_API_KEY", "key_env: K, key_file: /k"),
+        "backends[0].auth: set only one of key_env and key_file",
+    );
+    assert_problem(
+        &variant("kind: bearer, key_env: OPENAI_API_KEY", "kind: bearer"),
+        "backends[0].auth: one of key_env or key_file is required",
+    );
+    assert_problem(
+        &variant("key_env: OPENAI_API_KEY", "key_env: 1KEY"),
+        r#"backends[0].auth.key_env: "1KEY" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"#,
+    );
+    assert_problem(
+        &variant("key_file: secrets/azure.key", "key_file: ''"),
+        "backends[1].auth.key_file: must not be empty",
+    );
+}
+
+#[test]
+fn route_problems() {
+    assert_problem(
+        &variant("name: gpt", "name: ''"),
+        "routes[0].name: must not be empty",
+    );
+    assert_problem(
+        &variant("  - name: az\n", "  - name: gpt\n"),
+        r#"routes[1].name: duplicate route "gpt" (also routes[0])"#,
+    );
+    assert_problem(
+        &variant("models: [gpt-4o-mini]", "models: []"),
+        "routes[0].models: at least one model is required",
+    );
+    assert_problem(
+        &variant("models: [gpt-4o-mini]", "models: ['']"),
+        "routes[0].models[0]: must not be empty",
+    );
+    assert_problem(
+        &variant("models: [gpt-4o]", "models: [x, gpt-4o-mini]"),
+        r#"routes[1].models[1]: model "gpt-4o-mini" is already routed by routes[0].models[0]"#,
+    );
+    assert_problem(
+        &variant("backend: azure", "backend: foo"),
+        r#"routes[1].backend: unknown backend "foo""#,
+    );
+    assert_problem(
+        &variant("model_override: prod-gpt4o", "model_override: ''"),
+        "routes[1].model_override: must not be empty",
+    );
+}
+
+#[test]
+fn cost_problems() {
+    assert_problem(
+        &variant("metadata_key: llm_total_token", "metadata_key: 'a-b'"),
+        r#"costs[0].metadata_key: "a-b" must be non-empty and use only letters, digits and _"#,
+    );
+    assert_problem(
+        &variant(
+            "metadata_key: llm_total_token",
+            "metadata_key: total_tokens",
+        ),
+        r#"costs[0].metadata_key: "total_tokens" is written by token-usage itself; choose another key"#,
+    );
+    assert_problem(
+        &variant(
+            "  - { metadata_key: llm_total_token, type: TotalToken }\n",
+            "  - { metadata_key: k, type: TotalToken }\n  - { metadata_key: k, type: InputToken }\n",
+        ),
+        r#"costs[1].metadata_key: duplicate key "k" (also costs[0])"#,
+    );
+}
+
+#[test]
+fn load_reports_the_file() {
+    let e = load(Path::new("/nonexistent/aigw.yaml")).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("invalid config /nonexistent/aigw.yaml:\n  cannot read the file:"),
+        "{e}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gw.yaml");
+    std::fs::write(&path, variant("backend: azure", "backend: foo")).unwrap();
+    let e = load(&path).unwrap_err();
+    assert_eq!(
+        e.problems,
+        vec![r#"routes[1].backend: unknown backend "foo""#.to_string()]
+    );
+}
