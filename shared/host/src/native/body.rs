@@ -15,26 +15,18 @@ pub enum Direction {
     Response,
 }
 
-impl Direction {
-    fn received(self) -> BodyType {
-        match self {
-            Direction::Request => abi::BODY_RECEIVED_REQUEST,
-            Direction::Response => abi::BODY_RECEIVED_RESPONSE,
-        }
-    }
-
-    fn buffered(self) -> BodyType {
-        match self {
-            Direction::Request => abi::BODY_BUFFERED_REQUEST,
-            Direction::Response => abi::BODY_BUFFERED_RESPONSE,
-        }
-    }
-}
-
 /// The buffers a callback covers, in stream order.
-fn covered(filter: FilterEnvoyPtr, dir: Direction, in_body_hook: bool) -> Vec<BodyType> {
+fn covered(filter: FilterEnvoyPtr, dir: Direction, in_body_hook: bool) -> &'static [BodyType] {
+    const REQUEST_BUFFERED: &[BodyType] = &[abi::BODY_BUFFERED_REQUEST];
+    const REQUEST_BOTH: &[BodyType] = &[abi::BODY_BUFFERED_REQUEST, abi::BODY_RECEIVED_REQUEST];
+    const RESPONSE_BUFFERED: &[BodyType] = &[abi::BODY_BUFFERED_RESPONSE];
+    const RESPONSE_BOTH: &[BodyType] = &[abi::BODY_BUFFERED_RESPONSE, abi::BODY_RECEIVED_RESPONSE];
+    let (buffered, both) = match dir {
+        Direction::Request => (REQUEST_BUFFERED, REQUEST_BOTH),
+        Direction::Response => (RESPONSE_BUFFERED, RESPONSE_BOTH),
+    };
     if !in_body_hook {
-        return vec![dir.buffered()];
+        return buffered;
     }
     // SAFETY: `filter` is the live stream pointer of the current hook.
     let received_is_buffered = unsafe {
@@ -47,11 +39,7 @@ fn covered(filter: FilterEnvoyPtr, dir: Direction, in_body_hook: bool) -> Vec<Bo
             }
         }
     };
-    if received_is_buffered {
-        vec![dir.buffered()]
-    } else {
-        vec![dir.buffered(), dir.received()]
-    }
+    if received_is_buffered { buffered } else { both }
 }
 
 fn append_chunks(filter: FilterEnvoyPtr, body_type: BodyType, out: &mut Vec<u8>) {
@@ -89,7 +77,7 @@ pub fn read(filter: FilterEnvoyPtr, dir: Direction, in_body_hook: bool) -> Vec<u
         .sum();
     let mut out = Vec::with_capacity(size);
     for t in types {
-        append_chunks(filter, t, &mut out);
+        append_chunks(filter, *t, &mut out);
     }
     out
 }
@@ -99,7 +87,7 @@ pub fn replace(filter: FilterEnvoyPtr, dir: Direction, in_body_hook: bool, data:
     let types = covered(filter, dir, in_body_hook);
     // SAFETY: `filter` is live; `data` outlives the call.
     unsafe {
-        for t in &types {
+        for t in types {
             let size = abi::envoy_dynamic_module_callback_http_get_body_size(filter, *t);
             if size > 0 {
                 abi::envoy_dynamic_module_callback_http_drain_body(filter, *t, size);

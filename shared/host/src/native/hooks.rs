@@ -21,7 +21,7 @@ pub unsafe fn headers<F: FilterFactory>(
 ) -> u32 {
     // SAFETY: guaranteed by the caller.
     let s = unsafe { stream::<F>(module) };
-    contain("aigw-host", "headers hook", || {
+    contain(s.name(), "headers hook", || {
         s.headers(envoy, dir, end_of_stream)
     })
     .unwrap_or(abi::HEADERS_CONTINUE)
@@ -39,10 +39,8 @@ pub unsafe fn body<F: FilterFactory>(
 ) -> u32 {
     // SAFETY: guaranteed by the caller.
     let s = unsafe { stream::<F>(module) };
-    contain("aigw-host", "body hook", || {
-        s.body(envoy, dir, end_of_stream)
-    })
-    .unwrap_or(abi::BODY_CONTINUE)
+    contain(s.name(), "body hook", || s.body(envoy, dir, end_of_stream))
+        .unwrap_or(abi::BODY_CONTINUE)
 }
 
 /// Request/response trailers hook.
@@ -56,8 +54,7 @@ pub unsafe fn trailers<F: FilterFactory>(
 ) -> u32 {
     // SAFETY: guaranteed by the caller.
     let s = unsafe { stream::<F>(module) };
-    contain("aigw-host", "trailers hook", || s.trailers(envoy, dir))
-        .unwrap_or(abi::TRAILERS_CONTINUE)
+    contain(s.name(), "trailers hook", || s.trailers(envoy, dir)).unwrap_or(abi::TRAILERS_CONTINUE)
 }
 
 /// Stream-complete hook.
@@ -67,7 +64,7 @@ pub unsafe fn trailers<F: FilterFactory>(
 pub unsafe fn complete<F: FilterFactory>(envoy: FilterEnvoyPtr, module: *const c_void) {
     // SAFETY: guaranteed by the caller.
     let s = unsafe { stream::<F>(module) };
-    contain("aigw-host", "stream-complete hook", || s.complete(envoy));
+    contain(s.name(), "stream-complete hook", || s.complete(envoy));
 }
 
 /// Callout-done hook.
@@ -92,7 +89,7 @@ pub unsafe fn callout_done<F: FilterFactory>(
     let Ok(token) = u32::try_from(callout_id) else {
         return;
     };
-    contain("aigw-host", "callout-done hook", || {
+    contain(s.name(), "callout-done hook", || {
         s.callout_done(envoy, token, outcome)
     });
 }

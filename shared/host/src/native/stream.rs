@@ -41,6 +41,11 @@ impl<F: Filter> Stream<F> {
         }
     }
 
+    /// The filter's name, for log lines.
+    pub fn name(&self) -> &'static str {
+        self.shared.name
+    }
+
     /// Runs `f` with exclusive access to the filter state, unless a hook of this stream is
     /// already running (then returns `None`). Queued callout results are delivered after.
     fn enter<R>(&self, envoy: FilterEnvoyPtr, f: impl FnOnce(&mut Inner<F>) -> R) -> Option<R> {
@@ -96,7 +101,7 @@ impl<F: Filter> Stream<F> {
             let status = self.call(
                 inner,
                 envoy,
-                hook_name(dir, "headers"),
+                headers_hook(dir),
                 Phase::Other,
                 |f, h| match dir {
                     Direction::Request => f.on_request_headers(h, end_of_stream),
@@ -160,16 +165,10 @@ impl<F: Filter> Stream<F> {
     ) -> BodyStatus {
         let replied_before = inner.state.local_reply_sent;
         set_end(&mut inner.state, dir, end_of_stream);
-        let status = self.call(
-            inner,
-            envoy,
-            hook_name(dir, "body"),
-            phase,
-            |f, h| match dir {
-                Direction::Request => f.on_request_body(h, end_of_stream),
-                Direction::Response => f.on_response_body(h, end_of_stream),
-            },
-        );
+        let status = self.call(inner, envoy, body_hook(dir), phase, |f, h| match dir {
+            Direction::Request => f.on_request_body(h, end_of_stream),
+            Direction::Response => f.on_response_body(h, end_of_stream),
+        });
         if inner.state.local_reply_sent && !replied_before {
             return BodyStatus::StopNoBuffer;
         }
@@ -203,12 +202,17 @@ impl<F: Filter> Stream<F> {
     }
 }
 
-fn hook_name(dir: Direction, what: &str) -> &'static str {
-    match (dir, what) {
-        (Direction::Request, "headers") => "on_request_headers",
-        (Direction::Response, "headers") => "on_response_headers",
-        (Direction::Request, _) => "on_request_body",
-        (Direction::Response, _) => "on_response_body",
+fn headers_hook(dir: Direction) -> &'static str {
+    match dir {
+        Direction::Request => "on_request_headers",
+        Direction::Response => "on_response_headers",
+    }
+}
+
+fn body_hook(dir: Direction) -> &'static str {
+    match dir {
+        Direction::Request => "on_request_body",
+        Direction::Response => "on_response_body",
     }
 }
 

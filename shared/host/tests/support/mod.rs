@@ -1,0 +1,4 @@
+//! Helpers shared by the native-host integration tests.
+#![allow(dead_code)]
+
+pub mod envoy;
