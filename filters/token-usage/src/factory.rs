@@ -1,0 +1,42 @@
+//! Builds the filter from its config, once per config.
+
+use crate::config::Config;
+use crate::filter::TokenUsageFilter;
+use crate::metrics::Metrics;
+use aigw_core::cost::Cost;
+use aigw_host::{FilterFactory, MetricsRegistry};
+use std::sync::Arc;
+
+/// What every stream of one config shares.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    /// Configured costs.
+    pub costs: Vec<Cost>,
+    /// Defined metrics.
+    pub metrics: Metrics,
+}
+
+/// The token-usage filter factory: `{"costs":[{"metadata_key":"...","type":"TotalToken"}]}`.
+#[derive(Debug)]
+pub struct TokenUsageFactory {
+    settings: Arc<Settings>,
+}
+
+impl FilterFactory for TokenUsageFactory {
+    type Filter = TokenUsageFilter;
+
+    fn from_config(config: &str, metrics: &mut dyn MetricsRegistry) -> Result<Self, String> {
+        let config = Config::parse(config)?;
+        let metrics = Metrics::define(metrics)?;
+        Ok(Self {
+            settings: Arc::new(Settings {
+                costs: config.costs,
+                metrics,
+            }),
+        })
+    }
+
+    fn create_filter(&self) -> TokenUsageFilter {
+        TokenUsageFilter::new(Arc::clone(&self.settings))
+    }
+}

@@ -1,0 +1,99 @@
+//! Usage of a streamed (`text/event-stream`) response: each chunk is parsed as it passes
+//! through; only a partial event is held between chunks.
+
+use aigw_core::sse::SseParser;
+use aigw_core::usage::{ResponseUsage, StreamUsage};
+use aigw_host::{Host, LogLevel};
+use std::time::SystemTime;
+
+/// Parsing state of one streamed response.
+#[derive(Debug, Default)]
+pub(crate) struct StreamingBody {
+    parser: SseParser,
+    usage: StreamUsage,
+    /// When the first chunk carrying output arrived.
+    first_token: Option<SystemTime>,
+    /// The SSE framing broke; the rest of the stream is not parsed.
+    failed: bool,
+    /// A malformed event was already logged.
+    logged_bad_event: bool,
+}
+
+impl StreamingBody {
+    /// Parses one chunk of the stream.
+    pub fn push(&mut self, chunk: &[u8], host: &dyn Host) {
+        if self.failed {
+            return;
+        }
+        let result = {
+            let Self {
+                parser,
+                usage,
+                first_token,
+                logged_bad_event,
+                ..
+            } = self;
+            parser.feed(chunk, |event| {
+                read_event(usage, first_token, logged_bad_event, event.data, host)
+            })
+        };
+        if let Err(e) = result {
+            self.fail(&e.to_string(), host);
+        }
+    }
+
+    /// Ends parsing and returns what the stream reported. `complete` is true when the
+    /// stream reached its end (a last unterminated event is then read too), false when it
+    /// was cut short.
+    pub fn finish(&mut self, complete: bool, host: &dyn Host) -> ResponseUsage {
+        if complete && !self.failed {
+            let Self {
+                parser,
+                usage,
+                first_token,
+                logged_bad_event,
+                ..
+            } = self;
+            let result = parser
+                .finish(|event| read_event(usage, first_token, logged_bad_event, event.data, host));
+            if let Err(e) = result {
+                self.fail(&e.to_string(), host);
+            }
+        }
+        self.usage.take()
+    }
+
+    /// When the first output token arrived, if it did.
+    pub fn first_token(&self) -> Option<SystemTime> {
+        self.first_token
+    }
+
+    fn fail(&mut self, reason: &str, host: &dyn Host) {
+        self.failed = true;
+        host.log(
+            LogLevel::Warn,
+            &format!("token-usage: {reason}; usage of the rest of this stream is not read"),
+        );
+    }
+}
+
+fn read_event(
+    usage: &mut StreamUsage,
+    first_token: &mut Option<SystemTime>,
+    logged_bad_event: &mut bool,
+    data: &[u8],
+    host: &dyn Host,
+) {
+    match usage.on_event_data(data) {
+        Ok(true) if first_token.is_none() => *first_token = Some(host.now()),
+        Ok(_) => {}
+        Err(e) if !*logged_bad_event => {
+            *logged_bad_event = true;
+            host.log(
+                LogLevel::Debug,
+                &format!("token-usage: skipping SSE event: {e}"),
+            );
+        }
+        Err(_) => {}
+    }
+}

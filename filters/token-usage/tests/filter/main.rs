@@ -1,0 +1,7 @@
+//! Token-usage filter tests on the in-memory test host.
+
+mod buffered;
+mod common;
+mod config;
+mod lifecycle;
+mod streaming;
