@@ -53,17 +53,14 @@ pub struct RunOptions {
 /// (exit code 0).
 pub async fn run(opts: RunOptions) -> Result<ExitCode, String> {
     let mut env = Vec::new();
+    let mut demo_addr = None;
     let mut config = match &opts.config {
         Some(path) => config::load(path).map_err(|e| e.to_string())?,
         None => {
             let demo = demo::start().await?;
             env.push((DEMO_KEY_ENV.to_string(), demo.key));
-            let config = default_config(demo.addr, default_config::openai_endpoint_from_env());
-            eprintln!(
-                "aigw: no config given; demo backend (testupstream) on {}",
-                demo.addr
-            );
-            config
+            demo_addr = Some(demo.addr);
+            default_config(demo.addr, default_config::openai_endpoint_from_env())
         }
     };
     apply_overrides(&mut config, &opts)?;
@@ -102,7 +99,7 @@ pub async fn run(opts: RunOptions) -> Result<ExitCode, String> {
     })?;
     match process::wait_ready(&mut child, config.admin).await? {
         Some(outcome) => return Ok(finish(outcome)),
-        None => print_banner(&config, &bootstrap, &access_log),
+        None => print_banner(&config, demo_addr, &bootstrap, &access_log),
     }
     Ok(finish(process::supervise(&mut child).await?))
 }
@@ -157,7 +154,15 @@ fn absolute(p: &Path) -> Result<PathBuf, String> {
     std::path::absolute(p).map_err(|e| format!("{}: {e}", p.display()))
 }
 
-fn print_banner(config: &GatewayConfig, bootstrap: &Path, access_log: &Path) {
+fn print_banner(
+    config: &GatewayConfig,
+    demo_addr: Option<SocketAddr>,
+    bootstrap: &Path,
+    access_log: &Path,
+) {
+    if let Some(addr) = demo_addr {
+        println!("aigw: model {DEMO_NAME:?} is served by the bundled testupstream on {addr}");
+    }
     let model = config
         .routes
         .iter()

@@ -1,0 +1,226 @@
+//! End-to-end tests of the fake provider over real HTTP.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+use testupstream::{Config, serve};
+
+const CHAT: &str =
+    r#"{"model":"gpt-test","messages":[{"role":"user","content":"tell me a joke please now"}]}"#;
+
+async fn start() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config {
+        backends: vec![
+            "oa=fake-openai-key".parse().unwrap(),
+            "az=fake-azure-key".parse().unwrap(),
+        ],
+        verbose: false,
+    };
+    tokio::spawn(serve(listener, config));
+    addr
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: hyper::HeaderMap,
+    body: Bytes,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Reply {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let mut req = Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{path}"))
+        .header("content-type", "application/json");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = client
+        .request(req.body(Full::new(Bytes::from(body.to_string()))).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+const OPENAI_AUTH: (&str, &str) = ("authorization", "Bearer fake-openai-key");
+const AZURE_AUTH: (&str, &str) = ("api-key", "fake-azure-key");
+
+#[tokio::test]
+async fn chat_is_deterministic_and_names_backend() {
+    let addr = start().await;
+    let a = send(addr, "POST", "/v1/chat/completions", &[OPENAI_AUTH], CHAT).await;
+    let b = send(addr, "POST", "/v1/chat/completions", &[OPENAI_AUTH], CHAT).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.body, b.body);
+    assert_eq!(a.headers["x-testupstream-backend"], "oa");
+    assert_eq!(a.headers["content-type"], "application/json");
+    let v = a.json();
+    assert_eq!(v["model"], "gpt-test");
+    assert_eq!(
+        v["choices"][0]["message"]["content"],
+        "Hello from oa! You said: tell me a joke please"
+    );
+    assert_eq!(v["usage"]["prompt_tokens"], 3 + 6);
+}
+
+#[tokio::test]
+async fn azure_stream_with_usage() {
+    let addr = start().await;
+    let body = r#"{"messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}"#;
+    let r = send(
+        addr,
+        "POST",
+        "/openai/deployments/my-dep/chat/completions?api-version=2024-10-21",
+        &[AZURE_AUTH],
+        body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-type"], "text/event-stream");
+    assert_eq!(r.headers["x-testupstream-backend"], "az");
+    let text = std::str::from_utf8(&r.body).unwrap();
+    assert!(text.ends_with("data: [DONE]\n\n"), "{text}");
+    let events: Vec<Value> = text
+        .split("\n\n")
+        .filter_map(|e| e.strip_prefix("data: "))
+        .filter(|e| *e != "[DONE]")
+        .map(|e| serde_json::from_str(e).unwrap())
+        .collect();
+    assert!(events.iter().all(|e| e["model"] == "my-dep"));
+    assert_eq!(events.last().unwrap()["usage"]["completion_tokens"], 6);
+}
+
+#[tokio::test]
+async fn completions_and_embeddings() {
+    let addr = start().await;
+    let r = send(
+        addr,
+        "POST",
+        "/v1/completions",
+        &[OPENAI_AUTH],
+        r#"{"model":"m","prompt":"a b c"}"#,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["object"], "text_completion");
+    let r = send(
+        addr,
+        "POST",
+        "/v1/embeddings",
+        &[OPENAI_AUTH],
+        r#"{"model":"e","input":["x","y z"]}"#,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["data"].as_array().unwrap().len(), 2);
+    assert_eq!(v["usage"]["prompt_tokens"], 3);
+}
+
+#[tokio::test]
+async fn errors_look_like_openai() {
+    let addr = start().await;
+    let cases = [
+        ("POST", "/v1/models", vec![OPENAI_AUTH], CHAT, 404),
+        ("GET", "/v1/chat/completions", vec![OPENAI_AUTH], "", 405),
+        ("POST", "/v1/chat/completions", vec![], CHAT, 401),
+        (
+            "POST",
+            "/v1/chat/completions",
+            vec![("authorization", "Bearer wrong")],
+            CHAT,
+            401,
+        ),
+        (
+            "POST",
+            "/v1/chat/completions",
+            vec![OPENAI_AUTH, AZURE_AUTH],
+            CHAT,
+            401,
+        ),
+        (
+            "POST",
+            "/openai/deployments/d/chat/completions?api-version=2024-10-21",
+            vec![OPENAI_AUTH],
+            CHAT,
+            401,
+        ),
+        (
+            "POST",
+            "/openai/deployments/d/chat/completions",
+            vec![AZURE_AUTH],
+            CHAT,
+            400,
+        ),
+        (
+            "POST",
+            "/v1/chat/completions",
+            vec![OPENAI_AUTH],
+            r#"{"model":"m","messages":[]}"#,
+            400,
+        ),
+        (
+            "POST",
+            "/v1/chat/completions",
+            vec![OPENAI_AUTH, ("x-testupstream-status", "429")],
+            CHAT,
+            429,
+        ),
+    ];
+    for (method, path, headers, body, status) in cases {
+        let r = send(addr, method, path, &headers, body).await;
+        assert_eq!(r.status.as_u16(), status, "{method} {path} {headers:?}");
+        let v = r.json();
+        let e = &v["error"];
+        for field in ["message", "type", "param", "code"] {
+            assert!(e.get(field).is_some(), "{field} missing in {v}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn chunk_delay_knob() {
+    let addr = start().await;
+    let body = r#"{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true}"#;
+    let started = Instant::now();
+    let r = send(
+        addr,
+        "POST",
+        "/v1/chat/completions",
+        &[OPENAI_AUTH, ("x-testupstream-chunk-delay-ms", "20")],
+        body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // role + 6 words + finish + [DONE] = 9 events, 8 pauses.
+    assert!(started.elapsed() >= Duration::from_millis(8 * 20));
+}
