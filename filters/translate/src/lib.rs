@@ -1,1 +1,16 @@
-//! aigw-translate filter.
+//! aigw-translate: the `translate` HTTP filter. In the router role (downstream) it
+//! validates OpenAI requests, names the model in `x-ai-eg-model` and re-routes on it; in
+//! the backend role (upstream, per backend cluster) it adapts each attempt to the
+//! backend's schema. Built as a proxy-wasm module and as an Envoy dynamic module.
+
+mod backend;
+pub mod config;
+mod filter;
+mod reply;
+mod router;
+
+pub use backend::BackendFilter;
+pub use filter::{TranslateFactory, TranslateFilter};
+pub use router::RouterFilter;
+
+aigw_host::export_filter!(TranslateFactory);

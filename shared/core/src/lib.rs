@@ -4,6 +4,7 @@ pub mod api_kind;
 pub mod auth;
 pub mod azure;
 pub mod cost;
+pub mod headers;
 pub mod metadata;
 pub mod metrics;
 pub mod openai;

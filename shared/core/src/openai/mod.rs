@@ -7,4 +7,5 @@ mod fields;
 pub mod model_override;
 pub mod path;
 pub mod request;
+pub mod routing;
 pub mod stream_usage;

@@ -1,0 +1,117 @@
+//! The backend role: adapts a request to one backend's schema (path, model override) and
+//! tags the response with the backend's name. Bodies pass through untouched unless the
+//! model is overridden.
+
+use crate::config::{BackendConfig, Schema};
+use crate::reply::send_error;
+use aigw_core::api_kind::ApiKind;
+use aigw_core::azure::deployment_path;
+use aigw_core::headers;
+use aigw_core::openai::error::OpenAiError;
+use aigw_core::openai::model_override::model_override_edit;
+use aigw_core::openai::path::with_prefix;
+use aigw_host::{BodyStatus, Filter, HeadersStatus, Host};
+use std::sync::Arc;
+
+/// The backend-role filter of one stream (one upstream attempt).
+pub struct BackendFilter {
+    config: Arc<BackendConfig>,
+    /// The model to write into the request body, while buffering it.
+    pending_override: Option<String>,
+}
+
+impl BackendFilter {
+    /// A filter for one stream.
+    pub fn new(config: Arc<BackendConfig>) -> Self {
+        Self {
+            config,
+            pending_override: None,
+        }
+    }
+
+    /// The rewritten `:path`, `None` to keep it; `Err` when an Azure request names no model.
+    fn new_path(
+        &self,
+        host: &dyn Host,
+        path: &str,
+        kind: Option<ApiKind>,
+        model_override: Option<&str>,
+    ) -> Result<Option<String>, OpenAiError> {
+        match (self.config.schema, kind) {
+            (Schema::OpenAI, _) => Ok(with_prefix(path, &self.config.path_prefix)),
+            (Schema::AzureOpenAI, Some(kind)) => {
+                let model = match model_override {
+                    Some(model) => model.to_string(),
+                    None => host.request_header(headers::MODEL).ok_or_else(|| {
+                        OpenAiError::bad_request(
+                            "No model to pick the Azure OpenAI deployment: the request has no 'model'.",
+                            Some("model"),
+                        )
+                    })?,
+                };
+                let query = path.split_once('?').map(|(_, q)| q);
+                let version = self.config.azure_api_version.as_deref().unwrap_or_default();
+                Ok(Some(deployment_path(kind, &model, query, version)))
+            }
+            (Schema::AzureOpenAI, None) => Ok(None),
+        }
+    }
+}
+
+impl Filter for BackendFilter {
+    fn on_request_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
+        let path = host.request_header(":path").unwrap_or_default();
+        let kind = ApiKind::from_path(&path);
+        let model_override = host.request_header(headers::MODEL_OVERRIDE);
+        if model_override.is_some() {
+            host.remove_request_header(headers::MODEL_OVERRIDE);
+        }
+        match self.new_path(host, &path, kind, model_override.as_deref()) {
+            Ok(Some(new_path)) => host.set_request_header(":path", &new_path),
+            Ok(None) => {}
+            Err(error) => {
+                send_error(host, &error);
+                return HeadersStatus::StopIteration;
+            }
+        }
+        if kind.is_some() && !end_of_stream && model_override.is_some() {
+            self.pending_override = model_override;
+            return HeadersStatus::StopIteration;
+        }
+        HeadersStatus::Continue
+    }
+
+    fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        let Some(model) = self.pending_override.as_deref() else {
+            return BodyStatus::Continue;
+        };
+        if !end_of_stream {
+            return BodyStatus::StopAndBuffer;
+        }
+        let body = host.request_body();
+        let edit = model_override_edit(&body, model);
+        self.pending_override = None;
+        match edit {
+            Ok(Some(edit)) => {
+                let new_body = edit.apply(&body);
+                host.set_request_body(&new_body);
+                host.set_request_header("content-length", &new_body.len().to_string());
+                BodyStatus::Continue
+            }
+            Ok(None) => BodyStatus::Continue,
+            Err(error) => {
+                send_error(host, &error);
+                BodyStatus::StopNoBuffer
+            }
+        }
+    }
+
+    fn on_response_headers(&mut self, host: &mut dyn Host, _end_of_stream: bool) -> HeadersStatus {
+        host.set_response_header(headers::BACKEND, &self.config.backend);
+        HeadersStatus::Continue
+    }
+}
+
+#[cfg(test)]
+#[path = "backend_tests.rs"]
+mod tests;

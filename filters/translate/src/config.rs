@@ -1,0 +1,131 @@
+//! The translate filter's JSON config: a router role (downstream) or a backend role
+//! (upstream, one per backend cluster). Parsed and validated once; errors name the field.
+
+use aigw_core::azure::is_valid_api_version;
+use serde::Deserialize;
+
+/// Default `max_request_bytes`: 4 MiB.
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// A validated translate config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TranslateConfig {
+    /// Downstream: validate requests, set the model header, re-route.
+    Router(RouterConfig),
+    /// Upstream: adapt requests to one backend's schema.
+    Backend(BackendConfig),
+}
+
+/// Settings of the router role.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouterConfig {
+    /// Make streamed chat/completions requests ask for usage (`stream_options.include_usage`).
+    #[serde(default)]
+    pub force_include_usage: bool,
+    /// Largest request body accepted on API paths; larger gets a 413.
+    #[serde(default = "default_max_request_bytes")]
+    pub max_request_bytes: usize,
+}
+
+/// The API schema a backend speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Schema {
+    /// OpenAI (and compatibles): same paths under a configurable prefix.
+    OpenAI,
+    /// Azure OpenAI: deployment paths and an `api-version` query parameter.
+    AzureOpenAI,
+}
+
+/// Settings of the backend role.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackendConfig {
+    /// Backend name, reported in the `x-aigw-backend` response header.
+    pub backend: String,
+    /// The backend's API schema.
+    pub schema: Schema,
+    /// For OpenAI: the path prefix replacing the client's `/v1` (may be empty).
+    #[serde(default = "default_path_prefix")]
+    pub path_prefix: String,
+    /// For Azure OpenAI: the `api-version` query parameter (required there).
+    #[serde(default)]
+    pub azure_api_version: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+enum RawConfig {
+    Router(RouterConfig),
+    Backend(BackendConfig),
+}
+
+fn default_max_request_bytes() -> usize {
+    DEFAULT_MAX_REQUEST_BYTES
+}
+
+fn default_path_prefix() -> String {
+    "/v1".to_string()
+}
+
+impl TranslateConfig {
+    /// Parses and validates the JSON config text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let raw: RawConfig =
+            serde_json::from_str(text).map_err(|e| format!("translate config: {e}"))?;
+        let config = match raw {
+            RawConfig::Router(router) => Self::Router(router),
+            RawConfig::Backend(backend) => Self::Backend(backend),
+        };
+        config
+            .validate()
+            .map_err(|e| format!("translate config: {e}"))?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        match self {
+            Self::Router(router) if router.max_request_bytes == 0 => {
+                Err("max_request_bytes must be greater than 0".to_string())
+            }
+            Self::Router(_) => Ok(()),
+            Self::Backend(backend) => backend.validate(),
+        }
+    }
+}
+
+impl BackendConfig {
+    fn validate(&self) -> Result<(), String> {
+        if self.backend.is_empty() || !self.backend.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(format!(
+                "backend must be a non-empty name of visible ASCII characters, got {:?}",
+                self.backend
+            ));
+        }
+        let prefix = &self.path_prefix;
+        let prefix_ok = prefix.is_empty()
+            || (prefix.starts_with('/')
+                && !prefix.ends_with('/')
+                && prefix
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !matches!(b, b'?' | b'#')));
+        if !prefix_ok {
+            return Err(format!(
+                "path_prefix must be empty or start with '/', not end with '/', and hold no query, got {prefix:?}"
+            ));
+        }
+        match (self.schema, self.azure_api_version.as_deref()) {
+            (Schema::AzureOpenAI, None) => {
+                Err("azure_api_version is required when schema is AzureOpenAI".to_string())
+            }
+            (_, Some(version)) if !is_valid_api_version(version) => Err(format!(
+                "azure_api_version must be a non-empty run of letters, digits, '-', '.', '_' or '~', got {version:?}"
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

@@ -1,0 +1,88 @@
+use super::*;
+
+#[test]
+fn router_defaults() {
+    let c = TranslateConfig::parse(r#"{"role":"router"}"#).unwrap();
+    assert_eq!(
+        c,
+        TranslateConfig::Router(RouterConfig {
+            force_include_usage: false,
+            max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+        })
+    );
+    let c = TranslateConfig::parse(
+        r#"{"role":"router","force_include_usage":true,"max_request_bytes":10}"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        c,
+        TranslateConfig::Router(RouterConfig {
+            force_include_usage: true,
+            max_request_bytes: 10
+        })
+    ));
+}
+
+#[test]
+fn backend_configs() {
+    let c =
+        TranslateConfig::parse(r#"{"role":"backend","backend":"oai","schema":"OpenAI"}"#).unwrap();
+    let TranslateConfig::Backend(b) = c else {
+        panic!("expected backend role")
+    };
+    assert_eq!(b.path_prefix, "/v1");
+    let c = TranslateConfig::parse(
+        r#"{"role":"backend","backend":"az","schema":"AzureOpenAI","azure_api_version":"2024-10-21"}"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        c,
+        TranslateConfig::Backend(BackendConfig {
+            schema: Schema::AzureOpenAI,
+            ..
+        })
+    ));
+}
+
+fn err(text: &str) -> String {
+    TranslateConfig::parse(text).unwrap_err()
+}
+
+#[test]
+fn errors_name_the_field() {
+    assert!(err(r#"{"role":"router","max_request_bytes":0}"#).contains("max_request_bytes"));
+    assert!(
+        err(r#"{"role":"router","max_request_bytes":-1}"#)
+            .starts_with("translate config: invalid value")
+    );
+    assert!(err(r#"{"role":"router","force_include_usage":"yes"}"#).contains("invalid type"));
+    assert!(err(r#"{"role":"router","max_body":1}"#).contains("unknown field `max_body`"));
+    assert!(err(r#"{"role":"proxy"}"#).contains("unknown variant `proxy`"));
+    assert!(err(r#"{}"#).contains("missing field `role`"));
+    assert!(err(r#"{"role":"backend","schema":"OpenAI"}"#).contains("missing field `backend`"));
+    assert!(err(r#"{"role":"backend","backend":"b"}"#).contains("missing field `schema`"));
+    assert!(
+        err(r#"{"role":"backend","backend":"b","schema":"Bedrock"}"#)
+            .contains("unknown variant `Bedrock`")
+    );
+    assert!(
+        err(r#"{"role":"backend","backend":"","schema":"OpenAI"}"#).contains("backend must be")
+    );
+    assert!(
+        err(r#"{"role":"backend","backend":"b","schema":"OpenAI","path_prefix":"v1/"}"#)
+            .contains("path_prefix")
+    );
+    assert!(
+        err(r#"{"role":"backend","backend":"b","schema":"OpenAI","path_prefix":"/a?b"}"#)
+            .contains("path_prefix")
+    );
+    assert_eq!(
+        err(r#"{"role":"backend","backend":"b","schema":"AzureOpenAI"}"#),
+        "translate config: azure_api_version is required when schema is AzureOpenAI"
+    );
+    assert!(
+        err(r#"{"role":"backend","backend":"b","schema":"AzureOpenAI","azure_api_version":"x&y"}"#)
+            .contains("azure_api_version must be")
+    );
+    assert!(err("not json").starts_with("translate config: "));
+}

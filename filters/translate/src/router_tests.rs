@@ -1,0 +1,209 @@
+use crate::TranslateFactory;
+use aigw_host::test_host::TestHost;
+use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+
+const CHAT: &str = r#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#;
+
+fn factory(config: &str) -> TranslateFactory {
+    TestHost::factory::<TranslateFactory>(config).unwrap().0
+}
+
+fn host(method: &str, path: &str) -> TestHost {
+    TestHost::with_request_headers(&[(":method", method), (":path", path)])
+}
+
+fn error_of(host: &TestHost) -> (u16, serde_json::Value) {
+    let reply = host.local_reply.as_ref().expect("a local reply");
+    assert_eq!(
+        reply.headers,
+        vec![("content-type".to_string(), "application/json".to_string())]
+    );
+    (reply.status, serde_json::from_slice(&reply.body).unwrap())
+}
+
+#[test]
+fn sets_model_header_and_reroutes() {
+    let mut filter = factory(r#"{"role":"router"}"#).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    let (hs, bs) = h.run_request(&mut filter, CHAT.as_bytes());
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    assert_eq!(bs, Some(BodyStatus::Continue));
+    assert_eq!(h.request_header_value("x-ai-eg-model"), Some("gpt-4o-mini"));
+    assert_eq!(h.route_cache_cleared, 1);
+    assert_eq!(h.request_body, CHAT.as_bytes());
+    assert!(h.local_reply.is_none());
+}
+
+#[test]
+fn buffers_chunks_until_end_of_stream() {
+    let mut filter = factory(r#"{"role":"router"}"#).create_filter();
+    let mut h = host("POST", "/v1/embeddings");
+    let (_, bs) = h.run_request_chunks(
+        &mut filter,
+        &[br#"{"model":"text-"#, br#"embedding-3-small","input":"a"}"#],
+    );
+    assert_eq!(bs, Some(BodyStatus::Continue));
+    assert_eq!(
+        h.request_header_value("x-ai-eg-model"),
+        Some("text-embedding-3-small")
+    );
+}
+
+#[test]
+fn other_paths_and_methods_pass_through() {
+    let f = factory(r#"{"role":"router"}"#);
+    for (method, path) in [
+        ("POST", "/v1/models"),
+        ("GET", "/v1/chat/completions"),
+        ("POST", "/healthz"),
+    ] {
+        let mut filter = f.create_filter();
+        let mut h = host(method, path);
+        let (hs, bs) = h.run_request(&mut filter, b"not json");
+        assert_eq!(hs, HeadersStatus::Continue);
+        assert_eq!(bs, Some(BodyStatus::Continue));
+        assert!(h.local_reply.is_none());
+        assert_eq!(h.request_body, b"not json");
+        assert_eq!(h.route_cache_cleared, 0);
+    }
+}
+
+#[test]
+fn missing_body_is_400() {
+    let mut filter = factory(r#"{"role":"router"}"#).create_filter();
+    let mut h = host("POST", "/v1/completions");
+    let (hs, _) = h.run_request(&mut filter, b"");
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    let (status, v) = error_of(&h);
+    assert_eq!(status, 400);
+    assert_eq!(
+        v["error"]["message"],
+        "The request body is empty; expected a JSON object."
+    );
+    assert_eq!(v["error"]["type"], "invalid_request_error");
+}
+
+#[test]
+fn invalid_bodies_are_400_naming_the_param() {
+    let cases: [(&str, &str, serde_json::Value); 7] = [
+        (
+            "/v1/chat/completions",
+            "{\"model\":",
+            serde_json::Value::Null,
+        ),
+        ("/v1/chat/completions", "[]", serde_json::Value::Null),
+        (
+            "/v1/chat/completions",
+            r#"{"messages":[{}]}"#,
+            "model".into(),
+        ),
+        (
+            "/v1/chat/completions",
+            r#"{"model":"m","messages":[]}"#,
+            "messages".into(),
+        ),
+        ("/v1/completions", r#"{"model":"m"}"#, "prompt".into()),
+        ("/v1/embeddings", r#"{"model":"m"}"#, "input".into()),
+        (
+            "/v1/chat/completions",
+            r#"{"model":"m","messages":[{}],"stream":1}"#,
+            "stream".into(),
+        ),
+    ];
+    let f = factory(r#"{"role":"router"}"#);
+    for (path, body, param) in cases {
+        let mut filter = f.create_filter();
+        let mut h = host("POST", path);
+        let (_, bs) = h.run_request(&mut filter, body.as_bytes());
+        assert_eq!(bs, Some(BodyStatus::StopNoBuffer), "{body}");
+        let (status, v) = error_of(&h);
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(v["error"]["param"], param, "{body}");
+        assert_eq!(v["error"]["code"], serde_json::Value::Null);
+        assert!(h.request_header_value("x-ai-eg-model").is_none());
+    }
+}
+
+#[test]
+fn malformed_json_reports_position() {
+    let mut filter = factory(r#"{"role":"router"}"#).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    h.run_request(&mut filter, b"{\"model\":\"m\",\n\"messages\":[}");
+    let (_, v) = error_of(&h);
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("at line 2 column 13"), "{message}");
+}
+
+#[test]
+fn declared_oversize_body_is_413_before_buffering() {
+    let mut filter = factory(r#"{"role":"router","max_request_bytes":16}"#).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    h.request_headers
+        .push(("content-length".into(), "17".into()));
+    let (hs, bs) = h.run_request(&mut filter, CHAT.as_bytes());
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    assert_eq!(bs, None);
+    let (status, v) = error_of(&h);
+    assert_eq!(status, 413);
+    assert_eq!(v["error"]["type"], "invalid_request_error");
+}
+
+#[test]
+fn undeclared_oversize_body_is_413_at_end_of_stream() {
+    let mut filter = factory(r#"{"role":"router","max_request_bytes":16}"#).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    let (_, bs) = h.run_request_chunks(
+        &mut filter,
+        &[&CHAT.as_bytes()[..10], &CHAT.as_bytes()[10..]],
+    );
+    assert_eq!(bs, Some(BodyStatus::StopNoBuffer));
+    assert_eq!(error_of(&h).0, 413);
+}
+
+#[test]
+fn forces_include_usage_on_streams_and_fixes_length() {
+    let mut filter = factory(r#"{"role":"router","force_include_usage":true}"#).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    h.request_headers
+        .push(("content-length".into(), "999".into()));
+    let body = r#"{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true}"#;
+    h.run_request(&mut filter, body.as_bytes());
+    let sent = h.request_body.clone();
+    assert_eq!(
+        String::from_utf8(sent.clone()).unwrap(),
+        r#"{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true,"stream_options":{"include_usage":true}}"#
+    );
+    assert_eq!(
+        h.request_header_value("content-length"),
+        Some(sent.len().to_string().as_str())
+    );
+}
+
+#[test]
+fn leaves_body_alone_without_force_or_stream() {
+    let body = r#"{"model":"m","messages":[{}],"stream":true}"#;
+    for (config, body) in [
+        (r#"{"role":"router"}"#, body),
+        (r#"{"role":"router","force_include_usage":true}"#, CHAT),
+    ] {
+        let mut filter = factory(config).create_filter();
+        let mut h = host("POST", "/v1/chat/completions");
+        h.run_request(&mut filter, body.as_bytes());
+        assert_eq!(h.request_body, body.as_bytes());
+        assert!(h.request_header_value("content-length").is_none());
+    }
+}
+
+/// Test helper: a request header's value as `&str`.
+trait HeaderValue {
+    fn request_header_value(&self, name: &str) -> Option<&str>;
+}
+
+impl HeaderValue for TestHost {
+    fn request_header_value(&self, name: &str) -> Option<&str> {
+        self.request_headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}

@@ -1,0 +1,70 @@
+//! The router's handling of a client request body: validate, read the model, and force
+//! usage reporting on streams when asked, in one parse and at most one copy.
+
+use super::error::OpenAiError;
+use super::request::parse_request;
+use super::stream_usage::include_usage_edit;
+use crate::api_kind::ApiKind;
+use std::borrow::Cow;
+
+/// The outcome of [`prepare_request`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct Prepared<'a> {
+    /// The model the client asked for.
+    pub model: Cow<'a, str>,
+    /// The body to send on, when it had to change.
+    pub body: Option<Vec<u8>>,
+}
+
+/// Validates a client body of API `kind` and, with `force_include_usage`, makes streamed
+/// chat/completions requests ask for usage. Errors are OpenAI-style 400s.
+pub fn prepare_request(
+    kind: ApiKind,
+    body: &[u8],
+    force_include_usage: bool,
+) -> Result<Prepared<'_>, OpenAiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(OpenAiError::bad_request(
+            "The request body is empty; expected a JSON object.",
+            None,
+        ));
+    }
+    let view = parse_request(kind, body)?;
+    let edit = if force_include_usage {
+        include_usage_edit(kind, body, &view)?
+    } else {
+        None
+    };
+    Ok(Prepared {
+        model: view.model,
+        body: edit.map(|e| e.apply(body)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STREAM: &[u8] =
+        br#"{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true}"#;
+
+    #[test]
+    fn forces_usage_only_when_configured() {
+        let p = prepare_request(ApiKind::ChatCompletions, STREAM, false).unwrap();
+        assert_eq!(p.model, "m");
+        assert_eq!(p.body, None);
+        let p = prepare_request(ApiKind::ChatCompletions, STREAM, true).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&p.body.unwrap()).unwrap();
+        assert_eq!(v["stream_options"]["include_usage"], true);
+    }
+
+    #[test]
+    fn empty_body_is_rejected() {
+        let e = prepare_request(ApiKind::Embeddings, b" \n", false).unwrap_err();
+        assert_eq!(e.status, 400);
+        assert_eq!(
+            e.message,
+            "The request body is empty; expected a JSON object."
+        );
+    }
+}
