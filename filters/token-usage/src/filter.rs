@@ -6,14 +6,9 @@ use crate::factory::Settings;
 use crate::report::report;
 use crate::streaming::StreamingBody;
 use aigw_core::api_kind::ApiKind;
+use aigw_core::headers::{BACKEND as BACKEND_HEADER, MODEL as MODEL_HEADER};
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host, LogLevel};
 use std::sync::Arc;
-
-/// Request header carrying the model named in the request (set by translate).
-pub const MODEL_HEADER: &str = "x-ai-eg-model";
-/// Response header naming the backend that served the attempt (set by translate's
-/// backend role); removed before the response reaches the client.
-pub const BACKEND_HEADER: &str = "x-aigw-backend";
 
 /// Reads the usage of API responses as they pass and reports it once per stream. Never
 /// holds back or changes a body; requests on other paths cost one path check.

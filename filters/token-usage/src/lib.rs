@@ -14,6 +14,6 @@ mod streaming;
 
 pub use config::Config;
 pub use factory::TokenUsageFactory;
-pub use filter::{BACKEND_HEADER, MODEL_HEADER, TokenUsageFilter};
+pub use filter::TokenUsageFilter;
 
 aigw_host::export_filter!(TokenUsageFactory);
