@@ -1,0 +1,210 @@
+//! A demo filter exercising every host feature, built as `wasm_demo.wasm` to verify the
+//! proxy-wasm host in a real Envoy (`shared/host/examples/wasm_envoy/run.sh`).
+//!
+//! Config `{"role":"router","callout_cluster":"<cluster>"}` (downstream):
+//! * `POST /v1/*` with a JSON body: buffers it, sets `x-ai-eg-model` from `"model"`, clears
+//!   the route cache (routes match on that header), writes metadata `request_model` and
+//!   `request_bytes`, counts `demo_requests{gen_ai_request_model}` and records
+//!   `demo.request.bytes{gen_ai_operation_name,gen_ai_request_model}`.
+//! * model `reject`: local reply 422. model `callout`: calls the callout cluster, then
+//!   forwards its status as `x-callout-status` and resumes.
+//! * Responses: `hello` becomes `HELLO` in every body chunk, chunk by chunk.
+//!
+//! Config `{"role":"backend","backend":"<name>"}` (upstream): renames the model in the
+//! buffered request body to `<model>@<name>`, tags the response with `x-aigw-backend` and
+//! writes metadata `backend`.
+
+use aigw_host::{
+    BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, MetadataValue, MetricId,
+    MetricKind, MetricsRegistry,
+};
+use std::time::Duration;
+
+/// Parsed config and metric handles.
+pub struct DemoFactory {
+    role: Role,
+    requests: MetricId,
+    request_bytes: MetricId,
+}
+
+#[derive(Clone)]
+enum Role {
+    Router { callout_cluster: String },
+    Backend { name: String },
+}
+
+fn string_field(config: &serde_json::Value, field: &str) -> Result<String, String> {
+    config
+        .get(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| format!("{field}: required string"))
+}
+
+impl FilterFactory for DemoFactory {
+    type Filter = DemoFilter;
+
+    fn from_config(config: &str, metrics: &mut dyn MetricsRegistry) -> Result<Self, String> {
+        let v: serde_json::Value =
+            serde_json::from_str(config).map_err(|e| format!("config is not JSON: {e}"))?;
+        let role = match string_field(&v, "role")?.as_str() {
+            "router" => Role::Router {
+                callout_cluster: string_field(&v, "callout_cluster")?,
+            },
+            "backend" => Role::Backend {
+                name: string_field(&v, "backend")?,
+            },
+            other => return Err(format!("role: `{other}` is not router or backend")),
+        };
+        let labels = ["gen_ai_operation_name", "gen_ai_request_model"];
+        Ok(Self {
+            role,
+            requests: metrics.define(MetricKind::Counter, "demo_requests", &labels[1..])?,
+            request_bytes: metrics.define(MetricKind::Histogram, "demo.request.bytes", &labels)?,
+        })
+    }
+
+    fn create_filter(&self) -> DemoFilter {
+        DemoFilter {
+            role: self.role.clone(),
+            requests: self.requests,
+            request_bytes: self.request_bytes,
+            handled: false,
+        }
+    }
+}
+
+/// Per-stream state of the demo.
+pub struct DemoFilter {
+    role: Role,
+    requests: MetricId,
+    request_bytes: MetricId,
+    handled: bool,
+}
+
+impl DemoFilter {
+    fn route_by_model(&mut self, host: &mut dyn Host, body: &[u8]) -> BodyStatus {
+        let Some(model) = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get("model")?.as_str().map(str::to_string))
+        else {
+            host.send_local_reply(400, &[("content-type", "text/plain")], b"no model\n");
+            return BodyStatus::Continue;
+        };
+        host.set_request_header("x-ai-eg-model", &model);
+        host.clear_route_cache();
+        host.set_metadata("request_model", MetadataValue::Str(model.clone()));
+        host.set_metadata("request_bytes", MetadataValue::Num(body.len() as f64));
+        host.record_metric(self.requests, &[&model], 1);
+        host.record_metric(self.request_bytes, &["chat", &model], body.len() as u64);
+        match (model.as_str(), &self.role) {
+            ("reject", _) => {
+                host.send_local_reply(422, &[("x-demo", "rejected")], b"rejected by demo\n");
+                BodyStatus::Continue
+            }
+            ("callout", Role::Router { callout_cluster }) => {
+                let headers = [
+                    (":method", "GET"),
+                    (":path", "/check"),
+                    (":authority", "check"),
+                ];
+                match host.http_callout(callout_cluster, &headers, b"", Duration::from_secs(2)) {
+                    Ok(_) => BodyStatus::StopNoBuffer,
+                    Err(e) => {
+                        host.send_local_reply(502, &[], e.as_bytes());
+                        BodyStatus::Continue
+                    }
+                }
+            }
+            _ => BodyStatus::Continue,
+        }
+    }
+
+    fn rename_model(&self, host: &mut dyn Host, body: &[u8], backend: &str) -> BodyStatus {
+        let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return BodyStatus::Continue;
+        };
+        if let Some(model) = v.get("model").and_then(|m| m.as_str()) {
+            v["model"] = serde_json::Value::String(format!("{model}@{backend}"));
+        }
+        match serde_json::to_vec(&v) {
+            Ok(new_body) => host.set_request_body(&new_body),
+            Err(e) => host.log(aigw_host::LogLevel::Warn, &format!("re-encode failed: {e}")),
+        }
+        BodyStatus::Continue
+    }
+}
+
+impl Filter for DemoFilter {
+    fn on_request_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
+        let is_api = host
+            .request_header(":path")
+            .is_some_and(|p| p.starts_with("/v1/"));
+        self.handled = is_api && !end_of_stream;
+        if let Role::Backend { name } = &self.role {
+            host.set_request_header("x-demo-backend-filter", name);
+        }
+        if self.handled {
+            HeadersStatus::StopIteration
+        } else {
+            HeadersStatus::Continue
+        }
+    }
+
+    fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        if !self.handled {
+            return BodyStatus::Continue;
+        }
+        if !end_of_stream {
+            return BodyStatus::StopAndBuffer;
+        }
+        let body = host.request_body();
+        match self.role.clone() {
+            Role::Router { .. } => self.route_by_model(host, &body),
+            Role::Backend { name } => self.rename_model(host, &body, &name),
+        }
+    }
+
+    fn on_response_headers(&mut self, host: &mut dyn Host, _end_of_stream: bool) -> HeadersStatus {
+        // Too late for request headers: the host must ignore this, not trap.
+        host.set_request_header("x-too-late", "1");
+        if let Role::Backend { name } = &self.role {
+            host.set_response_header("x-aigw-backend", name);
+            host.set_metadata("backend", MetadataValue::Str(name.clone()));
+        }
+        if host
+            .response_header("content-type")
+            .is_some_and(|t| t.contains("event-stream"))
+        {
+            host.remove_response_header("content-length");
+        }
+        HeadersStatus::Continue
+    }
+
+    fn on_response_body(&mut self, host: &mut dyn Host, _end_of_stream: bool) -> BodyStatus {
+        if matches!(self.role, Role::Router { .. }) {
+            let chunk = host.response_body();
+            if chunk.windows(5).any(|w| w == b"hello") {
+                let text = String::from_utf8_lossy(&chunk).replace("hello", "HELLO");
+                host.set_response_body(text.as_bytes());
+            }
+        }
+        BodyStatus::Continue
+    }
+
+    fn on_callout_done(&mut self, host: &mut dyn Host, _token: u32, result: CalloutResult) {
+        match result {
+            Ok(response) => {
+                host.set_request_header("x-callout-status", &response.status.to_string());
+                host.set_request_header(
+                    "x-callout-body",
+                    String::from_utf8_lossy(&response.body).trim(),
+                );
+                host.continue_request();
+            }
+            Err(e) => host.send_local_reply(503, &[], e.as_bytes()),
+        }
+    }
+}
+
+aigw_host::export_filter!(DemoFactory);

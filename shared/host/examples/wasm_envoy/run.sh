@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Builds the wasm demo, runs it in Envoy 1.40 (downstream and as an upstream cluster filter)
+# against upstream.py, and checks each host feature. Usage: run.sh [path/to/envoy]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../../../.." && pwd)"
+envoy="${1:-$(ls /tmp/venvtest/lib/python3*/site-packages/envoy/_bin/envoy | head -1)}"
+target="${CARGO_TARGET_DIR:-$repo/target}"
+(cd "$repo" && cargo build -q -p aigw-host --example wasm_demo --target wasm32-wasip1 --release)
+wasm="$target/wasm32-wasip1/release/examples/wasm_demo.wasm"
+
+base=$((20000 + RANDOM % 20000))
+port=$base admin=$((base + 1)) up=$((base + 2))
+work="$(mktemp -d)"
+log="$work/access.log"
+sed -e "s#@PORT@#$port#; s#@ADMIN@#$admin#; s#@UP@#$up#; s#@WASM@#$wasm#; s#@LOG@#$log#" \
+  "$here/envoy.yaml.in" > "$work/envoy.yaml"
+
+python3 "$here/upstream.py" "$up" & up_pid=$!
+"$envoy" -c "$work/envoy.yaml" --disable-hot-restart --concurrency 1 \
+  --file-flush-interval-msec 100 -l info > "$work/envoy.out" 2>&1 & envoy_pid=$!
+trap 'kill $envoy_pid $up_pid 2>/dev/null; wait 2>/dev/null' EXIT
+for _ in $(seq 100); do
+  curl -sf "localhost:$admin/ready" > /dev/null 2>&1 && curl -s "localhost:$up/" > /dev/null 2>&1 && break
+  sleep 0.1
+done
+
+fails=0
+check() { # name, haystack, needle
+  if grep -qF -- "$3" <<< "$2"; then echo "PASS $1"; else
+    echo "FAIL $1: want '$3' in:"; head -20 <<< "$2"; fails=$((fails + 1)); fi
+}
+post() { curl -s -i "localhost:$port$1" -H 'content-type: application/json' -d "$2"; }
+
+out="$(post /v1/chat/completions '{"model":"gpt-4.1","messages":[]}')"
+check "model header set from body, re-routed" "$out" "x-route: a"
+check "upstream filter saw header" "$out" '"x-demo-backend-filter": "a"'
+check "router header reached upstream" "$out" '"x-ai-eg-model": "gpt-4.1"'
+check "upstream body rewrite" "$out" 'gpt-4.1@a'
+check "content-length fixed" "$out" '"content-length": "35"'
+check "upstream response header" "$out" "x-aigw-backend: a"
+check "downstream response rewrite" "$out" '"greeting": "HELLO"'
+
+out="$(post /v1/chat/completions '{"model":"other"}')"
+check "default route without upstream filter" "$out" "x-route: default"
+
+out="$(post /v1/chat/completions '{"model":"reject"}')"
+check "local reply" "$out" "HTTP/1.1 422"
+check "local reply body" "$out" "rejected by demo"
+
+out="$(post /v1/chat/completions '{"model":"callout"}')"
+check "callout status forwarded" "$out" '"x-callout-status": "201"'
+check "callout body forwarded" "$out" '"x-callout-body": "ok-from-check"'
+check "callout route" "$out" "x-route: callout"
+
+out="$(curl -s -N "localhost:$port/v1/sse" -H 'content-type: application/json' \
+  -d '{"model":"gpt-4.1","stream":true}' | while IFS= read -r line; do
+  if [ -n "$line" ]; then echo "$(date +%s.%N) $line"; fi; done)"
+check "SSE chunk 0 rewritten" "$out" "data: HELLO 0"
+check "SSE chunk 2 rewritten" "$out" "data: HELLO 2"
+first=$(head -1 <<< "$out" | cut -d' ' -f1) last=$(tail -1 <<< "$out" | cut -d' ' -f1)
+spread=$(python3 -c "print('chunked' if $last - $first > 0.4 else 'buffered')")
+check "SSE arrives chunk by chunk" "$spread" "chunked"
+
+out="$(curl -s -i "localhost:$port/healthz")"
+check "pass-through GET" "$out" "HTTP/1.1 201"
+
+sleep 2.5
+logs="$(cat "$log")"
+check "filter state in access log" "$logs" "model=gpt-4.1 bytes=33 backend=a"
+prom="$(curl -s "localhost:$admin/stats/prometheus")"
+# Envoy's Prometheus output drops the registered `wasmcustom` namespace from the name;
+# labels come in the order of `stats_tags`.
+check "labelled counter" "$prom" 'demo_requests{gen_ai_request_model="gpt-4.1"} 2'
+check "labelled counter type" "$prom" '# TYPE demo_requests counter'
+check "labelled histogram, two labels" "$prom" \
+  'demo_request_bytes_count{gen_ai_request_model="gpt-4.1",gen_ai_operation_name="chat"} 2'
+check "labelled histogram type" "$prom" '# TYPE demo_request_bytes histogram'
+check "labelled counter, other model" "$prom" 'demo_requests{gen_ai_request_model="callout"} 1'
+if grep -qiE "panicked|wasm trap|Function: proxy_on" "$work/envoy.out"; then
+  echo "FAIL VM trapped:"; grep -iE "panicked|trap" "$work/envoy.out" | head; fails=$((fails + 1))
+else echo "PASS no VM trap"; fi
+check "too-late header ignored and logged" "$(cat "$work/envoy.out")" "set_request_header ignored"
+
+echo "work dir: $work"; [ -n "${KEEP:-}" ] && { echo "envoy admin: $admin, listener $port; Ctrl-C to stop"; wait $envoy_pid; }
+[ "$fails" -eq 0 ] && echo "ALL PASSED" || { echo "$fails FAILED"; exit 1; }

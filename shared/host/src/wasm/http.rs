@@ -1,0 +1,197 @@
+//! The per-stream context: drives a [`Filter`] from proxy-wasm's HTTP callbacks and maps
+//! its statuses to proxy-wasm actions, keeping the stream state the host checks.
+
+use super::abi;
+use super::host::WasmHost;
+use super::root::Plugin;
+use super::state::{Phase, StreamState};
+use crate::{BodyStatus, CalloutResponse, CalloutResult, Filter, FilterFactory, HeadersStatus};
+use proxy_wasm::traits::{Context, HttpContext};
+use proxy_wasm::types::Action;
+use std::rc::Rc;
+
+/// One HTTP stream of a plugin.
+pub struct Stream<F: FilterFactory> {
+    active: Option<(Rc<Plugin<F>>, F::Filter)>,
+    state: StreamState,
+}
+
+/// Which way a callback goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Request,
+    Response,
+}
+
+impl<F: FilterFactory> Stream<F> {
+    /// A stream of a configured plugin, or a pass-through one when there is none.
+    pub fn new(plugin: Option<Rc<Plugin<F>>>) -> Self {
+        let active = plugin.map(|plugin| {
+            let filter = plugin.factory.create_filter();
+            (plugin, filter)
+        });
+        Self {
+            active,
+            state: StreamState::default(),
+        }
+    }
+
+    /// Runs one filter callback in `phase`; `None` when there is no filter.
+    fn run<T>(
+        &mut self,
+        phase: Phase,
+        call: impl FnOnce(&mut F::Filter, &mut WasmHost<'_>) -> T,
+    ) -> Option<T> {
+        let (plugin, filter) = self.active.as_mut()?;
+        self.state.phase = phase;
+        let mut host = WasmHost {
+            state: &mut self.state,
+            metrics: &plugin.metrics,
+        };
+        let result = call(filter, &mut host);
+        self.state.phase = Phase::Idle;
+        Some(result)
+    }
+
+    /// Turns a filter's decision into an action and records what it means for the stream.
+    fn settle(&mut self, direction: Direction, stop: bool, replied_before: bool) -> Action {
+        if self.state.local_reply_sent && !replied_before {
+            // The filter answered the client in this callback: nothing more goes upstream.
+            return Action::Pause;
+        }
+        let (paused, headers_sent) = match direction {
+            Direction::Request => (
+                &mut self.state.request_paused,
+                &mut self.state.request_headers_sent,
+            ),
+            Direction::Response => (
+                &mut self.state.response_paused,
+                &mut self.state.response_headers_sent,
+            ),
+        };
+        *paused = stop;
+        if stop {
+            Action::Pause
+        } else {
+            *headers_sent = true;
+            Action::Continue
+        }
+    }
+
+    fn headers(&mut self, direction: Direction, end_of_stream: bool) -> Action {
+        let replied_before = self.state.local_reply_sent;
+        let phase = match direction {
+            Direction::Request => Phase::RequestHeaders,
+            Direction::Response => {
+                self.state.response_headers_received = true;
+                Phase::ResponseHeaders
+            }
+        };
+        let status = self.run(phase, |filter, host| match direction {
+            Direction::Request => filter.on_request_headers(host, end_of_stream),
+            Direction::Response => filter.on_response_headers(host, end_of_stream),
+        });
+        let stop = status == Some(HeadersStatus::StopIteration);
+        self.settle(direction, stop, replied_before)
+    }
+
+    fn body(&mut self, direction: Direction, size: usize, end_of_stream: bool) -> Action {
+        let replied_before = self.state.local_reply_sent;
+        let phase = match direction {
+            Direction::Request => Phase::RequestBody {
+                size,
+                end_of_stream,
+            },
+            Direction::Response => Phase::ResponseBody {
+                size,
+                end_of_stream,
+            },
+        };
+        let status = self.run(phase, |filter, host| match direction {
+            Direction::Request => filter.on_request_body(host, end_of_stream),
+            Direction::Response => filter.on_response_body(host, end_of_stream),
+        });
+        // StopAndBuffer and StopNoBuffer both pause; Envoy keeps the data buffered either
+        // way, and the filter resumes a StopNoBuffer with continue_request/response.
+        let stop = matches!(
+            status,
+            Some(BodyStatus::StopAndBuffer | BodyStatus::StopNoBuffer)
+        );
+        self.settle(direction, stop, replied_before)
+    }
+
+    fn complete(&mut self) {
+        if self.state.complete {
+            return;
+        }
+        self.run(Phase::Idle, |filter, host| filter.on_stream_complete(host));
+        self.state.complete = true;
+    }
+}
+
+/// Reads a callout answer; Envoy reports a failed callout (reset, timeout, no upstream) as
+/// an answer without headers.
+fn callout_result(num_headers: usize, body_size: usize) -> CalloutResult {
+    if num_headers == 0 {
+        return Err("callout failed: reset, timeout or no healthy upstream".to_string());
+    }
+    let headers = abi::get_map(abi::MAP_CALLOUT_RESPONSE_HEADERS)
+        .map_err(|status| format!("callout response headers unreadable: {status}"))?;
+    let body = abi::get_buffer(abi::BUFFER_CALLOUT_RESPONSE_BODY, 0, body_size)
+        .map_err(|status| format!("callout response body unreadable: {status}"))?;
+    let status = headers
+        .iter()
+        .find(|(name, _)| name == ":status")
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or(0);
+    Ok(CalloutResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+impl<F: FilterFactory> Context for Stream<F> {
+    fn on_http_call_response(
+        &mut self,
+        token_id: u32,
+        num_headers: usize,
+        body_size: usize,
+        _num_trailers: usize,
+    ) {
+        if self.state.complete {
+            return;
+        }
+        let result = callout_result(num_headers, body_size);
+        self.run(Phase::Idle, |filter, host| {
+            filter.on_callout_done(host, token_id, result)
+        });
+    }
+
+    fn on_done(&mut self) -> bool {
+        self.complete();
+        true
+    }
+}
+
+impl<F: FilterFactory> HttpContext for Stream<F> {
+    fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
+        self.headers(Direction::Request, end_of_stream)
+    }
+
+    fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        self.body(Direction::Request, body_size, end_of_stream)
+    }
+
+    fn on_http_response_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
+        self.headers(Direction::Response, end_of_stream)
+    }
+
+    fn on_http_response_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        self.body(Direction::Response, body_size, end_of_stream)
+    }
+
+    fn on_log(&mut self) {
+        self.complete();
+    }
+}

@@ -1,0 +1,71 @@
+//! Where a stream is, as far as the host calls it allows are concerned. Envoy answers a
+//! call made in the wrong state with an error status (and the SDK would panic on it), so
+//! the adapter checks this state first and ignores + logs calls it cannot honour.
+
+/// The callback currently running on a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Between callbacks (or in a callout answer).
+    Idle,
+    /// `on_request_headers`.
+    RequestHeaders,
+    /// `on_request_body`; `size` is the data the callback covers.
+    RequestBody { size: usize, end_of_stream: bool },
+    /// `on_response_headers`.
+    ResponseHeaders,
+    /// `on_response_body`; `size` is the data the callback covers.
+    ResponseBody { size: usize, end_of_stream: bool },
+}
+
+/// Per-stream facts the adapter tracks.
+#[derive(Debug)]
+pub struct StreamState {
+    /// Callback in progress.
+    pub phase: Phase,
+    /// Request headers went on to the next filter: they can no longer be changed.
+    pub request_headers_sent: bool,
+    /// Response headers arrived at this filter.
+    pub response_headers_received: bool,
+    /// Response headers went on towards the client.
+    pub response_headers_sent: bool,
+    /// The request is held by this filter (a callback returned a stop status).
+    pub request_paused: bool,
+    /// The response is held by this filter.
+    pub response_paused: bool,
+    /// This filter answered the client itself.
+    pub local_reply_sent: bool,
+    /// The stream ended; only reads and metadata are still meaningful.
+    pub complete: bool,
+}
+
+impl Default for StreamState {
+    fn default() -> Self {
+        Self {
+            phase: Phase::Idle,
+            request_headers_sent: false,
+            response_headers_received: false,
+            response_headers_sent: false,
+            request_paused: false,
+            response_paused: false,
+            local_reply_sent: false,
+            complete: false,
+        }
+    }
+}
+
+impl StreamState {
+    /// Request headers may still be changed.
+    pub fn request_headers_writable(&self) -> bool {
+        !self.request_headers_sent && !self.local_reply_sent && !self.complete
+    }
+
+    /// Response headers may still be changed.
+    pub fn response_headers_writable(&self) -> bool {
+        self.response_headers_received && !self.response_headers_sent && !self.complete
+    }
+
+    /// The filter may still answer the client.
+    pub fn can_send_local_reply(&self) -> bool {
+        !self.local_reply_sent && !self.response_headers_sent && !self.complete
+    }
+}
