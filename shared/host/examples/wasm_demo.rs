@@ -7,7 +7,9 @@
 //!   `request_bytes`, counts `demo_requests{gen_ai_request_model}` and records
 //!   `demo.request.bytes{gen_ai_operation_name,gen_ai_request_model}`.
 //! * model `reject`: local reply 422. model `callout`: calls the callout cluster, then
-//!   forwards its status as `x-callout-status` and resumes.
+//!   forwards its status as `x-callout-status` and resumes (`callout-unknown-cluster`:
+//!   the callout is refused and the filter answers 502).
+//! * At stream completion: metadata `completed` = 1.
 //! * Responses: `hello` becomes `HELLO` in every body chunk, chunk by chunk.
 //!
 //! Config `{"role":"backend","backend":"<name>"}` (upstream): renames the model in the
@@ -102,13 +104,18 @@ impl DemoFilter {
                 host.send_local_reply(422, &[("x-demo", "rejected")], b"rejected by demo\n");
                 BodyStatus::Continue
             }
-            ("callout", Role::Router { callout_cluster }) => {
+            ("callout" | "callout-unknown-cluster", Role::Router { callout_cluster }) => {
+                let cluster = if model == "callout" {
+                    callout_cluster
+                } else {
+                    "no-such-cluster"
+                };
                 let headers = [
                     (":method", "GET"),
                     (":path", "/check"),
                     (":authority", "check"),
                 ];
-                match host.http_callout(callout_cluster, &headers, b"", Duration::from_secs(2)) {
+                match host.http_callout(cluster, &headers, b"", Duration::from_secs(2)) {
                     Ok(_) => BodyStatus::StopNoBuffer,
                     Err(e) => {
                         host.send_local_reply(502, &[], e.as_bytes());
@@ -203,6 +210,12 @@ impl Filter for DemoFilter {
                 host.continue_request();
             }
             Err(e) => host.send_local_reply(503, &[], e.as_bytes()),
+        }
+    }
+
+    fn on_stream_complete(&mut self, host: &mut dyn Host) {
+        if self.handled && matches!(self.role, Role::Router { .. }) {
+            host.set_metadata("completed", MetadataValue::Num(1.0));
         }
     }
 }

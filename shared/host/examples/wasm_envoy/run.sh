@@ -53,6 +53,10 @@ check "callout status forwarded" "$out" '"x-callout-status": "201"'
 check "callout body forwarded" "$out" '"x-callout-body": "ok-from-check"'
 check "callout route" "$out" "x-route: callout"
 
+out="$(post /v1/chat/completions '{"model":"callout-unknown-cluster"}')"
+check "refused callout reported to the filter" "$out" "HTTP/1.1 502"
+check "refused callout names the cluster" "$out" "no-such-cluster"
+
 out="$(curl -s -N "localhost:$port/v1/sse" -H 'content-type: application/json' \
   -d '{"model":"gpt-4.1","stream":true}' | while IFS= read -r line; do
   if [ -n "$line" ]; then echo "$(date +%s.%N) $line"; fi; done)"
@@ -67,7 +71,7 @@ check "pass-through GET" "$out" "HTTP/1.1 201"
 
 sleep 2.5
 logs="$(cat "$log")"
-check "filter state in access log" "$logs" "model=gpt-4.1 bytes=33 backend=a"
+check "filter state in access log" "$logs" "model=gpt-4.1 bytes=33 backend=a completed=1"
 prom="$(curl -s "localhost:$admin/stats/prometheus")"
 # Envoy's Prometheus output drops the registered `wasmcustom` namespace from the name;
 # labels come in the order of `stats_tags`.
@@ -81,6 +85,12 @@ if grep -qiE "panicked|wasm trap|Function: proxy_on" "$work/envoy.out"; then
   echo "FAIL VM trapped:"; grep -iE "panicked|trap" "$work/envoy.out" | head; fails=$((fails + 1))
 else echo "PASS no VM trap"; fi
 check "too-late header ignored and logged" "$(cat "$work/envoy.out")" "set_request_header ignored"
+
+# A configuration the factory rejects must make Envoy refuse the listener.
+sed -e 's#"role":"router"#"role":"nonsense"#' "$work/envoy.yaml" > "$work/bad.yaml"
+sed -i "s#port_value: $admin#port_value: $((admin + 10))#; s#port_value: $port#port_value: $((port + 10))#" "$work/bad.yaml"
+bad="$(timeout 20 "$envoy" -c "$work/bad.yaml" --disable-hot-restart --concurrency 1 2>&1 || true)"
+check "bad config rejected with the field named" "$bad" "invalid filter configuration: role:"
 
 echo "work dir: $work"; [ -n "${KEEP:-}" ] && { echo "envoy admin: $admin, listener $port; Ctrl-C to stop"; wait $envoy_pid; }
 [ "$fails" -eq 0 ] && echo "ALL PASSED" || { echo "$fails FAILED"; exit 1; }
