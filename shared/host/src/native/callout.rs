@@ -6,9 +6,6 @@ use crate::{CalloutResponse, CalloutResult};
 use std::time::Duration;
 
 /// Starts a callout to `cluster`; returns Envoy's callout id as the token.
-///
-/// Envoy requires a `host` header: when the caller gives only `:authority`, it is sent as
-/// `host` too.
 pub fn start(
     envoy: FilterEnvoyPtr,
     cluster: &str,
@@ -16,19 +13,7 @@ pub fn start(
     body: &[u8],
     timeout: Duration,
 ) -> Result<u32, String> {
-    let has_host = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host"));
-    let authority = headers
-        .iter()
-        .find(|(k, _)| *k == ":authority")
-        .map(|(_, v)| *v);
-    let mut all: Vec<(&str, &str)> = headers
-        .iter()
-        .filter(|(k, _)| *k != ":authority")
-        .copied()
-        .collect();
-    if let (false, Some(a)) = (has_host, authority) {
-        all.push(("host", a));
-    }
+    let all = envoy_callout_headers(headers);
     let raw = module_headers(&all);
     let timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
     let mut id = 0u64;
@@ -57,6 +42,20 @@ pub fn start(
         _ => "unknown error",
     };
     Err(format!("callout to cluster `{cluster}` failed: {problem}"))
+}
+
+/// The headers Envoy gets: `:authority` is sent as `host` (Envoy requires `host`) unless
+/// the caller gives `host` itself.
+fn envoy_callout_headers<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let has_host = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host"));
+    headers
+        .iter()
+        .filter_map(|&(k, v)| match k {
+            ":authority" if has_host => None,
+            ":authority" => Some(("host", v)),
+            _ => Some((k, v)),
+        })
+        .collect()
 }
 
 /// Builds the outcome of a finished callout from the hook's arguments.
@@ -95,5 +94,29 @@ pub unsafe fn outcome(
             Err("callout response exceeded the buffer limit".into())
         }
         other => Err(format!("callout failed with unknown result {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::envoy_callout_headers;
+
+    #[test]
+    fn authority_becomes_host() {
+        let h = [
+            (":method", "GET"),
+            (":path", "/x"),
+            (":authority", "api.example"),
+        ];
+        assert_eq!(
+            envoy_callout_headers(&h),
+            [(":method", "GET"), (":path", "/x"), ("host", "api.example")]
+        );
+    }
+
+    #[test]
+    fn explicit_host_wins_over_authority() {
+        let h = [(":authority", "a.example"), ("Host", "b.example")];
+        assert_eq!(envoy_callout_headers(&h), [("Host", "b.example")]);
     }
 }

@@ -61,3 +61,26 @@ pub fn contain_stream<R>(
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{INTERNAL_ERROR_BODY, panic_message};
+
+    #[test]
+    fn panic_payloads_become_messages() {
+        let s: Box<dyn std::any::Any + Send> = Box::new("static text");
+        assert_eq!(panic_message(s.as_ref()), "static text");
+        let s: Box<dyn std::any::Any + Send> = Box::new(format!("formatted {}", 1));
+        assert_eq!(panic_message(s.as_ref()), "formatted 1");
+        let s: Box<dyn std::any::Any + Send> = Box::new(7u8);
+        assert_eq!(panic_message(s.as_ref()), "non-string panic payload");
+    }
+
+    #[test]
+    fn internal_error_body_is_openai_style_json() {
+        assert_eq!(
+            INTERNAL_ERROR_BODY,
+            r#"{"error":{"message":"internal error in gateway filter","type":"server_error","code":"internal_error"}}"#
+        );
+    }
+}
