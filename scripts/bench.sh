@@ -109,7 +109,8 @@ for variant in $VARIANTS; do
     plain) render "$BENCH_DIR/plain-envoy.yaml" "$config" ;;
     native | wasm)
         render "$BENCH_DIR/gateway.yaml" "$WORK/gateway.yaml"
-        "$AIGW" translate "$WORK/gateway.yaml" --module "$variant" >"$config"
+        "$AIGW" translate "$WORK/gateway.yaml" --module "$variant" \
+            --access-log "$WORK/$variant-access.log" >"$config"
         envoy_env=("ENVOY_DYNAMIC_MODULES_SEARCH_PATH=$TARGET_DIR/release")
         ;;
     *) die "unknown variant $variant in BENCH_VARIANTS (plain, native, wasm)" ;;

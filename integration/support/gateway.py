@@ -42,11 +42,24 @@ class Gateway:
         return httpx.Client(base_url=self.url, timeout=15.0)
 
 
-def gateway_config(upstream: Upstream, workdir: Path, kind: str, listen: int, admin: int) -> dict:
-    """The suite's gateway config: three backends on testupstream, routes by model, costs."""
+# Environment of the gateway's Envoy: the keys of the backends configured with key_env.
+KEY_ENV = {"AIGW_IT_OPENAI_KEY": KEYS["openai"], "AIGW_IT_MODELB_KEY": KEYS["modelb"],
+           "AIGW_IT_AZURE_KEY": KEYS["azure"]}
+
+
+def modelb_auth(workdir: Path, kind: str) -> dict:
+    """Backend `modelb`'s credential: a key file for native (exercising key_file), the
+    environment for wasm, whose sandbox has no file access (upstream-auth refuses key_file)."""
+    if kind == "wasm":
+        return {"kind": "bearer", "key_env": "AIGW_IT_MODELB_KEY"}
     key_file = workdir / "modelb.key"
     key_file.write_text(KEYS["modelb"] + "\n")
     key_file.chmod(0o600)
+    return {"kind": "bearer", "key_file": str(key_file)}
+
+
+def gateway_config(upstream: Upstream, workdir: Path, kind: str, listen: int, admin: int) -> dict:
+    """The suite's gateway config: three backends on testupstream, routes by model, costs."""
     base = f"http://127.0.0.1:{upstream.port}"
     return {
         "listen": f"127.0.0.1:{listen}",
@@ -56,7 +69,7 @@ def gateway_config(upstream: Upstream, workdir: Path, kind: str, listen: int, ad
             {"name": "openai", "schema": "OpenAI", "endpoint": f"{base}/v1",
              "auth": {"kind": "bearer", "key_env": "AIGW_IT_OPENAI_KEY"}},
             {"name": "modelb", "schema": "OpenAI", "endpoint": f"{base}/v1",
-             "auth": {"kind": "bearer", "key_file": str(key_file)}},
+             "auth": modelb_auth(workdir, kind)},
             {"name": "azure", "schema": "AzureOpenAI", "endpoint": base,
              "azure_api_version": AZURE_API_VERSION,
              "auth": {"kind": "azure_api_key", "key_env": "AIGW_IT_AZURE_KEY"}},
@@ -91,7 +104,7 @@ def start(upstream: Upstream, workdir: Path, kind: str) -> Gateway:
     access_log = workdir / "access.log"
     bootstrap = workdir / "envoy.yaml"
     translate(config, kind, access_log, bootstrap)
-    env = {"AIGW_IT_OPENAI_KEY": KEYS["openai"], "AIGW_IT_AZURE_KEY": KEYS["azure"]}
+    env = dict(KEY_ENV)
     if kind == "native":
         env["ENVOY_DYNAMIC_MODULES_SEARCH_PATH"] = str(paths.modules_dir(kind))
     argv = [paths.envoy_bin(), "-c", bootstrap, "--disable-hot-restart", "--concurrency", "1",

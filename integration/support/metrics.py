@@ -6,8 +6,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-# Prometheus name prefix of the filters' metrics per artifact kind (docs/internals.md).
-PREFIX = {"native": "envoy_dynamicmodulescustom_", "wasm": "wasmcustom_"}
+# Prometheus name prefixes of the filters' metrics per artifact kind (docs/internals.md):
+# Envoy 1.40 strips the registered `wasmcustom` namespace from Prometheus names, so wasm
+# metrics have no prefix there; `wasmcustom_` is accepted too.
+PREFIXES = {"native": ("envoy_dynamicmodulescustom_",), "wasm": ("wasmcustom_", "")}
 
 TOKEN_USAGE = "gen_ai_client_token_usage"
 REQUEST_DURATION = "gen_ai_server_request_duration"
@@ -24,14 +26,17 @@ def scrape(admin_url: str) -> list:
 
 def histogram(samples: list, kind: str, metric: str, labels: dict) -> tuple:
     """(count, sum) of histogram `metric` over every series whose labels include `labels`."""
-    base = PREFIX[kind] + metric
+    bases = {p + metric for p in PREFIXES[kind]}
     count = total = 0.0
     for name, lbls, value in samples:
         if not all(lbls.get(k) == v for k, v in labels.items()):
             continue
-        if name == base + "_count":
+        base, _, suffix = name.rpartition("_")
+        if base not in bases:
+            continue
+        if suffix == "count":
             count += value
-        elif name == base + "_sum":
+        elif suffix == "sum":
             total += value
     return count, total
 
@@ -48,5 +53,5 @@ def wait_histogram(admin_url: str, kind: str, metric: str, labels: dict, count: 
             return seen
         time.sleep(0.2)
     names = sorted({n for n, _, _ in scrape(admin_url) if "gen_ai" in n})
-    pytest.fail(f"{PREFIX[kind]}{metric}{labels}: wanted {count} records, saw {seen[0]} "
+    pytest.fail(f"{kind} {metric}{labels}: wanted {count} records, saw {seen[0]} "
                 f"after {timeout:.0f} s; gen_ai series present: {names}", pytrace=False)
