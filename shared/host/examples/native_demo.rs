@@ -1,9 +1,10 @@
 //! A demo filter exercising every host feature, built as `libnative_demo.so` to verify the
-//! native host in a real Envoy (see `shared/host/tests/envoy/`).
+//! native host in a real Envoy (see `shared/host/tests/native_envoy.rs`).
 //!
 //! * `POST` with a JSON body: buffers it, sets `x-demo-model` from `"model"`, clears the
 //!   route cache (routes match on that header), adds `"demo":true` to the body, writes
-//!   metadata `request_model`/`request_bytes`, and counts `demo_requests{model=...}`.
+//!   metadata `request_model`/`request_bytes`, and counts `demo.requests{model=...}`
+//!   (Prometheus: `envoy_dynamicmodulescustom_demo_requests{model="..."}`).
 //! * `/local`: answers 418 locally. `/panic`: panics (the host answers 500).
 //! * `/callout`: calls the configured cluster and forwards its status as `x-callout-status`.
 //! * Responses: every body chunk has `hello` replaced by `HELLO`, chunk by chunk; the
@@ -37,7 +38,7 @@ impl FilterFactory for DemoFactory {
             .to_string();
         Ok(Self {
             callout_cluster,
-            requests: metrics.define(MetricKind::Counter, "demo_requests", &["model"])?,
+            requests: metrics.define(MetricKind::Counter, "demo.requests", &["model"])?,
             chunks: metrics.define(MetricKind::Histogram, "demo_chunks", &["kind"])?,
         })
     }
