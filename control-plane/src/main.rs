@@ -73,6 +73,13 @@ fn translate(
     let mut config = config::load(path).map_err(|e| e.to_string())?;
     if let Some(m) = module {
         config.module = m;
+        config::check(&config).map_err(|problems| {
+            format!(
+                "invalid config {} with --module:\n  {}",
+                path.display(),
+                problems.join("\n  ")
+            )
+        })?;
     }
     let modules_dir = artifacts::resolve_dir(modules_dir.as_deref(), config.module)?;
     let access_log = std::path::absolute(access_log)

@@ -39,6 +39,12 @@ costs:
 fn bootstrap(module: ModuleKind) -> Value {
     let mut config = from_yaml(CONFIG, Path::new("/")).unwrap();
     config.module = module;
+    if module == ModuleKind::Wasm {
+        // proxy-wasm cannot read key files.
+        config.backends[2].auth.key_file = None;
+        config.backends[2].auth.key_env = Some("LOCAL_API_KEY".into());
+    }
+    assert_eq!(crate::config::check(&config), Ok(()));
     let opts = GenerateOptions {
         modules_dir: Path::new("/opt/aigw/modules"),
         access_log: Path::new("/var/log/aigw/access.log"),
@@ -245,7 +251,7 @@ fn wasm_filters_and_env_keys() {
     let auth = &upstream_filters(cluster(&b, "aigw-backend-openai"))[1]["typed_config"]["config"];
     assert_eq!(
         auth["vm_config"]["environment_variables"]["host_env_keys"],
-        json!(["AZURE_OPENAI_API_KEY", "OPENAI_API_KEY"])
+        json!(["AZURE_OPENAI_API_KEY", "LOCAL_API_KEY", "OPENAI_API_KEY"])
     );
 }
 

@@ -7,7 +7,7 @@ use super::*;
 const VALID: &str = r#"
 listen: 127.0.0.1:1975
 admin: 127.0.0.1:9901
-module: wasm
+module: native
 backends:
   - name: openai
     schema: OpenAI
@@ -49,7 +49,7 @@ fn assert_problem(yaml: &str, want: &str) {
 #[test]
 fn valid_config_parses() {
     let c = from_yaml(VALID, Path::new("/cfg")).unwrap();
-    assert_eq!(c.module, ModuleKind::Wasm);
+    assert_eq!(c.module, ModuleKind::Native);
     assert_eq!(c.backends[1].schema, Schema::AzureOpenAI);
     assert_eq!(
         c.backends[1].auth.key_file.as_deref(),
@@ -87,7 +87,7 @@ fn parse_errors_name_the_field() {
         p[0].starts_with("backends[0].schema: unknown variant `Anthropic`"),
         "{p:?}"
     );
-    let p = problems(&variant("module: wasm", "module: lua"));
+    let p = problems(&variant("module: native", "module: lua"));
     assert!(p[0].starts_with("module: unknown variant `lua`"), "{p:?}");
     let p = problems(&variant("listen: 127.0.0.1:1975", "listen: localhost"));
     assert!(p[0].starts_with("listen: invalid socket address"), "{p:?}");
@@ -175,6 +175,14 @@ fn auth_problems() {
     assert_problem(
         &variant("key_file: secrets/azure.key", "key_file: ''"),
         "backends[1].auth.key_file: must not be empty",
+    );
+}
+
+#[test]
+fn key_file_needs_native() {
+    assert_problem(
+        &variant("module: native", "module: wasm"),
+        "backends[1].auth.key_file: not available with module wasm (proxy-wasm cannot read files); use key_env or module native",
     );
 }
 

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::endpoint;
-use super::model::{Auth, Backend, GatewayConfig, Route, Schema};
+use super::model::{Auth, Backend, GatewayConfig, ModuleKind, Route, Schema};
 
 /// Metadata keys written by token-usage itself; costs may not reuse them.
 pub const BUILTIN_METADATA_KEYS: [&str; 7] = [
@@ -35,6 +35,11 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
     for (i, b) in config.backends.iter().enumerate() {
         let at = format!("backends[{i}]");
         backend(&at, b, &mut errors);
+        if config.module == ModuleKind::Wasm && b.auth.key_file.is_some() {
+            errors.push(format!(
+                "{at}.auth.key_file: not available with module wasm (proxy-wasm cannot read files); use key_env or module native"
+            ));
+        }
         if let Some(first) = backends.insert(b.name.as_str(), i) {
             errors.push(format!(
                 "{at}.name: duplicate backend {:?} (also backends[{first}])",
