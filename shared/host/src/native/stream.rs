@@ -56,11 +56,15 @@ impl<F: Filter> Stream<F> {
         let inner = unsafe { &mut *self.inner.get() };
         let result = f(inner);
         loop {
-            let next = self.pending_callouts.borrow_mut().pop();
-            let Some((token, outcome)) = next else { break };
-            self.call(inner, envoy, "on_callout_done", Phase::Other, |f, h| {
-                f.on_callout_done(h, token, outcome)
-            });
+            let pending = std::mem::take(&mut *self.pending_callouts.borrow_mut());
+            if pending.is_empty() {
+                break;
+            }
+            for (token, outcome) in pending {
+                self.call(inner, envoy, "on_callout_done", Phase::Other, |f, h| {
+                    f.on_callout_done(h, token, outcome)
+                });
+            }
         }
         self.busy.set(false);
         Some(result)
