@@ -15,7 +15,7 @@ pub use demo::{DEMO_KEY_ENV, DEMO_NAME};
 use crate::artifacts;
 use crate::bootstrap::{GenerateOptions, generate_yaml};
 use crate::config::{self, GatewayConfig, ModuleKind};
-use process::{EnvoyCommand, Outcome};
+use process::{EnvoyCommand, Outcome, Signals};
 
 /// Environment variable Envoy reads to find native modules.
 pub const MODULES_SEARCH_PATH_ENV: &str = "ENVOY_DYNAMIC_MODULES_SEARCH_PATH";
@@ -91,17 +91,18 @@ pub async fn run(opts: RunOptions) -> Result<ExitCode, String> {
             modules_dir.display().to_string(),
         ));
     }
+    let mut signals = Signals::new()?;
     let mut child = process::spawn(&EnvoyCommand {
         bin: &envoy,
         config: &bootstrap,
         log_level: &opts.envoy_log_level,
         env,
     })?;
-    match process::wait_ready(&mut child, config.admin).await? {
+    match process::wait_ready(&mut child, config.admin, &mut signals).await? {
         Some(outcome) => return Ok(finish(outcome)),
         None => print_banner(&config, demo_addr, &bootstrap, &access_log),
     }
-    Ok(finish(process::supervise(&mut child).await?))
+    Ok(finish(process::supervise(&mut child, &mut signals).await?))
 }
 
 fn finish(outcome: Outcome) -> ExitCode {

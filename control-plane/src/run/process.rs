@@ -57,8 +57,11 @@ pub enum Outcome {
 
 /// Waits until Envoy answers `/ready`, exits, or a stop signal arrives. `Ok(None)` when
 /// ready.
-pub async fn wait_ready(child: &mut Child, admin: SocketAddr) -> Result<Option<Outcome>, String> {
-    let mut signals = Signals::new()?;
+pub async fn wait_ready(
+    child: &mut Child,
+    admin: SocketAddr,
+    signals: &mut Signals,
+) -> Result<Option<Outcome>, String> {
     let deadline = tokio::time::Instant::now() + READY_TIMEOUT;
     loop {
         if let Some(status) = child
@@ -88,8 +91,7 @@ pub async fn wait_ready(child: &mut Child, admin: SocketAddr) -> Result<Option<O
 }
 
 /// Waits until Envoy exits or a stop signal arrives (then stops Envoy).
-pub async fn supervise(child: &mut Child) -> Result<Outcome, String> {
-    let mut signals = Signals::new()?;
+pub async fn supervise(child: &mut Child, signals: &mut Signals) -> Result<Outcome, String> {
     tokio::select! {
         status = child.wait() => status
             .map(Outcome::Exited)
@@ -129,14 +131,15 @@ pub fn exit_code(status: ExitStatus) -> ExitCode {
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
-/// SIGINT and SIGTERM.
-struct Signals {
+/// SIGINT and SIGTERM, caught from creation on (create before starting Envoy).
+pub struct Signals {
     int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,
 }
 
 impl Signals {
-    fn new() -> Result<Self, String> {
+    /// Starts catching SIGINT and SIGTERM.
+    pub fn new() -> Result<Self, String> {
         let listen = |kind| signal(kind).map_err(|e| format!("cannot handle signals: {e}"));
         Ok(Self {
             int: listen(SignalKind::interrupt())?,
