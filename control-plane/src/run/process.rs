@@ -123,12 +123,16 @@ async fn stop(child: &mut Child) {
 
 /// The exit code to forward for Envoy's status (128 + signal when killed by one).
 pub fn exit_code(status: ExitStatus) -> ExitCode {
+    ExitCode::from(exit_number(status))
+}
+
+fn exit_number(status: ExitStatus) -> u8 {
     use std::os::unix::process::ExitStatusExt;
     let code = status
         .code()
         .or_else(|| status.signal().map(|s| 128 + s))
         .unwrap_or(1);
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
+    u8::try_from(code).unwrap_or(1)
 }
 
 /// SIGINT and SIGTERM, caught from creation on (create before starting Envoy).
@@ -152,5 +156,18 @@ impl Signals {
             _ = self.int.recv() => {}
             _ = self.term.recv() => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+
+    #[test]
+    fn exit_numbers() {
+        assert_eq!(exit_number(ExitStatus::from_raw(0)), 0);
+        assert_eq!(exit_number(ExitStatus::from_raw(1 << 8)), 1);
+        assert_eq!(exit_number(ExitStatus::from_raw(9)), 137);
     }
 }
