@@ -6,7 +6,9 @@
 //!   metadata `request_model`/`request_bytes`, and counts `demo.requests{model=...}`
 //!   (Prometheus: `envoy_dynamicmodulescustom_demo_requests{model="..."}`).
 //! * `/local`: answers 418 locally. `/panic`: panics (the host answers 500).
-//! * `/callout`: calls the configured cluster and forwards its status as `x-callout-status`.
+//! * `/callout`: calls the configured cluster (or the one named in `x-callout-cluster`) and
+//!   forwards its status (or `failed: <reason>`) as `x-callout-status`; a callout that
+//!   cannot start sets `x-callout-error` instead.
 //! * Responses: every body chunk has `hello` replaced by `HELLO`, chunk by chunk; the
 //!   chunk count is recorded in `demo_chunks`.
 //!
@@ -75,15 +77,13 @@ impl Filter for DemoFilter {
                     (":path", "/callout-target"),
                     (":authority", "callout.local"),
                 ];
-                match host.http_callout(
-                    &self.callout_cluster,
-                    &headers,
-                    b"",
-                    Duration::from_secs(5),
-                ) {
+                let cluster = host
+                    .request_header("x-callout-cluster")
+                    .unwrap_or_else(|| self.callout_cluster.clone());
+                match host.http_callout(&cluster, &headers, b"", Duration::from_secs(5)) {
                     Ok(_) => HeadersStatus::StopIteration,
                     Err(e) => {
-                        host.log(LogLevel::Error, &e);
+                        host.set_request_header("x-callout-error", &e);
                         HeadersStatus::Continue
                     }
                 }
@@ -140,7 +140,7 @@ impl Filter for DemoFilter {
             Ok(r) => r.status.to_string(),
             Err(e) => {
                 host.log(LogLevel::Warn, &e);
-                "failed".to_string()
+                format!("failed: {e}")
             }
         };
         host.set_request_header("x-callout-status", &status);

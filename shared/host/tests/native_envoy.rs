@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::envoy::{envoy_binary, manifest_dir};
-use support::http::{free_port, get_text, request, start_upstream};
+use support::http::{free_port, get_text, request, request_with, start_upstream};
 
 const INTERNAL_ERROR: &str = r#"{"error":{"message":"internal error in gateway filter","type":"server_error","code":"internal_error"}}"#;
 
@@ -53,6 +53,7 @@ fn write_config(
         .replace("{UP}", &ports.up.to_string())
         .replace("{UPSTREAM_A}", &ports.upstream_a.to_string())
         .replace("{UPSTREAM_B}", &ports.upstream_b.to_string())
+        .replace("{DEAD}", &free_port().to_string())
         .replace("{ACCESS_LOG}", &access_log.display().to_string());
     let path = dir.join("envoy.yaml");
     std::fs::write(&path, edit(config)).expect("write envoy config");
@@ -160,6 +161,31 @@ fn check_listener(port: u16, downstream: bool) {
 
     let callout = request(port, "GET", "/callout", "").json();
     assert_eq!(callout["headers"]["x-callout-status"], "200", "{callout}");
+    let missing = request_with(
+        port,
+        "GET",
+        "/callout",
+        &[("x-callout-cluster", "nope")],
+        "",
+    );
+    assert_eq!(
+        missing.json()["headers"]["x-callout-error"],
+        "callout to cluster `nope` failed: no such cluster",
+        "{missing:?}"
+    );
+    // Envoy answers a callout whose upstream is unreachable with its own 503 response.
+    let dead = request_with(
+        port,
+        "GET",
+        "/callout",
+        &[("x-callout-cluster", "dead")],
+        "",
+    );
+    assert_eq!(
+        dead.json()["headers"]["x-callout-status"],
+        "503",
+        "{dead:?}"
+    );
 
     let sse = request(port, "GET", "/sse", "");
     let events: Vec<&str> = sse

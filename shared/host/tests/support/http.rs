@@ -126,13 +126,28 @@ impl Response {
 
 /// Sends one request (`Connection: close`) and reads the whole response.
 pub fn request(port: u16, method: &str, path: &str, body: &str) -> Response {
+    request_with(port, method, path, &[], body)
+}
+
+/// As [`request`], with extra request headers.
+pub fn request_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Response {
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     let mut conn = TcpStream::connect(("127.0.0.1", port)).expect("connect to Envoy");
     conn.set_read_timeout(Some(Duration::from_secs(15)))
         .expect("set timeout");
     let start = Instant::now();
     write!(
         conn,
-        "{method} {path} HTTP/1.1\r\nhost: test.local\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nhost: test.local\r\nconnection: close\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\n\r\n{body}",
         body.len()
     )
     .expect("send request");
