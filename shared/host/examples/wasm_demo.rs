@@ -8,7 +8,8 @@
 //!   `demo.request.bytes{gen_ai_operation_name,gen_ai_request_model}`.
 //! * model `reject`: local reply 422. model `callout`: calls the callout cluster, then
 //!   forwards its status as `x-callout-status` and resumes (`callout-unknown-cluster`:
-//!   the callout is refused and the filter answers 502).
+//!   the callout is refused and the filter answers 502; `callout-empty-cluster`: Envoy
+//!   refuses it at once for want of an upstream, 502 too).
 //! * At stream completion: metadata `completed` = 1.
 //! * Responses: `hello` becomes `HELLO` in every body chunk, chunk by chunk.
 //!
@@ -104,11 +105,14 @@ impl DemoFilter {
                 host.send_local_reply(422, &[("x-demo", "rejected")], b"rejected by demo\n");
                 BodyStatus::Continue
             }
-            ("callout" | "callout-unknown-cluster", Role::Router { callout_cluster }) => {
-                let cluster = if model == "callout" {
-                    callout_cluster
-                } else {
-                    "no-such-cluster"
+            (
+                "callout" | "callout-unknown-cluster" | "callout-empty-cluster",
+                Role::Router { callout_cluster },
+            ) => {
+                let cluster = match model.as_str() {
+                    "callout" => callout_cluster,
+                    "callout-empty-cluster" => "empty",
+                    _ => "no-such-cluster",
                 };
                 let headers = [
                     (":method", "GET"),

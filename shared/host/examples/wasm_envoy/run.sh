@@ -57,6 +57,10 @@ out="$(post /v1/chat/completions '{"model":"callout-unknown-cluster"}')"
 check "refused callout reported to the filter" "$out" "HTTP/1.1 502"
 check "refused callout names the cluster" "$out" "no-such-cluster"
 
+out="$(post /v1/chat/completions '{"model":"callout-empty-cluster"}')"
+check "callout without upstream refused at once" "$out" "HTTP/1.1 502"
+check "callout without upstream, reason" "$out" "no healthy upstream"
+
 out="$(curl -s -N "localhost:$port/v1/sse" -H 'content-type: application/json' \
   -d '{"model":"gpt-4.1","stream":true}' | while IFS= read -r line; do
   if [ -n "$line" ]; then echo "$(date +%s.%N) $line"; fi; done)"

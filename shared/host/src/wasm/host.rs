@@ -352,10 +352,13 @@ impl Host for WasmHost<'_> {
             timeout,
         )
         .map_err(|status| {
-            format!(
-                "http_callout to cluster `{cluster}` refused ({status:?}): unknown cluster or \
-                 missing :method/:path/:authority"
-            )
+            let why = match status {
+                proxy_wasm::types::Status::BadArgument => {
+                    "unknown cluster or missing :method/:path/:authority"
+                }
+                _ => "the request could not start (no healthy upstream?)",
+            };
+            format!("http_callout to cluster `{cluster}` refused ({status:?}): {why}")
         })
     }
 

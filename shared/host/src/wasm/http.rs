@@ -124,8 +124,9 @@ impl<F: FilterFactory> Stream<F> {
         if self.state.complete {
             return;
         }
-        self.run(Phase::Idle, |filter, host| filter.on_stream_complete(host));
+        // Marked first: in this last callback only reads, metadata, metrics and logs act.
         self.state.complete = true;
+        self.run(Phase::Idle, |filter, host| filter.on_stream_complete(host));
     }
 }
 

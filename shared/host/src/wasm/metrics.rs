@@ -140,3 +140,56 @@ pub fn stat_name(name: &str, labels: &[String], values: &[&str]) -> String {
 fn log_warn(message: &str) {
     super::host::log_line(LogLevel::Warn, message);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_label_values_into_the_stat_name() {
+        let labels = [
+            "gen_ai_token_type".to_string(),
+            "gen_ai_request_model".to_string(),
+        ];
+        assert_eq!(
+            stat_name("gen_ai.client.token.usage", &labels, &["input", "gpt-4.1"]),
+            "gen_ai.client.token.usage;gen_ai_token_type=input;gen_ai_request_model=gpt-4.1"
+        );
+    }
+
+    #[test]
+    fn semicolons_in_values_become_underscores() {
+        let labels = ["model".to_string()];
+        assert_eq!(stat_name("m", &labels, &["a;b=c"]), "m;model=a_b=c");
+        assert_eq!(stat_name("m", &labels, &[""]), "m;model=");
+    }
+
+    #[test]
+    fn define_hands_out_sequential_ids() {
+        let mut metrics = Metrics::default();
+        let first = metrics
+            .define(MetricKind::Counter, "a", &["x"])
+            .expect("valid");
+        let second = metrics
+            .define(MetricKind::Histogram, "b", &[])
+            .expect("valid");
+        assert_eq!((first, second), (MetricId(0), MetricId(1)));
+    }
+
+    #[test]
+    fn define_rejects_names_that_break_the_encoding() {
+        let mut metrics = Metrics::default();
+        let err = metrics
+            .define(MetricKind::Counter, "a;b", &[])
+            .expect_err("invalid");
+        assert!(err.contains("metric name `a;b`"), "{err}");
+        let err = metrics
+            .define(MetricKind::Counter, "a", &["x=y"])
+            .expect_err("invalid");
+        assert!(err.contains("metric label name `x=y`"), "{err}");
+        let err = metrics
+            .define(MetricKind::Counter, "", &[])
+            .expect_err("invalid");
+        assert!(err.contains("metric name must not be empty"), "{err}");
+    }
+}

@@ -62,3 +62,52 @@ fn take<'a>(bytes: &'a [u8], at: &mut usize, len: usize) -> Option<&'a [u8]> {
     *at = end.checked_add(1)?;
     Some(field)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_pairs() {
+        let pairs = [
+            (":status", "200"),
+            ("x-empty", ""),
+            ("content-type", "text/plain"),
+        ];
+        let decoded = decode(&encode(&pairs)).expect("well-formed");
+        let expected: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(decoded, expected);
+    }
+
+    #[test]
+    fn empty_input_is_an_empty_map() {
+        assert_eq!(decode(&[]), Some(Vec::new()));
+        assert_eq!(decode(&encode(&[])), Some(Vec::new()));
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_rejected() {
+        let mut bytes = encode(&[("x-bin", "ab")]);
+        let at = bytes.len() - 3;
+        bytes[at] = 0xff;
+        let decoded = decode(&bytes).expect("well-formed");
+        assert_eq!(decoded[0].1, "\u{fffd}b");
+    }
+
+    #[test]
+    fn malformed_input_is_refused_without_panicking() {
+        let good = encode(&[("name", "value")]);
+        for cut in 1..good.len() - 1 {
+            assert_eq!(decode(&good[..cut]), None, "cut at {cut}");
+        }
+        // A count far beyond the data.
+        assert_eq!(decode(&u32::MAX.to_le_bytes()), None);
+        // A length pointing past the end.
+        let mut long = good.clone();
+        long[4..8].copy_from_slice(&1000u32.to_le_bytes());
+        assert_eq!(decode(&long), None);
+    }
+}

@@ -69,3 +69,49 @@ impl StreamState {
         !self.local_reply_sent && !self.response_headers_sent && !self.complete
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_headers_are_writable_until_sent_or_answered() {
+        let mut state = StreamState::default();
+        assert!(state.request_headers_writable());
+        state.local_reply_sent = true;
+        assert!(!state.request_headers_writable());
+        let state = StreamState {
+            request_headers_sent: true,
+            ..StreamState::default()
+        };
+        assert!(!state.request_headers_writable());
+    }
+
+    #[test]
+    fn response_headers_are_writable_only_between_arrival_and_sending() {
+        let mut state = StreamState::default();
+        assert!(!state.response_headers_writable());
+        state.response_headers_received = true;
+        assert!(state.response_headers_writable());
+        state.response_headers_sent = true;
+        assert!(!state.response_headers_writable());
+    }
+
+    #[test]
+    fn one_local_reply_and_none_after_the_response_started_or_the_stream_ended() {
+        let mut state = StreamState::default();
+        assert!(state.can_send_local_reply());
+        state.local_reply_sent = true;
+        assert!(!state.can_send_local_reply());
+        let state = StreamState {
+            response_headers_sent: true,
+            ..StreamState::default()
+        };
+        assert!(!state.can_send_local_reply());
+        let state = StreamState {
+            complete: true,
+            ..StreamState::default()
+        };
+        assert!(!state.can_send_local_reply());
+    }
+}
