@@ -1,11 +1,31 @@
 //! Native host: runs a [`crate::FilterFactory`] as an Envoy dynamic module (`.so`) through
 //! Envoy 1.40's dynamic-module ABI (`v0.2.0`), declared by us in [`abi`].
 //!
-//! A filter crate exports itself with `aigw_host::export_filter!(MyFactory);`, which
-//! expands to [`__export_native!`](crate::__export_native) on non-wasm targets: every
-//! `envoy_dynamic_module_on_*` hook Envoy requires, forwarding to this module. The hooks
-//! are left out of the filter crate's own unit-test build (`cfg(test)`), so its test
-//! executables never need Envoy's callback symbols.
+//! A filter crate has `crate-type = ["cdylib", "rlib"]` and exports itself with
+//! `aigw_host::export_filter!(MyFactory);`, which expands to
+//! [`__export_native!`](crate::__export_native) on non-wasm targets: every
+//! `envoy_dynamic_module_on_*` hook Envoy requires, forwarding to this module. Nothing else
+//! is needed: the hooks are left out of the crate's own unit-test build (`cfg(test)`), and
+//! test executables of dependents or integration tests link without Envoy's callback
+//! symbols (the linker drops the unreferenced hooks).
+//!
+//! Behaviour filters can rely on:
+//! * `filter_name` in the Envoy config must be the crate name (`aigw_translate`); any
+//!   other name, or a config `FilterFactory::from_config` rejects, fails the config load
+//!   with the reason logged.
+//! * Header setters act while Envoy still holds those headers (in the headers callback,
+//!   and after `StopIteration` until the stream continues); later they are ignored with a
+//!   warning.
+//! * In a body callback `request_body()` is all data buffered so far plus the new chunk
+//!   (the chunk once when Envoy says it *is* the buffered body), and `set_request_body`
+//!   replaces exactly that; same for responses. Outside a body callback the accessors see
+//!   the buffered body only. Trailers end a stream whose body end the filter has not seen
+//!   with one more body callback (`end_of_stream = true`).
+//! * A panic in a filter is caught: it is logged, the stream answers 500 with an
+//!   OpenAI-style error when no response has started, and the filter is not called again
+//!   for that stream. Needs `panic = "unwind"` (the workspace profile).
+//! * A filter's own local reply does not run its own response callbacks (Envoy re-enters
+//!   the filter synchronously; the host passes that through).
 
 pub mod abi;
 mod body;
