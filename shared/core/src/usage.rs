@@ -72,7 +72,7 @@ impl std::error::Error for UsageError {
 pub fn extract_response_usage(body: &[u8]) -> Result<ResponseUsage, UsageError> {
     let view: ResponseView<'_> = serde_json::from_slice(body).map_err(UsageError)?;
     Ok(ResponseUsage {
-        model: view.model.map(|m| m.into_owned()).unwrap_or_default(),
+        model: view.model.map(|m| m.0.into_owned()).unwrap_or_default(),
         usage: view.usage.map(TokenUsage::from),
     })
 }
@@ -92,13 +92,14 @@ pub struct StreamUsage {
 impl StreamUsage {
     /// Reads one event's data. Returns whether the chunk carries generated output (text,
     /// refusal, reasoning or a tool call): the first such chunk marks the first token.
-    /// The `[DONE]` marker carries nothing. Does not allocate unless the model changes.
+    /// The `[DONE]` marker carries nothing. Allocates only when the model changes, and a
+    /// small unescaping buffer when a string in the event has escape sequences.
     pub fn on_event_data(&mut self, data: &[u8]) -> Result<bool, UsageError> {
         if data == DONE_MARKER {
             return Ok(false);
         }
         let chunk: StreamChunkView<'_> = serde_json::from_slice(data).map_err(UsageError)?;
-        if let Some(model) = chunk.model.as_deref()
+        if let Some(model) = chunk.model.as_ref().map(|m| m.0.as_ref())
             && !model.is_empty()
             && model != self.model
         {

@@ -10,7 +10,7 @@ use std::fmt;
 #[derive(Deserialize)]
 pub(crate) struct ResponseView<'a> {
     #[serde(borrow)]
-    pub model: Option<Cow<'a, str>>,
+    pub model: Option<Text<'a>>,
     pub usage: Option<UsageView>,
 }
 
@@ -18,10 +18,15 @@ pub(crate) struct ResponseView<'a> {
 #[derive(Deserialize)]
 pub(crate) struct StreamChunkView<'a> {
     #[serde(borrow)]
-    pub model: Option<Cow<'a, str>>,
+    pub model: Option<Text<'a>>,
     pub usage: Option<UsageView>,
     pub choices: Option<AnyOutput>,
 }
+
+/// A string borrowed from the body unless it has escape sequences. (Serde borrows a
+/// `Cow<str>` only when it is a field's direct type, not inside an `Option`.)
+#[derive(Deserialize)]
+pub(crate) struct Text<'a>(#[serde(borrow)] pub Cow<'a, str>);
 
 /// The `usage` object.
 #[derive(Deserialize)]
