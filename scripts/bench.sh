@@ -6,7 +6,9 @@
 # wasm modules (both from `aigw translate scripts/bench/gateway.yaml`). Envoy runs with
 # --concurrency 1 pinned to core 0; wrk (one thread) and testupstream share core 1. Each
 # variant gets a warm-up, then a measured run of a ~1 KB chat completion request
-# (scripts/bench/chat.lua). Prints requests/s, p50 and p99 latency and the ratio to plain.
+# (scripts/bench/chat.lua). Prints requests/s, p50 and p99 latency, Envoy's CPU time per
+# request (less sensitive than requests/s to other load on the machine) and the ratios to
+# plain Envoy.
 #
 # Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
 # BENCH_CONNECTIONS (default 32), BENCH_VARIANTS (default "plain native wasm").
@@ -43,6 +45,7 @@ for f in "${needed[@]}"; do
     [[ -x "$f" ]] || die "missing $f: run scripts/setup.sh first"
 done
 
+CLK_TCK="$(getconf CLK_TCK)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/aigw-bench.XXXXXX")"
 UPSTREAM_PID=""
 ENVOY_PID=""
@@ -77,6 +80,11 @@ wait_ready() {
     done
     tail -n 20 "$log" >&2
     die "Envoy did not become ready within 10 s (log: $log)"
+}
+
+# Prints the CPU time (user + system, in clock ticks) process $1 has used so far.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
 # Runs wrk against the current listener for $1 seconds; prints the AIGW_RESULT fields.
@@ -127,20 +135,27 @@ for variant in $VARIANTS; do
     note "warm-up ${WARMUP}s"
     run_wrk "$WARMUP" >/dev/null
     note "measuring ${DURATION}s at c=$CONNECTIONS"
+    cpu_before="$(cpu_ticks "$ENVOY_PID")"
     read -r rps p50 p99 total bad < <(run_wrk "$DURATION")
+    cpu_after="$(cpu_ticks "$ENVOY_PID")"
     [[ "$bad" == 0 ]] || die "$variant: $bad of $total requests failed (non-2xx or socket errors)"
-    RESULT[$variant]="$rps $p50 $p99"
+    cpu_us="$(awk -v t=$((cpu_after - cpu_before)) -v hz="$CLK_TCK" -v n="$total" \
+        'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
+    RESULT[$variant]="$rps $p50 $p99 $cpu_us"
     kill -INT "$ENVOY_PID"
     wait "$ENVOY_PID" 2>/dev/null || true
     ENVOY_PID=""
 done
 
 step "Results (Envoy --concurrency 1 on core 0, wrk -t1 -c$CONNECTIONS on core 1, ${DURATION}s)"
-base_rps="$(awk '{print $1}' <<<"${RESULT[plain]:-0 0 0}")"
-printf '    %-8s %12s %10s %10s %10s\n' variant "requests/s" "p50 (ms)" "p99 (ms)" "vs plain"
+read -r base_rps _ _ base_cpu <<<"${RESULT[plain]:-0 0 0 0}"
+printf '    %-8s %11s %9s %9s %12s %13s %13s\n' variant "requests/s" "p50 ms" "p99 ms" \
+    "CPU us/req" "req/s / plain" "CPU / plain"
 for variant in $VARIANTS; do
-    read -r rps p50 p99 <<<"${RESULT[$variant]}"
-    awk -v v="$variant" -v r="$rps" -v a="$p50" -v b="$p99" -v base="$base_rps" 'BEGIN {
-        ratio = base > 0 ? sprintf("%.2f", r / base) : "n/a";
-        printf "    %-8s %12.0f %10.2f %10.2f %10s\n", v, r, a / 1000, b / 1000, ratio }'
+    read -r rps p50 p99 cpu <<<"${RESULT[$variant]}"
+    awk -v v="$variant" -v r="$rps" -v a="$p50" -v b="$p99" -v c="$cpu" -v br="$base_rps" \
+        -v bc="$base_cpu" 'BEGIN {
+        rr = br > 0 ? sprintf("%.2f", r / br) : "n/a";
+        cr = bc > 0 ? sprintf("%.2f", c / bc) : "n/a";
+        printf "    %-8s %11.0f %9.2f %9.2f %12.1f %13s %13s\n", v, r, a / 1000, b / 1000, c, rr, cr }'
 done
