@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::envoy::{envoy_binary, manifest_dir};
-use support::http::{free_port, get_text, request, request_with, start_upstream};
+use support::http::{free_port, get_text, request, request_raw, request_with, start_upstream};
 
 const INTERNAL_ERROR: &str = r#"{"error":{"message":"internal error in gateway filter","type":"server_error","code":"internal_error"}}"#;
 
@@ -143,6 +143,17 @@ fn check_listener(port: u16, downstream: bool) {
     );
     assert_eq!(r.header("x-demo-response"), Some("1"));
 
+    // A chunked request ending in trailers: the body end arrives in the trailers hook.
+    let chunked = request_raw(
+        port,
+        b"POST /v1/chat HTTP/1.1\r\nhost: t\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n\
+          9\r\n{\"model\":\r\na\r\n\"model-a\"}\r\n0\r\nx-trailer: 1\r\n\r\n",
+    );
+    let echo = chunked.json();
+    assert_eq!(echo["upstream"], expected_upstream, "{echo}");
+    assert_eq!(echo["headers"]["x-demo-model"], "model-a", "{echo}");
+    assert_eq!(echo["body"], r#"{"demo":true,"model":"model-a"}"#, "{echo}");
+
     if downstream {
         let b = request(port, "POST", "/v1/chat", r#"{"model":"model-b"}"#).json();
         assert_eq!(b["upstream"], "B", "{b}");
@@ -251,9 +262,9 @@ fn demo_module_works_downstream_and_upstream() {
     assert!(log.contains("down /panic 500"), "{log}");
 
     let wanted = [
-        r#"envoy_dynamicmodulescustom_demo_requests{model="model-a"} 1"#,
+        r#"envoy_dynamicmodulescustom_demo_requests{model="model-a"} 2"#,
         r#"envoy_dynamicmodulescustom_demo_requests{model="model-b"} 1"#,
-        r#"envoy_cluster_cluster_up_dynamicmodulescustom_demo_requests{model="model-a"} 1"#,
+        r#"envoy_cluster_cluster_up_dynamicmodulescustom_demo_requests{model="model-a"} 2"#,
         r#"envoy_dynamicmodulescustom_demo_chunks_count{kind="response"} "#,
     ];
     let stats = eventually(|| {

@@ -141,16 +141,21 @@ pub fn request_with(
         .iter()
         .map(|(k, v)| format!("{k}: {v}\r\n"))
         .collect();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: test.local\r\nconnection: close\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\n\r\n",
+        body.len()
+    );
+    request_raw(port, &[head.as_bytes(), body.as_bytes()].concat())
+}
+
+/// Sends `raw` bytes as the whole request (which must ask for `connection: close`) and
+/// reads the whole response.
+pub fn request_raw(port: u16, raw: &[u8]) -> Response {
     let mut conn = TcpStream::connect(("127.0.0.1", port)).expect("connect to Envoy");
     conn.set_read_timeout(Some(Duration::from_secs(15)))
         .expect("set timeout");
     let start = Instant::now();
-    write!(
-        conn,
-        "{method} {path} HTTP/1.1\r\nhost: test.local\r\nconnection: close\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("send request");
+    conn.write_all(raw).expect("send request");
     let mut reader = BufReader::new(conn);
     let (status_line, headers) = read_head(&mut reader).expect("response head");
     let status = status_line
