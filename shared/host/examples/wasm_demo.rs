@@ -14,8 +14,9 @@
 //! * Responses: `hello` becomes `HELLO` in every body chunk, chunk by chunk.
 //!
 //! Config `{"role":"backend","backend":"<name>"}` (upstream): renames the model in the
-//! buffered request body to `<model>@<name>`, tags the response with `x-aigw-backend` and
-//! writes metadata `backend`.
+//! buffered request body to `<model>@<name>`, tags the response with `x-aigw-backend`,
+//! writes metadata `backend`, and rewrites a JSON response whole (headers held, body
+//! buffered, `"greeting": "hello"` becomes `"greeting": "hello from <name>"`).
 
 use aigw_host::{
     BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, MetadataValue, MetricId,
@@ -73,6 +74,7 @@ impl FilterFactory for DemoFactory {
             requests: self.requests,
             request_bytes: self.request_bytes,
             handled: false,
+            buffer_response: false,
         }
     }
 }
@@ -83,6 +85,7 @@ pub struct DemoFilter {
     requests: MetricId,
     request_bytes: MetricId,
     handled: bool,
+    buffer_response: bool,
 }
 
 impl DemoFilter {
@@ -176,31 +179,48 @@ impl Filter for DemoFilter {
         }
     }
 
-    fn on_response_headers(&mut self, host: &mut dyn Host, _end_of_stream: bool) -> HeadersStatus {
+    fn on_response_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
         // Too late for request headers: the host must ignore this, not trap.
         host.set_request_header("x-too-late", "1");
-        if let Role::Backend { name } = &self.role {
-            host.set_response_header("x-aigw-backend", name);
-            host.set_metadata("backend", MetadataValue::Str(name.clone()));
-        }
-        if host
-            .response_header("content-type")
-            .is_some_and(|t| t.contains("event-stream"))
-        {
+        let content_type = host.response_header("content-type").unwrap_or_default();
+        if content_type.contains("event-stream") {
             host.remove_response_header("content-length");
         }
-        HeadersStatus::Continue
+        let Role::Backend { name } = &self.role else {
+            return HeadersStatus::Continue;
+        };
+        host.set_response_header("x-aigw-backend", name);
+        host.set_metadata("backend", MetadataValue::Str(name.clone()));
+        // JSON answers are rewritten whole: hold the headers until the body is complete.
+        self.buffer_response = content_type == "application/json" && !end_of_stream;
+        if self.buffer_response {
+            HeadersStatus::StopIteration
+        } else {
+            HeadersStatus::Continue
+        }
     }
 
-    fn on_response_body(&mut self, host: &mut dyn Host, _end_of_stream: bool) -> BodyStatus {
-        if matches!(self.role, Role::Router { .. }) {
-            let chunk = host.response_body();
-            if chunk.windows(5).any(|w| w == b"hello") {
-                let text = String::from_utf8_lossy(&chunk).replace("hello", "HELLO");
-                host.set_response_body(text.as_bytes());
+    fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        match &self.role {
+            Role::Router { .. } => {
+                let chunk = host.response_body();
+                if chunk.windows(5).any(|w| w == b"hello") {
+                    let text = String::from_utf8_lossy(&chunk).replace("hello", "HELLO");
+                    host.set_response_body(text.as_bytes());
+                }
+                BodyStatus::Continue
+            }
+            Role::Backend { .. } if !self.buffer_response => BodyStatus::Continue,
+            Role::Backend { .. } if !end_of_stream => BodyStatus::StopAndBuffer,
+            Role::Backend { name } => {
+                let body = String::from_utf8_lossy(&host.response_body()).replace(
+                    "\"greeting\": \"hello\"",
+                    &format!("\"greeting\": \"hello from {name}\""),
+                );
+                host.set_response_body(body.as_bytes());
+                BodyStatus::Continue
             }
         }
-        BodyStatus::Continue
     }
 
     fn on_callout_done(&mut self, host: &mut dyn Host, _token: u32, result: CalloutResult) {

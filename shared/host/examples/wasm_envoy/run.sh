@@ -39,7 +39,11 @@ check "router header reached upstream" "$out" '"x-ai-eg-model": "gpt-4.1"'
 check "upstream body rewrite" "$out" 'gpt-4.1@a'
 check "content-length fixed" "$out" '"content-length": "35"'
 check "upstream response header" "$out" "x-aigw-backend: a"
-check "downstream response rewrite" "$out" '"greeting": "HELLO"'
+check "buffered upstream response rewrite + downstream rewrite" "$out" '"greeting": "HELLO from a"'
+sizes="$(curl -s -o /dev/null -w '%{size_download}=%header{content-length}' \
+  "localhost:$port/v1/chat/completions" -d '{"model":"gpt-4.1"}')"
+check "response content-length fixed after whole-body rewrite" \
+  "$(python3 -c "a, b = '$sizes'.split('='); print('match' if a == b else 'mismatch $sizes')")" "match"
 
 out="$(post /v1/chat/completions '{"model":"other"}')"
 check "default route without upstream filter" "$out" "x-route: default"
@@ -79,10 +83,10 @@ check "filter state in access log" "$logs" "model=gpt-4.1 bytes=33 backend=a com
 prom="$(curl -s "localhost:$admin/stats/prometheus")"
 # Envoy's Prometheus output drops the registered `wasmcustom` namespace from the name;
 # labels come in the order of `stats_tags`.
-check "labelled counter" "$prom" 'demo_requests{gen_ai_request_model="gpt-4.1"} 2'
+check "labelled counter" "$prom" 'demo_requests{gen_ai_request_model="gpt-4.1"} 3'
 check "labelled counter type" "$prom" '# TYPE demo_requests counter'
 check "labelled histogram, two labels" "$prom" \
-  'demo_request_bytes_count{gen_ai_request_model="gpt-4.1",gen_ai_operation_name="chat"} 2'
+  'demo_request_bytes_count{gen_ai_request_model="gpt-4.1",gen_ai_operation_name="chat"} 3'
 check "labelled histogram type" "$prom" '# TYPE demo_request_bytes histogram'
 check "labelled counter, other model" "$prom" 'demo_requests{gen_ai_request_model="callout"} 1'
 if grep -qiE "panicked|wasm trap|Function: proxy_on" "$work/envoy.out"; then
