@@ -10,13 +10,36 @@ use std::time::SystemTime;
 #[derive(Debug, Default)]
 pub(crate) struct StreamingBody {
     parser: SseParser,
-    usage: StreamUsage,
-    /// When the first chunk carrying output arrived.
-    first_token: Option<SystemTime>,
+    events: EventReader,
     /// The SSE framing broke; the rest of the stream is not parsed.
     failed: bool,
+}
+
+/// What the stream's events said so far.
+#[derive(Debug, Default)]
+struct EventReader {
+    usage: StreamUsage,
+    /// When the first event carrying output arrived.
+    first_token: Option<SystemTime>,
     /// A malformed event was already logged.
     logged_bad_event: bool,
+}
+
+impl EventReader {
+    fn read(&mut self, data: &[u8], host: &dyn Host) {
+        match self.usage.on_event_data(data) {
+            Ok(true) if self.first_token.is_none() => self.first_token = Some(host.now()),
+            Ok(_) => {}
+            Err(e) if !self.logged_bad_event => {
+                self.logged_bad_event = true;
+                host.log(
+                    LogLevel::Debug,
+                    &format!("token-usage: skipping SSE event: {e}"),
+                );
+            }
+            Err(_) => {}
+        }
+    }
 }
 
 impl StreamingBody {
@@ -25,18 +48,10 @@ impl StreamingBody {
         if self.failed {
             return;
         }
-        let result = {
-            let Self {
-                parser,
-                usage,
-                first_token,
-                logged_bad_event,
-                ..
-            } = self;
-            parser.feed(chunk, |event| {
-                read_event(usage, first_token, logged_bad_event, event.data, host)
-            })
-        };
+        let events = &mut self.events;
+        let result = self
+            .parser
+            .feed(chunk, |event| events.read(event.data, host));
         if let Err(e) = result {
             self.fail(&e.to_string(), host);
         }
@@ -47,25 +62,18 @@ impl StreamingBody {
     /// was cut short.
     pub fn finish(&mut self, complete: bool, host: &dyn Host) -> ResponseUsage {
         if complete && !self.failed {
-            let Self {
-                parser,
-                usage,
-                first_token,
-                logged_bad_event,
-                ..
-            } = self;
-            let result = parser
-                .finish(|event| read_event(usage, first_token, logged_bad_event, event.data, host));
+            let events = &mut self.events;
+            let result = self.parser.finish(|event| events.read(event.data, host));
             if let Err(e) = result {
                 self.fail(&e.to_string(), host);
             }
         }
-        self.usage.take()
+        self.events.usage.take()
     }
 
     /// When the first output token arrived, if it did.
     pub fn first_token(&self) -> Option<SystemTime> {
-        self.first_token
+        self.events.first_token
     }
 
     fn fail(&mut self, reason: &str, host: &dyn Host) {
@@ -74,26 +82,5 @@ impl StreamingBody {
             LogLevel::Warn,
             &format!("token-usage: {reason}; usage of the rest of this stream is not read"),
         );
-    }
-}
-
-fn read_event(
-    usage: &mut StreamUsage,
-    first_token: &mut Option<SystemTime>,
-    logged_bad_event: &mut bool,
-    data: &[u8],
-    host: &dyn Host,
-) {
-    match usage.on_event_data(data) {
-        Ok(true) if first_token.is_none() => *first_token = Some(host.now()),
-        Ok(_) => {}
-        Err(e) if !*logged_bad_event => {
-            *logged_bad_event = true;
-            host.log(
-                LogLevel::Debug,
-                &format!("token-usage: skipping SSE event: {e}"),
-            );
-        }
-        Err(_) => {}
     }
 }
