@@ -2,7 +2,7 @@
 //! tags the response with the backend's name. Bodies pass through untouched unless the
 //! model is overridden.
 
-use crate::config::{BackendConfig, Schema};
+use crate::config::{BackendConfig, Target};
 use crate::reply::send_error;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::azure::deployment_path;
@@ -37,9 +37,9 @@ impl BackendFilter {
         kind: Option<ApiKind>,
         model_override: Option<&str>,
     ) -> Result<Option<String>, OpenAiError> {
-        match (self.config.schema, kind) {
-            (Schema::OpenAI, _) => Ok(with_prefix(path, &self.config.path_prefix)),
-            (Schema::AzureOpenAI, Some(kind)) => {
+        match (&self.config.target, kind) {
+            (Target::OpenAI { path_prefix }, _) => Ok(with_prefix(path, path_prefix)),
+            (Target::AzureOpenAI { api_version }, Some(kind)) => {
                 let model = match model_override {
                     Some(model) => model.to_string(),
                     None => host.request_header(headers::MODEL).ok_or_else(|| {
@@ -50,10 +50,9 @@ impl BackendFilter {
                     })?,
                 };
                 let query = path.split_once('?').map(|(_, q)| q);
-                let version = self.config.azure_api_version.as_deref().unwrap_or_default();
-                Ok(Some(deployment_path(kind, &model, query, version)))
+                Ok(Some(deployment_path(kind, &model, query, api_version)))
             }
-            (Schema::AzureOpenAI, None) => Ok(None),
+            (Target::AzureOpenAI { .. }, None) => Ok(None),
         }
     }
 }

@@ -28,36 +28,54 @@ pub struct RouterConfig {
     pub max_request_bytes: usize,
 }
 
-/// The API schema a backend speaks.
+/// The `schema` field: the API a backend speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum Schema {
-    /// OpenAI (and compatibles): same paths under a configurable prefix.
+enum Schema {
     OpenAI,
-    /// Azure OpenAI: deployment paths and an `api-version` query parameter.
     AzureOpenAI,
 }
 
-/// Settings of the backend role.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Settings of the backend role, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackendConfig {
     /// Backend name, reported in the `x-aigw-backend` response header.
     pub backend: String,
-    /// The backend's API schema.
-    pub schema: Schema,
-    /// For OpenAI: the path prefix replacing the client's `/v1` (may be empty).
+    /// How requests are adapted to the backend's schema.
+    pub target: Target,
+}
+
+/// A backend schema with the settings it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// OpenAI (and compatibles): the client's `/v1` becomes `path_prefix` (may be empty).
+    OpenAI {
+        /// Replaces the client's `/v1`.
+        path_prefix: String,
+    },
+    /// Azure OpenAI: deployment paths and an `api-version` query parameter.
+    AzureOpenAI {
+        /// The `api-version` query parameter.
+        api_version: String,
+    },
+}
+
+/// The backend role as written in the JSON config.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBackend {
+    backend: String,
+    schema: Schema,
     #[serde(default = "default_path_prefix")]
-    pub path_prefix: String,
-    /// For Azure OpenAI: the `api-version` query parameter (required there).
+    path_prefix: String,
     #[serde(default)]
-    pub azure_api_version: Option<String>,
+    azure_api_version: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(tag = "role", rename_all = "snake_case")]
 enum RawConfig {
     Router(RouterConfig),
-    Backend(BackendConfig),
+    Backend(RawBackend),
 }
 
 fn default_max_request_bytes() -> usize {
@@ -74,28 +92,18 @@ impl TranslateConfig {
         let raw: RawConfig =
             serde_json::from_str(text).map_err(|e| format!("translate config: {e}"))?;
         let config = match raw {
-            RawConfig::Router(router) => Self::Router(router),
-            RawConfig::Backend(backend) => Self::Backend(backend),
-        };
-        config
-            .validate()
-            .map_err(|e| format!("translate config: {e}"))?;
-        Ok(config)
-    }
-
-    fn validate(&self) -> Result<(), String> {
-        match self {
-            Self::Router(router) if router.max_request_bytes == 0 => {
+            RawConfig::Router(router) if router.max_request_bytes == 0 => {
                 Err("max_request_bytes must be greater than 0".to_string())
             }
-            Self::Router(_) => Ok(()),
-            Self::Backend(backend) => backend.validate(),
-        }
+            RawConfig::Router(router) => Ok(Self::Router(router)),
+            RawConfig::Backend(backend) => backend.validate().map(Self::Backend),
+        };
+        config.map_err(|e| format!("translate config: {e}"))
     }
 }
 
-impl BackendConfig {
-    fn validate(&self) -> Result<(), String> {
+impl RawBackend {
+    fn validate(self) -> Result<BackendConfig, String> {
         if self.backend.is_empty() || !self.backend.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(format!(
                 "backend must be a non-empty name of visible ASCII characters, got {:?}",
@@ -114,15 +122,26 @@ impl BackendConfig {
                 "path_prefix must be empty or start with '/', not end with '/', and hold no query, got {prefix:?}"
             ));
         }
-        match (self.schema, self.azure_api_version.as_deref()) {
-            (Schema::AzureOpenAI, None) => {
-                Err("azure_api_version is required when schema is AzureOpenAI".to_string())
-            }
-            (_, Some(version)) if !is_valid_api_version(version) => Err(format!(
+        if let Some(version) = self.azure_api_version.as_deref()
+            && !is_valid_api_version(version)
+        {
+            return Err(format!(
                 "azure_api_version must be a non-empty run of letters, digits, '-', '.', '_' or '~', got {version:?}"
-            )),
-            _ => Ok(()),
+            ));
         }
+        let target = match (self.schema, self.azure_api_version) {
+            (Schema::OpenAI, _) => Target::OpenAI {
+                path_prefix: self.path_prefix,
+            },
+            (Schema::AzureOpenAI, Some(api_version)) => Target::AzureOpenAI { api_version },
+            (Schema::AzureOpenAI, None) => {
+                return Err("azure_api_version is required when schema is AzureOpenAI".to_string());
+            }
+        };
+        Ok(BackendConfig {
+            backend: self.backend,
+            target,
+        })
     }
 }
 

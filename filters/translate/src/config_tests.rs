@@ -27,21 +27,28 @@ fn router_defaults() {
 fn backend_configs() {
     let c =
         TranslateConfig::parse(r#"{"role":"backend","backend":"oai","schema":"OpenAI"}"#).unwrap();
-    let TranslateConfig::Backend(b) = c else {
-        panic!("expected backend role")
-    };
-    assert_eq!(b.path_prefix, "/v1");
+    assert_eq!(
+        c,
+        TranslateConfig::Backend(BackendConfig {
+            backend: "oai".into(),
+            target: Target::OpenAI {
+                path_prefix: "/v1".into()
+            },
+        })
+    );
     let c = TranslateConfig::parse(
         r#"{"role":"backend","backend":"az","schema":"AzureOpenAI","azure_api_version":"2024-10-21"}"#,
     )
     .unwrap();
-    assert!(matches!(
+    assert_eq!(
         c,
         TranslateConfig::Backend(BackendConfig {
-            schema: Schema::AzureOpenAI,
-            ..
+            backend: "az".into(),
+            target: Target::AzureOpenAI {
+                api_version: "2024-10-21".into()
+            },
         })
-    ));
+    );
 }
 
 fn err(text: &str) -> String {

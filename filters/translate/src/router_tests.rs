@@ -35,6 +35,16 @@ fn sets_model_header_and_reroutes() {
 }
 
 #[test]
+fn drops_client_supplied_model_override() {
+    let mut filter = factory(r#"{"role":"router"}"#).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    h.request_headers
+        .push(("x-aigw-model-override".into(), "expensive-model".into()));
+    h.run_request(&mut filter, CHAT.as_bytes());
+    assert!(h.request_header_value("x-aigw-model-override").is_none());
+}
+
+#[test]
 fn buffers_chunks_until_end_of_stream() {
     let mut filter = factory(r#"{"role":"router"}"#).create_filter();
     let mut h = host("POST", "/v1/embeddings");
