@@ -6,7 +6,6 @@ use super::fields::{self, decode_str, is_empty_array, type_name};
 use crate::api_kind::ApiKind;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::ops::Range;
 
 const NAMES: [&str; 6] = [
     "model",
@@ -22,8 +21,6 @@ const NAMES: [&str; 6] = [
 pub struct RequestView<'a> {
     /// The requested model (non-empty, no control characters).
     pub model: Cow<'a, str>,
-    /// Byte range of the `model` value (with its quotes) in the body.
-    pub model_span: Range<usize>,
     /// Whether the client asked for a streamed response.
     pub stream: bool,
     /// The raw `stream_options` value (an object or null), when present.
@@ -58,7 +55,6 @@ pub fn parse_request(kind: ApiKind, body: &[u8]) -> Result<RequestView<'_>, Open
     }
     Ok(RequestView {
         model,
-        model_span: fields::span(body, model_raw),
         stream,
         stream_options,
         object_end: body
