@@ -10,6 +10,7 @@
 //!   forwards its status as `x-callout-status` and resumes (`callout-unknown-cluster`:
 //!   the callout is refused and the filter answers 502; `callout-empty-cluster`: Envoy
 //!   refuses it at once for want of an upstream, 502 too).
+//! * model `panic`: the filter panics (a filter bug), trapping the VM.
 //! * At stream completion: metadata `completed` = 1.
 //! * Responses: `hello` becomes `HELLO` in every body chunk, chunk by chunk.
 //!
@@ -104,6 +105,8 @@ impl DemoFilter {
         host.record_metric(self.requests, &[&model], 1);
         host.record_metric(self.request_bytes, &["chat", &model], body.len() as u64);
         match (model.as_str(), &self.role) {
+            // A filter bug: shows how Envoy's `failure_policy` copes with a trapped VM.
+            ("panic", _) => panic!("demo filter panics on purpose"),
             ("reject", _) => {
                 host.send_local_reply(422, &[("x-demo", "rejected")], b"rejected by demo\n");
                 BodyStatus::Continue

@@ -25,6 +25,7 @@ def filter_config(match):
                 "name": name,
                 "root_id": name,
                 "allow_on_headers_stop_iteration": True,
+                "failure_policy": "FAIL_RELOAD",
                 "configuration": string_value(config),
                 "vm_config": {
                     "vm_id": "demo",

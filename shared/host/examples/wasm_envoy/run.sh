@@ -110,6 +110,13 @@ if [ "$host" = wasm ]; then # proxy-wasm mechanics
   check "too-late header ignored and logged" "$(cat "$work/envoy.out")" "set_request_header ignored"
 fi
 
+# A filter bug (panic): the request fails; with `failure_policy: FAIL_RELOAD` the wasm VM is
+# reloaded and the next request works (without it, every later request on the worker is 503).
+code="$(curl -s -o /dev/null -w '%{http_code}' "localhost:$port/v1/chat/completions" -d '{"model":"panic"}')"
+check "panicking filter fails its request" "$code" "50"
+code="$(curl -s -o /dev/null -w '%{http_code}' "localhost:$port/v1/chat/completions" -d '{"model":"gpt-4.1"}')"
+check "next request served after the panic" "$code" "200"
+
 # A configuration the factory rejects must make Envoy refuse the listener.
 sed -e 's#"role":"router"#"role":"nonsense"#' "$here/envoy.yaml.in" |
   python3 "$here/render.py" "$host" "$module" $((port + 10)) $((admin + 10)) "$up" "$log" \
