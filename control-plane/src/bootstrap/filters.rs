@@ -77,6 +77,8 @@ pub fn module_filter(
                         "vm_config": vm_config,
                         "configuration": config,
                         "allow_on_headers_stop_iteration": true,
+                        // A trapped VM is reloaded instead of failing every later request.
+                        "failure_policy": "FAIL_RELOAD",
                     }
                 }
             })

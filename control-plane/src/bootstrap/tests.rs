@@ -242,6 +242,7 @@ fn wasm_filters_and_env_keys() {
     );
     let plugin = &tc["config"];
     assert_eq!(plugin["allow_on_headers_stop_iteration"], true);
+    assert_eq!(plugin["failure_policy"], "FAIL_RELOAD");
     assert_eq!(plugin["vm_config"]["runtime"], "envoy.wasm.runtime.v8");
     assert_eq!(
         plugin["vm_config"]["code"]["local"]["filename"],

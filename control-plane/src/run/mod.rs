@@ -64,7 +64,7 @@ pub async fn run(opts: RunOptions) -> Result<ExitCode, String> {
         }
     };
     apply_overrides(&mut config, &opts)?;
-    warn_missing_env(&config, &env);
+    check_keys(&config, &env)?;
     let modules_dir = artifacts::resolve_dir(opts.modules_dir.as_deref(), config.module)?;
     artifacts::check_present(config.module, &modules_dir)?;
     let envoy = crate::envoy::find()?;
@@ -136,18 +136,37 @@ fn apply_overrides(config: &mut GatewayConfig, opts: &RunOptions) -> Result<(), 
     })
 }
 
-/// Warns about `key_env` variables that Envoy will not find.
-fn warn_missing_env(config: &GatewayConfig, provided: &[(String, String)]) {
+/// Checks that every backend's key is available to Envoy: upstream-auth rejects its config
+/// (and Envoy refuses to start) when the variable is unset or the file is missing.
+fn check_keys(config: &GatewayConfig, provided: &[(String, String)]) -> Result<(), String> {
+    let mut problems = Vec::new();
     for (i, b) in config.backends.iter().enumerate() {
         if let Some(var) = &b.auth.key_env
-            && std::env::var_os(var).is_none()
+            && std::env::var_os(var).is_none_or(|v| v.is_empty())
             && !provided.iter().any(|(k, _)| k == var)
         {
-            eprintln!(
-                "aigw: warning: backends[{i}].auth.key_env: {var} is not set; requests to backend {:?} will fail",
+            problems.push(format!(
+                "backends[{i}].auth.key_env: environment variable {var} is not set (backend {:?})",
                 b.name
-            );
+            ));
         }
+        if let Some(file) = &b.auth.key_file
+            && !file.is_file()
+        {
+            problems.push(format!(
+                "backends[{i}].auth.key_file: {} is not a readable file (backend {:?})",
+                file.display(),
+                b.name
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "missing backend keys:\n  {}",
+            problems.join("\n  ")
+        ))
     }
 }
 
