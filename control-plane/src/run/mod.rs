@@ -202,3 +202,28 @@ fn print_banner(
         log = access_log.display(),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_must_be_available() {
+        let mut config = default_config("127.0.0.1:1".parse().unwrap(), None);
+        let provided = vec![(DEMO_KEY_ENV.to_string(), "aigw-demo-fake".to_string())];
+        assert_eq!(check_keys(&config, &provided), Ok(()));
+        config.backends[0].auth.key_env = Some("AIGW_TEST_UNSET_VARIABLE_1F2E".into());
+        let e = check_keys(&config, &provided).unwrap_err();
+        assert!(
+            e.contains("backends[0].auth.key_env: environment variable AIGW_TEST_UNSET_VARIABLE_1F2E is not set"),
+            "{e}"
+        );
+        config.backends[0].auth.key_env = None;
+        config.backends[0].auth.key_file = Some("/nonexistent/aigw/key".into());
+        let e = check_keys(&config, &provided).unwrap_err();
+        assert!(
+            e.contains("backends[0].auth.key_file: /nonexistent/aigw/key is not a readable file"),
+            "{e}"
+        );
+    }
+}
