@@ -8,6 +8,7 @@ use crate::config::{
 };
 
 use super::demo::{DEMO_KEY_ENV, DEMO_NAME};
+use crate::config::endpoint;
 
 /// Environment variable enabling the `openai` backend.
 pub const OPENAI_KEY_ENV: &str = "OPENAI_API_KEY";
@@ -78,15 +79,18 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
     }
 }
 
-/// The OpenAI endpoint from the environment, when `OPENAI_API_KEY` is set.
-pub fn openai_endpoint_from_env() -> Option<String> {
-    std::env::var_os(OPENAI_KEY_ENV).filter(|k| !k.is_empty())?;
-    Some(
-        std::env::var(OPENAI_BASE_URL_ENV)
-            .ok()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| OPENAI_DEFAULT_ENDPOINT.into()),
-    )
+/// The OpenAI endpoint from the environment, when `OPENAI_API_KEY` is set; an invalid
+/// `OPENAI_BASE_URL` is an error naming the variable.
+pub fn openai_endpoint_from_env() -> Result<Option<String>, String> {
+    if std::env::var_os(OPENAI_KEY_ENV).is_none_or(|k| k.is_empty()) {
+        return Ok(None);
+    }
+    let endpoint = std::env::var(OPENAI_BASE_URL_ENV)
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| OPENAI_DEFAULT_ENDPOINT.into());
+    endpoint::parse(&endpoint).map_err(|e| format!("{OPENAI_BASE_URL_ENV}: {e}"))?;
+    Ok(Some(endpoint))
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ pub async fn run(opts: RunOptions) -> Result<ExitCode, String> {
             let demo = demo::start().await?;
             env.push((DEMO_KEY_ENV.to_string(), demo.key));
             demo_addr = Some(demo.addr);
-            default_config(demo.addr, default_config::openai_endpoint_from_env())
+            default_config(demo.addr, default_config::openai_endpoint_from_env()?)
         }
     };
     apply_overrides(&mut config, &opts)?;
