@@ -86,6 +86,29 @@ first=$(head -1 <<< "$out" | cut -d' ' -f1) last=$(tail -1 <<< "$out" | cut -d' 
 spread=$(python3 -c "print('chunked' if $last - $first > 0.4 else 'buffered')")
 check "SSE arrives chunk by chunk" "$spread" "chunked"
 
+# Request and response that end in trailers (HTTP/1 chunked): filters waiting for the whole
+# body still get a last body callback with end_of_stream, over all the held data.
+out="$(python3 - "$port" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+parts = [b'{"model":"gpt-4.1",', b'"messages":[]}']
+req = b"POST /v1/trailers HTTP/1.1\r\nhost: demo\r\ncontent-type: application/json\r\n"
+req += b"transfer-encoding: chunked\r\nte: trailers\r\nconnection: close\r\n\r\n"
+req += b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts)
+req += b"0\r\nx-client-trailer: yes\r\n\r\n"
+s.sendall(req)
+data = b""
+while (chunk := s.recv(65536)):
+    data += chunk
+print(data.decode("utf-8", "replace"))
+PY
+)"
+check "request ending in trailers: routed by body" "$out" "x-route: a"
+check "request ending in trailers: body rewritten upstream" "$out" 'gpt-4.1@a'
+check "request trailers forwarded" "$out" '"x-client-trailer": "yes"'
+check "response ending in trailers: rewritten whole upstream" "$out" '"greeting": "HELLO from a"'
+check "response trailers forwarded" "$out" "x-upstream-trailer: done"
+
 out="$(curl -s -i "localhost:$port/healthz")"
 check "pass-through GET" "$out" "HTTP/1.1 201"
 
@@ -97,10 +120,10 @@ prom="$(curl -s "localhost:$admin/stats/prometheus")"
 # wasm labels come in the order of `stats_tags` (here: the definition order, as on the native
 # host). Native metrics carry their own prefix.
 m="$metric_prefix"
-check "labelled counter" "$prom" "${m}demo_requests{gen_ai_request_model=\"gpt-4.1\"} 3"
+check "labelled counter" "$prom" "${m}demo_requests{gen_ai_request_model=\"gpt-4.1\"} 4"
 check "labelled counter type" "$prom" "# TYPE ${m}demo_requests counter"
 check "labelled histogram, two labels" "$prom" \
-  "${m}demo_request_bytes_count{gen_ai_operation_name=\"chat\",gen_ai_request_model=\"gpt-4.1\"} 3"
+  "${m}demo_request_bytes_count{gen_ai_operation_name=\"chat\",gen_ai_request_model=\"gpt-4.1\"} 4"
 check "labelled histogram type" "$prom" "# TYPE ${m}demo_request_bytes histogram"
 check "labelled counter, other model" "$prom" "${m}demo_requests{gen_ai_request_model=\"callout\"} 1"
 if [ "$host" = wasm ]; then # proxy-wasm mechanics

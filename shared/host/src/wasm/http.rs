@@ -36,12 +36,13 @@ impl<F: FilterFactory> Stream<F> {
         }
     }
 
-    /// Runs one filter callback in `phase`; `None` when there is no filter.
+    /// Runs one filter callback in `phase`; `None` when there is no filter. Also returns
+    /// the phase as the callback left it (a body callback's size follows body changes).
     fn run<T>(
         &mut self,
         phase: Phase,
         call: impl FnOnce(&mut F::Filter, &mut WasmHost<'_>) -> T,
-    ) -> Option<T> {
+    ) -> Option<(T, Phase)> {
         let (plugin, filter) = self.active.as_mut()?;
         self.state.phase = phase;
         let mut host = WasmHost {
@@ -49,8 +50,17 @@ impl<F: FilterFactory> Stream<F> {
             metrics: &plugin.metrics,
         };
         let result = call(filter, &mut host);
-        self.state.phase = Phase::Idle;
-        Some(result)
+        Some((
+            result,
+            std::mem::replace(&mut self.state.phase, Phase::Idle),
+        ))
+    }
+
+    fn awaiting_body(&mut self, direction: Direction) -> &mut Option<usize> {
+        match direction {
+            Direction::Request => &mut self.state.request_awaiting_body,
+            Direction::Response => &mut self.state.response_awaiting_body,
+        }
     }
 
     /// Turns a filter's decision into an action and records what it means for the stream.
@@ -91,7 +101,8 @@ impl<F: FilterFactory> Stream<F> {
             Direction::Request => filter.on_request_headers(host, end_of_stream),
             Direction::Response => filter.on_response_headers(host, end_of_stream),
         });
-        let stop = status == Some(HeadersStatus::StopIteration);
+        let stop = matches!(status, Some((HeadersStatus::StopIteration, _)));
+        *self.awaiting_body(direction) = (stop && !end_of_stream).then_some(0);
         self.settle(direction, stop, replied_before)
     }
 
@@ -107,17 +118,45 @@ impl<F: FilterFactory> Stream<F> {
                 end_of_stream,
             },
         };
-        let status = self.run(phase, |filter, host| match direction {
+        let outcome = self.run(phase, |filter, host| match direction {
             Direction::Request => filter.on_request_body(host, end_of_stream),
             Direction::Response => filter.on_response_body(host, end_of_stream),
         });
+        *self.awaiting_body(direction) = match outcome {
+            Some((BodyStatus::StopAndBuffer, Phase::RequestBody { size, .. }))
+            | Some((BodyStatus::StopAndBuffer, Phase::ResponseBody { size, .. }))
+                if !end_of_stream =>
+            {
+                Some(size)
+            }
+            _ => None,
+        };
         // StopAndBuffer and StopNoBuffer both pause; Envoy keeps the data buffered either
         // way, and the filter resumes a StopNoBuffer with continue_request/response.
         let stop = matches!(
-            status,
-            Some(BodyStatus::StopAndBuffer | BodyStatus::StopNoBuffer)
+            outcome,
+            Some((BodyStatus::StopAndBuffer | BodyStatus::StopNoBuffer, _))
         );
         self.settle(direction, stop, replied_before)
+    }
+
+    /// Trailers end the stream without a body callback marked `end_of_stream`: a filter
+    /// waiting for the whole body gets that last body callback now, over the held data.
+    fn trailers(&mut self, direction: Direction) -> Action {
+        match self.awaiting_body(direction).take() {
+            Some(size) => self.body(direction, size, true),
+            None => {
+                let paused = match direction {
+                    Direction::Request => self.state.request_paused,
+                    Direction::Response => self.state.response_paused,
+                };
+                if paused {
+                    Action::Pause
+                } else {
+                    Action::Continue
+                }
+            }
+        }
     }
 
     fn complete(&mut self) {
@@ -184,12 +223,20 @@ impl<F: FilterFactory> HttpContext for Stream<F> {
         self.body(Direction::Request, body_size, end_of_stream)
     }
 
+    fn on_http_request_trailers(&mut self, _num_trailers: usize) -> Action {
+        self.trailers(Direction::Request)
+    }
+
     fn on_http_response_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
         self.headers(Direction::Response, end_of_stream)
     }
 
     fn on_http_response_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
         self.body(Direction::Response, body_size, end_of_stream)
+    }
+
+    fn on_http_response_trailers(&mut self, _num_trailers: usize) -> Action {
+        self.trailers(Direction::Response)
     }
 
     fn on_log(&mut self) {

@@ -34,6 +34,11 @@ pub struct StreamState {
     pub response_paused: bool,
     /// This filter answered the client itself.
     pub local_reply_sent: bool,
+    /// The filter waits for the rest of the request body (it stopped the headers or
+    /// buffered); the value is the size of the data Envoy holds for it so far.
+    pub request_awaiting_body: Option<usize>,
+    /// As `request_awaiting_body`, for the response.
+    pub response_awaiting_body: Option<usize>,
     /// The stream ended; only reads and metadata are still meaningful.
     pub complete: bool,
 }
@@ -48,6 +53,8 @@ impl Default for StreamState {
             request_paused: false,
             response_paused: false,
             local_reply_sent: false,
+            request_awaiting_body: None,
+            response_awaiting_body: None,
             complete: false,
         }
     }
