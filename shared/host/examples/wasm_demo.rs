@@ -7,12 +7,14 @@
 //!   `request_bytes`, counts `demo_requests{gen_ai_request_model}` and records
 //!   `demo.request.bytes{gen_ai_operation_name,gen_ai_request_model}`.
 //! * model `reject`: local reply 422. model `callout`: calls the callout cluster, then
-//!   forwards its status as `x-callout-status` and resumes (`callout-unknown-cluster`:
+//!   forwards its status as `x-callout-status` and `"checked":<status>` in the held body,
+//!   and resumes (`callout-unknown-cluster`:
 //!   the callout is refused and the filter answers 502; `callout-empty-cluster`: Envoy
 //!   refuses it at once for want of an upstream, 502 too).
 //! * model `panic`: the filter panics (a filter bug), trapping the VM.
 //! * At stream completion: metadata `completed` = 1.
-//! * Responses: `hello` becomes `HELLO` in every body chunk, chunk by chunk.
+//! * Responses: `hello` becomes `HELLO` in every body chunk, chunk by chunk (not in the
+//!   filter's own local replies, which it does not see).
 //!
 //! Config `{"role":"backend","backend":"<name>"}` (upstream): renames the model in the
 //! buffered request body to `<model>@<name>`, tags the response with `x-aigw-backend`,
@@ -108,7 +110,7 @@ impl DemoFilter {
             // A filter bug: shows how Envoy's `failure_policy` copes with a trapped VM.
             ("panic", _) => panic!("demo filter panics on purpose"),
             ("reject", _) => {
-                host.send_local_reply(422, &[("x-demo", "rejected")], b"rejected by demo\n");
+                host.send_local_reply(422, &[("x-demo", "rejected")], b"rejected by demo: hello\n");
                 BodyStatus::Continue
             }
             (
@@ -229,6 +231,13 @@ impl Filter for DemoFilter {
     fn on_callout_done(&mut self, host: &mut dyn Host, _token: u32, result: CalloutResult) {
         match result {
             Ok(response) => {
+                // The held request body is at hand between callbacks too.
+                let body = String::from_utf8_lossy(&host.request_body()).replacen(
+                    '{',
+                    &format!("{{\"checked\":{},", response.status),
+                    1,
+                );
+                host.set_request_body(body.as_bytes());
                 host.set_request_header("x-callout-status", &response.status.to_string());
                 host.set_request_header(
                     "x-callout-body",

@@ -62,12 +62,13 @@ check "default route without upstream filter" "$out" "x-route: default"
 
 out="$(post /v1/chat/completions '{"model":"reject"}')"
 check "local reply" "$out" "HTTP/1.1 422"
-check "local reply body" "$out" "rejected by demo"
+check "local reply body, unseen by the replying filter" "$out" "rejected by demo: hello"
 
 out="$(post /v1/chat/completions '{"model":"callout"}')"
 check "callout status forwarded" "$out" '"x-callout-status": "201"'
 check "callout body forwarded" "$out" '"x-callout-body": "ok-from-check"'
 check "callout route" "$out" "x-route: callout"
+check "held body rewritten after the callout" "$out" '"body": "{\"checked\":201,\"model\":\"callout@a\"}"'
 
 out="$(post /v1/chat/completions '{"model":"callout-unknown-cluster"}')"
 check "refused callout reported to the filter" "$out" "HTTP/1.1 502"

@@ -32,15 +32,15 @@ pub struct WasmHost<'a> {
 }
 
 impl WasmHost<'_> {
-    fn ignored(&self, call: &str, why: &str) {
+    pub(super) fn ignored(&self, call: &str, why: &str) {
         log_line(LogLevel::Warn, &format!("{call} ignored: {why}"));
     }
 
-    fn refused(&self, call: &str, status: HostStatus) {
+    pub(super) fn refused(&self, call: &str, status: HostStatus) {
         log_line(LogLevel::Warn, &format!("{call}: host refused: {status}"));
     }
 
-    fn read_header(&self, map: u32, name: &str) -> Option<String> {
+    pub(super) fn read_header(&self, map: u32, name: &str) -> Option<String> {
         abi::get_map_value(map, name).unwrap_or_else(|status| {
             log_line(
                 LogLevel::Debug,
@@ -76,101 +76,6 @@ impl WasmHost<'_> {
         }
     }
 
-    /// Size and end-of-stream of the body callback in progress for the given direction.
-    fn body_phase(&self, request: bool) -> Option<(usize, bool)> {
-        match (self.state.phase, request) {
-            (
-                Phase::RequestBody {
-                    size,
-                    end_of_stream,
-                },
-                true,
-            )
-            | (
-                Phase::ResponseBody {
-                    size,
-                    end_of_stream,
-                },
-                false,
-            ) => Some((size, end_of_stream)),
-            _ => None,
-        }
-    }
-
-    fn read_body(&self, request: bool) -> Vec<u8> {
-        let Some((size, _)) = self.body_phase(request) else {
-            self.ignored("body read", "not in a body callback of that direction");
-            return Vec::new();
-        };
-        let buffer = if request {
-            abi::BUFFER_REQUEST_BODY
-        } else {
-            abi::BUFFER_RESPONSE_BODY
-        };
-        abi::get_buffer(buffer, 0, size).unwrap_or_else(|status| {
-            self.refused("body read", status);
-            Vec::new()
-        })
-    }
-
-    fn write_body(&mut self, request: bool, body: &[u8]) {
-        let Some((size, end_of_stream)) = self.body_phase(request) else {
-            self.ignored("body write", "not in a body callback of that direction");
-            return;
-        };
-        let buffer = if request {
-            abi::BUFFER_REQUEST_BODY
-        } else {
-            abi::BUFFER_RESPONSE_BODY
-        };
-        if let Err(status) = abi::set_buffer(buffer, 0, size, body) {
-            self.refused("body write", status);
-            return;
-        }
-        self.state.phase = if request {
-            Phase::RequestBody {
-                size: body.len(),
-                end_of_stream,
-            }
-        } else {
-            Phase::ResponseBody {
-                size: body.len(),
-                end_of_stream,
-            }
-        };
-        if body.len() != size {
-            self.fix_content_length(request, end_of_stream, body.len());
-        }
-    }
-
-    /// After a body change of size: while the headers are still held, the callback's data is
-    /// the whole body so far, so at end of stream its length is the new `content-length`;
-    /// before the end the final length is unknown and the header is dropped (chunked).
-    fn fix_content_length(&mut self, request: bool, end_of_stream: bool, len: usize) {
-        let (writable, map) = if request {
-            (
-                self.state.request_headers_writable(),
-                abi::MAP_REQUEST_HEADERS,
-            )
-        } else {
-            (
-                self.state.response_headers_writable(),
-                abi::MAP_RESPONSE_HEADERS,
-            )
-        };
-        if !writable || self.read_header(map, "content-length").is_none() {
-            return;
-        }
-        let result = if end_of_stream {
-            abi::replace_map_value(map, "content-length", &len.to_string())
-        } else {
-            abi::remove_map_value(map, "content-length")
-        };
-        if let Err(status) = result {
-            self.refused("content-length update", status);
-        }
-    }
-
     fn resume(&mut self, request: bool) {
         let call = if request {
             "continue_request"
@@ -203,9 +108,11 @@ impl WasmHost<'_> {
         if request {
             self.state.request_paused = false;
             self.state.request_headers_sent = true;
+            self.state.request_held = None;
         } else {
             self.state.response_paused = false;
             self.state.response_headers_sent = true;
+            self.state.response_held = None;
         }
     }
 }

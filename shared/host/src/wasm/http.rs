@@ -4,7 +4,7 @@
 use super::abi;
 use super::host::WasmHost;
 use super::root::Plugin;
-use super::state::{Phase, StreamState};
+use super::state::{Held, Phase, StreamState};
 use crate::{BodyStatus, CalloutResponse, CalloutResult, Filter, FilterFactory, HeadersStatus};
 use proxy_wasm::traits::{Context, HttpContext};
 use proxy_wasm::types::Action;
@@ -88,7 +88,16 @@ impl<F: FilterFactory> Stream<F> {
         }
     }
 
+    /// The response is this filter's own local reply, which it does not see (as on the
+    /// native host, where Envoy bypasses the replying filter).
+    fn own_reply(&self, direction: Direction) -> bool {
+        direction == Direction::Response && self.state.local_reply_sent
+    }
+
     fn headers(&mut self, direction: Direction, end_of_stream: bool) -> Action {
+        if self.own_reply(direction) {
+            return Action::Continue;
+        }
         let replied_before = self.state.local_reply_sent;
         let phase = match direction {
             Direction::Request => Phase::RequestHeaders,
@@ -107,6 +116,9 @@ impl<F: FilterFactory> Stream<F> {
     }
 
     fn body(&mut self, direction: Direction, size: usize, end_of_stream: bool) -> Action {
+        if self.own_reply(direction) {
+            return Action::Continue;
+        }
         let replied_before = self.state.local_reply_sent;
         let phase = match direction {
             Direction::Request => Phase::RequestBody {
@@ -122,6 +134,17 @@ impl<F: FilterFactory> Stream<F> {
             Direction::Request => filter.on_request_body(host, end_of_stream),
             Direction::Response => filter.on_response_body(host, end_of_stream),
         });
+        let held = match outcome {
+            Some((
+                BodyStatus::StopAndBuffer | BodyStatus::StopNoBuffer,
+                Phase::RequestBody { size, .. } | Phase::ResponseBody { size, .. },
+            )) => Some(Held {
+                size,
+                end_of_stream,
+            }),
+            _ => None,
+        };
+        *self.state.held_mut(direction == Direction::Request) = held;
         *self.awaiting_body(direction) = match outcome {
             Some((BodyStatus::StopAndBuffer, Phase::RequestBody { size, .. }))
             | Some((BodyStatus::StopAndBuffer, Phase::ResponseBody { size, .. }))
@@ -143,6 +166,9 @@ impl<F: FilterFactory> Stream<F> {
     /// Trailers end the stream without a body callback marked `end_of_stream`: a filter
     /// waiting for the whole body gets that last body callback now, over the held data.
     fn trailers(&mut self, direction: Direction) -> Action {
+        if self.own_reply(direction) {
+            return Action::Continue;
+        }
         match self.awaiting_body(direction).take() {
             Some(size) => self.body(direction, size, true),
             None => {

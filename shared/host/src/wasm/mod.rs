@@ -7,6 +7,7 @@
 //! of [`host`]. A filter crate exports itself with `aigw_host::export_filter!(MyFactory);`.
 
 mod abi;
+mod body;
 mod host;
 mod http;
 mod metrics;

@@ -17,6 +17,15 @@ pub enum Phase {
     ResponseBody { size: usize, end_of_stream: bool },
 }
 
+/// Body data Envoy holds for the filter (after a stop status), as the filter last left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    /// Bytes held.
+    pub size: usize,
+    /// The held data is the whole body.
+    pub end_of_stream: bool,
+}
+
 /// Per-stream facts the adapter tracks.
 #[derive(Debug)]
 pub struct StreamState {
@@ -39,6 +48,10 @@ pub struct StreamState {
     pub request_awaiting_body: Option<usize>,
     /// As `request_awaiting_body`, for the response.
     pub response_awaiting_body: Option<usize>,
+    /// Request body data held after a body callback returned a stop status.
+    pub request_held: Option<Held>,
+    /// As `request_held`, for the response.
+    pub response_held: Option<Held>,
     /// The stream ended; only reads and metadata are still meaningful.
     pub complete: bool,
 }
@@ -55,6 +68,8 @@ impl Default for StreamState {
             local_reply_sent: false,
             request_awaiting_body: None,
             response_awaiting_body: None,
+            request_held: None,
+            response_held: None,
             complete: false,
         }
     }
@@ -69,6 +84,24 @@ impl StreamState {
     /// Response headers may still be changed.
     pub fn response_headers_writable(&self) -> bool {
         self.response_headers_received && !self.response_headers_sent && !self.complete
+    }
+
+    /// Body data held for one direction (`true`: request).
+    pub fn held(&self, request: bool) -> Option<Held> {
+        if request {
+            self.request_held
+        } else {
+            self.response_held
+        }
+    }
+
+    /// As [`StreamState::held`], to update it.
+    pub fn held_mut(&mut self, request: bool) -> &mut Option<Held> {
+        if request {
+            &mut self.request_held
+        } else {
+            &mut self.response_held
+        }
     }
 
     /// The filter may still answer the client.
