@@ -2,9 +2,32 @@
 //! `envoy.filters.http.wasm` plugin through the `proxy-wasm` crate.
 //!
 //! The crate's dispatcher routes Envoy's callbacks to a root context per plugin
-//! ([`root`]) and a stream context per HTTP stream ([`http`]); host calls go through
-//! [`abi`], which reports host errors instead of panicking, after the stream-state checks
-//! of [`host`]. A filter crate exports itself with `aigw_host::export_filter!(MyFactory);`.
+//! (`root`) and a stream context per HTTP stream (`http`); host calls go through
+//! `abi`, which reports host errors instead of panicking, after the stream-state checks
+//! of `host`. A filter crate (`crate-type = ["cdylib", ...]`, built for `wasm32-wasip1`)
+//! exports itself with `aigw_host::export_filter!(MyFactory);`.
+//!
+//! Behaviour filters can rely on:
+//! * Plugin config: `allow_on_headers_stop_iteration: true` (else a headers `StopIteration`
+//!   stalls the stream) and `failure_policy: FAIL_RELOAD`. The plugin `configuration` is
+//!   the filter's JSON; a config `from_config` rejects is logged and Envoy rejects it.
+//! * Header setters act while Envoy still holds those headers (in the headers callback,
+//!   and after a stop status until the stream continues); later they are ignored with a
+//!   warning. Every other call the stream state cannot honour is ignored the same way.
+//! * In a body callback `request_body()` is all held data plus the new chunk and
+//!   `set_request_body` replaces exactly that; between callbacks (a callout answer) they
+//!   act on the data held after a stop status. Same for responses. When a held body
+//!   changes size while its headers are still held, `content-length` is set to the new
+//!   length at end of stream and removed before it.
+//! * Trailers end a stream whose body end the filter has not seen (it stopped the headers
+//!   or buffered) with one more body callback (`end_of_stream = true`).
+//! * A filter's own local reply does not run its own response callbacks.
+//! * `set_metadata` writes filter state `wasm.io.envoy.ai_gateway.<key>` (numbers as
+//!   decimal text); metrics are stats named `<name>;<label>=<value>;...`
+//!   (docs/internals.md), defined on first use, at most 10,000 series per plugin.
+//! * `on_stream_complete` runs once, before the access log is written.
+//! * A panic traps the VM (wasm32 cannot unwind): that request fails with 503 and, with
+//!   `FAIL_RELOAD`, Envoy reloads the VM for the next ones.
 
 mod abi;
 mod body;
