@@ -4,28 +4,16 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
+use aigw_core::metadata::{BUILTIN_KEYS, NAMESPACE};
+
 use crate::config::{GatewayConfig, ModuleKind};
-
-/// Namespace of the gateway's per-request metadata.
-pub const METADATA_NAMESPACE: &str = "io.envoy.ai_gateway";
-
-/// Metadata keys token-usage writes for every request (see docs/internals.md).
-pub const METADATA_KEYS: [&str; 7] = [
-    "input_tokens",
-    "output_tokens",
-    "total_tokens",
-    "cached_input_tokens",
-    "request_model",
-    "response_model",
-    "backend",
-];
 
 /// The command operator reading metadata `key` for the artifact kind: dynamic metadata for
 /// native modules, filter state for wasm (which cannot set dynamic metadata).
 pub fn metadata_operator(kind: ModuleKind, key: &str) -> String {
     match kind {
-        ModuleKind::Native => format!("%DYNAMIC_METADATA({METADATA_NAMESPACE}:{key})%"),
-        ModuleKind::Wasm => format!("%FILTER_STATE(wasm.{METADATA_NAMESPACE}.{key}:PLAIN)%"),
+        ModuleKind::Native => format!("%DYNAMIC_METADATA({NAMESPACE}:{key})%"),
+        ModuleKind::Wasm => format!("%FILTER_STATE(wasm.{NAMESPACE}.{key}:PLAIN)%"),
     }
 }
 
@@ -48,7 +36,7 @@ pub fn access_log(config: &GatewayConfig, path: &Path) -> Value {
         format.insert(field.into(), Value::String(operator.into()));
     }
     let cost_keys = config.costs.iter().map(|c| c.metadata_key.as_str());
-    for key in METADATA_KEYS.into_iter().chain(cost_keys) {
+    for key in BUILTIN_KEYS.into_iter().chain(cost_keys) {
         format.insert(
             key.into(),
             Value::String(metadata_operator(config.module, key)),

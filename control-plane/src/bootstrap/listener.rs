@@ -2,6 +2,9 @@
 
 use std::net::SocketAddr;
 
+use aigw_core::api_kind::ApiKind;
+use aigw_core::headers::{MODEL as MODEL_HEADER, MODEL_OVERRIDE as MODEL_OVERRIDE_HEADER};
+use aigw_core::openai::path::CLIENT_PREFIX;
 use serde_json::{Value, json};
 
 use super::filters::{ModuleSettings, module_filter, router};
@@ -10,18 +13,22 @@ use crate::artifacts::FilterModule;
 use crate::bootstrap::access_log::access_log;
 use crate::config::{CostType, GatewayConfig};
 
-/// Header carrying the requested model, set by translate (router role).
-pub const MODEL_HEADER: &str = "x-ai-eg-model";
-/// Header telling translate (backend role) to send another model name.
-pub const MODEL_OVERRIDE_HEADER: &str = "x-aigw-model-override";
 /// Largest request body translate buffers.
 pub const MAX_REQUEST_BYTES: u64 = 4 * 1024 * 1024;
+/// Per-connection buffer limit of the listener: above `max_request_bytes`, so translate
+/// (which buffers API request bodies) sees a too-large body and answers an OpenAI-style 413
+/// instead of Envoy's plain one (the default 1 MiB limit applies to wasm buffering).
+pub const LISTENER_BUFFER_LIMIT_BYTES: u64 = MAX_REQUEST_BYTES + 1024 * 1024;
 /// Upstream timeout of every model route (LLM responses can be slow).
 const ROUTE_TIMEOUT: &str = "300s";
 /// Idle time after which a stream is reset.
 const STREAM_IDLE_TIMEOUT: &str = "300s";
-/// Client paths whose unknown models get an OpenAI-style 404.
-const API_PATHS: [&str; 3] = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"];
+/// Client APIs whose unknown models get an OpenAI-style 404.
+const API_KINDS: [ApiKind; 3] = [
+    ApiKind::ChatCompletions,
+    ApiKind::Completions,
+    ApiKind::Embeddings,
+];
 
 /// The listener on `addr`.
 pub fn listener(config: &GatewayConfig, opts: &GenerateOptions<'_>, addr: SocketAddr) -> Value {
@@ -55,6 +62,7 @@ pub fn listener(config: &GatewayConfig, opts: &GenerateOptions<'_>, addr: Socket
     json!({
         "name": "aigw",
         "address": socket_address(addr),
+        "per_connection_buffer_limit_bytes": LISTENER_BUFFER_LIMIT_BYTES,
         "filter_chains": [{
             "filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}]
         }]
@@ -100,7 +108,8 @@ fn route_config(config: &GatewayConfig) -> Value {
         "code": "model_not_found",
     }})
     .to_string();
-    for path in API_PATHS {
+    for kind in API_KINDS {
+        let path = format!("{CLIENT_PREFIX}{}", kind.suffix());
         routes.push(json!({
             "name": format!("unknown-model{path}"),
             "match": {"path": path},

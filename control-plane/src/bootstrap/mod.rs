@@ -8,21 +8,11 @@ mod listener;
 use std::net::SocketAddr;
 use std::path::Path;
 
+use aigw_core::metrics::TOKEN_USAGE_LABELS;
 use serde_json::{Value, json};
 
 use crate::config::endpoint;
 use crate::config::{GatewayConfig, ModuleKind};
-
-pub use listener::{MODEL_HEADER, MODEL_OVERRIDE_HEADER};
-
-/// Label names of the GenAI metrics; wasm encodes them into stat names.
-pub const METRIC_LABELS: [&str; 5] = [
-    "gen_ai_operation_name",
-    "gen_ai_request_model",
-    "gen_ai_response_model",
-    "gen_ai_token_type",
-    "aigw_backend",
-];
 
 /// Inputs of the generator besides the gateway config.
 pub struct GenerateOptions<'a> {
@@ -61,7 +51,8 @@ pub fn generate(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Va
         },
     });
     if config.module == ModuleKind::Wasm {
-        let tags: Vec<Value> = METRIC_LABELS
+        // Labels show in Prometheus in the order of these entries.
+        let tags: Vec<Value> = TOKEN_USAGE_LABELS
             .iter()
             .map(|l| json!({"tag_name": l, "regex": format!("(;{l}=([^;]*))")}))
             .collect();

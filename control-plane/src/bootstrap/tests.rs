@@ -104,6 +104,7 @@ fn top_level() {
     );
     let l = &b["static_resources"]["listeners"][0];
     assert_eq!(l["address"]["socket_address"]["port_value"], 21975);
+    assert_eq!(l["per_connection_buffer_limit_bytes"], 5 * 1024 * 1024);
     assert!(
         b.get("stats_config").is_none(),
         "native needs no stats tags"
@@ -260,9 +261,9 @@ fn wasm_filters_and_env_keys() {
 fn wasm_stats_tags() {
     let b = bootstrap(ModuleKind::Wasm);
     let tags = b["stats_config"]["stats_tags"].as_array().unwrap();
-    assert_eq!(tags.len(), METRIC_LABELS.len());
+    assert_eq!(tags.len(), TOKEN_USAGE_LABELS.len());
     assert_eq!(
-        tags[3],
+        tags[4],
         json!({"tag_name": "gen_ai_token_type", "regex": "(;gen_ai_token_type=([^;]*))"})
     );
 }
@@ -286,7 +287,10 @@ fn access_log_per_kind() {
         assert_eq!(fmt["input_tokens"], want);
         assert_eq!(fmt["model"], "%REQ(X-AI-EG-MODEL)%");
         assert_eq!(fmt["upstream_cluster"], "%UPSTREAM_CLUSTER%");
-        for key in access_log::METADATA_KEYS.iter().chain(&["llm_total_token"]) {
+        for key in aigw_core::metadata::BUILTIN_KEYS
+            .iter()
+            .chain(&["llm_total_token"])
+        {
             assert!(fmt.get(key).is_some(), "{key}");
         }
     }

@@ -5,17 +5,6 @@ use std::collections::HashMap;
 use super::endpoint;
 use super::model::{Auth, Backend, GatewayConfig, ModuleKind, Route, Schema};
 
-/// Metadata keys written by token-usage itself; costs may not reuse them.
-pub const BUILTIN_METADATA_KEYS: [&str; 7] = [
-    "input_tokens",
-    "output_tokens",
-    "total_tokens",
-    "cached_input_tokens",
-    "request_model",
-    "response_model",
-    "backend",
-];
-
 /// Returns every problem found, each as `field.path: message`.
 pub fn validate(config: &GatewayConfig) -> Vec<String> {
     let mut errors = Vec::new();
@@ -74,7 +63,7 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
                 "{at}: {:?} must be non-empty and use only letters, digits and _",
                 c.metadata_key
             ));
-        } else if BUILTIN_METADATA_KEYS.contains(&c.metadata_key.as_str()) {
+        } else if aigw_core::metadata::BUILTIN_KEYS.contains(&c.metadata_key.as_str()) {
             errors.push(format!(
                 "{at}: {:?} is written by token-usage itself; choose another key",
                 c.metadata_key
