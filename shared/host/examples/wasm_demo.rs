@@ -11,7 +11,9 @@
 //!   and resumes (`callout-unknown-cluster`:
 //!   the callout is refused and the filter answers 502; `callout-empty-cluster`: Envoy
 //!   refuses it at once for want of an upstream, 502 too).
-//! * model `panic`: the filter panics (a filter bug), trapping the VM.
+//! * model `panic`: the filter panics (a filter bug), trapping the VM. model `misuse`: the
+//!   filter makes calls the host cannot honour then (and at stream completion), which the
+//!   host must ignore or refuse without trapping.
 //! * At stream completion: metadata `completed` = 1.
 //! * Responses: `hello` becomes `HELLO` in every body chunk, chunk by chunk (not in the
 //!   filter's own local replies, which it does not see).
@@ -78,6 +80,7 @@ impl FilterFactory for DemoFactory {
             request_bytes: self.request_bytes,
             handled: false,
             buffer_response: false,
+            misuse: false,
         }
     }
 }
@@ -89,6 +92,19 @@ pub struct DemoFilter {
     request_bytes: MetricId,
     handled: bool,
     buffer_response: bool,
+    misuse: bool,
+}
+
+/// Calls the host cannot honour at this point of the stream: each must be ignored (and
+/// logged) or answered with an error, never trap the VM.
+fn misuse(host: &mut dyn Host) {
+    host.set_response_header("x-no-response-yet", "1");
+    host.remove_response_header("x-no-response-yet");
+    host.set_response_body(b"no response yet");
+    let _ = host.response_body();
+    host.continue_request();
+    host.continue_response();
+    host.record_metric(MetricId(999), &["x"], 1);
 }
 
 impl DemoFilter {
@@ -109,6 +125,11 @@ impl DemoFilter {
         match (model.as_str(), &self.role) {
             // A filter bug: shows how Envoy's `failure_policy` copes with a trapped VM.
             ("panic", _) => panic!("demo filter panics on purpose"),
+            ("misuse", Role::Router { .. }) => {
+                self.misuse = true;
+                misuse(host);
+                BodyStatus::Continue
+            }
             ("reject", _) => {
                 host.send_local_reply(422, &[("x-demo", "rejected")], b"rejected by demo: hello\n");
                 BodyStatus::Continue
@@ -252,6 +273,15 @@ impl Filter for DemoFilter {
     fn on_stream_complete(&mut self, host: &mut dyn Host) {
         if self.handled && matches!(self.role, Role::Router { .. }) {
             host.set_metadata("completed", MetadataValue::Num(1.0));
+        }
+        if self.misuse {
+            misuse(host);
+            host.send_local_reply(500, &[], b"too late");
+            host.set_request_body(b"too late");
+            host.clear_route_cache();
+            if let Err(e) = host.http_callout("check", &[], b"", Duration::from_secs(1)) {
+                host.log(aigw_host::LogLevel::Warn, &format!("as expected: {e}"));
+            }
         }
     }
 }

@@ -131,7 +131,19 @@ if [ "$host" = wasm ]; then # proxy-wasm mechanics
   if grep -qiE "panicked|wasm trap|Function: proxy_on" "$work/envoy.out"; then
     echo "FAIL VM trapped:"; grep -iE "panicked|trap" "$work/envoy.out" | head; fails=$((fails + 1))
   else echo "PASS no VM trap"; fi
-  check "too-late header ignored and logged" "$(cat "$work/envoy.out")" "set_request_header ignored"
+  out="$(post /v1/chat/completions '{"model":"misuse"}')"
+  check "misused host calls do not break the request" "$out" "HTTP/1.1 200"
+  logs="$(cat "$work/envoy.out")"
+  check "too-late header ignored and logged" "$logs" "set_request_header ignored"
+  for call in set_response_header remove_response_header "body write" "body read" \
+    continue_request continue_response send_local_reply clear_route_cache; do
+    check "misuse: $call ignored" "$logs" "$call ignored"
+  done
+  check "misuse: unknown metric logged" "$logs" "unknown metric id 999"
+  check "misuse: callout after the end refused" "$logs" "as expected: http_callout: the stream has ended"
+  if grep -qiE "panicked|wasm trap|Function: proxy_on" "$work/envoy.out"; then
+    echo "FAIL VM trapped after misuse"; fails=$((fails + 1))
+  else echo "PASS no VM trap after misuse"; fi
 fi
 
 # A filter bug (panic): the request fails; with `failure_policy: FAIL_RELOAD` the wasm VM is
