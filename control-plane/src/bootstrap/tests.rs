@@ -98,6 +98,15 @@ fn names(filters: &[Value]) -> Vec<&str> {
 fn top_level() {
     let b = bootstrap(ModuleKind::Native);
     assert_eq!(b["stats_flush_interval"], "1s");
+    let monitor = &b["overload_manager"]["resource_monitors"][0];
+    assert_eq!(
+        monitor["name"],
+        "envoy.resource_monitors.global_downstream_max_connections"
+    );
+    assert_eq!(
+        monitor["typed_config"]["max_active_downstream_connections"],
+        50_000
+    );
     assert_eq!(
         b["admin"]["address"]["socket_address"],
         json!({"address": "127.0.0.1", "port_value": 29901})
