@@ -92,8 +92,17 @@ impl WasmHost<'_> {
             Phase::ResponseHeaders | Phase::ResponseBody { .. } => !request,
             Phase::Idle => false,
         };
-        if !paused || in_own_callback || self.state.local_reply_sent || self.state.complete {
-            self.ignored(call, "that direction is not paused");
+        let refusal = if in_own_callback {
+            Some("return a continue status from the callback instead")
+        } else if self.state.local_reply_sent || self.state.complete {
+            Some("the stream was answered or has ended")
+        } else if !paused {
+            Some("that direction is not paused")
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            self.ignored(call, why);
             return;
         }
         let stream = if request {
@@ -109,10 +118,12 @@ impl WasmHost<'_> {
             self.state.request_paused = false;
             self.state.request_headers_sent = true;
             self.state.request_held = None;
+            self.state.request_awaiting_body = None;
         } else {
             self.state.response_paused = false;
             self.state.response_headers_sent = true;
             self.state.response_held = None;
+            self.state.response_awaiting_body = None;
         }
     }
 }
