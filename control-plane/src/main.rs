@@ -35,6 +35,8 @@ enum Command {
         #[arg(long, default_value = ".aigw/access.log")]
         access_log: PathBuf,
     },
+    /// Print the JSON Schema of the gateway config file.
+    Schema,
     /// Print the version.
     Version,
 }
@@ -43,6 +45,10 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Version => {
             println!("aigw {}", env!("CARGO_PKG_VERSION"));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema => {
+            println!("{:#}", config::json_schema());
             Ok(ExitCode::SUCCESS)
         }
         Command::Translate {

@@ -59,6 +59,11 @@ pub fn from_yaml(text: &str, base_dir: &Path) -> Result<GatewayConfig, Vec<Strin
     Ok(config)
 }
 
+/// The JSON Schema of the config file (for editors and CI checks).
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(GatewayConfig)).unwrap_or_default()
+}
+
 /// Validates a config built in code (the same checks as for a file).
 pub fn check(config: &GatewayConfig) -> Result<(), Vec<String>> {
     let problems = validate::validate(config);

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Default client-facing listener address.
@@ -11,7 +12,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:1975";
 pub const DEFAULT_ADMIN: &str = "127.0.0.1:9901";
 
 /// The whole gateway config.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GatewayConfig {
     /// Address clients send requests to (default 127.0.0.1:1975).
@@ -41,7 +42,9 @@ fn default_admin() -> SocketAddr {
 }
 
 /// The filter artifact kind Envoy loads.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ModuleKind {
     /// Native Envoy dynamic modules (`.so`).
@@ -52,7 +55,7 @@ pub enum ModuleKind {
 }
 
 /// An upstream provider.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Backend {
     /// Unique name; the Envoy cluster is `aigw-backend-<name>`.
@@ -69,7 +72,7 @@ pub struct Backend {
 }
 
 /// API schema of a backend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum Schema {
     /// OpenAI (and OpenAI-compatible) APIs.
     OpenAI,
@@ -88,7 +91,7 @@ impl Schema {
 }
 
 /// Credentials for a backend; exactly one of `key_env` and `key_file`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Auth {
     /// Header scheme.
@@ -102,7 +105,7 @@ pub struct Auth {
 }
 
 /// Header scheme of an API key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthKind {
     /// `authorization: Bearer <key>`.
@@ -128,7 +131,7 @@ impl AuthKind {
 }
 
 /// Sends requests for some models to one backend.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
     /// Unique name.
@@ -143,7 +146,7 @@ pub struct Route {
 }
 
 /// A token-usage cost stored in request metadata under `metadata_key`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cost {
     /// Metadata key (namespace `io.envoy.ai_gateway`).
@@ -154,7 +157,7 @@ pub struct Cost {
 }
 
 /// Token count a cost is made of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum CostType {
     /// Prompt tokens.
     InputToken,

@@ -257,3 +257,14 @@ fn load_reports_the_file() {
         vec![r#"routes[1].backend: unknown backend "foo""#.to_string()]
     );
 }
+
+#[test]
+fn committed_schema_is_current() {
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../../gateway.schema.json")).unwrap();
+    assert_eq!(
+        committed,
+        json_schema(),
+        "regenerate with: aigw schema > control-plane/gateway.schema.json"
+    );
+}
