@@ -22,6 +22,8 @@ pub struct Metrics {
     definitions: Vec<Definition>,
     series: HashMap<String, u32>,
     overflow_logged: bool,
+    /// Reused buffer for stat names: recording a known series allocates nothing.
+    scratch: String,
 }
 
 impl MetricsRegistry for Metrics {
@@ -74,8 +76,16 @@ impl Metrics {
             return;
         }
         let kind = definition.kind;
-        let stat = stat_name(&definition.name, &definition.labels, label_values);
-        let Some(host_id) = self.host_id(kind, stat) else {
+        let mut stat = std::mem::take(&mut self.scratch);
+        write_stat_name(
+            &mut stat,
+            &definition.name,
+            &definition.labels,
+            label_values,
+        );
+        let host_id = self.host_id(kind, &stat);
+        self.scratch = stat;
+        let Some(host_id) = host_id else {
             return;
         };
         let result = match kind {
@@ -89,8 +99,8 @@ impl Metrics {
         }
     }
 
-    fn host_id(&mut self, kind: MetricKind, stat: String) -> Option<u32> {
-        if let Some(id) = self.series.get(&stat) {
+    fn host_id(&mut self, kind: MetricKind, stat: &str) -> Option<u32> {
+        if let Some(id) = self.series.get(stat) {
             return Some(*id);
         }
         if self.series.len() >= MAX_SERIES {
@@ -106,9 +116,9 @@ impl Metrics {
             MetricKind::Counter => abi::METRIC_COUNTER,
             MetricKind::Histogram => abi::METRIC_HISTOGRAM,
         };
-        match abi::define_metric(metric_type, &stat) {
+        match abi::define_metric(metric_type, stat) {
             Ok(id) => {
-                self.series.insert(stat, id);
+                self.series.insert(stat.to_string(), id);
                 Some(id)
             }
             Err(status) => {
@@ -119,14 +129,10 @@ impl Metrics {
     }
 }
 
-/// `<name>;<label>=<value>;...`, with `;` in values replaced by `_`.
-pub fn stat_name(name: &str, labels: &[String], values: &[&str]) -> String {
-    let extra: usize = labels
-        .iter()
-        .zip(values)
-        .map(|(l, v)| l.len() + v.len() + 2)
-        .sum();
-    let mut out = String::with_capacity(name.len() + extra);
+/// Writes `<name>;<label>=<value>;...` into `out` (cleared first), with `;` in values
+/// replaced by `_`.
+pub fn write_stat_name(out: &mut String, name: &str, labels: &[String], values: &[&str]) {
+    out.clear();
     out.push_str(name);
     for (label, value) in labels.iter().zip(values) {
         out.push(';');
@@ -134,7 +140,6 @@ pub fn stat_name(name: &str, labels: &[String], values: &[&str]) -> String {
         out.push('=');
         out.extend(value.chars().map(|c| if c == ';' { '_' } else { c }));
     }
-    out
 }
 
 fn log_warn(message: &str) {
@@ -144,6 +149,12 @@ fn log_warn(message: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stat_name(name: &str, labels: &[String], values: &[&str]) -> String {
+        let mut out = String::from("left over");
+        write_stat_name(&mut out, name, labels, values);
+        out
+    }
 
     #[test]
     fn encodes_label_values_into_the_stat_name() {
