@@ -11,6 +11,9 @@ use crate::config::{Backend, GatewayConfig};
 /// CA bundle used to verify https backends.
 pub const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 const CONNECT_TIMEOUT: &str = "10s";
+/// Concurrent connections/requests per backend before Envoy sheds load (its default of
+/// 1,024 is low for long-lived LLM streams).
+pub const MAX_CONCURRENT: u64 = 10_000;
 
 /// The cluster for `backend` (already validated, so its endpoint parses).
 pub fn cluster(
@@ -46,6 +49,11 @@ pub fn cluster(
         "type": if endpoint.is_ip { "STATIC" } else { "LOGICAL_DNS" },
         "connect_timeout": CONNECT_TIMEOUT,
         "dns_lookup_family": "V4_PREFERRED",
+        "circuit_breakers": {"thresholds": [{
+            "max_connections": MAX_CONCURRENT,
+            "max_pending_requests": MAX_CONCURRENT,
+            "max_requests": MAX_CONCURRENT,
+        }]},
         "load_assignment": {
             "cluster_name": name,
             "endpoints": [{"lb_endpoints": [{"endpoint": {

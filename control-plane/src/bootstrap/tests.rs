@@ -191,6 +191,10 @@ fn https_cluster() {
     let c = cluster(&b, "aigw-backend-openai");
     assert_eq!(c["type"], "LOGICAL_DNS");
     assert_eq!(
+        c["circuit_breakers"]["thresholds"][0]["max_requests"],
+        10_000
+    );
+    assert_eq!(
         c["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]["socket_address"],
         json!({"address": "api.openai.com", "port_value": 443})
     );
