@@ -75,6 +75,10 @@ pub async fn run(opts: RunOptions) -> Result<ExitCode, String> {
         Some(p) => absolute(p)?,
         None => state_dir.join("access.log"),
     };
+    if let Some(dir) = access_log.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create access log dir {}: {e}", dir.display()))?;
+    }
     let yaml = generate_yaml(
         &config,
         &GenerateOptions {
