@@ -59,7 +59,7 @@ class Proc:
             time.sleep(0.05)
         self.fail(f"did not print /{pattern}/ within {timeout:.0f} s")
 
-    def wait_http_ok(self, url: str, timeout: float = 20.0):
+    def wait_http_ok(self, url: str, timeout: float = 30.0):
         """Waits until GET `url` answers 200; fails if the process exits first."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
