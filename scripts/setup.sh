@@ -17,9 +17,17 @@ note "$(cargo --version)"
 if rustup target list --installed | grep -qx "$WASM_TARGET"; then
     note "target $WASM_TARGET already installed"
 else
-    rustup target add "$WASM_TARGET"
+    rustup target add "$WASM_TARGET" || die "cannot install the Rust target $WASM_TARGET with rustup"
     did+=("installed Rust target $WASM_TARGET")
 fi
+for component in rustfmt clippy; do
+    if rustup component list --installed | grep -q "^$component"; then
+        note "component $component already installed"
+    else
+        rustup component add "$component" || die "cannot install the Rust component $component"
+        did+=("installed Rust component $component")
+    fi
+done
 
 step "Envoy $ENVOY_VERSION in $VENV"
 command -v python3 >/dev/null || die "python3 not found: it is needed for the .venv holding Envoy"
