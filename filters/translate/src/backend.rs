@@ -94,7 +94,6 @@ impl Filter for BackendFilter {
             Ok(Some(edit)) => {
                 let new_body = edit.apply(&body);
                 host.set_request_body(&new_body);
-                host.set_request_header("content-length", &new_body.len().to_string());
                 BodyStatus::Continue
             }
             Ok(None) => BodyStatus::Continue,

@@ -94,7 +94,6 @@ impl Filter for RouterFilter {
                 host.set_request_header(headers::MODEL, &prepared.model);
                 if let Some(new_body) = prepared.body {
                     host.set_request_body(&new_body);
-                    host.set_request_header("content-length", &new_body.len().to_string());
                 }
                 host.clear_route_cache();
                 BodyStatus::Continue

@@ -102,6 +102,8 @@ pub trait Host {
     /// the new chunk when the filter buffered before, otherwise the new chunk).
     fn request_body(&self) -> Vec<u8>;
     /// In a request body callback: replaces exactly the data [`Host::request_body`] returns.
+    /// When the size changes while the headers are still held, the host keeps
+    /// `content-length` right: set to the new length at end of stream, removed before it.
     fn set_request_body(&mut self, body: &[u8]);
     /// In a response body callback: as [`Host::request_body`], for the response.
     fn response_body(&self) -> Vec<u8>;

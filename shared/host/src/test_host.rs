@@ -75,6 +75,9 @@ pub struct TestHost {
     pub callouts: Vec<Callout>,
     pub logs: std::cell::RefCell<Vec<(LogLevel, String)>>,
     pub time: SystemTime,
+    /// Whether the current body callback is the last of its direction (set by the `run_*`
+    /// drivers; decides how a body replacement fixes `content-length`).
+    pub body_end_of_stream: bool,
 }
 
 impl Default for TestHost {
@@ -93,6 +96,7 @@ impl Default for TestHost {
             callouts: Vec::new(),
             logs: Default::default(),
             time: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            body_end_of_stream: true,
         }
     }
 }
@@ -111,6 +115,19 @@ fn set(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
 
 fn remove(headers: &mut Vec<(String, String)>, name: &str) {
     headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+}
+
+/// The hosts' `content-length` rule after a body replacement of a different size (the test
+/// host treats headers as always held).
+fn fix_content_length(headers: &mut Vec<(String, String)>, end_of_stream: bool, len: usize) {
+    if get(headers, "content-length").is_none() {
+        return;
+    }
+    if end_of_stream {
+        set(headers, "content-length", &len.to_string());
+    } else {
+        remove(headers, "content-length");
+    }
 }
 
 impl TestHost {
@@ -153,6 +170,7 @@ impl TestHost {
             let eos = i + 1 == chunks.len();
             buffered.extend_from_slice(chunk);
             self.request_body = std::mem::take(&mut buffered);
+            self.body_end_of_stream = eos;
             let st = filter.on_request_body(self, eos);
             last = Some(st);
             if self.local_reply.is_some() {
@@ -184,6 +202,7 @@ impl TestHost {
             let eos = i + 1 == chunks.len();
             buffered.extend_from_slice(chunk);
             self.response_body = std::mem::take(&mut buffered);
+            self.body_end_of_stream = eos;
             match filter.on_response_body(self, eos) {
                 BodyStatus::StopAndBuffer if !eos => {
                     buffered = std::mem::take(&mut self.response_body)
@@ -231,12 +250,26 @@ impl Host for TestHost {
         self.request_body.clone()
     }
     fn set_request_body(&mut self, body: &[u8]) {
+        if body.len() != self.request_body.len() {
+            fix_content_length(
+                &mut self.request_headers,
+                self.body_end_of_stream,
+                body.len(),
+            );
+        }
         self.request_body = body.to_vec();
     }
     fn response_body(&self) -> Vec<u8> {
         self.response_body.clone()
     }
     fn set_response_body(&mut self, body: &[u8]) {
+        if body.len() != self.response_body.len() {
+            fix_content_length(
+                &mut self.response_headers,
+                self.body_end_of_stream,
+                body.len(),
+            );
+        }
         self.response_body = body.to_vec();
     }
     fn clear_route_cache(&mut self) {

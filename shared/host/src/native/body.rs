@@ -67,15 +67,19 @@ fn append_chunks(filter: FilterEnvoyPtr, body_type: BodyType, out: &mut Vec<u8>)
     }
 }
 
+/// Number of bytes the current callback covers.
+pub fn size(filter: FilterEnvoyPtr, dir: Direction, in_body_hook: bool) -> usize {
+    covered(filter, dir, in_body_hook)
+        .iter()
+        // SAFETY: `filter` is live.
+        .map(|t| unsafe { abi::envoy_dynamic_module_callback_http_get_body_size(filter, *t) })
+        .sum()
+}
+
 /// All bytes the current callback covers.
 pub fn read(filter: FilterEnvoyPtr, dir: Direction, in_body_hook: bool) -> Vec<u8> {
     let types = covered(filter, dir, in_body_hook);
-    // SAFETY: `filter` is live.
-    let size: usize = types
-        .iter()
-        .map(|t| unsafe { abi::envoy_dynamic_module_callback_http_get_body_size(filter, *t) })
-        .sum();
-    let mut out = Vec::with_capacity(size);
+    let mut out = Vec::with_capacity(size(filter, dir, in_body_hook));
     for t in types {
         append_chunks(filter, *t, &mut out);
     }

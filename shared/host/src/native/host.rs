@@ -111,12 +111,42 @@ impl NativeHost<'_> {
     }
 
     fn write_body(&mut self, dir: Direction, data: &[u8]) {
-        if !body::replace(self.envoy, dir, self.body_phase(dir), data) {
+        let in_hook = self.body_phase(dir);
+        let old_len = body::size(self.envoy, dir, in_hook);
+        if !body::replace(self.envoy, dir, in_hook, data) {
             self.log(
                 LogLevel::Warn,
                 &format!("ignored body replacement: Envoy holds no {dir:?} body now"),
             );
+            return;
         }
+        if data.len() != old_len {
+            self.fix_content_length(dir, data.len());
+        }
+    }
+
+    /// After a body change of size, while the headers are still held: at end of stream the
+    /// data is the whole body, so its length is the new `content-length`; before the end the
+    /// final length is unknown and the header is dropped (chunked). Same rule as the wasm host.
+    fn fix_content_length(&mut self, dir: Direction, len: usize) {
+        let (open, ended, header_type) = match dir {
+            Direction::Request => (
+                self.state.request_headers_open,
+                self.state.request_end_seen,
+                abi::HEADER_REQUEST,
+            ),
+            Direction::Response => (
+                self.state.response_headers_open,
+                self.state.response_end_seen,
+                abi::HEADER_RESPONSE,
+            ),
+        };
+        if !open || self.get_header(header_type, "content-length").is_none() {
+            return;
+        }
+        let len = len.to_string();
+        let value = ended.then_some(len.as_str());
+        self.write_header(header_type, "content-length", value);
     }
 }
 
