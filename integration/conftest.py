@@ -46,8 +46,12 @@ def gateway_factory(upstream, tmp_path_factory):
         return started[kind]
 
     yield get
+    panics = []
     for g in started.values():
         g.envoy.stop()
+        panics += [f"envoy ({g.kind}): {line}" for line in g.panic_lines()]
+    if panics:
+        pytest.fail("filters panicked during the session:\n" + "\n".join(panics), pytrace=False)
 
 
 @pytest.fixture(scope="session")

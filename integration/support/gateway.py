@@ -23,6 +23,8 @@ MODEL_METRICS = "metrics-plain"
 MODEL_METRICS_STREAM = "metrics-stream"
 AZURE_DEPLOYMENT = "gpt4o-deploy"
 AZURE_API_VERSION = "2024-10-21"
+# Envoy log fragments that mean a filter panicked.
+PANIC_MARKERS = ("panic in ", "panicked at", "RuntimeError")
 # Cost metadata keys the config declares.
 COSTS = {"llm_input_token": "InputToken", "llm_total_token": "TotalToken"}
 
@@ -40,6 +42,12 @@ class Gateway:
     def client(self) -> httpx.Client:
         """An HTTP client for the gateway's listener."""
         return httpx.Client(base_url=self.url, timeout=15.0)
+
+    def panic_lines(self) -> list:
+        """Envoy log lines showing a filter panic (native host: `panic in <hook>`; wasm: the
+        SDK's `panicked at` hook or a trapped VM)."""
+        return [line for line in self.envoy.log.read_text(errors="replace").splitlines()
+                if any(p in line for p in PANIC_MARKERS)]
 
 
 # Environment of the gateway's Envoy: the keys of the backends configured with key_env.
