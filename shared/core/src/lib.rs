@@ -5,6 +5,7 @@ pub mod auth;
 pub mod azure;
 pub mod cost;
 pub mod headers;
+pub mod mcp;
 pub mod metadata;
 pub mod metrics;
 pub mod openai;

@@ -1,0 +1,51 @@
+//! Model Context Protocol (Streamable HTTP) logic for the MCP gateway: JSON-RPC parsing and
+//! errors, `{server}{separator}{name}` naming, merging of backend answers, the encrypted
+//! gateway session id, per-server tool filters, and reading backend replies (JSON or SSE).
+
+pub mod jsonrpc;
+pub mod lists;
+pub mod merge;
+pub mod naming;
+pub mod reply;
+pub mod session;
+pub mod tool_filter;
+
+/// Protocol revisions the gateway speaks, oldest first.
+pub const SUPPORTED_VERSIONS: &[&str] = &["2025-06-18", "2025-11-25"];
+
+/// The revision offered when a client asks for one the gateway does not speak.
+pub const LATEST_VERSION: &str = "2025-11-25";
+
+/// Header carrying the session id (lower case, as hosts present header names).
+pub const SESSION_HEADER: &str = "mcp-session-id";
+
+/// Header carrying the negotiated protocol version on every request after `initialize`.
+pub const PROTOCOL_VERSION_HEADER: &str = "mcp-protocol-version";
+
+/// The version to use for a client asking for `requested`: the same when supported,
+/// otherwise the latest one (the client then decides whether it can continue).
+pub fn negotiate(requested: &str) -> &'static str {
+    SUPPORTED_VERSIONS
+        .iter()
+        .find(|v| **v == requested)
+        .copied()
+        .unwrap_or(LATEST_VERSION)
+}
+
+/// Whether `version` is one the gateway speaks.
+pub fn is_supported(version: &str) -> bool {
+    SUPPORTED_VERSIONS.contains(&version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_keeps_supported_versions_and_offers_latest_otherwise() {
+        assert_eq!(negotiate("2025-06-18"), "2025-06-18");
+        assert_eq!(negotiate("2025-11-25"), "2025-11-25");
+        assert_eq!(negotiate("2024-11-05"), LATEST_VERSION);
+        assert!(!is_supported("2024-11-05"));
+    }
+}
