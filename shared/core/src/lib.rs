@@ -1,9 +1,11 @@
 //! Pure gateway logic shared by the filters and the control plane; no Envoy dependency.
 
+pub mod anthropic;
 pub mod api_kind;
 pub mod auth;
 pub mod azure;
 pub mod cost;
+pub mod gemini;
 pub mod headers;
 pub mod mcp;
 pub mod metadata;

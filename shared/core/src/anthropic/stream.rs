@@ -1,0 +1,281 @@
+//! Anthropic Messages SSE -> OpenAI `chat.completion.chunk` SSE, chunk by chunk.
+//!
+//! | Anthropic event | OpenAI chunk |
+//! |---|---|
+//! | `message_start` | `delta: {role: assistant, content: ""}` |
+//! | `content_block_start` `tool_use` | `delta.tool_calls[{index, id, type, function: {name, arguments: ""}}]` |
+//! | `content_block_delta` `text_delta` | `delta.content` |
+//! | `content_block_delta` `input_json_delta` | `delta.tool_calls[{index, function: {arguments}}]` |
+//! | `content_block_delta` `thinking_delta` | `delta.reasoning_content` |
+//! | `message_delta` with `stop_reason` | `delta: {}`, `finish_reason` |
+//! | `message_stop` | usage chunk (`choices: []`) when asked for, then `data: [DONE]` |
+//! | `error` | `data: {"error": {...}}` then `data: [DONE]`; later input is ignored |
+//!
+//! `ping`, `content_block_stop`, `signature_delta` and unknown events produce nothing. Memory
+//! is bounded by the SSE parser's limits plus one event; nothing else accumulates.
+
+use super::error::openai_error;
+use super::finish_reason;
+use super::usage::Usage;
+use crate::sse::{SseEvent, SseParser};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Event {
+    MessageStart {
+        message: StartMessage,
+    },
+    ContentBlockStart {
+        index: u64,
+        content_block: StartBlock,
+    },
+    ContentBlockDelta {
+        index: u64,
+        delta: BlockDelta,
+    },
+    MessageDelta {
+        delta: MessageDeltaBody,
+        #[serde(default)]
+        usage: Option<Usage>,
+    },
+    MessageStop,
+    Error,
+    #[serde(other)]
+    Ignored,
+}
+
+#[derive(Deserialize)]
+struct StartMessage {
+    id: String,
+    model: String,
+    #[serde(default)]
+    usage: Usage,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum StartBlock {
+    ToolUse {
+        id: String,
+        name: String,
+    },
+    Text {
+        #[serde(default)]
+        text: String,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[allow(clippy::enum_variant_names)] // Anthropic's delta type names
+enum BlockDelta {
+    TextDelta {
+        text: String,
+    },
+    InputJsonDelta {
+        partial_json: String,
+    },
+    ThinkingDelta {
+        thinking: String,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+struct MessageDeltaBody {
+    #[serde(default)]
+    stop_reason: Option<String>,
+}
+
+/// Translates one streamed response. Feed every upstream chunk to [`Self::feed`] and call
+/// [`Self::finish`] at end of stream; each returns the bytes to send to the client now.
+#[derive(Debug)]
+pub struct StreamTranslator {
+    parser: SseParser,
+    state: State,
+}
+
+#[derive(Debug)]
+struct State {
+    created: u64,
+    include_usage: bool,
+    id: String,
+    model: String,
+    usage: Usage,
+    /// The content block that is a tool call, and its OpenAI `tool_calls` index.
+    tool_block: Option<(u64, u32)>,
+    tool_calls: u32,
+    /// `data: [DONE]` was written: everything later is ignored.
+    done: bool,
+}
+
+impl StreamTranslator {
+    /// A translator; `created` is the Unix time reported in chunks, `include_usage` whether
+    /// the client asked for a final usage chunk.
+    pub fn new(created: u64, include_usage: bool) -> Self {
+        Self {
+            parser: SseParser::default(),
+            state: State {
+                created,
+                include_usage,
+                id: String::new(),
+                model: String::new(),
+                usage: Usage::default(),
+                tool_block: None,
+                tool_calls: 0,
+                done: false,
+            },
+        }
+    }
+
+    /// Translates the next upstream chunk.
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        if self.state.done {
+            return out;
+        }
+        let state = &mut self.state;
+        let result = self
+            .parser
+            .feed(chunk, |event| state.on_event(event, &mut out));
+        if let Err(e) = result {
+            state.fail(&format!("Unreadable Anthropic stream: {e}"), &mut out);
+        }
+        out
+    }
+
+    /// Ends the stream: a stream cut before `message_stop` ends with an error chunk.
+    pub fn finish(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        if self.state.done {
+            return out;
+        }
+        let state = &mut self.state;
+        let result = self.parser.finish(|event| state.on_event(event, &mut out));
+        if let Err(e) = result {
+            state.fail(&format!("Unreadable Anthropic stream: {e}"), &mut out);
+        }
+        if !state.done {
+            state.fail("The Anthropic stream ended before message_stop.", &mut out);
+        }
+        out
+    }
+}
+
+fn write_data(out: &mut Vec<u8>, value: &Value) {
+    out.extend_from_slice(b"data: ");
+    out.extend_from_slice(value.to_string().as_bytes());
+    out.extend_from_slice(b"\n\n");
+}
+
+fn write_done(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"data: [DONE]\n\n");
+}
+
+impl State {
+    fn on_event(&mut self, event: SseEvent<'_>, out: &mut Vec<u8>) {
+        if self.done {
+            return;
+        }
+        let parsed: Event = match serde_json::from_slice(event.data) {
+            Ok(e) => e,
+            Err(e) => {
+                let message = format!(
+                    "Unreadable Anthropic stream event '{}': {e}",
+                    String::from_utf8_lossy(event.event)
+                );
+                return self.fail(&message, out);
+            }
+        };
+        match parsed {
+            Event::MessageStart { message } => {
+                self.id = message.id;
+                self.model = message.model;
+                self.usage.update(&message.usage);
+                self.chunk(json!({"role": "assistant", "content": ""}), None, out);
+            }
+            Event::ContentBlockStart {
+                index,
+                content_block,
+            } => match content_block {
+                StartBlock::ToolUse { id, name } => {
+                    let tool = self.tool_calls;
+                    self.tool_calls += 1;
+                    self.tool_block = Some((index, tool));
+                    let call = json!({
+                        "index": tool, "id": id, "type": "function",
+                        "function": {"name": name, "arguments": ""},
+                    });
+                    self.chunk(json!({ "tool_calls": [call] }), None, out);
+                }
+                StartBlock::Text { text } if !text.is_empty() => {
+                    self.chunk(json!({ "content": text }), None, out);
+                }
+                StartBlock::Text { .. } | StartBlock::Other => {}
+            },
+            Event::ContentBlockDelta { index, delta } => match delta {
+                BlockDelta::TextDelta { text } => self.chunk(json!({ "content": text }), None, out),
+                BlockDelta::ThinkingDelta { thinking } => {
+                    self.chunk(json!({ "reasoning_content": thinking }), None, out)
+                }
+                BlockDelta::InputJsonDelta { partial_json } => {
+                    if let Some((block, tool)) = self.tool_block
+                        && block == index
+                    {
+                        let call = json!({"index": tool, "function": {"arguments": partial_json}});
+                        self.chunk(json!({ "tool_calls": [call] }), None, out);
+                    }
+                }
+                BlockDelta::Other => {}
+            },
+            Event::MessageDelta { delta, usage } => {
+                if let Some(usage) = usage {
+                    self.usage.update(&usage);
+                }
+                if let Some(reason) = delta.stop_reason {
+                    self.chunk(json!({}), Some(finish_reason(&reason)), out);
+                }
+            }
+            Event::MessageStop => {
+                if self.include_usage {
+                    let chunk = json!({
+                        "id": self.id, "object": "chat.completion.chunk",
+                        "created": self.created, "model": self.model,
+                        "choices": [], "usage": self.usage.to_openai(),
+                    });
+                    write_data(out, &chunk);
+                }
+                write_done(out);
+                self.done = true;
+            }
+            Event::Error => {
+                write_data(out, &openai_error(500, event.data));
+                write_done(out);
+                self.done = true;
+            }
+            Event::Ignored => {}
+        }
+    }
+
+    fn chunk(&self, delta: Value, finish: Option<&str>, out: &mut Vec<u8>) {
+        let chunk = json!({
+            "id": self.id, "object": "chat.completion.chunk",
+            "created": self.created, "model": self.model,
+            "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}],
+        });
+        write_data(out, &chunk);
+    }
+
+    /// Ends the client stream with an error chunk.
+    fn fail(&mut self, message: &str, out: &mut Vec<u8>) {
+        let error = json!({"error": {"message": message, "type": "server_error", "param": null, "code": null}});
+        write_data(out, &error);
+        write_done(out);
+        self.done = true;
+    }
+}
