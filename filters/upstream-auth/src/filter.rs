@@ -1,8 +1,12 @@
 //! The upstream-auth filter: replaces any client credential with the backend's key.
 
 use crate::config::{AuthConfig, KEY_FILE_SUPPORTED};
+use crate::signing::Signer;
+use crate::sigv4_config::SigV4Config;
 use aigw_core::auth::{CLIENT_CREDENTIAL_HEADERS, Credential, ExposeSecret};
-use aigw_host::{Filter, FilterFactory, HeadersStatus, Host, LogLevel, MetricsRegistry};
+use aigw_host::{
+    BodyStatus, Filter, FilterFactory, HeadersStatus, Host, LogLevel, MetricsRegistry,
+};
 use std::ffi::OsString;
 use std::sync::Arc;
 
@@ -15,7 +19,16 @@ pub struct UpstreamAuthFactory {
 #[derive(Debug)]
 struct Shared {
     backend: String,
-    credential: Credential,
+    method: Method,
+}
+
+/// How requests are authenticated.
+#[derive(Debug)]
+enum Method {
+    /// An API key in a header.
+    Key(Credential),
+    /// An AWS SigV4 signature over the final request.
+    SigV4(Signer),
 }
 
 /// The upstream-auth filter of one stream.
@@ -31,15 +44,37 @@ impl UpstreamAuthFactory {
         env: impl Fn(&str) -> Option<OsString>,
         key_file_supported: bool,
     ) -> Result<Self, String> {
-        let config = AuthConfig::parse(config)?;
-        let credential = config.credential(env, key_file_supported)?;
-        Ok(Self {
-            shared: Arc::new(Shared {
+        let shared = if kind_of(config) == Some("aws_sigv4".to_string()) {
+            let config = SigV4Config::parse(config)?;
+            let signer = Signer {
+                scope: config.scope(),
+                credentials: config.credentials(env)?,
+            };
+            Shared {
                 backend: config.backend,
-                credential,
-            }),
+                method: Method::SigV4(signer),
+            }
+        } else {
+            let config = AuthConfig::parse(config)?;
+            let credential = config.credential(env, key_file_supported)?;
+            Shared {
+                backend: config.backend,
+                method: Method::Key(credential),
+            }
+        };
+        Ok(Self {
+            shared: Arc::new(shared),
         })
     }
+}
+
+/// The `kind` field of a config, when the text is a JSON object that has one.
+fn kind_of(config: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        kind: String,
+    }
+    serde_json::from_str::<Kind>(config).ok().map(|k| k.kind)
 }
 
 impl FilterFactory for UpstreamAuthFactory {
@@ -57,11 +92,14 @@ impl FilterFactory for UpstreamAuthFactory {
 }
 
 impl Filter for UpstreamAuthFilter {
-    fn on_request_headers(&mut self, host: &mut dyn Host, _end_of_stream: bool) -> HeadersStatus {
+    fn on_request_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
         for name in CLIENT_CREDENTIAL_HEADERS {
             host.remove_request_header(name);
         }
-        let credential = &self.shared.credential;
+        let credential = match &self.shared.method {
+            Method::Key(credential) => credential,
+            Method::SigV4(signer) => return signer.on_headers(host, end_of_stream),
+        };
         let (value, warning) = credential.header_value(host.now());
         if let Some(warning) = warning {
             host.log(
@@ -71,6 +109,13 @@ impl Filter for UpstreamAuthFilter {
         }
         host.set_request_header(credential.header_name(), value.expose_secret());
         HeadersStatus::Continue
+    }
+
+    fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        match &self.shared.method {
+            Method::Key(_) => BodyStatus::Continue,
+            Method::SigV4(signer) => signer.on_body(host, end_of_stream),
+        }
     }
 }
 
