@@ -1,0 +1,164 @@
+//! An OpenAI chat completions request to a Gemini `generateContent` /
+//! `streamGenerateContent?alt=sse` request.
+
+use super::content::conversation;
+use super::path::{generate_path, model_id};
+use super::schema::to_gemini_schema;
+use super::tools::{function_declarations, tool_config};
+use crate::openai::error::OpenAiError;
+use serde_json::{Map, Value};
+
+/// A translated chat request and what the response translation needs to know about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRequest {
+    /// The upstream `:path`.
+    pub path: String,
+    /// The Gemini request body.
+    pub body: Vec<u8>,
+    /// The client asked for a stream.
+    pub stream: bool,
+    /// The client asked for a usage chunk at the end of the stream.
+    pub include_usage: bool,
+    /// The model sent to Gemini (the response's `model` when Gemini names none).
+    pub model: String,
+}
+
+/// OpenAI generation parameters copied as numbers: (OpenAI name, Gemini name).
+/// `max_completion_tokens` comes after `max_tokens`, so it wins when both are set.
+const NUMBERS: [(&str, &str); 8] = [
+    ("temperature", "temperature"),
+    ("top_p", "topP"),
+    ("max_tokens", "maxOutputTokens"),
+    ("max_completion_tokens", "maxOutputTokens"),
+    ("n", "candidateCount"),
+    ("seed", "seed"),
+    ("presence_penalty", "presencePenalty"),
+    ("frequency_penalty", "frequencyPenalty"),
+];
+
+/// Translates an OpenAI chat request body; `model_override` replaces the body's model.
+pub fn chat_request(body: &[u8], model_override: Option<&str>) -> Result<ChatRequest, OpenAiError> {
+    let request: Map<String, Value> = serde_json::from_slice(body).map_err(|e| {
+        OpenAiError::bad_request(format!("The request body is not a JSON object: {e}"), None)
+    })?;
+    let null = Value::Null;
+    let field = |name: &str| request.get(name).unwrap_or(&null);
+    let model = match model_override {
+        Some(model) => model,
+        None => field("model").as_str().ok_or_else(|| {
+            OpenAiError::bad_request("you must provide a model parameter", Some("model"))
+        })?,
+    };
+    let id = model_id(model)?;
+    let messages = field("messages").as_array().ok_or_else(|| {
+        OpenAiError::bad_request("'messages' must be a non-empty array.", Some("messages"))
+    })?;
+    let stream = field("stream").as_bool().unwrap_or(false);
+    let include_usage = field("stream_options")
+        .get("include_usage")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+
+    let conversation = conversation(messages)?;
+    let mut out = Map::new();
+    out.insert("contents".into(), Value::Array(conversation.contents));
+    if let Some(system) = conversation.system {
+        out.insert("systemInstruction".into(), system);
+    }
+    if let Some(tools) = function_declarations(field("tools"))? {
+        out.insert("tools".into(), tools);
+    }
+    if let Some(config) = tool_config(field("tool_choice"))? {
+        out.insert("toolConfig".into(), config);
+    }
+    let generation = generation_config(&request)?;
+    if !generation.is_empty() {
+        out.insert("generationConfig".into(), Value::Object(generation));
+    }
+    let body = serde_json::to_vec(&Value::Object(out)).map_err(|e| {
+        OpenAiError::bad_request(format!("The request cannot be encoded: {e}"), None)
+    })?;
+    Ok(ChatRequest {
+        path: generate_path(id, stream),
+        body,
+        stream,
+        include_usage,
+        model: id.to_string(),
+    })
+}
+
+fn generation_config(request: &Map<String, Value>) -> Result<Map<String, Value>, OpenAiError> {
+    let mut config = Map::new();
+    for (openai, gemini) in NUMBERS {
+        match request.get(openai) {
+            None | Some(Value::Null) => {}
+            Some(Value::Number(n)) => {
+                config.insert(gemini.into(), Value::Number(n.clone()));
+            }
+            Some(_) => {
+                return Err(OpenAiError::bad_request(
+                    format!("'{openai}' must be a number."),
+                    Some(openai),
+                ));
+            }
+        }
+    }
+    match request.get("stop") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(stop)) => {
+            config.insert(
+                "stopSequences".into(),
+                Value::Array(vec![stop.clone().into()]),
+            );
+        }
+        Some(Value::Array(stops)) if stops.iter().all(Value::is_string) => {
+            config.insert("stopSequences".into(), Value::Array(stops.clone()));
+        }
+        Some(_) => {
+            return Err(OpenAiError::bad_request(
+                "'stop' must be a string or an array of strings.",
+                Some("stop"),
+            ));
+        }
+    }
+    response_format(request.get("response_format"), &mut config)?;
+    Ok(config)
+}
+
+/// `json_object` -> `responseMimeType: application/json`; `json_schema` adds
+/// `responseSchema` (reduced as for tools); `text` sets nothing.
+fn response_format(
+    format: Option<&Value>,
+    config: &mut Map<String, Value>,
+) -> Result<(), OpenAiError> {
+    let Some(format) = format.filter(|f| !f.is_null()) else {
+        return Ok(());
+    };
+    let json = Value::String("application/json".into());
+    match format.get("type").and_then(Value::as_str) {
+        Some("text") => {}
+        Some("json_object") => {
+            config.insert("responseMimeType".into(), json);
+        }
+        Some("json_schema") => {
+            let schema = format
+                .get("json_schema")
+                .and_then(|s| s.get("schema"))
+                .ok_or_else(|| {
+                    OpenAiError::bad_request(
+                        "response_format.json_schema.schema is required.",
+                        Some("response_format"),
+                    )
+                })?;
+            config.insert("responseMimeType".into(), json);
+            config.insert("responseSchema".into(), to_gemini_schema(schema));
+        }
+        _ => {
+            return Err(OpenAiError::bad_request(
+                "response_format.type must be text, json_object or json_schema.",
+                Some("response_format"),
+            ));
+        }
+    }
+    Ok(())
+}
