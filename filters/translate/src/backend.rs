@@ -1,7 +1,8 @@
 //! The backend role: adapts a request to one backend's schema (path, model override) and
-//! tags the response with the backend's name. Bodies pass through untouched unless the
-//! model is overridden.
+//! tags the response with the backend's name. OpenAI and Azure bodies pass through untouched
+//! unless the model is overridden; Anthropic exchanges are translated both ways.
 
+use crate::anthropic::Exchange;
 use crate::config::{BackendConfig, Target};
 use crate::reply::send_error;
 use aigw_core::api_kind::ApiKind;
@@ -18,6 +19,8 @@ pub struct BackendFilter {
     config: Arc<BackendConfig>,
     /// The model to write into the request body, while buffering it.
     pending_override: Option<String>,
+    /// The exchange with an Anthropic backend (unused for other schemas).
+    anthropic: Exchange,
 }
 
 impl BackendFilter {
@@ -26,6 +29,7 @@ impl BackendFilter {
         Self {
             config,
             pending_override: None,
+            anthropic: Exchange::default(),
         }
     }
 
@@ -53,6 +57,8 @@ impl BackendFilter {
                 Ok(Some(deployment_path(kind, &model, query, api_version)))
             }
             (Target::AzureOpenAI { .. }, None) => Ok(None),
+            // The Anthropic exchange sets its own paths.
+            (Target::Anthropic { .. }, _) => Ok(None),
         }
     }
 }
@@ -64,6 +70,15 @@ impl Filter for BackendFilter {
         let model_override = host.request_header(headers::MODEL_OVERRIDE);
         if model_override.is_some() {
             host.remove_request_header(headers::MODEL_OVERRIDE);
+        }
+        if let Target::Anthropic { path_prefix } = &self.config.target {
+            return self.anthropic.on_request_headers(
+                host,
+                path_prefix,
+                &path,
+                model_override,
+                end_of_stream,
+            );
         }
         match self.new_path(host, &path, kind, model_override.as_deref()) {
             Ok(Some(new_path)) => host.set_request_header(":path", &new_path),
@@ -81,6 +96,9 @@ impl Filter for BackendFilter {
     }
 
     fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        if matches!(self.config.target, Target::Anthropic { .. }) {
+            return self.anthropic.on_request_body(host, end_of_stream);
+        }
         let Some(model) = self.pending_override.as_deref() else {
             return BodyStatus::Continue;
         };
@@ -104,9 +122,13 @@ impl Filter for BackendFilter {
         }
     }
 
-    fn on_response_headers(&mut self, host: &mut dyn Host, _end_of_stream: bool) -> HeadersStatus {
+    fn on_response_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
         host.set_response_header(headers::BACKEND, &self.config.backend);
-        HeadersStatus::Continue
+        self.anthropic.on_response_headers(host, end_of_stream)
+    }
+
+    fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        self.anthropic.on_response_body(host, end_of_stream)
     }
 }
 

@@ -33,6 +33,7 @@ pub struct RouterConfig {
 enum Schema {
     OpenAI,
     AzureOpenAI,
+    Anthropic,
 }
 
 /// Settings of the backend role, validated.
@@ -57,6 +58,11 @@ pub enum Target {
         /// The `api-version` query parameter.
         api_version: String,
     },
+    /// Anthropic Messages: chat completions go to `<path_prefix>/v1/messages`, translated.
+    Anthropic {
+        /// Put before the client's `/v1/...` (default empty).
+        path_prefix: String,
+    },
 }
 
 /// The backend role as written in the JSON config.
@@ -65,8 +71,9 @@ pub enum Target {
 struct RawBackend {
     backend: String,
     schema: Schema,
-    #[serde(default = "default_path_prefix")]
-    path_prefix: String,
+    /// Default: `/v1` for OpenAI, empty for Anthropic.
+    #[serde(default)]
+    path_prefix: Option<String>,
     #[serde(default)]
     azure_api_version: Option<String>,
 }
@@ -80,10 +87,6 @@ enum RawConfig {
 
 fn default_max_request_bytes() -> usize {
     DEFAULT_MAX_REQUEST_BYTES
-}
-
-fn default_path_prefix() -> String {
-    "/v1".to_string()
 }
 
 impl TranslateConfig {
@@ -110,7 +113,11 @@ impl RawBackend {
                 self.backend
             ));
         }
-        let prefix = &self.path_prefix;
+        let path_prefix = self.path_prefix.unwrap_or_else(|| match self.schema {
+            Schema::Anthropic => String::new(),
+            Schema::OpenAI | Schema::AzureOpenAI => "/v1".to_string(),
+        });
+        let prefix = &path_prefix;
         let prefix_ok = prefix.is_empty()
             || (prefix.starts_with('/')
                 && !prefix.ends_with('/')
@@ -130,9 +137,13 @@ impl RawBackend {
             ));
         }
         let target = match (self.schema, self.azure_api_version) {
-            (Schema::OpenAI, _) => Target::OpenAI {
-                path_prefix: self.path_prefix,
-            },
+            (Schema::OpenAI, _) => Target::OpenAI { path_prefix },
+            (Schema::Anthropic, None) => Target::Anthropic { path_prefix },
+            (Schema::Anthropic, Some(_)) => {
+                return Err(
+                    "azure_api_version is only valid when schema is AzureOpenAI".to_string()
+                );
+            }
             (Schema::AzureOpenAI, Some(api_version)) => Target::AzureOpenAI { api_version },
             (Schema::AzureOpenAI, None) => {
                 return Err("azure_api_version is required when schema is AzureOpenAI".to_string());

@@ -51,6 +51,25 @@ fn backend_configs() {
     );
 }
 
+#[test]
+fn anthropic_backend_defaults_to_empty_prefix() {
+    let c =
+        TranslateConfig::parse(r#"{"role":"backend","backend":"c","schema":"Anthropic"}"#).unwrap();
+    assert_eq!(
+        c,
+        TranslateConfig::Backend(BackendConfig {
+            backend: "c".into(),
+            target: Target::Anthropic {
+                path_prefix: String::new()
+            },
+        })
+    );
+    assert!(
+        err(r#"{"role":"backend","backend":"c","schema":"Anthropic","azure_api_version":"2024-10-21"}"#)
+            .contains("azure_api_version is only valid")
+    );
+}
+
 fn err(text: &str) -> String {
     TranslateConfig::parse(text).unwrap_err()
 }

@@ -3,6 +3,7 @@
 //! the backend role (upstream, per backend cluster) it adapts each attempt to the
 //! backend's schema. Built as a proxy-wasm module and as an Envoy dynamic module.
 
+mod anthropic;
 mod backend;
 pub mod config;
 mod filter;

@@ -1,0 +1,190 @@
+use crate::TranslateFactory;
+use aigw_host::test_host::TestHost;
+use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use serde_json::{Value, json};
+
+const CONFIG: &str = r#"{"role":"backend","backend":"claude","schema":"Anthropic"}"#;
+const CHAT: &str = r#"{"model":"claude-x","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}],"stream":false}"#;
+
+fn filter(config: &str) -> crate::TranslateFilter {
+    TestHost::factory::<TranslateFactory>(config)
+        .unwrap()
+        .0
+        .create_filter()
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn chat_request(f: &mut crate::TranslateFilter, body: &str, extra: &[(&str, &str)]) -> TestHost {
+    let mut headers = vec![
+        (":method", "POST"),
+        (":path", "/v1/chat/completions"),
+        ("content-length", "999"),
+    ];
+    headers.extend_from_slice(extra);
+    let mut h = TestHost::with_request_headers(&headers);
+    let bytes = body.as_bytes();
+    let (hs, bs) = h.run_request_chunks(f, &[&bytes[..10], &bytes[10..]]);
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    assert_eq!(bs, Some(BodyStatus::Continue));
+    h
+}
+
+#[test]
+fn chat_request_becomes_messages_request() {
+    let mut f = filter(CONFIG);
+    let h = chat_request(&mut f, CHAT, &[("x-aigw-model-override", "claude-y")]);
+    assert_eq!(header(&h.request_headers, ":path"), Some("/v1/messages"));
+    assert_eq!(
+        header(&h.request_headers, "anthropic-version"),
+        Some("2023-06-01")
+    );
+    assert!(header(&h.request_headers, "x-aigw-model-override").is_none());
+    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(
+        body,
+        json!({"model":"claude-y","max_tokens":4096,"system":[{"type":"text","text":"Be brief."}],
+               "messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]})
+    );
+    assert_eq!(
+        header(&h.request_headers, "content-length"),
+        Some(h.request_body.len().to_string().as_str())
+    );
+}
+
+#[test]
+fn buffered_response_is_openai_with_length_fixed() {
+    let mut f = filter(CONFIG);
+    let mut h = chat_request(&mut f, CHAT, &[]);
+    h.response_headers = vec![
+        (":status".into(), "200".into()),
+        ("content-type".into(), "application/json".into()),
+        ("content-length".into(), "5".into()),
+    ];
+    let upstream = br#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-x-1","content":[{"type":"text","text":"Hey"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}"#;
+    let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["object"], "chat.completion");
+    assert_eq!(v["choices"][0]["message"]["content"], "Hey");
+    assert_eq!(v["usage"]["total_tokens"], 4);
+    assert_eq!(
+        header(&h.response_headers, "content-length"),
+        Some(out.len().to_string().as_str())
+    );
+    assert_eq!(
+        header(&h.response_headers, "x-aigw-backend"),
+        Some("claude")
+    );
+}
+
+#[test]
+fn streamed_response_is_translated_chunk_by_chunk() {
+    let mut f = filter(CONFIG);
+    let chat = r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}"#;
+    let mut h = chat_request(&mut f, chat, &[]);
+    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(body["stream"], true);
+    h.response_headers = vec![
+        (":status".into(), "200".into()),
+        ("content-type".into(), "text/event-stream".into()),
+    ];
+    let upstream = concat!(
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_s\",\"model\":\"m-1\",\"usage\":{\"input_tokens\":2,\"output_tokens\":1}}}\n\n",
+        "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Yo\"}}\n\n",
+        "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n",
+        "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+    )
+    .as_bytes();
+    let out = h.run_response(
+        &mut f,
+        &[&upstream[..50], &upstream[50..170], &upstream[170..]],
+    );
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.ends_with("data: [DONE]\n\n"), "{text}");
+    assert!(text.contains(r#""delta":{"content":"Yo"}"#), "{text}");
+    assert!(text.contains(r#""total_tokens":4"#), "{text}");
+}
+
+#[test]
+fn provider_error_keeps_status_in_openai_shape() {
+    let mut f = filter(CONFIG);
+    let mut h = chat_request(&mut f, CHAT, &[]);
+    h.response_headers = vec![
+        (":status".into(), "429".into()),
+        ("content-type".into(), "application/json".into()),
+    ];
+    let upstream = br#"{"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}}"#;
+    let out = h.run_response(&mut f, &[upstream]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v,
+        json!({"error":{"message":"Slow down","type":"rate_limit_error","param":null,"code":null}})
+    );
+    assert_eq!(header(&h.response_headers, ":status"), Some("429"));
+}
+
+#[test]
+fn unreadable_message_is_502() {
+    let mut f = filter(CONFIG);
+    let mut h = chat_request(&mut f, CHAT, &[]);
+    h.response_headers = vec![(":status".into(), "200".into())];
+    let out = h.run_response(&mut f, &[b"<html>"]);
+    assert_eq!(header(&h.response_headers, ":status"), Some("502"));
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unreadable")
+    );
+}
+
+#[test]
+fn invalid_request_is_400_before_the_backend() {
+    let mut f = filter(CONFIG);
+    let mut h = TestHost::with_request_headers(&[(":path", "/v1/chat/completions")]);
+    let (_, bs) = h.run_request(&mut f, br#"{"model":"m","messages":[],"n":3}"#);
+    assert_eq!(bs, Some(BodyStatus::StopNoBuffer));
+    let reply = h.local_reply.unwrap();
+    assert_eq!(reply.status, 400);
+    let v: Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(v["error"]["param"], "n");
+}
+
+#[test]
+fn other_apis_are_refused_and_other_paths_pass() {
+    let mut f = filter(CONFIG);
+    let mut h = TestHost::with_request_headers(&[(":path", "/v1/embeddings")]);
+    let (hs, _) = h.run_request(&mut f, b"{}");
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    assert_eq!(h.local_reply.unwrap().status, 404);
+
+    let mut f =
+        filter(r#"{"role":"backend","backend":"c","schema":"Anthropic","path_prefix":"/proxy"}"#);
+    let mut h = TestHost::with_request_headers(&[(":method", "GET"), (":path", "/v1/models")]);
+    let (hs, _) = h.run_request(&mut f, b"");
+    assert_eq!(hs, HeadersStatus::Continue);
+    assert_eq!(
+        header(&h.request_headers, ":path"),
+        Some("/proxy/v1/models")
+    );
+    let out = h.run_response(&mut f, &[b"{\"data\":[]}"]);
+    assert_eq!(out, b"{\"data\":[]}");
+}
+
+#[test]
+fn path_prefix_goes_before_messages_path() {
+    let mut f = filter(
+        r#"{"role":"backend","backend":"c","schema":"Anthropic","path_prefix":"/anthropic"}"#,
+    );
+    let h = chat_request(&mut f, CHAT, &[]);
+    assert_eq!(
+        header(&h.request_headers, ":path"),
+        Some("/anthropic/v1/messages")
+    );
+}
