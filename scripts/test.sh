@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI checks: setup (release artifacts), formatting, clippy (host, and wasm32 for
-# the wasm-only code of the host and filters), unit tests, and the integration suite against the real Envoy once per artifact kind (native, wasm) plus the
+# the wasm-only code of the host and filters), unit tests, a lint of the Python suite, and the
+# integration suite against the real Envoy once per artifact kind (native, wasm) plus the
 # native-vs-wasm equivalence run. Runs every check even after a failure, prints a summary,
 # and exits non-zero when any check failed.
 set -euo pipefail
@@ -64,6 +65,7 @@ check "cargo clippy ($WASM_TARGET)" cargo clippy --target "$WASM_TARGET" "${wasm
 check "cargo test" cargo test --workspace
 check "python test deps" "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     -r integration/requirements.txt
+check "python lint (ruff)" "$VENV/bin/ruff" check integration
 check "integration (native)" pytest_kind native
 check "integration (wasm)" pytest_kind wasm
 check "integration (native vs wasm)" pytest_equivalence
