@@ -3,6 +3,7 @@
 from support.accesslog import metadata
 from support.bodies import reply, request_id
 from support.gateway import COSTS, MODEL_A
+from support.sse import stream_post
 
 
 def test_completions_usage(client, gateway):
@@ -36,3 +37,22 @@ def test_embeddings_usage(client, gateway):
     assert meta["input_tokens"] == 3
     assert meta["total_tokens"] == 3
     assert meta["llm_input_token"] == 3
+
+
+def test_streamed_completions_usage(client, gateway):
+    prompt = "stream a legacy completion"
+    rid = request_id()
+    s = stream_post(client, "/v1/completions",
+                    {"model": MODEL_A, "prompt": prompt, "stream": True},
+                    headers={"x-request-id": rid})
+    assert s.status == 200, s.raw
+    assert s.events[-1] == "[DONE]"
+    chunks = s.json_events()
+    text = "".join(c["choices"][0]["text"] for c in chunks if c["choices"])
+    assert text == reply("openai", prompt)
+    # Costs are configured, so usage was requested upstream and arrives in the last chunk.
+    usage = chunks[-1]["usage"]
+    assert usage["prompt_tokens"] == len(prompt.split())
+    meta = metadata(gateway.access_log.entry(rid), COSTS)
+    assert meta["input_tokens"] == usage["prompt_tokens"]
+    assert meta["output_tokens"] == usage["completion_tokens"]

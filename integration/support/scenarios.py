@@ -31,6 +31,8 @@ SCENARIOS = [
     Scenario("stream-azure", "/v1/chat/completions",
              chat(MODEL_AZURE, "azure stream", stream=True), stream=True),
     Scenario("completions", "/v1/completions", {"model": MODEL_A, "prompt": "complete me"}),
+    Scenario("completions-stream", "/v1/completions",
+             {"model": MODEL_A, "prompt": "stream me", "stream": True}, stream=True),
     Scenario("embeddings", "/v1/embeddings", {"model": MODEL_A, "input": "embed me"}),
     Scenario("malformed-json", "/v1/chat/completions", raw=b'{"model": '),
     Scenario("missing-model", "/v1/chat/completions",
