@@ -16,7 +16,7 @@ from .upstream import KEYS, Upstream
 
 # Model names of the suite's routes.
 MODEL_A = "gpt-4o-mini"  # OpenAI backend `openai`, endpoint with the /v1 path prefix
-MODEL_B = "model-b"  # OpenAI-schema backend `modelb`, key from a file
+MODEL_B = "model-b"  # OpenAI-schema backend `modelb`, key from a file (native) or env (wasm)
 MODEL_AZURE = "azure-gpt"  # Azure backend `azure`, sent as deployment AZURE_DEPLOYMENT
 # Models served by backend `openai` that only the metrics test uses, so its series are its own.
 MODEL_METRICS = "metrics-plain"
