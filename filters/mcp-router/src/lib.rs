@@ -1,2 +1,16 @@
-//! MCP gateway filter. Only the crate skeleton exists so far: the MCP router is built in
-//! its own issue, and nothing here is exported to Envoy yet.
+//! aigw-mcp-router: the MCP gateway filter. Many MCP servers behind one Streamable HTTP
+//! endpoint: `initialize` and the list methods fan out to every server and are merged, tools
+//! and prompts are renamed `{server}{separator}{name}` and calls are routed back by that
+//! prefix, and the client's session id carries the servers' session ids, sealed. Built as a
+//! proxy-wasm module and as an Envoy dynamic module.
+
+mod backend;
+pub mod config;
+mod dispatch;
+mod exchange;
+mod filter;
+mod respond;
+
+pub use filter::{McpRouterFactory, McpRouterFilter};
+
+aigw_host::export_filter!(McpRouterFactory);

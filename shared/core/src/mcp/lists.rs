@@ -112,6 +112,15 @@ impl RoutedKind {
         })
     }
 
+    /// The method name.
+    pub fn method(self) -> &'static str {
+        match self {
+            Self::ToolsCall => "tools/call",
+            Self::PromptsGet => "prompts/get",
+            Self::ResourcesRead => "resources/read",
+        }
+    }
+
     /// The list whose names this method takes.
     pub fn list(self) -> ListKind {
         match self {
@@ -143,6 +152,13 @@ mod tests {
             assert_eq!(ListKind::from_method(kind.method()), Some(kind));
         }
         assert_eq!(ListKind::from_method("tools/call"), None);
+        for kind in [
+            RoutedKind::ToolsCall,
+            RoutedKind::PromptsGet,
+            RoutedKind::ResourcesRead,
+        ] {
+            assert_eq!(RoutedKind::from_method(kind.method()), Some(kind));
+        }
         assert_eq!(
             RoutedKind::from_method("resources/read").map(RoutedKind::param),
             Some("uri")

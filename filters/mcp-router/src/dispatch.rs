@@ -1,0 +1,265 @@
+//! What the filter does with one parsed client message: answer it locally, or start the
+//! callouts of an [`Exchange`].
+
+use crate::backend;
+use crate::config::Router;
+use crate::exchange::{Exchange, Kind};
+use crate::respond;
+use aigw_core::mcp::jsonrpc::{
+    INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, Message, notification_body, request_body,
+};
+use aigw_core::mcp::lists::{ListKind, RoutedKind};
+use aigw_core::mcp::naming::route;
+use aigw_core::mcp::negotiate;
+use aigw_core::mcp::reply::Accepts;
+use aigw_core::mcp::session::{Session, SessionError};
+use aigw_host::Host;
+use serde_json::{Map, Value, json};
+
+/// The client's `Mcp-Session-Id`, as read from the request headers.
+#[derive(Debug)]
+pub enum SessionState {
+    /// No header.
+    Missing,
+    /// A session this gateway issued.
+    Open(Session),
+    /// A header that is not a session of this gateway.
+    Refused(SessionError),
+}
+
+/// Handles `message`; returns the exchange to wait for, or `None` when the client was
+/// answered already.
+pub fn dispatch(
+    host: &mut dyn Host,
+    router: &Router,
+    accepts: Accepts,
+    session: SessionState,
+    message: Message,
+) -> Option<Exchange> {
+    let (id, method, params) = match message {
+        Message::Response { .. } => {
+            respond::rpc_error(
+                host,
+                400,
+                &Value::Null,
+                INVALID_REQUEST,
+                "responses to server requests are not relayed by this gateway",
+            );
+            return None;
+        }
+        Message::Notification { method, params } => {
+            let session = require(host, &Value::Null, session)?;
+            let body = notification_body(&method, &params);
+            return broadcast(host, router, &session, "POST", &body, 202);
+        }
+        Message::Request { id, method, params } => (id, method, params),
+    };
+    if method == "initialize" {
+        return initialize(host, router, accepts, id, &params);
+    }
+    let session = require(host, &id, session)?;
+    if method == "ping" {
+        let response = json!({"jsonrpc": "2.0", "id": id, "result": {}});
+        respond::rpc_response(host, accepts, &[], &response, None);
+        return None;
+    }
+    if let Some(kind) = ListKind::from_method(&method) {
+        return list(host, router, accepts, id, session, kind, &params);
+    }
+    if let Some(kind) = RoutedKind::from_method(&method) {
+        return routed(host, router, accepts, id, &session, kind, params);
+    }
+    let message = format!("method not found: {method}");
+    respond::rpc_error(host, 200, &id, METHOD_NOT_FOUND, &message);
+    None
+}
+
+/// The open session, or `None` after answering 400 (missing) or 404 (refused).
+fn require(host: &mut dyn Host, id: &Value, session: SessionState) -> Option<Session> {
+    match session {
+        SessionState::Open(session) => Some(session),
+        SessionState::Missing => {
+            let message = "the Mcp-Session-Id header is required after initialize";
+            respond::rpc_error(host, 400, id, INVALID_REQUEST, message);
+            None
+        }
+        SessionState::Refused(reason) => {
+            let message = format!("unknown session: {reason}; initialize a new session");
+            respond::rpc_error(host, 404, id, INVALID_REQUEST, &message);
+            None
+        }
+    }
+}
+
+fn invalid_params(host: &mut dyn Host, id: &Value, message: &str) -> Option<Exchange> {
+    respond::rpc_error(host, 200, id, INVALID_PARAMS, message);
+    None
+}
+
+fn initialize(
+    host: &mut dyn Host,
+    router: &Router,
+    accepts: Accepts,
+    id: Value,
+    params: &Map<String, Value>,
+) -> Option<Exchange> {
+    let Some(requested) = params.get("protocolVersion").and_then(Value::as_str) else {
+        return invalid_params(host, &id, "params.protocolVersion must be a string");
+    };
+    if !params.get("capabilities").is_some_and(Value::is_object) {
+        return invalid_params(host, &id, "params.capabilities must be an object");
+    }
+    let Some(client_info) = params.get("clientInfo").filter(|c| c.is_object()) else {
+        return invalid_params(host, &id, "params.clientInfo must be an object");
+    };
+    let version = negotiate(requested);
+    // Capabilities are not passed on: requests from servers to the client (sampling,
+    // elicitation, roots) cannot be relayed by this gateway yet.
+    let mut backend_params = Map::new();
+    backend_params.insert("protocolVersion".into(), json!(version));
+    backend_params.insert("capabilities".into(), json!({}));
+    backend_params.insert("clientInfo".into(), client_info.clone());
+    let body = request_body(&id, "initialize", &backend_params);
+    let mut exchange = Exchange {
+        id,
+        accepts,
+        kind: Kind::Initialize {
+            version: version.to_string(),
+            joined: router.servers.iter().map(|_| None).collect(),
+        },
+        pending: Vec::new(),
+    };
+    for (slot, server) in router.servers.iter().enumerate() {
+        let token = backend::call(host, router, server, None, "POST", &body);
+        if exchange.started(host, router, slot, token) {
+            return None;
+        }
+    }
+    Some(exchange)
+}
+
+/// Sends `body` with HTTP `method` to every backend of `session`; the client gets an empty
+/// answer at `status` once all answered.
+pub fn broadcast(
+    host: &mut dyn Host,
+    router: &Router,
+    session: &Session,
+    method: &str,
+    body: &[u8],
+    status: u16,
+) -> Option<Exchange> {
+    let mut exchange = Exchange {
+        id: Value::Null,
+        accepts: Accepts::from_header(None),
+        kind: Kind::Broadcast {
+            status,
+            servers: session.backends.iter().map(|b| b.server.clone()).collect(),
+        },
+        pending: Vec::new(),
+    };
+    for (slot, part) in session.backends.iter().enumerate() {
+        let Some(server) = router.server(&part.server) else {
+            continue;
+        };
+        let token = backend::call(host, router, server, Some(part), method, body);
+        if exchange.started(host, router, slot, token) {
+            return None;
+        }
+    }
+    if exchange.idle() {
+        respond::empty(host, status);
+        return None;
+    }
+    Some(exchange)
+}
+
+fn list(
+    host: &mut dyn Host,
+    router: &Router,
+    accepts: Accepts,
+    id: Value,
+    session: Session,
+    kind: ListKind,
+    params: &Map<String, Value>,
+) -> Option<Exchange> {
+    if params.contains_key("cursor") {
+        return invalid_params(
+            host,
+            &id,
+            "invalid cursor: the gateway returns complete lists",
+        );
+    }
+    let body = request_body(&id, kind.method(), &Map::new());
+    let count = session.backends.len();
+    let parts = session.backends.clone();
+    let mut exchange = Exchange {
+        id,
+        accepts,
+        kind: Kind::List {
+            kind,
+            backends: session.backends,
+            items: vec![Vec::new(); count],
+            pages: vec![0; count],
+        },
+        pending: Vec::new(),
+    };
+    for (slot, part) in parts.iter().enumerate() {
+        let Some(server) = router.server(&part.server) else {
+            continue;
+        };
+        let token = backend::call(host, router, server, Some(part), "POST", &body);
+        if exchange.started(host, router, slot, token) {
+            return None;
+        }
+    }
+    if exchange.idle() {
+        exchange.finish(host, router);
+        return None;
+    }
+    Some(exchange)
+}
+
+fn routed(
+    host: &mut dyn Host,
+    router: &Router,
+    accepts: Accepts,
+    id: Value,
+    session: &Session,
+    kind: RoutedKind,
+    mut params: Map<String, Value>,
+) -> Option<Exchange> {
+    let field = kind.param();
+    let Some(name) = params.get(field).and_then(Value::as_str) else {
+        return invalid_params(host, &id, &format!("params.{field} must be a string"));
+    };
+    let separator = kind.list().separator(&router.separator);
+    let names = session.backends.iter().map(|b| b.server.as_str());
+    let target = route(names, separator, name).and_then(|(slot, own)| {
+        let part = &session.backends[slot];
+        let server = router.server(&part.server)?;
+        let allowed = kind != RoutedKind::ToolsCall || server.tools.allows(own);
+        allowed.then(|| (part, server, own.to_string()))
+    });
+    let Some((part, server, own)) = target else {
+        let noun = match kind {
+            RoutedKind::ToolsCall => "tool",
+            RoutedKind::PromptsGet => "prompt",
+            RoutedKind::ResourcesRead => "resource",
+        };
+        let message = format!("unknown {noun}: {name}");
+        return invalid_params(host, &id, &message);
+    };
+    params.insert(field.to_string(), Value::String(own));
+    let body = request_body(&id, kind.method(), &params);
+    let mut exchange = Exchange {
+        id,
+        accepts,
+        kind: Kind::Routed,
+        pending: Vec::new(),
+    };
+    let token = backend::call(host, router, server, Some(part), "POST", &body);
+    if exchange.started(host, router, 0, token) {
+        return None;
+    }
+    Some(exchange)
+}

@@ -1,0 +1,330 @@
+//! An exchange in flight: the callouts one client message started, what came back so far,
+//! and the client's answer once the last callout finished.
+
+use crate::backend::{self, Outcome, accepted};
+use crate::config::Router;
+use crate::respond;
+use aigw_core::mcp::jsonrpc::{INTERNAL_ERROR, INVALID_REQUEST, request_body};
+use aigw_core::mcp::lists::ListKind;
+use aigw_core::mcp::merge::{initialize_result, list_result};
+use aigw_core::mcp::reply::Accepts;
+use aigw_core::mcp::session::{BackendSession, Session};
+use aigw_core::mcp::{is_supported, negotiate};
+use aigw_host::{CalloutResult, Host, LogLevel};
+use serde_json::{Map, Value, json};
+
+/// Most pages the gateway fetches from one server for one list.
+const MAX_PAGES: usize = 100;
+
+/// What the exchange is doing, with its per-backend progress (indexed by slot).
+#[derive(Debug)]
+pub enum Kind {
+    /// `initialize` sent to every configured server.
+    Initialize {
+        /// Version negotiated with the client.
+        version: String,
+        /// Per server (config order): its session part and `initialize` result once it joined.
+        joined: Vec<Option<(BackendSession, Value)>>,
+    },
+    /// A notification or DELETE sent to every backend of the session; answered with an
+    /// empty body at `status`.
+    Broadcast {
+        /// HTTP status of the client's answer.
+        status: u16,
+        /// Server names (slot = index), for log lines.
+        servers: Vec<String>,
+    },
+    /// A list fanned out to the session's backends.
+    List {
+        /// The list.
+        kind: ListKind,
+        /// The session's backends (slot = index).
+        backends: Vec<BackendSession>,
+        /// Items collected per backend.
+        items: Vec<Vec<Value>>,
+        /// Pages fetched per backend.
+        pages: Vec<usize>,
+    },
+    /// A request forwarded to one backend.
+    Routed,
+}
+
+/// An exchange in flight.
+#[derive(Debug)]
+pub struct Exchange {
+    /// The client's request id (`null` for notifications and DELETE).
+    pub id: Value,
+    /// Forms the client accepts.
+    pub accepts: Accepts,
+    /// What is being done.
+    pub kind: Kind,
+    /// Callouts in flight: (token, slot).
+    pub pending: Vec<(u32, usize)>,
+}
+
+impl Exchange {
+    /// Records a started callout for `slot`, or treats a failure to start it as its result.
+    /// Returns true when the exchange is finished (the client was answered).
+    pub fn started(
+        &mut self,
+        host: &mut dyn Host,
+        router: &Router,
+        slot: usize,
+        token: Result<u32, String>,
+    ) -> bool {
+        match token {
+            Ok(token) => {
+                self.pending.push((token, slot));
+                false
+            }
+            Err(reason) => self.slot_done(host, router, slot, Err(reason)),
+        }
+    }
+
+    /// Whether the exchange waits for no callout (answer it with [`Exchange::finish`]).
+    pub fn idle(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Handles a callout result. Returns true when the exchange is finished.
+    pub fn callout_done(
+        &mut self,
+        host: &mut dyn Host,
+        router: &Router,
+        token: u32,
+        result: CalloutResult,
+    ) -> bool {
+        let Some(position) = self.pending.iter().position(|(t, _)| *t == token) else {
+            return false;
+        };
+        let (_, slot) = self.pending.swap_remove(position);
+        self.slot_done(host, router, slot, result)
+    }
+
+    fn slot_done(
+        &mut self,
+        host: &mut dyn Host,
+        router: &Router,
+        slot: usize,
+        result: CalloutResult,
+    ) -> bool {
+        let id = self.id.clone();
+        let finished = match &mut self.kind {
+            Kind::Initialize { joined, .. } => {
+                let server = &router.servers[slot].name;
+                match initialized(backend::outcome(result, &id)) {
+                    Ok((session_id, version, result)) => {
+                        let part = BackendSession {
+                            server: server.clone(),
+                            session_id,
+                            version,
+                        };
+                        joined[slot] = Some((part, result));
+                    }
+                    Err(reason) => warn(host, server, "initialize", &reason),
+                }
+                false
+            }
+            Kind::Broadcast { servers, .. } => {
+                if let Err(reason) = accepted(&result) {
+                    warn(host, &servers[slot], "notification", &reason);
+                }
+                false
+            }
+            Kind::List {
+                kind,
+                backends,
+                items,
+                pages,
+            } => {
+                let backend = &backends[slot];
+                match listed(backend::outcome(result, &id), *kind) {
+                    Ok((page, next)) => {
+                        let filter = match kind {
+                            ListKind::Tools => router.server(&backend.server).map(|s| &s.tools),
+                            _ => None,
+                        };
+                        items[slot].extend(page.into_iter().filter(|item| {
+                            filter.is_none_or(|f| kind.item_name(item).is_some_and(|n| f.allows(n)))
+                        }));
+                        pages[slot] += 1;
+                        match next {
+                            Some(cursor) if pages[slot] < MAX_PAGES => {
+                                let kind = *kind;
+                                let backend = backend.clone();
+                                return self.next_page(host, router, slot, kind, &backend, cursor);
+                            }
+                            Some(_) => {
+                                warn(host, &backend.server, kind.method(), "page limit reached")
+                            }
+                            None => {}
+                        }
+                    }
+                    Err(reason) => warn(host, &backend.server, kind.method(), &reason),
+                }
+                false
+            }
+            Kind::Routed => {
+                self.routed_done(host, backend::outcome(result, &id));
+                true
+            }
+        };
+        if finished || !self.idle() {
+            return finished;
+        }
+        self.finish(host, router);
+        true
+    }
+
+    fn next_page(
+        &mut self,
+        host: &mut dyn Host,
+        router: &Router,
+        slot: usize,
+        kind: ListKind,
+        backend: &BackendSession,
+        cursor: String,
+    ) -> bool {
+        let mut params = Map::new();
+        params.insert("cursor".to_string(), Value::String(cursor));
+        let body = request_body(&self.id, kind.method(), &params);
+        let token = match router.server(&backend.server) {
+            Some(server) => backend::call(host, router, server, Some(backend), "POST", &body),
+            None => Err("server left the config".to_string()),
+        };
+        if self.started(host, router, slot, token) {
+            return true;
+        }
+        if self.idle() {
+            self.finish(host, router);
+            return true;
+        }
+        false
+    }
+
+    fn routed_done(&mut self, host: &mut dyn Host, outcome: Outcome) {
+        match outcome {
+            Outcome::Reply { reply, .. } => {
+                respond::rpc_response(host, self.accepts, &reply.messages, &reply.response, None)
+            }
+            Outcome::SessionExpired => respond::rpc_error(
+                host,
+                404,
+                &self.id,
+                INVALID_REQUEST,
+                "an MCP server behind the gateway ended its session; initialize a new session",
+            ),
+            Outcome::Failed(reason) => respond::rpc_error(
+                host,
+                200,
+                &self.id,
+                INTERNAL_ERROR,
+                &format!("MCP server failed: {reason}"),
+            ),
+        }
+    }
+
+    /// Answers the client from what all callouts returned.
+    pub fn finish(&mut self, host: &mut dyn Host, router: &Router) {
+        match &mut self.kind {
+            Kind::Initialize { version, joined } => {
+                let joined: Vec<_> = joined.drain(..).flatten().collect();
+                if joined.is_empty() {
+                    return respond::rpc_error(
+                        host,
+                        200,
+                        &self.id,
+                        INTERNAL_ERROR,
+                        "no MCP server behind the gateway could be initialized",
+                    );
+                }
+                let result = initialize_result(
+                    version,
+                    joined
+                        .iter()
+                        .map(|(part, result)| (part.server.as_str(), result)),
+                );
+                let session = Session {
+                    version: version.clone(),
+                    backends: joined.into_iter().map(|(part, _)| part).collect(),
+                };
+                match session.seal(&router.keys[0]) {
+                    Ok(sealed) => {
+                        let response = json!({"jsonrpc": "2.0", "id": self.id, "result": result});
+                        respond::rpc_response(host, self.accepts, &[], &response, Some(&sealed));
+                    }
+                    Err(reason) => respond::rpc_error(host, 200, &self.id, INTERNAL_ERROR, &reason),
+                }
+            }
+            Kind::Broadcast { status, .. } => respond::empty(host, *status),
+            Kind::List {
+                kind,
+                backends,
+                items,
+                ..
+            } => {
+                let merged = list_result(
+                    *kind,
+                    &router.separator,
+                    backends
+                        .iter()
+                        .zip(items.drain(..))
+                        .map(|(b, items)| (b.server.as_str(), items)),
+                );
+                let response = json!({"jsonrpc": "2.0", "id": self.id, "result": merged});
+                respond::rpc_response(host, self.accepts, &[], &response, None);
+            }
+            Kind::Routed => {}
+        }
+    }
+}
+
+/// Reads a backend's `initialize` answer: its session id, agreed version and result.
+fn initialized(outcome: Outcome) -> Result<(Option<String>, String, Value), String> {
+    let (session_id, reply) = match outcome {
+        Outcome::Reply { session_id, reply } => (session_id, reply),
+        Outcome::SessionExpired => return Err("HTTP status 404".to_string()),
+        Outcome::Failed(reason) => return Err(reason),
+    };
+    let mut response = reply.response;
+    let result = response
+        .get_mut("result")
+        .map(Value::take)
+        .ok_or_else(|| format!("error {}", response["error"]))?;
+    let version = result
+        .get("protocolVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if !is_supported(&version) {
+        return Err(format!("unsupported protocol version {version:?}"));
+    }
+    Ok((session_id, negotiate(&version).to_string(), result))
+}
+
+/// Reads one page of a list answer: its items and the next cursor.
+fn listed(outcome: Outcome, kind: ListKind) -> Result<(Vec<Value>, Option<String>), String> {
+    let mut response = match outcome {
+        Outcome::Reply { reply, .. } => reply.response,
+        Outcome::SessionExpired => return Err("session expired (HTTP 404)".to_string()),
+        Outcome::Failed(reason) => return Err(reason),
+    };
+    let Some(result) = response.get_mut("result") else {
+        return Err(format!("error {}", response["error"]));
+    };
+    let next = result
+        .get("nextCursor")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    match result.get_mut(kind.result_key()).map(Value::take) {
+        Some(Value::Array(items)) => Ok((items, next)),
+        _ => Err(format!("result has no {} array", kind.result_key())),
+    }
+}
+
+fn warn(host: &mut dyn Host, server: &str, method: &str, reason: &str) {
+    host.log(
+        LogLevel::Warn,
+        &format!("mcp-router: server {server}: {method} failed: {reason}"),
+    );
+}

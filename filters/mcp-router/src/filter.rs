@@ -1,0 +1,200 @@
+//! The mcp-router filter: answers MCP Streamable HTTP on the configured path by fanning
+//! out to, or routing to, the configured MCP servers with HTTP callouts. Every other path
+//! passes through after one path comparison.
+
+use crate::config::Router;
+use crate::dispatch::{SessionState, broadcast, dispatch};
+use crate::exchange::Exchange;
+use crate::respond;
+use aigw_core::mcp::jsonrpc::{INVALID_REQUEST, PARSE_ERROR, parse};
+use aigw_core::mcp::reply::Accepts;
+use aigw_core::mcp::session::Session;
+use aigw_core::mcp::{PROTOCOL_VERSION_HEADER, SESSION_HEADER, is_supported};
+use aigw_host::{
+    BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, MetricsRegistry,
+};
+use serde_json::Value;
+use std::ffi::OsString;
+use std::sync::Arc;
+
+/// Builds mcp-router filters from the JSON config (see docs/internals.md).
+#[derive(Debug)]
+pub struct McpRouterFactory {
+    router: Arc<Router>,
+}
+
+impl McpRouterFactory {
+    /// Builds the factory from config text, looking environment variables up with `env`.
+    pub fn with_env(config: &str, env: impl Fn(&str) -> Option<OsString>) -> Result<Self, String> {
+        Ok(Self {
+            router: Arc::new(Router::from_json(config, env)?),
+        })
+    }
+}
+
+impl FilterFactory for McpRouterFactory {
+    type Filter = McpRouterFilter;
+
+    fn from_config(config: &str, _metrics: &mut dyn MetricsRegistry) -> Result<Self, String> {
+        Self::with_env(config, |var| std::env::var_os(var))
+    }
+
+    fn create_filter(&self) -> McpRouterFilter {
+        McpRouterFilter {
+            router: self.router.clone(),
+            state: State::PassThrough,
+        }
+    }
+}
+
+/// The mcp-router filter of one stream.
+#[derive(Debug)]
+pub struct McpRouterFilter {
+    router: Arc<Router>,
+    state: State,
+}
+
+#[derive(Debug)]
+enum State {
+    /// Not the MCP path: the filter does nothing.
+    PassThrough,
+    /// A POST to the MCP path whose body is being buffered.
+    Reading {
+        accepts: Accepts,
+        session: SessionState,
+    },
+    /// Callouts in flight.
+    Waiting(Exchange),
+    /// The client was answered.
+    Done,
+}
+
+impl McpRouterFilter {
+    fn session(&self, host: &dyn Host) -> SessionState {
+        match host.request_header(SESSION_HEADER) {
+            None => SessionState::Missing,
+            Some(text) => match Session::open(&text, &self.router.keys) {
+                Ok(session) => SessionState::Open(session),
+                Err(reason) => SessionState::Refused(reason),
+            },
+        }
+    }
+
+    fn answered(&mut self, exchange: Option<Exchange>) {
+        self.state = exchange.map_or(State::Done, State::Waiting);
+    }
+}
+
+impl Filter for McpRouterFilter {
+    fn on_request_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
+        let path = host.request_header(":path").unwrap_or_default();
+        let path = path.split('?').next().unwrap_or_default();
+        if path != self.router.path {
+            return HeadersStatus::Continue;
+        }
+        self.state = State::Done;
+        let method = host.request_header(":method").unwrap_or_default();
+        if let Some(version) = host.request_header(PROTOCOL_VERSION_HEADER)
+            && !is_supported(&version)
+        {
+            let message = format!("unsupported MCP-Protocol-Version {version:?}");
+            respond::rpc_error(host, 400, &Value::Null, INVALID_REQUEST, &message);
+            return HeadersStatus::StopIteration;
+        }
+        match method.as_str() {
+            "POST" => {
+                let content_type = host.request_header("content-type").unwrap_or_default();
+                let accepts = Accepts::from_header(host.request_header("accept").as_deref());
+                if !content_type
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/json")
+                {
+                    respond::http_error(host, 415, &[], "MCP messages must be application/json");
+                } else if !accepts.any() {
+                    let message = "Accept must allow application/json or text/event-stream";
+                    respond::http_error(host, 406, &[], message);
+                } else if end_of_stream {
+                    respond::rpc_error(host, 400, &Value::Null, PARSE_ERROR, "empty body");
+                } else {
+                    let session = self.session(host);
+                    self.state = State::Reading { accepts, session };
+                }
+            }
+            "DELETE" => match self.session(host) {
+                SessionState::Open(session) => {
+                    let router = self.router.clone();
+                    let exchange = broadcast(host, &router, &session, "DELETE", b"", 200);
+                    self.answered(exchange);
+                }
+                SessionState::Missing => {
+                    respond::http_error(host, 400, &[], "the Mcp-Session-Id header is required")
+                }
+                SessionState::Refused(reason) => {
+                    respond::http_error(host, 404, &[], &format!("unknown session: {reason}"))
+                }
+            },
+            _ => respond::http_error(
+                host,
+                405,
+                &[("allow", "POST, DELETE")],
+                "the MCP endpoint takes POST and DELETE; GET server streams are not offered",
+            ),
+        }
+        HeadersStatus::StopIteration
+    }
+
+    fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        match &self.state {
+            State::PassThrough => return BodyStatus::Continue,
+            State::Reading { .. } => {}
+            State::Waiting(_) | State::Done => return BodyStatus::StopNoBuffer,
+        }
+        let body = host.request_body();
+        if body.len() > self.router.max_request_bytes {
+            self.state = State::Done;
+            let message = format!(
+                "request body larger than {} bytes",
+                self.router.max_request_bytes
+            );
+            respond::rpc_error(host, 413, &Value::Null, INVALID_REQUEST, &message);
+            return BodyStatus::StopNoBuffer;
+        }
+        if !end_of_stream {
+            return BodyStatus::StopAndBuffer;
+        }
+        let State::Reading { accepts, session } = std::mem::replace(&mut self.state, State::Done)
+        else {
+            return BodyStatus::StopNoBuffer;
+        };
+        match parse(&body) {
+            Ok(message) => {
+                let router = self.router.clone();
+                let exchange = dispatch(host, &router, accepts, session, message);
+                self.answered(exchange);
+            }
+            Err(error) => {
+                let status = if error.code == PARSE_ERROR || error.code == INVALID_REQUEST {
+                    400
+                } else {
+                    200
+                };
+                respond::rpc_error(host, status, &error.id, error.code, &error.message);
+            }
+        }
+        BodyStatus::StopNoBuffer
+    }
+
+    fn on_callout_done(&mut self, host: &mut dyn Host, token: u32, result: CalloutResult) {
+        let State::Waiting(exchange) = &mut self.state else {
+            return;
+        };
+        if exchange.callout_done(host, &self.router, token, result) {
+            self.state = State::Done;
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "filter_tests.rs"]
+mod tests;

@@ -1,0 +1,510 @@
+use super::*;
+use aigw_core::mcp::session::SessionKey;
+use aigw_host::CalloutResponse;
+use aigw_host::test_host::{TestHost, complete_callout};
+use serde_json::json;
+
+const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+const CONFIG: &str = r#"{"session_key_env":"FAKE_SESSION_KEY","callout_timeout_ms":5000,
+  "servers":[
+    {"name":"weather","cluster":"aigw-mcp-weather","authority":"weather.local","path":"/mcp",
+     "auth":{"kind":"bearer","key_env":"FAKE_MCP_TOKEN"}},
+    {"name":"calc","cluster":"aigw-mcp-calc","authority":"calc.local","path":"/v2/mcp",
+     "tools":{"exclude":["secret"],"exclude_regex":["admin_.*"]}}]}"#;
+
+fn env(var: &str) -> Option<OsString> {
+    match var {
+        "FAKE_SESSION_KEY" => Some(KEY.into()),
+        "FAKE_MCP_TOKEN" => Some("fake-token-1".into()),
+        _ => None,
+    }
+}
+
+fn filter() -> McpRouterFilter {
+    McpRouterFactory::with_env(CONFIG, env)
+        .unwrap()
+        .create_filter()
+}
+
+fn key() -> SessionKey {
+    SessionKey::from_base64(KEY).unwrap()
+}
+
+fn post(session: Option<&str>) -> TestHost {
+    let mut headers = vec![
+        (":method", "POST"),
+        (":path", "/mcp"),
+        ("content-type", "application/json"),
+        ("accept", "application/json, text/event-stream"),
+    ];
+    if let Some(session) = session {
+        headers.push(("mcp-session-id", session));
+        headers.push(("mcp-protocol-version", "2025-06-18"));
+    }
+    TestHost::with_request_headers(&headers)
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn json_reply(status: u16, session: Option<&str>, body: Value) -> CalloutResult {
+    let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
+    if let Some(session) = session {
+        headers.push(("mcp-session-id".to_string(), session.to_string()));
+    }
+    Ok(CalloutResponse {
+        status,
+        headers,
+        body: body.to_string().into_bytes(),
+    })
+}
+
+fn sse_reply(messages: &[Value]) -> CalloutResult {
+    let body: String = messages
+        .iter()
+        .map(|m| format!("event: message\ndata: {m}\n\n"))
+        .collect();
+    Ok(CalloutResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "text/event-stream".into())],
+        body: body.into_bytes(),
+    })
+}
+
+fn reply_json(host: &TestHost) -> (u16, Value) {
+    let reply = host.local_reply.as_ref().expect("a local reply");
+    (reply.status, serde_json::from_slice(&reply.body).unwrap())
+}
+
+fn sent_json(host: &TestHost, index: usize) -> Value {
+    serde_json::from_slice(&host.callouts[index].body).unwrap()
+}
+
+/// A session with both servers, as `initialize` would have made it.
+fn session() -> String {
+    let session: Session = serde_json::from_value(json!({"v": "2025-06-18", "b": [
+        {"s": "weather", "i": "w-1", "v": "2025-06-18"},
+        {"s": "calc", "v": "2025-06-18"}]}))
+    .unwrap();
+    session.seal(&key()).unwrap()
+}
+
+#[test]
+fn other_paths_pass_through() {
+    let mut host =
+        TestHost::with_request_headers(&[(":method", "POST"), (":path", "/v1/chat/completions")]);
+    let mut f = filter();
+    let (hs, body) = host.run_request(&mut f, b"{}");
+    assert_eq!(
+        (hs, body),
+        (HeadersStatus::Continue, Some(BodyStatus::Continue))
+    );
+    assert!(host.local_reply.is_none() && host.callouts.is_empty());
+}
+
+#[test]
+fn get_and_other_methods_get_405() {
+    for method in ["GET", "PUT"] {
+        let mut host =
+            TestHost::with_request_headers(&[(":method", method), (":path", "/mcp?x=1")]);
+        host.run_request(&mut filter(), b"");
+        let reply = host.local_reply.unwrap();
+        assert_eq!(reply.status, 405);
+        assert_eq!(header(&reply.headers, "allow"), Some("POST, DELETE"));
+    }
+}
+
+#[test]
+fn bad_json_rpc_gets_json_rpc_errors() {
+    for (body, status, code) in [
+        (&b"{not json"[..], 400, -32700),
+        (br#"{"jsonrpc":"2.0","id":1}"#, 400, -32600),
+        (
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":[]}"#,
+            200,
+            -32602,
+        ),
+    ] {
+        let mut host = post(None);
+        host.run_request(&mut filter(), body);
+        let (got_status, reply) = reply_json(&host);
+        assert_eq!(
+            (got_status, &reply["error"]["code"]),
+            (status, &json!(code))
+        );
+    }
+}
+
+#[test]
+fn initialize_fans_out_and_seals_the_backends_sessions() {
+    let mut host = post(None);
+    let mut f = filter();
+    let body = json!({"jsonrpc":"2.0","id":0,"method":"initialize","params":{
+        "protocolVersion":"2025-06-18","capabilities":{"sampling":{}},"clientInfo":{"name":"t","version":"1"}}});
+    host.run_request(&mut f, body.to_string().as_bytes());
+    assert_eq!(host.callouts.len(), 2);
+    let first = &host.callouts[0];
+    assert_eq!(
+        (first.cluster.as_str(), first.timeout),
+        ("aigw-mcp-weather", std::time::Duration::from_secs(5))
+    );
+    assert_eq!(header(&first.headers, ":path"), Some("/mcp"));
+    assert_eq!(
+        header(&first.headers, "authorization"),
+        Some("Bearer fake-token-1")
+    );
+    assert_eq!(header(&host.callouts[1].headers, ":path"), Some("/v2/mcp"));
+    assert_eq!(header(&host.callouts[1].headers, "authorization"), None);
+    assert_eq!(sent_json(&host, 0)["params"]["capabilities"], json!({}));
+
+    let weather = json!({"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-06-18",
+        "capabilities":{"tools":{"listChanged":true}},"serverInfo":{"name":"w","version":"1"}}});
+    complete_callout(
+        &mut host,
+        &mut f,
+        2,
+        sse_reply(&[json!({"jsonrpc":"2.0","id":0,"result":{
+        "protocolVersion":"2025-06-18","capabilities":{"prompts":{}},"serverInfo":{"name":"c","version":"1"}}})]),
+    );
+    assert!(host.local_reply.is_none(), "waits for every server");
+    complete_callout(&mut host, &mut f, 1, json_reply(200, Some("w-1"), weather));
+
+    let (status, reply) = reply_json(&host);
+    assert_eq!(status, 200);
+    assert_eq!(reply["result"]["protocolVersion"], "2025-06-18");
+    assert_eq!(
+        reply["result"]["capabilities"],
+        json!({"tools": {}, "prompts": {}})
+    );
+    let sealed = header(
+        &host.local_reply.as_ref().unwrap().headers,
+        "mcp-session-id",
+    )
+    .unwrap();
+    let session = Session::open(sealed, &[key()]).unwrap();
+    let ids: Vec<_> = session
+        .backends
+        .iter()
+        .map(|b| (b.server.as_str(), b.session_id.as_deref()))
+        .collect();
+    assert_eq!(ids, [("weather", Some("w-1")), ("calc", None)]);
+}
+
+#[test]
+fn a_failed_server_is_left_out_of_the_session() {
+    let mut host = post(None);
+    let mut f = filter();
+    let body = json!({"jsonrpc":"2.0","id":"i","method":"initialize","params":{
+        "protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}});
+    host.run_request(&mut f, body.to_string().as_bytes());
+    complete_callout(&mut host, &mut f, 1, Err("timeout".into()));
+    complete_callout(
+        &mut host,
+        &mut f,
+        2,
+        json_reply(
+            200,
+            None,
+            json!({"jsonrpc":"2.0","id":"i",
+        "result":{"protocolVersion":"2025-11-25","capabilities":{"tools":{}},"serverInfo":{"name":"c"}}}),
+        ),
+    );
+    let sealed = header(
+        &host.local_reply.as_ref().unwrap().headers,
+        "mcp-session-id",
+    )
+    .unwrap();
+    let session = Session::open(sealed, &[key()]).unwrap();
+    assert_eq!(session.backends.len(), 1);
+    assert_eq!(session.backends[0].server, "calc");
+    assert!(
+        host.logs
+            .borrow()
+            .iter()
+            .any(|(_, l)| l.contains("server weather: initialize failed: timeout"))
+    );
+}
+
+#[test]
+fn initialize_checks_params() {
+    let mut host = post(None);
+    host.run_request(
+        &mut filter(),
+        br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+    );
+    let (_, reply) = reply_json(&host);
+    assert_eq!(reply["error"]["code"], -32602);
+    assert!(host.callouts.is_empty());
+}
+
+#[test]
+fn tools_list_merges_with_prefixes_filters_and_follows_pages() {
+    let session = session();
+    let mut host = post(Some(&session));
+    let mut f = filter();
+    host.run_request(&mut f, br#"{"jsonrpc":"2.0","id":5,"method":"tools/list"}"#);
+    assert_eq!(host.callouts.len(), 2);
+    assert_eq!(
+        header(&host.callouts[0].headers, "mcp-session-id"),
+        Some("w-1")
+    );
+    assert_eq!(
+        header(&host.callouts[0].headers, "mcp-protocol-version"),
+        Some("2025-06-18")
+    );
+    assert_eq!(header(&host.callouts[1].headers, "mcp-session-id"), None);
+
+    complete_callout(
+        &mut host,
+        &mut f,
+        2,
+        json_reply(
+            200,
+            None,
+            json!({"jsonrpc":"2.0","id":5,"result":{
+        "tools":[{"name":"add"},{"name":"secret"},{"name":"admin_reset"}]}}),
+        ),
+    );
+    complete_callout(
+        &mut host,
+        &mut f,
+        1,
+        json_reply(
+            200,
+            None,
+            json!({"jsonrpc":"2.0","id":5,"result":{
+        "tools":[{"name":"forecast"}],"nextCursor":"p2"}}),
+        ),
+    );
+    assert_eq!(host.callouts.len(), 3, "second page requested");
+    assert_eq!(sent_json(&host, 2)["params"], json!({"cursor": "p2"}));
+    complete_callout(
+        &mut host,
+        &mut f,
+        3,
+        json_reply(
+            200,
+            None,
+            json!({"jsonrpc":"2.0","id":5,"result":{
+        "tools":[{"name":"alerts"}]}}),
+        ),
+    );
+
+    let (status, reply) = reply_json(&host);
+    assert_eq!(status, 200);
+    let names: Vec<_> = reply["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["weather__forecast", "weather__alerts", "calc__add"]);
+}
+
+#[test]
+fn tools_call_is_routed_with_the_backend_name_and_sse_is_relayed() {
+    let session = session();
+    let mut host = post(Some(&session));
+    let mut f = filter();
+    let call = json!({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"weather__forecast","arguments":{"city":"Oslo"}}});
+    host.run_request(&mut f, call.to_string().as_bytes());
+    assert_eq!(host.callouts.len(), 1);
+    assert_eq!(host.callouts[0].cluster, "aigw-mcp-weather");
+    assert_eq!(
+        sent_json(&host, 0)["params"],
+        json!({"name":"forecast","arguments":{"city":"Oslo"}})
+    );
+
+    let progress =
+        json!({"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}});
+    let result =
+        json!({"jsonrpc":"2.0","id":9,"result":{"content":[{"type":"text","text":"sunny"}]}});
+    complete_callout(
+        &mut host,
+        &mut f,
+        1,
+        sse_reply(&[progress.clone(), result.clone()]),
+    );
+    let reply = host.local_reply.as_ref().unwrap();
+    assert_eq!(
+        header(&reply.headers, "content-type"),
+        Some("text/event-stream")
+    );
+    let text = String::from_utf8(reply.body.clone()).unwrap();
+    assert_eq!(
+        text,
+        format!("event: message\ndata: {progress}\n\nevent: message\ndata: {result}\n\n")
+    );
+}
+
+#[test]
+fn filtered_and_unknown_tools_are_refused_without_a_callout() {
+    for name in ["calc__secret", "calc__admin_x", "nope__add", "calc"] {
+        let session = session();
+        let mut host = post(Some(&session));
+        let call = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":name}});
+        host.run_request(&mut filter(), call.to_string().as_bytes());
+        let (status, reply) = reply_json(&host);
+        assert_eq!(
+            (status, &reply["error"]["code"]),
+            (200, &json!(-32602)),
+            "{name}"
+        );
+        assert_eq!(reply["error"]["message"], format!("unknown tool: {name}"));
+        assert!(host.callouts.is_empty());
+    }
+}
+
+#[test]
+fn an_expired_backend_session_ends_the_gateway_session() {
+    let session = session();
+    let mut host = post(Some(&session));
+    let mut f = filter();
+    host.run_request(
+        &mut f,
+        br#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"calc__add"}}"#,
+    );
+    complete_callout(&mut host, &mut f, 1, json_reply(404, None, json!({})));
+    assert_eq!(reply_json(&host).0, 404);
+}
+
+#[test]
+fn sessions_are_required_and_checked() {
+    let body = br#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
+    let mut host = post(None);
+    host.run_request(&mut filter(), body);
+    assert_eq!(reply_json(&host).0, 400);
+
+    let mut tampered = session().into_bytes();
+    let last = tampered.len() - 2;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let foreign = Session {
+        version: "2025-06-18".into(),
+        backends: vec![],
+    }
+    .seal(&SessionKey::from_bytes(&[9; 32]).unwrap())
+    .unwrap();
+    for bad in [tampered.as_str(), foreign.as_str(), "garbage"] {
+        let mut host = post(Some(bad));
+        host.run_request(&mut filter(), body);
+        let (status, reply) = reply_json(&host);
+        assert_eq!(
+            (status, &reply["error"]["code"]),
+            (404, &json!(-32600)),
+            "{bad}"
+        );
+        assert!(host.callouts.is_empty());
+    }
+}
+
+#[test]
+fn notifications_are_broadcast_and_answered_202() {
+    let session = session();
+    let mut host = post(Some(&session));
+    let mut f = filter();
+    host.run_request(
+        &mut f,
+        br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+    );
+    assert_eq!(host.callouts.len(), 2);
+    assert_eq!(
+        sent_json(&host, 1),
+        json!({"jsonrpc":"2.0","method":"notifications/initialized"})
+    );
+    let accepted = Ok(CalloutResponse {
+        status: 202,
+        ..Default::default()
+    });
+    complete_callout(&mut host, &mut f, 1, accepted.clone());
+    assert!(host.local_reply.is_none());
+    complete_callout(&mut host, &mut f, 2, accepted);
+    assert_eq!(host.local_reply.as_ref().unwrap().status, 202);
+}
+
+#[test]
+fn delete_ends_the_backend_sessions() {
+    let session = session();
+    let mut host = TestHost::with_request_headers(&[
+        (":method", "DELETE"),
+        (":path", "/mcp"),
+        ("mcp-session-id", &session),
+    ]);
+    let mut f = filter();
+    host.run_request(&mut f, b"");
+    assert_eq!(host.callouts.len(), 2);
+    assert_eq!(header(&host.callouts[0].headers, ":method"), Some("DELETE"));
+    assert_eq!(
+        header(&host.callouts[0].headers, "mcp-session-id"),
+        Some("w-1")
+    );
+    complete_callout(
+        &mut host,
+        &mut f,
+        1,
+        Ok(CalloutResponse {
+            status: 200,
+            ..Default::default()
+        }),
+    );
+    complete_callout(
+        &mut host,
+        &mut f,
+        2,
+        Ok(CalloutResponse {
+            status: 405,
+            ..Default::default()
+        }),
+    );
+    assert_eq!(host.local_reply.as_ref().unwrap().status, 200);
+}
+
+#[test]
+fn ping_is_answered_locally_and_unknown_methods_are_not_found() {
+    let session = session();
+    let mut host = post(Some(&session));
+    host.run_request(
+        &mut filter(),
+        br#"{"jsonrpc":"2.0","id":3,"method":"ping"}"#,
+    );
+    assert_eq!(
+        reply_json(&host).1,
+        json!({"jsonrpc":"2.0","id":3,"result":{}})
+    );
+    let mut host = post(Some(&session));
+    host.run_request(
+        &mut filter(),
+        br#"{"jsonrpc":"2.0","id":4,"method":"sampling/createMessage"}"#,
+    );
+    assert_eq!(reply_json(&host).1["error"]["code"], -32601);
+}
+
+#[test]
+fn unsupported_protocol_version_header_is_400() {
+    let mut host = TestHost::with_request_headers(&[
+        (":method", "POST"),
+        (":path", "/mcp"),
+        ("mcp-protocol-version", "1999-01-01"),
+    ]);
+    host.run_request(&mut filter(), b"{}");
+    assert_eq!(host.local_reply.unwrap().status, 400);
+}
+
+#[test]
+fn oversized_bodies_are_refused() {
+    let text = CONFIG.replace("\"callout_timeout_ms\":5000", "\"max_request_bytes\":16");
+    let mut f = McpRouterFactory::with_env(&text, env)
+        .unwrap()
+        .create_filter();
+    let mut host = post(None);
+    host.run_request_chunks(
+        &mut f,
+        &[b"{\"jsonrpc\":\"2.0\",", b"\"id\":1,\"method\":\"ping\"}"],
+    );
+    assert_eq!(host.local_reply.unwrap().status, 413);
+}

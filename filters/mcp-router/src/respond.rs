@@ -1,0 +1,42 @@
+//! The local replies the filter answers clients with.
+
+use aigw_core::mcp::SESSION_HEADER;
+use aigw_core::mcp::jsonrpc::error_body;
+use aigw_core::mcp::reply::{Accepts, client_body};
+use aigw_host::Host;
+use serde_json::Value;
+
+/// Answers with JSON-RPC error `code` for request `id` at HTTP `status`.
+pub fn rpc_error(host: &mut dyn Host, status: u16, id: &Value, code: i64, message: &str) {
+    let body = error_body(id, code, message);
+    host.send_local_reply(status, &[("content-type", "application/json")], &body);
+}
+
+/// Answers with a JSON-RPC response (`messages` relayed before it when the client takes
+/// SSE), with the gateway session id when `session` is given.
+pub fn rpc_response(
+    host: &mut dyn Host,
+    accepts: Accepts,
+    messages: &[Value],
+    response: &Value,
+    session: Option<&str>,
+) {
+    let (content_type, body) = client_body(accepts, messages, response);
+    let mut headers = vec![("content-type", content_type)];
+    if let Some(session) = session {
+        headers.push((SESSION_HEADER, session));
+    }
+    host.send_local_reply(200, &headers, &body);
+}
+
+/// Answers with an empty body at `status` (202 for notifications, 200 for DELETE).
+pub fn empty(host: &mut dyn Host, status: u16) {
+    host.send_local_reply(status, &[], b"");
+}
+
+/// Answers with a plain HTTP error (for requests that are not JSON-RPC at all).
+pub fn http_error(host: &mut dyn Host, status: u16, extra: &[(&str, &str)], message: &str) {
+    let mut headers = vec![("content-type", "text/plain")];
+    headers.extend_from_slice(extra);
+    host.send_local_reply(status, &headers, message.as_bytes());
+}
