@@ -1,6 +1,7 @@
 //! A fast fake OpenAI / Azure OpenAI provider that validates what it receives as strictly as
 //! the real APIs and answers deterministically (byte-identical bodies across runs).
 
+pub mod anthropic;
 mod auth;
 pub mod config;
 pub mod error;

@@ -19,10 +19,10 @@ use crate::auth::authenticate;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::route::{Api, classify};
-use crate::{respond, stream, validate};
+use crate::{anthropic, respond, stream, validate};
 
 /// Largest request body accepted.
-const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 /// Request header asking for an error response with this status.
 pub const STATUS_HEADER: &str = "x-testupstream-status";
 /// Request header asking for a delay (milliseconds) between stream chunks.
@@ -30,7 +30,8 @@ pub const CHUNK_DELAY_HEADER: &str = "x-testupstream-chunk-delay-ms";
 /// Response header naming the backend that answered.
 pub const BACKEND_HEADER: &str = "x-testupstream-backend";
 
-type Body = BoxBody<Bytes, Infallible>;
+/// A response body: whole or streamed.
+pub(crate) type Body = BoxBody<Bytes, Infallible>;
 
 /// Serves requests on `listener`; never returns (drop or abort the task to stop). Accept
 /// errors (for example running out of file descriptors) are retried after a short pause.
@@ -77,6 +78,9 @@ async fn handle(config: Arc<Config>, req: Request<Incoming>) -> Result<Response<
 type Failure = (ApiError, Option<HeaderValue>);
 
 async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body>, Failure> {
+    if req.uri().path() == anthropic::MESSAGES_PATH {
+        return Ok(anthropic::answer(config, req).await);
+    }
     let target =
         classify(req.method(), req.uri().path(), req.uri().query()).map_err(|e| (e, None))?;
     let backend = authenticate(config, req.headers(), &target.flavor).map_err(|e| (e, None))?;
@@ -117,7 +121,7 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
 }
 
 /// Reads the test knobs: an injected status and the stream chunk delay.
-fn knobs(headers: &HeaderMap) -> Result<(Option<StatusCode>, Duration), ApiError> {
+pub(crate) fn knobs(headers: &HeaderMap) -> Result<(Option<StatusCode>, Duration), ApiError> {
     let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or(""));
     let status = match header(STATUS_HEADER) {
         None => None,

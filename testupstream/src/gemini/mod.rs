@@ -1,0 +1,93 @@
+//! The Gemini API flavour (`/v1beta/models/{model}:{method}`, `x-goog-api-key`): checks
+//! requests as strictly as Google does and answers deterministically in Google's formats.
+
+mod error;
+mod respond;
+pub mod route;
+mod validate;
+
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+
+use crate::config::Config;
+use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, knobs};
+use crate::stream::body_stream;
+use error::GoogleError;
+use route::Verb;
+
+/// Whether a path belongs to the Gemini flavour.
+pub fn is_gemini_path(path: &str) -> bool {
+    path.starts_with("/v1beta/")
+}
+
+/// Answers one Gemini API request (errors included).
+pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
+    match try_answer(config, req).await {
+        Ok(response) => response,
+        Err((e, backend)) => {
+            let mut response = Response::new(Full::new(e.body()).boxed());
+            *response.status_mut() = e.status;
+            let headers = response.headers_mut();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            if let Some(h) = backend {
+                headers.insert(BACKEND_HEADER, h);
+            }
+            response
+        }
+    }
+}
+
+type Failure = (GoogleError, Option<HeaderValue>);
+
+async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body>, Failure> {
+    let (model, verb) = route::classify(req.method(), req.uri().path(), req.uri().query())
+        .map_err(|e| (e, None))?;
+    let backend = route::authenticate(config, req.headers()).map_err(|e| (e, None))?;
+    let backend_header = HeaderValue::from_str(&backend.id).ok();
+    let fail = |e: GoogleError| (e, backend_header.clone());
+    let (status, delay) =
+        knobs(req.headers()).map_err(|e| fail(GoogleError::invalid(e.message)))?;
+    let body = Limited::new(req.into_body(), MAX_BODY_BYTES)
+        .collect()
+        .await
+        .map_err(|e| {
+            fail(GoogleError::invalid(format!(
+                "Could not read the request body: {e}"
+            )))
+        })?
+        .to_bytes();
+    if let Some(status) = status {
+        let message = format!("injected failure with status {}", status.as_u16());
+        return Err(fail(GoogleError::new(status, message)));
+    }
+    let (content_type, out): (&str, Body) = match verb {
+        Verb::Generate => {
+            let request = validate::generate(&body).map_err(fail)?;
+            let json = respond::generate(&backend.id, &model, &request, &body);
+            ("application/json", Full::new(json).boxed())
+        }
+        Verb::StreamGenerate => {
+            let request = validate::generate(&body).map_err(fail)?;
+            let events = respond::stream_events(&backend.id, &model, &request, &body);
+            let stream = StreamBody::new(body_stream(events, delay));
+            ("text/event-stream", BodyExt::boxed(stream))
+        }
+        Verb::BatchEmbed => {
+            let texts = validate::batch_embed(&model, &body).map_err(fail)?;
+            (
+                "application/json",
+                Full::new(respond::batch_embed(&texts)).boxed(),
+            )
+        }
+    };
+    let mut response = Response::new(out);
+    *response.status_mut() = StatusCode::OK;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(h) = backend_header {
+        headers.insert(BACKEND_HEADER, h);
+    }
+    Ok(response)
+}
