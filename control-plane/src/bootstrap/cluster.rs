@@ -37,13 +37,7 @@ pub fn cluster(
     if let Some(v) = &backend.azure_api_version {
         translate["azure_api_version"] = json!(v);
     }
-    let mut auth = json!({"backend": backend.name, "kind": backend.auth.kind.as_str()});
-    if let Some(env) = &backend.auth.key_env {
-        auth["key_env"] = json!(env);
-    }
-    if let Some(file) = &backend.auth.key_file {
-        auth["key_file"] = json!(file.display().to_string());
-    }
+    let auth = super::auth::filter_config(backend, endpoint);
     let mut cluster = json!({
         "name": name,
         "type": if endpoint.is_ip { "STATIC" } else { "LOGICAL_DNS" },
@@ -79,7 +73,7 @@ pub fn cluster(
 }
 
 /// TLS to `host`: SNI, system CAs, and the certificate must name the host.
-fn tls_socket(host: &str) -> Value {
+pub fn tls_socket(host: &str) -> Value {
     json!({
         "name": "envoy.transport_sockets.tls",
         "typed_config": {

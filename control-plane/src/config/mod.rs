@@ -3,6 +3,9 @@
 pub mod endpoint;
 pub mod model;
 mod validate;
+mod validate_auth;
+
+pub use validate_auth::aws_region;
 
 use std::fmt;
 use std::path::Path;

@@ -38,11 +38,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         schema: Schema::OpenAI,
         endpoint: format!("http://{demo_addr}/v1"),
         azure_api_version: None,
-        auth: Auth {
-            kind: AuthKind::Bearer,
-            key_env: Some(DEMO_KEY_ENV.into()),
-            key_file: None,
-        },
+        auth: Auth::from_key_env(AuthKind::Bearer, DEMO_KEY_ENV),
     }];
     let mut routes = vec![Route {
         name: DEMO_NAME.into(),
@@ -56,11 +52,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
             schema: Schema::OpenAI,
             endpoint,
             azure_api_version: None,
-            auth: Auth {
-                kind: AuthKind::Bearer,
-                key_env: Some(OPENAI_KEY_ENV.into()),
-                key_file: None,
-            },
+            auth: Auth::from_key_env(AuthKind::Bearer, OPENAI_KEY_ENV),
         });
         routes.push(Route {
             name: "openai".into(),

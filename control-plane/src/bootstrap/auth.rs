@@ -1,0 +1,65 @@
+//! The upstream-auth filter config of a backend, and the environment variables it reads.
+
+use serde_json::{Value, json};
+
+use crate::config::endpoint::Endpoint;
+use crate::config::{AuthKind, Backend, aws_region};
+
+/// The upstream-auth JSON config for `backend` (already validated) at `endpoint`.
+pub fn filter_config(backend: &Backend, endpoint: &Endpoint) -> Value {
+    let a = &backend.auth;
+    let mut auth = json!({"backend": backend.name, "kind": a.kind.as_str()});
+    if a.kind == AuthKind::AwsSigv4 {
+        let [id, secret, token] = a.aws_env_names();
+        auth["region"] = json!(aws_region(a, &endpoint.host));
+        auth["service"] = json!(a.service.as_deref().unwrap_or("bedrock"));
+        auth["access_key_id_env"] = json!(id);
+        auth["secret_access_key_env"] = json!(secret);
+        auth["session_token_env"] = json!(token);
+        return auth;
+    }
+    if let Some(env) = &a.key_env {
+        auth["key_env"] = json!(env);
+    }
+    if let Some(file) = &a.key_file {
+        auth["key_file"] = json!(file.display().to_string());
+    }
+    auth
+}
+
+/// Environment variables the upstream-auth filter of `backend` reads (the wasm VM is
+/// given exactly these).
+pub fn env_vars(backend: &Backend) -> Vec<String> {
+    let a = &backend.auth;
+    if a.kind == AuthKind::AwsSigv4 {
+        return a.aws_env_names().map(str::to_string).to_vec();
+    }
+    a.key_env.iter().cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::endpoint;
+    use crate::config::from_yaml;
+    use std::path::Path;
+
+    #[test]
+    fn sigv4_filter_config_has_region_and_env_names() {
+        let yaml = "backends:\n  - { name: br, schema: OpenAI, endpoint: https://bedrock-runtime.us-west-2.amazonaws.com, auth: { kind: aws_sigv4, session_token_env: FAKE_TOKEN } }\nroutes:\n  - { name: r, models: [m], backend: br }\n";
+        let config = from_yaml(yaml, Path::new("/cfg")).unwrap();
+        let backend = &config.backends[0];
+        let ep = endpoint::parse(&backend.endpoint).unwrap();
+        assert_eq!(
+            filter_config(backend, &ep),
+            json!({"backend": "br", "kind": "aws_sigv4", "region": "us-west-2",
+                "service": "bedrock", "access_key_id_env": "AWS_ACCESS_KEY_ID",
+                "secret_access_key_env": "AWS_SECRET_ACCESS_KEY",
+                "session_token_env": "FAKE_TOKEN"})
+        );
+        assert_eq!(
+            env_vars(backend),
+            ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "FAKE_TOKEN"]
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! Checks of a backend's `auth` block; every error names the field path.
+
+use super::model::{Auth, AuthKind};
+
+/// Checks `a` (at field path `at`); `host` is the backend endpoint's host when it parsed.
+pub(super) fn auth(
+    at: &str,
+    a: &Auth,
+    host: Option<&str>,
+    is_env_name: fn(&str) -> bool,
+    errors: &mut Vec<String>,
+) {
+    if a.kind == AuthKind::AwsSigv4 {
+        return aws_sigv4(at, a, host, is_env_name, errors);
+    }
+    for (field, set) in aws_fields(a) {
+        if set {
+            errors.push(format!(
+                "{at}.{field}: only valid with kind aws_sigv4 (kind is {})",
+                a.kind.as_str()
+            ));
+        }
+    }
+    match (&a.key_env, &a.key_file) {
+        (Some(_), Some(_)) => errors.push(format!("{at}: set only one of key_env and key_file")),
+        (None, None) => errors.push(format!("{at}: one of key_env or key_file is required")),
+        (Some(env), None) if !is_env_name(env) => errors.push(format!(
+            "{at}.key_env: {env:?} is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"
+        )),
+        (None, Some(file)) if file.as_os_str().is_empty() => {
+            errors.push(format!("{at}.key_file: must not be empty"));
+        }
+        _ => {}
+    }
+}
+
+fn aws_fields(a: &Auth) -> [(&'static str, bool); 5] {
+    [
+        ("region", a.region.is_some()),
+        ("service", a.service.is_some()),
+        ("access_key_id_env", a.access_key_id_env.is_some()),
+        ("secret_access_key_env", a.secret_access_key_env.is_some()),
+        ("session_token_env", a.session_token_env.is_some()),
+    ]
+}
+
+fn aws_sigv4(
+    at: &str,
+    a: &Auth,
+    host: Option<&str>,
+    is_env_name: fn(&str) -> bool,
+    errors: &mut Vec<String>,
+) {
+    for (field, set) in [
+        ("key_env", a.key_env.is_some()),
+        ("key_file", a.key_file.is_some()),
+    ] {
+        if set {
+            errors.push(format!(
+                "{at}.{field}: not used by kind aws_sigv4; name the AWS key variables with access_key_id_env, secret_access_key_env and session_token_env"
+            ));
+        }
+    }
+    let names = [
+        "access_key_id_env",
+        "secret_access_key_env",
+        "session_token_env",
+    ];
+    for (field, var) in names.iter().zip(a.aws_env_names()) {
+        if !is_env_name(var) {
+            errors.push(format!(
+                "{at}.{field}: {var:?} is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"
+            ));
+        }
+    }
+    let aws_name = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    if let Some(service) = &a.service
+        && !aws_name(service)
+    {
+        errors.push(format!(
+            "{at}.service: {service:?} must be an AWS signing name (a-z, 0-9, -), e.g. bedrock"
+        ));
+    }
+    match (&a.region, host) {
+        (Some(region), _) if !aws_name(region) => errors.push(format!(
+            "{at}.region: {region:?} must be an AWS region (a-z, 0-9, -), e.g. us-east-1"
+        )),
+        (Some(_), _) => {}
+        (None, Some(host)) if aigw_core::auth::sigv4::region_from_host(host).is_none() => {
+            errors.push(format!(
+                "{at}.region: required: the endpoint host {host:?} does not name a region (bedrock-runtime.<region>.amazonaws.com)"
+            ));
+        }
+        (None, _) => {}
+    }
+}
+
+/// aws_sigv4: the region to sign for: configured, else parsed from the endpoint host.
+/// `None` only for configs that failed validation.
+pub fn aws_region(a: &Auth, host: &str) -> Option<String> {
+    a.region
+        .clone()
+        .or_else(|| aigw_core::auth::sigv4::region_from_host(host).map(str::to_string))
+}
+
+#[cfg(test)]
+#[path = "validate_auth_tests.rs"]
+mod tests;

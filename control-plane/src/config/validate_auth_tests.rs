@@ -1,0 +1,69 @@
+//! Tests of the `auth` checks, aws_sigv4 in particular.
+
+use crate::config::{AuthKind, aws_region, from_yaml};
+use std::path::Path;
+
+fn config(endpoint: &str, auth: &str) -> String {
+    format!(
+        "backends:\n  - {{ name: b, schema: OpenAI, endpoint: \"{endpoint}\", auth: {auth} }}\nroutes:\n  - {{ name: r, models: [m], backend: b }}\n"
+    )
+}
+
+fn problems(endpoint: &str, auth: &str) -> Vec<String> {
+    from_yaml(&config(endpoint, auth), Path::new("/cfg")).unwrap_err()
+}
+
+#[test]
+fn sigv4_region_from_config_or_bedrock_host() {
+    let bedrock = "https://bedrock-runtime.eu-west-1.amazonaws.com";
+    let c = from_yaml(&config(bedrock, "{ kind: aws_sigv4 }"), Path::new("/cfg")).unwrap();
+    let auth = &c.backends[0].auth;
+    assert_eq!(auth.kind, AuthKind::AwsSigv4);
+    assert_eq!(
+        aws_region(auth, "bedrock-runtime.eu-west-1.amazonaws.com").as_deref(),
+        Some("eu-west-1")
+    );
+    let yaml = config(
+        "http://127.0.0.1:9000",
+        "{ kind: aws_sigv4, region: us-east-2, service: bedrock, access_key_id_env: FAKE_ID, secret_access_key_env: FAKE_SECRET, session_token_env: FAKE_TOKEN }",
+    );
+    let c = from_yaml(&yaml, Path::new("/cfg")).unwrap();
+    assert_eq!(
+        c.backends[0].auth.aws_env_names(),
+        ["FAKE_ID", "FAKE_SECRET", "FAKE_TOKEN"]
+    );
+    assert_eq!(
+        aws_region(&c.backends[0].auth, "127.0.0.1").as_deref(),
+        Some("us-east-2")
+    );
+}
+
+#[test]
+fn sigv4_errors_name_the_field() {
+    assert_eq!(
+        problems("http://127.0.0.1:9000", "{ kind: aws_sigv4 }"),
+        [
+            "backends[0].auth.region: required: the endpoint host \"127.0.0.1\" does not name a region (bedrock-runtime.<region>.amazonaws.com)"
+        ]
+    );
+    let p = problems(
+        "http://127.0.0.1:9000",
+        "{ kind: aws_sigv4, region: US, service: \"\", key_env: K, access_key_id_env: 1X }",
+    );
+    assert_eq!(p.len(), 4, "{p:?}");
+    assert!(p[0].starts_with("backends[0].auth.key_env: not used by kind aws_sigv4"));
+    assert!(p[1].starts_with("backends[0].auth.access_key_id_env: \"1X\" is not"));
+    assert!(p[2].starts_with("backends[0].auth.service: \"\" must be an AWS signing name"));
+    assert!(p[3].starts_with("backends[0].auth.region: \"US\" must be an AWS region"));
+}
+
+#[test]
+fn aws_fields_are_refused_for_key_kinds() {
+    assert_eq!(
+        problems(
+            "https://api.openai.com",
+            "{ kind: bearer, key_env: K, region: us-east-1 }"
+        ),
+        ["backends[0].auth.region: only valid with kind aws_sigv4 (kind is bearer)"]
+    );
+}
