@@ -1,9 +1,10 @@
 //! The backend role: adapts a request to one backend's schema (path, model override) and
 //! tags the response with the backend's name. OpenAI and Azure bodies pass through untouched
-//! unless the model is overridden; Anthropic exchanges are translated both ways.
+//! unless the model is overridden; Anthropic and Gemini exchanges are translated both ways.
 
 use crate::anthropic::Exchange;
 use crate::config::{BackendConfig, Target};
+use crate::gemini::GeminiExchange;
 use crate::reply::send_error;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::azure::deployment_path;
@@ -21,6 +22,8 @@ pub struct BackendFilter {
     pending_override: Option<String>,
     /// The exchange with an Anthropic backend (unused for other schemas).
     anthropic: Exchange,
+    /// The exchange with a Gemini backend (unused for other schemas).
+    gemini: GeminiExchange,
 }
 
 impl BackendFilter {
@@ -30,6 +33,7 @@ impl BackendFilter {
             config,
             pending_override: None,
             anthropic: Exchange::default(),
+            gemini: GeminiExchange::default(),
         }
     }
 
@@ -59,6 +63,8 @@ impl BackendFilter {
             (Target::AzureOpenAI { .. }, None) => Ok(None),
             // The Anthropic exchange sets its own paths.
             (Target::Anthropic { .. }, _) => Ok(None),
+            // So does the Gemini exchange.
+            (Target::Gemini { .. }, _) => Ok(None),
         }
     }
 }
@@ -80,6 +86,11 @@ impl Filter for BackendFilter {
                 end_of_stream,
             );
         }
+        if let Target::Gemini { .. } = &self.config.target {
+            return self
+                .gemini
+                .on_request_headers(host, &path, model_override, end_of_stream);
+        }
         match self.new_path(host, &path, kind, model_override.as_deref()) {
             Ok(Some(new_path)) => host.set_request_header(":path", &new_path),
             Ok(None) => {}
@@ -98,6 +109,11 @@ impl Filter for BackendFilter {
     fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
         if matches!(self.config.target, Target::Anthropic { .. }) {
             return self.anthropic.on_request_body(host, end_of_stream);
+        }
+        if let Target::Gemini { path_prefix } = &self.config.target {
+            return self
+                .gemini
+                .on_request_body(host, path_prefix, end_of_stream);
         }
         let Some(model) = self.pending_override.as_deref() else {
             return BodyStatus::Continue;
@@ -124,11 +140,17 @@ impl Filter for BackendFilter {
 
     fn on_response_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
         host.set_response_header(headers::BACKEND, &self.config.backend);
-        self.anthropic.on_response_headers(host, end_of_stream)
+        match self.config.target {
+            Target::Gemini { .. } => self.gemini.on_response_headers(host, end_of_stream),
+            _ => self.anthropic.on_response_headers(host, end_of_stream),
+        }
     }
 
     fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
-        self.anthropic.on_response_body(host, end_of_stream)
+        match self.config.target {
+            Target::Gemini { .. } => self.gemini.on_response_body(host, end_of_stream),
+            _ => self.anthropic.on_response_body(host, end_of_stream),
+        }
     }
 }
 

@@ -34,6 +34,7 @@ enum Schema {
     OpenAI,
     AzureOpenAI,
     Anthropic,
+    Gemini,
 }
 
 /// Settings of the backend role, validated.
@@ -61,6 +62,12 @@ pub enum Target {
     /// Anthropic Messages: chat completions go to `<path_prefix>/v1/messages`, translated.
     Anthropic {
         /// Put before the client's `/v1/...` (default empty).
+        path_prefix: String,
+    },
+    /// Gemini API: chat completions and embeddings go to
+    /// `<path_prefix>/v1beta/models/{model}:{method}`, translated.
+    Gemini {
+        /// Put before `/v1beta/...` (default empty).
         path_prefix: String,
     },
 }
@@ -114,7 +121,7 @@ impl RawBackend {
             ));
         }
         let path_prefix = self.path_prefix.unwrap_or_else(|| match self.schema {
-            Schema::Anthropic => String::new(),
+            Schema::Anthropic | Schema::Gemini => String::new(),
             Schema::OpenAI | Schema::AzureOpenAI => "/v1".to_string(),
         });
         let prefix = &path_prefix;
@@ -139,7 +146,8 @@ impl RawBackend {
         let target = match (self.schema, self.azure_api_version) {
             (Schema::OpenAI, _) => Target::OpenAI { path_prefix },
             (Schema::Anthropic, None) => Target::Anthropic { path_prefix },
-            (Schema::Anthropic, Some(_)) => {
+            (Schema::Gemini, None) => Target::Gemini { path_prefix },
+            (Schema::Anthropic | Schema::Gemini, Some(_)) => {
                 return Err(
                     "azure_api_version is only valid when schema is AzureOpenAI".to_string()
                 );

@@ -7,6 +7,7 @@ mod anthropic;
 mod backend;
 pub mod config;
 mod filter;
+mod gemini;
 mod reply;
 mod router;
 

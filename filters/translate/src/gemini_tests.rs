@@ -1,0 +1,221 @@
+use crate::TranslateFactory;
+use aigw_host::test_host::TestHost;
+use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use serde_json::{Value, json};
+
+const CONFIG: &str = r#"{"role":"backend","backend":"gem","schema":"Gemini"}"#;
+const CHAT: &str = r#"{"model":"gemini-2.0-flash","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}"#;
+
+fn filter(config: &str) -> crate::TranslateFilter {
+    TestHost::factory::<TranslateFactory>(config)
+        .unwrap()
+        .0
+        .create_filter()
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn request(
+    f: &mut crate::TranslateFilter,
+    path: &str,
+    body: &str,
+    extra: &[(&str, &str)],
+) -> TestHost {
+    let mut headers = vec![
+        (":method", "POST"),
+        (":path", path),
+        ("content-length", "999"),
+    ];
+    headers.extend_from_slice(extra);
+    let mut h = TestHost::with_request_headers(&headers);
+    let bytes = body.as_bytes();
+    let (hs, bs) = h.run_request_chunks(f, &[&bytes[..10], &bytes[10..]]);
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    assert_eq!(bs, Some(BodyStatus::Continue), "{:?}", h.local_reply);
+    h
+}
+
+fn respond(h: &mut TestHost, status: &str, content_type: &str, length: Option<usize>) {
+    h.response_headers = vec![
+        (":status".into(), status.into()),
+        ("content-type".into(), content_type.into()),
+    ];
+    if let Some(length) = length {
+        h.response_headers
+            .push(("content-length".into(), length.to_string()));
+    }
+}
+
+#[test]
+fn chat_request_becomes_generate_content() {
+    let mut f =
+        filter(r#"{"role":"backend","backend":"gem","schema":"Gemini","path_prefix":"/proxy"}"#);
+    let h = request(
+        &mut f,
+        "/v1/chat/completions",
+        CHAT,
+        &[("x-aigw-model-override", "gemini-1.5-pro")],
+    );
+    assert_eq!(
+        header(&h.request_headers, ":path"),
+        Some("/proxy/v1beta/models/gemini-1.5-pro:generateContent")
+    );
+    assert!(header(&h.request_headers, "x-aigw-model-override").is_none());
+    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(
+        body,
+        json!({"systemInstruction":{"parts":[{"text":"Be brief."}]},
+               "contents":[{"role":"user","parts":[{"text":"hi"}]}]})
+    );
+    assert_eq!(
+        header(&h.request_headers, "content-length"),
+        Some(h.request_body.len().to_string().as_str())
+    );
+}
+
+#[test]
+fn buffered_response_is_openai_with_length_fixed() {
+    let mut f = filter(CONFIG);
+    let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+    let upstream = br#"{"candidates":[{"content":{"role":"model","parts":[{"text":"Hey"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1,"totalTokenCount":4},"modelVersion":"gemini-2.0-flash-001"}"#;
+    respond(&mut h, "200", "application/json", Some(upstream.len()));
+    let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["object"], "chat.completion");
+    assert_eq!(v["model"], "gemini-2.0-flash-001");
+    assert_eq!(v["created"], 1_700_000_000);
+    assert_eq!(v["choices"][0]["message"]["content"], "Hey");
+    assert_eq!(v["usage"]["total_tokens"], 4);
+    assert_eq!(
+        header(&h.response_headers, "content-length"),
+        Some(out.len().to_string().as_str())
+    );
+    assert_eq!(header(&h.response_headers, "x-aigw-backend"), Some("gem"));
+}
+
+#[test]
+fn stream_is_translated_chunk_by_chunk() {
+    let mut f = filter(CONFIG);
+    let body = r#"{"model":"gemini-2.0-flash","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"#;
+    let mut h = request(&mut f, "/v1/chat/completions", body, &[]);
+    assert_eq!(
+        header(&h.request_headers, ":path"),
+        Some("/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse")
+    );
+    respond(&mut h, "200", "text/event-stream", Some(1000));
+    let upstream = concat!(
+        "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hel\"}]}}]}\r\n\r\n",
+        "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"lo\"}]},\"finishReason\":\"STOP\"}],",
+        "\"usageMetadata\":{\"promptTokenCount\":2,\"candidatesTokenCount\":2,\"totalTokenCount\":4}}\r\n\r\n"
+    )
+    .as_bytes();
+    let out = h.run_response(
+        &mut f,
+        &[&upstream[..30], &upstream[30..90], &upstream[90..]],
+    );
+    assert!(header(&h.response_headers, "content-length").is_none());
+    let text = String::from_utf8(out).unwrap();
+    let events: Vec<&str> = text.split("\n\n").filter(|e| !e.is_empty()).collect();
+    assert_eq!(events.len(), 4, "{text}");
+    let first: Value = serde_json::from_str(events[0].strip_prefix("data: ").unwrap()).unwrap();
+    assert_eq!(
+        first["choices"][0]["delta"],
+        json!({"role":"assistant","content":"Hel"})
+    );
+    let usage: Value = serde_json::from_str(events[2].strip_prefix("data: ").unwrap()).unwrap();
+    assert_eq!(usage["usage"]["total_tokens"], 4);
+    assert_eq!(events[3], "data: [DONE]");
+}
+
+#[test]
+fn embeddings_round_trip() {
+    let mut f = filter(CONFIG);
+    let body = r#"{"model":"text-embedding-004","input":["a","b"],"encoding_format":"float"}"#;
+    let mut h = request(&mut f, "/v1/embeddings", body, &[]);
+    assert_eq!(
+        header(&h.request_headers, ":path"),
+        Some("/v1beta/models/text-embedding-004:batchEmbedContents")
+    );
+    let upstream = br#"{"embeddings":[{"values":[0.5]},{"values":[-0.5]}]}"#;
+    respond(&mut h, "200", "application/json", None);
+    let out = h.run_response(&mut f, &[upstream]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["data"][1],
+        json!({"object":"embedding","index":1,"embedding":[-0.5]})
+    );
+    assert_eq!(v["model"], "text-embedding-004");
+}
+
+#[test]
+fn google_error_becomes_openai_error_with_status_kept() {
+    let mut f = filter(CONFIG);
+    let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+    let upstream =
+        br#"{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED"}}"#;
+    respond(&mut h, "429", "application/json", Some(upstream.len()));
+    let out = h.run_response(&mut f, &[upstream]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v,
+        json!({"error":{"message":"Quota exceeded.","type":"rate_limit_error","param":null,"code":"RESOURCE_EXHAUSTED"}})
+    );
+    assert_eq!(header(&h.response_headers, ":status"), Some("429"));
+    assert_eq!(
+        header(&h.response_headers, "content-length"),
+        Some(out.len().to_string().as_str())
+    );
+}
+
+#[test]
+fn unreadable_success_body_becomes_502() {
+    let mut f = filter(CONFIG);
+    let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+    respond(&mut h, "200", "application/json", None);
+    let out = h.run_response(&mut f, &[b"not json"]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(header(&h.response_headers, ":status"), Some("502"));
+    assert_eq!(v["error"]["type"], "server_error");
+}
+
+#[test]
+fn refusals_are_openai_errors() {
+    let cases = [
+        ("/v1/completions", r#"{"model":"m","prompt":"x"}"#, 404),
+        (
+            "/v1/chat/completions",
+            r#"{"model":"a/b","messages":[{"role":"user","content":"x"}]}"#,
+            400,
+        ),
+        (
+            "/v1/chat/completions",
+            r#"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"web"}]}"#,
+            400,
+        ),
+    ];
+    for (path, body, status) in cases {
+        let mut f = filter(CONFIG);
+        let mut h = TestHost::with_request_headers(&[(":method", "POST"), (":path", path)]);
+        h.run_request(&mut f, body.as_bytes());
+        let reply = h.local_reply.as_ref().unwrap();
+        assert_eq!(reply.status, status, "{path} {body}");
+        let v: Value = serde_json::from_slice(&reply.body).unwrap();
+        assert!(v["error"]["message"].is_string());
+    }
+}
+
+#[test]
+fn other_paths_pass_through() {
+    let mut f = filter(CONFIG);
+    let mut h = TestHost::with_request_headers(&[(":method", "GET"), (":path", "/healthz")]);
+    let (hs, _) = h.run_request(&mut f, b"");
+    assert_eq!(hs, HeadersStatus::Continue);
+    assert_eq!(header(&h.request_headers, ":path"), Some("/healthz"));
+    respond(&mut h, "200", "text/plain", Some(2));
+    assert_eq!(h.run_response(&mut f, &[b"ok"]), b"ok");
+}
