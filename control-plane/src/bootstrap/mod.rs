@@ -1,7 +1,6 @@
 //! Gateway config -> Envoy bootstrap (YAML), following docs/internals.md.
 
 pub mod access_log;
-mod auth;
 mod cluster;
 mod filters;
 mod listener;
@@ -33,13 +32,17 @@ pub fn cluster_name(backend: &str) -> String {
 
 /// Generates the bootstrap as a JSON value. The config must have passed validation.
 pub fn generate(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Value, String> {
-    let mut env_keys: Vec<String> = config.backends.iter().flat_map(auth::env_vars).collect();
+    let mut env_keys: Vec<String> = config
+        .backends
+        .iter()
+        .filter_map(|b| b.auth.key_env.clone())
+        .collect();
     env_keys.sort();
     env_keys.dedup();
     let mut clusters = Vec::with_capacity(config.backends.len());
     for (i, b) in config.backends.iter().enumerate() {
-        let ep =
-            endpoint::parse(&b.endpoint).map_err(|e| format!("backends[{i}].endpoint: {e}"))?;
+        let ep = endpoint::parse(b.endpoint_url())
+            .map_err(|e| format!("backends[{i}].endpoint: {e}"))?;
         clusters.push(cluster::cluster(config, opts, b, &ep, &env_keys));
     }
     let mut bootstrap = json!({

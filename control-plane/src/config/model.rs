@@ -62,7 +62,9 @@ pub struct Backend {
     pub name: String,
     /// API schema the provider speaks.
     pub schema: Schema,
-    /// `scheme://host[:port][/path-prefix]`.
+    /// `scheme://host[:port][/path-prefix]`; may be omitted for a schema with a default
+    /// endpoint (Anthropic: `https://api.anthropic.com`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub endpoint: String,
     /// Azure `api-version` query value (required for AzureOpenAI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +80,8 @@ pub enum Schema {
     OpenAI,
     /// Azure OpenAI deployments.
     AzureOpenAI,
+    /// Anthropic Messages API (OpenAI chat completions are translated).
+    Anthropic,
 }
 
 impl Schema {
@@ -86,13 +90,30 @@ impl Schema {
         match self {
             Self::OpenAI => "OpenAI",
             Self::AzureOpenAI => "AzureOpenAI",
+            Self::Anthropic => "Anthropic",
+        }
+    }
+
+    /// The provider's public endpoint, used when a backend names none.
+    pub fn default_endpoint(self) -> Option<&'static str> {
+        match self {
+            Self::Anthropic => Some("https://api.anthropic.com"),
+            _ => None,
         }
     }
 }
 
-/// Credentials for a backend. API-key kinds: exactly one of `key_env` and `key_file`.
-/// `aws_sigv4`: `region` (unless the endpoint host names it), optional `service` and
-/// environment variable names.
+impl Backend {
+    /// The configured endpoint, else the schema's default (empty when there is neither).
+    pub fn endpoint_url(&self) -> &str {
+        match (self.endpoint.as_str(), self.schema.default_endpoint()) {
+            ("", Some(default)) => default,
+            (configured, _) => configured,
+        }
+    }
+}
+
+/// Credentials for a backend; exactly one of `key_env` and `key_file`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Auth {
@@ -104,56 +125,6 @@ pub struct Auth {
     /// Path of a file holding the key (relative paths are resolved against the config file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_file: Option<PathBuf>,
-    /// aws_sigv4: AWS region signed for (default: parsed from a
-    /// `bedrock-runtime.<region>.amazonaws.com` endpoint).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// aws_sigv4: signing name of the service (default `bedrock`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-    /// aws_sigv4: environment variable holding the access key id (default `AWS_ACCESS_KEY_ID`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_key_id_env: Option<String>,
-    /// aws_sigv4: environment variable holding the secret access key
-    /// (default `AWS_SECRET_ACCESS_KEY`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret_access_key_env: Option<String>,
-    /// aws_sigv4: environment variable holding a session token, used when set
-    /// (default `AWS_SESSION_TOKEN`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_token_env: Option<String>,
-}
-
-impl Auth {
-    /// An API key of `kind` from environment variable `var`.
-    pub fn from_key_env(kind: AuthKind, var: &str) -> Self {
-        Self {
-            kind,
-            key_env: Some(var.to_string()),
-            key_file: None,
-            region: None,
-            service: None,
-            access_key_id_env: None,
-            secret_access_key_env: None,
-            session_token_env: None,
-        }
-    }
-
-    /// aws_sigv4: the environment variable names of key id, secret key and session token,
-    /// defaults applied.
-    pub fn aws_env_names(&self) -> [&str; 3] {
-        [
-            self.access_key_id_env
-                .as_deref()
-                .unwrap_or("AWS_ACCESS_KEY_ID"),
-            self.secret_access_key_env
-                .as_deref()
-                .unwrap_or("AWS_SECRET_ACCESS_KEY"),
-            self.session_token_env
-                .as_deref()
-                .unwrap_or("AWS_SESSION_TOKEN"),
-        ]
-    }
 }
 
 /// Header scheme of an API key.
@@ -168,8 +139,6 @@ pub enum AuthKind {
     AnthropicApiKey,
     /// `x-goog-api-key: <key>`.
     GeminiApiKey,
-    /// AWS Signature Version 4 over the final request (Bedrock).
-    AwsSigv4,
 }
 
 impl AuthKind {
@@ -180,7 +149,6 @@ impl AuthKind {
             Self::AzureApiKey => "azure_api_key",
             Self::AnthropicApiKey => "anthropic_api_key",
             Self::GeminiApiKey => "gemini_api_key",
-            Self::AwsSigv4 => "aws_sigv4",
         }
     }
 }

@@ -82,9 +82,9 @@ fn parse_errors_name_the_field() {
         p[0].starts_with("routes[0]: unknown field `weight`"),
         "{p:?}"
     );
-    let p = problems(&variant("schema: OpenAI", "schema: Anthropic"));
+    let p = problems(&variant("schema: OpenAI", "schema: PaLM"));
     assert!(
-        p[0].starts_with("backends[0].schema: unknown variant `Anthropic`"),
+        p[0].starts_with("backends[0].schema: unknown variant `PaLM`"),
         "{p:?}"
     );
     let p = problems(&variant("module: native", "module: lua"));
@@ -266,5 +266,22 @@ fn committed_schema_is_current() {
         committed,
         json_schema(),
         "regenerate with: aigw schema > control-plane/gateway.schema.json"
+    );
+}
+
+#[test]
+fn anthropic_backend_defaults_endpoint_and_needs_its_key_kind() {
+    let anthropic = "  - name: claude\n    schema: Anthropic\n    auth: { kind: anthropic_api_key, key_env: ANTHROPIC_API_KEY }\nroutes:";
+    let c = from_yaml(&variant("routes:", anthropic), Path::new("/cfg")).unwrap();
+    assert_eq!(c.backends[2].schema, Schema::Anthropic);
+    assert_eq!(c.backends[2].endpoint_url(), "https://api.anthropic.com");
+    let bearer = anthropic.replace("anthropic_api_key", "bearer");
+    assert_problem(
+        &variant("routes:", &bearer),
+        "backends[2].auth.kind: schema Anthropic authenticates with anthropic_api_key (x-api-key), got bearer",
+    );
+    assert_problem(
+        &variant("    endpoint: https://api.openai.com/v1\n", ""),
+        "backends[0].endpoint: required for schema OpenAI",
     );
 }

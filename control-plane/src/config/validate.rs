@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 
 use super::endpoint;
-use super::model::{Backend, GatewayConfig, ModuleKind, Route, Schema};
-use super::validate_auth;
+use super::model::{Auth, AuthKind, Backend, GatewayConfig, ModuleKind, Route, Schema};
 
 /// Returns every problem found, each as `field.path: message`.
 pub fn validate(config: &GatewayConfig) -> Vec<String> {
@@ -92,7 +91,11 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
             b.name
         ));
     }
-    match endpoint::parse(&b.endpoint) {
+    match endpoint::parse(b.endpoint_url()) {
+        _ if b.endpoint_url().is_empty() => errors.push(format!(
+            "{at}.endpoint: required for schema {}",
+            b.schema.as_str()
+        )),
         Ok(e) if b.schema == Schema::AzureOpenAI && !e.path_prefix.is_empty() => {
             errors.push(format!(
                 "{at}.endpoint: an AzureOpenAI endpoint must not have a path (got {:?}); the path is /openai/deployments/<model>/...",
@@ -109,19 +112,32 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
         (Schema::AzureOpenAI, Some(v)) if !is_api_version(v) => errors.push(format!(
             "{at}.azure_api_version: {v:?} must look like YYYY-MM-DD or YYYY-MM-DD-preview"
         )),
-        (Schema::OpenAI, Some(_)) => errors.push(format!(
+        (Schema::OpenAI | Schema::Anthropic, Some(_)) => errors.push(format!(
             "{at}.azure_api_version: only valid with schema AzureOpenAI"
         )),
         _ => {}
     }
-    let host = endpoint::parse(&b.endpoint).ok().map(|e| e.host);
-    validate_auth::auth(
-        &format!("{at}.auth"),
-        &b.auth,
-        host.as_deref(),
-        is_env_name,
-        errors,
-    );
+    if b.schema == Schema::Anthropic && b.auth.kind != AuthKind::AnthropicApiKey {
+        errors.push(format!(
+            "{at}.auth.kind: schema Anthropic authenticates with anthropic_api_key (x-api-key), got {}",
+            b.auth.kind.as_str()
+        ));
+    }
+    auth(&format!("{at}.auth"), &b.auth, errors);
+}
+
+fn auth(at: &str, a: &Auth, errors: &mut Vec<String>) {
+    match (&a.key_env, &a.key_file) {
+        (Some(_), Some(_)) => errors.push(format!("{at}: set only one of key_env and key_file")),
+        (None, None) => errors.push(format!("{at}: one of key_env or key_file is required")),
+        (Some(env), None) if !is_env_name(env) => errors.push(format!(
+            "{at}.key_env: {env:?} is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"
+        )),
+        (None, Some(file)) if file.as_os_str().is_empty() => {
+            errors.push(format!("{at}.key_file: must not be empty"));
+        }
+        _ => {}
+    }
 }
 
 fn route(at: &str, r: &Route, backends: &HashMap<&str, usize>, errors: &mut Vec<String>) {
