@@ -1,6 +1,7 @@
 //! Gateway config -> Envoy bootstrap (YAML), following docs/internals.md.
 
 pub mod access_log;
+mod auth;
 mod cluster;
 mod filters;
 mod listener;
@@ -32,11 +33,7 @@ pub fn cluster_name(backend: &str) -> String {
 
 /// Generates the bootstrap as a JSON value. The config must have passed validation.
 pub fn generate(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Value, String> {
-    let mut env_keys: Vec<String> = config
-        .backends
-        .iter()
-        .filter_map(|b| b.auth.key_env.clone())
-        .collect();
+    let mut env_keys: Vec<String> = config.backends.iter().flat_map(auth::env_vars).collect();
     env_keys.sort();
     env_keys.dedup();
     let mut clusters = Vec::with_capacity(config.backends.len());

@@ -113,7 +113,9 @@ impl Backend {
     }
 }
 
-/// Credentials for a backend; exactly one of `key_env` and `key_file`.
+/// Credentials for a backend. API-key kinds: exactly one of `key_env` and `key_file`.
+/// `aws_sigv4`: `region` (unless the endpoint host names it), optional `service` and
+/// environment variable names.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Auth {
@@ -125,6 +127,56 @@ pub struct Auth {
     /// Path of a file holding the key (relative paths are resolved against the config file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_file: Option<PathBuf>,
+    /// aws_sigv4: AWS region signed for (default: parsed from a
+    /// `bedrock-runtime.<region>.amazonaws.com` endpoint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// aws_sigv4: signing name of the service (default `bedrock`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// aws_sigv4: environment variable holding the access key id (default `AWS_ACCESS_KEY_ID`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key_id_env: Option<String>,
+    /// aws_sigv4: environment variable holding the secret access key
+    /// (default `AWS_SECRET_ACCESS_KEY`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_access_key_env: Option<String>,
+    /// aws_sigv4: environment variable holding a session token, used when set
+    /// (default `AWS_SESSION_TOKEN`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_token_env: Option<String>,
+}
+
+impl Auth {
+    /// An API key of `kind` from environment variable `var`.
+    pub fn from_key_env(kind: AuthKind, var: &str) -> Self {
+        Self {
+            kind,
+            key_env: Some(var.to_string()),
+            key_file: None,
+            region: None,
+            service: None,
+            access_key_id_env: None,
+            secret_access_key_env: None,
+            session_token_env: None,
+        }
+    }
+
+    /// aws_sigv4: the environment variable names of key id, secret key and session token,
+    /// defaults applied.
+    pub fn aws_env_names(&self) -> [&str; 3] {
+        [
+            self.access_key_id_env
+                .as_deref()
+                .unwrap_or("AWS_ACCESS_KEY_ID"),
+            self.secret_access_key_env
+                .as_deref()
+                .unwrap_or("AWS_SECRET_ACCESS_KEY"),
+            self.session_token_env
+                .as_deref()
+                .unwrap_or("AWS_SESSION_TOKEN"),
+        ]
+    }
 }
 
 /// Header scheme of an API key.
@@ -139,6 +191,8 @@ pub enum AuthKind {
     AnthropicApiKey,
     /// `x-goog-api-key: <key>`.
     GeminiApiKey,
+    /// AWS Signature Version 4 over the final request (Bedrock).
+    AwsSigv4,
 }
 
 impl AuthKind {
@@ -149,6 +203,7 @@ impl AuthKind {
             Self::AzureApiKey => "azure_api_key",
             Self::AnthropicApiKey => "anthropic_api_key",
             Self::GeminiApiKey => "gemini_api_key",
+            Self::AwsSigv4 => "aws_sigv4",
         }
     }
 }

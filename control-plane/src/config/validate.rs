@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use super::endpoint;
-use super::model::{Auth, AuthKind, Backend, GatewayConfig, ModuleKind, Route, Schema};
+use super::model::{AuthKind, Backend, GatewayConfig, ModuleKind, Route, Schema};
+use super::validate_auth;
 
 /// Returns every problem found, each as `field.path: message`.
 pub fn validate(config: &GatewayConfig) -> Vec<String> {
@@ -123,21 +124,14 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
             b.auth.kind.as_str()
         ));
     }
-    auth(&format!("{at}.auth"), &b.auth, errors);
-}
-
-fn auth(at: &str, a: &Auth, errors: &mut Vec<String>) {
-    match (&a.key_env, &a.key_file) {
-        (Some(_), Some(_)) => errors.push(format!("{at}: set only one of key_env and key_file")),
-        (None, None) => errors.push(format!("{at}: one of key_env or key_file is required")),
-        (Some(env), None) if !is_env_name(env) => errors.push(format!(
-            "{at}.key_env: {env:?} is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"
-        )),
-        (None, Some(file)) if file.as_os_str().is_empty() => {
-            errors.push(format!("{at}.key_file: must not be empty"));
-        }
-        _ => {}
-    }
+    let host = endpoint::parse(&b.endpoint).ok().map(|e| e.host);
+    validate_auth::auth(
+        &format!("{at}.auth"),
+        &b.auth,
+        host.as_deref(),
+        is_env_name,
+        errors,
+    );
 }
 
 fn route(at: &str, r: &Route, backends: &HashMap<&str, usize>, errors: &mut Vec<String>) {
