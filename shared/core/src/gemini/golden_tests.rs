@@ -61,9 +61,9 @@ fn stream_output(case: &Value, chunks: &[&[u8]]) -> Vec<u8> {
     let mut stream = ChatStream::new(context(case), include_usage);
     let mut out = Vec::new();
     for chunk in chunks {
-        out.extend(stream.feed(chunk).unwrap());
+        out.extend(stream.feed(chunk));
     }
-    out.extend(stream.finish().unwrap());
+    out.extend(stream.finish());
     out
 }
 
@@ -158,4 +158,16 @@ fn streams_split_at_every_byte() {
         );
     }
     assert!(streams >= 3, "only {streams} stream fixtures");
+}
+
+/// A stream breaking the SSE line limit gets one OpenAI error event, then only `[DONE]`.
+#[test]
+fn oversized_line_ends_the_stream_with_an_error_event() {
+    let case = json!({ "case": "stream", "include_usage": true });
+    let line = vec![b'x'; crate::sse::DEFAULT_MAX_LINE_BYTES + 1];
+    let out = stream_output(&case, &[b"data: {\"candidates\":[]}\n\n", &line, b"\n\n"]);
+    let events = sse_payloads(&out);
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[0]["error"]["code"], "GEMINI_STREAM");
+    assert_eq!(events[1], "[DONE]");
 }

@@ -7,7 +7,7 @@ use super::error::stream_error;
 use super::finish::finish_reason;
 use super::response::{ResponseContext, candidates, response_id, response_model, tool_call};
 use super::usage::openai_usage;
-use crate::sse::{SseError, SseParser};
+use crate::sse::SseParser;
 use serde_json::{Value, json};
 
 /// The translation state of one streamed response.
@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 pub struct ChatStream {
     parser: SseParser,
     state: State,
+    /// The upstream stream broke the SSE limits; the rest of it is dropped.
+    failed: bool,
 }
 
 #[derive(Debug)]
@@ -43,25 +45,42 @@ impl ChatStream {
                 choices: Vec::new(),
                 usage: None,
             },
+            failed: false,
         }
     }
 
-    /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete.
-    pub fn feed(&mut self, chunk: &[u8]) -> Result<Vec<u8>, SseError> {
+    /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete. A
+    /// stream that breaks the SSE limits gets one error event, and its rest is dropped.
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
+        if self.failed {
+            return out;
+        }
         let state = &mut self.state;
-        self.parser
-            .feed(chunk, |event| state.on_data(event.data, &mut out))?;
-        Ok(out)
+        let result = self
+            .parser
+            .feed(chunk, |event| state.on_data(event.data, &mut out));
+        if let Err(error) = result {
+            self.fail(&error.to_string(), &mut out);
+        }
+        out
     }
 
     /// Ends the stream: the last pending event, the usage chunk when asked for, `[DONE]`.
-    pub fn finish(&mut self) -> Result<Vec<u8>, SseError> {
+    pub fn finish(&mut self) -> Vec<u8> {
         let mut out = Vec::new();
-        let state = &mut self.state;
-        self.parser
-            .finish(|event| state.on_data(event.data, &mut out))?;
-        if state.include_usage
+        if !self.failed {
+            let state = &mut self.state;
+            let result = self
+                .parser
+                .finish(|event| state.on_data(event.data, &mut out));
+            if let Err(error) = result {
+                self.fail(&error.to_string(), &mut out);
+            }
+        }
+        let state = &self.state;
+        if !self.failed
+            && state.include_usage
             && let Some(meta) = &state.usage
         {
             let mut chunk = state.chunk(Vec::new());
@@ -69,7 +88,13 @@ impl ChatStream {
             write_event(&chunk, &mut out);
         }
         out.extend_from_slice(b"data: [DONE]\n\n");
-        Ok(out)
+        out
+    }
+
+    fn fail(&mut self, message: &str, out: &mut Vec<u8>) {
+        self.failed = true;
+        let message = format!("The Gemini stream cannot be read: {message}.");
+        write_event(&stream_error(&message, "GEMINI_STREAM"), out);
     }
 }
 
