@@ -1,11 +1,13 @@
 //! `aigw`: the AI gateway CLI.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use aigw_control_plane::artifacts;
 use aigw_control_plane::bootstrap::{GenerateOptions, generate_yaml};
 use aigw_control_plane::config::{self, ModuleKind};
+use aigw_control_plane::run::ready::is_ready;
 use aigw_control_plane::run::{RunOptions, run};
 use clap::{Parser, Subcommand};
 
@@ -37,6 +39,17 @@ enum Command {
     },
     /// Print the JSON Schema of the gateway config file.
     Schema,
+    /// Check a gateway config file; every problem names the field, line and column.
+    Validate {
+        /// Gateway config file.
+        config: PathBuf,
+    },
+    /// Check that a running gateway is ready (Envoy admin `/ready`); exit 0 when it is.
+    Healthcheck {
+        /// Envoy admin address of the gateway.
+        #[arg(long, default_value = config::DEFAULT_ADMIN)]
+        admin: SocketAddr,
+    },
     /// Print the version.
     Version,
 }
@@ -47,6 +60,18 @@ fn main() -> ExitCode {
             println!("aigw {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Validate { config } => config::load(&config)
+            .map(|c| {
+                println!(
+                    "{}: valid ({} backends, {} routes)",
+                    config.display(),
+                    c.backends.len(),
+                    c.routes.len()
+                );
+                ExitCode::SUCCESS
+            })
+            .map_err(|e| e.to_string()),
+        Command::Healthcheck { admin } => healthcheck(admin),
         Command::Schema => {
             println!("{:#}", config::json_schema());
             Ok(ExitCode::SUCCESS)
@@ -68,6 +93,21 @@ fn main() -> ExitCode {
         eprintln!("aigw: {e}");
         ExitCode::FAILURE
     })
+}
+
+fn healthcheck(admin: SocketAddr) -> Result<ExitCode, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    if rt.block_on(is_ready(admin)) {
+        println!("ready: http://{admin}/ready answered 200");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(format!(
+            "not ready: http://{admin}/ready did not answer 200 within a second"
+        ))
+    }
 }
 
 fn translate(

@@ -1,7 +1,9 @@
 //! The gateway config: types, loading and validation.
 
 pub mod endpoint;
+mod env;
 pub mod model;
+pub mod source;
 mod validate;
 mod validate_auth;
 
@@ -43,15 +45,40 @@ pub fn load(path: &Path) -> Result<GatewayConfig, ConfigError> {
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
-    from_yaml(&text, &base).map_err(|problems| ConfigError { source, problems })
+    let env = |name: &str| std::env::var(name).ok();
+    parse(&text, &base, &env).map_err(|problems| ConfigError {
+        source,
+        problems: problems.iter().map(source::Problem::located).collect(),
+    })
 }
 
-/// Parses and validates YAML text; returns every problem found.
+/// Parses and validates YAML text (`${VAR}` from the process environment); returns every
+/// problem found, each `field.path: message` without its position.
 pub fn from_yaml(text: &str, base_dir: &Path) -> Result<GatewayConfig, Vec<String>> {
-    // serde_yaml_ng errors already start with the field path (`routes[1]: ...`).
-    let mut config: GatewayConfig =
-        serde_yaml_ng::from_str(text).map_err(|e| vec![e.to_string()])?;
-    check(&config)?;
+    let env = |name: &str| std::env::var(name).ok();
+    parse(text, base_dir, &env)
+        .map_err(|problems| problems.into_iter().map(|p| p.message).collect())
+}
+
+/// Parses YAML text, substitutes `${VAR}` / `${VAR:-default}` in string values from
+/// `lookup`, deserializes and validates; every problem carries its line and column.
+pub fn parse(
+    text: &str,
+    base_dir: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<GatewayConfig, Vec<source::Problem>> {
+    let mut doc = source::Document::parse(text).map_err(|p| vec![p])?;
+    let problems = doc.substitute_env(lookup);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut config: GatewayConfig = doc.deserialize().map_err(|p| vec![p])?;
+    check(&config).map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|m| doc.locate(m))
+            .collect::<Vec<_>>()
+    })?;
     for backend in &mut config.backends {
         if let Some(file) = &mut backend.auth.key_file
             && file.is_relative()

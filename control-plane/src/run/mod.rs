@@ -3,7 +3,7 @@
 mod default_config;
 mod demo;
 mod process;
-mod ready;
+pub mod ready;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
