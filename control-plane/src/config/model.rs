@@ -63,7 +63,8 @@ pub struct Backend {
     /// API schema the provider speaks.
     pub schema: Schema,
     /// `scheme://host[:port][/path-prefix]`; may be omitted for a schema with a default
-    /// endpoint (Anthropic: `https://api.anthropic.com`).
+    /// endpoint (Anthropic: `https://api.anthropic.com`, Gemini:
+    /// `https://generativelanguage.googleapis.com`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub endpoint: String,
     /// Azure `api-version` query value (required for AzureOpenAI).
@@ -82,6 +83,8 @@ pub enum Schema {
     AzureOpenAI,
     /// Anthropic Messages API (OpenAI chat completions are translated).
     Anthropic,
+    /// Google Gemini API (OpenAI chat completions and embeddings are translated).
+    Gemini,
 }
 
 impl Schema {
@@ -91,6 +94,7 @@ impl Schema {
             Self::OpenAI => "OpenAI",
             Self::AzureOpenAI => "AzureOpenAI",
             Self::Anthropic => "Anthropic",
+            Self::Gemini => "Gemini",
         }
     }
 
@@ -98,6 +102,7 @@ impl Schema {
     pub fn default_endpoint(self) -> Option<&'static str> {
         match self {
             Self::Anthropic => Some("https://api.anthropic.com"),
+            Self::Gemini => Some("https://generativelanguage.googleapis.com"),
             _ => None,
         }
     }

@@ -113,7 +113,7 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
         (Schema::AzureOpenAI, Some(v)) if !is_api_version(v) => errors.push(format!(
             "{at}.azure_api_version: {v:?} must look like YYYY-MM-DD or YYYY-MM-DD-preview"
         )),
-        (Schema::OpenAI | Schema::Anthropic, Some(_)) => errors.push(format!(
+        (Schema::OpenAI | Schema::Anthropic | Schema::Gemini, Some(_)) => errors.push(format!(
             "{at}.azure_api_version: only valid with schema AzureOpenAI"
         )),
         _ => {}
@@ -121,6 +121,12 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
     if b.schema == Schema::Anthropic && b.auth.kind != AuthKind::AnthropicApiKey {
         errors.push(format!(
             "{at}.auth.kind: schema Anthropic authenticates with anthropic_api_key (x-api-key), got {}",
+            b.auth.kind.as_str()
+        ));
+    }
+    if b.schema == Schema::Gemini && b.auth.kind != AuthKind::GeminiApiKey {
+        errors.push(format!(
+            "{at}.auth.kind: schema Gemini authenticates with gemini_api_key (x-goog-api-key), got {}",
             b.auth.kind.as_str()
         ));
     }
