@@ -16,6 +16,8 @@ pub enum FilterModule {
     UpstreamAuth,
     /// Token usage, costs and metrics.
     TokenUsage,
+    /// The MCP gateway (loaded only when the config has an `mcp` section).
+    McpRouter,
 }
 
 impl FilterModule {
@@ -28,6 +30,7 @@ impl FilterModule {
             Self::Translate => "aigw_translate",
             Self::UpstreamAuth => "aigw_upstream_auth",
             Self::TokenUsage => "aigw_token_usage",
+            Self::McpRouter => "aigw_mcp_router",
         }
     }
 
@@ -37,6 +40,7 @@ impl FilterModule {
             Self::Translate => "aigw-translate",
             Self::UpstreamAuth => "aigw-upstream-auth",
             Self::TokenUsage => "aigw-token-usage",
+            Self::McpRouter => "aigw-mcp-router",
         }
     }
 

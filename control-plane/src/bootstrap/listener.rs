@@ -30,8 +30,13 @@ const API_KINDS: [ApiKind; 3] = [
     ApiKind::Embeddings,
 ];
 
-/// The listener on `addr`.
-pub fn listener(config: &GatewayConfig, opts: &GenerateOptions<'_>, addr: SocketAddr) -> Value {
+/// The listener on `addr`; `mcp_filter` (the mcp-router entry) goes before the router.
+pub fn listener(
+    config: &GatewayConfig,
+    opts: &GenerateOptions<'_>,
+    addr: SocketAddr,
+    mcp_filter: Option<Value>,
+) -> Value {
     let settings = ModuleSettings {
         kind: config.module,
         dir: opts.modules_dir,
@@ -46,17 +51,24 @@ pub fn listener(config: &GatewayConfig, opts: &GenerateOptions<'_>, addr: Socket
         .iter()
         .map(|c| json!({"metadata_key": c.metadata_key, "type": cost_type(c.kind)}))
         .collect();
+    let mut http_filters = vec![
+        module_filter(&settings, FilterModule::Translate, &translate, &[]),
+        module_filter(
+            &settings,
+            FilterModule::TokenUsage,
+            &json!({"costs": costs}),
+            &[],
+        ),
+    ];
+    http_filters.extend(mcp_filter);
+    http_filters.push(router());
     let hcm = json!({
         "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
         "stat_prefix": "aigw",
         "codec_type": "AUTO",
         "stream_idle_timeout": STREAM_IDLE_TIMEOUT,
         "access_log": [access_log(config, opts.access_log)],
-        "http_filters": [
-            module_filter(&settings, FilterModule::Translate, &translate, &[]),
-            module_filter(&settings, FilterModule::TokenUsage, &json!({"costs": costs}), &[]),
-            router(),
-        ],
+        "http_filters": http_filters,
         "route_config": route_config(config),
     });
     json!({

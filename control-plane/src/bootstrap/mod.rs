@@ -5,6 +5,7 @@ mod auth;
 mod cluster;
 mod filters;
 mod listener;
+mod mcp;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -42,12 +43,21 @@ pub fn generate(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Va
             .map_err(|e| format!("backends[{i}].endpoint: {e}"))?;
         clusters.push(cluster::cluster(config, opts, b, &ep, &env_keys));
     }
+    let settings = filters::ModuleSettings {
+        kind: config.module,
+        dir: opts.modules_dir,
+    };
+    let mut mcp_filter = None;
+    if let Some(m) = &config.mcp {
+        clusters.extend(mcp::clusters(m)?);
+        mcp_filter = Some(mcp::filter(&settings, m)?);
+    }
     let mut bootstrap = json!({
         "admin": {"address": socket_address(config.admin)},
         "stats_flush_interval": "1s",
         "overload_manager": overload_manager(),
         "static_resources": {
-            "listeners": [listener::listener(config, opts, config.listen)],
+            "listeners": [listener::listener(config, opts, config.listen, mcp_filter)],
             "clusters": clusters,
         },
     });

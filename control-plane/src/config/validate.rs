@@ -77,6 +77,9 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
             ));
         }
     }
+    if let Some(mcp) = &config.mcp {
+        super::mcp::validate(mcp, is_env_name, &mut errors);
+    }
     errors
 }
 
@@ -164,7 +167,7 @@ fn is_identifier(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn is_env_name(s: &str) -> bool {
+pub(super) fn is_env_name(s: &str) -> bool {
     is_identifier(s) && !s.starts_with(|c: char| c.is_ascii_digit())
 }
 

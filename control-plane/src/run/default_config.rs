@@ -68,6 +68,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         backends,
         routes,
         costs: Vec::new(),
+        mcp: None,
     }
 }
 

@@ -1,0 +1,110 @@
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::super::{GenerateOptions, generate};
+use crate::config::{ModuleKind, from_yaml};
+
+const CONFIG: &str = r#"
+backends:
+  - { name: openai, schema: OpenAI, endpoint: https://api.openai.com/v1, auth: { kind: bearer, key_env: OPENAI_API_KEY } }
+routes:
+  - { name: gpt, models: [gpt-4o], backend: openai }
+mcp:
+  session_key_env: FAKE_MCP_SESSION_KEY
+  servers:
+    - name: weather
+      url: http://127.0.0.1:9001/mcp
+      tools: { exclude: [secret] }
+    - name: docs
+      url: https://mcp.example.com/v1/mcp
+      auth: { kind: header, header: x-api-key, key_env: FAKE_DOCS_KEY }
+"#;
+
+fn bootstrap(module: ModuleKind) -> Value {
+    let mut config = from_yaml(CONFIG, Path::new("/")).unwrap();
+    config.module = module;
+    let opts = GenerateOptions {
+        modules_dir: Path::new("/opt/aigw/modules"),
+        access_log: Path::new("/var/log/aigw/access.log"),
+    };
+    generate(&config, &opts).unwrap()
+}
+
+fn http_filters(b: &Value) -> &Vec<Value> {
+    b["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+        ["http_filters"]
+        .as_array()
+        .unwrap()
+}
+
+fn cluster<'a>(b: &'a Value, name: &str) -> &'a Value {
+    b["static_resources"]["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no cluster {name}"))
+}
+
+#[test]
+fn mcp_router_runs_before_the_router_with_its_config() {
+    let b = bootstrap(ModuleKind::Native);
+    let filters = http_filters(&b);
+    let names: Vec<_> = filters
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "aigw_translate",
+            "aigw_token_usage",
+            "aigw_mcp_router",
+            "envoy.filters.http.router"
+        ]
+    );
+    let text = filters[2]["typed_config"]["filter_config"]["value"]
+        .as_str()
+        .unwrap();
+    let config: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(
+        config,
+        json!({
+            "path": "/mcp", "separator": "__", "session_key_env": "FAKE_MCP_SESSION_KEY",
+            "callout_timeout_ms": 30000,
+            "servers": [
+                {"name": "weather", "cluster": "aigw-mcp-weather", "authority": "127.0.0.1:9001",
+                 "path": "/mcp",
+                 "tools": {"include": [], "include_regex": [], "exclude": ["secret"], "exclude_regex": []}},
+                {"name": "docs", "cluster": "aigw-mcp-docs", "authority": "mcp.example.com",
+                 "path": "/v1/mcp", "auth": {"kind": "header", "header": "x-api-key", "key_env": "FAKE_DOCS_KEY"},
+                 "tools": {"include": [], "include_regex": [], "exclude": [], "exclude_regex": []}},
+            ]
+        })
+    );
+}
+
+#[test]
+fn each_mcp_server_gets_a_cluster() {
+    let b = bootstrap(ModuleKind::Native);
+    let weather = cluster(&b, "aigw-mcp-weather");
+    assert_eq!(weather["type"], "STATIC");
+    assert!(weather.get("transport_socket").is_none());
+    let docs = cluster(&b, "aigw-mcp-docs");
+    assert_eq!(docs["type"], "LOGICAL_DNS");
+    assert_eq!(
+        docs["transport_socket"]["typed_config"]["sni"],
+        "mcp.example.com"
+    );
+}
+
+#[test]
+fn the_wasm_vm_may_read_the_mcp_keys() {
+    let b = bootstrap(ModuleKind::Wasm);
+    let vm = &http_filters(&b)[2]["typed_config"]["config"]["vm_config"];
+    assert_eq!(
+        vm["environment_variables"]["host_env_keys"],
+        json!(["FAKE_DOCS_KEY", "FAKE_MCP_SESSION_KEY"])
+    );
+}

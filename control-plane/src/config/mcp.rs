@@ -1,0 +1,226 @@
+//! The `mcp:` section of the gateway config: MCP servers behind one gateway endpoint.
+
+use aigw_core::mcp::tool_filter::{ToolFilter, ToolFilterConfig};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::endpoint;
+
+/// The MCP gateway: one Streamable HTTP endpoint in front of several MCP servers.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct McpConfig {
+    /// Path of the gateway's MCP endpoint (default `/mcp`).
+    #[serde(default = "default_path")]
+    pub path: String,
+    /// Separator between server and tool/prompt names (default `__`).
+    #[serde(default = "default_separator")]
+    pub separator: String,
+    /// Environment variable holding the session key: base64 of 32 random bytes
+    /// (`openssl rand -base64 32`).
+    pub session_key_env: String,
+    /// Environment variable holding the previous session key, still accepted during a
+    /// key rotation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_fallback_key_env: Option<String>,
+    /// Timeout of each call to an MCP server, in milliseconds (default 30000).
+    #[serde(default = "default_timeout_ms")]
+    pub callout_timeout_ms: u64,
+    /// The MCP servers.
+    pub servers: Vec<McpServer>,
+}
+
+/// One MCP server (Streamable HTTP).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct McpServer {
+    /// Unique name: the prefix of its tools; the Envoy cluster is `aigw-mcp-<name>`.
+    pub name: String,
+    /// The server's MCP endpoint, `http[s]://host[:port]/path`.
+    pub url: String,
+    /// Credential sent to the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<McpAuth>,
+    /// Which of the server's tools are exposed.
+    #[serde(default, skip_serializing_if = "McpToolFilter::is_empty")]
+    pub tools: McpToolFilter,
+}
+
+/// A credential for an MCP server, read from an environment variable of the Envoy process.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct McpAuth {
+    /// `bearer` (`authorization: Bearer <key>`) or `header` (`<header>: <key>`).
+    pub kind: McpAuthKind,
+    /// Header name, for kind `header` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    /// Environment variable holding the key.
+    pub key_env: String,
+}
+
+/// How an MCP server's key is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum McpAuthKind {
+    /// `authorization: Bearer <key>`.
+    Bearer,
+    /// The key as the value of the header named by `header`.
+    Header,
+}
+
+/// Tool filter: names are the server's own tool names; regular expressions match whole
+/// names; exclusions win.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct McpToolFilter {
+    /// When this or `include_regex` is non-empty, only these tools are exposed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// Regular expressions of tools to expose.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_regex: Vec<String>,
+    /// Tools never exposed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+    /// Regular expressions of tools never exposed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_regex: Vec<String>,
+}
+
+impl McpToolFilter {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The filter as the mcp-router filter config takes it (JSON).
+    pub fn to_core_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "include": self.include,
+            "include_regex": self.include_regex,
+            "exclude": self.exclude,
+            "exclude_regex": self.exclude_regex,
+        })
+    }
+
+    fn to_core(&self) -> ToolFilterConfig {
+        ToolFilterConfig {
+            include: self.include.clone(),
+            include_regex: self.include_regex.clone(),
+            exclude: self.exclude.clone(),
+            exclude_regex: self.exclude_regex.clone(),
+        }
+    }
+}
+
+fn default_path() -> String {
+    "/mcp".to_string()
+}
+fn default_separator() -> String {
+    "__".to_string()
+}
+fn default_timeout_ms() -> u64 {
+    30_000
+}
+
+impl McpConfig {
+    /// Environment variables the mcp-router filter reads (sorted, unique).
+    pub fn env_vars(&self) -> Vec<String> {
+        let mut vars: Vec<String> = std::iter::once(self.session_key_env.clone())
+            .chain(self.session_fallback_key_env.clone())
+            .chain(
+                self.servers
+                    .iter()
+                    .filter_map(|s| s.auth.as_ref().map(|a| a.key_env.clone())),
+            )
+            .collect();
+        vars.sort();
+        vars.dedup();
+        vars
+    }
+}
+
+/// Checks the section; every problem names its field under `mcp.`.
+pub fn validate(mcp: &McpConfig, is_env_name: fn(&str) -> bool, errors: &mut Vec<String>) {
+    if !mcp.path.starts_with('/') || mcp.path.contains(['?', '#']) {
+        errors.push(format!(
+            "mcp.path: {:?} must be an absolute path without query",
+            mcp.path
+        ));
+    }
+    if mcp.separator.is_empty() {
+        errors.push("mcp.separator: must not be empty".into());
+    }
+    if mcp.callout_timeout_ms == 0 {
+        errors.push("mcp.callout_timeout_ms: must be positive".into());
+    }
+    let envs = std::iter::once(("session_key_env", &mcp.session_key_env)).chain(
+        mcp.session_fallback_key_env
+            .iter()
+            .map(|v| ("session_fallback_key_env", v)),
+    );
+    for (field, var) in envs {
+        if !is_env_name(var) {
+            errors.push(format!(
+                "mcp.{field}: {var:?} is not an environment variable name"
+            ));
+        }
+    }
+    if mcp.servers.is_empty() {
+        errors.push("mcp.servers: at least one MCP server is required".into());
+    }
+    for (i, server) in mcp.servers.iter().enumerate() {
+        let at = format!("mcp.servers[{i}]");
+        let valid_name = !server.name.is_empty()
+            && server
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !valid_name {
+            errors.push(format!(
+                "{at}.name: {:?} must be letters, digits, '-', '_' or '.'",
+                server.name
+            ));
+        }
+        if let Some(first) = mcp.servers[..i].iter().position(|s| s.name == server.name) {
+            errors.push(format!(
+                "{at}.name: duplicate MCP server {:?} (also mcp.servers[{first}])",
+                server.name
+            ));
+        }
+        match endpoint::parse(&server.url) {
+            Ok(ep) if ep.path_prefix.is_empty() => errors.push(format!(
+                "{at}.url: must include the MCP endpoint path, like /mcp"
+            )),
+            Ok(_) => {}
+            Err(e) => errors.push(format!("{at}.url: {e}")),
+        }
+        if let Some(auth) = &server.auth {
+            if !is_env_name(&auth.key_env) {
+                errors.push(format!(
+                    "{at}.auth.key_env: {:?} is not an environment variable name",
+                    auth.key_env
+                ));
+            }
+            let header_ok = auth.header.as_deref().is_some_and(|h| {
+                !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+            match auth.kind {
+                McpAuthKind::Bearer if auth.header.is_some() => {
+                    errors.push(format!("{at}.auth.header: only for kind header"))
+                }
+                McpAuthKind::Header if !header_ok => errors.push(format!(
+                    "{at}.auth.header: kind header needs a header name (letters, digits, -)"
+                )),
+                _ => {}
+            }
+        }
+        if let Err(e) = ToolFilter::compile(&server.tools.to_core(), &format!("{at}.tools")) {
+            errors.push(e);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "mcp_tests.rs"]
+mod tests;

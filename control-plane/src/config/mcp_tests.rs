@@ -1,0 +1,51 @@
+use super::*;
+
+fn parse(yaml: &str) -> McpConfig {
+    serde_yaml_ng::from_str(yaml).unwrap()
+}
+
+fn problems(yaml: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    validate(
+        &parse(yaml),
+        |s| !s.is_empty() && !s.contains('-'),
+        &mut errors,
+    );
+    errors
+}
+
+#[test]
+fn defaults_and_env_vars() {
+    let mcp = parse(
+        "session_key_env: FAKE_KEY\nservers:\n  - {name: a, url: 'http://127.0.0.1:9000/mcp', auth: {kind: bearer, key_env: FAKE_TOKEN}}\n",
+    );
+    assert_eq!((mcp.path.as_str(), mcp.separator.as_str()), ("/mcp", "__"));
+    assert_eq!(mcp.callout_timeout_ms, 30_000);
+    assert_eq!(mcp.env_vars(), ["FAKE_KEY", "FAKE_TOKEN"]);
+    assert!(problems("session_key_env: K\nservers: [{name: a, url: 'http://h:1/mcp'}]").is_empty());
+}
+
+#[test]
+fn problems_name_the_field() {
+    let errors = problems(
+        "path: mcp\nseparator: ''\nsession_key_env: bad-name\nservers:\n\
+         - {name: 'a b', url: 'ftp://h/mcp'}\n\
+         - {name: c, url: 'http://h:1', auth: {kind: header, key_env: K}}\n\
+         - {name: c, url: 'http://h:1/mcp', tools: {exclude_regex: ['(']}}\n",
+    );
+    let expected = [
+        "mcp.path: \"mcp\" must be an absolute path without query",
+        "mcp.separator: must not be empty",
+        "mcp.session_key_env: \"bad-name\" is not an environment variable name",
+        "mcp.servers[0].name: \"a b\" must be letters, digits, '-', '_' or '.'",
+        "mcp.servers[0].url: scheme must be http or https, got \"ftp\"",
+        "mcp.servers[1].url: must include the MCP endpoint path, like /mcp",
+        "mcp.servers[1].auth.header: kind header needs a header name (letters, digits, -)",
+        "mcp.servers[2].name: duplicate MCP server \"c\" (also mcp.servers[1])",
+        "mcp.servers[2].tools.exclude_regex: invalid regular expression",
+    ];
+    assert_eq!(errors.len(), expected.len(), "{errors:#?}");
+    for (got, want) in errors.iter().zip(expected) {
+        assert!(got.starts_with(want), "{got}\nexpected: {want}");
+    }
+}
