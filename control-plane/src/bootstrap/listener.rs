@@ -3,12 +3,12 @@
 use std::net::SocketAddr;
 
 use aigw_core::api_kind::ApiKind;
-use aigw_core::headers::{MODEL as MODEL_HEADER, MODEL_OVERRIDE as MODEL_OVERRIDE_HEADER};
 use aigw_core::openai::path::CLIENT_PREFIX;
 use serde_json::{Value, json};
 
 use super::filters::{ModuleSettings, module_filter, router};
-use super::{GenerateOptions, cluster_name, socket_address};
+use super::routes::model_routes;
+use super::{GenerateOptions, socket_address};
 use crate::artifacts::FilterModule;
 use crate::bootstrap::access_log::access_log;
 use crate::config::{CostType, GatewayConfig};
@@ -19,8 +19,6 @@ pub const MAX_REQUEST_BYTES: u64 = 4 * 1024 * 1024;
 /// (which buffers API request bodies) sees a too-large body and answers an OpenAI-style 413
 /// instead of Envoy's plain one (the default 1 MiB limit applies to wasm buffering).
 pub const LISTENER_BUFFER_LIMIT_BYTES: u64 = MAX_REQUEST_BYTES + 1024 * 1024;
-/// Upstream timeout of every model route (LLM responses can be slow).
-const ROUTE_TIMEOUT: &str = "300s";
 /// Idle time after which a stream is reset.
 const STREAM_IDLE_TIMEOUT: &str = "300s";
 /// Client APIs whose unknown models get an OpenAI-style 404.
@@ -93,26 +91,7 @@ fn cost_type(kind: CostType) -> &'static str {
 /// One route per (route, model) matching `x-ai-eg-model` exactly, then OpenAI-style 404s for
 /// API paths whose model no route serves.
 fn route_config(config: &GatewayConfig) -> Value {
-    let mut routes = Vec::new();
-    for r in &config.routes {
-        for model in &r.models {
-            let mut route = json!({
-                "name": format!("{}/{}", r.name, model),
-                "match": {
-                    "prefix": "/",
-                    "headers": [{"name": MODEL_HEADER, "string_match": {"exact": model}}],
-                },
-                "route": {"cluster": cluster_name(&r.backend), "timeout": ROUTE_TIMEOUT},
-            });
-            if let Some(target) = &r.model_override {
-                route["request_headers_to_add"] = json!([{
-                    "header": {"key": MODEL_OVERRIDE_HEADER, "value": target},
-                    "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
-                }]);
-            }
-            routes.push(route);
-        }
-    }
+    let mut routes = model_routes(config);
     let body = json!({"error": {
         "message": "The model named in the request is not served by this gateway.",
         "type": "invalid_request_error",

@@ -6,6 +6,7 @@ mod cluster;
 mod filters;
 mod listener;
 mod mcp;
+mod routes;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -107,5 +108,7 @@ fn socket_address_parts(host: &str, port: u16) -> Value {
     json!({"socket_address": {"address": host, "port_value": port}})
 }
 
+#[cfg(test)]
+mod routes_tests;
 #[cfg(test)]
 mod tests;

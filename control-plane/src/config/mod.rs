@@ -4,6 +4,7 @@ pub mod endpoint;
 mod env;
 pub mod mcp;
 pub mod model;
+pub mod route_match;
 pub mod source;
 mod validate;
 mod validate_auth;
@@ -105,5 +106,7 @@ pub fn check(config: &GatewayConfig) -> Result<(), Vec<String>> {
     }
 }
 
+#[cfg(test)]
+mod route_match_tests;
 #[cfg(test)]
 mod tests;

@@ -223,7 +223,20 @@ pub struct Route {
     /// Unique name.
     pub name: String,
     /// Exact model names (as in the request body) this route serves.
+    #[serde(default)]
     pub models: Vec<String>,
+    /// Serves every model whose name starts with this (after all exact models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_prefix: Option<String>,
+    /// Serves every model whose whole name matches this RE2 regular expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_regex: Option<String>,
+    /// Request headers that must all match too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<super::route_match::HeaderMatch>,
+    /// Only requests to this host (the `Host`/`:authority` header, any port).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// Name of the backend serving them.
     pub backend: String,
     /// Model name sent to the backend instead of the requested one.

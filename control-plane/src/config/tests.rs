@@ -201,7 +201,7 @@ fn route_problems() {
     );
     assert_problem(
         &variant("models: [gpt-4o-mini]", "models: []"),
-        "routes[0].models: at least one model is required",
+        "routes[0].models: at least one model is required (or model_prefix / model_regex)",
     );
     assert_problem(
         &variant("models: [gpt-4o-mini]", "models: ['']"),

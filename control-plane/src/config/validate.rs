@@ -147,9 +147,7 @@ fn route(at: &str, r: &Route, backends: &HashMap<&str, usize>, errors: &mut Vec<
     if r.name.is_empty() {
         errors.push(format!("{at}.name: must not be empty"));
     }
-    if r.models.is_empty() {
-        errors.push(format!("{at}.models: at least one model is required"));
-    }
+    super::route_match::validate(at, r, errors);
     for (j, m) in r.models.iter().enumerate() {
         if m.is_empty() {
             errors.push(format!("{at}.models[{j}]: must not be empty"));

@@ -43,6 +43,10 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
     let mut routes = vec![Route {
         name: DEMO_NAME.into(),
         models: vec![DEMO_NAME.into()],
+        model_prefix: None,
+        model_regex: None,
+        headers: Vec::new(),
+        host: None,
         backend: DEMO_NAME.into(),
         model_override: None,
     }];
@@ -57,6 +61,10 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         routes.push(Route {
             name: "openai".into(),
             models: OPENAI_MODELS.iter().map(|m| m.to_string()).collect(),
+            model_prefix: None,
+            model_regex: None,
+            headers: Vec::new(),
+            host: None,
             backend: "openai".into(),
             model_override: None,
         });

@@ -1,0 +1,67 @@
+//! Envoy routes for the gateway's model routes: every exact model first (routes in config
+//! order), then the model prefix and regex matchers (config order), so an exact name always
+//! wins over a pattern.
+
+use aigw_core::headers::{MODEL as MODEL_HEADER, MODEL_OVERRIDE as MODEL_OVERRIDE_HEADER};
+use serde_json::{Value, json};
+
+use super::cluster_name;
+use crate::config::route_match::HeaderMatch;
+use crate::config::{GatewayConfig, Route};
+
+/// Upstream timeout of every model route (LLM responses can be slow).
+const ROUTE_TIMEOUT: &str = "300s";
+
+/// The model routes of `config`, in match order.
+pub fn model_routes(config: &GatewayConfig) -> Vec<Value> {
+    let mut exact = Vec::new();
+    let mut patterns = Vec::new();
+    for r in &config.routes {
+        for model in &r.models {
+            exact.push(route(r, model, json!({"exact": model})));
+        }
+        if let Some(prefix) = &r.model_prefix {
+            patterns.push(route(r, "prefix", json!({"prefix": prefix})));
+        }
+        if let Some(re) = &r.model_regex {
+            patterns.push(route(r, "regex", json!({"safe_regex": {"regex": re}})));
+        }
+    }
+    exact.extend(patterns);
+    exact
+}
+
+/// One Envoy route of gateway route `r`: its model matcher plus its header and host matchers.
+fn route(r: &Route, suffix: &str, model: Value) -> Value {
+    let mut headers = vec![json!({"name": MODEL_HEADER, "string_match": model})];
+    headers.extend(r.headers.iter().map(header_matcher));
+    if let Some(host) = &r.host {
+        // Envoy's regex matchers match the whole value; any port is accepted.
+        let regex = format!("{}(:[0-9]+)?", host.replace('.', "\\."));
+        headers
+            .push(json!({"name": ":authority", "string_match": {"safe_regex": {"regex": regex}}}));
+    }
+    let mut route = json!({
+        "name": format!("{}/{suffix}", r.name),
+        "match": {"prefix": "/", "headers": headers},
+        "route": {"cluster": cluster_name(&r.backend), "timeout": ROUTE_TIMEOUT},
+    });
+    if let Some(target) = &r.model_override {
+        route["request_headers_to_add"] = json!([{
+            "header": {"key": MODEL_OVERRIDE_HEADER, "value": target},
+            "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+        }]);
+    }
+    route
+}
+
+/// A header matcher; with none of exact, prefix and regex the header must be present.
+fn header_matcher(h: &HeaderMatch) -> Value {
+    let string_match = match (&h.exact, &h.prefix, &h.regex) {
+        (Some(v), _, _) => json!({"exact": v}),
+        (None, Some(v), _) => json!({"prefix": v}),
+        (None, None, Some(v)) => json!({"safe_regex": {"regex": v}}),
+        (None, None, None) => return json!({"name": h.name, "present_match": true}),
+    };
+    json!({"name": h.name, "string_match": string_match})
+}
