@@ -14,7 +14,7 @@ pub use demo::{DEMO_KEY_ENV, DEMO_NAME};
 
 use crate::artifacts;
 use crate::bootstrap::{GenerateOptions, generate_yaml};
-use crate::config::{self, GatewayConfig, ModuleKind};
+use crate::config::{self, AuthKind, GatewayConfig, ModuleKind};
 use process::{EnvoyCommand, Outcome, Signals};
 
 /// Environment variable Envoy reads to find native modules.
@@ -154,6 +154,19 @@ fn check_keys(config: &GatewayConfig, provided: &[(String, String)]) -> Result<(
                 b.name
             ));
         }
+        if b.auth.kind == AuthKind::AwsSigv4 {
+            let [id, secret, _] = b.auth.aws_env_names();
+            for (field, var) in [("access_key_id_env", id), ("secret_access_key_env", secret)] {
+                if std::env::var_os(var).is_none_or(|v| v.is_empty())
+                    && !provided.iter().any(|(k, _)| k == var)
+                {
+                    problems.push(format!(
+                        "backends[{i}].auth.{field}: environment variable {var} is not set (backend {:?})",
+                        b.name
+                    ));
+                }
+            }
+        }
         if let Some(file) = &b.auth.key_file
             && !file.is_file()
         {
@@ -228,6 +241,19 @@ mod tests {
         assert!(
             e.contains("backends[0].auth.key_file: /nonexistent/aigw/key is not a readable file"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn aws_keys_must_be_available() {
+        let mut config = default_config("127.0.0.1:1".parse().unwrap(), None);
+        config.backends[0].auth.kind = AuthKind::AwsSigv4;
+        config.backends[0].auth.key_env = None;
+        config.backends[0].auth.access_key_id_env = Some("AIGW_TEST_UNSET_AWS_ID_1F2E".into());
+        let provided = vec![("AWS_SECRET_ACCESS_KEY".to_string(), "fake".to_string())];
+        assert_eq!(
+            check_keys(&config, &provided).unwrap_err(),
+            "missing backend keys:\n  backends[0].auth.access_key_id_env: environment variable AIGW_TEST_UNSET_AWS_ID_1F2E is not set (backend \"demo\")"
         );
     }
 }
