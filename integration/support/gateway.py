@@ -22,6 +22,8 @@ MODEL_AZURE = "azure-gpt"  # Azure backend `azure`, sent as deployment AZURE_DEP
 MODEL_METRICS = "metrics-plain"
 MODEL_METRICS_STREAM = "metrics-stream"
 AZURE_DEPLOYMENT = "gpt4o-deploy"
+MODEL_ANTHROPIC = "claude-gw"  # Anthropic backend `anthropic`, sent as ANTHROPIC_MODEL
+ANTHROPIC_MODEL = "claude-sonnet-4-5"
 AZURE_API_VERSION = "2024-10-21"
 # Envoy log fragments that mean a filter panicked.
 PANIC_MARKERS = ("panic in ", "panicked at", "RuntimeError")
@@ -52,7 +54,7 @@ class Gateway:
 
 # Environment of the gateway's Envoy: the keys of the backends configured with key_env.
 KEY_ENV = {"AIGW_IT_OPENAI_KEY": KEYS["openai"], "AIGW_IT_MODELB_KEY": KEYS["modelb"],
-           "AIGW_IT_AZURE_KEY": KEYS["azure"]}
+           "AIGW_IT_AZURE_KEY": KEYS["azure"], "AIGW_IT_ANTHROPIC_KEY": KEYS["anthropic"]}
 
 
 def modelb_auth(workdir: Path, kind: str) -> dict:
@@ -81,6 +83,8 @@ def gateway_config(upstream: Upstream, workdir: Path, kind: str, listen: int, ad
             {"name": "azure", "schema": "AzureOpenAI", "endpoint": base,
              "azure_api_version": AZURE_API_VERSION,
              "auth": {"kind": "azure_api_key", "key_env": "AIGW_IT_AZURE_KEY"}},
+            {"name": "anthropic", "schema": "Anthropic", "endpoint": base,
+             "auth": {"kind": "anthropic_api_key", "key_env": "AIGW_IT_ANTHROPIC_KEY"}},
         ],
         "routes": [
             {"name": "a", "models": [MODEL_A, MODEL_METRICS, MODEL_METRICS_STREAM],
@@ -88,6 +92,8 @@ def gateway_config(upstream: Upstream, workdir: Path, kind: str, listen: int, ad
             {"name": "b", "models": [MODEL_B], "backend": "modelb"},
             {"name": "azure", "models": [MODEL_AZURE], "backend": "azure",
              "model_override": AZURE_DEPLOYMENT},
+            {"name": "anthropic", "models": [MODEL_ANTHROPIC], "backend": "anthropic",
+             "model_override": ANTHROPIC_MODEL},
         ],
         "costs": [{"metadata_key": k, "type": t} for k, t in COSTS.items()],
     }

@@ -12,6 +12,7 @@ KEYS = {
     "openai": "sk-test-openai-aaaa",
     "modelb": "sk-test-modelb-bbbb",
     "azure": "sk-test-azure-cccc",
+    "anthropic": "sk-test-anthropic-dddd",
 }
 # A key that no backend has: clients send it to prove it never reaches the provider.
 CLIENT_KEY = "sk-test-client-zzzz"
