@@ -7,7 +7,9 @@ import json
 import openai
 import pytest
 
-from support.gateway import ANTHROPIC_MODEL, MODEL_ANTHROPIC
+from support.accesslog import metadata
+from support.bodies import request_id
+from support.gateway import ANTHROPIC_MODEL, COSTS, MODEL_ANTHROPIC
 from support.upstream import CLIENT_KEY
 
 SYSTEM = {"role": "system", "content": "Be brief."}  # 2 words, sent as Anthropic `system`
@@ -79,6 +81,23 @@ def test_stream(oai):
     assert chunks[-1].usage.prompt_tokens == 2 + len(text.split())
     assert chunks[-1].usage.completion_tokens == len(words)
     assert {c.model for c in chunks} == {ANTHROPIC_MODEL}
+
+
+def test_token_usage_reads_the_translated_stream(oai, gateway):
+    # Costs are configured, so the router forces include_usage: the Anthropic usage reaches
+    # the client and token-usage, which reads the OpenAI chunks the backend filter produced.
+    text = "count my claude tokens"
+    rid = request_id()
+    chunks = list(oai.chat.completions.create(
+        model=MODEL_ANTHROPIC, messages=[{"role": "user", "content": text}], stream=True,
+        extra_headers={"x-request-id": rid}))
+    prompt, completion = len(text.split()), len(reply(text).split())
+    assert chunks[-1].usage.total_tokens == prompt + completion
+    meta = metadata(gateway.access_log.entry(rid), COSTS)
+    assert (meta["input_tokens"], meta["output_tokens"], meta["total_tokens"]) == (
+        prompt, completion, prompt + completion)
+    assert (meta["request_model"], meta["response_model"], meta["backend"]) == (
+        MODEL_ANTHROPIC, ANTHROPIC_MODEL, "anthropic")
 
 
 def test_tool_call_round_trip(oai):
