@@ -10,9 +10,14 @@ pub fn filter_config(backend: &Backend, endpoint: &Endpoint) -> Value {
     let a = &backend.auth;
     let mut auth = json!({"backend": backend.name, "kind": a.kind.as_str()});
     if a.kind == AuthKind::AwsSigv4 {
-        let [id, secret, token] = a.aws_env_names();
         auth["region"] = json!(aws_region(a, &endpoint.host));
         auth["service"] = json!(a.service.as_deref().unwrap_or("bedrock"));
+        if let Some(file) = &a.credentials_file {
+            auth["credentials_file"] = json!(file.display().to_string());
+            auth["profile"] = json!(a.profile.as_deref().unwrap_or("default"));
+            return auth;
+        }
+        let [id, secret, token] = a.aws_env_names();
         auth["access_key_id_env"] = json!(id);
         auth["secret_access_key_env"] = json!(secret);
         auth["session_token_env"] = json!(token);
@@ -31,7 +36,7 @@ pub fn filter_config(backend: &Backend, endpoint: &Endpoint) -> Value {
 /// given exactly these).
 pub fn env_vars(backend: &Backend) -> Vec<String> {
     let a = &backend.auth;
-    if a.kind == AuthKind::AwsSigv4 {
+    if a.kind == AuthKind::AwsSigv4 && a.credentials_file.is_none() {
         return a.aws_env_names().map(str::to_string).to_vec();
     }
     a.key_env.iter().cloned().collect()

@@ -87,6 +87,11 @@ pub fn parse(
         {
             *file = base_dir.join(&*file);
         }
+        if let Some(file) = &mut backend.auth.credentials_file
+            && file.is_relative()
+        {
+            *file = base_dir.join(&*file);
+        }
     }
     Ok(config)
 }

@@ -153,6 +153,13 @@ pub struct Auth {
     /// (default `AWS_SESSION_TOKEN`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_token_env: Option<String>,
+    /// aws_sigv4: shared credentials file (re-read when it changes) instead of the variables;
+    /// native modules only; relative paths are resolved against the config file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_file: Option<PathBuf>,
+    /// aws_sigv4: profile of `credentials_file` (default `default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 impl Auth {
@@ -167,6 +174,8 @@ impl Auth {
             access_key_id_env: None,
             secret_access_key_env: None,
             session_token_env: None,
+            credentials_file: None,
+            profile: None,
         }
     }
 

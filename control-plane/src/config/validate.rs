@@ -30,6 +30,11 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
                 "{at}.auth.key_file: not available with module wasm (proxy-wasm cannot read files); use key_env or module native"
             ));
         }
+        if config.module == ModuleKind::Wasm && b.auth.credentials_file.is_some() {
+            errors.push(format!(
+                "{at}.auth.credentials_file: not available with module wasm (proxy-wasm cannot read files); use the *_env variables or module native"
+            ));
+        }
         if let Some(first) = backends.insert(b.name.as_str(), i) {
             errors.push(format!(
                 "{at}.name: duplicate backend {:?} (also backends[{first}])",

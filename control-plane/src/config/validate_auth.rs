@@ -34,13 +34,15 @@ pub(super) fn auth(
     }
 }
 
-fn aws_fields(a: &Auth) -> [(&'static str, bool); 5] {
+fn aws_fields(a: &Auth) -> [(&'static str, bool); 7] {
     [
         ("region", a.region.is_some()),
         ("service", a.service.is_some()),
         ("access_key_id_env", a.access_key_id_env.is_some()),
         ("secret_access_key_env", a.secret_access_key_env.is_some()),
         ("session_token_env", a.session_token_env.is_some()),
+        ("credentials_file", a.credentials_file.is_some()),
+        ("profile", a.profile.is_some()),
     ]
 }
 
@@ -60,6 +62,24 @@ fn aws_sigv4(
                 "{at}.{field}: not used by kind aws_sigv4; name the AWS key variables with access_key_id_env, secret_access_key_env and session_token_env"
             ));
         }
+    }
+    let env_set = a.access_key_id_env.is_some()
+        || a.secret_access_key_env.is_some()
+        || a.session_token_env.is_some();
+    match (&a.credentials_file, &a.profile) {
+        (Some(_), _) if env_set => errors.push(format!(
+            "{at}.credentials_file: set either credentials_file or the *_env variable names, not both"
+        )),
+        (Some(file), _) if file.as_os_str().is_empty() => {
+            errors.push(format!("{at}.credentials_file: must not be empty"));
+        }
+        (None, Some(_)) => errors.push(format!(
+            "{at}.profile: only used with credentials_file"
+        )),
+        (_, Some(profile)) if profile.is_empty() || profile.contains([']', '\n']) => {
+            errors.push(format!("{at}.profile: {profile:?} is not a profile name"));
+        }
+        _ => {}
     }
     let names = [
         "access_key_id_env",

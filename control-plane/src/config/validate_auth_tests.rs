@@ -67,3 +67,40 @@ fn aws_fields_are_refused_for_key_kinds() {
         ["backends[0].auth.region: only valid with kind aws_sigv4 (kind is bearer)"]
     );
 }
+
+#[test]
+fn sigv4_credentials_file_checks() {
+    let bedrock = "https://bedrock-runtime.eu-west-1.amazonaws.com";
+    let yaml = config(
+        bedrock,
+        "{ kind: aws_sigv4, credentials_file: aws/credentials, profile: prod }",
+    );
+    let c = from_yaml(&yaml, Path::new("/cfg")).unwrap();
+    assert_eq!(
+        c.backends[0].auth.credentials_file.as_deref(),
+        Some(Path::new("/cfg/aws/credentials"))
+    );
+    assert_eq!(
+        problems(
+            bedrock,
+            "{ kind: aws_sigv4, credentials_file: c, session_token_env: T }"
+        ),
+        [
+            "backends[0].auth.credentials_file: set either credentials_file or the *_env variable names, not both"
+        ]
+    );
+    assert_eq!(
+        problems(bedrock, "{ kind: aws_sigv4, profile: prod }"),
+        ["backends[0].auth.profile: only used with credentials_file"]
+    );
+    let wasm = format!(
+        "module: wasm\n{}",
+        config(bedrock, "{ kind: aws_sigv4, credentials_file: c }")
+    );
+    assert_eq!(
+        from_yaml(&wasm, Path::new("/cfg")).unwrap_err(),
+        [
+            "backends[0].auth.credentials_file: not available with module wasm (proxy-wasm cannot read files); use the *_env variables or module native"
+        ]
+    );
+}

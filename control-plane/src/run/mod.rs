@@ -154,7 +154,7 @@ fn check_keys(config: &GatewayConfig, provided: &[(String, String)]) -> Result<(
                 b.name
             ));
         }
-        if b.auth.kind == AuthKind::AwsSigv4 {
+        if b.auth.kind == AuthKind::AwsSigv4 && b.auth.credentials_file.is_none() {
             let [id, secret, _] = b.auth.aws_env_names();
             for (field, var) in [("access_key_id_env", id), ("secret_access_key_env", secret)] {
                 if std::env::var_os(var).is_none_or(|v| v.is_empty())
@@ -166,6 +166,15 @@ fn check_keys(config: &GatewayConfig, provided: &[(String, String)]) -> Result<(
                     ));
                 }
             }
+        }
+        if let Some(file) = &b.auth.credentials_file
+            && !file.is_file()
+        {
+            problems.push(format!(
+                "backends[{i}].auth.credentials_file: {} is not a readable file (backend {:?})",
+                file.display(),
+                b.name
+            ));
         }
         if let Some(file) = &b.auth.key_file
             && !file.is_file()

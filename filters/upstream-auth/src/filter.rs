@@ -47,8 +47,9 @@ impl UpstreamAuthFactory {
         let shared = if kind_of(config) == Some("aws_sigv4".to_string()) {
             let config = SigV4Config::parse(config)?;
             let signer = Signer {
+                backend: config.backend.clone(),
                 scope: config.scope(),
-                credentials: config.credentials(env)?,
+                keys: config.keys(env, key_file_supported)?,
             };
             Shared {
                 backend: config.backend,

@@ -1,14 +1,16 @@
 //! SigV4 signing of the final upstream request: holds the headers, buffers the (already
 //! translated) body, signs it at end of stream and sets the signature headers.
 
-use aigw_core::auth::sigv4::{self, AwsCredentials, RequestToSign, SigningScope};
-use aigw_host::{BodyStatus, HeadersStatus, Host};
+use crate::sigv4_config::AwsKeys;
+use aigw_core::auth::sigv4::{self, RequestToSign, SigningScope};
+use aigw_host::{BodyStatus, HeadersStatus, Host, LogLevel};
 
 /// What the signer needs, shared by all streams of a config.
 #[derive(Debug)]
 pub(crate) struct Signer {
+    pub(crate) backend: String,
     pub(crate) scope: SigningScope,
-    pub(crate) credentials: AwsCredentials,
+    pub(crate) keys: AwsKeys,
 }
 
 impl Signer {
@@ -50,7 +52,14 @@ impl Signer {
             content_type: content_type.as_deref(),
             body,
         };
-        let headers = sigv4::sign(&self.credentials, &self.scope, &request, host.now());
+        let (credentials, warning) = self.keys.current(host.now());
+        if let Some(warning) = warning {
+            host.log(
+                LogLevel::Warn,
+                &format!("upstream-auth backend {}: {warning}", self.backend),
+            );
+        }
+        let headers = sigv4::sign(&credentials, &self.scope, &request, host.now());
         for (name, value) in headers {
             host.set_request_header(name, &value);
         }

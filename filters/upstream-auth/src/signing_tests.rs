@@ -121,3 +121,30 @@ fn config_errors_name_the_field() {
         "upstream-auth config (backend b): access_key_id_env: environment variable FAKE_UNSET is not set"
     );
 }
+
+#[test]
+fn credentials_file_profile_native_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("credentials");
+    std::fs::write(
+        &path,
+        "[bedrock]\naws_access_key_id = AKIDFAKEEXAMPLE\naws_secret_access_key = fake-secret-key\n",
+    )
+    .unwrap();
+    let config = serde_json::json!({"backend": "bedrock", "kind": "aws_sigv4",
+        "region": "us-west-2", "credentials_file": path, "profile": "bedrock"})
+    .to_string();
+    let factory = UpstreamAuthFactory::with_env(&config, |_| None, true).unwrap();
+    let mut host = request();
+    host.run_request(&mut factory.create_filter(), b"{}");
+    assert_eq!(header(&host, "authorization"), Some(expected(b"{}", None)));
+
+    let err = UpstreamAuthFactory::with_env(&config, |_| None, false).unwrap_err();
+    assert_eq!(
+        err,
+        "upstream-auth config (backend bedrock): credentials_file is not available in the wasm build of upstream-auth; use the *_env variables or the native module"
+    );
+    let both = config.replace("\"profile\"", "\"access_key_id_env\":\"X\",\"profile\"");
+    let err = UpstreamAuthFactory::with_env(&both, |_| None, true).unwrap_err();
+    assert!(err.ends_with("set either credentials_file or the *_env variable names, not both"));
+}

@@ -7,9 +7,11 @@
 
 mod canonical;
 mod credentials;
+mod profile_file;
 mod region;
 
 pub use credentials::AwsCredentials;
+pub use profile_file::ProfileFile;
 pub use region::region_from_host;
 
 use hmac::{Hmac, Mac};
