@@ -14,26 +14,30 @@
 //! `ping`, `content_block_stop`, `signature_delta` and unknown events produce nothing. Memory
 //! is bounded by the SSE parser's limits plus one event; nothing else accumulates.
 
+use super::chunk::{Choice, Chunk, Delta, Function, ToolCall, write_data};
 use super::error::openai_error;
 use super::finish_reason;
 use super::usage::Usage;
 use crate::sse::{SseEvent, SseParser};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
+use std::borrow::Cow;
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum Event {
+enum Event<'a> {
     MessageStart {
         message: StartMessage,
     },
     ContentBlockStart {
         index: u64,
-        content_block: StartBlock,
+        #[serde(borrow)]
+        content_block: StartBlock<'a>,
     },
     ContentBlockDelta {
         index: u64,
-        delta: BlockDelta,
+        #[serde(borrow)]
+        delta: BlockDelta<'a>,
     },
     MessageDelta {
         delta: MessageDeltaBody,
@@ -56,14 +60,16 @@ struct StartMessage {
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum StartBlock {
+enum StartBlock<'a> {
     ToolUse {
-        id: String,
-        name: String,
+        #[serde(borrow)]
+        id: Cow<'a, str>,
+        #[serde(borrow)]
+        name: Cow<'a, str>,
     },
     Text {
-        #[serde(default)]
-        text: String,
+        #[serde(default, borrow)]
+        text: Cow<'a, str>,
     },
     #[serde(other)]
     Other,
@@ -72,15 +78,18 @@ enum StartBlock {
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[allow(clippy::enum_variant_names)] // Anthropic's delta type names
-enum BlockDelta {
+enum BlockDelta<'a> {
     TextDelta {
-        text: String,
+        #[serde(borrow)]
+        text: Cow<'a, str>,
     },
     InputJsonDelta {
-        partial_json: String,
+        #[serde(borrow)]
+        partial_json: Cow<'a, str>,
     },
     ThinkingDelta {
-        thinking: String,
+        #[serde(borrow)]
+        thinking: Cow<'a, str>,
     },
     #[serde(other)]
     Other,
@@ -167,12 +176,6 @@ impl StreamTranslator {
     }
 }
 
-fn write_data(out: &mut Vec<u8>, value: &Value) {
-    out.extend_from_slice(b"data: ");
-    out.extend_from_slice(value.to_string().as_bytes());
-    out.extend_from_slice(b"\n\n");
-}
-
 fn write_done(out: &mut Vec<u8>) {
     out.extend_from_slice(b"data: [DONE]\n\n");
 }
@@ -197,7 +200,12 @@ impl State {
                 self.id = message.id;
                 self.model = message.model;
                 self.usage.update(&message.usage);
-                self.chunk(json!({"role": "assistant", "content": ""}), None, out);
+                let delta = Delta {
+                    role: Some("assistant"),
+                    content: Some(""),
+                    ..Delta::default()
+                };
+                self.chunk(delta, None, out);
             }
             Event::ContentBlockStart {
                 index,
@@ -207,28 +215,45 @@ impl State {
                     let tool = self.tool_calls;
                     self.tool_calls += 1;
                     self.tool_block = Some((index, tool));
-                    let call = json!({
-                        "index": tool, "id": id, "type": "function",
-                        "function": {"name": name, "arguments": ""},
-                    });
-                    self.chunk(json!({ "tool_calls": [call] }), None, out);
+                    let call = ToolCall {
+                        index: tool,
+                        id: Some(&id),
+                        kind: Some("function"),
+                        function: Function {
+                            name: Some(&name),
+                            arguments: "",
+                        },
+                    };
+                    self.tool_call(call, out);
                 }
                 StartBlock::Text { text } if !text.is_empty() => {
-                    self.chunk(json!({ "content": text }), None, out);
+                    self.content(&text, out);
                 }
                 StartBlock::Text { .. } | StartBlock::Other => {}
             },
             Event::ContentBlockDelta { index, delta } => match delta {
-                BlockDelta::TextDelta { text } => self.chunk(json!({ "content": text }), None, out),
+                BlockDelta::TextDelta { text } => self.content(&text, out),
                 BlockDelta::ThinkingDelta { thinking } => {
-                    self.chunk(json!({ "reasoning_content": thinking }), None, out)
+                    let delta = Delta {
+                        reasoning_content: Some(&thinking),
+                        ..Delta::default()
+                    };
+                    self.chunk(delta, None, out);
                 }
                 BlockDelta::InputJsonDelta { partial_json } => {
                     if let Some((block, tool)) = self.tool_block
                         && block == index
                     {
-                        let call = json!({"index": tool, "function": {"arguments": partial_json}});
-                        self.chunk(json!({ "tool_calls": [call] }), None, out);
+                        let call = ToolCall {
+                            index: tool,
+                            id: None,
+                            kind: None,
+                            function: Function {
+                                name: None,
+                                arguments: &partial_json,
+                            },
+                        };
+                        self.tool_call(call, out);
                     }
                 }
                 BlockDelta::Other => {}
@@ -238,7 +263,7 @@ impl State {
                     self.usage.update(&usage);
                 }
                 if let Some(reason) = delta.stop_reason {
-                    self.chunk(json!({}), Some(finish_reason(&reason)), out);
+                    self.chunk(Delta::default(), Some(finish_reason(&reason)), out);
                 }
             }
             Event::MessageStop => {
@@ -262,13 +287,36 @@ impl State {
         }
     }
 
-    fn chunk(&self, delta: Value, finish: Option<&str>, out: &mut Vec<u8>) {
-        let chunk = json!({
-            "id": self.id, "object": "chat.completion.chunk",
-            "created": self.created, "model": self.model,
-            "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}],
-        });
+    fn chunk(&self, delta: Delta<'_>, finish: Option<&str>, out: &mut Vec<u8>) {
+        let chunk = Chunk {
+            id: &self.id,
+            object: "chat.completion.chunk",
+            created: self.created,
+            model: &self.model,
+            choices: [Choice {
+                index: 0,
+                delta,
+                logprobs: None,
+                finish_reason: finish,
+            }],
+        };
         write_data(out, &chunk);
+    }
+
+    fn content(&self, text: &str, out: &mut Vec<u8>) {
+        let delta = Delta {
+            content: Some(text),
+            ..Delta::default()
+        };
+        self.chunk(delta, None, out);
+    }
+
+    fn tool_call(&self, call: ToolCall<'_>, out: &mut Vec<u8>) {
+        let delta = Delta {
+            tool_calls: Some([call]),
+            ..Delta::default()
+        };
+        self.chunk(delta, None, out);
     }
 
     /// Ends the client stream with an error chunk.

@@ -1,0 +1,63 @@
+//! The OpenAI `chat.completion.chunk` written by the stream translation, serialized straight
+//! into the output buffer from borrowed data (no intermediate JSON tree per event).
+
+use serde::Serialize;
+
+/// One `chat.completion.chunk` with a single choice.
+#[derive(Serialize)]
+pub struct Chunk<'a> {
+    pub id: &'a str,
+    pub object: &'static str,
+    pub created: u64,
+    pub model: &'a str,
+    pub choices: [Choice<'a>; 1],
+}
+
+/// The choice of a chunk.
+#[derive(Serialize)]
+pub struct Choice<'a> {
+    pub index: u32,
+    pub delta: Delta<'a>,
+    pub logprobs: Option<()>,
+    pub finish_reason: Option<&'a str>,
+}
+
+/// What a chunk adds to the message; absent members are left out.
+#[derive(Serialize, Default)]
+pub struct Delta<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasoning_content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_calls: Option<[ToolCall<'a>; 1]>,
+}
+
+/// A streamed tool call: the first chunk carries `id`, `type` and the name.
+#[derive(Serialize)]
+pub struct ToolCall<'a> {
+    pub index: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    pub function: Function<'a>,
+}
+
+/// The function part of a streamed tool call.
+#[derive(Serialize)]
+pub struct Function<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    pub arguments: &'a str,
+}
+
+/// Writes `value` as one SSE `data:` event.
+pub fn write_data<T: Serialize>(out: &mut Vec<u8>, value: &T) {
+    out.extend_from_slice(b"data: ");
+    // Serializing these plain structs into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
+    out.extend_from_slice(b"\n\n");
+}
