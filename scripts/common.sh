@@ -14,7 +14,7 @@ export CARGO_TARGET_DIR="$TARGET_DIR"
 
 # Crates built as release artifacts: binaries, and filters built both as .so and .wasm.
 BIN_CRATES=(aigw-control-plane aigw-testupstream)
-FILTER_CRATES=(aigw-translate aigw-upstream-auth aigw-token-usage)
+FILTER_CRATES=(aigw-translate aigw-upstream-auth aigw-token-usage aigw-mcp-router)
 WASM_TARGET="wasm32-wasip1"
 
 # Prints a step heading.
