@@ -76,3 +76,18 @@ def test_gateway_signs_what_botocore_verifies(signing_gateway, aws):
         assert "content-type;host;x-amz-date;x-amz-security-token" in (
             seen_request.headers["authorization"])
     assert len(seen[1].body) == len(chunked)
+
+
+def test_no_secret_in_envoy_log_or_admin(signing_gateway, aws):
+    # Runs after the signed requests above: neither the secret key nor the session token
+    # appears in Envoy's log or on its admin endpoints (the config names variables only).
+    with signing_gateway.client() as client:
+        client.post("/v1/chat/completions", json=chat(MODEL, "one more"))
+    texts = {"envoy log": signing_gateway.envoy.log.read_text(errors="replace")}
+    for endpoint in ("config_dump?include_eds", "stats", "clusters", "listeners",
+                     "server_info"):
+        texts[endpoint] = httpx.get(f"{signing_gateway.admin_url}/{endpoint}").text
+    assert "AIGW_IT_AWS_SECRET" in texts["config_dump?include_eds"]
+    for name, text in texts.items():
+        for secret in (fake_aws.SECRET_ACCESS_KEY, fake_aws.SESSION_TOKEN):
+            assert secret not in text, f"secret found in {name}"

@@ -18,6 +18,10 @@ from botocore.credentials import Credentials
 ACCESS_KEY_ID = "AKIDFAKEAIGWTEST0000"
 SECRET_ACCESS_KEY = "fake+aigw/test/secret/key/000000000000000"
 SESSION_TOKEN = "FakeAigwSessionToken//test+token=="
+# A second, rotated key pair (given through a credentials file), without session token.
+ROTATED_KEY_ID = "AKIDFAKEAIGWROTATED0"
+ROTATED_SECRET = "fake+aigw/rotated/secret/key/0000000000000"
+KEYS = {ACCESS_KEY_ID: (SECRET_ACCESS_KEY, SESSION_TOKEN), ROTATED_KEY_ID: (ROTATED_SECRET, None)}
 AUTH_RE = re.compile(r"^AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
                      r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$")
 MAX_SKEW = datetime.timedelta(minutes=5)
@@ -54,24 +58,24 @@ def verify(fake: FakeAws, method: str, path: str, headers: dict, body: bytes) ->
     if not m:
         return f"malformed authorization {headers.get('authorization')!r}"
     key_id, date, region, service, signed, signature = m.groups()
-    if (key_id, region, service) != (ACCESS_KEY_ID, fake.region, fake.service):
+    if key_id not in KEYS or (region, service) != (fake.region, fake.service):
         return f"wrong scope {key_id}/{region}/{service}"
+    secret, token = KEYS[key_id]
     amz_date = headers.get("x-amz-date", "")
     when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(
         tzinfo=datetime.timezone.utc)
     if abs(datetime.datetime.now(datetime.timezone.utc) - when) > MAX_SKEW or date != amz_date[:8]:
         return f"x-amz-date {amz_date} is not now"
-    if headers.get("x-amz-security-token") != SESSION_TOKEN:
+    if headers.get("x-amz-security-token") != token:
         return "missing or wrong x-amz-security-token"
     names = signed.split(";")
-    for required in ("host", "x-amz-date", "x-amz-security-token"):
+    for required in ("host", "x-amz-date") + (("x-amz-security-token",) if token else ()):
         if required not in names:
             return f"{required} is not signed"
     request = AWSRequest(method=method, url=f"http://{headers['host']}{path}", data=body,
                          headers={n: headers[n] for n in names})
     request.context["timestamp"] = amz_date
-    auth = SigV4Auth(Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN), service,
-                     region)
+    auth = SigV4Auth(Credentials(key_id, secret, token), service, region)
     expected = auth.signature(auth.string_to_sign(request, auth.canonical_request(request)),
                               request)
     return "ok" if expected == signature else f"signature mismatch (botocore: {expected})"
