@@ -22,6 +22,9 @@ MODEL_AZURE = "azure-gpt"  # Azure backend `azure`, sent as deployment AZURE_DEP
 MODEL_METRICS = "metrics-plain"
 MODEL_METRICS_STREAM = "metrics-stream"
 AZURE_DEPLOYMENT = "gpt4o-deploy"
+# Gemini backend `gemini` (schema Gemini): a chat model and an embedding model.
+MODEL_GEMINI = "gemini-2.0-flash"
+MODEL_GEMINI_EMBED = "text-embedding-004"
 MODEL_ANTHROPIC = "claude-gw"  # Anthropic backend `anthropic`, sent as ANTHROPIC_MODEL
 ANTHROPIC_MODEL = "claude-sonnet-4-5"
 AZURE_API_VERSION = "2024-10-21"
@@ -54,7 +57,8 @@ class Gateway:
 
 # Environment of the gateway's Envoy: the keys of the backends configured with key_env.
 KEY_ENV = {"AIGW_IT_OPENAI_KEY": KEYS["openai"], "AIGW_IT_MODELB_KEY": KEYS["modelb"],
-           "AIGW_IT_AZURE_KEY": KEYS["azure"], "AIGW_IT_ANTHROPIC_KEY": KEYS["anthropic"]}
+           "AIGW_IT_AZURE_KEY": KEYS["azure"], "AIGW_IT_ANTHROPIC_KEY": KEYS["anthropic"],
+           "AIGW_IT_GEMINI_KEY": KEYS["gemini"]}
 
 
 def modelb_auth(workdir: Path, kind: str) -> dict:
@@ -83,6 +87,8 @@ def gateway_config(upstream: Upstream, workdir: Path, kind: str, listen: int, ad
             {"name": "azure", "schema": "AzureOpenAI", "endpoint": base,
              "azure_api_version": AZURE_API_VERSION,
              "auth": {"kind": "azure_api_key", "key_env": "AIGW_IT_AZURE_KEY"}},
+            {"name": "gemini", "schema": "Gemini", "endpoint": base,
+             "auth": {"kind": "gemini_api_key", "key_env": "AIGW_IT_GEMINI_KEY"}},
             {"name": "anthropic", "schema": "Anthropic", "endpoint": base,
              "auth": {"kind": "anthropic_api_key", "key_env": "AIGW_IT_ANTHROPIC_KEY"}},
         ],
@@ -92,6 +98,7 @@ def gateway_config(upstream: Upstream, workdir: Path, kind: str, listen: int, ad
             {"name": "b", "models": [MODEL_B], "backend": "modelb"},
             {"name": "azure", "models": [MODEL_AZURE], "backend": "azure",
              "model_override": AZURE_DEPLOYMENT},
+            {"name": "gemini", "models": [MODEL_GEMINI, MODEL_GEMINI_EMBED], "backend": "gemini"},
             {"name": "anthropic", "models": [MODEL_ANTHROPIC], "backend": "anthropic",
              "model_override": ANTHROPIC_MODEL},
         ],

@@ -12,6 +12,7 @@ KEYS = {
     "openai": "sk-test-openai-aaaa",
     "modelb": "sk-test-modelb-bbbb",
     "azure": "sk-test-azure-cccc",
+    "gemini": "fake-gemini-key-gggg",
     "anthropic": "sk-test-anthropic-dddd",
 }
 # A key that no backend has: clients send it to prove it never reaches the provider.
