@@ -9,7 +9,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TARGET_DIR = Path(os.environ.get("CARGO_TARGET_DIR", REPO_ROOT / "target"))
 MODULE_KINDS = ("native", "wasm")
-FILTERS = ("aigw_translate", "aigw_upstream_auth", "aigw_token_usage")
+FILTERS = ("aigw_translate", "aigw_upstream_auth", "aigw_token_usage", "aigw_mcp_router")
 
 
 def _require(path: Path, how: str) -> Path:

@@ -1,0 +1,101 @@
+"""The MCP gateway under test: two real MCP servers (support.mcp_server) behind an Envoy whose
+config has an `mcp` section, rendered by `aigw translate` for one artifact kind."""
+
+import base64
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from . import paths
+from .gateway import translate
+from .procs import Proc, free_port
+
+# An obviously fake session key (base64 of 32 bytes) given to Envoy's environment.
+SESSION_KEY = base64.b64encode(b"fake-mcp-session-key-for-tests!!").decode()
+SESSION_KEY_ENV = "AIGW_IT_MCP_SESSION_KEY"
+SEPARATOR = "__"
+
+
+@dataclass
+class McpGateway:
+    """A running gateway and the MCP servers behind it."""
+
+    url: str
+    envoy: Proc
+    servers: list
+
+    def stop(self):
+        for p in [self.envoy, *self.servers]:
+            p.stop()
+
+
+def start_server(name: str, workdir: Path) -> tuple[Proc, int]:
+    """Starts MCP server `name` on a free port; waits until it listens."""
+    port = free_port()
+    argv = [sys.executable, "-m", "support.mcp_server", name, str(port)]
+    proc = Proc(f"mcp server {name}", argv, workdir / f"mcp-{name}.log",
+                env={"PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    wait_listening(proc, port)
+    return proc, port
+
+
+def wait_listening(proc: Proc, port: int, timeout: float = 15.0):
+    """Waits until `port` accepts connections; fails if `proc` exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.popen.poll() is not None:
+            proc.fail(f"exited with {proc.popen.returncode} before listening")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    proc.fail(f"did not listen on port {port} within {timeout:.0f} s")
+
+
+def config(kind: str, listen: int, admin: int, ports: dict) -> dict:
+    """A gateway config with one unused LLM backend and the two MCP servers."""
+    return {
+        "listen": f"127.0.0.1:{listen}",
+        "admin": f"127.0.0.1:{admin}",
+        "module": kind,
+        "backends": [{"name": "unused", "schema": "OpenAI", "endpoint": "http://127.0.0.1:9/v1",
+                      "auth": {"kind": "bearer", "key_env": SESSION_KEY_ENV}}],
+        "routes": [{"name": "unused", "models": ["unused"], "backend": "unused"}],
+        "mcp": {
+            "session_key_env": SESSION_KEY_ENV,
+            "separator": SEPARATOR,
+            "callout_timeout_ms": 10000,
+            "servers": [
+                {"name": "alpha", "url": f"http://127.0.0.1:{ports['alpha']}/mcp",
+                 "tools": {"exclude_regex": ["secret_.*"]}},
+                {"name": "beta", "url": f"http://127.0.0.1:{ports['beta']}/mcp"},
+            ],
+        },
+    }
+
+
+def start(workdir: Path, kind: str) -> McpGateway:
+    """Starts both MCP servers and the gateway of `kind` in front of them."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    servers, ports = [], {}
+    for name in ("alpha", "beta"):
+        proc, ports[name] = start_server(name, workdir)
+        servers.append(proc)
+    listen, admin = free_port(), free_port()
+    config_file = workdir / "gateway.yaml"
+    config_file.write_text(yaml.safe_dump(config(kind, listen, admin, ports)))
+    bootstrap = workdir / "envoy.yaml"
+    translate(config_file, kind, workdir / "access.log", bootstrap)
+    env = {SESSION_KEY_ENV: SESSION_KEY}
+    if kind == "native":
+        env["ENVOY_DYNAMIC_MODULES_SEARCH_PATH"] = str(paths.modules_dir(kind))
+    argv = [paths.envoy_bin(), "-c", bootstrap, "--disable-hot-restart", "--concurrency", "1",
+            "--log-level", "warn"]
+    envoy = Proc(f"envoy mcp ({kind})", argv, workdir / "envoy.log", env=env)
+    envoy.wait_http_ok(f"http://127.0.0.1:{admin}/ready")
+    return McpGateway(url=f"http://127.0.0.1:{listen}/mcp", envoy=envoy, servers=servers)

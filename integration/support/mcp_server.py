@@ -1,0 +1,64 @@
+"""A real MCP server for the suite, built on the official `mcp` package (FastMCP) and served
+over Streamable HTTP. Run as `python -m support.mcp_server NAME PORT`:
+
+- `alpha`: stateful (its own Mcp-Session-Id), answers in SSE; tools `add`, `count_slowly`
+  (reports progress), `secret_admin` (filtered out by the gateway) and `received`.
+- `beta`: stateless, answers in plain JSON; tools `echo`, `shout` and `received`.
+
+`received` lists the tools the server was asked to run, so a test can prove that a refused
+call never reached it."""
+
+import sys
+
+from mcp.server.fastmcp import Context, FastMCP
+
+
+def build(name: str, port: int) -> FastMCP:
+    stateless = name == "beta"
+    server = FastMCP(name, host="127.0.0.1", port=port, stateless_http=stateless,
+                     json_response=stateless, log_level="WARNING")
+    calls: list[str] = []
+
+    @server.tool()
+    def received() -> list[str]:
+        """Names of the tools this server ran so far."""
+        return list(calls)
+
+    if name == "alpha":
+        @server.tool()
+        def add(a: int, b: int) -> int:
+            """Adds two integers."""
+            calls.append("add")
+            return a + b
+
+        @server.tool()
+        async def count_slowly(n: int, ctx: Context) -> str:
+            """Counts to n, reporting progress at each step."""
+            calls.append("count_slowly")
+            for i in range(1, n + 1):
+                await ctx.report_progress(i, n, f"step {i}")
+            return f"counted to {n}"
+
+        @server.tool()
+        def secret_admin() -> str:
+            """A tool the gateway must never expose."""
+            calls.append("secret_admin")
+            return "leaked"
+    else:
+        @server.tool()
+        def echo(text: str) -> str:
+            """Returns the text."""
+            calls.append("echo")
+            return text
+
+        @server.tool()
+        def shout(text: str) -> str:
+            """Returns the text in capitals."""
+            calls.append("shout")
+            return text.upper()
+
+    return server
+
+
+if __name__ == "__main__":
+    build(sys.argv[1], int(sys.argv[2])).run(transport="streamable-http")

@@ -1,0 +1,134 @@
+"""The MCP gateway with two real MCP servers (official `mcp` package, Streamable HTTP), driven
+by the official `mcp` Python client: initialize, merged tool lists with server prefixes, calls
+routed to each server (JSON and SSE answers, progress notifications), a filtered-out tool, and
+session ids the gateway did not issue."""
+
+import asyncio
+
+import httpx
+import pytest
+from mcp import ClientSession
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import McpError
+
+from support import mcp_gateway
+
+HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+    "protocolVersion": "2025-06-18", "capabilities": {},
+    "clientInfo": {"name": "raw-test", "version": "1"}}}
+
+
+@pytest.fixture(scope="module")
+def mcp_gw(module_kind, tmp_path_factory):
+    g = mcp_gateway.start(tmp_path_factory.mktemp(f"mcp-{module_kind}"), module_kind)
+    yield g
+    g.stop()
+
+
+def with_session(url: str, work):
+    """Runs `work(session)` in an initialized client session through the gateway."""
+    async def main():
+        async with streamable_http_client(url) as (read, write, _):
+            async with ClientSession(read, write) as session:
+                init = await session.initialize()
+                return init, await work(session)
+    return asyncio.run(main())
+
+
+def text(result) -> str:
+    assert not result.isError, result
+    return result.content[0].text
+
+
+def test_initialize_merges_the_servers(mcp_gw):
+    async def nothing(_):
+        return None
+    init, _ = with_session(mcp_gw.url, nothing)
+    assert init.protocolVersion == "2025-11-25"
+    assert init.serverInfo.name == "aigw-mcp-gateway"
+    assert init.capabilities.tools is not None
+
+
+def test_lists_tools_of_both_servers_with_prefixes(mcp_gw):
+    async def names(session):
+        return [t.name for t in (await session.list_tools()).tools]
+    _, tools = with_session(mcp_gw.url, names)
+    assert sorted(tools) == ["alpha__add", "alpha__count_slowly", "alpha__received",
+                             "beta__echo", "beta__received", "beta__shout"]
+    assert tools.index("alpha__add") < tools.index("beta__echo"), "servers in config order"
+
+
+def test_calls_a_tool_on_each_server(mcp_gw):
+    async def calls(session):
+        return (await session.call_tool("alpha__add", {"a": 2, "b": 40}),
+                await session.call_tool("beta__shout", {"text": "hello"}))
+    _, (added, shouted) = with_session(mcp_gw.url, calls)
+    assert text(added) == "42"
+    assert text(shouted) == "HELLO"
+
+
+def test_progress_notifications_reach_the_client(mcp_gw):
+    seen = []
+
+    async def on_progress(progress, total, message):
+        seen.append((progress, total, message))
+
+    async def count(session):
+        return await session.call_tool("alpha__count_slowly", {"n": 3},
+                                       progress_callback=on_progress)
+    _, result = with_session(mcp_gw.url, count)
+    assert text(result) == "counted to 3"
+    assert seen == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")]
+
+
+def test_filtered_tool_is_refused_and_never_reaches_the_server(mcp_gw):
+    async def work(session):
+        with pytest.raises(McpError) as refused:
+            await session.call_tool("alpha__secret_admin", {})
+        received = await session.call_tool("alpha__received", {})
+        return refused.value.error, received
+    _, (error, received) = with_session(mcp_gw.url, work)
+    assert error.code == -32602
+    assert error.message == "unknown tool: alpha__secret_admin"
+    assert not received.isError
+    ran = received.structuredContent["result"]
+    assert "secret_admin" not in ran
+
+
+def raw_session(client: httpx.Client, url: str) -> str:
+    reply = client.post(url, headers=HEADERS, json=INITIALIZE)
+    assert reply.status_code == 200, reply.text
+    return reply.headers["mcp-session-id"]
+
+
+def test_foreign_and_missing_session_ids_are_refused(mcp_gw):
+    tools_list = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+    with httpx.Client(timeout=15.0) as client:
+        session = raw_session(client, mcp_gw.url)
+        last = "A" if session[-2] != "A" else "B"
+        tampered = session[:-2] + last + session[-1]
+        for bad in (tampered, "not-a-session-of-this-gateway"):
+            reply = client.post(mcp_gw.url, json=tools_list,
+                                headers={**HEADERS, "mcp-session-id": bad})
+            assert reply.status_code == 404, reply.text
+            assert reply.json()["error"]["code"] == -32600
+        reply = client.post(mcp_gw.url, json=tools_list, headers=HEADERS)
+        assert reply.status_code == 400
+        ok = client.post(mcp_gw.url, json=tools_list, headers={**HEADERS, "mcp-session-id": session})
+        assert ok.status_code == 200
+        assert len(ok.json()["result"]["tools"]) == 6
+
+
+def test_json_rpc_errors_and_http_methods(mcp_gw):
+    with httpx.Client(timeout=15.0) as client:
+        reply = client.post(mcp_gw.url, headers=HEADERS, content=b"{not json")
+        assert (reply.status_code, reply.json()["error"]["code"]) == (400, -32700)
+        reply = client.post(mcp_gw.url, headers=HEADERS, json=[INITIALIZE])
+        assert (reply.status_code, reply.json()["error"]["code"]) == (400, -32600)
+        session = raw_session(client, mcp_gw.url)
+        unknown = {"jsonrpc": "2.0", "id": 3, "method": "no/such"}
+        reply = client.post(mcp_gw.url, json=unknown, headers={**HEADERS, "mcp-session-id": session})
+        assert reply.json()["error"]["code"] == -32601
+        assert client.get(mcp_gw.url, headers={"accept": "text/event-stream"}).status_code == 405
+        assert client.delete(mcp_gw.url, headers={"mcp-session-id": session}).status_code == 200
