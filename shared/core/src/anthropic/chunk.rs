@@ -13,6 +13,17 @@ pub struct Chunk<'a> {
     pub choices: [Choice<'a>; 1],
 }
 
+/// The final `chat.completion.chunk` with no choice and the stream's `usage`.
+#[derive(Serialize)]
+pub struct UsageChunk<'a> {
+    pub id: &'a str,
+    pub object: &'static str,
+    pub created: u64,
+    pub model: &'a str,
+    pub choices: [(); 0],
+    pub usage: serde_json::Value,
+}
+
 /// The choice of a chunk.
 #[derive(Serialize)]
 pub struct Choice<'a> {

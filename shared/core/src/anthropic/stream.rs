@@ -14,7 +14,7 @@
 //! `ping`, `content_block_stop`, `signature_delta` and unknown events produce nothing. Memory
 //! is bounded by the SSE parser's limits plus one event; nothing else accumulates.
 
-use super::chunk::{Choice, Chunk, Delta, Function, ToolCall, write_data};
+use super::chunk::{Choice, Chunk, Delta, Function, ToolCall, UsageChunk, write_data};
 use super::error::openai_error;
 use super::finish_reason;
 use super::usage::Usage;
@@ -268,11 +268,14 @@ impl State {
             }
             Event::MessageStop => {
                 if self.include_usage {
-                    let chunk = json!({
-                        "id": self.id, "object": "chat.completion.chunk",
-                        "created": self.created, "model": self.model,
-                        "choices": [], "usage": self.usage.to_openai(),
-                    });
+                    let chunk = UsageChunk {
+                        id: &self.id,
+                        object: "chat.completion.chunk",
+                        created: self.created,
+                        model: &self.model,
+                        choices: [],
+                        usage: self.usage.to_openai(),
+                    };
                     write_data(out, &chunk);
                 }
                 write_done(out);
