@@ -7,7 +7,9 @@ import json
 import openai
 import pytest
 
-from support.gateway import MODEL_GEMINI, MODEL_GEMINI_EMBED
+from support.accesslog import metadata
+from support.bodies import request_id
+from support.gateway import COSTS, MODEL_GEMINI, MODEL_GEMINI_EMBED
 from support.upstream import CLIENT_KEY
 
 SYSTEM = {"role": "system", "content": "Be brief."}  # 2 words, no turn of its own
@@ -74,6 +76,26 @@ def test_stream(oai):
     assert chunks[-1].usage.prompt_tokens == prompt_tokens(text)
     assert chunks[-1].usage.completion_tokens == len(words)
     assert {c.model for c in chunks} == {f"{MODEL_GEMINI}-001"}
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_token_usage_reads_the_translated_response(oai, gateway, stream):
+    # token-usage sits downstream and reads the OpenAI body the backend filter produced; for
+    # streams the router forces include_usage (costs are configured), so usage is there too.
+    text = "count my gemini tokens"
+    rid = request_id()
+    response = oai.chat.completions.create(
+        model=MODEL_GEMINI, messages=[{"role": "user", "content": text}], stream=stream,
+        extra_headers={"x-request-id": rid})
+    if stream:
+        assert list(response)[-1].usage.total_tokens > 0
+    prompt, completion = len(text.split()) + 3, len(reply(text).split())
+    meta = metadata(gateway.access_log.entry(rid), COSTS)
+    assert (meta["input_tokens"], meta["output_tokens"], meta["total_tokens"]) == (
+        prompt, completion, prompt + completion)
+    assert (meta["request_model"], meta["response_model"], meta["backend"]) == (
+        MODEL_GEMINI, f"{MODEL_GEMINI}-001", "gemini")
+    assert meta["llm_total_token"] == prompt + completion
 
 
 def test_tool_call_round_trip(oai):
