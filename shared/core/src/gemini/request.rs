@@ -122,7 +122,38 @@ fn generation_config(request: &Map<String, Value>) -> Result<Map<String, Value>,
         }
     }
     response_format(request.get("response_format"), &mut config)?;
+    if let Some(budget) = thinking_budget(request.get("reasoning_effort"))? {
+        config.insert(
+            "thinkingConfig".into(),
+            serde_json::json!({ "thinkingBudget": budget }),
+        );
+    }
     Ok(config)
+}
+
+/// `reasoning_effort` to a thinking budget in tokens, as Google's own OpenAI-compatible
+/// endpoint maps it: `none` -> 0 (no thinking), `minimal` and `low` -> 1,024, `medium` ->
+/// 8,192, `high` -> 24,576.
+fn thinking_budget(effort: Option<&Value>) -> Result<Option<u32>, OpenAiError> {
+    let budget = match effort {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(effort)) => match effort.as_str() {
+            "none" => 0,
+            "minimal" | "low" => 1024,
+            "medium" => 8192,
+            "high" => 24576,
+            _ => return Err(bad_effort()),
+        },
+        Some(_) => return Err(bad_effort()),
+    };
+    Ok(Some(budget))
+}
+
+fn bad_effort() -> OpenAiError {
+    OpenAiError::bad_request(
+        "'reasoning_effort' must be none, minimal, low, medium or high.",
+        Some("reasoning_effort"),
+    )
 }
 
 /// `json_object` -> `responseMimeType: application/json`; `json_schema` adds
