@@ -7,7 +7,7 @@ use aigw_core::openai::path::CLIENT_PREFIX;
 use serde_json::{Value, json};
 
 use super::filters::{ModuleSettings, module_filter, router};
-use super::routes::model_routes;
+use super::routes::{MODELS_CREATED, listed_models, model_routes};
 use super::{GenerateOptions, socket_address};
 use crate::artifacts::FilterModule;
 use crate::bootstrap::access_log::access_log;
@@ -43,6 +43,8 @@ pub fn listener(
         "role": "router",
         "force_include_usage": !config.costs.is_empty(),
         "max_request_bytes": MAX_REQUEST_BYTES,
+        "models": listed_models(config),
+        "models_created": MODELS_CREATED,
     });
     let costs: Vec<Value> = config
         .costs

@@ -9,6 +9,10 @@ use super::cluster_name;
 use crate::config::route_match::HeaderMatch;
 use crate::config::{GatewayConfig, Route};
 
+/// The `created` time of every model `GET /v1/models` lists (2025-01-01T00:00:00Z): fixed,
+/// so generated configs are reproducible.
+pub const MODELS_CREATED: u64 = 1_735_689_600;
+
 /// Upstream timeout of every model route (LLM responses can be slow).
 const ROUTE_TIMEOUT: &str = "300s";
 
@@ -29,6 +33,20 @@ pub fn model_routes(config: &GatewayConfig) -> Vec<Value> {
     }
     exact.extend(patterns);
     exact
+}
+
+/// The models `GET /v1/models` lists: every exact model name of the routes, in config
+/// order, owned by the route's backend (patterns cannot be listed).
+pub fn listed_models(config: &GatewayConfig) -> Vec<Value> {
+    config
+        .routes
+        .iter()
+        .flat_map(|r| {
+            r.models
+                .iter()
+                .map(|m| json!({"id": m, "owned_by": r.backend}))
+        })
+        .collect()
 }
 
 /// One Envoy route of gateway route `r`: its model matcher plus its header and host matchers.

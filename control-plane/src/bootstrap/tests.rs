@@ -144,7 +144,12 @@ fn downstream_chain_native() {
     assert_eq!(t["filter_name"], "aigw_translate");
     assert_eq!(
         filter_config(&filters[0]),
-        json!({"role": "router", "force_include_usage": true, "max_request_bytes": 4194304})
+        json!({"role": "router", "force_include_usage": true, "max_request_bytes": 4194304,
+        "models_created": 1735689600, "models": [
+            {"id": "gpt-4o-mini", "owned_by": "openai"},
+            {"id": "gpt-4o", "owned_by": "openai"},
+            {"id": "az-model", "owned_by": "azure"},
+        ]})
     );
     assert_eq!(
         filter_config(&filters[1]),

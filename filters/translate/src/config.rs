@@ -2,6 +2,7 @@
 //! (upstream, one per backend cluster). Parsed and validated once; errors name the field.
 
 use aigw_core::azure::is_valid_api_version;
+use aigw_core::openai::models::{ModelEntry, list_body};
 use serde::Deserialize;
 
 /// Default `max_request_bytes`: 4 MiB.
@@ -26,6 +27,15 @@ pub struct RouterConfig {
     /// Largest request body accepted on API paths; larger gets a 413.
     #[serde(default = "default_max_request_bytes")]
     pub max_request_bytes: usize,
+    /// Models listed by `GET /v1/models`.
+    #[serde(default)]
+    pub models: Vec<ModelEntry>,
+    /// The `created` time (Unix seconds) of every listed model.
+    #[serde(default)]
+    pub models_created: u64,
+    /// The `/v1/models` reply body, rendered once from `models` when the config is parsed.
+    #[serde(skip)]
+    pub models_body: Vec<u8>,
 }
 
 /// The `schema` field: the API a backend speaks.
@@ -105,7 +115,10 @@ impl TranslateConfig {
             RawConfig::Router(router) if router.max_request_bytes == 0 => {
                 Err("max_request_bytes must be greater than 0".to_string())
             }
-            RawConfig::Router(router) => Ok(Self::Router(router)),
+            RawConfig::Router(mut router) => {
+                router.models_body = list_body(&router.models, router.models_created);
+                Ok(Self::Router(router))
+            }
             RawConfig::Backend(backend) => backend.validate().map(Self::Backend),
         };
         config.map_err(|e| format!("translate config: {e}"))

@@ -8,6 +8,9 @@ fn router_defaults() {
         TranslateConfig::Router(RouterConfig {
             force_include_usage: false,
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            models: Vec::new(),
+            models_created: 0,
+            models_body: br#"{"data":[],"object":"list"}"#.to_vec(),
         })
     );
     let c = TranslateConfig::parse(
@@ -18,7 +21,8 @@ fn router_defaults() {
         c,
         TranslateConfig::Router(RouterConfig {
             force_include_usage: true,
-            max_request_bytes: 10
+            max_request_bytes: 10,
+            ..
         })
     ));
 }

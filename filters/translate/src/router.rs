@@ -6,6 +6,7 @@ use crate::reply::send_error;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::headers;
 use aigw_core::openai::error::OpenAiError;
+use aigw_core::openai::models::{is_models_path, method_not_allowed};
 use aigw_core::openai::routing::prepare_request;
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host};
 use std::sync::Arc;
@@ -33,6 +34,25 @@ impl RouterFilter {
         }
     }
 
+    /// Answers `/v1/models`: the configured list for GET, a 405 for other methods.
+    fn list_models(&self, host: &mut dyn Host) {
+        let method = host.request_header(":method").unwrap_or_default();
+        if method == "GET" {
+            host.send_local_reply(
+                200,
+                &[("content-type", "application/json")],
+                &self.config.models_body,
+            );
+        } else {
+            let error = method_not_allowed(&method);
+            host.send_local_reply(
+                error.status,
+                &[("content-type", "application/json"), ("allow", "GET")],
+                &error.body(),
+            );
+        }
+    }
+
     fn too_large(&mut self, host: &mut dyn Host, size: u64) {
         self.state = State::PassThrough;
         send_error(
@@ -44,10 +64,14 @@ impl RouterFilter {
 
 impl Filter for RouterFilter {
     fn on_request_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
-        let Some(kind) = host
-            .request_header(":path")
-            .and_then(|path| ApiKind::from_path(&path))
-        else {
+        let Some(path) = host.request_header(":path") else {
+            return HeadersStatus::Continue;
+        };
+        if is_models_path(&path) {
+            self.list_models(host);
+            return HeadersStatus::StopIteration;
+        }
+        let Some(kind) = ApiKind::from_path(&path) else {
             return HeadersStatus::Continue;
         };
         if host.request_header(":method").as_deref() != Some("POST") {

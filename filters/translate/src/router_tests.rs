@@ -63,7 +63,7 @@ fn buffers_chunks_until_end_of_stream() {
 fn other_paths_and_methods_pass_through() {
     let f = factory(r#"{"role":"router"}"#);
     for (method, path) in [
-        ("POST", "/v1/models"),
+        ("POST", "/v1/responses"),
         ("GET", "/v1/chat/completions"),
         ("POST", "/healthz"),
     ] {
@@ -216,4 +216,53 @@ impl HeaderValue for TestHost {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
+}
+
+const MODELS_CONFIG: &str = r#"{"role":"router","models_created":1735689600,"models":[{"id":"gpt-4o","owned_by":"openai"},{"id":"demo","owned_by":"local"}]}"#;
+
+#[test]
+fn get_models_lists_the_configured_models() {
+    let mut filter = factory(MODELS_CONFIG).create_filter();
+    let mut h = host("GET", "/v1/models?limit=5");
+    let (hs, _) = h.run_request(&mut filter, b"");
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    let (status, body) = error_of(&h);
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        serde_json::json!({"object": "list", "data": [
+            {"id": "gpt-4o", "object": "model", "created": 1735689600, "owned_by": "openai"},
+            {"id": "demo", "object": "model", "created": 1735689600, "owned_by": "local"},
+        ]})
+    );
+}
+
+#[test]
+fn other_methods_on_models_get_405() {
+    let mut filter = factory(MODELS_CONFIG).create_filter();
+    let mut h = host("POST", "/v1/models");
+    h.run_request(&mut filter, b"{}");
+    let reply = h.local_reply.as_ref().expect("a local reply");
+    assert_eq!(reply.status, 405);
+    assert!(
+        reply
+            .headers
+            .contains(&("allow".to_string(), "GET".to_string()))
+    );
+    let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(
+        body["error"]["message"],
+        "Method POST is not allowed on /v1/models; use GET."
+    );
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+}
+
+#[test]
+fn models_without_config_is_an_empty_list() {
+    let mut filter = factory(r#"{"role":"router"}"#).create_filter();
+    let mut h = host("GET", "/v1/models");
+    h.run_request(&mut filter, b"");
+    let (status, body) = error_of(&h);
+    assert_eq!(status, 200);
+    assert_eq!(body, serde_json::json!({"object": "list", "data": []}));
 }

@@ -5,6 +5,7 @@ pub mod edit;
 pub mod error;
 mod fields;
 pub mod model_override;
+pub mod models;
 pub mod path;
 pub mod request;
 pub mod routing;
