@@ -120,6 +120,19 @@ def test_foreign_and_missing_session_ids_are_refused(mcp_gw):
         assert len(ok.json()["result"]["tools"]) == 6
 
 
+def test_a_session_started_on_one_replica_continues_on_the_other(mcp_gw):
+    call = {"jsonrpc": "2.0", "id": 4, "method": "tools/call",
+            "params": {"name": "alpha__add", "arguments": {"a": 1, "b": 2}}}
+    with httpx.Client(timeout=15.0) as client:
+        session = raw_session(client, mcp_gw.url)
+        headers = {**HEADERS, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18"}
+        initialized = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+        assert client.post(mcp_gw.url, json=initialized, headers=headers).status_code == 202
+        reply = client.post(mcp_gw.replica_url, json=call, headers=headers)
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["result"]["content"][0]["text"] == "3"
+
+
 def test_json_rpc_errors_and_http_methods(mcp_gw):
     with httpx.Client(timeout=15.0) as client:
         reply = client.post(mcp_gw.url, headers=HEADERS, content=b"{not json")

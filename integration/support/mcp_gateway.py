@@ -1,5 +1,5 @@
-"""The MCP gateway under test: two real MCP servers (support.mcp_server) behind an Envoy whose
-config has an `mcp` section, rendered by `aigw translate` for one artifact kind."""
+"""The MCP gateway under test: two real MCP servers (support.mcp_server) behind two Envoy
+replicas whose config has an `mcp` section, rendered by `aigw translate` for one artifact kind."""
 
 import base64
 import socket
@@ -25,11 +25,12 @@ class McpGateway:
     """A running gateway and the MCP servers behind it."""
 
     url: str
-    envoy: Proc
+    replica_url: str
+    envoys: list
     servers: list
 
     def stop(self):
-        for p in [self.envoy, *self.servers]:
+        for p in [*self.envoys, *self.servers]:
             p.stop()
 
 
@@ -79,23 +80,32 @@ def config(kind: str, listen: int, admin: int, ports: dict) -> dict:
     }
 
 
-def start(workdir: Path, kind: str) -> McpGateway:
-    """Starts both MCP servers and the gateway of `kind` in front of them."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    servers, ports = [], {}
-    for name in ("alpha", "beta"):
-        proc, ports[name] = start_server(name, workdir)
-        servers.append(proc)
+def start_envoy(workdir: Path, kind: str, ports: dict, replica: int) -> tuple[Proc, str]:
+    """Starts one Envoy (replica number `replica`) in front of the servers on `ports`."""
     listen, admin = free_port(), free_port()
-    config_file = workdir / "gateway.yaml"
+    config_file = workdir / f"gateway-{replica}.yaml"
     config_file.write_text(yaml.safe_dump(config(kind, listen, admin, ports)))
-    bootstrap = workdir / "envoy.yaml"
-    translate(config_file, kind, workdir / "access.log", bootstrap)
+    bootstrap = workdir / f"envoy-{replica}.yaml"
+    translate(config_file, kind, workdir / f"access-{replica}.log", bootstrap)
     env = {SESSION_KEY_ENV: SESSION_KEY}
     if kind == "native":
         env["ENVOY_DYNAMIC_MODULES_SEARCH_PATH"] = str(paths.modules_dir(kind))
     argv = [paths.envoy_bin(), "-c", bootstrap, "--disable-hot-restart", "--concurrency", "1",
             "--log-level", "warn"]
-    envoy = Proc(f"envoy mcp ({kind})", argv, workdir / "envoy.log", env=env)
+    envoy = Proc(f"envoy mcp {replica} ({kind})", argv, workdir / f"envoy-{replica}.log", env=env)
     envoy.wait_http_ok(f"http://127.0.0.1:{admin}/ready")
-    return McpGateway(url=f"http://127.0.0.1:{listen}/mcp", envoy=envoy, servers=servers)
+    return envoy, f"http://127.0.0.1:{listen}/mcp"
+
+
+def start(workdir: Path, kind: str) -> McpGateway:
+    """Starts both MCP servers and two gateway replicas of `kind` (same session key) in
+    front of them."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    servers, ports = [], {}
+    for name in ("alpha", "beta"):
+        proc, ports[name] = start_server(name, workdir)
+        servers.append(proc)
+    envoy, url = start_envoy(workdir, kind, ports, 1)
+    replica, replica_url = start_envoy(workdir, kind, ports, 2)
+    return McpGateway(url=url, replica_url=replica_url, envoys=[envoy, replica],
+                      servers=servers)
