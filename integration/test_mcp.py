@@ -1,7 +1,8 @@
 """The MCP gateway with two real MCP servers (official `mcp` package, Streamable HTTP), driven
 by the official `mcp` Python client: initialize, merged tool lists with server prefixes, calls
-routed to each server (JSON and SSE answers, progress notifications), a filtered-out tool, and
-session ids the gateway did not issue."""
+routed to each server (JSON and SSE answers, progress notifications), prompts and resources, a
+filtered-out tool, session ids the gateway did not issue, and a session moving between two
+gateway replicas."""
 
 import asyncio
 
@@ -10,6 +11,7 @@ import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import McpError
+from pydantic import AnyUrl
 
 from support import mcp_gateway
 
@@ -94,6 +96,20 @@ def test_filtered_tool_is_refused_and_never_reaches_the_server(mcp_gw):
     assert not received.isError
     ran = received.structuredContent["result"]
     assert "secret_admin" not in ran
+
+
+def test_prompts_and_resources_are_merged_and_routed(mcp_gw):
+    async def work(session):
+        prompts = [p.name for p in (await session.list_prompts()).prompts]
+        prompt = await session.get_prompt("beta__summarize", {"text": "the news"})
+        resources = [str(r.uri) for r in (await session.list_resources()).resources]
+        read = await session.read_resource(AnyUrl("alpha+docs://readme"))
+        return prompts, prompt, resources, read
+    _, (prompts, prompt, resources, read) = with_session(mcp_gw.url, work)
+    assert prompts == ["alpha__greet", "beta__summarize"]
+    assert prompt.messages[0].content.text == "Summarize: the news"
+    assert resources == ["alpha+docs://readme"]
+    assert read.contents[0].text == "alpha readme"
 
 
 def raw_session(client: httpx.Client, url: str) -> str:

@@ -2,8 +2,10 @@
 over Streamable HTTP. Run as `python -m support.mcp_server NAME PORT`:
 
 - `alpha`: stateful (its own Mcp-Session-Id), answers in SSE; tools `add`, `count_slowly`
-  (reports progress), `secret_admin` (filtered out by the gateway) and `received`.
-- `beta`: stateless, answers in plain JSON; tools `echo`, `shout` and `received`.
+  (reports progress), `secret_admin` (filtered out by the gateway) and `received`; prompt
+  `greet`; resource `docs://readme`.
+- `beta`: stateless, answers in plain JSON; tools `echo`, `shout` and `received`; prompt
+  `summarize`.
 
 `received` lists the tools the server was asked to run, so a test can prove that a refused
 call never reached it."""
@@ -44,6 +46,16 @@ def build(name: str, port: int) -> FastMCP:
             """A tool the gateway must never expose."""
             calls.append("secret_admin")
             return "leaked"
+
+        @server.prompt()
+        def greet(name: str) -> str:
+            """A greeting prompt."""
+            return f"Say hello to {name}."
+
+        @server.resource("docs://readme")
+        def readme() -> str:
+            """The server's readme."""
+            return "alpha readme"
     else:
         @server.tool()
         def echo(text: str) -> str:
@@ -56,6 +68,11 @@ def build(name: str, port: int) -> FastMCP:
             """Returns the text in capitals."""
             calls.append("shout")
             return text.upper()
+
+        @server.prompt()
+        def summarize(text: str) -> str:
+            """A summary prompt."""
+            return f"Summarize: {text}"
 
     return server
 
