@@ -138,6 +138,26 @@ impl McpConfig {
         vars.dedup();
         vars
     }
+
+    /// The variables `is_set` reports unset, each as `mcp.<field>: ...` (checked by
+    /// `aigw run` before it starts Envoy, which would refuse the filter config).
+    pub fn unset_env(&self, is_set: impl Fn(&str) -> bool) -> Vec<String> {
+        let session = std::iter::once(("session_key_env".to_string(), &self.session_key_env))
+            .chain(
+                self.session_fallback_key_env
+                    .iter()
+                    .map(|v| ("session_fallback_key_env".to_string(), v)),
+            );
+        let servers = self.servers.iter().enumerate().filter_map(|(i, s)| {
+            let auth = s.auth.as_ref()?;
+            Some((format!("servers[{i}].auth.key_env"), &auth.key_env))
+        });
+        session
+            .chain(servers)
+            .filter(|(_, var)| !is_set(var))
+            .map(|(field, var)| format!("mcp.{field}: environment variable {var} is not set"))
+            .collect()
+    }
 }
 
 /// Checks the section; every problem names its field under `mcp.`.

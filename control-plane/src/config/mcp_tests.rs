@@ -49,3 +49,20 @@ fn problems_name_the_field() {
         assert!(got.starts_with(want), "{got}\nexpected: {want}");
     }
 }
+
+#[test]
+fn unset_variables_name_the_field() {
+    let mcp = parse(
+        "session_key_env: FAKE_KEY\nsession_fallback_key_env: FAKE_OLD\nservers:\n\
+         - {name: a, url: 'http://h:1/mcp'}\n\
+         - {name: b, url: 'http://h:1/mcp', auth: {kind: bearer, key_env: FAKE_TOKEN}}\n",
+    );
+    assert_eq!(
+        mcp.unset_env(|var| var == "FAKE_OLD"),
+        [
+            "mcp.session_key_env: environment variable FAKE_KEY is not set",
+            "mcp.servers[1].auth.key_env: environment variable FAKE_TOKEN is not set",
+        ]
+    );
+    assert!(mcp.unset_env(|_| true).is_empty());
+}

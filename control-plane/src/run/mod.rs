@@ -140,8 +140,9 @@ fn apply_overrides(config: &mut GatewayConfig, opts: &RunOptions) -> Result<(), 
     })
 }
 
-/// Checks that every backend's key is available to Envoy: upstream-auth rejects its config
-/// (and Envoy refuses to start) when the variable is unset or the file is missing.
+/// Checks that every backend's key (and the MCP gateway's keys) is available to Envoy:
+/// upstream-auth and mcp-router reject their config (and Envoy refuses to start) when a
+/// variable is unset or a file is missing.
 fn check_keys(config: &GatewayConfig, provided: &[(String, String)]) -> Result<(), String> {
     let mut problems = Vec::new();
     for (i, b) in config.backends.iter().enumerate() {
@@ -185,6 +186,12 @@ fn check_keys(config: &GatewayConfig, provided: &[(String, String)]) -> Result<(
                 b.name
             ));
         }
+    }
+    if let Some(mcp) = &config.mcp {
+        problems.extend(mcp.unset_env(|var| {
+            std::env::var_os(var).is_some_and(|v| !v.is_empty())
+                || provided.iter().any(|(k, _)| k == var)
+        }));
     }
     if problems.is_empty() {
         Ok(())
