@@ -33,6 +33,7 @@ pub fn cluster(
         "backend": backend.name,
         "schema": backend.schema.as_str(),
         "path_prefix": endpoint.path_prefix,
+        "authority": endpoint.authority(),
     });
     if let Some(v) = &backend.azure_api_version {
         translate["azure_api_version"] = json!(v);

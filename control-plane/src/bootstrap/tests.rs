@@ -225,7 +225,7 @@ fn https_cluster() {
     );
     assert_eq!(
         filter_config(&filters[0]),
-        json!({"role": "backend", "backend": "openai", "schema": "OpenAI", "path_prefix": "/v1"})
+        json!({"role": "backend", "backend": "openai", "schema": "OpenAI", "path_prefix": "/v1", "authority": "api.openai.com"})
     );
     assert_eq!(
         filter_config(&filters[1]),
@@ -239,7 +239,7 @@ fn azure_and_plain_http_clusters() {
     let az = cluster(&b, "aigw-backend-azure");
     assert_eq!(
         filter_config(&upstream_filters(az)[0]),
-        json!({"role": "backend", "backend": "azure", "schema": "AzureOpenAI", "path_prefix": "", "azure_api_version": "2024-10-21"})
+        json!({"role": "backend", "backend": "azure", "schema": "AzureOpenAI", "path_prefix": "", "azure_api_version": "2024-10-21", "authority": "my.openai.azure.com"})
     );
     let local = cluster(&b, "aigw-backend-local");
     assert_eq!(local["type"], "STATIC");

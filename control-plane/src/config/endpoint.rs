@@ -17,6 +17,24 @@ pub struct Endpoint {
     pub path_prefix: String,
 }
 
+impl Endpoint {
+    /// The `host` header a provider expects: the host, with the port when it is not the
+    /// scheme's default (IPv6 in brackets).
+    pub fn authority(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        let default_port = if self.tls { 443 } else { 80 };
+        if self.port == default_port {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+}
+
 /// Parses an endpoint URL; the error says what is wrong with it.
 pub fn parse(s: &str) -> Result<Endpoint, String> {
     let url = Url::parse(s).map_err(|e| format!("invalid URL {s:?}: {e}"))?;
@@ -53,6 +71,15 @@ pub fn parse(s: &str) -> Result<Endpoint, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn authority_omits_default_ports() {
+        let authority = |s: &str| parse(s).unwrap().authority();
+        assert_eq!(authority("https://api.openai.com/v1"), "api.openai.com");
+        assert_eq!(authority("http://127.0.0.1:8080"), "127.0.0.1:8080");
+        assert_eq!(authority("https://h.example:8443"), "h.example:8443");
+        assert_eq!(authority("http://[::1]:9000/x"), "[::1]:9000");
+    }
 
     #[test]
     fn https_with_prefix() {

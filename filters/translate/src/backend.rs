@@ -77,6 +77,9 @@ impl Filter for BackendFilter {
         if model_override.is_some() {
             host.remove_request_header(headers::MODEL_OVERRIDE);
         }
+        if let Some(authority) = &self.config.authority {
+            host.set_request_header(":authority", authority);
+        }
         if let Target::Anthropic { path_prefix } = &self.config.target {
             return self.anthropic.on_request_headers(
                 host,

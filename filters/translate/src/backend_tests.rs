@@ -198,3 +198,29 @@ fn response_is_tagged_and_streamed_untouched() {
         Some("azure-east")
     );
 }
+
+#[test]
+fn authority_replaces_the_clients_host() {
+    let mut f = filter(
+        r#"{"role":"backend","backend":"oai","schema":"OpenAI","authority":"api.openai.com"}"#,
+    );
+    let mut h = TestHost::with_request_headers(&[
+        (":path", "/v1/chat/completions"),
+        (":authority", "127.0.0.1:1975"),
+    ]);
+    h.run_request(&mut f, CHAT.as_bytes());
+    assert_eq!(
+        header(&h.request_headers, ":authority"),
+        Some("api.openai.com")
+    );
+}
+
+#[test]
+fn authority_must_be_a_host() {
+    let err = TestHost::factory::<TranslateFactory>(
+        r#"{"role":"backend","backend":"oai","schema":"OpenAI","authority":"h/x"}"#,
+    )
+    .err()
+    .unwrap();
+    assert!(err.contains("authority must be a host[:port]"), "{err}");
+}

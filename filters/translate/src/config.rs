@@ -52,6 +52,8 @@ enum Schema {
 pub struct BackendConfig {
     /// Backend name, reported in the `x-aigw-backend` response header.
     pub backend: String,
+    /// The `:authority` (host header) the provider expects; the client's is replaced.
+    pub authority: Option<String>,
     /// How requests are adapted to the backend's schema.
     pub target: Target,
 }
@@ -93,6 +95,8 @@ struct RawBackend {
     path_prefix: Option<String>,
     #[serde(default)]
     azure_api_version: Option<String>,
+    #[serde(default)]
+    authority: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -149,6 +153,16 @@ impl RawBackend {
                 "path_prefix must be empty or start with '/', not end with '/', and hold no query, got {prefix:?}"
             ));
         }
+        if let Some(authority) = self.authority.as_deref()
+            && (authority.is_empty()
+                || !authority
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !matches!(b, b'/' | b'?' | b'#' | b'@')))
+        {
+            return Err(format!(
+                "authority must be a host[:port] of visible ASCII characters, got {authority:?}"
+            ));
+        }
         if let Some(version) = self.azure_api_version.as_deref()
             && !is_valid_api_version(version)
         {
@@ -172,6 +186,7 @@ impl RawBackend {
         };
         Ok(BackendConfig {
             backend: self.backend,
+            authority: self.authority,
             target,
         })
     }

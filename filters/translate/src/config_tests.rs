@@ -35,6 +35,7 @@ fn backend_configs() {
         c,
         TranslateConfig::Backend(BackendConfig {
             backend: "oai".into(),
+            authority: None,
             target: Target::OpenAI {
                 path_prefix: "/v1".into()
             },
@@ -48,6 +49,7 @@ fn backend_configs() {
         c,
         TranslateConfig::Backend(BackendConfig {
             backend: "az".into(),
+            authority: None,
             target: Target::AzureOpenAI {
                 api_version: "2024-10-21".into()
             },
@@ -63,6 +65,7 @@ fn anthropic_backend_defaults_to_empty_prefix() {
         c,
         TranslateConfig::Backend(BackendConfig {
             backend: "c".into(),
+            authority: None,
             target: Target::Anthropic {
                 path_prefix: String::new()
             },
