@@ -131,9 +131,17 @@ fn initialize(
     };
     for (slot, server) in router.servers.iter().enumerate() {
         let token = backend::call(host, router, server, None, "POST", &body);
-        if exchange.started(host, router, slot, token) {
-            return None;
-        }
+        exchange.started(host, router, slot, token);
+    }
+    waiting(host, router, exchange)
+}
+
+/// The exchange to wait for, or `None` after answering when no callout is in flight
+/// (every one failed to start).
+fn waiting(host: &mut dyn Host, router: &Router, mut exchange: Exchange) -> Option<Exchange> {
+    if exchange.idle() {
+        exchange.finish(host, router);
+        return None;
     }
     Some(exchange)
 }
@@ -162,15 +170,9 @@ pub fn broadcast(
             continue;
         };
         let token = backend::call(host, router, server, Some(part), method, body);
-        if exchange.started(host, router, slot, token) {
-            return None;
-        }
+        exchange.started(host, router, slot, token);
     }
-    if exchange.idle() {
-        respond::empty(host, status);
-        return None;
-    }
-    Some(exchange)
+    waiting(host, router, exchange)
 }
 
 fn list(
@@ -208,15 +210,9 @@ fn list(
             continue;
         };
         let token = backend::call(host, router, server, Some(part), "POST", &body);
-        if exchange.started(host, router, slot, token) {
-            return None;
-        }
+        exchange.started(host, router, slot, token);
     }
-    if exchange.idle() {
-        exchange.finish(host, router);
-        return None;
-    }
-    Some(exchange)
+    waiting(host, router, exchange)
 }
 
 fn routed(

@@ -63,8 +63,9 @@ pub struct Exchange {
 }
 
 impl Exchange {
-    /// Records a started callout for `slot`, or treats a failure to start it as its result.
-    /// Returns true when the exchange is finished (the client was answered).
+    /// Records a started callout for `slot`, or a failure to start it as its result.
+    /// Returns true when the client was answered (a routed request whose callout could not
+    /// start); otherwise the caller answers with [`Exchange::finish`] once [`Exchange::idle`].
     pub fn started(
         &mut self,
         host: &mut dyn Host,
@@ -77,7 +78,7 @@ impl Exchange {
                 self.pending.push((token, slot));
                 false
             }
-            Err(reason) => self.slot_done(host, router, slot, Err(reason)),
+            Err(reason) => self.record(host, router, slot, Err(reason)),
         }
     }
 
@@ -86,7 +87,8 @@ impl Exchange {
         self.pending.is_empty()
     }
 
-    /// Handles a callout result. Returns true when the exchange is finished.
+    /// Handles a callout result; answers the client after the last one. Returns true when
+    /// the exchange is finished.
     pub fn callout_done(
         &mut self,
         host: &mut dyn Host,
@@ -98,10 +100,19 @@ impl Exchange {
             return false;
         };
         let (_, slot) = self.pending.swap_remove(position);
-        self.slot_done(host, router, slot, result)
+        if self.record(host, router, slot, result) {
+            return true;
+        }
+        if !self.idle() {
+            return false;
+        }
+        self.finish(host, router);
+        true
     }
 
-    fn slot_done(
+    /// Records what `slot` returned (a list may start its next page). Returns true when the
+    /// client was answered.
+    fn record(
         &mut self,
         host: &mut dyn Host,
         router: &Router,
@@ -109,7 +120,7 @@ impl Exchange {
         result: CalloutResult,
     ) -> bool {
         let id = self.id.clone();
-        let finished = match &mut self.kind {
+        match &mut self.kind {
             Kind::Initialize { joined, .. } => {
                 let server = &router.servers[slot].name;
                 match initialized(backend::outcome(result, &id)) {
@@ -168,12 +179,7 @@ impl Exchange {
                 self.routed_done(host, backend::outcome(result, &id));
                 true
             }
-        };
-        if finished || !self.idle() {
-            return finished;
         }
-        self.finish(host, router);
-        true
     }
 
     fn next_page(
@@ -192,14 +198,7 @@ impl Exchange {
             Some(server) => backend::call(host, router, server, Some(backend), "POST", &body),
             None => Err("server left the config".to_string()),
         };
-        if self.started(host, router, slot, token) {
-            return true;
-        }
-        if self.idle() {
-            self.finish(host, router);
-            return true;
-        }
-        false
+        self.started(host, router, slot, token)
     }
 
     fn routed_done(&mut self, host: &mut dyn Host, outcome: Outcome) {
