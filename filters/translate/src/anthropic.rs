@@ -99,7 +99,6 @@ impl Exchange {
         match translate_request(&host.request_body(), model_override.as_deref()) {
             Ok(translated) => {
                 host.set_request_body(&translated.body);
-                host.set_request_header("content-length", &translated.body.len().to_string());
                 *self = Self::AwaitingResponse {
                     stream: translated.stream,
                     include_usage: translated.include_usage,
