@@ -5,4 +5,6 @@ pub mod artifacts;
 pub mod bootstrap;
 pub mod config;
 pub mod envoy;
+pub mod mesh;
 pub mod run;
+pub mod translate;

@@ -4,11 +4,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use aigw_control_plane::artifacts;
-use aigw_control_plane::bootstrap::{GenerateOptions, generate_yaml};
-use aigw_control_plane::config::{self, ModuleKind};
+use aigw_control_plane::config;
 use aigw_control_plane::run::ready::is_ready;
 use aigw_control_plane::run::{RunOptions, run};
+use aigw_control_plane::translate::{TranslateArgs, translate};
 use clap::{Parser, Subcommand};
 
 /// AI gateway running inside Envoy.
@@ -23,20 +22,9 @@ struct Cli {
 enum Command {
     /// Run Envoy with the gateway filters.
     Run(RunOptions),
-    /// Print the Envoy bootstrap YAML generated from a gateway config.
-    Translate {
-        /// Gateway config file.
-        config: PathBuf,
-        /// Artifact kind Envoy loads (overrides the config's `module`).
-        #[arg(long, value_enum)]
-        module: Option<ModuleKind>,
-        /// Directory holding the filter modules [env: AIGW_MODULES_DIR; default: next to aigw].
-        #[arg(long)]
-        modules_dir: Option<PathBuf>,
-        /// Access log file written by Envoy.
-        #[arg(long, default_value = ".aigw/access.log")]
-        access_log: PathBuf,
-    },
+    /// Print the Envoy bootstrap, or Istio / Envoy Gateway manifests, generated from a
+    /// gateway config.
+    Translate(TranslateArgs),
     /// Print the JSON Schema of the gateway config file.
     Schema,
     /// Check a gateway config file; every problem names the field, line and column.
@@ -76,12 +64,10 @@ fn main() -> ExitCode {
             println!("{:#}", config::json_schema());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Translate {
-            config,
-            module,
-            modules_dir,
-            access_log,
-        } => translate(&config, module, modules_dir, &access_log),
+        Command::Translate(args) => translate(&args).map(|text| {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }),
         Command::Run(opts) => tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -108,35 +94,4 @@ fn healthcheck(admin: SocketAddr) -> Result<ExitCode, String> {
             "not ready: http://{admin}/ready did not answer 200 within a second"
         ))
     }
-}
-
-fn translate(
-    path: &std::path::Path,
-    module: Option<ModuleKind>,
-    modules_dir: Option<PathBuf>,
-    access_log: &std::path::Path,
-) -> Result<ExitCode, String> {
-    let mut config = config::load(path).map_err(|e| e.to_string())?;
-    if let Some(m) = module {
-        config.module = m;
-        config::check(&config).map_err(|problems| {
-            format!(
-                "invalid config {} with --module:\n  {}",
-                path.display(),
-                problems.join("\n  ")
-            )
-        })?;
-    }
-    let modules_dir = artifacts::resolve_dir(modules_dir.as_deref(), config.module)?;
-    let access_log = std::path::absolute(access_log)
-        .map_err(|e| format!("--access-log {}: {e}", access_log.display()))?;
-    let yaml = generate_yaml(
-        &config,
-        &GenerateOptions {
-            modules_dir: &modules_dir,
-            access_log: &access_log,
-        },
-    )?;
-    print!("{yaml}");
-    Ok(ExitCode::SUCCESS)
 }

@@ -28,17 +28,6 @@ pub fn cluster(
         kind: config.module,
         dir: opts.modules_dir,
     };
-    let mut translate = json!({
-        "role": "backend",
-        "backend": backend.name,
-        "schema": backend.schema.as_str(),
-        "path_prefix": endpoint.path_prefix,
-        "authority": endpoint.authority(),
-    });
-    if let Some(v) = &backend.azure_api_version {
-        translate["azure_api_version"] = json!(v);
-    }
-    let auth = super::auth::filter_config(backend, endpoint);
     let mut cluster = json!({
         "name": name,
         "type": if endpoint.is_ip { "STATIC" } else { "LOGICAL_DNS" },
@@ -59,11 +48,7 @@ pub fn cluster(
             "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
                 "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
                 "explicit_http_config": {"http_protocol_options": {}},
-                "http_filters": [
-                    module_filter(&settings, FilterModule::Translate, &translate, &[]),
-                    module_filter(&settings, FilterModule::UpstreamAuth, &auth, env_keys),
-                    upstream_codec(),
-                ],
+                "http_filters": upstream_filters(&settings, backend, endpoint, env_keys),
             }
         },
     });
@@ -71,6 +56,32 @@ pub fn cluster(
         cluster["transport_socket"] = tls_socket(&endpoint.host);
     }
     cluster
+}
+
+/// The upstream filter chain of `backend`'s cluster: translate (backend role),
+/// upstream-auth, then Envoy's upstream codec.
+pub fn upstream_filters(
+    settings: &ModuleSettings<'_>,
+    backend: &Backend,
+    endpoint: &Endpoint,
+    env_keys: &[String],
+) -> Vec<Value> {
+    let mut translate = json!({
+        "role": "backend",
+        "backend": backend.name,
+        "schema": backend.schema.as_str(),
+        "path_prefix": endpoint.path_prefix,
+        "authority": endpoint.authority(),
+    });
+    if let Some(v) = &backend.azure_api_version {
+        translate["azure_api_version"] = json!(v);
+    }
+    let auth = super::auth::filter_config(backend, endpoint);
+    vec![
+        module_filter(settings, FilterModule::Translate, &translate, &[]),
+        module_filter(settings, FilterModule::UpstreamAuth, &auth, env_keys),
+        upstream_codec(),
+    ]
 }
 
 /// TLS to `host`: SNI, system CAs, and the certificate must name the host.

@@ -39,24 +39,17 @@ pub fn listener(
         kind: config.module,
         dir: opts.modules_dir,
     };
-    let translate = json!({
-        "role": "router",
-        "force_include_usage": !config.costs.is_empty(),
-        "max_request_bytes": MAX_REQUEST_BYTES,
-        "models": listed_models(config),
-        "models_created": MODELS_CREATED,
-    });
-    let costs: Vec<Value> = config
-        .costs
-        .iter()
-        .map(|c| json!({"metadata_key": c.metadata_key, "type": cost_type(c.kind)}))
-        .collect();
     let mut http_filters = vec![
-        module_filter(&settings, FilterModule::Translate, &translate, &[]),
+        module_filter(
+            &settings,
+            FilterModule::Translate,
+            &router_translate_config(config),
+            &[],
+        ),
         module_filter(
             &settings,
             FilterModule::TokenUsage,
-            &json!({"costs": costs}),
+            &token_usage_config(config),
             &[],
         ),
     ];
@@ -81,6 +74,27 @@ pub fn listener(
     })
 }
 
+/// The JSON config of translate in the router role (downstream, before the router).
+pub fn router_translate_config(config: &GatewayConfig) -> Value {
+    json!({
+        "role": "router",
+        "force_include_usage": !config.costs.is_empty(),
+        "max_request_bytes": MAX_REQUEST_BYTES,
+        "models": listed_models(config),
+        "models_created": MODELS_CREATED,
+    })
+}
+
+/// The JSON config of token-usage (downstream, after translate).
+pub fn token_usage_config(config: &GatewayConfig) -> Value {
+    let costs: Vec<Value> = config
+        .costs
+        .iter()
+        .map(|c| json!({"metadata_key": c.metadata_key, "type": cost_type(c.kind)}))
+        .collect();
+    json!({"costs": costs})
+}
+
 fn cost_type(kind: CostType) -> &'static str {
     match kind {
         CostType::InputToken => "InputToken",
@@ -94,13 +108,7 @@ fn cost_type(kind: CostType) -> &'static str {
 /// API paths whose model no route serves.
 fn route_config(config: &GatewayConfig) -> Value {
     let mut routes = model_routes(config);
-    let body = json!({"error": {
-        "message": "The model named in the request is not served by this gateway.",
-        "type": "invalid_request_error",
-        "param": "model",
-        "code": "model_not_found",
-    }})
-    .to_string();
+    let body = model_not_found_body();
     for kind in API_KINDS {
         let path = format!("{CLIENT_PREFIX}{}", kind.suffix());
         routes.push(json!({
@@ -117,4 +125,15 @@ fn route_config(config: &GatewayConfig) -> Value {
         "name": "aigw",
         "virtual_hosts": [{"name": "aigw", "domains": ["*"], "routes": routes}],
     })
+}
+
+/// The OpenAI error body answered for a model no route serves.
+pub fn model_not_found_body() -> String {
+    json!({"error": {
+        "message": "The model named in the request is not served by this gateway.",
+        "type": "invalid_request_error",
+        "param": "model",
+        "code": "model_not_found",
+    }})
+    .to_string()
 }

@@ -1,12 +1,12 @@
 //! Gateway config -> Envoy bootstrap (YAML), following docs/internals.md.
 
 pub mod access_log;
-mod auth;
-mod cluster;
-mod filters;
-mod listener;
+pub(crate) mod auth;
+pub(crate) mod cluster;
+pub(crate) mod filters;
+pub(crate) mod listener;
 mod mcp;
-mod routes;
+pub(crate) mod routes;
 
 use std::net::SocketAddr;
 use std::path::Path;

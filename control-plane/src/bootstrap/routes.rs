@@ -14,25 +14,62 @@ use crate::config::{GatewayConfig, Route};
 pub const MODELS_CREATED: u64 = 1_735_689_600;
 
 /// Upstream timeout of every model route (LLM responses can be slow).
-const ROUTE_TIMEOUT: &str = "300s";
+pub const ROUTE_TIMEOUT: &str = "300s";
 
-/// The model routes of `config`, in match order.
-pub fn model_routes(config: &GatewayConfig) -> Vec<Value> {
+/// How one generated route matches the requested model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelMatch<'a> {
+    /// The model name equals this.
+    Exact(&'a str),
+    /// The model name starts with this.
+    Prefix(&'a str),
+    /// The whole model name matches this RE2 regular expression.
+    Regex(&'a str),
+}
+
+impl ModelMatch<'_> {
+    /// Suffix of the generated route's name (`<route>/<suffix>`).
+    pub fn route_suffix(&self) -> &str {
+        match self {
+            Self::Exact(model) => model,
+            Self::Prefix(_) => "prefix",
+            Self::Regex(_) => "regex",
+        }
+    }
+}
+
+/// Every (route, model matcher) pair of `config` in match order: all exact models (routes in
+/// config order), then prefixes and regexes (config order). Every generator (bootstrap, Istio,
+/// Envoy Gateway) emits its routes in this order.
+pub fn model_matchers(config: &GatewayConfig) -> Vec<(&Route, ModelMatch<'_>)> {
     let mut exact = Vec::new();
     let mut patterns = Vec::new();
     for r in &config.routes {
-        for model in &r.models {
-            exact.push(route(r, model, json!({"exact": model})));
-        }
+        exact.extend(r.models.iter().map(|m| (r, ModelMatch::Exact(m))));
         if let Some(prefix) = &r.model_prefix {
-            patterns.push(route(r, "prefix", json!({"prefix": prefix})));
+            patterns.push((r, ModelMatch::Prefix(prefix)));
         }
         if let Some(re) = &r.model_regex {
-            patterns.push(route(r, "regex", json!({"safe_regex": {"regex": re}})));
+            patterns.push((r, ModelMatch::Regex(re)));
         }
     }
     exact.extend(patterns);
     exact
+}
+
+/// The model routes of `config`, in match order.
+pub fn model_routes(config: &GatewayConfig) -> Vec<Value> {
+    model_matchers(config)
+        .into_iter()
+        .map(|(r, m)| {
+            let string_match = match m {
+                ModelMatch::Exact(v) => json!({"exact": v}),
+                ModelMatch::Prefix(v) => json!({"prefix": v}),
+                ModelMatch::Regex(v) => json!({"safe_regex": {"regex": v}}),
+            };
+            route(r, m.route_suffix(), string_match)
+        })
+        .collect()
 }
 
 /// The models `GET /v1/models` lists: every exact model name of the routes, in config
