@@ -10,6 +10,8 @@ import openai
 import pytest
 
 from support import own_gateway
+from support.accesslog import metadata
+from support.bodies import request_id
 from support.upstream import CLIENT_KEY, KEYS
 
 MODEL = "claude-on-bedrock"  # the route's model, sent to Bedrock as MODEL_ID
@@ -103,6 +105,25 @@ def test_stream(oai):
     assert (chunks[-1].usage.prompt_tokens, chunks[-1].usage.completion_tokens) == (
         len(text.split()), len(words))
     assert {c.model for c in chunks} == {MODEL_ID}
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_token_usage_reads_the_translated_response(oai, bedrock_gateway, stream):
+    # token-usage sits downstream and reads the OpenAI body the backend filter produced.
+    text = "count my bedrock tokens"
+    rid = request_id()
+    response = oai.chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": text}], stream=stream,
+        stream_options={"include_usage": True} if stream else None,
+        extra_headers={"x-request-id": rid})
+    if stream:
+        assert list(response)[-1].usage.total_tokens > 0
+    prompt, completion = len(text.split()), len(reply(text).split())
+    meta = metadata(bedrock_gateway.access_log.entry(rid))
+    assert (meta["input_tokens"], meta["output_tokens"], meta["total_tokens"]) == (
+        prompt, completion, prompt + completion)
+    assert (meta["request_model"], meta["response_model"], meta["backend"]) == (
+        MODEL, MODEL_ID, "bedrock")
 
 
 def test_tool_call_round_trip(oai):
