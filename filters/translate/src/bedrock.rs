@@ -1,19 +1,21 @@
 //! The backend role for an AWS Bedrock backend: chat completions are translated to the
 //! Converse API (`/model/{modelId}/converse`, `/converse-stream`) on the way up and back to
-//! OpenAI chat completions on the way down (binary event-stream frames become SSE chunks),
-//! so the response leaves this filter in the OpenAI schema. upstream-auth runs after this
-//! filter and signs the translated path and body (SigV4). Other API paths are refused;
-//! non-API paths pass through untouched.
+//! OpenAI chat completions on the way down (binary event-stream frames become SSE chunks);
+//! embeddings go to Titan through InvokeModel (`/model/{modelId}/invoke`). The response
+//! leaves this filter in the OpenAI schema. upstream-auth runs after this filter and signs
+//! the translated path and body (SigV4). Other API paths are refused; non-API paths pass
+//! through untouched.
 
 use crate::reply::send_error;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::bedrock::ResponseContext;
+use aigw_core::bedrock::embeddings::{embeddings_request, embeddings_response};
 use aigw_core::bedrock::error::translate_error;
 use aigw_core::bedrock::request::translate_request;
 use aigw_core::bedrock::response::translate_response;
 use aigw_core::bedrock::stream::StreamTranslator;
 use aigw_core::openai::error::OpenAiError;
-use aigw_host::{BodyStatus, HeadersStatus, Host};
+use aigw_host::{BodyStatus, HeadersStatus, Host, LogLevel};
 use std::time::UNIX_EPOCH;
 
 /// The content type of a ConverseStream answer.
@@ -25,8 +27,13 @@ pub enum BedrockExchange {
     /// Nothing to translate (non-API path, or refused).
     #[default]
     PassThrough,
-    /// Buffering the chat request; holds the model override.
-    Request(Option<String>),
+    /// Buffering a chat (`true`) or embeddings (`false`) request.
+    Request {
+        /// Chat completions rather than embeddings.
+        chat: bool,
+        /// The model to send instead of the body's.
+        model_override: Option<String>,
+    },
     /// Request sent; the response will be translated.
     AwaitingResponse {
         /// The model sent, reported as the response `model`.
@@ -36,12 +43,23 @@ pub enum BedrockExchange {
         /// The client asked for a final usage chunk.
         include_usage: bool,
     },
+    /// Embeddings request sent.
+    AwaitingEmbeddings(Embeddings),
     /// A 2xx Converse answer, buffered until end of stream.
     Buffered(ResponseContext),
+    /// A 2xx Titan answer, buffered until end of stream.
+    BufferedEmbeddings(Embeddings),
     /// A 2xx event stream, translated frame by frame.
     Streaming(Box<StreamTranslator>),
     /// A provider error with this status and `x-amzn-ErrorType`, buffered until the end.
     Error(u16, Option<String>),
+}
+
+/// What the embeddings response translation needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Embeddings {
+    model: String,
+    base64: bool,
 }
 
 fn now_secs(host: &dyn Host) -> u64 {
@@ -51,8 +69,8 @@ fn now_secs(host: &dyn Host) -> u64 {
 }
 
 impl BedrockExchange {
-    /// Request headers: starts buffering a chat request (the path, which names the model,
-    /// is set once the body is read).
+    /// Request headers: starts buffering a chat or embeddings request (the path, which
+    /// names the model, is set once the body is read).
     pub fn on_request_headers(
         &mut self,
         host: &mut dyn Host,
@@ -60,57 +78,81 @@ impl BedrockExchange {
         model_override: Option<String>,
         end_of_stream: bool,
     ) -> HeadersStatus {
-        match ApiKind::from_path(path) {
-            None => HeadersStatus::Continue,
-            Some(ApiKind::ChatCompletions) if end_of_stream => {
-                let error =
-                    OpenAiError::bad_request("A chat completion request needs a body.", None);
-                send_error(host, &error);
-                HeadersStatus::StopIteration
-            }
-            Some(ApiKind::ChatCompletions) => {
-                *self = Self::Request(model_override);
-                HeadersStatus::StopIteration
-            }
+        let chat = match ApiKind::from_path(path) {
+            None => return HeadersStatus::Continue,
+            Some(ApiKind::ChatCompletions) => true,
+            Some(ApiKind::Embeddings) => false,
             Some(kind) => {
                 let error = OpenAiError {
                     status: 404,
                     message: format!(
-                        "An AWS Bedrock backend serves /v1/chat/completions only, not /v1{}.",
+                        "An AWS Bedrock backend serves /v1/chat/completions and /v1/embeddings, not /v1{}.",
                         kind.suffix()
                     ),
                     param: None,
                 };
                 send_error(host, &error);
-                HeadersStatus::StopIteration
+                return HeadersStatus::StopIteration;
             }
+        };
+        if end_of_stream {
+            send_error(
+                host,
+                &OpenAiError::bad_request("The request needs a body.", None),
+            );
+            return HeadersStatus::StopIteration;
         }
+        *self = Self::Request {
+            chat,
+            model_override,
+        };
+        HeadersStatus::StopIteration
     }
 
-    /// Request body: translates the whole chat request at end of stream; the upstream path
-    /// is `path_prefix` followed by the Converse path.
+    /// Request body: translates the whole request at end of stream; the upstream path is
+    /// `path_prefix` followed by the Converse or InvokeModel path.
     pub fn on_request_body(
         &mut self,
         host: &mut dyn Host,
         path_prefix: &str,
         end_of_stream: bool,
     ) -> BodyStatus {
-        let Self::Request(model_override) = self else {
+        let Self::Request {
+            chat,
+            model_override,
+        } = self
+        else {
             return BodyStatus::Continue;
         };
         if !end_of_stream {
             return BodyStatus::StopAndBuffer;
         }
-        match translate_request(&host.request_body(), model_override.as_deref()) {
-            Ok(translated) => {
-                host.set_request_header(":path", &format!("{path_prefix}{}", translated.path));
-                host.set_request_header("content-type", "application/json");
-                host.set_request_body(&translated.body);
-                *self = Self::AwaitingResponse {
-                    model: translated.model,
-                    stream: translated.stream,
-                    include_usage: translated.include_usage,
+        let body = host.request_body();
+        let model_override = model_override.as_deref();
+        let translated = if *chat {
+            translate_request(&body, model_override).map(|r| {
+                let next = Self::AwaitingResponse {
+                    model: r.model,
+                    stream: r.stream,
+                    include_usage: r.include_usage,
                 };
+                (r.path, r.body, next)
+            })
+        } else {
+            embeddings_request(&body, model_override).map(|r| {
+                let next = Self::AwaitingEmbeddings(Embeddings {
+                    model: r.model,
+                    base64: r.base64,
+                });
+                (r.path, r.body, next)
+            })
+        };
+        match translated {
+            Ok((path, body, next)) => {
+                host.set_request_header(":path", &format!("{path_prefix}{path}"));
+                host.set_request_header("content-type", "application/json");
+                host.set_request_body(&body);
+                *self = next;
                 BodyStatus::Continue
             }
             Err(error) => {
@@ -128,14 +170,13 @@ impl BedrockExchange {
         host: &mut dyn Host,
         end_of_stream: bool,
     ) -> HeadersStatus {
-        let Self::AwaitingResponse {
-            model,
-            stream,
-            include_usage,
-        } = std::mem::take(self)
-        else {
+        if !matches!(
+            self,
+            Self::AwaitingResponse { .. } | Self::AwaitingEmbeddings(_)
+        ) {
             return HeadersStatus::Continue;
-        };
+        }
+        let awaiting = std::mem::take(self);
         if end_of_stream {
             return HeadersStatus::Continue;
         }
@@ -151,6 +192,19 @@ impl BedrockExchange {
             *self = Self::Error(status, host.response_header("x-amzn-errortype"));
             return HeadersStatus::StopIteration;
         }
+        host.set_response_header("content-type", "application/json");
+        let (model, stream, include_usage) = match awaiting {
+            Self::AwaitingResponse {
+                model,
+                stream,
+                include_usage,
+            } => (model, stream, include_usage),
+            Self::AwaitingEmbeddings(embeddings) => {
+                *self = Self::BufferedEmbeddings(embeddings);
+                return HeadersStatus::StopIteration;
+            }
+            _ => return HeadersStatus::Continue,
+        };
         let request_id = host.response_header("x-amzn-requestid");
         let context = ResponseContext::new(request_id.as_deref(), &model, now_secs(host));
         if stream && event_stream {
@@ -160,7 +214,6 @@ impl BedrockExchange {
             *self = Self::Streaming(Box::new(StreamTranslator::new(context, include_usage)));
             return HeadersStatus::Continue;
         }
-        host.set_response_header("content-type", "application/json");
         *self = Self::Buffered(context);
         HeadersStatus::StopIteration
     }
@@ -176,7 +229,30 @@ impl BedrockExchange {
                 host.set_response_body(&out);
                 BodyStatus::Continue
             }
-            Self::Buffered(_) | Self::Error(..) if !end_of_stream => BodyStatus::StopAndBuffer,
+            Self::Buffered(_) | Self::BufferedEmbeddings(_) | Self::Error(..) if !end_of_stream => {
+                BodyStatus::StopAndBuffer
+            }
+            Self::BufferedEmbeddings(e) => {
+                match embeddings_response(&host.response_body(), &e.model, e.base64) {
+                    Ok(body) => host.set_response_body(&body),
+                    Err(reason) => {
+                        host.log(
+                            LogLevel::Warn,
+                            &format!("Bedrock embeddings response not translated: {reason}"),
+                        );
+                        let error = OpenAiError {
+                            status: 502,
+                            message: format!(
+                                "The Bedrock backend sent an embeddings response that cannot be read: {reason}."
+                            ),
+                            param: None,
+                        };
+                        host.set_response_header(":status", "502");
+                        host.set_response_body(&error.body());
+                    }
+                }
+                BodyStatus::Continue
+            }
             Self::Buffered(context) => {
                 let body = match translate_response(&host.response_body(), context) {
                     Ok(body) => body,
@@ -193,9 +269,10 @@ impl BedrockExchange {
                 host.set_response_body(&body);
                 BodyStatus::Continue
             }
-            Self::PassThrough | Self::Request(_) | Self::AwaitingResponse { .. } => {
-                BodyStatus::Continue
-            }
+            Self::PassThrough
+            | Self::Request { .. }
+            | Self::AwaitingResponse { .. }
+            | Self::AwaitingEmbeddings(_) => BodyStatus::Continue,
         }
     }
 }

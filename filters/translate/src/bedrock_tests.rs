@@ -165,7 +165,8 @@ fn provider_error_keeps_status_and_names_the_aws_error() {
 #[test]
 fn refused_requests_get_openai_errors() {
     let mut f = filter(CONFIG);
-    let mut h = TestHost::with_request_headers(&[(":method", "POST"), (":path", "/v1/embeddings")]);
+    let mut h =
+        TestHost::with_request_headers(&[(":method", "POST"), (":path", "/v1/completions")]);
     let (hs, _) = h.run_request_chunks(&mut f, &[b"{}"]);
     assert_eq!(hs, HeadersStatus::StopIteration);
     assert_eq!(h.local_reply.as_ref().unwrap().status, 404);
@@ -178,4 +179,35 @@ fn refused_requests_get_openai_errors() {
     let reply = h.local_reply.clone().unwrap();
     assert_eq!(reply.status, 400);
     assert!(String::from_utf8_lossy(&reply.body).contains("base64 data URLs"));
+}
+
+#[test]
+fn embeddings_go_to_titan_and_come_back_as_openai() {
+    let mut f = filter(CONFIG);
+    let mut h = TestHost::with_request_headers(&[
+        (":method", "POST"),
+        (":path", "/v1/embeddings"),
+        ("content-length", "999"),
+    ]);
+    let body = br#"{"model":"amazon.titan-embed-text-v2:0","input":"hello there","encoding_format":"float"}"#;
+    let (hs, bs) = h.run_request_chunks(&mut f, &[&body[..12], &body[12..]]);
+    assert_eq!(
+        (hs, bs),
+        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
+    );
+    assert_eq!(
+        header(&h.request_headers, ":path"),
+        Some("/model/amazon.titan-embed-text-v2%3A0/invoke")
+    );
+    let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(sent, json!({"inputText": "hello there"}));
+    respond(&mut h, "200", "application/json", &[]);
+    let out = h.run_response(
+        &mut f,
+        &[br#"{"embedding":[0.5,-1.0],"inputTextTokenCount":2}"#],
+    );
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["data"][0]["embedding"], json!([0.5, -1.0]));
+    assert_eq!(v["usage"], json!({"prompt_tokens": 2, "total_tokens": 2}));
+    assert_eq!(v["model"], "amazon.titan-embed-text-v2:0");
 }

@@ -2,6 +2,8 @@
 //! - `request.json` (OpenAI, optional `model_override.txt`) -> `upstream_request.json`
 //!   (`{"path": ..., "body": <Converse request>}`), or -> `error.json`
 //!   (`{"status": N, "body": <OpenAI error>}`) when the gateway refuses it;
+//! - `embeddings_request.json` (OpenAI embeddings) -> `upstream_request.json` or `error.json`
+//!   as above, its `upstream_response.json` (Titan) translated as embeddings;
 //! - `upstream_response.json` (optional `status.txt`, `error_type.txt` for the
 //!   `x-amzn-ErrorType` header) -> `response.json`;
 //! - `upstream_response.bin` (binary event stream) -> `response.sse` (`include_usage` from
@@ -13,6 +15,7 @@
 //! the `.bin` files that have a frames description (review the diff before committing).
 
 use super::ResponseContext;
+use super::embeddings::{embeddings_request, embeddings_response};
 use super::error::translate_error;
 use super::eventstream::{DEFAULT_MAX_FRAME_BYTES, Frame, decode_all, encode_frame};
 use super::request::translate_request;
@@ -152,9 +155,28 @@ fn golden_cases() {
             }
             checked += 1;
         }
+        let embeddings = read(dir, "embeddings_request.json").map(|request| {
+            let over = read_text(dir, "model_override.txt");
+            let translated = embeddings_request(&request, over.as_deref());
+            match &translated {
+                Ok(t) => {
+                    let actual =
+                        json!({"path": t.path, "body": json(&t.body, "translated request")});
+                    check_json(dir, "upstream_request.json", &actual);
+                }
+                Err(e) => {
+                    let actual = json!({"status": e.status, "body": json(&e.body(), "error")});
+                    check_json(dir, "error.json", &actual);
+                }
+            }
+            checked += 1;
+            translated
+        });
         if let Some(upstream) = read(dir, "upstream_response.json") {
             let status = read_text(dir, "status.txt").map_or(200, |s| s.parse::<u16>().unwrap());
-            let body = if status >= 400 {
+            let body = if let Some(Ok(t)) = &embeddings {
+                embeddings_response(&upstream, &t.model, t.base64).unwrap()
+            } else if status >= 400 {
                 translate_error(
                     status,
                     read_text(dir, "error_type.txt").as_deref(),

@@ -1,6 +1,7 @@
 //! AWS Bedrock as a backend for OpenAI clients: chat completions through the Converse API
 //! (`POST /model/{modelId}/converse`, `/converse-stream`), translated both ways, with the
-//! binary event-stream framing of streamed answers decoded by [`eventstream`].
+//! binary event-stream framing of streamed answers decoded by [`eventstream`]; embeddings
+//! with Amazon Titan through InvokeModel (`POST /model/{modelId}/invoke`, [`embeddings`]).
 //!
 //! Mapping decisions (the full table is in control-plane/README.md, "Bedrock backends"):
 //! - `system`/`developer` messages become `system`; `tool` messages become `toolResult`
@@ -12,6 +13,7 @@
 //!   model is the one the request named (after any override).
 
 mod content;
+pub mod embeddings;
 pub mod error;
 pub mod eventstream;
 pub mod request;
@@ -36,6 +38,11 @@ pub fn converse_path(model: &str, stream: bool) -> String {
         "converse"
     };
     format!("/model/{}/{action}", utf8_percent_encode(model, SEGMENT))
+}
+
+/// The InvokeModel path for `model` (`/model/{modelId}/invoke`).
+pub fn invoke_path(model: &str) -> String {
+    format!("/model/{}/invoke", utf8_percent_encode(model, SEGMENT))
 }
 
 /// Maps a Converse `stopReason` to an OpenAI `finish_reason`.
