@@ -1,5 +1,6 @@
 """AWS Bedrock (Converse) backend through the gateway with the official `openai` client:
-chat, stream, a tool-call round trip, a provider error and an exception inside the stream.
+chat, stream, a tool-call round trip, a provider error, an exception inside the stream and
+Titan embeddings (InvokeModel).
 testupstream recomputes each SigV4 signature over the request it receives, so every success
 proves upstream-auth signed the path and body the backend-role translate wrote."""
 
@@ -16,6 +17,7 @@ from support.upstream import CLIENT_KEY, KEYS
 
 MODEL = "claude-on-bedrock"  # the route's model, sent to Bedrock as MODEL_ID
 MODEL_ID = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+EMBED_MODEL = "amazon.titan-embed-text-v2:0"  # routed as is
 KEY_ID, SECRET = KEYS["bedrock"].split(":")
 ENV = {"AIGW_IT_BEDROCK_ID": KEY_ID, "AIGW_IT_BEDROCK_SECRET": SECRET,
        "AIGW_IT_BEDROCK_TOKEN": "fake-session-token-eeee"}
@@ -39,10 +41,11 @@ def bedrock_gateway(upstream, module_kind, tmp_path_factory):
                         "access_key_id_env": "AIGW_IT_BEDROCK_ID",
                         "secret_access_key_env": "AIGW_IT_BEDROCK_SECRET",
                         "session_token_env": "AIGW_IT_BEDROCK_TOKEN"}}
-    route = {"name": "bedrock", "models": [MODEL], "backend": "bedrock",
-             "model_override": MODEL_ID}
+    routes = [{"name": "bedrock", "models": [MODEL], "backend": "bedrock",
+               "model_override": MODEL_ID},
+              {"name": "bedrock-embed", "models": [EMBED_MODEL], "backend": "bedrock"}]
     g = own_gateway.start(tmp_path_factory.mktemp(f"bedrock-{module_kind}"), module_kind,
-                          [backend], [route], ENV)
+                          [backend], routes, ENV)
     yield g
     g.envoy.stop()
     assert not g.panic_lines()
@@ -194,6 +197,23 @@ def test_exception_inside_the_stream_becomes_an_openai_error_event(bedrock_gatew
             list(stream)
 
 
+def test_titan_embeddings(oai):
+    # The client asks for base64 by default and decodes it; float works as well.
+    default = oai.embeddings.create(model=EMBED_MODEL, input="embed these words")
+    assert default.model == EMBED_MODEL
+    assert len(default.data) == 1 and len(default.data[0].embedding) == 8
+    assert (default.usage.prompt_tokens, default.usage.total_tokens) == (3, 3)
+    floats = oai.embeddings.create(model=EMBED_MODEL, input=["embed these words"],
+                                   encoding_format="float", dimensions=256)
+    assert len(floats.data[0].embedding) == 256
+    assert floats.data[0].embedding[:8] == pytest.approx(default.data[0].embedding)
+    with pytest.raises(openai.BadRequestError, match="one string"):
+        oai.embeddings.create(model=EMBED_MODEL, input=["a", "b"])
+    with pytest.raises(openai.BadRequestError, match="not a valid enum value") as caught:
+        oai.embeddings.create(model=EMBED_MODEL, input="x", dimensions=300)
+    assert caught.value.body["code"] == "ValidationException", "Titan's own refusal"
+
+
 def test_requests_converse_cannot_take_are_refused_by_the_gateway(bedrock_gateway):
     with httpx.Client(base_url=bedrock_gateway.url, timeout=15) as client:
         r = client.post("/v1/chat/completions", json={"model": MODEL, "messages": [
@@ -201,5 +221,5 @@ def test_requests_converse_cannot_take_are_refused_by_the_gateway(bedrock_gatewa
                 {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}]})
         assert r.status_code == 400, r.text
         assert "base64 data URLs" in r.json()["error"]["message"]
-        r = client.post("/v1/embeddings", json={"model": MODEL, "input": "x"})
+        r = client.post("/v1/completions", json={"model": MODEL, "prompt": "x"})
         assert r.status_code == 404, r.text

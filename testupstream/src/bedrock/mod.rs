@@ -1,11 +1,13 @@
 //! The AWS Bedrock flavour: `POST /model/{modelId}/converse` and `/converse-stream`,
 //! authenticated by SigV4 (checked like AWS does), answered as Converse JSON or as binary
-//! event-stream frames (`application/vnd.amazon.eventstream`) with correct CRCs; errors in
-//! Bedrock's format (`x-amzn-ErrorType`, `{"message"}`).
+//! event-stream frames (`application/vnd.amazon.eventstream`) with correct CRCs, and
+//! `/model/amazon.titan-embed-*/invoke` (Titan embeddings); errors in Bedrock's format
+//! (`x-amzn-ErrorType`, `{"message"}`).
 
 mod error;
 mod respond;
 mod sigv4;
+mod titan;
 mod validate;
 
 use http_body_util::{BodyExt, Full, Limited, StreamBody};
@@ -27,16 +29,29 @@ pub fn is_bedrock_path(path: &str) -> bool {
     path.starts_with("/model/")
 }
 
-/// The operation of a path: `Some(true)` for ConverseStream, `Some(false)` for Converse.
-fn operation(path: &str) -> Option<bool> {
+/// A Bedrock runtime operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    Converse,
+    ConverseStream,
+    /// InvokeModel of a Titan text embedding model.
+    InvokeTitanEmbed,
+    /// InvokeModel of any other model (not served by the fake).
+    InvokeOther,
+}
+
+/// The operation of a path (the model id is one percent-encoded segment).
+fn operation(path: &str) -> Option<Operation> {
     let rest = path.strip_prefix("/model/")?;
     let (model, action) = rest.rsplit_once('/')?;
     if model.is_empty() || model.contains('/') {
         return None;
     }
     match action {
-        "converse" => Some(false),
-        "converse-stream" => Some(true),
+        "converse" => Some(Operation::Converse),
+        "converse-stream" => Some(Operation::ConverseStream),
+        "invoke" if model.contains("titan-embed") => Some(Operation::InvokeTitanEmbed),
+        "invoke" => Some(Operation::InvokeOther),
         _ => None,
     }
 }
@@ -53,8 +68,8 @@ type Failure = (AwsError, Option<HeaderValue>);
 
 async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body>, Failure> {
     let path = req.uri().path().to_string();
-    let stream = match operation(&path) {
-        Some(stream) if req.method() == Method::POST => stream,
+    let operation = match operation(&path) {
+        Some(operation) if req.method() == Method::POST => operation,
         _ => {
             let e = AwsError::new(
                 404,
@@ -102,8 +117,17 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
     if let Some(status) = status {
         return Err(fail(AwsError::for_status(status)));
     }
+    if operation == Operation::InvokeOther {
+        let message = "The provided model identifier is invalid.";
+        return Err(fail(AwsError::validation(message)));
+    }
+    if operation == Operation::InvokeTitanEmbed {
+        let (text, dimensions) = titan::validate(&body).map_err(fail)?;
+        let out = Full::new(titan::answer(&text, dimensions)).boxed();
+        return Ok(ok_response(out, "application/json", &body, backend_header));
+    }
     let request = validate::converse(&body).map_err(fail)?;
-    let (content_type, out): (&str, Body) = if stream {
+    let (content_type, out): (&str, Body) = if operation == Operation::ConverseStream {
         let frames = respond::stream(&backend.id, &request, &body, fail_with.as_deref());
         (
             "application/vnd.amazon.eventstream",
@@ -115,16 +139,26 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
             Full::new(respond::converse(&backend.id, &request, &body)).boxed(),
         )
     };
+    Ok(ok_response(out, content_type, &body, backend_header))
+}
+
+/// A 200 answer with the request id and backend headers.
+fn ok_response(
+    out: Body,
+    content_type: &'static str,
+    body: &[u8],
+    backend: Option<HeaderValue>,
+) -> Response<Body> {
     let mut response = Response::new(out);
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(id) = HeaderValue::from_str(&respond::request_id(&body)) {
+    if let Ok(id) = HeaderValue::from_str(&respond::request_id(body)) {
         headers.insert("x-amzn-requestid", id);
     }
-    if let Some(h) = backend_header {
+    if let Some(h) = backend {
         headers.insert(BACKEND_HEADER, h);
     }
-    Ok(response)
+    response
 }
 
 #[cfg(test)]

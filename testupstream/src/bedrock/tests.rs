@@ -1,6 +1,7 @@
 use super::error::AwsError;
 use super::respond::{converse, stream};
 use super::sigv4::{Received, authenticate};
+use super::titan;
 use super::validate::{self, Converse};
 use crate::config::{Backend, Config};
 use aigw_core::auth::sigv4::{AwsCredentials, RequestToSign, SigningScope, sign};
@@ -238,4 +239,34 @@ fn sigv4_is_checked_like_aws() {
         check(&other_key, body).unwrap_err().name,
         "UnrecognizedClientException"
     );
+}
+
+#[test]
+fn titan_bodies_are_checked_like_invoke_model() {
+    let (text, dims) =
+        titan::validate(br#"{"inputText":"a b","dimensions":256,"normalize":true}"#).unwrap();
+    assert_eq!((text.as_str(), dims), ("a b", Some(256)));
+    for (body, fragment) in [
+        (
+            &br#"{"inputText":"a","texts":["a"]}"#[..],
+            "extraneous key [texts]",
+        ),
+        (br#"{"dimensions":256}"#, "required key [inputText]"),
+        (br#"{"inputText":1}"#, "expected type: String"),
+        (
+            br#"{"inputText":"a","dimensions":300}"#,
+            "not a valid enum value",
+        ),
+    ] {
+        let e = titan::validate(body).unwrap_err();
+        assert_eq!(e.name, "ValidationException");
+        assert!(
+            e.message.starts_with("Malformed input request: ") && e.message.contains(fragment),
+            "{}",
+            e.message
+        );
+    }
+    let answer: Value = serde_json::from_slice(&titan::answer("a b", Some(256))).unwrap();
+    assert_eq!(answer["embedding"].as_array().unwrap().len(), 256);
+    assert_eq!(answer["inputTextTokenCount"], 2);
 }
