@@ -176,3 +176,46 @@ fn a_stream_cut_inside_a_frame_is_truncated() {
         Some(DecodeError::Truncated { buffered: 3 })
     );
 }
+
+#[test]
+fn every_single_byte_corruption_is_detected() {
+    let bytes = encoded(&[
+        all_types(),
+        Frame::with_strings(&[(":event-type", "metadata")], b"{}"),
+    ]);
+    for at in 0..bytes.len() {
+        for flip in [0x01, 0x80, 0xff] {
+            let mut corrupt = bytes.clone();
+            corrupt[at] ^= flip;
+            let decoded = decode_all(&corrupt, 4096);
+            assert!(
+                decoded.error.is_some(),
+                "byte {at} ^ {flip:#x} went unnoticed"
+            );
+        }
+    }
+}
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    // xorshift: deterministic pseudo-random inputs, some starting with a valid prelude.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..2000 {
+        let len = (next() % 96) as usize;
+        let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        if next() % 2 == 0 {
+            let headers = (next() % 40) as u32;
+            let mut head = prelude(16 + headers + (next() % 40) as u32, headers);
+            head.extend_from_slice(&bytes);
+            bytes = head;
+        }
+        let decoded = decode_all(&bytes, 256);
+        assert!(decoded.error.is_some() || !decoded.frames.is_empty() || bytes.is_empty());
+    }
+}
