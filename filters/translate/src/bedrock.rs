@@ -192,7 +192,6 @@ impl BedrockExchange {
             *self = Self::Error(status, host.response_header("x-amzn-errortype"));
             return HeadersStatus::StopIteration;
         }
-        host.set_response_header("content-type", "application/json");
         let (model, stream, include_usage) = match awaiting {
             Self::AwaitingResponse {
                 model,
@@ -200,6 +199,7 @@ impl BedrockExchange {
                 include_usage,
             } => (model, stream, include_usage),
             Self::AwaitingEmbeddings(embeddings) => {
+                host.set_response_header("content-type", "application/json");
                 *self = Self::BufferedEmbeddings(embeddings);
                 return HeadersStatus::StopIteration;
             }
@@ -214,6 +214,7 @@ impl BedrockExchange {
             *self = Self::Streaming(Box::new(StreamTranslator::new(context, include_usage)));
             return HeadersStatus::Continue;
         }
+        host.set_response_header("content-type", "application/json");
         *self = Self::Buffered(context);
         HeadersStatus::StopIteration
     }
