@@ -13,12 +13,16 @@ use serde_json::{Value, json};
 #[derive(Debug, Default, Clone, Copy, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Usage {
+    /// Prompt tokens neither read from nor written to the cache.
     #[serde(default)]
     pub input_tokens: u64,
+    /// Generated tokens.
     #[serde(default)]
     pub output_tokens: u64,
+    /// Prompt tokens read from the cache.
     #[serde(default)]
     pub cache_read_input_tokens: u64,
+    /// Prompt tokens written to the cache.
     #[serde(default)]
     pub cache_write_input_tokens: u64,
 }
