@@ -14,6 +14,8 @@ KEYS = {
     "azure": "sk-test-azure-cccc",
     "gemini": "fake-gemini-key-gggg",
     "anthropic": "sk-test-anthropic-dddd",
+    # Bedrock (SigV4): `<access key id>:<secret key>`; testupstream recomputes signatures.
+    "bedrock": "AKIDFAKEBEDROCKEEEE:fake-bedrock-secret-eeee",
 }
 # A key that no backend has: clients send it to prove it never reaches the provider.
 CLIENT_KEY = "sk-test-client-zzzz"

@@ -3,6 +3,7 @@
 
 pub mod anthropic;
 mod auth;
+mod bedrock;
 pub mod config;
 pub mod error;
 mod gemini;

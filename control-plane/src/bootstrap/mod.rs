@@ -40,7 +40,7 @@ pub fn generate(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Va
     env_keys.dedup();
     let mut clusters = Vec::with_capacity(config.backends.len());
     for (i, b) in config.backends.iter().enumerate() {
-        let ep = endpoint::parse(b.endpoint_url())
+        let ep = endpoint::parse(&b.endpoint_url())
             .map_err(|e| format!("backends[{i}].endpoint: {e}"))?;
         clusters.push(cluster::cluster(config, opts, b, &ep, &env_keys));
     }

@@ -330,3 +330,45 @@ fn yaml_has_run_hint_and_round_trips() {
     let parsed: Value = serde_yaml_ng::from_str(&yaml).unwrap();
     assert_eq!(parsed, generate(&config, &opts).unwrap());
 }
+
+#[test]
+fn bedrock_cluster_uses_the_regional_endpoint_and_signs_after_translating() {
+    let yaml = "backends:\n  - { name: br, schema: AWSBedrock, auth: { kind: aws_sigv4, region: eu-west-3 } }\nroutes:\n  - { name: r, models: [claude], backend: br }\n";
+    let config = from_yaml(yaml, Path::new("/")).unwrap();
+    assert_eq!(crate::config::check(&config), Ok(()));
+    let opts = GenerateOptions {
+        modules_dir: Path::new("/opt/aigw/modules"),
+        access_log: Path::new("/var/log/aigw/access.log"),
+    };
+    let b = generate(&config, &opts).unwrap();
+    let c = cluster(&b, "aigw-backend-br");
+    assert_eq!(c["type"], "LOGICAL_DNS");
+    assert_eq!(
+        c["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]["socket_address"],
+        json!({"address": "bedrock-runtime.eu-west-3.amazonaws.com", "port_value": 443})
+    );
+    assert_eq!(
+        c["transport_socket"]["typed_config"]["sni"],
+        "bedrock-runtime.eu-west-3.amazonaws.com"
+    );
+    let filters = upstream_filters(c);
+    // Translate first, so upstream-auth signs the translated path and body.
+    assert_eq!(
+        names(filters),
+        [
+            "aigw_translate",
+            "aigw_upstream_auth",
+            "envoy.filters.http.upstream_codec"
+        ]
+    );
+    assert_eq!(
+        filter_config(&filters[0]),
+        json!({"role": "backend", "backend": "br", "schema": "AWSBedrock", "path_prefix": "", "authority": "bedrock-runtime.eu-west-3.amazonaws.com"})
+    );
+    assert_eq!(
+        filter_config(&filters[1]),
+        json!({"backend": "br", "kind": "aws_sigv4", "region": "eu-west-3", "service": "bedrock",
+               "access_key_id_env": "AWS_ACCESS_KEY_ID", "secret_access_key_env": "AWS_SECRET_ACCESS_KEY",
+               "session_token_env": "AWS_SESSION_TOKEN"})
+    );
+}

@@ -1,5 +1,6 @@
 //! The gateway config file, as written by users (YAML).
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -67,7 +68,8 @@ pub struct Backend {
     pub schema: Schema,
     /// `scheme://host[:port][/path-prefix]`; may be omitted for a schema with a default
     /// endpoint (Anthropic: `https://api.anthropic.com`, Gemini:
-    /// `https://generativelanguage.googleapis.com`).
+    /// `https://generativelanguage.googleapis.com`, AWSBedrock with `auth.region`:
+    /// `https://bedrock-runtime.<region>.amazonaws.com`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub endpoint: String,
     /// Azure `api-version` query value (required for AzureOpenAI).
@@ -88,6 +90,9 @@ pub enum Schema {
     Anthropic,
     /// Google Gemini API (OpenAI chat completions and embeddings are translated).
     Gemini,
+    /// AWS Bedrock Converse API (OpenAI chat completions are translated; SigV4 auth).
+    #[serde(rename = "AWSBedrock")]
+    AwsBedrock,
 }
 
 impl Schema {
@@ -98,6 +103,7 @@ impl Schema {
             Self::AzureOpenAI => "AzureOpenAI",
             Self::Anthropic => "Anthropic",
             Self::Gemini => "Gemini",
+            Self::AwsBedrock => "AWSBedrock",
         }
     }
 
@@ -112,11 +118,15 @@ impl Schema {
 }
 
 impl Backend {
-    /// The configured endpoint, else the schema's default (empty when there is neither).
-    pub fn endpoint_url(&self) -> &str {
-        match (self.endpoint.as_str(), self.schema.default_endpoint()) {
-            ("", Some(default)) => default,
-            (configured, _) => configured,
+    /// The configured endpoint, else the schema's default (for AWSBedrock the regional
+    /// endpoint of `auth.region`; empty when there is none).
+    pub fn endpoint_url(&self) -> Cow<'_, str> {
+        match (self.endpoint.as_str(), self.schema, &self.auth.region) {
+            ("", Schema::AwsBedrock, Some(region)) => {
+                Cow::Owned(format!("https://bedrock-runtime.{region}.amazonaws.com"))
+            }
+            ("", schema, _) => Cow::Borrowed(schema.default_endpoint().unwrap_or_default()),
+            (configured, _, _) => Cow::Borrowed(configured),
         }
     }
 }

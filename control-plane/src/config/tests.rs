@@ -304,3 +304,28 @@ fn gemini_backend_defaults_endpoint_and_needs_its_key_kind() {
         "backends[2].auth.kind: schema Gemini authenticates with gemini_api_key (x-goog-api-key), got bearer",
     );
 }
+
+#[test]
+fn bedrock_backend_endpoint_from_region_and_needs_sigv4() {
+    let bedrock = "  - name: br\n    schema: AWSBedrock\n    auth: { kind: aws_sigv4, region: eu-west-1 }\nroutes:";
+    let c = from_yaml(&variant("routes:", bedrock), Path::new("/cfg")).unwrap();
+    assert_eq!(c.backends[2].schema, Schema::AwsBedrock);
+    assert_eq!(
+        c.backends[2].endpoint_url(),
+        "https://bedrock-runtime.eu-west-1.amazonaws.com"
+    );
+    assert_problem(
+        &variant(
+            "routes:",
+            "  - name: br\n    schema: AWSBedrock\n    auth: { kind: aws_sigv4 }\nroutes:",
+        ),
+        "backends[2].endpoint: required for schema AWSBedrock unless auth.region is set (then https://bedrock-runtime.<region>.amazonaws.com)",
+    );
+    assert_problem(
+        &variant(
+            "routes:",
+            "  - name: br\n    schema: AWSBedrock\n    endpoint: https://bedrock-runtime.us-east-2.amazonaws.com\n    auth: { kind: bearer, key_env: K }\nroutes:",
+        ),
+        "backends[2].auth.kind: schema AWSBedrock authenticates with aws_sigv4, got bearer",
+    );
+}

@@ -100,8 +100,12 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
             b.name
         ));
     }
-    match endpoint::parse(b.endpoint_url()) {
-        _ if b.endpoint_url().is_empty() => errors.push(format!(
+    let url = b.endpoint_url();
+    match endpoint::parse(&url) {
+        _ if url.is_empty() && b.schema == Schema::AwsBedrock => errors.push(format!(
+            "{at}.endpoint: required for schema AWSBedrock unless auth.region is set (then https://bedrock-runtime.<region>.amazonaws.com)"
+        )),
+        _ if url.is_empty() => errors.push(format!(
             "{at}.endpoint: required for schema {}",
             b.schema.as_str()
         )),
@@ -121,9 +125,11 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
         (Schema::AzureOpenAI, Some(v)) if !is_api_version(v) => errors.push(format!(
             "{at}.azure_api_version: {v:?} must look like YYYY-MM-DD or YYYY-MM-DD-preview"
         )),
-        (Schema::OpenAI | Schema::Anthropic | Schema::Gemini, Some(_)) => errors.push(format!(
-            "{at}.azure_api_version: only valid with schema AzureOpenAI"
-        )),
+        (Schema::OpenAI | Schema::Anthropic | Schema::Gemini | Schema::AwsBedrock, Some(_)) => {
+            errors.push(format!(
+                "{at}.azure_api_version: only valid with schema AzureOpenAI"
+            ))
+        }
         _ => {}
     }
     if b.schema == Schema::Anthropic && b.auth.kind != AuthKind::AnthropicApiKey {
@@ -135,6 +141,12 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
     if b.schema == Schema::Gemini && b.auth.kind != AuthKind::GeminiApiKey {
         errors.push(format!(
             "{at}.auth.kind: schema Gemini authenticates with gemini_api_key (x-goog-api-key), got {}",
+            b.auth.kind.as_str()
+        ));
+    }
+    if b.schema == Schema::AwsBedrock && b.auth.kind != AuthKind::AwsSigv4 {
+        errors.push(format!(
+            "{at}.auth.kind: schema AWSBedrock authenticates with aws_sigv4, got {}",
             b.auth.kind.as_str()
         ));
     }

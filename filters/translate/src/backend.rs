@@ -1,8 +1,9 @@
 //! The backend role: adapts a request to one backend's schema (path, model override) and
 //! tags the response with the backend's name. OpenAI and Azure bodies pass through untouched
-//! unless the model is overridden; Anthropic and Gemini exchanges are translated both ways.
+//! unless the model is overridden; Anthropic, Gemini and Bedrock exchanges are translated both ways.
 
 use crate::anthropic::Exchange;
+use crate::bedrock::BedrockExchange;
 use crate::config::{BackendConfig, Target};
 use crate::gemini::GeminiExchange;
 use crate::reply::send_error;
@@ -24,6 +25,8 @@ pub struct BackendFilter {
     anthropic: Exchange,
     /// The exchange with a Gemini backend (unused for other schemas).
     gemini: GeminiExchange,
+    /// The exchange with an AWS Bedrock backend (unused for other schemas).
+    bedrock: BedrockExchange,
 }
 
 impl BackendFilter {
@@ -34,6 +37,7 @@ impl BackendFilter {
             pending_override: None,
             anthropic: Exchange::default(),
             gemini: GeminiExchange::default(),
+            bedrock: BedrockExchange::default(),
         }
     }
 
@@ -65,6 +69,8 @@ impl BackendFilter {
             (Target::Anthropic { .. }, _) => Ok(None),
             // So does the Gemini exchange.
             (Target::Gemini { .. }, _) => Ok(None),
+            // And the Bedrock exchange.
+            (Target::AwsBedrock { .. }, _) => Ok(None),
         }
     }
 }
@@ -94,6 +100,11 @@ impl Filter for BackendFilter {
                 .gemini
                 .on_request_headers(host, &path, model_override, end_of_stream);
         }
+        if let Target::AwsBedrock { .. } = &self.config.target {
+            return self
+                .bedrock
+                .on_request_headers(host, &path, model_override, end_of_stream);
+        }
         match self.new_path(host, &path, kind, model_override.as_deref()) {
             Ok(Some(new_path)) => host.set_request_header(":path", &new_path),
             Ok(None) => {}
@@ -116,6 +127,11 @@ impl Filter for BackendFilter {
         if let Target::Gemini { path_prefix } = &self.config.target {
             return self
                 .gemini
+                .on_request_body(host, path_prefix, end_of_stream);
+        }
+        if let Target::AwsBedrock { path_prefix } = &self.config.target {
+            return self
+                .bedrock
                 .on_request_body(host, path_prefix, end_of_stream);
         }
         let Some(model) = self.pending_override.as_deref() else {
@@ -145,6 +161,7 @@ impl Filter for BackendFilter {
         host.set_response_header(headers::BACKEND, &self.config.backend);
         match self.config.target {
             Target::Gemini { .. } => self.gemini.on_response_headers(host, end_of_stream),
+            Target::AwsBedrock { .. } => self.bedrock.on_response_headers(host, end_of_stream),
             _ => self.anthropic.on_response_headers(host, end_of_stream),
         }
     }
@@ -152,6 +169,7 @@ impl Filter for BackendFilter {
     fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
         match self.config.target {
             Target::Gemini { .. } => self.gemini.on_response_body(host, end_of_stream),
+            Target::AwsBedrock { .. } => self.bedrock.on_response_body(host, end_of_stream),
             _ => self.anthropic.on_response_body(host, end_of_stream),
         }
     }

@@ -45,6 +45,8 @@ enum Schema {
     AzureOpenAI,
     Anthropic,
     Gemini,
+    #[serde(rename = "AWSBedrock")]
+    AwsBedrock,
 }
 
 /// Settings of the backend role, validated.
@@ -82,6 +84,12 @@ pub enum Target {
         /// Put before `/v1beta/...` (default empty).
         path_prefix: String,
     },
+    /// AWS Bedrock Converse: chat completions go to
+    /// `<path_prefix>/model/{modelId}/converse[-stream]`, translated.
+    AwsBedrock {
+        /// Put before `/model/...` (default empty).
+        path_prefix: String,
+    },
 }
 
 /// The backend role as written in the JSON config.
@@ -90,7 +98,7 @@ pub enum Target {
 struct RawBackend {
     backend: String,
     schema: Schema,
-    /// Default: `/v1` for OpenAI, empty for Anthropic.
+    /// Default: `/v1` for OpenAI, empty for the translated schemas.
     #[serde(default)]
     path_prefix: Option<String>,
     #[serde(default)]
@@ -138,7 +146,7 @@ impl RawBackend {
             ));
         }
         let path_prefix = self.path_prefix.unwrap_or_else(|| match self.schema {
-            Schema::Anthropic | Schema::Gemini => String::new(),
+            Schema::Anthropic | Schema::Gemini | Schema::AwsBedrock => String::new(),
             Schema::OpenAI | Schema::AzureOpenAI => "/v1".to_string(),
         });
         let prefix = &path_prefix;
@@ -174,7 +182,8 @@ impl RawBackend {
             (Schema::OpenAI, _) => Target::OpenAI { path_prefix },
             (Schema::Anthropic, None) => Target::Anthropic { path_prefix },
             (Schema::Gemini, None) => Target::Gemini { path_prefix },
-            (Schema::Anthropic | Schema::Gemini, Some(_)) => {
+            (Schema::AwsBedrock, None) => Target::AwsBedrock { path_prefix },
+            (Schema::Anthropic | Schema::Gemini | Schema::AwsBedrock, Some(_)) => {
                 return Err(
                     "azure_api_version is only valid when schema is AzureOpenAI".to_string()
                 );

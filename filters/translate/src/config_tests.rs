@@ -77,6 +77,28 @@ fn anthropic_backend_defaults_to_empty_prefix() {
     );
 }
 
+#[test]
+fn bedrock_backend_defaults_to_empty_prefix() {
+    let c = TranslateConfig::parse(
+        r#"{"role":"backend","backend":"aws","schema":"AWSBedrock","authority":"bedrock-runtime.us-east-1.amazonaws.com"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        c,
+        TranslateConfig::Backend(BackendConfig {
+            backend: "aws".into(),
+            authority: Some("bedrock-runtime.us-east-1.amazonaws.com".into()),
+            target: Target::AwsBedrock {
+                path_prefix: String::new()
+            },
+        })
+    );
+    assert!(
+        err(r#"{"role":"backend","backend":"c","schema":"AWSBedrock","azure_api_version":"2024-10-21"}"#)
+            .contains("azure_api_version is only valid")
+    );
+}
+
 fn err(text: &str) -> String {
     TranslateConfig::parse(text).unwrap_err()
 }

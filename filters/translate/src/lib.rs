@@ -5,6 +5,7 @@
 
 mod anthropic;
 mod backend;
+mod bedrock;
 pub mod config;
 mod filter;
 mod gemini;

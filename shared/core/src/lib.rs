@@ -4,6 +4,7 @@ pub mod anthropic;
 pub mod api_kind;
 pub mod auth;
 pub mod azure;
+pub mod bedrock;
 pub mod cost;
 pub mod gemini;
 pub mod headers;

@@ -2,9 +2,9 @@
 //! translation (`POST /v1/messages`), the buffered and streamed response translations back to
 //! `chat.completion` / `chat.completion.chunk`, and provider errors as OpenAI error objects.
 
-mod chunk;
+pub(crate) mod chunk;
 pub mod error;
-mod openai_in;
+pub(crate) mod openai_in;
 pub mod request;
 pub mod response;
 pub mod stream;

@@ -1,4 +1,4 @@
-//! The parts of an OpenAI chat completion request the Anthropic translation reads.
+//! The parts of an OpenAI chat completion request the Anthropic (and Bedrock) translations read.
 //! Fields the translation does not use are ignored, as OpenAI-compatible servers do.
 
 use serde::Deserialize;
@@ -36,6 +36,9 @@ pub struct ChatRequest {
     /// Anthropic extended thinking (`{"type":"enabled","budget_tokens":N}`), a vendor field.
     #[serde(default)]
     pub thinking: Option<Value>,
+    /// `none`, `minimal`, `low`, `medium` or `high` (read by the Bedrock translation).
+    #[serde(default)]
+    pub reasoning_effort: Option<String>,
 }
 
 /// `stream_options`.

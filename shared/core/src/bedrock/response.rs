@@ -1,0 +1,111 @@
+//! A buffered Converse answer -> OpenAI `chat.completion`.
+//!
+//! Text blocks are joined into `message.content`, `toolUse` blocks become `tool_calls`
+//! (input as JSON text), `reasoningContent.reasoningText` becomes `message.reasoning_content`;
+//! redacted reasoning and other block kinds are dropped.
+
+use super::usage::Usage;
+use super::{ResponseContext, finish_reason};
+use crate::openai::error::OpenAiError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConverseResponse {
+    output: Output,
+    #[serde(default)]
+    stop_reason: Option<String>,
+    #[serde(default)]
+    usage: Usage,
+}
+
+#[derive(Deserialize)]
+struct Output {
+    message: Message,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    content: Vec<Block>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Block {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    tool_use: Option<ToolUse>,
+    #[serde(default)]
+    reasoning_content: Option<Reasoning>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ToolUse {
+    tool_use_id: String,
+    name: String,
+    input: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Reasoning {
+    #[serde(default)]
+    reasoning_text: Option<ReasoningText>,
+}
+
+#[derive(Deserialize)]
+struct ReasoningText {
+    text: String,
+}
+
+/// Translates a Converse answer. An unreadable body is a 502 (the provider answered
+/// something that is not a Converse response).
+pub fn translate_response(body: &[u8], context: &ResponseContext) -> Result<Vec<u8>, OpenAiError> {
+    let response: ConverseResponse = serde_json::from_slice(body).map_err(|e| OpenAiError {
+        status: 502,
+        message: format!("The Bedrock backend sent an unreadable Converse response: {e}"),
+        param: None,
+    })?;
+    let mut text = String::new();
+    let mut reasoning = String::new();
+    let mut tool_calls = Vec::new();
+    for block in response.output.message.content {
+        if let Some(t) = block.text {
+            text.push_str(&t);
+        }
+        if let Some(r) = block.reasoning_content.and_then(|r| r.reasoning_text) {
+            reasoning.push_str(&r.text);
+        }
+        if let Some(call) = block.tool_use {
+            tool_calls.push(json!({
+                "id": call.tool_use_id,
+                "type": "function",
+                "function": { "name": call.name, "arguments": call.input.to_string() },
+            }));
+        }
+    }
+    let mut message = json!({
+        "role": "assistant",
+        "content": if text.is_empty() && !tool_calls.is_empty() { Value::Null } else { json!(text) },
+        "refusal": null,
+    });
+    if !tool_calls.is_empty() {
+        message["tool_calls"] = Value::Array(tool_calls);
+    }
+    if !reasoning.is_empty() {
+        message["reasoning_content"] = json!(reasoning);
+    }
+    let finish = response.stop_reason.as_deref().map(finish_reason);
+    let out = json!({
+        "id": context.id,
+        "object": "chat.completion",
+        "created": context.created,
+        "model": context.model,
+        "choices": [{ "index": 0, "message": message, "logprobs": null, "finish_reason": finish }],
+        "usage": response.usage.to_openai(),
+    });
+    Ok(out.to_string().into_bytes())
+}

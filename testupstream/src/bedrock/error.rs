@@ -1,0 +1,85 @@
+//! Errors in Bedrock's format: the status, `x-amzn-ErrorType: <Name>:<namespace>` and
+//! `{"message": ...}`.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::{Response, StatusCode};
+use serde_json::json;
+
+use crate::server::{BACKEND_HEADER, Body};
+
+/// The namespace AWS appends to `x-amzn-ErrorType`.
+const NAMESPACE: &str = "http://internal.amazon.com/coral/com.amazon.bedrock/";
+
+/// A Bedrock error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// AWS error name (`ValidationException`, ...).
+    pub name: &'static str,
+    /// The `message`.
+    pub message: String,
+}
+
+impl AwsError {
+    /// An error with a status and name.
+    pub fn new(status: u16, name: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            name,
+            message: message.into(),
+        }
+    }
+
+    /// 400 `ValidationException`: a value breaks a constraint.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(400, "ValidationException", message)
+    }
+
+    /// 400 `SerializationException`: the body does not deserialize (JSON or member types).
+    pub fn serialization(message: impl Into<String>) -> Self {
+        Self::new(400, "SerializationException", message)
+    }
+
+    /// 403 with an authentication error name.
+    pub fn forbidden(name: &'static str, message: impl Into<String>) -> Self {
+        Self::new(403, name, message)
+    }
+
+    /// The error Bedrock gives for `status` (the `x-testupstream-status` knob).
+    pub fn for_status(status: StatusCode) -> Self {
+        let name = match status.as_u16() {
+            400 => "ValidationException",
+            403 => "AccessDeniedException",
+            404 => "ResourceNotFoundException",
+            408 => "ModelTimeoutException",
+            424 => "ModelErrorException",
+            429 => "ThrottlingException",
+            503 => "ServiceUnavailableException",
+            _ => "InternalServerException",
+        };
+        Self {
+            status,
+            name,
+            message: format!("injected failure with status {}", status.as_u16()),
+        }
+    }
+
+    /// The HTTP response.
+    pub fn response(&self, backend: Option<&HeaderValue>) -> Response<Body> {
+        let body = json!({ "message": self.message }).to_string();
+        let mut response = Response::new(Full::new(Bytes::from(body)).boxed());
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Ok(v) = HeaderValue::from_str(&format!("{}:{NAMESPACE}", self.name)) {
+            headers.insert("x-amzn-errortype", v);
+        }
+        if let Some(h) = backend {
+            headers.insert(BACKEND_HEADER, h.clone());
+        }
+        response
+    }
+}

@@ -1,0 +1,165 @@
+//! The AWS Bedrock flavour: `POST /model/{modelId}/converse` and `/converse-stream`,
+//! authenticated by SigV4 (checked like AWS does), answered as Converse JSON or as binary
+//! event-stream frames (`application/vnd.amazon.eventstream`) with correct CRCs, and
+//! `/model/amazon.titan-embed-*/invoke` (Titan embeddings); errors in Bedrock's format
+//! (`x-amzn-ErrorType`, `{"message"}`).
+
+mod error;
+mod respond;
+mod sigv4;
+mod titan;
+mod validate;
+
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Request, Response};
+
+use crate::config::Config;
+use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, knobs};
+use crate::stream::body_stream;
+use error::AwsError;
+
+/// Request header making a stream end with an exception frame after its first delta; the
+/// value names the exception (`throttlingException` when it does not end in `Exception`).
+pub const STREAM_ERROR_HEADER: &str = "x-testupstream-stream-error";
+
+/// Whether a path belongs to the Bedrock flavour.
+pub fn is_bedrock_path(path: &str) -> bool {
+    path.starts_with("/model/")
+}
+
+/// A Bedrock runtime operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    Converse,
+    ConverseStream,
+    /// InvokeModel of a Titan text embedding model.
+    InvokeTitanEmbed,
+    /// InvokeModel of any other model (not served by the fake).
+    InvokeOther,
+}
+
+/// The operation of a path (the model id is one percent-encoded segment).
+fn operation(path: &str) -> Option<Operation> {
+    let rest = path.strip_prefix("/model/")?;
+    let (model, action) = rest.rsplit_once('/')?;
+    if model.is_empty() || model.contains('/') {
+        return None;
+    }
+    match action {
+        "converse" => Some(Operation::Converse),
+        "converse-stream" => Some(Operation::ConverseStream),
+        "invoke" if model.contains("titan-embed") => Some(Operation::InvokeTitanEmbed),
+        "invoke" => Some(Operation::InvokeOther),
+        _ => None,
+    }
+}
+
+/// Answers one Bedrock request (errors included).
+pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
+    match try_answer(config, req).await {
+        Ok(response) => response,
+        Err((e, backend)) => e.response(backend.as_ref()),
+    }
+}
+
+type Failure = (AwsError, Option<HeaderValue>);
+
+async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body>, Failure> {
+    let path = req.uri().path().to_string();
+    let operation = match operation(&path) {
+        Some(operation) if req.method() == Method::POST => operation,
+        _ => {
+            let e = AwsError::new(
+                404,
+                "UnknownOperationException",
+                format!("Unknown operation {} {path}", req.method()),
+            );
+            return Err((e, None));
+        }
+    };
+    let fail_with = req.headers().get(STREAM_ERROR_HEADER).map(|v| {
+        let name = v.to_str().unwrap_or_default();
+        if name.ends_with("Exception") {
+            name.to_string()
+        } else {
+            "throttlingException".to_string()
+        }
+    });
+    let (status, delay) =
+        knobs(req.headers()).map_err(|e| (AwsError::validation(e.message), None))?;
+    let method = req.method().as_str().to_string();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map_or(path.clone(), |p| p.as_str().to_string());
+    let (parts, incoming) = req.into_parts();
+    let body = Limited::new(incoming, MAX_BODY_BYTES)
+        .collect()
+        .await
+        .map_err(|e| {
+            (
+                AwsError::validation(format!("Could not read the request body: {e}")),
+                None,
+            )
+        })?
+        .to_bytes();
+    let received = sigv4::Received {
+        method: &method,
+        path: &path_and_query,
+        headers: &parts.headers,
+        body: &body,
+    };
+    let backend = sigv4::authenticate(config, &received).map_err(|e| (e, None))?;
+    let backend_header = HeaderValue::from_str(&backend.id).ok();
+    let fail = |e: AwsError| (e, backend_header.clone());
+    if let Some(status) = status {
+        return Err(fail(AwsError::for_status(status)));
+    }
+    if operation == Operation::InvokeOther {
+        let message = "The provided model identifier is invalid.";
+        return Err(fail(AwsError::validation(message)));
+    }
+    if operation == Operation::InvokeTitanEmbed {
+        let (text, dimensions) = titan::validate(&body).map_err(fail)?;
+        let out = Full::new(titan::answer(&text, dimensions)).boxed();
+        return Ok(ok_response(out, "application/json", &body, backend_header));
+    }
+    let request = validate::converse(&body).map_err(fail)?;
+    let (content_type, out): (&str, Body) = if operation == Operation::ConverseStream {
+        let frames = respond::stream(&backend.id, &request, &body, fail_with.as_deref());
+        (
+            "application/vnd.amazon.eventstream",
+            BodyExt::boxed(StreamBody::new(body_stream(frames, delay))),
+        )
+    } else {
+        (
+            "application/json",
+            Full::new(respond::converse(&backend.id, &request, &body)).boxed(),
+        )
+    };
+    Ok(ok_response(out, content_type, &body, backend_header))
+}
+
+/// A 200 answer with the request id and backend headers.
+fn ok_response(
+    out: Body,
+    content_type: &'static str,
+    body: &[u8],
+    backend: Option<HeaderValue>,
+) -> Response<Body> {
+    let mut response = Response::new(out);
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(id) = HeaderValue::from_str(&respond::request_id(body)) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    if let Some(h) = backend {
+        headers.insert(BACKEND_HEADER, h);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,272 @@
+use super::error::AwsError;
+use super::respond::{converse, stream};
+use super::sigv4::{Received, authenticate};
+use super::titan;
+use super::validate::{self, Converse};
+use crate::config::{Backend, Config};
+use aigw_core::auth::sigv4::{AwsCredentials, RequestToSign, SigningScope, sign};
+use aigw_core::bedrock::eventstream::{DEFAULT_MAX_FRAME_BYTES, decode_all};
+use hyper::HeaderMap;
+use hyper::header::HeaderValue;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::time::SystemTime;
+
+fn ok(v: Value) -> Converse {
+    validate::converse(v.to_string().as_bytes()).unwrap_or_else(|e| panic!("{v}: {}", e.message))
+}
+
+fn refused(v: Value) -> AwsError {
+    validate::converse(v.to_string().as_bytes()).unwrap_err()
+}
+
+fn user(text: &str) -> Value {
+    json!({"role": "user", "content": [{"text": text}]})
+}
+
+const TOOLS: &str = r#"{"tools":[{"toolSpec":{"name":"get_weather","inputSchema":{"json":{"type":"object"}}}},{"cachePoint":{"type":"default"}}]}"#;
+
+#[test]
+fn accepts_a_tool_round_trip() {
+    let r = ok(json!({
+        "system": [{"text": "Be nice"}, {"cachePoint": {"type": "default"}}],
+        "inferenceConfig": {"maxTokens": 10, "temperature": 0.5, "topP": 1, "stopSequences": ["x"]},
+        "toolConfig": serde_json::from_str::<Value>(TOOLS).unwrap(),
+        "messages": [
+            user("get_weather for Paris"),
+            {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "get_weather", "input": {}}}]},
+            {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"text": "sunny"}]}}, {"text": "thanks"}]},
+        ],
+    }));
+    assert_eq!(r.tool_results, ["sunny"]);
+    assert_eq!(r.tools, ["get_weather"]);
+    assert_eq!(r.input_words, 2 + 3 + 1);
+}
+
+#[test]
+fn refuses_what_bedrock_refuses() {
+    let cases = [
+        (json!({}), "ValidationException", "'messages'"),
+        (json!({"messages": "x"}), "SerializationException", "a list"),
+        (
+            json!({"messages": [user("a")], "model": "m"}),
+            "ValidationException",
+            "Unknown member 'model'",
+        ),
+        (
+            json!({"messages": [user("a"), user("b")]}),
+            "ValidationException",
+            "alternate",
+        ),
+        (
+            json!({"messages": [{"role": "assistant", "content": [{"text": "x"}]}]}),
+            "ValidationException",
+            "start with a user",
+        ),
+        (
+            json!({"messages": [{"role": "user", "content": [{"text": " "}]}]}),
+            "ValidationException",
+            "blank",
+        ),
+        (
+            json!({"messages": [user("a")], "inferenceConfig": {"maxTokens": "10"}}),
+            "SerializationException",
+            "maxTokens",
+        ),
+        (
+            json!({"messages": [user("a")], "inferenceConfig": {"temperature": 2}}),
+            "ValidationException",
+            "temperature",
+        ),
+        (
+            json!({"messages": [user("a")], "inferenceConfig": {"max_tokens": 2}}),
+            "ValidationException",
+            "max_tokens",
+        ),
+        (
+            json!({"messages": [{"role": "user", "content": [{"image": {"format": "bmp", "source": {"bytes": "AA=="}}}]}]}),
+            "ValidationException",
+            "format",
+        ),
+        (
+            json!({"messages": [{"role": "user", "content": [{"text": "a", "image": {}}]}]}),
+            "ValidationException",
+            "exactly one",
+        ),
+        (
+            json!({"messages": [user("a"), {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t", "name": "f", "input": {}}}]}]}),
+            "ValidationException",
+            "toolConfig",
+        ),
+        (
+            json!({"messages": [user("a")], "toolConfig": {"tools": [{"toolSpec": {"name": "f", "inputSchema": {"json": {}}}}], "toolChoice": {"tool": {"name": "g"}}}}),
+            "ValidationException",
+            "not a defined tool",
+        ),
+    ];
+    for (body, name, fragment) in cases {
+        let e = refused(body.clone());
+        assert_eq!(e.name, name, "{body}: {}", e.message);
+        assert_eq!(e.status, 400);
+        assert!(e.message.contains(fragment), "{body}: {}", e.message);
+    }
+}
+
+#[test]
+fn a_named_tool_is_called_and_streams_are_valid_frames() {
+    let body = json!({"toolConfig": serde_json::from_str::<Value>(TOOLS).unwrap(), "messages": [user("call get_weather please")]});
+    let bytes = body.to_string();
+    let request = ok(body);
+    let answer: Value =
+        serde_json::from_slice(&converse("br", &request, bytes.as_bytes())).unwrap();
+    assert_eq!(answer["stopReason"], "tool_use");
+    assert_eq!(
+        answer["output"]["message"]["content"][0]["toolUse"]["input"]["text"],
+        "call get_weather please"
+    );
+    let frames: Vec<u8> = stream("br", &request, bytes.as_bytes(), None).concat();
+    let decoded = decode_all(&frames, DEFAULT_MAX_FRAME_BYTES);
+    assert_eq!(decoded.error, None);
+    let kinds: Vec<&str> = decoded
+        .frames
+        .iter()
+        .map(|f| f.header_str(":event-type").unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "messageStart",
+            "contentBlockStart",
+            "contentBlockDelta",
+            "contentBlockDelta",
+            "contentBlockStop",
+            "messageStop",
+            "metadata"
+        ]
+    );
+
+    let text = ok(json!({"messages": [user("hello there")]}));
+    let frames = stream("br", &text, b"x", Some("throttlingException")).concat();
+    let decoded = decode_all(&frames, DEFAULT_MAX_FRAME_BYTES);
+    let last = decoded.frames.last().unwrap();
+    assert_eq!(decoded.frames.len(), 3);
+    assert_eq!(last.header_str(":message-type"), Some("exception"));
+    assert_eq!(
+        last.header_str(":exception-type"),
+        Some("throttlingException")
+    );
+}
+
+fn config() -> Config {
+    Config {
+        backends: vec![Backend {
+            id: "br".into(),
+            key: "AKIDFAKE:fake-secret".into(),
+        }],
+        verbose: false,
+    }
+}
+
+fn signed(secret: &str, body: &[u8]) -> HeaderMap {
+    let credentials = AwsCredentials::new("AKIDFAKE".into(), SecretString::from(secret), None);
+    let scope = SigningScope {
+        region: "us-east-1".into(),
+        service: "bedrock".into(),
+        content_sha256_header: false,
+    };
+    let request = RequestToSign {
+        method: "POST",
+        path: "/model/m%3A0/converse",
+        host: "bedrock-runtime.us-east-1.amazonaws.com",
+        content_type: Some("application/json"),
+        body,
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "host",
+        HeaderValue::from_static("bedrock-runtime.us-east-1.amazonaws.com"),
+    );
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    for (name, value) in sign(&credentials, &scope, &request, SystemTime::now()) {
+        headers.insert(name, HeaderValue::from_str(&value).unwrap());
+    }
+    headers
+}
+
+fn check(headers: &HeaderMap, body: &[u8]) -> Result<String, AwsError> {
+    let config = config();
+    let received = Received {
+        method: "POST",
+        path: "/model/m%3A0/converse",
+        headers,
+        body,
+    };
+    authenticate(&config, &received).map(|b| b.id.clone())
+}
+
+#[test]
+fn sigv4_is_checked_like_aws() {
+    let body = br#"{"messages":[]}"#;
+    assert_eq!(check(&signed("fake-secret", body), body).unwrap(), "br");
+    let wrong = check(&signed("other-secret", body), body).unwrap_err();
+    assert_eq!(
+        (wrong.status.as_u16(), wrong.name),
+        (403, "InvalidSignatureException")
+    );
+    let tampered = check(&signed("fake-secret", body), br#"{"messages":[1]}"#).unwrap_err();
+    assert_eq!(tampered.name, "InvalidSignatureException");
+    let missing = check(&HeaderMap::new(), body).unwrap_err();
+    assert_eq!(
+        (missing.name, missing.message.as_str()),
+        (
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token"
+        )
+    );
+    let mut bad = HeaderMap::new();
+    bad.insert("authorization", HeaderValue::from_static("Bearer sk-fake"));
+    assert_eq!(
+        check(&bad, body).unwrap_err().name,
+        "IncompleteSignatureException"
+    );
+    let mut other_key = signed("fake-secret", body);
+    let auth = other_key["authorization"]
+        .to_str()
+        .unwrap()
+        .replace("AKIDFAKE", "AKIDOTHER");
+    other_key.insert("authorization", HeaderValue::from_str(&auth).unwrap());
+    assert_eq!(
+        check(&other_key, body).unwrap_err().name,
+        "UnrecognizedClientException"
+    );
+}
+
+#[test]
+fn titan_bodies_are_checked_like_invoke_model() {
+    let (text, dims) =
+        titan::validate(br#"{"inputText":"a b","dimensions":256,"normalize":true}"#).unwrap();
+    assert_eq!((text.as_str(), dims), ("a b", Some(256)));
+    for (body, fragment) in [
+        (
+            &br#"{"inputText":"a","texts":["a"]}"#[..],
+            "extraneous key [texts]",
+        ),
+        (br#"{"dimensions":256}"#, "required key [inputText]"),
+        (br#"{"inputText":1}"#, "expected type: String"),
+        (
+            br#"{"inputText":"a","dimensions":300}"#,
+            "not a valid enum value",
+        ),
+    ] {
+        let e = titan::validate(body).unwrap_err();
+        assert_eq!(e.name, "ValidationException");
+        assert!(
+            e.message.starts_with("Malformed input request: ") && e.message.contains(fragment),
+            "{}",
+            e.message
+        );
+    }
+    let answer: Value = serde_json::from_slice(&titan::answer("a b", Some(256))).unwrap();
+    assert_eq!(answer["embedding"].as_array().unwrap().len(), 256);
+    assert_eq!(answer["inputTextTokenCount"], 2);
+}
