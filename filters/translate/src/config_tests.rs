@@ -36,6 +36,7 @@ fn backend_configs() {
         TranslateConfig::Backend(BackendConfig {
             backend: "oai".into(),
             authority: None,
+            model_override: None,
             target: Target::OpenAI {
                 path_prefix: "/v1".into()
             },
@@ -50,6 +51,7 @@ fn backend_configs() {
         TranslateConfig::Backend(BackendConfig {
             backend: "az".into(),
             authority: None,
+            model_override: None,
             target: Target::AzureOpenAI {
                 api_version: "2024-10-21".into()
             },
@@ -66,6 +68,7 @@ fn anthropic_backend_defaults_to_empty_prefix() {
         TranslateConfig::Backend(BackendConfig {
             backend: "c".into(),
             authority: None,
+            model_override: None,
             target: Target::Anthropic {
                 path_prefix: String::new()
             },
