@@ -5,6 +5,7 @@ pub mod anthropic;
 mod auth;
 pub mod config;
 pub mod error;
+pub mod fault;
 mod gemini;
 mod respond;
 pub mod route;
@@ -13,4 +14,5 @@ mod stream;
 pub mod validate;
 
 pub use config::{Backend, Config};
+pub use fault::{Fault, serve_fault};
 pub use server::{BACKEND_HEADER, CHUNK_DELAY_HEADER, STATUS_HEADER, serve};

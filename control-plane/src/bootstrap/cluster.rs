@@ -10,7 +10,10 @@ use crate::config::{Backend, GatewayConfig};
 
 /// CA bundle used to verify https backends.
 pub const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
-const CONNECT_TIMEOUT: &str = "10s";
+/// Connect timeout of every backend cluster.
+pub const CONNECT_TIMEOUT: &str = "10s";
+/// Endpoint metadata namespace holding the backend name (`backend` key).
+pub const ENDPOINT_METADATA_NAMESPACE: &str = "aigw";
 /// Concurrent connections/requests per backend before Envoy sheds load (its default of
 /// 1,024 is low for long-lived LLM streams).
 pub const MAX_CONCURRENT: u64 = 10_000;
@@ -28,16 +31,7 @@ pub fn cluster(
         kind: config.module,
         dir: opts.modules_dir,
     };
-    let mut translate = json!({
-        "role": "backend",
-        "backend": backend.name,
-        "schema": backend.schema.as_str(),
-        "path_prefix": endpoint.path_prefix,
-        "authority": endpoint.authority(),
-    });
-    if let Some(v) = &backend.azure_api_version {
-        translate["azure_api_version"] = json!(v);
-    }
+    let translate = translate_config(backend, endpoint, None);
     let auth = super::auth::filter_config(backend, endpoint);
     let mut cluster = json!({
         "name": name,
@@ -51,9 +45,11 @@ pub fn cluster(
         }]},
         "load_assignment": {
             "cluster_name": name,
-            "endpoints": [{"lb_endpoints": [{"endpoint": {
-                "address": socket_address_parts(&endpoint.host, endpoint.port),
-            }}]}],
+            "endpoints": [{"lb_endpoints": [{
+                "endpoint": {"address": socket_address_parts(&endpoint.host, endpoint.port)},
+                // Names the backend of an attempt on fallback routes (see fallback.rs).
+                "metadata": {"filter_metadata": {ENDPOINT_METADATA_NAMESPACE: {"backend": backend.name}}},
+            }]}],
         },
         "typed_extension_protocol_options": {
             "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
@@ -71,6 +67,28 @@ pub fn cluster(
         cluster["transport_socket"] = tls_socket(&endpoint.host);
     }
     cluster
+}
+
+/// The translate (backend role) config of `backend`, with a model override when given.
+pub fn translate_config(
+    backend: &Backend,
+    endpoint: &Endpoint,
+    model_override: Option<&str>,
+) -> Value {
+    let mut translate = json!({
+        "role": "backend",
+        "backend": backend.name,
+        "schema": backend.schema.as_str(),
+        "path_prefix": endpoint.path_prefix,
+        "authority": endpoint.authority(),
+    });
+    if let Some(v) = &backend.azure_api_version {
+        translate["azure_api_version"] = json!(v);
+    }
+    if let Some(model) = model_override {
+        translate["model_override"] = json!(model);
+    }
+    translate
 }
 
 /// TLS to `host`: SNI, system CAs, and the certificate must name the host.

@@ -21,8 +21,9 @@ fn kept(name: &str) -> bool {
     }
 }
 
-/// Saves the client's request headers on the first attempt, restores them on later ones,
-/// and removes the per-attempt backend header so the provider never sees it.
+/// Saves the client's request headers on the first attempt and restores them on later
+/// ones. The per-attempt backend header is left alone: the filters after translate are
+/// picked on it (the control plane removes it after them).
 pub fn start_from_client_request(host: &mut dyn Host) {
     let current = host.request_headers();
     match host
@@ -37,9 +38,6 @@ pub fn start_from_client_request(host: &mut dyn Host) {
                 host.set_filter_state(CLIENT_HEADERS_KEY, &bytes);
             }
         }
-    }
-    if current.iter().any(|(n, _)| n == headers::ATTEMPT_BACKEND) {
-        host.remove_request_header(headers::ATTEMPT_BACKEND);
     }
 }
 
