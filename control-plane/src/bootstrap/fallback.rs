@@ -90,9 +90,17 @@ fn retry_policy(r: &Route) -> Value {
         policy["retriable_status_codes"] = json!([429]);
     }
     if let Some(ms) = retry.per_try_idle_timeout.as_deref().and_then(duration_ms) {
-        policy["per_try_idle_timeout"] = json!(format!("{}.{:03}s", ms / 1000, ms % 1000));
+        policy["per_try_idle_timeout"] = json!(envoy_duration(ms));
     }
     policy
+}
+
+/// A protobuf JSON duration of `ms` milliseconds (`15s`, `0.500s`).
+fn envoy_duration(ms: u64) -> String {
+    match ms % 1000 {
+        0 => format!("{}s", ms / 1000),
+        rest => format!("{}.{rest:03}s", ms / 1000),
+    }
 }
 
 fn num_retries(r: &Route, retry: &Retry) -> u32 {
@@ -247,3 +255,7 @@ fn per_backend(name: &str, filters: &[(&str, Value)]) -> Value {
         }
     })
 }
+
+#[cfg(test)]
+#[path = "fallback_tests.rs"]
+mod tests;

@@ -71,3 +71,7 @@ pub fn duration_ms(text: &str) -> Option<u64> {
     }
     number.parse::<u64>().ok()?.checked_mul(scale)
 }
+
+#[cfg(test)]
+#[path = "validate_fallback_tests.rs"]
+mod tests;

@@ -122,3 +122,20 @@ fn errors_name_the_field() {
     );
     assert!(err("not json").starts_with("translate config: "));
 }
+
+#[test]
+fn backend_model_override_is_kept_and_checked() {
+    let ok = TranslateConfig::parse(
+        r#"{"role":"backend","backend":"b","schema":"Anthropic","model_override":"claude-x"}"#,
+    )
+    .unwrap();
+    let TranslateConfig::Backend(b) = ok else {
+        panic!("not a backend config")
+    };
+    assert_eq!(b.model_override.as_deref(), Some("claude-x"));
+    let err = TranslateConfig::parse(
+        r#"{"role":"backend","backend":"b","schema":"OpenAI","model_override":""}"#,
+    )
+    .unwrap_err();
+    assert!(err.contains("model_override"), "{err}");
+}
