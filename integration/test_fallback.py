@@ -2,7 +2,8 @@
 (OpenAI schema, a testupstream that fails with 503, stalls before the first byte or resets
 the connection) at priority 0 and the Anthropic backend at priority 1; the client gets
 Anthropic's answer translated to the OpenAI schema, with each route's model overrides applied
-per attempt. Envoy's retry stats and the GenAI metrics show the attempts. Two same-priority
+per attempt; a retry to an OpenAI backend gets the client's own path, body and length.
+Envoy's retry stats and the GenAI metrics show the attempts. Two same-priority
 backends weighted 80/20 share 200 requests within the stated tolerance."""
 
 import time
@@ -22,6 +23,7 @@ FAULTS = {"503": "status:503", "stall": "stall", "reset": "reset"}
 A_OVERRIDE = "a-deployment-with-a-much-longer-model-name"
 PER_TRY_IDLE_TIMEOUT_S = 1
 WEIGHTED_MODEL = "fb-weighted"
+OPENAI_FALLBACK_MODEL = "fb-openai"
 WEIGHTED_REQUESTS = 200
 # 80% of 200 is 160; a binomial(200, 0.8) stays within +-24 (4.2 standard deviations)
 # except about once in 30,000 runs.
@@ -48,9 +50,11 @@ def fallback_gateway(module_kind, upstream, tmp_path_factory):
     procs = []
     backends = []
     routes = []
+    ports = {}
     for name, fault in FAULTS.items():
         proc, port = faults.start(workdir, fault)
         procs.append(proc)
+        ports[name] = port
         backends.append({"name": f"a{name}", "schema": "OpenAI",
                          "endpoint": f"http://127.0.0.1:{port}/v1",
                          "auth": {"kind": "bearer", "key_env": "AIGW_IT_OPENAI_KEY"}})
@@ -69,6 +73,14 @@ def fallback_gateway(module_kind, upstream, tmp_path_factory):
         {"name": "modelb", "schema": "OpenAI", "endpoint": f"{base}/v1",
          "auth": {"kind": "bearer", "key_env": "AIGW_IT_MODELB_KEY"}},
     ]
+    # A under another path prefix, rewriting the body, then an OpenAI backend that does
+    # neither: its attempt must not inherit A's path or content-length.
+    backends.append({"name": "a503-prefixed", "schema": "OpenAI",
+                     "endpoint": f"http://127.0.0.1:{ports['503']}/provider-a/v1",
+                     "auth": {"kind": "bearer", "key_env": "AIGW_IT_OPENAI_KEY"}})
+    routes.append({"name": "fb-openai", "models": [OPENAI_FALLBACK_MODEL], "backends": [
+        {"name": "a503-prefixed", "model_override": A_OVERRIDE},
+        {"name": "modelb", "priority": 1}]})
     routes.append({"name": "weighted", "models": [WEIGHTED_MODEL], "backends": [
         {"name": "openai", "weight": 80}, {"name": "modelb", "weight": 20}]})
     g = own_gateway.start(workdir / "gateway", module_kind, backends, routes, KEY_ENV)
@@ -125,6 +137,20 @@ def test_failing_a_falls_back_to_anthropic(failure, fallback_gateway, oai):
             break
         time.sleep(0.2)
     assert served == served_before + 1, "the GenAI metrics name the backend that served"
+
+
+def test_retry_to_an_openai_backend_gets_the_client_request(fallback_gateway):
+    # Attempt one rewrote :path (prefix /provider-a/v1) and the body (longer model, so a
+    # new content-length); the retry must carry the client's path and length again, or
+    # testupstream answers 404 or waits for bytes that never come.
+    text = "the retry starts from the client request"
+    with fallback_gateway.client() as c:
+        r = c.post("/v1/chat/completions", json=chat(OPENAI_FALLBACK_MODEL, text))
+    assert r.status_code == 200, r.text
+    assert r.headers["x-testupstream-backend"] == "modelb"
+    body = r.json()
+    assert body["model"] == OPENAI_FALLBACK_MODEL, "A's model override stays with A"
+    assert body["choices"][0]["message"]["content"] == reply("modelb", text)
 
 
 def test_streamed_fallback_is_translated(fallback_gateway, oai):
