@@ -62,7 +62,9 @@ def fallback_gateway(module_kind, upstream, tmp_path_factory):
             {"name": f"a{name}", "priority": 0, "model_override": A_OVERRIDE},
             {"name": "anthropic", "priority": 1, "model_override": ANTHROPIC_MODEL}]}
         if name == "stall":
-            route["retry"] = {"per_try_idle_timeout": f"{PER_TRY_IDLE_TIMEOUT_S}s"}
+            # A per-try timeout is retried under `5xx` (documented in the README).
+            route["retry"] = {"retry_on": ["5xx"],
+                              "per_try_idle_timeout": f"{PER_TRY_IDLE_TIMEOUT_S}s"}
         routes.append(route)
     base = f"http://127.0.0.1:{upstream.port}"
     backends += [
