@@ -106,6 +106,10 @@ def test_failing_a_falls_back_to_anthropic(failure, fallback_gateway, oai):
     g = fallback_gateway
     model = f"fb-{failure}"
     aggregate = f"cluster.aigw-route-{model}-a{failure}"
+    # Each attempt is a request on its backend's own cluster (connection pool stats).
+    attempts = {b: f"cluster.aigw-backend-{b}.upstream_rq_total"
+                for b in (f"a{failure}", "anthropic")}
+    attempts_before = {b: stat(g.admin_url, name) for b, name in attempts.items()}
     retries_before = stat(g.admin_url, f"{aggregate}.upstream_rq_retry")
     success_before = stat(g.admin_url, f"{aggregate}.upstream_rq_retry_success")
     labels = {"gen_ai_request_model": model, "aigw_backend": "anthropic"}
@@ -130,8 +134,12 @@ def test_failing_a_falls_back_to_anthropic(failure, fallback_gateway, oai):
 
     assert stat(g.admin_url, f"{aggregate}.upstream_rq_retry") == retries_before + 1
     assert stat(g.admin_url, f"{aggregate}.upstream_rq_retry_success") == success_before + 1
+    for b, name in attempts.items():
+        assert stat(g.admin_url, name) == attempts_before[b] + 1, name
     if failure == "503":
         assert stat(g.admin_url, f"{aggregate}.retry.upstream_rq_503") >= 1
+    if failure == "stall":
+        assert stat(g.admin_url, f"{aggregate}.upstream_rq_per_try_idle_timeout") >= 1
     deadline = time.monotonic() + 5
     while True:
         served, _ = histogram(scrape(g.admin_url), g.kind, REQUEST_DURATION, labels)
