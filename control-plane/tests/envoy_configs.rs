@@ -13,10 +13,10 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../envoy-configs")
 }
 
-/// `aigw translate gateway.yaml` with `args` and the checked-in paths.
-fn generate(args: &[&str]) -> String {
+/// `aigw translate <config>` with `args` and the checked-in paths.
+fn generate(config: &str, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_aigw"))
-        .args(["translate", "gateway.yaml"])
+        .args(["translate", config])
         .args(args)
         .args(["--modules-dir", MODULES_DIR, "--access-log", ACCESS_LOG])
         .current_dir(dir())
@@ -32,29 +32,33 @@ fn generate(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Each checked-in file and the `aigw translate` arguments it is generated with.
-const FILES: [(&str, &[&str]); 5] = [
-    ("envoy-native.yaml", &["--module", "native"]),
-    ("envoy-wasm.yaml", &["--module", "wasm"]),
+/// Each checked-in file, the config it is generated from and the `aigw translate`
+/// arguments.
+const FILES: [(&str, &str, &[&str]); 5] = [
+    ("envoy-native.yaml", "gateway.yaml", &["--module", "native"]),
+    ("envoy-wasm.yaml", "gateway.yaml", &["--module", "wasm"]),
     (
         "istio-native.yaml",
+        "mesh-gateway.yaml",
         &["--target", "istio", "--module", "native"],
     ),
     (
         "istio-wasm.yaml",
+        "mesh-gateway.yaml",
         &["--target", "istio", "--module", "wasm"],
     ),
     (
         "envoy-gateway.yaml",
+        "mesh-gateway.yaml",
         &["--target", "envoy-gateway", "--module", "native"],
     ),
 ];
 
 #[test]
 fn checked_in_envoy_configs_match_the_generator() {
-    for (file, args) in FILES {
+    for (file, config, args) in FILES {
         let path = dir().join(file);
-        let generated = generate(args);
+        let generated = generate(config, args);
         if std::env::var_os("AIGW_BLESS").is_some() {
             std::fs::write(&path, &generated).unwrap();
         }

@@ -6,6 +6,7 @@ mod auth;
 mod bedrock;
 pub mod config;
 pub mod error;
+pub mod fault;
 mod gemini;
 mod respond;
 pub mod route;
@@ -14,4 +15,5 @@ mod stream;
 pub mod validate;
 
 pub use config::{Backend, Config};
+pub use fault::{Fault, serve_fault};
 pub use server::{BACKEND_HEADER, CHUNK_DELAY_HEADER, STATUS_HEADER, serve};

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use testupstream::{Backend, Config, serve};
+use testupstream::{Backend, Config, Fault, serve, serve_fault};
 
 /// A fake OpenAI / Azure OpenAI provider for tests and benchmarks.
 #[derive(Parser)]
@@ -15,8 +15,12 @@ struct Args {
     #[arg(long)]
     listen: SocketAddr,
     /// A backend as ID=KEY: requests carrying KEY are answered as backend ID. Repeatable.
-    #[arg(long = "backend", required = true)]
+    #[arg(long = "backend", required_unless_present = "fault")]
     backends: Vec<Backend>,
+    /// Fail every request instead: `status:<400-599>` (an OpenAI error), `stall` (never
+    /// answer) or `reset` (close the connection without answering).
+    #[arg(long)]
+    fault: Option<Fault>,
     /// Log one line per request to stderr.
     #[arg(long)]
     verbose: bool,
@@ -42,6 +46,12 @@ fn main() -> ExitCode {
         let addr = listener.local_addr().map_or(args.listen, |a| a);
         println!("listening on {addr}");
         let _ = std::io::stdout().flush();
+        if let Some(fault) = args.fault {
+            tokio::select! {
+                () = serve_fault(listener, fault) => return ExitCode::SUCCESS,
+                _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
+            }
+        }
         let config = Config {
             backends: args.backends,
             verbose: args.verbose,

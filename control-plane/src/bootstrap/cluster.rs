@@ -10,7 +10,10 @@ use crate::config::{Backend, GatewayConfig};
 
 /// CA bundle used to verify https backends.
 pub const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
-const CONNECT_TIMEOUT: &str = "10s";
+/// Connect timeout of every backend cluster.
+pub const CONNECT_TIMEOUT: &str = "10s";
+/// Endpoint metadata namespace holding the backend name (`backend` key).
+pub const ENDPOINT_METADATA_NAMESPACE: &str = "aigw";
 /// Concurrent connections/requests per backend before Envoy sheds load (its default of
 /// 1,024 is low for long-lived LLM streams).
 pub const MAX_CONCURRENT: u64 = 10_000;
@@ -40,9 +43,11 @@ pub fn cluster(
         }]},
         "load_assignment": {
             "cluster_name": name,
-            "endpoints": [{"lb_endpoints": [{"endpoint": {
-                "address": socket_address_parts(&endpoint.host, endpoint.port),
-            }}]}],
+            "endpoints": [{"lb_endpoints": [{
+                "endpoint": {"address": socket_address_parts(&endpoint.host, endpoint.port)},
+                // Names the backend of an attempt on fallback routes (see fallback.rs).
+                "metadata": {"filter_metadata": {ENDPOINT_METADATA_NAMESPACE: {"backend": backend.name}}},
+            }]}],
         },
         "typed_extension_protocol_options": {
             "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
@@ -66,6 +71,21 @@ pub fn upstream_filters(
     endpoint: &Endpoint,
     env_keys: &[String],
 ) -> Vec<Value> {
+    let translate = translate_config(backend, endpoint, None);
+    let auth = super::auth::filter_config(backend, endpoint);
+    vec![
+        module_filter(settings, FilterModule::Translate, &translate, &[]),
+        module_filter(settings, FilterModule::UpstreamAuth, &auth, env_keys),
+        upstream_codec(),
+    ]
+}
+
+/// The translate (backend role) config of `backend`, with a model override when given.
+pub fn translate_config(
+    backend: &Backend,
+    endpoint: &Endpoint,
+    model_override: Option<&str>,
+) -> Value {
     let mut translate = json!({
         "role": "backend",
         "backend": backend.name,
@@ -76,12 +96,10 @@ pub fn upstream_filters(
     if let Some(v) = &backend.azure_api_version {
         translate["azure_api_version"] = json!(v);
     }
-    let auth = super::auth::filter_config(backend, endpoint);
-    vec![
-        module_filter(settings, FilterModule::Translate, &translate, &[]),
-        module_filter(settings, FilterModule::UpstreamAuth, &auth, env_keys),
-        upstream_codec(),
-    ]
+    if let Some(model) = model_override {
+        translate["model_override"] = json!(model);
+    }
+    translate
 }
 
 /// TLS to `host`: SNI, system CAs, and the certificate must name the host.

@@ -3,6 +3,7 @@
 pub mod access_log;
 pub(crate) mod auth;
 pub(crate) mod cluster;
+mod fallback;
 pub(crate) mod filters;
 pub(crate) mod listener;
 mod mcp;
@@ -48,6 +49,7 @@ pub fn generate(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Va
         kind: config.module,
         dir: opts.modules_dir,
     };
+    clusters.extend(fallback::clusters(config, &settings, &env_keys)?);
     let mut mcp_filter = None;
     if let Some(m) = &config.mcp {
         clusters.extend(mcp::clusters(m)?);

@@ -73,7 +73,7 @@ pub fn model_routes(config: &GatewayConfig) -> Vec<Value> {
 }
 
 /// The models `GET /v1/models` lists: every exact model name of the routes, in config
-/// order, owned by the route's backend (patterns cannot be listed).
+/// order, owned by the route's backend (its first listed one; patterns cannot be listed).
 pub fn listed_models(config: &GatewayConfig) -> Vec<Value> {
     config
         .routes
@@ -81,7 +81,7 @@ pub fn listed_models(config: &GatewayConfig) -> Vec<Value> {
         .flat_map(|r| {
             r.models
                 .iter()
-                .map(|m| json!({"id": m, "owned_by": r.backend}))
+                .map(|m| json!({"id": m, "owned_by": r.backend_names()[0]}))
         })
         .collect()
 }
@@ -99,7 +99,11 @@ fn route(r: &Route, suffix: &str, model: Value) -> Value {
     let mut route = json!({
         "name": format!("{}/{suffix}", r.name),
         "match": {"prefix": "/", "headers": headers},
-        "route": {"cluster": cluster_name(&r.backend), "timeout": ROUTE_TIMEOUT},
+        "route": if r.backends.is_empty() {
+            json!({"cluster": cluster_name(&r.backend), "timeout": ROUTE_TIMEOUT})
+        } else {
+            super::fallback::route_action(r, ROUTE_TIMEOUT)
+        },
     });
     if let Some(target) = &r.model_override {
         route["request_headers_to_add"] = json!([{

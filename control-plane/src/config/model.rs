@@ -256,11 +256,105 @@ pub struct Route {
     /// Only requests to this host (the `Host`/`:authority` header, any port).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
-    /// Name of the backend serving them.
+    /// Name of the backend serving them (give this or `backends`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub backend: String,
-    /// Model name sent to the backend instead of the requested one.
+    /// Model name sent to the backend instead of the requested one (with `backend`; with
+    /// `backends` each entry has its own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_override: Option<String>,
+    /// Several backends with priorities and weights, tried in turn when an attempt fails
+    /// (give this or `backend`); see `retry`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backends: Vec<RouteBackend>,
+    /// When and how often a failed attempt moves on to the next backend (only with
+    /// `backends`; defaults apply when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<Retry>,
+}
+
+/// One backend of a route with several.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteBackend {
+    /// Name of the backend.
+    pub name: String,
+    /// Lower numbers are tried first (default 0); a higher number is a fallback.
+    #[serde(default)]
+    pub priority: u32,
+    /// Share of first attempts among the backends of the highest priority (default 1).
+    #[serde(default = "default_weight")]
+    pub weight: u32,
+    /// Model name sent to this backend instead of the requested one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_override: Option<String>,
+}
+
+fn default_weight() -> u32 {
+    1
+}
+
+/// Retry settings of a route with several backends.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    /// Failures that move on to the next backend (default: all of them).
+    #[serde(default = "default_retry_on")]
+    pub retry_on: Vec<RetryOn>,
+    /// Retries after the first attempt (default: one per other backend of the route).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_retries: Option<u32>,
+    /// Fails an attempt over when no response byte arrived for this long, e.g. `10s` or
+    /// `500ms` (default: none, so a stalled backend is only left at the route timeout).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_try_idle_timeout: Option<String>,
+}
+
+/// A failure that makes a route try its next backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum RetryOn {
+    /// Any 5xx response, and a backend that never answered (reset, per-try timeout).
+    #[serde(rename = "5xx")]
+    Status5xx,
+    /// A 429 (rate limited) response.
+    #[serde(rename = "429")]
+    Status429,
+    /// The connection to the backend could not be made.
+    #[serde(rename = "connect-failure")]
+    ConnectFailure,
+    /// The backend reset or closed the stream before answering.
+    #[serde(rename = "reset")]
+    Reset,
+}
+
+fn default_retry_on() -> Vec<RetryOn> {
+    vec![
+        RetryOn::Status5xx,
+        RetryOn::Status429,
+        RetryOn::ConnectFailure,
+        RetryOn::Reset,
+    ]
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Self {
+            retry_on: default_retry_on(),
+            num_retries: None,
+            per_try_idle_timeout: None,
+        }
+    }
+}
+
+impl Route {
+    /// The backends the route sends to: `backends`, or the single `backend`.
+    pub fn backend_names(&self) -> Vec<&str> {
+        if self.backends.is_empty() {
+            vec![self.backend.as_str()]
+        } else {
+            self.backends.iter().map(|b| b.name.as_str()).collect()
+        }
+    }
 }
 
 /// A token-usage cost stored in request metadata under `metadata_key`.

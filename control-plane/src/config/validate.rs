@@ -170,11 +170,34 @@ fn route(at: &str, r: &Route, backends: &HashMap<&str, usize>, errors: &mut Vec<
             errors.push(format!("{at}.models[{j}]: must not be empty"));
         }
     }
-    if !backends.contains_key(r.backend.as_str()) {
-        errors.push(format!("{at}.backend: unknown backend {:?}", r.backend));
-    }
     if r.model_override.as_deref() == Some("") {
         errors.push(format!("{at}.model_override: must not be empty"));
+    }
+    match (r.backend.is_empty(), r.backends.is_empty()) {
+        (true, true) => errors.push(format!(
+            "{at}.backend: required (or a list of backends in {at}.backends)"
+        )),
+        (false, false) => errors.push(format!(
+            "{at}.backends: give either backend or backends, not both"
+        )),
+        (false, true) => {
+            if !backends.contains_key(r.backend.as_str()) {
+                errors.push(format!("{at}.backend: unknown backend {:?}", r.backend));
+            }
+            if r.retry.is_some() {
+                errors.push(format!(
+                    "{at}.retry: only valid with a list of backends ({at}.backends)"
+                ));
+            }
+        }
+        (true, false) => {
+            if r.model_override.is_some() {
+                errors.push(format!(
+                    "{at}.model_override: with backends, set model_override on each entry of {at}.backends"
+                ));
+            }
+            super::validate_fallback::route_backends(at, r, backends, errors);
+        }
     }
 }
 

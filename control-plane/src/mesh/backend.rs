@@ -21,7 +21,7 @@ pub fn backends(config: &GatewayConfig) -> Result<Vec<MeshBackend<'_>>, String> 
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            let endpoint = endpoint::parse(b.endpoint_url())
+            let endpoint = endpoint::parse(&b.endpoint_url())
                 .map_err(|e| format!("backends[{i}].endpoint: {e}"))?;
             let host = if endpoint.is_ip {
                 format!("{}.aigw.internal", super::k8s_name(&b.name))

@@ -57,6 +57,13 @@ pub fn generate(
             target_name(target)
         ));
     }
+    if let Some(i) = config.routes.iter().position(|r| !r.backends.is_empty()) {
+        return Err(format!(
+            "routes[{i}].backends: fallback routes are not translated for --target {} yet; \
+             give the route one backend or use --target envoy",
+            target_name(target)
+        ));
+    }
     match target {
         Target::Envoy => Err("--target envoy writes a bootstrap, not manifests".into()),
         Target::Istio => istio::manifests(config, opts),

@@ -105,3 +105,21 @@ fn names_and_regexes_are_escaped() {
     assert_eq!(k8s_name("Tenant_A/gpt-4.1"), "tenant-a-gpt-4.1");
     assert_eq!(regex_escape("gpt-4.1+x"), "gpt-4\\.1\\+x");
 }
+
+#[test]
+fn fallback_routes_are_refused_for_mesh_targets() {
+    let yaml = CONFIG.replace(
+        "backend: oa, model_override: gpt-4o-2024",
+        "backends: [{ name: oa }, { name: oa2, priority: 1 }]",
+    )
+    .replace(
+        "routes:",
+        "  - { name: oa2, schema: OpenAI, endpoint: https://b.example/v1, auth: { kind: bearer, key_env: FAKE_OPENAI_KEY } }\nroutes:",
+    );
+    let config = from_yaml(&yaml, Path::new("/cfg")).unwrap();
+    let err = generate(Target::EnvoyGateway, &config, &opts()).unwrap_err();
+    assert!(
+        err.starts_with("routes[0].backends: fallback routes"),
+        "{err}"
+    );
+}

@@ -49,6 +49,8 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         host: None,
         backend: DEMO_NAME.into(),
         model_override: None,
+        backends: Vec::new(),
+        retry: None,
     }];
     if let Some(endpoint) = openai_endpoint {
         backends.push(Backend {
@@ -67,6 +69,8 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
             host: None,
             backend: "openai".into(),
             model_override: None,
+            backends: Vec::new(),
+            retry: None,
         });
     }
     GatewayConfig {

@@ -1,8 +1,11 @@
 //! The backend role: adapts a request to one backend's schema (path, model override) and
 //! tags the response with the backend's name. OpenAI and Azure bodies pass through untouched
-//! unless the model is overridden; Anthropic, Gemini and Bedrock exchanges are translated both ways.
+//! unless the model is overridden; Anthropic, Gemini and Bedrock exchanges are translated both
+//! ways. Every attempt (a retry or fallback to another backend) starts from the client's
+//! request.
 
 use crate::anthropic::Exchange;
+use crate::attempt::start_from_client_request;
 use crate::bedrock::BedrockExchange;
 use crate::config::{BackendConfig, Target};
 use crate::gemini::GeminiExchange;
@@ -77,12 +80,14 @@ impl BackendFilter {
 
 impl Filter for BackendFilter {
     fn on_request_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
+        start_from_client_request(host);
         let path = host.request_header(":path").unwrap_or_default();
         let kind = ApiKind::from_path(&path);
-        let model_override = host.request_header(headers::MODEL_OVERRIDE);
-        if model_override.is_some() {
+        let header_override = host.request_header(headers::MODEL_OVERRIDE);
+        if header_override.is_some() {
             host.remove_request_header(headers::MODEL_OVERRIDE);
         }
+        let model_override = self.config.model_override.clone().or(header_override);
         if let Some(authority) = &self.config.authority {
             host.set_request_header(":authority", authority);
         }

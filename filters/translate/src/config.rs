@@ -56,6 +56,9 @@ pub struct BackendConfig {
     pub backend: String,
     /// The `:authority` (host header) the provider expects; the client's is replaced.
     pub authority: Option<String>,
+    /// Model sent to this backend instead of the requested one (fallback routes set it here,
+    /// single-backend routes through the `x-aigw-model-override` header; this one wins).
+    pub model_override: Option<String>,
     /// How requests are adapted to the backend's schema.
     pub target: Target,
 }
@@ -105,6 +108,8 @@ struct RawBackend {
     azure_api_version: Option<String>,
     #[serde(default)]
     authority: Option<String>,
+    #[serde(default)]
+    model_override: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -178,6 +183,13 @@ impl RawBackend {
                 "azure_api_version must be a non-empty run of letters, digits, '-', '.', '_' or '~', got {version:?}"
             ));
         }
+        if let Some(model) = self.model_override.as_deref()
+            && (model.is_empty() || model.chars().any(char::is_control))
+        {
+            return Err(format!(
+                "model_override must be a non-empty model name without control characters, got {model:?}"
+            ));
+        }
         let target = match (self.schema, self.azure_api_version) {
             (Schema::OpenAI, _) => Target::OpenAI { path_prefix },
             (Schema::Anthropic, None) => Target::Anthropic { path_prefix },
@@ -196,6 +208,7 @@ impl RawBackend {
         Ok(BackendConfig {
             backend: self.backend,
             authority: self.authority,
+            model_override: self.model_override,
             target,
         })
     }

@@ -36,6 +36,7 @@ fn backend_configs() {
         TranslateConfig::Backend(BackendConfig {
             backend: "oai".into(),
             authority: None,
+            model_override: None,
             target: Target::OpenAI {
                 path_prefix: "/v1".into()
             },
@@ -50,6 +51,7 @@ fn backend_configs() {
         TranslateConfig::Backend(BackendConfig {
             backend: "az".into(),
             authority: None,
+            model_override: None,
             target: Target::AzureOpenAI {
                 api_version: "2024-10-21".into()
             },
@@ -66,6 +68,7 @@ fn anthropic_backend_defaults_to_empty_prefix() {
         TranslateConfig::Backend(BackendConfig {
             backend: "c".into(),
             authority: None,
+            model_override: None,
             target: Target::Anthropic {
                 path_prefix: String::new()
             },
@@ -88,6 +91,7 @@ fn bedrock_backend_defaults_to_empty_prefix() {
         TranslateConfig::Backend(BackendConfig {
             backend: "aws".into(),
             authority: Some("bedrock-runtime.us-east-1.amazonaws.com".into()),
+            model_override: None,
             target: Target::AwsBedrock {
                 path_prefix: String::new()
             },
@@ -140,4 +144,21 @@ fn errors_name_the_field() {
             .contains("azure_api_version must be")
     );
     assert!(err("not json").starts_with("translate config: "));
+}
+
+#[test]
+fn backend_model_override_is_kept_and_checked() {
+    let ok = TranslateConfig::parse(
+        r#"{"role":"backend","backend":"b","schema":"Anthropic","model_override":"claude-x"}"#,
+    )
+    .unwrap();
+    let TranslateConfig::Backend(b) = ok else {
+        panic!("not a backend config")
+    };
+    assert_eq!(b.model_override.as_deref(), Some("claude-x"));
+    let err = TranslateConfig::parse(
+        r#"{"role":"backend","backend":"b","schema":"OpenAI","model_override":""}"#,
+    )
+    .unwrap_err();
+    assert!(err.contains("model_override"), "{err}");
 }

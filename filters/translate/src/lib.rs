@@ -4,6 +4,7 @@
 //! backend's schema. Built as a proxy-wasm module and as an Envoy dynamic module.
 
 mod anthropic;
+mod attempt;
 mod backend;
 mod bedrock;
 pub mod config;

@@ -6,3 +6,7 @@ pub const MODEL: &str = "x-ai-eg-model";
 pub const MODEL_OVERRIDE: &str = "x-aigw-model-override";
 /// The backend that served the attempt; set by translate (backend) on the response.
 pub const BACKEND: &str = "x-aigw-backend";
+/// The backend an upstream attempt goes to; set per attempt on fallback routes from the
+/// endpoint's metadata, selects the per-backend upstream filter configs, removed after them
+/// (all by the cluster's filter chain the control plane generates).
+pub const ATTEMPT_BACKEND: &str = "x-aigw-attempt-backend";

@@ -124,6 +124,13 @@ pub trait Host {
     /// on the wasm host, which has no dynamic-metadata setter).
     fn set_metadata(&mut self, key: &str, value: MetadataValue);
 
+    /// Reads a per-request value shared by every filter instance of the stream, downstream
+    /// and upstream (all attempts): Envoy filter state `key` (native) / `wasm.<key>` (wasm).
+    fn filter_state(&self, key: &str) -> Option<Vec<u8>>;
+    /// Stores a per-request value readable with [`Host::filter_state`]. Write a key once
+    /// per request: the native host stores it read-only.
+    fn set_filter_state(&mut self, key: &str, value: &[u8]);
+
     /// Adds `value` to a counter or records it in a histogram, with label values in the
     /// order of the names given at definition.
     fn record_metric(&mut self, id: MetricId, labels: &[&str], value: u64);

@@ -70,6 +70,8 @@ pub struct TestHost {
     pub response_continued: u32,
     pub local_reply: Option<LocalReply>,
     pub metadata: BTreeMap<String, MetadataValue>,
+    /// Filter state shared by the stream's filter instances.
+    pub filter_state: BTreeMap<String, Vec<u8>>,
     /// Metric records: (metric id, label values, value).
     pub metric_records: Vec<(MetricId, Vec<String>, u64)>,
     pub callouts: Vec<Callout>,
@@ -92,6 +94,7 @@ impl Default for TestHost {
             response_continued: 0,
             local_reply: None,
             metadata: BTreeMap::new(),
+            filter_state: BTreeMap::new(),
             metric_records: Vec::new(),
             callouts: Vec::new(),
             logs: Default::default(),
@@ -291,6 +294,14 @@ impl Host for TestHost {
             body: body.to_vec(),
         });
     }
+    fn filter_state(&self, key: &str) -> Option<Vec<u8>> {
+        self.filter_state.get(key).cloned()
+    }
+
+    fn set_filter_state(&mut self, key: &str, value: &[u8]) {
+        self.filter_state.insert(key.to_string(), value.to_vec());
+    }
+
     fn set_metadata(&mut self, key: &str, value: MetadataValue) {
         self.metadata.insert(key.to_string(), value);
     }

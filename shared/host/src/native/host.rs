@@ -262,6 +262,40 @@ impl Host for NativeHost<'_> {
         }
     }
 
+    fn filter_state(&self, key: &str) -> Option<Vec<u8>> {
+        let mut out = abi::EnvoyBuffer {
+            ptr: std::ptr::null(),
+            len: 0,
+        };
+        // SAFETY: `envoy` is live; the returned bytes are copied before any setter runs.
+        unsafe {
+            let found = abi::envoy_dynamic_module_callback_http_get_filter_state_bytes(
+                self.envoy,
+                module_buffer(key.as_bytes()),
+                &mut out,
+            );
+            (found && !out.ptr.is_null())
+                .then(|| std::slice::from_raw_parts(out.ptr, out.len).to_vec())
+        }
+    }
+
+    fn set_filter_state(&mut self, key: &str, value: &[u8]) {
+        // SAFETY: `envoy` is live; buffers outlive the call.
+        let stored = unsafe {
+            abi::envoy_dynamic_module_callback_http_set_filter_state_bytes(
+                self.envoy,
+                module_buffer(key.as_bytes()),
+                module_buffer(value),
+            )
+        };
+        if !stored {
+            self.log(
+                LogLevel::Warn,
+                &format!("filter state {key} was not stored"),
+            );
+        }
+    }
+
     fn record_metric(&mut self, id: MetricId, labels: &[&str], value: u64) {
         if let Err(e) = metrics::record(self.envoy, &self.shared.metrics, id, labels, value) {
             self.log(LogLevel::Warn, &e);

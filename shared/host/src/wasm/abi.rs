@@ -97,6 +97,12 @@ unsafe extern "C" {
         value_size: usize,
     ) -> u32;
     fn proxy_remove_header_map_value(map_type: u32, key_data: *const u8, key_size: usize) -> u32;
+    fn proxy_get_property(
+        path_data: *const u8,
+        path_size: usize,
+        return_data: *mut *mut u8,
+        return_size: *mut usize,
+    ) -> u32;
     fn proxy_set_property(
         path_data: *const u8,
         path_size: usize,
@@ -245,6 +251,21 @@ pub fn remove_map_value(map_type: u32, key: &str) -> Result<(), HostStatus> {
 pub fn set_property(path: &str, value: &[u8]) -> Result<(), HostStatus> {
     // SAFETY: path and value are live.
     check(unsafe { proxy_set_property(path.as_ptr(), path.len(), value.as_ptr(), value.len()) })
+}
+
+/// Reads a property from a one-segment path (Envoy falls back to filter state
+/// `wasm.<path>` for names that are not built-in attributes); `None` when absent.
+pub fn get_property(path: &str) -> Result<Option<Vec<u8>>, HostStatus> {
+    let mut data = null_mut();
+    let mut size = 0usize;
+    // SAFETY: path is a live string; out-pointers are valid.
+    let status = unsafe { proxy_get_property(path.as_ptr(), path.len(), &mut data, &mut size) };
+    match status {
+        OK if data.is_null() => Ok(None),
+        OK => Ok(Some(unsafe { take_returned(data, size) })),
+        NOT_FOUND => Ok(None),
+        other => Err(HostStatus(other)),
+    }
 }
 
 /// Resumes a paused request or response.

@@ -243,6 +243,22 @@ impl Host for WasmHost<'_> {
         }
     }
 
+    fn filter_state(&self, key: &str) -> Option<Vec<u8>> {
+        match abi::get_property(key) {
+            Ok(value) => value,
+            Err(status) => {
+                self.refused("filter_state", status);
+                None
+            }
+        }
+    }
+
+    fn set_filter_state(&mut self, key: &str, value: &[u8]) {
+        if let Err(status) = abi::set_property(key, value) {
+            self.refused("set_filter_state", status);
+        }
+    }
+
     fn record_metric(&mut self, id: MetricId, labels: &[&str], value: u64) {
         match self.metrics.try_borrow_mut() {
             Ok(mut metrics) => metrics.record(id, labels, value),
