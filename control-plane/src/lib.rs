@@ -1,8 +1,9 @@
 //! The aigw control plane: gateway config types, the Envoy bootstrap generator, and the
-//! `aigw run` orchestration.
+//! `aigw run` orchestration, and the xDS server of `aigw serve`.
 
 pub mod artifacts;
 pub mod bootstrap;
 pub mod config;
 pub mod envoy;
 pub mod run;
+pub mod xds;
