@@ -1,7 +1,7 @@
 """`aigw serve` drives two Envoys over ADS. Under 20 s of steady load (20 req/s per Envoy)
 the config file changes three times (a new backend and route, a changed model override, a
-changed cost, which is a filter config delivered by ECDS) plus once to an invalid config
-that must not be pushed. Each change must take effect in both Envoys within 2 s, and no
+changed cost, which is a filter config delivered by ECDS), once to an invalid config that
+must not be pushed, and once to a config the Envoys reject (NACK, logged with the reason). Each change must take effect in both Envoys within 2 s, and no
 request of the load may fail."""
 
 import threading
@@ -139,6 +139,15 @@ def test_config_changes_reach_both_envoys_under_load(module_kind, upstream, tmp_
             path.write_text(yaml.safe_dump(cfg))
             latency = wait_effect(envoys, check, time.monotonic())
             latencies.append((name, latency))
+        # A config Envoy rejects (a key variable the Envoys lack) is NACKed with Envoy's reason;
+        # the Envoys keep serving.
+        nack = config(upstream.port, new_backend=True, override="target-b", cost="OutputToken")
+        nack["backends"][0]["auth"]["key_env"] = "AIGW_IT_UNSET_KEY"
+        time.sleep(1.0)
+        path.write_text(yaml.safe_dump(nack))
+        for e in envoys:
+            server.wait_for_output(f'NACK from "{e.name}" for TypedExtensionConfig version \\w+: .+',
+                                   timeout=5)
         time.sleep(max(0.0, LOAD_SECONDS - (time.monotonic() - started)))
         stop.set()
         for load in loads:
@@ -156,7 +165,7 @@ def test_config_changes_reach_both_envoys_under_load(module_kind, upstream, tmp_
         for name, latency in latencies:
             assert latency < MAX_UPDATE_SECONDS, f"{name}: {latency:.2f} s"
         log = server.log.read_text()
-        assert "NACK" not in log, server.tail()
+        assert "NACK" not in log.split("pushing generation 5")[0], server.tail()
         rejected = log.index("keeping generation 1: invalid config")
         assert rejected < log.index("pushing generation 2"), "the broken config was pushed"
         for e in envoys:

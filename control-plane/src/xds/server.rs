@@ -9,8 +9,9 @@ use envoy_types::pb::envoy::service::discovery::v3::aggregated_discovery_service
 use envoy_types::pb::envoy::service::discovery::v3::{
     DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse,
 };
-use futures_core::Stream;
+
 use tokio::sync::{mpsc, watch};
+use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -99,7 +100,7 @@ async fn serve_stream(
                     Ok(Some(r)) => r,
                     Ok(None) => break,
                     Err(status) => {
-                        eprintln!("aigw serve: stream of {} failed: {status}", id(&node));
+                        eprintln!("aigw serve: stream of {} ended: {}", id(&node), status.message());
                         break;
                     }
                 };

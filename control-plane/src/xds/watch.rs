@@ -66,3 +66,41 @@ pub async fn watch_file(path: PathBuf, module: Option<ModuleKind>, tx: watch::Se
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = "backends:\n  - { name: a, schema: OpenAI, endpoint: \"http://127.0.0.1:1\", auth: { kind: bearer, key_env: K } }\nroutes:\n  - { name: r, models: [m1], backend: a }\n";
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn valid_changes_are_published_and_invalid_ones_kept_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gw.yaml");
+        std::fs::write(&path, CONFIG).unwrap();
+        let first = load(&path, Some(ModuleKind::Wasm)).unwrap();
+        assert_eq!(first.module, ModuleKind::Wasm);
+        let (tx, mut rx) = watch::channel(Arc::new(Loaded {
+            config: first,
+            generation: 1,
+        }));
+        tokio::spawn(watch_file(path.clone(), Some(ModuleKind::Wasm), tx));
+        tokio::time::sleep(POLL_INTERVAL * 2).await;
+        std::fs::write(&path, CONFIG.replace("backend: a }", "backend: nosuch }")).unwrap();
+        tokio::time::sleep(POLL_INTERVAL * 3).await;
+        assert!(
+            !rx.has_changed().unwrap(),
+            "an invalid config is not published"
+        );
+        std::fs::write(&path, CONFIG.replace("[m1]", "[m2]")).unwrap();
+        rx.changed().await.unwrap();
+        let loaded = rx.borrow_and_update().clone();
+        assert_eq!(loaded.generation, 2);
+        assert_eq!(loaded.config.routes[0].models, ["m2"]);
+        assert_eq!(
+            loaded.config.module,
+            ModuleKind::Wasm,
+            "--module stays applied"
+        );
+    }
+}
