@@ -62,13 +62,13 @@ pub struct ServeOptions {
 pub async fn serve(opts: ServeOptions) -> Result<ExitCode, String> {
     let config = watch::load(&opts.config, opts.module)?;
     let modules_dir = artifacts::resolve_dir(opts.modules_dir.as_deref(), config.module)?;
-    artifacts::check_present(config.module, &modules_dir)?;
     let access_log = std::path::absolute(&opts.access_log)
         .map_err(|e| format!("--access-log {}: {e}", opts.access_log.display()))?;
     if opts.print_bootstrap {
         print_bootstrap(&opts, &config, &modules_dir, &access_log)?;
         return Ok(ExitCode::SUCCESS);
     }
+    artifacts::check_present(config.module, &modules_dir)?;
     let loaded = watch::Loaded {
         config,
         generation: 1,

@@ -48,7 +48,9 @@ pub fn snapshot(resources: Resources) -> Result<Snapshot, String> {
         mut clusters,
     } = resources;
     let mut extensions = Vec::new();
-    let hcm = &mut listener["filter_chains"][0]["filters"][0]["typed_config"];
+    let hcm = listener
+        .pointer_mut("/filter_chains/0/filters/0/typed_config")
+        .ok_or("generator bug: the listener has no connection manager")?;
     let route_config = hcm
         .as_object_mut()
         .and_then(|o| o.remove("route_config"))
@@ -57,8 +59,12 @@ pub fn snapshot(resources: Resources) -> Result<Snapshot, String> {
     discover_filters(&mut hcm["http_filters"], "", &mut extensions);
     for cluster in &mut clusters {
         let prefix = format!("{}/", cluster["name"].as_str().unwrap_or_default());
-        let options = &mut cluster["typed_extension_protocol_options"][PROTOCOL_OPTIONS];
-        if let Some(filters) = options.get_mut("http_filters") {
+        // (`get_mut`, not indexing, which would add the missing keys as nulls.)
+        if let Some(filters) = cluster
+            .get_mut("typed_extension_protocol_options")
+            .and_then(|o| o.get_mut(PROTOCOL_OPTIONS))
+            .and_then(|o| o.get_mut("http_filters"))
+        {
             discover_filters(filters, &prefix, &mut extensions);
         }
     }

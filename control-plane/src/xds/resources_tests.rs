@@ -104,3 +104,15 @@ fn select_filters_by_name_unless_wildcard() {
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].0, "aigw_translate");
 }
+
+#[test]
+fn the_mcp_router_and_its_clusters_are_served_too() {
+    let with_mcp = format!(
+        "{CONFIG}mcp:\n  session_key_env: MCP_KEY\n  servers:\n    - {{ name: docs, url: \"http://127.0.0.1:8001/mcp\" }}\n"
+    );
+    for module in [ModuleKind::Native, ModuleKind::Wasm] {
+        let s = snap(module, &with_mcp);
+        assert!(names(&s, EXTENSION).contains(&"aigw_mcp_router".to_string()));
+        assert!(names(&s, CLUSTER).contains(&"aigw-mcp-docs".to_string()));
+    }
+}
