@@ -1,8 +1,9 @@
 """`aigw serve` drives two Envoys over ADS. Under 20 s of steady load (20 req/s per Envoy)
 the config file changes three times (a new backend and route, a changed model override, a
 changed cost, which is a filter config delivered by ECDS), once to an invalid config that
-must not be pushed, and once to a config the Envoys reject (NACK, logged with the reason). Each change must take effect in both Envoys within 2 s, and no
-request of the load may fail."""
+must not be pushed, and once to a config the Envoys reject (NACK, logged with the reason).
+Each of the three changes must take effect in both Envoys within 2 s, no request of the load
+may fail, and slow streams in flight across each change must finish."""
 
 import threading
 import time
@@ -64,6 +65,28 @@ class Load(threading.Thread):
                 delay = start + self.sent / RATE - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
+
+
+class SlowStream(threading.Thread):
+    """One streamed chat whose events arrive 150 ms apart, so it is in flight during a change;
+    it must end with `[DONE]` (nothing cut)."""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url, self.outcome = url, "not finished"
+
+    def run(self):
+        body = {"model": "gpt-4o-mini", "stream": True,
+                "messages": [{"role": "user", "content": "stream across a config change"}]}
+        try:
+            with httpx.Client(base_url=self.url, timeout=30.0) as client, client.stream(
+                    "POST", "/v1/chat/completions", json=body,
+                    headers={"x-testupstream-chunk-delay-ms": "150"}) as r:
+                text = "".join(r.iter_text())
+            done = r.status_code == 200 and text.rstrip().endswith("data: [DONE]")
+            self.outcome = "ok" if done else f"{r.status_code}: {text[-200:]!r}"
+        except httpx.HTTPError as e:
+            self.outcome = repr(e)
 
 
 def wait_effect(envoys, check, written_at: float) -> float:
@@ -134,11 +157,17 @@ def test_config_changes_reach_both_envoys_under_load(module_kind, upstream, tmp_
         broken["routes"][0]["backend"] = "nosuch"
         path.write_text(yaml.safe_dump(broken))
         server.wait_for_output(r'routes\[0\]\.backend: unknown backend "nosuch"', timeout=5)
+        streams = []
         for name, cfg, check in changes:
             time.sleep(3.0)
+            in_flight = [SlowStream(e.url) for e in envoys]
+            for st in in_flight:
+                st.start()
+            time.sleep(0.3)
             path.write_text(yaml.safe_dump(cfg))
             latency = wait_effect(envoys, check, time.monotonic())
             latencies.append((name, latency))
+            streams += in_flight
         # A config Envoy rejects (a key variable the Envoys lack) is NACKed with Envoy's reason;
         # the Envoys keep serving.
         nack = config(upstream.port, new_backend=True, override="target-b", cost="OutputToken")
@@ -152,15 +181,19 @@ def test_config_changes_reach_both_envoys_under_load(module_kind, upstream, tmp_
         stop.set()
         for load in loads:
             load.join(timeout=15)
+        for st in streams:
+            st.join(timeout=15)
         elapsed = time.monotonic() - started
         failures = [f for load in loads for f in load.failures]
         sent = sum(load.sent for load in loads)
         print(f"\n[{module_kind}] load: {sent} requests over {elapsed:.1f} s to 2 Envoys, "
-              f"failed: {len(failures)}")
+              f"failed: {len(failures)}; streams in flight across a change: {len(streams)}, "
+              f"cut: {sum(st.outcome != 'ok' for st in streams)}")
         for name, latency in latencies:
             print(f"[{module_kind}] update '{name}': effective in both Envoys after "
                   f"{latency * 1000:.0f} ms")
         assert not failures, failures[:5]
+        assert [st.outcome for st in streams] == ["ok"] * len(streams)
         assert sent >= 2 * RATE * LOAD_SECONDS * 0.9, f"only {sent} requests sent"
         for name, latency in latencies:
             assert latency < MAX_UPDATE_SECONDS, f"{name}: {latency:.2f} s"
