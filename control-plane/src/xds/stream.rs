@@ -13,7 +13,7 @@ use super::resources::{PUSH_ORDER, Resource, Snapshot};
 /// What a request meant.
 #[derive(Debug, PartialEq)]
 pub enum Received {
-    /// First request for a type (or a change of the subscribed names).
+    /// First request for a type (no nonce yet).
     Subscribe,
     /// Envoy applied the version it names.
     Ack(String),
