@@ -1,5 +1,5 @@
 //! The aigw control plane: gateway config types, the Envoy bootstrap generator, and the
-//! `aigw run` orchestration.
+//! `aigw run` orchestration, and the xDS server of `aigw serve`.
 
 pub mod artifacts;
 pub mod bootstrap;
@@ -8,3 +8,4 @@ pub mod envoy;
 pub mod mesh;
 pub mod run;
 pub mod translate;
+pub mod xds;

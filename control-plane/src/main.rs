@@ -8,6 +8,7 @@ use aigw_control_plane::config;
 use aigw_control_plane::run::ready::is_ready;
 use aigw_control_plane::run::{RunOptions, run};
 use aigw_control_plane::translate::{TranslateArgs, translate};
+use aigw_control_plane::xds::{ServeOptions, serve};
 use clap::{Parser, Subcommand};
 
 /// AI gateway running inside Envoy.
@@ -22,6 +23,8 @@ struct Cli {
 enum Command {
     /// Run Envoy with the gateway filters.
     Run(RunOptions),
+    /// Serve Envoys over xDS (ADS) from a config file, pushing its changes live.
+    Serve(ServeOptions),
     /// Print the Envoy bootstrap, or Istio / Envoy Gateway manifests, generated from a
     /// gateway config.
     Translate(TranslateArgs),
@@ -68,17 +71,21 @@ fn main() -> ExitCode {
             print!("{text}");
             ExitCode::SUCCESS
         }),
-        Command::Run(opts) => tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| format!("cannot start the runtime: {e}"))
-            .and_then(|rt| rt.block_on(run(opts))),
+        Command::Run(opts) => runtime().and_then(|rt| rt.block_on(run(opts))),
+        Command::Serve(opts) => runtime().and_then(|rt| rt.block_on(serve(opts))),
     };
     result.unwrap_or_else(|e| {
         eprintln!("aigw: {e}");
         ExitCode::FAILURE
     })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
 }
 
 fn healthcheck(admin: SocketAddr) -> Result<ExitCode, String> {

@@ -100,3 +100,68 @@ fn run_names_missing_modules() {
         "{err}"
     );
 }
+
+#[test]
+fn serve_prints_an_envoy_bootstrap() {
+    for module in ["native", "wasm"] {
+        let out = aigw(&[
+            "serve",
+            &example(),
+            "--module",
+            module,
+            "--modules-dir",
+            "/opt/mods",
+            "--xds",
+            "127.0.0.1:18123",
+            "--print-bootstrap",
+            "--node-id",
+            "edge-1",
+            "--listen",
+            "127.0.0.1:10001",
+            "--access-log",
+            "/tmp/edge-1.log",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let yaml: serde_json::Value = serde_yaml_ng::from_slice(&out.stdout).unwrap();
+        assert_eq!(yaml["node"]["id"], "edge-1");
+        assert_eq!(
+            yaml["node"]["metadata"]["aigw"]["listen"],
+            "127.0.0.1:10001"
+        );
+        assert_eq!(
+            yaml["node"]["metadata"]["aigw"]["access_log"],
+            "/tmp/edge-1.log"
+        );
+        assert_eq!(yaml["dynamic_resources"]["ads_config"]["api_type"], "GRPC");
+        let xds = &yaml["static_resources"]["clusters"][0];
+        assert_eq!(xds["name"], "aigw-xds");
+        let addr = &xds["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]
+            ["socket_address"];
+        assert_eq!(addr["port_value"], 18123);
+        assert!(
+            yaml.get("static_resources")
+                .unwrap()
+                .get("listeners")
+                .is_none()
+        );
+    }
+}
+
+#[test]
+fn serve_reports_config_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.yaml");
+    std::fs::write(
+        &path,
+        "backends: []\nroutes:\n  - { name: r, models: [m], backend: nope }\n",
+    )
+    .unwrap();
+    let out = aigw(&["serve", path.to_str().unwrap(), "--print-bootstrap"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("routes[0].backend"), "{stderr}");
+}

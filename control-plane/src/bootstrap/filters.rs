@@ -7,6 +7,12 @@ use serde_json::{Value, json};
 use crate::artifacts::FilterModule;
 use crate::config::ModuleKind;
 
+/// Type of the native (dynamic module) filter config.
+pub const DYNAMIC_MODULE_FILTER: &str =
+    "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter";
+/// Type of the proxy-wasm filter config.
+pub const WASM_FILTER: &str = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
+
 /// Envoy's upstream codec filter, last in every cluster's filter chain.
 pub fn upstream_codec() -> Value {
     json!({
@@ -53,7 +59,7 @@ pub fn module_filter(
         ModuleKind::Native => json!({
             "name": name,
             "typed_config": {
-                "@type": "type.googleapis.com/envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter",
+                "@type": DYNAMIC_MODULE_FILTER,
                 "dynamic_module_config": {"name": name},
                 "filter_name": name,
                 "filter_config": config,
@@ -71,7 +77,7 @@ pub fn module_filter(
             json!({
                 "name": name,
                 "typed_config": {
-                    "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
+                    "@type": WASM_FILTER,
                     "config": {
                         "name": name,
                         "vm_config": vm_config,

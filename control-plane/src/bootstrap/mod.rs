@@ -4,7 +4,7 @@ pub mod access_log;
 pub(crate) mod auth;
 pub(crate) mod cluster;
 mod fallback;
-pub(crate) mod filters;
+pub mod filters;
 pub(crate) mod listener;
 mod mcp;
 pub(crate) mod routes;
@@ -34,8 +34,17 @@ pub fn cluster_name(backend: &str) -> String {
     format!("aigw-backend-{backend}")
 }
 
-/// Generates the bootstrap as a JSON value. The config must have passed validation.
-pub fn generate(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Value, String> {
+/// The Envoy resources of a gateway config, with routes and filter configs inline: `aigw run`
+/// puts them in a bootstrap's `static_resources`, `aigw serve` splits them into xDS resources.
+pub struct Resources {
+    /// The client-facing listener (HTTP connection manager with inline route config).
+    pub listener: Value,
+    /// One cluster per backend, then one per MCP server.
+    pub clusters: Vec<Value>,
+}
+
+/// Generates the listener and clusters. The config must have passed validation.
+pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Resources, String> {
     let mut env_keys: Vec<String> = config.backends.iter().flat_map(auth::env_vars).collect();
     env_keys.sort();
     env_keys.dedup();
@@ -55,16 +64,21 @@ pub fn generate(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Va
         clusters.extend(mcp::clusters(m)?);
         mcp_filter = Some(mcp::filter(&settings, m)?);
     }
+    Ok(Resources {
+        listener: listener::listener(config, opts, config.listen, mcp_filter),
+        clusters,
+    })
+}
+
+/// The bootstrap fields besides the resources (admin, stats, overload manager), shared by the
+/// static bootstrap and the bootstrap that points an Envoy at `aigw serve`.
+pub fn bootstrap_base(module: ModuleKind, admin: SocketAddr) -> Value {
     let mut bootstrap = json!({
-        "admin": {"address": socket_address(config.admin)},
+        "admin": {"address": socket_address(admin)},
         "stats_flush_interval": "1s",
         "overload_manager": overload_manager(),
-        "static_resources": {
-            "listeners": [listener::listener(config, opts, config.listen, mcp_filter)],
-            "clusters": clusters,
-        },
     });
-    if config.module == ModuleKind::Wasm {
+    if module == ModuleKind::Wasm {
         // Labels show in Prometheus in the order of these entries.
         let tags: Vec<Value> = TOKEN_USAGE_LABELS
             .iter()
@@ -72,6 +86,14 @@ pub fn generate(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Va
             .collect();
         bootstrap["stats_config"] = json!({"stats_tags": tags});
     }
+    bootstrap
+}
+
+/// Generates the bootstrap as a JSON value. The config must have passed validation.
+pub fn generate(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Value, String> {
+    let Resources { listener, clusters } = resources(config, opts)?;
+    let mut bootstrap = bootstrap_base(config.module, config.admin);
+    bootstrap["static_resources"] = json!({"listeners": [listener], "clusters": clusters});
     Ok(bootstrap)
 }
 
@@ -102,11 +124,11 @@ fn overload_manager() -> Value {
     })
 }
 
-fn socket_address(addr: SocketAddr) -> Value {
+pub(crate) fn socket_address(addr: SocketAddr) -> Value {
     socket_address_parts(&addr.ip().to_string(), addr.port())
 }
 
-fn socket_address_parts(host: &str, port: u16) -> Value {
+pub(crate) fn socket_address_parts(host: &str, port: u16) -> Value {
     json!({"socket_address": {"address": host, "port_value": port}})
 }
 
