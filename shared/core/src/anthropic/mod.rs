@@ -4,6 +4,7 @@
 
 mod chunk;
 pub mod error;
+pub mod messages;
 mod openai_in;
 pub mod request;
 pub mod response;

@@ -3,7 +3,7 @@
 
 pub mod edit;
 pub mod error;
-mod fields;
+pub(crate) mod fields;
 pub mod model_override;
 pub mod models;
 pub mod path;
