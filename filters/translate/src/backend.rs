@@ -5,7 +5,9 @@
 use crate::anthropic::Exchange;
 use crate::config::{BackendConfig, Target};
 use crate::gemini::GeminiExchange;
+use crate::messages::MessagesExchange;
 use crate::reply::send_error;
+use aigw_core::anthropic::messages::Endpoint;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::azure::deployment_path;
 use aigw_core::headers;
@@ -24,6 +26,10 @@ pub struct BackendFilter {
     anthropic: Exchange,
     /// The exchange with a Gemini backend (unused for other schemas).
     gemini: GeminiExchange,
+    /// The client called the Anthropic Messages API (`/anthropic/v1/...`).
+    messages_api: bool,
+    /// That exchange, for any backend schema.
+    messages: MessagesExchange,
 }
 
 impl BackendFilter {
@@ -34,6 +40,8 @@ impl BackendFilter {
             pending_override: None,
             anthropic: Exchange::default(),
             gemini: GeminiExchange::default(),
+            messages_api: false,
+            messages: MessagesExchange::default(),
         }
     }
 
@@ -80,6 +88,17 @@ impl Filter for BackendFilter {
         if let Some(authority) = &self.config.authority {
             host.set_request_header(":authority", authority);
         }
+        if let Some(endpoint) = Endpoint::from_path(&path) {
+            self.messages_api = true;
+            return self.messages.on_request_headers(
+                host,
+                &self.config.target,
+                endpoint,
+                &path,
+                model_override,
+                end_of_stream,
+            );
+        }
         if let Target::Anthropic { path_prefix } = &self.config.target {
             return self.anthropic.on_request_headers(
                 host,
@@ -110,6 +129,9 @@ impl Filter for BackendFilter {
     }
 
     fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        if self.messages_api {
+            return self.messages.on_request_body(host, end_of_stream);
+        }
         if matches!(self.config.target, Target::Anthropic { .. }) {
             return self.anthropic.on_request_body(host, end_of_stream);
         }
@@ -143,6 +165,9 @@ impl Filter for BackendFilter {
 
     fn on_response_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
         host.set_response_header(headers::BACKEND, &self.config.backend);
+        if self.messages_api {
+            return self.messages.on_response_headers(host, end_of_stream);
+        }
         match self.config.target {
             Target::Gemini { .. } => self.gemini.on_response_headers(host, end_of_stream),
             _ => self.anthropic.on_response_headers(host, end_of_stream),
@@ -150,6 +175,9 @@ impl Filter for BackendFilter {
     }
 
     fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        if self.messages_api {
+            return self.messages.on_response_body(host, end_of_stream);
+        }
         match self.config.target {
             Target::Gemini { .. } => self.gemini.on_response_body(host, end_of_stream),
             _ => self.anthropic.on_response_body(host, end_of_stream),

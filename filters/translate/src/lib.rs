@@ -8,6 +8,7 @@ mod backend;
 pub mod config;
 mod filter;
 mod gemini;
+mod messages;
 mod reply;
 mod router;
 

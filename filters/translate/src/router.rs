@@ -2,7 +2,10 @@
 //! `x-ai-eg-model` and re-routes on it. Other requests pass through untouched.
 
 use crate::config::RouterConfig;
-use crate::reply::send_error;
+use crate::reply::{send_anthropic_error, send_error};
+use aigw_core::anthropic::messages::Endpoint;
+use aigw_core::anthropic::messages::client::check_request;
+use aigw_core::anthropic::messages::error::AnthropicError;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::headers;
 use aigw_core::openai::error::OpenAiError;
@@ -23,6 +26,8 @@ enum State {
     PassThrough,
     /// Buffering the body of an API request of this kind.
     Buffering(ApiKind),
+    /// Buffering the body of an Anthropic Messages (or count_tokens) request.
+    BufferingAnthropic(Endpoint),
 }
 
 impl RouterFilter {
@@ -54,12 +59,65 @@ impl RouterFilter {
     }
 
     fn too_large(&mut self, host: &mut dyn Host, size: u64) {
+        let error = OpenAiError::too_large(size, self.config.max_request_bytes);
+        if matches!(self.state, State::BufferingAnthropic(_)) {
+            send_anthropic_error(host, &AnthropicError::from(error));
+        } else {
+            send_error(host, &error);
+        }
         self.state = State::PassThrough;
-        send_error(
-            host,
-            &OpenAiError::too_large(size, self.config.max_request_bytes),
-        );
     }
+
+    /// Request headers of an Anthropic endpoint: refuses an empty or declared-too-large
+    /// body, else starts buffering.
+    fn anthropic_headers(
+        &mut self,
+        host: &mut dyn Host,
+        endpoint: Endpoint,
+        end_of_stream: bool,
+    ) -> HeadersStatus {
+        host.remove_request_header(headers::MODEL_OVERRIDE);
+        if end_of_stream {
+            let error =
+                AnthropicError::bad_request("The request body is empty; expected a JSON object.");
+            send_anthropic_error(host, &error);
+            return HeadersStatus::StopIteration;
+        }
+        self.state = State::BufferingAnthropic(endpoint);
+        if let Some(size) =
+            declared_length(host).filter(|&n| n > self.config.max_request_bytes as u64)
+        {
+            self.too_large(host, size);
+        }
+        HeadersStatus::StopIteration
+    }
+
+    /// The whole body of an Anthropic endpoint request: checks it, names the model.
+    fn anthropic_body(&mut self, host: &mut dyn Host, endpoint: Endpoint) -> BodyStatus {
+        let body = host.request_body();
+        if body.len() > self.config.max_request_bytes {
+            self.too_large(host, body.len() as u64);
+            return BodyStatus::StopNoBuffer;
+        }
+        self.state = State::PassThrough;
+        match check_request(endpoint, &body) {
+            Ok(request) => {
+                host.set_request_header(headers::MODEL, &request.model);
+                host.clear_route_cache();
+                BodyStatus::Continue
+            }
+            Err(error) => {
+                send_anthropic_error(host, &error);
+                BodyStatus::StopNoBuffer
+            }
+        }
+    }
+}
+
+/// The request's declared `content-length`.
+fn declared_length(host: &dyn Host) -> Option<u64> {
+    host.request_header("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
 }
 
 impl Filter for RouterFilter {
@@ -71,12 +129,19 @@ impl Filter for RouterFilter {
             self.list_models(host);
             return HeadersStatus::StopIteration;
         }
-        let Some(kind) = ApiKind::from_path(&path) else {
-            return HeadersStatus::Continue;
-        };
-        if host.request_header(":method").as_deref() != Some("POST") {
+        let kind = ApiKind::from_path(&path);
+        let anthropic = kind.map_or_else(|| Endpoint::from_path(&path), |_| None);
+        if (kind.is_none() && anthropic.is_none())
+            || host.request_header(":method").as_deref() != Some("POST")
+        {
             return HeadersStatus::Continue;
         }
+        let Some(kind) = kind else {
+            return match anthropic {
+                Some(endpoint) => self.anthropic_headers(host, endpoint, end_of_stream),
+                None => HeadersStatus::Continue,
+            };
+        };
         // Only route configuration may choose a backend model; never the client.
         host.remove_request_header(headers::MODEL_OVERRIDE);
         if end_of_stream {
@@ -89,10 +154,9 @@ impl Filter for RouterFilter {
             );
             return HeadersStatus::StopIteration;
         }
-        let declared = host
-            .request_header("content-length")
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        if let Some(size) = declared.filter(|&n| n > self.config.max_request_bytes as u64) {
+        if let Some(size) =
+            declared_length(host).filter(|&n| n > self.config.max_request_bytes as u64)
+        {
             self.too_large(host, size);
             return HeadersStatus::StopIteration;
         }
@@ -101,12 +165,12 @@ impl Filter for RouterFilter {
     }
 
     fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
-        let State::Buffering(kind) = self.state else {
-            return BodyStatus::Continue;
+        let kind = match self.state {
+            State::PassThrough => return BodyStatus::Continue,
+            _ if !end_of_stream => return BodyStatus::StopAndBuffer,
+            State::BufferingAnthropic(endpoint) => return self.anthropic_body(host, endpoint),
+            State::Buffering(kind) => kind,
         };
-        if !end_of_stream {
-            return BodyStatus::StopAndBuffer;
-        }
         self.state = State::PassThrough;
         let body = host.request_body();
         if body.len() > self.config.max_request_bytes {
