@@ -1,6 +1,7 @@
 //! Gateway config -> Envoy bootstrap (YAML), following docs/internals.md.
 
 pub mod access_log;
+mod anthropic_routes;
 mod auth;
 mod cluster;
 mod filters;

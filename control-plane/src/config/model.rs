@@ -70,6 +70,10 @@ pub struct Backend {
     /// `https://generativelanguage.googleapis.com`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub endpoint: String,
+    /// An OpenAI-compatible provider whose public base URL is the default endpoint (schema
+    /// OpenAI only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<super::preset::Preset>,
     /// Azure `api-version` query value (required for AzureOpenAI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azure_api_version: Option<String>,
@@ -112,9 +116,11 @@ impl Schema {
 }
 
 impl Backend {
-    /// The configured endpoint, else the schema's default (empty when there is neither).
+    /// The configured endpoint, else the preset's or the schema's default (empty when there
+    /// is none).
     pub fn endpoint_url(&self) -> &str {
         match (self.endpoint.as_str(), self.schema.default_endpoint()) {
+            ("", _) if self.preset.is_some() => self.preset.map_or("", |p| p.base_url()),
             ("", Some(default)) => default,
             (configured, _) => configured,
         }

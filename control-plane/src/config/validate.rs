@@ -100,6 +100,7 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
             b.name
         ));
     }
+    super::preset::validate(at, b, errors);
     match endpoint::parse(b.endpoint_url()) {
         _ if b.endpoint_url().is_empty() => errors.push(format!(
             "{at}.endpoint: required for schema {}",
