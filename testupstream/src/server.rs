@@ -78,7 +78,7 @@ async fn handle(config: Arc<Config>, req: Request<Incoming>) -> Result<Response<
 type Failure = (ApiError, Option<HeaderValue>);
 
 async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body>, Failure> {
-    if req.uri().path() == anthropic::MESSAGES_PATH {
+    if anthropic::is_anthropic_path(req.uri().path()) {
         return Ok(anthropic::answer(config, req).await);
     }
     if gemini::is_gemini_path(req.uri().path()) {
