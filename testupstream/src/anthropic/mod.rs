@@ -21,7 +21,7 @@ pub const MESSAGES_PATH: &str = "/v1/messages";
 /// The token counting path.
 pub const COUNT_TOKENS_PATH: &str = "/v1/messages/count_tokens";
 /// `anthropic-version` values the API accepts.
-const VERSIONS: [&str; 2] = ["2023-06-01", "2023-01-01"];
+const VERSIONS: [&str; 3] = ["2023-06-01", "2023-01-01", "2026-10-21"];
 /// Request header (any value) making a stream fail with an `error` event after its first delta.
 pub const STREAM_ERROR_HEADER: &str = "x-testupstream-stream-error";
 
