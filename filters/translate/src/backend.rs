@@ -13,6 +13,7 @@ use aigw_core::azure::deployment_path;
 use aigw_core::headers;
 use aigw_core::openai::error::OpenAiError;
 use aigw_core::openai::model_override::model_override_edit;
+use aigw_core::openai::passthrough::Passthrough;
 use aigw_core::openai::path::with_prefix;
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host};
 use std::sync::Arc;
@@ -51,28 +52,35 @@ impl BackendFilter {
         host: &dyn Host,
         path: &str,
         kind: Option<ApiKind>,
+        passthrough: Option<Passthrough>,
         model_override: Option<&str>,
     ) -> Result<Option<String>, OpenAiError> {
-        match (&self.config.target, kind) {
-            (Target::OpenAI { path_prefix }, _) => Ok(with_prefix(path, path_prefix)),
-            (Target::AzureOpenAI { api_version }, Some(kind)) => {
-                let model = match model_override {
-                    Some(model) => model.to_string(),
-                    None => host.request_header(headers::MODEL).ok_or_else(|| {
-                        OpenAiError::bad_request(
-                            "No model to pick the Azure OpenAI deployment: the request has no 'model'.",
-                            Some("model"),
-                        )
-                    })?,
-                };
-                let query = path.split_once('?').map(|(_, q)| q);
-                Ok(Some(deployment_path(kind, &model, query, api_version)))
-            }
-            (Target::AzureOpenAI { .. }, None) => Ok(None),
+        let azure_model = || match model_override {
+            Some(model) => Ok(model.to_string()),
+            None => host.request_header(headers::MODEL).ok_or_else(|| {
+                OpenAiError::bad_request(
+                    "No model to pick the Azure OpenAI deployment: the request has no 'model'.",
+                    Some("model"),
+                )
+            }),
+        };
+        let query = path.split_once('?').map(|(_, q)| q);
+        match (&self.config.target, kind, passthrough) {
+            (Target::OpenAI { path_prefix }, _, _) => Ok(with_prefix(path, path_prefix)),
+            (Target::AzureOpenAI { api_version }, Some(kind), _) => Ok(Some(deployment_path(
+                kind,
+                &azure_model()?,
+                query,
+                api_version,
+            ))),
+            (Target::AzureOpenAI { api_version }, None, Some(endpoint)) => Ok(Some(
+                endpoint.azure_path(&azure_model()?, query, api_version),
+            )),
+            (Target::AzureOpenAI { .. }, None, None) => Ok(None),
             // The Anthropic exchange sets its own paths.
-            (Target::Anthropic { .. }, _) => Ok(None),
+            (Target::Anthropic { .. }, _, _) => Ok(None),
             // So does the Gemini exchange.
-            (Target::Gemini { .. }, _) => Ok(None),
+            (Target::Gemini { .. }, _, _) => Ok(None),
         }
     }
 }
@@ -99,6 +107,21 @@ impl Filter for BackendFilter {
                 end_of_stream,
             );
         }
+        let passthrough = kind.map_or_else(|| Passthrough::from_path(&path), |_| None);
+        if let (Some(endpoint), Target::Anthropic { .. } | Target::Gemini { .. }) =
+            (passthrough, &self.config.target)
+        {
+            let error = OpenAiError {
+                status: 404,
+                message: format!(
+                    "/v1{} is passed through to OpenAI-schema backends only; this route's backend speaks another API.",
+                    endpoint.suffix()
+                ),
+                param: None,
+            };
+            send_error(host, &error);
+            return HeadersStatus::StopIteration;
+        }
         if let Target::Anthropic { path_prefix } = &self.config.target {
             return self.anthropic.on_request_headers(
                 host,
@@ -113,7 +136,7 @@ impl Filter for BackendFilter {
                 .gemini
                 .on_request_headers(host, &path, model_override, end_of_stream);
         }
-        match self.new_path(host, &path, kind, model_override.as_deref()) {
+        match self.new_path(host, &path, kind, passthrough, model_override.as_deref()) {
             Ok(Some(new_path)) => host.set_request_header(":path", &new_path),
             Ok(None) => {}
             Err(error) => {
@@ -121,7 +144,8 @@ impl Filter for BackendFilter {
                 return HeadersStatus::StopIteration;
             }
         }
-        if kind.is_some() && !end_of_stream && model_override.is_some() {
+        let json_body = kind.is_some() || passthrough.is_some_and(Passthrough::is_json);
+        if json_body && !end_of_stream && model_override.is_some() {
             self.pending_override = model_override;
             return HeadersStatus::StopIteration;
         }

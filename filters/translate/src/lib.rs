@@ -17,3 +17,6 @@ pub use filter::{TranslateFactory, TranslateFilter};
 pub use router::RouterFilter;
 
 aigw_host::export_filter!(TranslateFactory);
+
+#[cfg(test)]
+mod passthrough_tests;

@@ -10,6 +10,7 @@ use aigw_core::api_kind::ApiKind;
 use aigw_core::headers;
 use aigw_core::openai::error::OpenAiError;
 use aigw_core::openai::models::{is_models_path, method_not_allowed};
+use aigw_core::openai::passthrough::{Passthrough, json_model};
 use aigw_core::openai::routing::prepare_request;
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host};
 use std::sync::Arc;
@@ -28,6 +29,9 @@ enum State {
     Buffering(ApiKind),
     /// Buffering the body of an Anthropic Messages (or count_tokens) request.
     BufferingAnthropic(Endpoint),
+    /// Buffering the JSON body of a passed-through OpenAI endpoint (`/v1/responses`, ...)
+    /// to read its model.
+    BufferingPassthrough,
 }
 
 impl RouterFilter {
@@ -114,6 +118,29 @@ impl RouterFilter {
     }
 }
 
+impl RouterFilter {
+    /// The whole JSON body of a passed-through endpoint: names the model, body unchanged.
+    fn passthrough_body(&mut self, host: &mut dyn Host) -> BodyStatus {
+        self.state = State::PassThrough;
+        let body = host.request_body();
+        if body.len() > self.config.max_request_bytes {
+            self.too_large(host, body.len() as u64);
+            return BodyStatus::StopNoBuffer;
+        }
+        match json_model(&body) {
+            Ok(model) => {
+                host.set_request_header(headers::MODEL, &model);
+                host.clear_route_cache();
+                BodyStatus::Continue
+            }
+            Err(error) => {
+                send_error(host, &error);
+                BodyStatus::StopNoBuffer
+            }
+        }
+    }
+}
+
 /// The request's declared `content-length`.
 fn declared_length(host: &dyn Host) -> Option<u64> {
     host.request_header("content-length")
@@ -131,17 +158,19 @@ impl Filter for RouterFilter {
         }
         let kind = ApiKind::from_path(&path);
         let anthropic = kind.map_or_else(|| Endpoint::from_path(&path), |_| None);
-        if (kind.is_none() && anthropic.is_none())
+        // Multipart uploads (audio transcriptions) are not read: only JSON bodies name a model.
+        let passthrough = match (kind, anthropic) {
+            (None, None) => Passthrough::from_path(&path).filter(|p| p.is_json()),
+            _ => None,
+        };
+        if (kind.is_none() && anthropic.is_none() && passthrough.is_none())
             || host.request_header(":method").as_deref() != Some("POST")
         {
             return HeadersStatus::Continue;
         }
-        let Some(kind) = kind else {
-            return match anthropic {
-                Some(endpoint) => self.anthropic_headers(host, endpoint, end_of_stream),
-                None => HeadersStatus::Continue,
-            };
-        };
+        if let Some(endpoint) = anthropic {
+            return self.anthropic_headers(host, endpoint, end_of_stream);
+        }
         // Only route configuration may choose a backend model; never the client.
         host.remove_request_header(headers::MODEL_OVERRIDE);
         if end_of_stream {
@@ -160,7 +189,7 @@ impl Filter for RouterFilter {
             self.too_large(host, size);
             return HeadersStatus::StopIteration;
         }
-        self.state = State::Buffering(kind);
+        self.state = kind.map_or(State::BufferingPassthrough, State::Buffering);
         HeadersStatus::StopIteration
     }
 
@@ -169,6 +198,7 @@ impl Filter for RouterFilter {
             State::PassThrough => return BodyStatus::Continue,
             _ if !end_of_stream => return BodyStatus::StopAndBuffer,
             State::BufferingAnthropic(endpoint) => return self.anthropic_body(host, endpoint),
+            State::BufferingPassthrough => return self.passthrough_body(host),
             State::Buffering(kind) => kind,
         };
         self.state = State::PassThrough;

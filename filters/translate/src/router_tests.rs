@@ -63,7 +63,7 @@ fn buffers_chunks_until_end_of_stream() {
 fn other_paths_and_methods_pass_through() {
     let f = factory(r#"{"role":"router"}"#);
     for (method, path) in [
-        ("POST", "/v1/responses"),
+        ("POST", "/v1/files"),
         ("GET", "/v1/chat/completions"),
         ("POST", "/healthz"),
     ] {

@@ -6,6 +6,7 @@ pub mod error;
 pub(crate) mod fields;
 pub mod model_override;
 pub mod models;
+pub mod passthrough;
 pub mod path;
 pub mod request;
 pub mod routing;
