@@ -3,7 +3,7 @@
 
 use crate::TranslateFactory;
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use aigw_host::{BodyStatus, FilterFactory};
 
 fn filter(config: &str) -> crate::TranslateFilter {
     TestHost::factory::<TranslateFactory>(config)
@@ -59,17 +59,20 @@ fn router_names_the_model_of_json_bodies() {
 }
 
 #[test]
-fn router_leaves_multipart_uploads_alone() {
-    let mut f = filter(ROUTER);
-    let mut h = TestHost::with_request_headers(&[
-        (":method", "POST"),
-        (":path", "/v1/audio/transcriptions"),
-        ("content-type", "multipart/form-data; boundary=x"),
-    ]);
-    assert_eq!(
-        aigw_host::Filter::on_request_headers(&mut f, &mut h, false),
-        HeadersStatus::Continue
+fn router_reads_the_model_field_of_multipart_uploads() {
+    let body = b"--b1\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\nRIFF{\"model\":\"no\"}\r\n--b1\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n--b1--\r\n";
+    let ct = [("content-type", "multipart/form-data; boundary=b1")];
+    let (h, bs) = run(ROUTER, "/v1/audio/transcriptions", body, &ct);
+    assert_eq!(bs, Some(BodyStatus::Continue));
+    assert_eq!(header(&h, "x-ai-eg-model"), Some("whisper-1"));
+    assert_eq!(h.request_body, body, "the upload passes unchanged");
+    let (h, _) = run(
+        ROUTER,
+        "/v1/audio/translations",
+        b"{}",
+        &[("content-type", "application/json")],
     );
+    assert_eq!(h.local_reply.expect("a 400").status, 400);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use aigw_core::api_kind::ApiKind;
 use aigw_core::headers;
 use aigw_core::openai::error::OpenAiError;
 use aigw_core::openai::models::{is_models_path, method_not_allowed};
+use aigw_core::openai::multipart_model::multipart_model;
 use aigw_core::openai::passthrough::{Passthrough, json_model};
 use aigw_core::openai::routing::prepare_request;
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host};
@@ -29,9 +30,9 @@ enum State {
     Buffering(ApiKind),
     /// Buffering the body of an Anthropic Messages (or count_tokens) request.
     BufferingAnthropic(Endpoint),
-    /// Buffering the JSON body of a passed-through OpenAI endpoint (`/v1/responses`, ...)
-    /// to read its model.
-    BufferingPassthrough,
+    /// Buffering the body of a passed-through OpenAI endpoint (`/v1/responses`, ...) to read
+    /// its model (from JSON, or from the `model` field of a multipart upload).
+    BufferingPassthrough(Passthrough),
 }
 
 impl RouterFilter {
@@ -119,15 +120,22 @@ impl RouterFilter {
 }
 
 impl RouterFilter {
-    /// The whole JSON body of a passed-through endpoint: names the model, body unchanged.
-    fn passthrough_body(&mut self, host: &mut dyn Host) -> BodyStatus {
+    /// The whole body of a passed-through endpoint: names the model, body unchanged. JSON
+    /// bodies are read as JSON; multipart uploads only for their `model` field.
+    fn passthrough_body(&mut self, host: &mut dyn Host, endpoint: Passthrough) -> BodyStatus {
         self.state = State::PassThrough;
         let body = host.request_body();
         if body.len() > self.config.max_request_bytes {
             self.too_large(host, body.len() as u64);
             return BodyStatus::StopNoBuffer;
         }
-        match json_model(&body) {
+        let model = if endpoint.is_json() {
+            json_model(&body).map(|m| m.into_owned())
+        } else {
+            let content_type = host.request_header("content-type").unwrap_or_default();
+            multipart_model(&content_type, &body)
+        };
+        match model {
             Ok(model) => {
                 host.set_request_header(headers::MODEL, &model);
                 host.clear_route_cache();
@@ -158,9 +166,8 @@ impl Filter for RouterFilter {
         }
         let kind = ApiKind::from_path(&path);
         let anthropic = kind.map_or_else(|| Endpoint::from_path(&path), |_| None);
-        // Multipart uploads (audio transcriptions) are not read: only JSON bodies name a model.
         let passthrough = match (kind, anthropic) {
-            (None, None) => Passthrough::from_path(&path).filter(|p| p.is_json()),
+            (None, None) => Passthrough::from_path(&path),
             _ => None,
         };
         if (kind.is_none() && anthropic.is_none() && passthrough.is_none())
@@ -189,7 +196,11 @@ impl Filter for RouterFilter {
             self.too_large(host, size);
             return HeadersStatus::StopIteration;
         }
-        self.state = kind.map_or(State::BufferingPassthrough, State::Buffering);
+        self.state = match (kind, passthrough) {
+            (Some(kind), _) => State::Buffering(kind),
+            (None, Some(endpoint)) => State::BufferingPassthrough(endpoint),
+            (None, None) => State::PassThrough,
+        };
         HeadersStatus::StopIteration
     }
 
@@ -198,7 +209,7 @@ impl Filter for RouterFilter {
             State::PassThrough => return BodyStatus::Continue,
             _ if !end_of_stream => return BodyStatus::StopAndBuffer,
             State::BufferingAnthropic(endpoint) => return self.anthropic_body(host, endpoint),
-            State::BufferingPassthrough => return self.passthrough_body(host),
+            State::BufferingPassthrough(endpoint) => return self.passthrough_body(host, endpoint),
             State::Buffering(kind) => kind,
         };
         self.state = State::PassThrough;

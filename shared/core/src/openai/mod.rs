@@ -6,6 +6,7 @@ pub mod error;
 pub(crate) mod fields;
 pub mod model_override;
 pub mod models;
+pub mod multipart_model;
 pub mod passthrough;
 pub mod path;
 pub mod request;
