@@ -6,6 +6,7 @@ mod auth;
 pub mod config;
 pub mod error;
 mod gemini;
+mod passthrough;
 mod respond;
 pub mod route;
 mod server;

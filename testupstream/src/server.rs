@@ -19,7 +19,7 @@ use crate::auth::authenticate;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::route::{Api, classify};
-use crate::{anthropic, gemini, respond, stream, validate};
+use crate::{anthropic, gemini, passthrough, respond, stream, validate};
 
 /// Largest request body accepted.
 pub(crate) const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -84,6 +84,10 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
     if gemini::is_gemini_path(req.uri().path()) {
         return Ok(gemini::answer(config, req).await);
     }
+    if let Some(found) = passthrough::classify(req.method(), req.uri().path(), req.uri().query()) {
+        let (endpoint, flavor) = found.map_err(|e| (e, None))?;
+        return answer_passthrough(config, req, endpoint, flavor).await;
+    }
     let target =
         classify(req.method(), req.uri().path(), req.uri().query()).map_err(|e| (e, None))?;
     let backend = authenticate(config, req.headers(), &target.flavor).map_err(|e| (e, None))?;
@@ -121,6 +125,40 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
         headers.insert("cache-control", HeaderValue::from_static("no-cache"));
     }
     Ok(response)
+}
+
+/// Answers `/v1/responses`, images and audio (see `passthrough`).
+async fn answer_passthrough(
+    config: &Config,
+    req: Request<Incoming>,
+    endpoint: passthrough::Endpoint,
+    flavor: crate::route::Flavor,
+) -> Result<Response<Body>, Failure> {
+    let backend = authenticate(config, req.headers(), &flavor).map_err(|e| (e, None))?;
+    let backend_header = HeaderValue::from_str(&backend.id).ok();
+    let fail = |e: ApiError| (e, backend_header.clone());
+    let (status, _) = knobs(req.headers()).map_err(fail)?;
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body = Limited::new(req.into_body(), MAX_BODY_BYTES)
+        .collect()
+        .await
+        .map_err(|e| {
+            fail(ApiError::bad_json(format!(
+                "Could not read the request body: {e}"
+            )))
+        })?
+        .to_bytes();
+    if let Some(status) = status {
+        return Err(fail(ApiError::injected(status)));
+    }
+    passthrough::answer(endpoint, &flavor, &backend.id, &content_type, &body)
+        .await
+        .map_err(fail)
 }
 
 /// Reads the test knobs: an injected status and the stream chunk delay.
