@@ -171,7 +171,7 @@ pub fn responses(body: &[u8]) -> Result<ResponsesRequest, ApiError> {
         ));
     }
     if let Some(n) = obj.get("max_output_tokens")
-        && !n.as_u64().is_some_and(|n| n >= 16)
+        && n.as_u64().is_none_or(|n| n < 16)
     {
         return Err(ApiError::invalid(
             "max_output_tokens",
