@@ -8,10 +8,12 @@ pub mod config;
 pub mod error;
 pub mod fault;
 mod gemini;
+mod passthrough;
 mod respond;
 pub mod route;
 mod server;
 mod stream;
+mod tools;
 pub mod validate;
 
 pub use config::{Backend, Config};

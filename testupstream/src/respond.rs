@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::route::Api;
+use crate::tools;
 use crate::validate::{Input, Parsed, word_count};
 
 /// The fixed `created` timestamp of every response.
@@ -13,6 +14,9 @@ pub const CREATED: u64 = 1_700_000_000;
 
 /// Number of dimensions of each fake embedding.
 pub const EMBEDDING_DIMS: usize = 8;
+
+/// Completion tokens reported for a tool-call answer.
+pub const TOOL_CALL_TOKENS: u64 = 5;
 
 /// How many words of the user's text the reply echoes.
 const ECHO_WORDS: usize = 5;
@@ -74,6 +78,23 @@ pub fn complete(api: Api, backend: &str, parsed: &Parsed, body: &[u8]) -> Bytes 
                 "model": parsed.model,
                 "choices": [{"text": text, "index": 0, "logprobs": null, "finish_reason": "stop"}],
                 "usage": usage(parsed.prompt_tokens, out),
+            })
+        }
+        (Input::Chat { last_user }, _) if parsed.tool_call.is_some() => {
+            let name = parsed.tool_call.as_deref().unwrap_or_default();
+            json!({
+                "id": id,
+                "object": "chat.completion",
+                "created": CREATED,
+                "model": parsed.model,
+                "choices": [{
+                    "index": 0,
+                    "message": tools::message(name, &tools::call_id(&id), last_user),
+                    "logprobs": null,
+                    "finish_reason": "tool_calls"
+                }],
+                "usage": usage(parsed.prompt_tokens, TOOL_CALL_TOKENS),
+                "system_fingerprint": "fp_testupstream",
             })
         }
         _ => {
@@ -140,6 +161,7 @@ mod tests {
             stream: false,
             include_usage: false,
             prompt_tokens: 7,
+            tool_call: None,
             input,
         }
     }

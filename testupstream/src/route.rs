@@ -81,7 +81,8 @@ pub fn classify(method: &Method, path: &str, query: Option<&str>) -> Result<Targ
     Ok(target)
 }
 
-fn check_api_version(query: Option<&str>) -> Result<(), ApiError> {
+/// Checks the Azure `api-version` query parameter.
+pub(crate) fn check_api_version(query: Option<&str>) -> Result<(), ApiError> {
     let version = query
         .into_iter()
         .flat_map(|q| q.split('&'))

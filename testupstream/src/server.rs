@@ -19,7 +19,7 @@ use crate::auth::authenticate;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::route::{Api, classify};
-use crate::{anthropic, bedrock, gemini, respond, stream, validate};
+use crate::{anthropic, bedrock, gemini, passthrough, respond, stream, validate};
 
 /// Largest request body accepted.
 pub(crate) const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -78,7 +78,7 @@ async fn handle(config: Arc<Config>, req: Request<Incoming>) -> Result<Response<
 type Failure = (ApiError, Option<HeaderValue>);
 
 async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body>, Failure> {
-    if req.uri().path() == anthropic::MESSAGES_PATH {
+    if anthropic::is_anthropic_path(req.uri().path()) {
         return Ok(anthropic::answer(config, req).await);
     }
     if gemini::is_gemini_path(req.uri().path()) {
@@ -86,6 +86,10 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
     }
     if bedrock::is_bedrock_path(req.uri().path()) {
         return Ok(bedrock::answer(config, req).await);
+    }
+    if let Some(found) = passthrough::classify(req.method(), req.uri().path(), req.uri().query()) {
+        let (endpoint, flavor) = found.map_err(|e| (e, None))?;
+        return answer_passthrough(config, req, endpoint, flavor).await;
     }
     let target =
         classify(req.method(), req.uri().path(), req.uri().query()).map_err(|e| (e, None))?;
@@ -124,6 +128,40 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
         headers.insert("cache-control", HeaderValue::from_static("no-cache"));
     }
     Ok(response)
+}
+
+/// Answers `/v1/responses`, images and audio (see `passthrough`).
+async fn answer_passthrough(
+    config: &Config,
+    req: Request<Incoming>,
+    endpoint: passthrough::Endpoint,
+    flavor: crate::route::Flavor,
+) -> Result<Response<Body>, Failure> {
+    let backend = authenticate(config, req.headers(), &flavor).map_err(|e| (e, None))?;
+    let backend_header = HeaderValue::from_str(&backend.id).ok();
+    let fail = |e: ApiError| (e, backend_header.clone());
+    let (status, _) = knobs(req.headers()).map_err(fail)?;
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body = Limited::new(req.into_body(), MAX_BODY_BYTES)
+        .collect()
+        .await
+        .map_err(|e| {
+            fail(ApiError::bad_json(format!(
+                "Could not read the request body: {e}"
+            )))
+        })?
+        .to_bytes();
+    if let Some(status) = status {
+        return Err(fail(ApiError::injected(status)));
+    }
+    passthrough::answer(endpoint, &flavor, &backend.id, &content_type, &body)
+        .await
+        .map_err(fail)
 }
 
 /// Reads the test knobs: an injected status and the stream chunk delay.

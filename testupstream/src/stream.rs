@@ -8,9 +8,10 @@ use futures_util::stream::{self, Stream};
 use hyper::body::Frame;
 use serde_json::{Value, json};
 
-use crate::respond::{CREATED, reply_text, response_id, usage};
+use crate::respond::{CREATED, TOOL_CALL_TOKENS, reply_text, response_id, usage};
 use crate::route::Api;
-use crate::validate::{Parsed, word_count};
+use crate::tools;
+use crate::validate::{Input, Parsed, word_count};
 
 /// The SSE events of a streaming chat or completions response, `data: [DONE]` included.
 pub fn events(api: Api, backend: &str, parsed: &Parsed, body: &[u8]) -> Vec<Bytes> {
@@ -44,6 +45,23 @@ pub fn events(api: Api, backend: &str, parsed: &Parsed, body: &[u8]) -> Vec<Byte
             Value::Null,
         )));
     }
+    if let (Some(name), Input::Chat { last_user }) = (&parsed.tool_call, &parsed.input) {
+        // The call, then its arguments in two halves.
+        let call = json!({"index": 0, "id": tools::call_id(&id), "type": "function",
+            "function": {"name": name, "arguments": ""}});
+        out.push(chunk(choice(json!({"tool_calls": [call]}), Value::Null)));
+        let args = tools::arguments(last_user);
+        let half = args
+            .char_indices()
+            .nth(args.chars().count() / 2)
+            .map_or(0, |(i, _)| i);
+        for piece in [&args[..half], &args[half..]] {
+            let call = json!({"index": 0, "function": {"arguments": piece}});
+            out.push(chunk(choice(json!({"tool_calls": [call]}), Value::Null)));
+        }
+        out.push(chunk(choice(json!({}), json!("tool_calls"))));
+        return finish(out, parsed, chunk(json!([])), TOOL_CALL_TOKENS);
+    }
     for (i, word) in words.iter().enumerate() {
         let piece = if i == 0 {
             (*word).to_string()
@@ -61,9 +79,13 @@ pub fn events(api: Api, backend: &str, parsed: &Parsed, body: &[u8]) -> Vec<Byte
         _ => Value::String(String::new()),
     };
     out.push(chunk(choice(empty, json!("stop"))));
+    finish(out, parsed, chunk(json!([])), word_count(&text))
+}
+
+/// Adds the usage chunk (when asked for) and `[DONE]`, and frames the events.
+fn finish(mut out: Vec<Value>, parsed: &Parsed, mut last: Value, completion: u64) -> Vec<Bytes> {
     if parsed.include_usage {
-        let mut last = chunk(json!([]));
-        last["usage"] = usage(parsed.prompt_tokens, word_count(&text));
+        last["usage"] = usage(parsed.prompt_tokens, completion);
         out.push(last);
     }
     let mut events: Vec<Bytes> = out
@@ -99,7 +121,6 @@ pub fn body_stream(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::Input;
 
     fn parsed(include_usage: bool) -> Parsed {
         Parsed {
@@ -107,6 +128,7 @@ mod tests {
             stream: true,
             include_usage,
             prompt_tokens: 5,
+            tool_call: None,
             input: Input::Chat {
                 last_user: "hi".into(),
             },

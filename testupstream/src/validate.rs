@@ -22,6 +22,8 @@ pub struct Parsed {
     pub include_usage: bool,
     /// Prompt token count (words, plus per-message overhead for chat).
     pub prompt_tokens: u64,
+    /// Chat: the tool the answer calls (see `tools`).
+    pub tool_call: Option<String>,
     /// API-specific input.
     pub input: Input,
 }
@@ -76,11 +78,16 @@ pub fn parse(target: &Target, body: &[u8]) -> Result<Parsed, ApiError> {
         }
         Api::Embeddings => embeddings(&obj)?,
     };
+    let tool_call = match &input {
+        Input::Chat { last_user } => crate::tools::check(&obj, last_user)?,
+        _ => None,
+    };
     Ok(Parsed {
         model,
         stream,
         include_usage,
         prompt_tokens,
+        tool_call,
         input,
     })
 }
@@ -387,7 +394,7 @@ mod tests {
 
     #[test]
     fn assistant_tool_calls_may_omit_content() {
-        let body = br#"{"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[]},
+        let body = br#"{"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},
             {"role":"tool","tool_call_id":"c1","content":"42"}],"stream":true,"stream_options":{"include_usage":true}}"#;
         let p = parse(&openai(Api::Chat), body).unwrap();
         assert!(p.stream && p.include_usage);

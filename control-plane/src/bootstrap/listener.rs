@@ -6,6 +6,7 @@ use aigw_core::api_kind::ApiKind;
 use aigw_core::openai::path::CLIENT_PREFIX;
 use serde_json::{Value, json};
 
+use super::anthropic_routes::unknown_model_routes;
 use super::filters::{ModuleSettings, module_filter, router};
 use super::routes::{MODELS_CREATED, listed_models, model_routes};
 use super::{GenerateOptions, socket_address};
@@ -105,7 +106,7 @@ fn cost_type(kind: CostType) -> &'static str {
 }
 
 /// One route per (route, model) matching `x-ai-eg-model` exactly, then OpenAI-style 404s for
-/// API paths whose model no route serves.
+/// API paths whose model no route serves, and Anthropic-style ones for the Anthropic paths.
 fn route_config(config: &GatewayConfig) -> Value {
     let mut routes = model_routes(config);
     let body = model_not_found_body();
@@ -121,6 +122,7 @@ fn route_config(config: &GatewayConfig) -> Value {
             }],
         }));
     }
+    routes.extend(unknown_model_routes());
     json!({
         "name": "aigw",
         "virtual_hosts": [{"name": "aigw", "domains": ["*"], "routes": routes}],

@@ -1,6 +1,7 @@
 //! Gateway config -> Envoy bootstrap (YAML), following docs/internals.md.
 
 pub mod access_log;
+mod anthropic_routes;
 pub(crate) mod auth;
 pub(crate) mod cluster;
 mod fallback;

@@ -164,7 +164,7 @@ fn routes_per_model_then_not_found() {
         .as_array()
         .unwrap()
         .clone();
-    assert_eq!(routes.len(), 3 + 3);
+    assert_eq!(routes.len(), 3 + 3 + 2);
     assert_eq!(
         routes[1]["match"],
         json!({"prefix": "/", "headers": [{"name": "x-ai-eg-model", "string_match": {"exact": "gpt-4o"}}]})
@@ -181,7 +181,13 @@ fn routes_per_model_then_not_found() {
     let paths: Vec<&Value> = routes[3..].iter().map(|r| &r["match"]["path"]).collect();
     assert_eq!(
         paths,
-        ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"]
+        [
+            "/v1/chat/completions",
+            "/v1/completions",
+            "/v1/embeddings",
+            "/anthropic/v1/messages",
+            "/anthropic/v1/messages/count_tokens"
+        ]
     );
     let dr = &routes[3]["direct_response"];
     assert_eq!(dr["status"], 404);

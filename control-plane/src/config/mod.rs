@@ -4,6 +4,7 @@ pub mod endpoint;
 mod env;
 pub mod mcp;
 pub mod model;
+pub mod preset;
 pub mod route_match;
 pub mod source;
 mod validate;

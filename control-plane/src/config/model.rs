@@ -72,6 +72,10 @@ pub struct Backend {
     /// `https://bedrock-runtime.<region>.amazonaws.com`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub endpoint: String,
+    /// An OpenAI-compatible provider whose public base URL is the default endpoint (schema
+    /// OpenAI only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<super::preset::Preset>,
     /// Azure `api-version` query value (required for AzureOpenAI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azure_api_version: Option<String>,
@@ -118,12 +122,15 @@ impl Schema {
 }
 
 impl Backend {
-    /// The configured endpoint, else the schema's default (for AWSBedrock the regional
-    /// endpoint of `auth.region`; empty when there is none).
+    /// The configured endpoint, else the preset's or the schema's default (for AWSBedrock
+    /// the regional endpoint of `auth.region`; empty when there is none).
     pub fn endpoint_url(&self) -> Cow<'_, str> {
         match (self.endpoint.as_str(), self.schema, &self.auth.region) {
             ("", Schema::AwsBedrock, Some(region)) => {
                 Cow::Owned(format!("https://bedrock-runtime.{region}.amazonaws.com"))
+            }
+            ("", _, _) if self.preset.is_some() => {
+                Cow::Borrowed(self.preset.map_or("", |p| p.base_url()))
             }
             ("", schema, _) => Cow::Borrowed(schema.default_endpoint().unwrap_or_default()),
             (configured, _, _) => Cow::Borrowed(configured),

@@ -100,6 +100,7 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
             b.name
         ));
     }
+    super::preset::validate(at, b, errors);
     let url = b.endpoint_url();
     match endpoint::parse(&url) {
         _ if url.is_empty() && b.schema == Schema::AwsBedrock => errors.push(format!(

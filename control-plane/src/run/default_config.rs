@@ -37,6 +37,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         name: DEMO_NAME.into(),
         schema: Schema::OpenAI,
         endpoint: format!("http://{demo_addr}/v1"),
+        preset: None,
         azure_api_version: None,
         auth: Auth::from_key_env(AuthKind::Bearer, DEMO_KEY_ENV),
     }];
@@ -57,6 +58,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
             name: "openai".into(),
             schema: Schema::OpenAI,
             endpoint,
+            preset: None,
             azure_api_version: None,
             auth: Auth::from_key_env(AuthKind::Bearer, OPENAI_KEY_ENV),
         });

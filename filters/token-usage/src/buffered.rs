@@ -1,20 +1,31 @@
 //! Usage of a non-streaming response: the body passes through untouched while a bounded
 //! copy is kept and parsed once at the end.
 
-use aigw_core::usage::{ResponseUsage, extract_response_usage};
+use crate::schema::{Schema, extract};
+use aigw_core::usage::ResponseUsage;
 use aigw_host::{Host, LogLevel};
 
 /// Largest response body copied for usage extraction; beyond it the usage is not read.
 pub(crate) const MAX_COPY_BYTES: usize = 16 << 20;
 
 /// The copy of a non-streaming response body.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct BufferedBody {
+    schema: Schema,
     copy: Vec<u8>,
     overflowed: bool,
 }
 
 impl BufferedBody {
+    /// An empty copy of a body in `schema`.
+    pub fn new(schema: Schema) -> Self {
+        Self {
+            schema,
+            copy: Vec::new(),
+            overflowed: false,
+        }
+    }
+
     /// Appends a chunk to the copy, or gives up (logging once) when the copy would exceed
     /// [`MAX_COPY_BYTES`].
     pub fn push(&mut self, chunk: Vec<u8>, host: &dyn Host) {
@@ -44,7 +55,7 @@ impl BufferedBody {
         if self.overflowed || copy.is_empty() {
             return ResponseUsage::default();
         }
-        extract_response_usage(&copy).unwrap_or_else(|e| {
+        extract(self.schema, &copy).unwrap_or_else(|e| {
             host.log(LogLevel::Debug, &format!("token-usage: {e}"));
             ResponseUsage::default()
         })

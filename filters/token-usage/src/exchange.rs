@@ -1,6 +1,7 @@
 //! What the filter knows about one request/response exchange on an API path.
 
 use crate::buffered::BufferedBody;
+use crate::schema::Schema;
 use crate::streaming::StreamingBody;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::usage::ResponseUsage;
@@ -25,6 +26,8 @@ pub(crate) enum Body {
 pub(crate) struct Exchange {
     /// The client-facing API.
     pub api: ApiKind,
+    /// The schema of the responses the client receives.
+    pub schema: Schema,
     /// When the request headers arrived.
     pub start: SystemTime,
     /// Model the client asked for.
@@ -50,9 +53,10 @@ pub(crate) struct Outcome {
 
 impl Exchange {
     /// A new exchange started now.
-    pub fn new(api: ApiKind, start: SystemTime, request_model: String) -> Self {
+    pub fn new(api: ApiKind, schema: Schema, start: SystemTime, request_model: String) -> Self {
         Self {
             api,
+            schema,
             start,
             request_model,
             status: 0,

@@ -4,8 +4,8 @@ use crate::buffered::BufferedBody;
 use crate::exchange::{Body, Exchange};
 use crate::factory::Settings;
 use crate::report::report;
+use crate::schema::{Schema, classify};
 use crate::streaming::StreamingBody;
-use aigw_core::api_kind::ApiKind;
 use aigw_core::headers::{BACKEND as BACKEND_HEADER, MODEL as MODEL_HEADER};
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host, LogLevel};
 use std::sync::Arc;
@@ -47,10 +47,11 @@ impl Filter for TokenUsageFilter {
     fn on_request_headers(&mut self, host: &mut dyn Host, _end_of_stream: bool) -> HeadersStatus {
         let api = host
             .request_header(":path")
-            .and_then(|path| ApiKind::from_path(&path));
-        if let Some(api) = api {
+            .and_then(|path| classify(&path));
+        if let Some((api, schema)) = api {
             let model = host.request_header(MODEL_HEADER).unwrap_or_default();
-            self.exchange = Some(Box::new(Exchange::new(api, host.now(), model)));
+            let exchange = Exchange::new(api, schema, host.now(), model);
+            self.exchange = Some(Box::new(exchange));
         }
         HeadersStatus::Continue
     }
@@ -70,7 +71,7 @@ impl Filter for TokenUsageFilter {
         if exchange.request_model.is_empty() {
             exchange.request_model = host.request_header(MODEL_HEADER).unwrap_or_default();
         }
-        exchange.body = body_reader(exchange.succeeded(), host);
+        exchange.body = body_reader(exchange.succeeded(), exchange.schema, host);
         if end_of_stream {
             self.finish(host, true);
         }
@@ -95,7 +96,7 @@ impl Filter for TokenUsageFilter {
 }
 
 /// Picks how to read the body of a response with the current headers.
-fn body_reader(succeeded: bool, host: &dyn Host) -> Body {
+fn body_reader(succeeded: bool, schema: Schema, host: &dyn Host) -> Body {
     if !succeeded {
         return Body::Ignored;
     }
@@ -113,8 +114,8 @@ fn body_reader(succeeded: bool, host: &dyn Host) -> Body {
         media_type.eq_ignore_ascii_case("text/event-stream")
     });
     if streaming {
-        Body::Streaming(StreamingBody::default())
+        Body::Streaming(StreamingBody::new(schema))
     } else {
-        Body::Buffered(BufferedBody::default())
+        Body::Buffered(BufferedBody::new(schema))
     }
 }

@@ -1,13 +1,14 @@
 //! Usage of a streamed (`text/event-stream`) response: each chunk is parsed as it passes
 //! through; only a partial event is held between chunks.
 
+use crate::schema::{Schema, StreamReader};
 use aigw_core::sse::SseParser;
-use aigw_core::usage::{ResponseUsage, StreamUsage};
+use aigw_core::usage::ResponseUsage;
 use aigw_host::{Host, LogLevel};
 use std::time::SystemTime;
 
 /// Parsing state of one streamed response.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct StreamingBody {
     parser: SseParser,
     events: EventReader,
@@ -16,9 +17,9 @@ pub(crate) struct StreamingBody {
 }
 
 /// What the stream's events said so far.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct EventReader {
-    usage: StreamUsage,
+    usage: StreamReader,
     /// When the first event carrying output arrived.
     first_token: Option<SystemTime>,
     /// A malformed event was already logged.
@@ -43,6 +44,19 @@ impl EventReader {
 }
 
 impl StreamingBody {
+    /// A parser for a stream of `schema` events.
+    pub fn new(schema: Schema) -> Self {
+        Self {
+            parser: SseParser::default(),
+            events: EventReader {
+                usage: StreamReader::new(schema),
+                first_token: None,
+                logged_bad_event: false,
+            },
+            failed: false,
+        }
+    }
+
     /// Parses one chunk of the stream.
     pub fn push(&mut self, chunk: &[u8], host: &dyn Host) {
         if self.failed {

@@ -9,12 +9,15 @@ use crate::attempt::start_from_client_request;
 use crate::bedrock::BedrockExchange;
 use crate::config::{BackendConfig, Target};
 use crate::gemini::GeminiExchange;
+use crate::messages::MessagesExchange;
 use crate::reply::send_error;
+use aigw_core::anthropic::messages::Endpoint;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::azure::deployment_path;
 use aigw_core::headers;
 use aigw_core::openai::error::OpenAiError;
 use aigw_core::openai::model_override::model_override_edit;
+use aigw_core::openai::passthrough::Passthrough;
 use aigw_core::openai::path::with_prefix;
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host};
 use std::sync::Arc;
@@ -30,6 +33,10 @@ pub struct BackendFilter {
     gemini: GeminiExchange,
     /// The exchange with an AWS Bedrock backend (unused for other schemas).
     bedrock: BedrockExchange,
+    /// The client called the Anthropic Messages API (`/anthropic/v1/...`).
+    messages_api: bool,
+    /// That exchange, for any backend schema.
+    messages: MessagesExchange,
 }
 
 impl BackendFilter {
@@ -41,6 +48,8 @@ impl BackendFilter {
             anthropic: Exchange::default(),
             gemini: GeminiExchange::default(),
             bedrock: BedrockExchange::default(),
+            messages_api: false,
+            messages: MessagesExchange::default(),
         }
     }
 
@@ -50,30 +59,37 @@ impl BackendFilter {
         host: &dyn Host,
         path: &str,
         kind: Option<ApiKind>,
+        passthrough: Option<Passthrough>,
         model_override: Option<&str>,
     ) -> Result<Option<String>, OpenAiError> {
-        match (&self.config.target, kind) {
-            (Target::OpenAI { path_prefix }, _) => Ok(with_prefix(path, path_prefix)),
-            (Target::AzureOpenAI { api_version }, Some(kind)) => {
-                let model = match model_override {
-                    Some(model) => model.to_string(),
-                    None => host.request_header(headers::MODEL).ok_or_else(|| {
-                        OpenAiError::bad_request(
-                            "No model to pick the Azure OpenAI deployment: the request has no 'model'.",
-                            Some("model"),
-                        )
-                    })?,
-                };
-                let query = path.split_once('?').map(|(_, q)| q);
-                Ok(Some(deployment_path(kind, &model, query, api_version)))
-            }
-            (Target::AzureOpenAI { .. }, None) => Ok(None),
+        let azure_model = || match model_override {
+            Some(model) => Ok(model.to_string()),
+            None => host.request_header(headers::MODEL).ok_or_else(|| {
+                OpenAiError::bad_request(
+                    "No model to pick the Azure OpenAI deployment: the request has no 'model'.",
+                    Some("model"),
+                )
+            }),
+        };
+        let query = path.split_once('?').map(|(_, q)| q);
+        match (&self.config.target, kind, passthrough) {
+            (Target::OpenAI { path_prefix }, _, _) => Ok(with_prefix(path, path_prefix)),
+            (Target::AzureOpenAI { api_version }, Some(kind), _) => Ok(Some(deployment_path(
+                kind,
+                &azure_model()?,
+                query,
+                api_version,
+            ))),
+            (Target::AzureOpenAI { api_version }, None, Some(endpoint)) => Ok(Some(
+                endpoint.azure_path(&azure_model()?, query, api_version),
+            )),
+            (Target::AzureOpenAI { .. }, None, None) => Ok(None),
             // The Anthropic exchange sets its own paths.
-            (Target::Anthropic { .. }, _) => Ok(None),
+            (Target::Anthropic { .. }, _, _) => Ok(None),
             // So does the Gemini exchange.
-            (Target::Gemini { .. }, _) => Ok(None),
+            (Target::Gemini { .. }, _, _) => Ok(None),
             // And the Bedrock exchange.
-            (Target::AwsBedrock { .. }, _) => Ok(None),
+            (Target::AwsBedrock { .. }, _, _) => Ok(None),
         }
     }
 }
@@ -90,6 +106,34 @@ impl Filter for BackendFilter {
         let model_override = self.config.model_override.clone().or(header_override);
         if let Some(authority) = &self.config.authority {
             host.set_request_header(":authority", authority);
+        }
+        if let Some(endpoint) = Endpoint::from_path(&path) {
+            self.messages_api = true;
+            return self.messages.on_request_headers(
+                host,
+                &self.config.target,
+                endpoint,
+                &path,
+                model_override,
+                end_of_stream,
+            );
+        }
+        let passthrough = kind.map_or_else(|| Passthrough::from_path(&path), |_| None);
+        if let (
+            Some(endpoint),
+            Target::Anthropic { .. } | Target::Gemini { .. } | Target::AwsBedrock { .. },
+        ) = (passthrough, &self.config.target)
+        {
+            let error = OpenAiError {
+                status: 404,
+                message: format!(
+                    "/v1{} is passed through to OpenAI-schema backends only; this route's backend speaks another API.",
+                    endpoint.suffix()
+                ),
+                param: None,
+            };
+            send_error(host, &error);
+            return HeadersStatus::StopIteration;
         }
         if let Target::Anthropic { path_prefix } = &self.config.target {
             return self.anthropic.on_request_headers(
@@ -110,7 +154,7 @@ impl Filter for BackendFilter {
                 .bedrock
                 .on_request_headers(host, &path, model_override, end_of_stream);
         }
-        match self.new_path(host, &path, kind, model_override.as_deref()) {
+        match self.new_path(host, &path, kind, passthrough, model_override.as_deref()) {
             Ok(Some(new_path)) => host.set_request_header(":path", &new_path),
             Ok(None) => {}
             Err(error) => {
@@ -118,7 +162,8 @@ impl Filter for BackendFilter {
                 return HeadersStatus::StopIteration;
             }
         }
-        if kind.is_some() && !end_of_stream && model_override.is_some() {
+        let json_body = kind.is_some() || passthrough.is_some_and(Passthrough::is_json);
+        if json_body && !end_of_stream && model_override.is_some() {
             self.pending_override = model_override;
             return HeadersStatus::StopIteration;
         }
@@ -126,6 +171,9 @@ impl Filter for BackendFilter {
     }
 
     fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        if self.messages_api {
+            return self.messages.on_request_body(host, end_of_stream);
+        }
         if matches!(self.config.target, Target::Anthropic { .. }) {
             return self.anthropic.on_request_body(host, end_of_stream);
         }
@@ -164,6 +212,9 @@ impl Filter for BackendFilter {
 
     fn on_response_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
         host.set_response_header(headers::BACKEND, &self.config.backend);
+        if self.messages_api {
+            return self.messages.on_response_headers(host, end_of_stream);
+        }
         match self.config.target {
             Target::Gemini { .. } => self.gemini.on_response_headers(host, end_of_stream),
             Target::AwsBedrock { .. } => self.bedrock.on_response_headers(host, end_of_stream),
@@ -172,6 +223,9 @@ impl Filter for BackendFilter {
     }
 
     fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        if self.messages_api {
+            return self.messages.on_response_body(host, end_of_stream);
+        }
         match self.config.target {
             Target::Gemini { .. } => self.gemini.on_response_body(host, end_of_stream),
             Target::AwsBedrock { .. } => self.bedrock.on_response_body(host, end_of_stream),

@@ -10,6 +10,7 @@ mod bedrock;
 pub mod config;
 mod filter;
 mod gemini;
+mod messages;
 mod reply;
 mod router;
 
@@ -18,3 +19,6 @@ pub use filter::{TranslateFactory, TranslateFilter};
 pub use router::RouterFilter;
 
 aigw_host::export_filter!(TranslateFactory);
+
+#[cfg(test)]
+mod passthrough_tests;

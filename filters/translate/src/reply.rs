@@ -1,10 +1,20 @@
-//! Answering the client with an OpenAI error object.
+//! Answering the client with an error object in its API's schema.
 
+use aigw_core::anthropic::messages::error::AnthropicError;
 use aigw_core::openai::error::OpenAiError;
 use aigw_host::Host;
 
 /// Sends `error` as a local reply with a JSON body.
 pub(crate) fn send_error(host: &mut dyn Host, error: &OpenAiError) {
+    host.send_local_reply(
+        error.status,
+        &[("content-type", "application/json")],
+        &error.body(),
+    );
+}
+
+/// Sends `error` as a local reply in Anthropic's schema (clients of `/anthropic/v1/...`).
+pub(crate) fn send_anthropic_error(host: &mut dyn Host, error: &AnthropicError) {
     host.send_local_reply(
         error.status,
         &[("content-type", "application/json")],

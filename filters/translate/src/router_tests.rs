@@ -1,6 +1,6 @@
 use crate::TranslateFactory;
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use aigw_host::{BodyStatus, Filter, FilterFactory, HeadersStatus};
 
 const CHAT: &str = r#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#;
 
@@ -63,7 +63,7 @@ fn buffers_chunks_until_end_of_stream() {
 fn other_paths_and_methods_pass_through() {
     let f = factory(r#"{"role":"router"}"#);
     for (method, path) in [
-        ("POST", "/v1/responses"),
+        ("POST", "/v1/files"),
         ("GET", "/v1/chat/completions"),
         ("POST", "/healthz"),
     ] {
@@ -265,4 +265,67 @@ fn models_without_config_is_an_empty_list() {
     let (status, body) = error_of(&h);
     assert_eq!(status, 200);
     assert_eq!(body, serde_json::json!({"object": "list", "data": []}));
+}
+
+#[test]
+fn anthropic_messages_set_the_model_header() {
+    let mut filter = factory(r#"{"role":"router"}"#).create_filter();
+    let body =
+        br#"{"model":"claude-x","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}"#;
+    for path in [
+        "/anthropic/v1/messages?beta=true",
+        "/anthropic/v1/messages/count_tokens",
+    ] {
+        let mut h = host("POST", path);
+        h.request_headers
+            .push(("x-aigw-model-override".into(), "expensive-model".into()));
+        let (hs, bs) = h.run_request(&mut filter, body);
+        assert_eq!(
+            (hs, bs),
+            (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
+        );
+        assert_eq!(h.request_header_value("x-ai-eg-model"), Some("claude-x"));
+        assert!(h.request_header_value("x-aigw-model-override").is_none());
+        assert_eq!(h.route_cache_cleared, 1);
+        assert!(h.local_reply.is_none());
+    }
+}
+
+#[test]
+fn anthropic_errors_use_anthropic_schema() {
+    let config = r#"{"role":"router","max_request_bytes":64}"#;
+    let cases: [(&[u8], u16, &str); 3] = [
+        (b"{not json", 400, "invalid_request_error"),
+        (
+            br#"{"model":"m","messages":[{"role":"user","content":"x"}]}"#,
+            400,
+            "invalid_request_error",
+        ),
+        (&[b' '; 100], 413, "request_too_large"),
+    ];
+    for (body, status, kind) in cases {
+        let mut filter = factory(config).create_filter();
+        let mut h = host("POST", "/anthropic/v1/messages");
+        h.run_request(&mut filter, body);
+        let (got, v) = error_of(&h);
+        assert_eq!(
+            (got, v["type"].as_str(), v["error"]["type"].as_str()),
+            (status, Some("error"), Some(kind))
+        );
+    }
+    // A declared length over the limit is refused before the body arrives.
+    let mut filter = factory(config).create_filter();
+    let mut h = host("POST", "/anthropic/v1/messages");
+    h.request_headers
+        .push(("content-length".into(), "1000".into()));
+    let hs = filter.on_request_headers(&mut h, false);
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    assert_eq!(error_of(&h).1["error"]["type"], "request_too_large");
+    // Other methods pass.
+    let mut filter = factory(config).create_filter();
+    let mut h = host("GET", "/anthropic/v1/messages");
+    assert_eq!(
+        filter.on_request_headers(&mut h, true),
+        HeadersStatus::Continue
+    );
 }

@@ -18,10 +18,20 @@ pub fn deployment_path(
     query: Option<&str>,
     api_version: &str,
 ) -> String {
+    deployment_path_for(kind.suffix(), model, query, api_version)
+}
+
+/// As [`deployment_path`], for the path `suffix` after the deployment (`/images/generations`).
+pub fn deployment_path_for(
+    suffix: &str,
+    model: &str,
+    query: Option<&str>,
+    api_version: &str,
+) -> String {
     let mut path = String::with_capacity(64 + model.len() + query.map_or(0, str::len));
     path.push_str("/openai/deployments/");
     path.extend(utf8_percent_encode(model, SEGMENT));
-    path.push_str(kind.suffix());
+    path.push_str(suffix);
     path.push('?');
     for param in query.into_iter().flat_map(|q| q.split('&')) {
         let name = param.split_once('=').map_or(param, |(n, _)| n);

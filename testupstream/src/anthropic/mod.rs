@@ -18,8 +18,10 @@ use crate::stream::body_stream;
 
 /// The Messages API path.
 pub const MESSAGES_PATH: &str = "/v1/messages";
+/// The token counting path.
+pub const COUNT_TOKENS_PATH: &str = "/v1/messages/count_tokens";
 /// `anthropic-version` values the API accepts.
-const VERSIONS: [&str; 2] = ["2023-06-01", "2023-01-01"];
+const VERSIONS: [&str; 3] = ["2023-06-01", "2023-01-01", "2026-10-21"];
 /// Request header (any value) making a stream fail with an `error` event after its first delta.
 pub const STREAM_ERROR_HEADER: &str = "x-testupstream-stream-error";
 
@@ -85,11 +87,17 @@ fn check_version(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-/// Answers a request to the Messages path.
+/// Whether `path` is one of the Anthropic paths.
+pub fn is_anthropic_path(path: &str) -> bool {
+    path == MESSAGES_PATH || path == COUNT_TOKENS_PATH
+}
+
+/// Answers a request to the Messages or token counting path.
 pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
+    let path = req.uri().path().to_string();
     if req.method() != Method::POST {
         return error_response(
-            &ApiError::method_not_allowed(req.method().as_str(), MESSAGES_PATH),
+            &ApiError::method_not_allowed(req.method().as_str(), &path),
             None,
         );
     }
@@ -121,6 +129,15 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
     if let Some(status) = status {
         return fail(ApiError::injected(status));
     }
+    if path == COUNT_TOKENS_PATH {
+        return match validate::parse_count(&body) {
+            Ok(p) => json_response(
+                json!({"input_tokens": p.input_tokens}).to_string(),
+                backend_header,
+            ),
+            Err(e) => fail(e),
+        };
+    }
     let parsed = match validate::parse(&body) {
         Ok(p) => p,
         Err(e) => return fail(e),
@@ -141,6 +158,17 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Some(h) = backend_header {
+        headers.insert(BACKEND_HEADER, h);
+    }
+    response
+}
+
+/// A 200 JSON response.
+fn json_response(body: String, backend: Option<HeaderValue>) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::from(body)).boxed());
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(h) = backend {
         headers.insert(BACKEND_HEADER, h);
     }
     response

@@ -131,3 +131,23 @@ fn streams_events_in_order() {
     let last = std::str::from_utf8(failing.last().unwrap()).unwrap();
     assert!(last.starts_with("event: error\n"), "{last}");
 }
+
+#[test]
+fn count_tokens_takes_no_max_tokens_or_stream() {
+    use super::validate::parse_count;
+    let body = json!({"model": "m", "system": "Be brief", "messages": [user("one two three")]});
+    let r = parse_count(body.to_string().as_bytes()).unwrap();
+    assert_eq!(r.input_tokens, 5);
+    for extra in [json!({"max_tokens": 5}), json!({"stream": true})] {
+        let mut v = body.clone();
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let e = parse_count(v.to_string().as_bytes()).unwrap_err();
+        assert!(
+            e.message.ends_with("Extra inputs are not permitted"),
+            "{}",
+            e.message
+        );
+    }
+}

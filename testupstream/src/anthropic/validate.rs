@@ -54,14 +54,34 @@ fn text_of(v: &Value, at: &str) -> Result<String, ApiError> {
         .ok_or_else(|| invalid(format!("{at}: Input should be a valid string")))
 }
 
+/// Top-level fields the token counting endpoint accepts.
+const COUNT_FIELDS: [&str; 6] = [
+    "model",
+    "messages",
+    "system",
+    "tools",
+    "tool_choice",
+    "thinking",
+];
+
 /// Parses and validates a Messages request body.
 pub fn parse(body: &[u8]) -> Result<Request, ApiError> {
+    parse_for(body, false)
+}
+
+/// Parses and validates a token counting (`/v1/messages/count_tokens`) request body.
+pub fn parse_count(body: &[u8]) -> Result<Request, ApiError> {
+    parse_for(body, true)
+}
+
+fn parse_for(body: &[u8], counting: bool) -> Result<Request, ApiError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| invalid(format!("Request body is not valid JSON: {e}")))?;
     let Value::Object(obj) = value else {
         return Err(invalid("Request body must be a JSON object"));
     };
-    if let Some(extra) = obj.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+    let allowed: &[&str] = if counting { &COUNT_FIELDS } else { &FIELDS };
+    if let Some(extra) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
         return Err(invalid(format!("{extra}: Extra inputs are not permitted")));
     }
     let model = match obj.get("model") {
@@ -69,6 +89,7 @@ pub fn parse(body: &[u8]) -> Result<Request, ApiError> {
         _ => return Err(invalid("model: Field required")),
     };
     match obj.get("max_tokens").and_then(Value::as_u64) {
+        _ if counting => {}
         Some(n) if n >= 1 => {}
         _ => return Err(invalid("max_tokens: Field required (an integer >= 1)")),
     }
@@ -108,7 +129,9 @@ pub fn parse(body: &[u8]) -> Result<Request, ApiError> {
     };
     let tools = tools(&obj)?;
     tool_choice(&obj, &tools)?;
-    thinking(&obj)?;
+    if !counting {
+        thinking(&obj)?;
+    }
     let messages = match obj.get("messages") {
         Some(Value::Array(m)) if !m.is_empty() => m,
         Some(Value::Array(_)) => return Err(invalid("messages: at least one message is required")),

@@ -1,5 +1,6 @@
 //! Token-usage filter tests on the in-memory test host.
 
+mod anthropic;
 mod buffered;
 mod common;
 mod config;

@@ -4,6 +4,7 @@
 
 pub(crate) mod chunk;
 pub mod error;
+pub mod messages;
 pub(crate) mod openai_in;
 pub mod request;
 pub mod response;

@@ -3,9 +3,11 @@
 
 pub mod edit;
 pub mod error;
-mod fields;
+pub(crate) mod fields;
 pub mod model_override;
 pub mod models;
+pub mod multipart_model;
+pub mod passthrough;
 pub mod path;
 pub mod request;
 pub mod routing;

@@ -85,7 +85,7 @@ pub(crate) fn parse_error(body: &[u8], err: &serde_json::Error) -> OpenAiError {
     )
 }
 
-fn model_value(raw: &RawValue) -> Result<Cow<'_, str>, OpenAiError> {
+pub(crate) fn model_value(raw: &RawValue) -> Result<Cow<'_, str>, OpenAiError> {
     if !raw.get().starts_with('"') {
         return Err(invalid_type("model", "a string", Some(raw)));
     }

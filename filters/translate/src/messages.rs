@@ -1,0 +1,240 @@
+//! The backend role for client requests to `/anthropic/v1/messages` (and `count_tokens`):
+//! passed through to Anthropic backends (path `<prefix>/v1/messages`, `anthropic-version`
+//! kept or set, model override applied); translated to OpenAI chat completions for OpenAI
+//! and Azure OpenAI backends, whose answers come back as Anthropic messages or events.
+//! Other schemas, and `count_tokens` to non-Anthropic backends, get an Anthropic 404.
+
+use crate::config::Target;
+use crate::reply::send_anthropic_error;
+use aigw_core::anthropic::ANTHROPIC_VERSION;
+use aigw_core::anthropic::messages::Endpoint;
+use aigw_core::anthropic::messages::error::{AnthropicError, from_openai_error};
+use aigw_core::anthropic::messages::request::translate_request;
+use aigw_core::anthropic::messages::response::translate_response;
+use aigw_core::anthropic::messages::stream::StreamTranslator;
+use aigw_core::api_kind::ApiKind;
+use aigw_core::azure::deployment_path;
+use aigw_core::headers;
+use aigw_core::openai::model_override::model_override_edit;
+use aigw_host::{BodyStatus, HeadersStatus, Host};
+
+/// Where one Messages exchange is.
+#[derive(Default)]
+pub enum MessagesExchange {
+    /// Nothing (left) to do.
+    #[default]
+    PassThrough,
+    /// Anthropic backend: buffering the request to set this model.
+    Override(String),
+    /// OpenAI-schema backend: buffering the request to translate; holds the model override.
+    Request(Option<String>),
+    /// Translated request sent; the response will be translated.
+    AwaitingResponse {
+        /// The client asked for a stream.
+        stream: bool,
+    },
+    /// A 2xx chat completion, buffered until end of stream.
+    Buffered,
+    /// A 2xx chunk stream, translated chunk by chunk.
+    Streaming(Box<StreamTranslator>),
+    /// A provider error with this status, buffered until end of stream.
+    Error(u16),
+}
+
+impl MessagesExchange {
+    /// Request headers of a Messages (or count_tokens) request for `target`.
+    pub fn on_request_headers(
+        &mut self,
+        host: &mut dyn Host,
+        target: &Target,
+        endpoint: Endpoint,
+        path: &str,
+        model_override: Option<String>,
+        end_of_stream: bool,
+    ) -> HeadersStatus {
+        let chat_path = match (target, endpoint) {
+            (Target::Anthropic { path_prefix }, _) => {
+                let new_path = format!("{path_prefix}{}", endpoint.backend_path(path));
+                host.set_request_header(":path", &new_path);
+                if host.request_header("anthropic-version").is_none() {
+                    host.set_request_header("anthropic-version", ANTHROPIC_VERSION);
+                }
+                return match model_override {
+                    Some(model) if !end_of_stream => {
+                        *self = Self::Override(model);
+                        HeadersStatus::StopIteration
+                    }
+                    _ => HeadersStatus::Continue,
+                };
+            }
+            (Target::OpenAI { .. } | Target::AzureOpenAI { .. }, Endpoint::CountTokens) => {
+                return refuse(
+                    host,
+                    AnthropicError::not_found(
+                        "Token counting (/v1/messages/count_tokens) is served only by Anthropic backends; this route's backend speaks the OpenAI schema.",
+                    ),
+                );
+            }
+            (Target::OpenAI { path_prefix }, Endpoint::Messages) => {
+                format!("{path_prefix}{}", ApiKind::ChatCompletions.suffix())
+            }
+            (Target::AzureOpenAI { api_version }, Endpoint::Messages) => {
+                let model = model_override
+                    .clone()
+                    .or_else(|| host.request_header(headers::MODEL));
+                let Some(model) = model else {
+                    return refuse(
+                        host,
+                        AnthropicError::bad_request(
+                            "No model to pick the Azure OpenAI deployment: the request has no 'model'.",
+                        ),
+                    );
+                };
+                deployment_path(ApiKind::ChatCompletions, &model, None, api_version)
+            }
+            (Target::Gemini { .. }, _) => {
+                return refuse(
+                    host,
+                    AnthropicError::not_found(
+                        "This route's backend speaks the Gemini API, which does not serve the Anthropic Messages API through this gateway yet.",
+                    ),
+                );
+            }
+            (Target::AwsBedrock { .. }, _) => {
+                return refuse(
+                    host,
+                    AnthropicError::not_found(
+                        "This route's backend speaks the AWS Bedrock Converse API, which does not serve the Anthropic Messages API through this gateway yet.",
+                    ),
+                );
+            }
+        };
+        if end_of_stream {
+            return refuse(
+                host,
+                AnthropicError::bad_request("A Messages request needs a body."),
+            );
+        }
+        host.set_request_header(":path", &chat_path);
+        host.remove_request_header("anthropic-version");
+        host.remove_request_header("anthropic-beta");
+        *self = Self::Request(model_override);
+        HeadersStatus::StopIteration
+    }
+
+    /// Request body: the model override or the translation, at end of stream.
+    pub fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        if !matches!(self, Self::Override(_) | Self::Request(_)) {
+            return BodyStatus::Continue;
+        }
+        if !end_of_stream {
+            return BodyStatus::StopAndBuffer;
+        }
+        let body = host.request_body();
+        let result = match std::mem::take(self) {
+            Self::Override(model) => model_override_edit(&body, &model)
+                .map(|edit| edit.map(|e| e.apply(&body)))
+                .map_err(AnthropicError::from),
+            Self::Request(model) => translate_request(&body, model.as_deref()).map(|translated| {
+                *self = Self::AwaitingResponse {
+                    stream: translated.stream,
+                };
+                Some(translated.body)
+            }),
+            _ => Ok(None),
+        };
+        match result {
+            Ok(Some(new_body)) => {
+                host.set_request_body(&new_body);
+                BodyStatus::Continue
+            }
+            Ok(None) => BodyStatus::Continue,
+            Err(error) => {
+                *self = Self::PassThrough;
+                send_anthropic_error(host, &error);
+                BodyStatus::StopNoBuffer
+            }
+        }
+    }
+
+    /// Response headers: picks the translation by status and content type.
+    pub fn on_response_headers(
+        &mut self,
+        host: &mut dyn Host,
+        end_of_stream: bool,
+    ) -> HeadersStatus {
+        let Self::AwaitingResponse { stream } = *self else {
+            return HeadersStatus::Continue;
+        };
+        if end_of_stream {
+            *self = Self::PassThrough;
+            return HeadersStatus::Continue;
+        }
+        let status = host
+            .response_header(":status")
+            .and_then(|s| s.parse::<u16>().ok())
+            .unwrap_or(0);
+        let event_stream = host
+            .response_header("content-type")
+            .is_some_and(|t| t.starts_with("text/event-stream"));
+        host.remove_response_header("content-length");
+        if !(200..300).contains(&status) {
+            host.set_response_header("content-type", "application/json");
+            *self = Self::Error(status);
+            return HeadersStatus::StopIteration;
+        }
+        if stream && event_stream {
+            *self = Self::Streaming(Box::default());
+            return HeadersStatus::Continue;
+        }
+        *self = Self::Buffered;
+        HeadersStatus::StopIteration
+    }
+
+    /// Response body: stream chunks as they come, buffered bodies at the end.
+    pub fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        match self {
+            Self::Streaming(translator) => {
+                let mut out = translator.feed(&host.response_body());
+                if end_of_stream {
+                    out.extend(translator.finish());
+                }
+                host.set_response_body(&out);
+                BodyStatus::Continue
+            }
+            Self::Buffered | Self::Error(_) if !end_of_stream => BodyStatus::StopAndBuffer,
+            Self::Buffered => {
+                let body = match translate_response(&host.response_body()) {
+                    Ok(body) => body,
+                    Err(error) => {
+                        host.set_response_header(":status", &error.status.to_string());
+                        error.body()
+                    }
+                };
+                finish_body(host, &body);
+                BodyStatus::Continue
+            }
+            Self::Error(status) => {
+                let body = from_openai_error(*status, &host.response_body()).body();
+                finish_body(host, &body);
+                BodyStatus::Continue
+            }
+            _ => BodyStatus::Continue,
+        }
+    }
+}
+
+fn refuse(host: &mut dyn Host, error: AnthropicError) -> HeadersStatus {
+    send_anthropic_error(host, &error);
+    HeadersStatus::StopIteration
+}
+
+/// Replaces a buffered response body; its headers are still held, so the length is known.
+fn finish_body(host: &mut dyn Host, body: &[u8]) {
+    host.set_response_body(body);
+    host.set_response_header("content-length", &body.len().to_string());
+}
+
+#[cfg(test)]
+#[path = "messages_tests.rs"]
+mod tests;
