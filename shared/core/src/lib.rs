@@ -5,6 +5,7 @@ pub mod api_kind;
 pub mod auth;
 pub mod azure;
 pub mod cost;
+pub mod cost_cel;
 pub mod gemini;
 pub mod headers;
 pub mod mcp;

@@ -18,6 +18,12 @@ pub struct TokenUsage {
     pub total_tokens: u64,
     /// `usage.prompt_tokens_details.cached_tokens`.
     pub cached_input_tokens: u64,
+    /// Prompt tokens written to the backend's cache:
+    /// `usage.prompt_tokens_details.cache_creation_tokens` (alias `cache_write_tokens`) or
+    /// `usage.cache_creation_input_tokens`.
+    pub cache_creation_input_tokens: u64,
+    /// `usage.completion_tokens_details.reasoning_tokens` (part of the output tokens).
+    pub reasoning_tokens: u64,
 }
 
 impl From<UsageView> for TokenUsage {
@@ -32,7 +38,18 @@ impl From<UsageView> for TokenUsage {
                 .unwrap_or(input_tokens.saturating_add(output_tokens)),
             cached_input_tokens: view
                 .prompt_tokens_details
+                .as_ref()
                 .and_then(|d| d.cached_tokens)
+                .unwrap_or(0),
+            cache_creation_input_tokens: view
+                .prompt_tokens_details
+                .as_ref()
+                .and_then(|d| d.cache_creation_tokens)
+                .or(view.cache_creation_input_tokens)
+                .unwrap_or(0),
+            reasoning_tokens: view
+                .completion_tokens_details
+                .and_then(|d| d.reasoning_tokens)
                 .unwrap_or(0),
         }
     }
