@@ -13,5 +13,6 @@ pub mod metadata;
 pub mod metrics;
 pub mod openai;
 pub mod sse;
+pub mod token_estimate;
 pub mod usage;
 mod usage_view;

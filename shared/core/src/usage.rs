@@ -104,6 +104,7 @@ pub const DONE_MARKER: &[u8] = b"[DONE]";
 pub struct StreamUsage {
     model: String,
     usage: Option<TokenUsage>,
+    output_chunks: u64,
 }
 
 impl StreamUsage {
@@ -126,7 +127,15 @@ impl StreamUsage {
         if let Some(usage) = chunk.usage {
             self.usage = Some(usage.into());
         }
-        Ok(chunk.choices.is_some_and(|c| c.0))
+        let output = chunk.choices.is_some_and(|c| c.0);
+        self.output_chunks += u64::from(output);
+        Ok(output)
+    }
+
+    /// How many events carried generated output. OpenAI streams one token per such event,
+    /// so this stands in for the output tokens of a stream cut short before its usage.
+    pub fn output_chunks(&self) -> u64 {
+        self.output_chunks
     }
 
     /// The last model the stream named (empty when none).
@@ -141,6 +150,7 @@ impl StreamUsage {
 
     /// Takes the accumulated model and usage, leaving the accumulator empty.
     pub fn take(&mut self) -> ResponseUsage {
+        self.output_chunks = 0;
         ResponseUsage {
             model: std::mem::take(&mut self.model),
             usage: self.usage.take(),
