@@ -2,7 +2,9 @@
 //! order), then the model prefix and regex matchers (config order), so an exact name always
 //! wins over a pattern.
 
-use aigw_core::headers::{MODEL as MODEL_HEADER, MODEL_OVERRIDE as MODEL_OVERRIDE_HEADER};
+use aigw_core::headers::{
+    MODEL as MODEL_HEADER, MODEL_OVERRIDE as MODEL_OVERRIDE_HEADER, ROUTE as ROUTE_HEADER,
+};
 use serde_json::{Value, json};
 
 use super::cluster_name;
@@ -20,15 +22,17 @@ const ROUTE_TIMEOUT: &str = "300s";
 pub fn model_routes(config: &GatewayConfig) -> Vec<Value> {
     let mut exact = Vec::new();
     let mut patterns = Vec::new();
+    let name_route = config.has_costs();
     for r in &config.routes {
         for model in &r.models {
-            exact.push(route(r, model, json!({"exact": model})));
+            exact.push(route(r, model, json!({"exact": model}), name_route));
         }
         if let Some(prefix) = &r.model_prefix {
-            patterns.push(route(r, "prefix", json!({"prefix": prefix})));
+            patterns.push(route(r, "prefix", json!({"prefix": prefix}), name_route));
         }
         if let Some(re) = &r.model_regex {
-            patterns.push(route(r, "regex", json!({"safe_regex": {"regex": re}})));
+            let matcher = json!({"safe_regex": {"regex": re}});
+            patterns.push(route(r, "regex", matcher, name_route));
         }
     }
     exact.extend(patterns);
@@ -50,7 +54,8 @@ pub fn listed_models(config: &GatewayConfig) -> Vec<Value> {
 }
 
 /// One Envoy route of gateway route `r`: its model matcher plus its header and host matchers.
-fn route(r: &Route, suffix: &str, model: Value) -> Value {
+/// With `name_route` (costs are configured) it adds `x-aigw-route: <name>` for token-usage.
+fn route(r: &Route, suffix: &str, model: Value, name_route: bool) -> Value {
     let mut headers = vec![json!({"name": MODEL_HEADER, "string_match": model})];
     headers.extend(r.headers.iter().map(header_matcher));
     if let Some(host) = &r.host {
@@ -64,11 +69,21 @@ fn route(r: &Route, suffix: &str, model: Value) -> Value {
         "match": {"prefix": "/", "headers": headers},
         "route": {"cluster": cluster_name(&r.backend), "timeout": ROUTE_TIMEOUT},
     });
+    let mut add = Vec::new();
     if let Some(target) = &r.model_override {
-        route["request_headers_to_add"] = json!([{
+        add.push(json!({
             "header": {"key": MODEL_OVERRIDE_HEADER, "value": target},
             "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
-        }]);
+        }));
+    }
+    if name_route {
+        add.push(json!({
+            "header": {"key": ROUTE_HEADER, "value": r.name},
+            "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+        }));
+    }
+    if !add.is_empty() {
+        route["request_headers_to_add"] = Value::Array(add);
     }
     route
 }

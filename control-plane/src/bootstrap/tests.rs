@@ -32,6 +32,8 @@ routes:
     models: [az-model]
     backend: azure
     model_override: deployment-1
+    costs:
+      - { metadata_key: usd_micros, type: CEL, cel: "input_tokens * 3 + output_tokens * 12" }
 costs:
   - { metadata_key: llm_total_token, type: TotalToken }
 "#;
@@ -153,7 +155,9 @@ fn downstream_chain_native() {
     );
     assert_eq!(
         filter_config(&filters[1]),
-        json!({"costs": [{"metadata_key": "llm_total_token", "type": "TotalToken"}]})
+        json!({"costs": [{"metadata_key": "llm_total_token", "type": "TotalToken"}],
+            "route_costs": {"az": [{"metadata_key": "usd_micros", "type": "CEL",
+                "cel": "input_tokens * 3 + output_tokens * 12"}]}})
     );
 }
 
@@ -173,10 +177,17 @@ fn routes_per_model_then_not_found() {
         routes[1]["route"],
         json!({"cluster": "aigw-backend-openai", "timeout": "300s"})
     );
-    assert!(routes[1].get("request_headers_to_add").is_none());
+    let added = |i: usize| -> Vec<Value> {
+        let list = routes[i]["request_headers_to_add"].as_array().unwrap();
+        list.iter().map(|h| h["header"].clone()).collect()
+    };
+    assert_eq!(added(1), [json!({"key": "x-aigw-route", "value": "gpt"})]);
     assert_eq!(
-        routes[2]["request_headers_to_add"][0]["header"],
-        json!({"key": "x-aigw-model-override", "value": "deployment-1"})
+        added(2),
+        [
+            json!({"key": "x-aigw-model-override", "value": "deployment-1"}),
+            json!({"key": "x-aigw-route", "value": "az"})
+        ]
     );
     let paths: Vec<&Value> = routes[3..].iter().map(|r| &r["match"]["path"]).collect();
     assert_eq!(

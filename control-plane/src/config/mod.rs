@@ -8,6 +8,7 @@ pub mod route_match;
 pub mod source;
 mod validate;
 mod validate_auth;
+mod validate_costs;
 
 pub use validate_auth::aws_region;
 

@@ -49,6 +49,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         host: None,
         backend: DEMO_NAME.into(),
         model_override: None,
+        costs: Vec::new(),
     }];
     if let Some(endpoint) = openai_endpoint {
         backends.push(Backend {
@@ -67,6 +68,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
             host: None,
             backend: "openai".into(),
             model_override: None,
+            costs: Vec::new(),
         });
     }
     GatewayConfig {
