@@ -58,12 +58,7 @@ pub fn listener(
     }
     let mut http_filters = vec![
         module_filter(&settings, FilterModule::Translate, &translate, &[]),
-        module_filter(
-            &settings,
-            FilterModule::TokenUsage,
-            &token_usage,
-            &[],
-        ),
+        module_filter(&settings, FilterModule::TokenUsage, &token_usage, &[]),
     ];
     http_filters.extend(mcp_filter);
     http_filters.push(router());

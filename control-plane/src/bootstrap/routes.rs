@@ -54,7 +54,8 @@ pub fn listed_models(config: &GatewayConfig) -> Vec<Value> {
 }
 
 /// One Envoy route of gateway route `r`: its model matcher plus its header and host matchers.
-/// With `name_route` (costs are configured) it adds `x-aigw-route: <name>` for token-usage.
+/// With `name_route` (costs are configured) it adds the response header `x-aigw-route: <name>`
+/// for token-usage.
 fn route(r: &Route, suffix: &str, model: Value, name_route: bool) -> Value {
     let mut headers = vec![json!({"name": MODEL_HEADER, "string_match": model})];
     headers.extend(r.headers.iter().map(header_matcher));
@@ -69,21 +70,18 @@ fn route(r: &Route, suffix: &str, model: Value, name_route: bool) -> Value {
         "match": {"prefix": "/", "headers": headers},
         "route": {"cluster": cluster_name(&r.backend), "timeout": ROUTE_TIMEOUT},
     });
-    let mut add = Vec::new();
     if let Some(target) = &r.model_override {
-        add.push(json!({
+        route["request_headers_to_add"] = json!([{
             "header": {"key": MODEL_OVERRIDE_HEADER, "value": target},
             "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
-        }));
+        }]);
     }
     if name_route {
-        add.push(json!({
+        // On the response: token-usage reads and removes it; a provider's own is overwritten.
+        route["response_headers_to_add"] = json!([{
             "header": {"key": ROUTE_HEADER, "value": r.name},
             "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
-        }));
-    }
-    if !add.is_empty() {
-        route["request_headers_to_add"] = Value::Array(add);
+        }]);
     }
     route
 }

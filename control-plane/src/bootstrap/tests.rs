@@ -177,18 +177,18 @@ fn routes_per_model_then_not_found() {
         routes[1]["route"],
         json!({"cluster": "aigw-backend-openai", "timeout": "300s"})
     );
-    let added = |i: usize| -> Vec<Value> {
-        let list = routes[i]["request_headers_to_add"].as_array().unwrap();
-        list.iter().map(|h| h["header"].clone()).collect()
-    };
-    assert_eq!(added(1), [json!({"key": "x-aigw-route", "value": "gpt"})]);
+    assert!(routes[1].get("request_headers_to_add").is_none());
     assert_eq!(
-        added(2),
-        [
-            json!({"key": "x-aigw-model-override", "value": "deployment-1"}),
-            json!({"key": "x-aigw-route", "value": "az"})
-        ]
+        routes[2]["request_headers_to_add"][0]["header"],
+        json!({"key": "x-aigw-model-override", "value": "deployment-1"})
     );
+    for (i, name) in [(1, "gpt"), (2, "az")] {
+        assert_eq!(
+            routes[i]["response_headers_to_add"],
+            json!([{"header": {"key": "x-aigw-route", "value": name},
+                "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}])
+        );
+    }
     let paths: Vec<&Value> = routes[3..].iter().map(|r| &r["match"]["path"]).collect();
     assert_eq!(
         paths,

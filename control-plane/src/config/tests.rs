@@ -286,10 +286,7 @@ fn cel_problems_name_the_route_and_column() {
         "routes[1].costs[0].metadata_key: route \"az\": \"input_tokens\" is written by token-usage itself; choose another key",
     );
     assert_problem(
-        &variant(
-            "type: TotalToken }",
-            "type: CEL, cel: 'model' }",
-        ),
+        &variant("type: TotalToken }", "type: CEL, cel: 'model' }"),
         "costs[0].cel: CEL error: expression yields a string; it must yield an int or uint",
     );
 }

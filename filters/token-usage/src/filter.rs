@@ -39,7 +39,13 @@ impl TokenUsageFilter {
         self.reported = true;
         let outcome = exchange.finish(complete, host);
         let settings = &self.settings;
-        report(host, &settings.metrics, &settings.config, exchange, &outcome);
+        report(
+            host,
+            &settings.metrics,
+            &settings.config,
+            exchange,
+            &outcome,
+        );
     }
 }
 
@@ -67,7 +73,10 @@ impl Filter for TokenUsageFilter {
             host.remove_response_header(BACKEND_HEADER);
             exchange.backend = backend;
         }
-        exchange.route = host.request_header(ROUTE_HEADER).unwrap_or_default();
+        if let Some(route) = host.response_header(ROUTE_HEADER) {
+            host.remove_response_header(ROUTE_HEADER);
+            exchange.route = route;
+        }
         if exchange.request_model.is_empty() {
             exchange.request_model = host.request_header(MODEL_HEADER).unwrap_or_default();
         }

@@ -77,10 +77,8 @@ impl Filter for RouterFilter {
         if host.request_header(":method").as_deref() != Some("POST") {
             return HeadersStatus::Continue;
         }
-        // Only route configuration may choose a backend model or name the route (which
-        // selects its costs); never the client.
+        // Only route configuration may choose a backend model; never the client.
         host.remove_request_header(headers::MODEL_OVERRIDE);
-        host.remove_request_header(headers::ROUTE);
         if end_of_stream {
             send_error(
                 host,

@@ -35,16 +35,13 @@ fn sets_model_header_and_reroutes() {
 }
 
 #[test]
-fn drops_client_supplied_model_override_and_route() {
+fn drops_client_supplied_model_override() {
     let mut filter = factory(r#"{"role":"router"}"#).create_filter();
     let mut h = host("POST", "/v1/chat/completions");
     h.request_headers
         .push(("x-aigw-model-override".into(), "expensive-model".into()));
-    h.request_headers
-        .push(("x-aigw-route".into(), "cheap-route".into()));
     h.run_request(&mut filter, CHAT.as_bytes());
     assert!(h.request_header_value("x-aigw-model-override").is_none());
-    assert!(h.request_header_value("x-aigw-route").is_none());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use aigw_core::metrics::TOKEN_USAGE;
-use aigw_host::LogLevel;
+use aigw_host::{Host, LogLevel};
 
 const ROUTE_CONFIG: &str = r#"{"costs":[
     {"metadata_key":"llm_total","type":"TotalToken"},
@@ -13,14 +13,21 @@ const ROUTE_CONFIG: &str = r#"{"costs":[
     {"metadata_key":"llm_cache_write","type":"CacheCreationInputToken"},
     {"metadata_key":"by_backend","type":"CEL","cel":"backend == 'b1' && route_name == 'reasoners' && model == 'o3-2025' ? 1 : 0"}]}}"#;
 
-const O3: &[u8] = br#"{"model":"o3-2025","choices":[],"usage":{"prompt_tokens":100,"completion_tokens":50,
+const O3: &[u8] =
+    br#"{"model":"o3-2025","choices":[],"usage":{"prompt_tokens":100,"completion_tokens":50,
   "total_tokens":150,"prompt_tokens_details":{"cached_tokens":40,"cache_creation_tokens":30},
   "completion_tokens_details":{"reasoning_tokens":20}}}"#;
 
 fn served(route: Option<&str>) -> Stream {
-    let extra: Vec<(&str, &str)> = route.map(|r| ("x-aigw-route", r)).into_iter().collect();
-    let mut s = Stream::with_config(ROUTE_CONFIG, "/v1/chat/completions", "o3", &extra);
-    s.response_headers(&json_headers("b1"), false);
+    let mut s = Stream::with_config(ROUTE_CONFIG, "/v1/chat/completions", "o3", &[]);
+    let mut headers = json_headers("b1");
+    headers.extend(route.map(|r| ("x-aigw-route", r)));
+    s.response_headers(&headers, false);
+    assert_eq!(
+        s.host.response_header("x-aigw-route"),
+        None,
+        "removed before the client"
+    );
     s.chunk(O3, true);
     s
 }
@@ -50,6 +57,16 @@ fn an_unknown_route_gets_the_global_costs() {
     let s = served(Some("other"));
     assert_eq!(s.num("price"), 600.0);
     assert!(!s.host.metadata.contains_key("by_backend"));
+}
+
+#[test]
+fn a_client_request_header_does_not_pick_the_route() {
+    let extra = [("x-aigw-route", "reasoners")];
+    let mut s = Stream::with_config(ROUTE_CONFIG, "/v1/chat/completions", "o3", &extra);
+    s.response_headers(&json_headers("b1"), false);
+    s.chunk(O3, true);
+    assert_eq!(s.num("price"), 600.0);
+    assert!(!s.host.metadata.contains_key("llm_reasoning"));
 }
 
 #[test]
