@@ -33,7 +33,8 @@ def offline_cache() -> None:
 
 
 offline_cache()
-import tiktoken  # noqa: E402  (after the cache variable is set)
+# Imported after the cache variable is set.
+import tiktoken  # noqa: E402
 
 
 def encoding_for(model: str) -> str:
@@ -70,7 +71,7 @@ def count_tools(enc, tools, o200k: bool) -> int:
         fn = tool["function"]
         total += func_init
         desc = fn.get("description", "")
-        desc = desc[:-1] if desc.endswith(".") else desc
+        desc = desc.removesuffix(".")
         total += len(enc.encode_ordinary(f"{fn['name']}:{desc}"))
         props = fn.get("parameters", {}).get("properties", {})
         if props:
@@ -82,7 +83,7 @@ def count_tools(enc, tools, o200k: bool) -> int:
                     for item in prop["enum"]:
                         total += enum_item + len(enc.encode_ordinary(item))
                 pdesc = prop.get("description", "")
-                pdesc = pdesc[:-1] if pdesc.endswith(".") else pdesc
+                pdesc = pdesc.removesuffix(".")
                 total += len(enc.encode_ordinary(f"{key}:{prop.get('type', '')}:{pdesc}"))
     return total + func_end
 
