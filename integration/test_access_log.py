@@ -21,6 +21,8 @@ def test_metadata_of_a_chat_completion(client, gateway):
         "output_tokens": usage["completion_tokens"],
         "total_tokens": usage["total_tokens"],
         "cached_input_tokens": 0,
+        "cache_creation_input_tokens": 0,
+        "reasoning_tokens": 0,
         "llm_input_token": usage["prompt_tokens"],
         "llm_total_token": usage["total_tokens"],
         "request_model": MODEL_A,

@@ -8,7 +8,7 @@
 # variant gets a warm-up, then a measured run of a ~1 KB chat completion request
 # (scripts/bench/chat.lua). Prints requests/s, p50 and p99 latency, Envoy's CPU time per
 # request (less sensitive than requests/s to other load on the machine) and the ratios to
-# plain Envoy.
+# plain Envoy. Then the criterion benchmark of the prompt-token estimate and a CEL cost.
 #
 # Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
 # BENCH_CONNECTIONS (default 32), BENCH_VARIANTS (default "plain native wasm").
@@ -159,3 +159,6 @@ for variant in $VARIANTS; do
         cr = bc > 0 ? sprintf("%.2f", c / bc) : "n/a";
         printf "    %-8s %11.0f %9.2f %9.2f %12.1f %13s %13s\n", v, r, a / 1000, b / 1000, c, rr, cr }'
 done
+
+step "Per-request work measured by criterion: prompt-token estimate and a CEL cost"
+cargo bench -q -p aigw-core --bench token_estimate -- --noplot 2>&1 | grep -E "^[a-z_/0-9.-]+ +time:|^ +time:|^[a-z_/0-9.-]+$" || true

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 # Metadata keys token-usage writes (namespace io.envoy.ai_gateway) that hold numbers.
-NUMBER_KEYS = ("input_tokens", "output_tokens", "total_tokens", "cached_input_tokens")
+NUMBER_KEYS = ("input_tokens", "output_tokens", "total_tokens", "cached_input_tokens",
+               "cache_creation_input_tokens", "reasoning_tokens")
 # Metadata keys that hold strings.
 STRING_KEYS = ("request_model", "response_model", "backend")
 

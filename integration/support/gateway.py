@@ -32,6 +32,10 @@ AZURE_API_VERSION = "2024-10-21"
 PANIC_MARKERS = ("panic in ", "panicked at", "RuntimeError")
 # Cost metadata keys the config declares.
 COSTS = {"llm_input_token": "InputToken", "llm_total_token": "TotalToken"}
+# A CEL cost of route `b` only (micro-dollars, plus 1000 when the route and backend variables
+# say `b` and `modelb`).
+ROUTE_B_CEL = ("input_tokens * 3 + output_tokens * 12"
+               " + (route_name == 'b' && backend == 'modelb' ? 1000 : 0)")
 
 
 @dataclass
@@ -95,7 +99,8 @@ def gateway_config(upstream: Upstream, workdir: Path, kind: str, listen: int, ad
         "routes": [
             {"name": "a", "models": [MODEL_A, MODEL_METRICS, MODEL_METRICS_STREAM],
              "backend": "openai"},
-            {"name": "b", "models": [MODEL_B], "backend": "modelb"},
+            {"name": "b", "models": [MODEL_B], "backend": "modelb",
+             "costs": [{"metadata_key": "usd_micros", "type": "CEL", "cel": ROUTE_B_CEL}]},
             {"name": "azure", "models": [MODEL_AZURE], "backend": "azure",
              "model_override": AZURE_DEPLOYMENT},
             {"name": "gemini", "models": [MODEL_GEMINI, MODEL_GEMINI_EMBED], "backend": "gemini"},

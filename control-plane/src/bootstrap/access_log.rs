@@ -35,7 +35,10 @@ pub fn access_log(config: &GatewayConfig, path: &Path) -> Value {
     ] {
         format.insert(field.into(), Value::String(operator.into()));
     }
-    let cost_keys = config.costs.iter().map(|c| c.metadata_key.as_str());
+    let route_costs = config.routes.iter().flat_map(|r| &r.costs);
+    let cost_keys = config.costs.iter().chain(route_costs);
+    let cost_keys = cost_keys.map(|c| c.metadata_key.as_str());
+    // A key used by several routes is one field (the map keeps it once).
     for key in BUILTIN_KEYS.into_iter().chain(cost_keys) {
         format.insert(
             key.into(),

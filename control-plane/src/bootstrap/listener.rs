@@ -12,7 +12,7 @@ use super::routes::{MODELS_CREATED, listed_models, model_routes};
 use super::{GenerateOptions, socket_address};
 use crate::artifacts::FilterModule;
 use crate::bootstrap::access_log::access_log;
-use crate::config::{CostType, GatewayConfig};
+use crate::config::{Cost, GatewayConfig};
 
 /// Largest request body translate buffers.
 pub const MAX_REQUEST_BYTES: u64 = 4 * 1024 * 1024;
@@ -79,30 +79,39 @@ pub fn listener(
 pub fn router_translate_config(config: &GatewayConfig) -> Value {
     json!({
         "role": "router",
-        "force_include_usage": !config.costs.is_empty(),
+        "force_include_usage": config.has_costs(),
         "max_request_bytes": MAX_REQUEST_BYTES,
         "models": listed_models(config),
         "models_created": MODELS_CREATED,
     })
 }
 
-/// The JSON config of token-usage (downstream, after translate).
+/// The JSON config of token-usage (downstream, after translate): global costs, and the
+/// costs of routes that have their own.
 pub fn token_usage_config(config: &GatewayConfig) -> Value {
-    let costs: Vec<Value> = config
-        .costs
+    let route_costs: serde_json::Map<String, Value> = config
+        .routes
         .iter()
-        .map(|c| json!({"metadata_key": c.metadata_key, "type": cost_type(c.kind)}))
+        .filter(|r| !r.costs.is_empty())
+        .map(|r| (r.name.clone(), cost_list(&r.costs)))
         .collect();
-    json!({"costs": costs})
+    let mut token_usage = json!({"costs": cost_list(&config.costs)});
+    if !route_costs.is_empty() {
+        token_usage["route_costs"] = Value::Object(route_costs);
+    }
+    token_usage
 }
 
-fn cost_type(kind: CostType) -> &'static str {
-    match kind {
-        CostType::InputToken => "InputToken",
-        CostType::OutputToken => "OutputToken",
-        CostType::TotalToken => "TotalToken",
-        CostType::CachedInputToken => "CachedInputToken",
-    }
+/// A cost list as the token-usage filter config spells it.
+fn cost_list(costs: &[Cost]) -> Value {
+    let list = costs.iter().map(|c| {
+        let mut cost = json!({"metadata_key": c.metadata_key, "type": c.kind.as_str()});
+        if let Some(cel) = &c.cel {
+            cost["cel"] = json!(cel);
+        }
+        cost
+    });
+    Value::Array(list.collect())
 }
 
 /// One route per (route, model) matching `x-ai-eg-model` exactly, then OpenAI-style 404s for

@@ -2,7 +2,9 @@
 //! order), then the model prefix and regex matchers (config order), so an exact name always
 //! wins over a pattern.
 
-use aigw_core::headers::{MODEL as MODEL_HEADER, MODEL_OVERRIDE as MODEL_OVERRIDE_HEADER};
+use aigw_core::headers::{
+    MODEL as MODEL_HEADER, MODEL_OVERRIDE as MODEL_OVERRIDE_HEADER, ROUTE as ROUTE_HEADER,
+};
 use serde_json::{Value, json};
 
 use super::cluster_name;
@@ -59,6 +61,7 @@ pub fn model_matchers(config: &GatewayConfig) -> Vec<(&Route, ModelMatch<'_>)> {
 
 /// The model routes of `config`, in match order.
 pub fn model_routes(config: &GatewayConfig) -> Vec<Value> {
+    let name_route = config.has_costs();
     model_matchers(config)
         .into_iter()
         .map(|(r, m)| {
@@ -67,7 +70,7 @@ pub fn model_routes(config: &GatewayConfig) -> Vec<Value> {
                 ModelMatch::Prefix(v) => json!({"prefix": v}),
                 ModelMatch::Regex(v) => json!({"safe_regex": {"regex": v}}),
             };
-            route(r, m.route_suffix(), string_match)
+            route(r, m.route_suffix(), string_match, name_route)
         })
         .collect()
 }
@@ -87,7 +90,9 @@ pub fn listed_models(config: &GatewayConfig) -> Vec<Value> {
 }
 
 /// One Envoy route of gateway route `r`: its model matcher plus its header and host matchers.
-fn route(r: &Route, suffix: &str, model: Value) -> Value {
+/// With `name_route` (costs are configured) it adds the response header `x-aigw-route: <name>`
+/// for token-usage.
+fn route(r: &Route, suffix: &str, model: Value, name_route: bool) -> Value {
     let mut headers = vec![json!({"name": MODEL_HEADER, "string_match": model})];
     headers.extend(r.headers.iter().map(header_matcher));
     if let Some(host) = &r.host {
@@ -108,6 +113,13 @@ fn route(r: &Route, suffix: &str, model: Value) -> Value {
     if let Some(target) = &r.model_override {
         route["request_headers_to_add"] = json!([{
             "header": {"key": MODEL_OVERRIDE_HEADER, "value": target},
+            "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+        }]);
+    }
+    if name_route {
+        // On the response: token-usage reads and removes it; a provider's own is overwritten.
+        route["response_headers_to_add"] = json!([{
+            "header": {"key": ROUTE_HEADER, "value": r.name},
             "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
         }]);
     }

@@ -32,6 +32,8 @@ routes:
     models: [az-model]
     backend: azure
     model_override: deployment-1
+    costs:
+      - { metadata_key: usd_micros, type: CEL, cel: "input_tokens * 3 + output_tokens * 12" }
 costs:
   - { metadata_key: llm_total_token, type: TotalToken }
 "#;
@@ -153,7 +155,9 @@ fn downstream_chain_native() {
     );
     assert_eq!(
         filter_config(&filters[1]),
-        json!({"costs": [{"metadata_key": "llm_total_token", "type": "TotalToken"}]})
+        json!({"costs": [{"metadata_key": "llm_total_token", "type": "TotalToken"}],
+            "route_costs": {"az": [{"metadata_key": "usd_micros", "type": "CEL",
+                "cel": "input_tokens * 3 + output_tokens * 12"}]}})
     );
 }
 
@@ -178,6 +182,13 @@ fn routes_per_model_then_not_found() {
         routes[2]["request_headers_to_add"][0]["header"],
         json!({"key": "x-aigw-model-override", "value": "deployment-1"})
     );
+    for (i, name) in [(1, "gpt"), (2, "az")] {
+        assert_eq!(
+            routes[i]["response_headers_to_add"],
+            json!([{"header": {"key": "x-aigw-route", "value": name},
+                "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}])
+        );
+    }
     let paths: Vec<&Value> = routes[3..].iter().map(|r| &r["match"]["path"]).collect();
     assert_eq!(
         paths,

@@ -9,6 +9,7 @@ pub mod route_match;
 pub mod source;
 mod validate;
 mod validate_auth;
+mod validate_costs;
 pub(crate) mod validate_fallback;
 
 pub use validate_auth::aws_region;

@@ -29,12 +29,19 @@ pub struct GatewayConfig {
     pub backends: Vec<Backend>,
     /// Model-to-backend routing rules.
     pub routes: Vec<Route>,
-    /// Token-usage costs written to request metadata.
+    /// Token-usage costs written to request metadata for every route.
     #[serde(default)]
     pub costs: Vec<Cost>,
     /// The MCP gateway (absent: no MCP endpoint).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp: Option<super::mcp::McpConfig>,
+}
+
+impl GatewayConfig {
+    /// Whether any cost is configured, globally or on a route.
+    pub fn has_costs(&self) -> bool {
+        !self.costs.is_empty() || self.routes.iter().any(|r| !r.costs.is_empty())
+    }
 }
 
 fn default_listen() -> SocketAddr {
@@ -278,6 +285,10 @@ pub struct Route {
     /// `backends`; defaults apply when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<Retry>,
+    /// Costs of this route only, written after the global `costs`; one with a global
+    /// cost's `metadata_key` replaces that cost for this route.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub costs: Vec<Cost>,
 }
 
 /// One backend of a route with several.
@@ -370,9 +381,14 @@ impl Route {
 pub struct Cost {
     /// Metadata key (namespace `io.envoy.ai_gateway`).
     pub metadata_key: String,
-    /// Which token count the cost is.
+    /// Which token count the cost is, or `CEL` for an expression.
     #[serde(rename = "type")]
     pub kind: CostType,
+    /// The CEL expression of a `CEL` cost, over `model`, `backend`, `route_name`,
+    /// `input_tokens`, `cached_input_tokens`, `cache_creation_input_tokens`,
+    /// `output_tokens`, `total_tokens` and `reasoning_tokens`; it must yield an int.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cel: Option<String>,
 }
 
 /// Token count a cost is made of.
@@ -386,4 +402,26 @@ pub enum CostType {
     TotalToken,
     /// Prompt tokens served from the provider's cache.
     CachedInputToken,
+    /// Prompt tokens written to the provider's cache.
+    CacheCreationInputToken,
+    /// Reasoning tokens (part of the completion tokens).
+    ReasoningToken,
+    /// The value of the `cel` expression.
+    #[serde(rename = "CEL")]
+    Cel,
+}
+
+impl CostType {
+    /// The name used in configs and in the token-usage filter config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InputToken => "InputToken",
+            Self::OutputToken => "OutputToken",
+            Self::TotalToken => "TotalToken",
+            Self::CachedInputToken => "CachedInputToken",
+            Self::CacheCreationInputToken => "CacheCreationInputToken",
+            Self::ReasoningToken => "ReasoningToken",
+            Self::Cel => "CEL",
+        }
+    }
 }

@@ -244,6 +244,54 @@ fn cost_problems() {
 }
 
 #[test]
+fn cel_costs_global_and_per_route() {
+    let yaml = variant(
+        "    model_override: null\n",
+        "    model_override: null\n    costs:\n      - { metadata_key: usd, type: CEL, cel: 'input_tokens * 3 + reasoning_tokens' }\n      - { metadata_key: r, type: ReasoningToken }\n",
+    )
+    .replace(
+        "  - { metadata_key: llm_total_token, type: TotalToken }\n",
+        "  - { metadata_key: llm_total_token, type: TotalToken }\n  - { metadata_key: w, type: CacheCreationInputToken }\n  - { metadata_key: usd, type: CEL, cel: 'total_tokens' }\n",
+    );
+    let c = from_yaml(&yaml, Path::new("/cfg")).unwrap();
+    assert_eq!(c.costs[2].kind, CostType::Cel);
+    assert_eq!(c.costs[2].cel.as_deref(), Some("total_tokens"));
+    assert_eq!(c.routes[0].costs[1].kind, CostType::ReasoningToken);
+    assert!(c.routes[1].costs.is_empty());
+    assert!(c.has_costs());
+}
+
+#[test]
+fn cel_problems_name_the_route_and_column() {
+    let route_cost = |cost: &str| {
+        variant(
+            "    model_override: prod-gpt4o\n",
+            &format!("    model_override: prod-gpt4o\n    costs:\n      - {cost}\n"),
+        )
+    };
+    assert_problem(
+        &route_cost("{ metadata_key: usd, type: CEL, cel: 'input_tokens + tokens' }"),
+        "routes[1].costs[0].cel: route \"az\": CEL error at column 16: unknown variable `tokens`; expected one of model, backend, route_name, input_tokens, cached_input_tokens, cache_creation_input_tokens, output_tokens, total_tokens, reasoning_tokens",
+    );
+    assert_problem(
+        &route_cost("{ metadata_key: usd, type: CEL }"),
+        "routes[1].costs[0].cel: route \"az\": required when type is CEL",
+    );
+    assert_problem(
+        &route_cost("{ metadata_key: usd, type: InputToken, cel: '1' }"),
+        "routes[1].costs[0].cel: route \"az\": only allowed with type CEL",
+    );
+    assert_problem(
+        &route_cost("{ metadata_key: input_tokens, type: InputToken }"),
+        "routes[1].costs[0].metadata_key: route \"az\": \"input_tokens\" is written by token-usage itself; choose another key",
+    );
+    assert_problem(
+        &variant("type: TotalToken }", "type: CEL, cel: 'model' }"),
+        "costs[0].cel: CEL error: expression yields a string; it must yield an int or uint",
+    );
+}
+
+#[test]
 fn load_reports_the_file() {
     let e = load(Path::new("/nonexistent/aigw.yaml")).unwrap_err();
     assert!(

@@ -61,26 +61,11 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
             }
         }
     }
-    let mut keys = HashMap::new();
-    for (i, c) in config.costs.iter().enumerate() {
-        let at = format!("costs[{i}].metadata_key");
-        if !is_identifier(&c.metadata_key) {
-            errors.push(format!(
-                "{at}: {:?} must be non-empty and use only letters, digits and _",
-                c.metadata_key
-            ));
-        } else if aigw_core::metadata::BUILTIN_KEYS.contains(&c.metadata_key.as_str()) {
-            errors.push(format!(
-                "{at}: {:?} is written by token-usage itself; choose another key",
-                c.metadata_key
-            ));
-        }
-        if let Some(first) = keys.insert(c.metadata_key.as_str(), i) {
-            errors.push(format!(
-                "{at}: duplicate key {:?} (also costs[{first}])",
-                c.metadata_key
-            ));
-        }
+    super::validate_costs::costs("costs", "", &config.costs, &mut errors);
+    for (i, r) in config.routes.iter().enumerate() {
+        let at = format!("routes[{i}].costs");
+        let context = format!("route {:?}: ", r.name);
+        super::validate_costs::costs(&at, &context, &r.costs, &mut errors);
     }
     if let Some(mcp) = &config.mcp {
         super::mcp::validate(mcp, is_env_name, &mut errors);
@@ -202,7 +187,7 @@ fn route(at: &str, r: &Route, backends: &HashMap<&str, usize>, errors: &mut Vec<
     }
 }
 
-fn is_identifier(s: &str) -> bool {
+pub(super) fn is_identifier(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 

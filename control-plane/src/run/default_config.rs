@@ -52,6 +52,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         model_override: None,
         backends: Vec::new(),
         retry: None,
+        costs: Vec::new(),
     }];
     if let Some(endpoint) = openai_endpoint {
         backends.push(Backend {
@@ -73,6 +74,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
             model_override: None,
             backends: Vec::new(),
             retry: None,
+            costs: Vec::new(),
         });
     }
     GatewayConfig {

@@ -64,6 +64,16 @@ impl StreamReader {
         }
     }
 
+    /// Events that carried generated output, for charging a stream cut short before its
+    /// usage. Counted for OpenAI streams only (one token per event); Anthropic streams report
+    /// usage in their first event, so they never lack it.
+    pub fn output_chunks(&self) -> u64 {
+        match self {
+            Self::OpenAi(u) => u.output_chunks(),
+            Self::Anthropic(_) => 0,
+        }
+    }
+
     /// Takes the accumulated model and usage.
     pub fn take(&mut self) -> ResponseUsage {
         match self {

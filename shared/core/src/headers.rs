@@ -4,6 +4,9 @@
 pub const MODEL: &str = "x-ai-eg-model";
 /// The model to send to one backend instead; set by route config, removed by translate.
 pub const MODEL_OVERRIDE: &str = "x-aigw-model-override";
+/// The gateway route that matched; set on the response by route config, read and removed by
+/// token-usage (route costs, CEL `route_name`).
+pub const ROUTE: &str = "x-aigw-route";
 /// The backend that served the attempt; set by translate (backend) on the response.
 pub const BACKEND: &str = "x-aigw-backend";
 /// The backend an upstream attempt goes to; set per attempt on fallback routes from the

@@ -36,7 +36,12 @@ fn message_usage_counts_cached_prompt_tokens() {
     ];
     let input = labels(&[&base[..], &["input"]].concat());
     let output = labels(&[&base[..], &["output"]].concat());
-    assert_eq!(s.records(TOKEN_USAGE), vec![(input, 120), (output, 6)]);
+    let cached = labels(&[&base[..], &["cached_input"]].concat());
+    let creation = labels(&[&base[..], &["cache_creation_input"]].concat());
+    assert_eq!(
+        s.records(TOKEN_USAGE),
+        vec![(input, 120), (output, 6), (cached, 100), (creation, 8)]
+    );
 }
 
 #[test]

@@ -4,5 +4,6 @@ mod anthropic;
 mod buffered;
 mod common;
 mod config;
+mod costs;
 mod lifecycle;
 mod streaming;

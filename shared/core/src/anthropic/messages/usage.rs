@@ -4,7 +4,8 @@
 //!
 //! Counts follow the OpenAI meaning the gateway reports everywhere: input tokens are the
 //! whole prompt (`input_tokens + cache_read_input_tokens + cache_creation_input_tokens`),
-//! cached input tokens are `cache_read_input_tokens`.
+//! cached input tokens are `cache_read_input_tokens`, cache-creation input tokens are
+//! `cache_creation_input_tokens` (Anthropic does not report reasoning tokens separately).
 
 use super::super::usage::Usage;
 use crate::usage::{ResponseUsage, TokenUsage};
@@ -25,6 +26,8 @@ impl From<Usage> for TokenUsage {
             output_tokens: output,
             total_tokens: input.saturating_add(output),
             cached_input_tokens: cached,
+            cache_creation_input_tokens: u.cache_creation_input_tokens.unwrap_or(0),
+            reasoning_tokens: 0,
         }
     }
 }
@@ -114,7 +117,9 @@ mod tests {
                 input_tokens: 130,
                 output_tokens: 5,
                 total_tokens: 135,
-                cached_input_tokens: 100
+                cached_input_tokens: 100,
+                cache_creation_input_tokens: 20,
+                reasoning_tokens: 0,
             })
         );
         assert_eq!(extract_message_usage(b"{}").unwrap().usage, None);
@@ -141,7 +146,8 @@ mod tests {
                 input_tokens: 10,
                 output_tokens: 12,
                 total_tokens: 22,
-                cached_input_tokens: 3
+                cached_input_tokens: 3,
+                ..TokenUsage::default()
             })
         );
         assert_eq!(s.take().usage, None);
