@@ -3,9 +3,12 @@
 use crate::config::{AuthConfig, KEY_FILE_SUPPORTED};
 use crate::signing::Signer;
 use crate::sigv4_config::SigV4Config;
+use crate::token::{TokenSource, TokenStream};
+use crate::token_config::TokenKind;
 use aigw_core::auth::{CLIENT_CREDENTIAL_HEADERS, Credential, ExposeSecret};
 use aigw_host::{
-    BodyStatus, Filter, FilterFactory, HeadersStatus, Host, LogLevel, MetricsRegistry,
+    BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, LogLevel,
+    MetricsRegistry,
 };
 use std::ffi::OsString;
 use std::sync::Arc;
@@ -29,12 +32,15 @@ enum Method {
     Key(Credential),
     /// An AWS SigV4 signature over the final request.
     SigV4(Signer),
+    /// A bearer token from a token endpoint, cached per worker.
+    Token(TokenSource),
 }
 
 /// The upstream-auth filter of one stream.
 #[derive(Debug)]
 pub struct UpstreamAuthFilter {
     shared: Arc<Shared>,
+    token: TokenStream,
 }
 
 impl UpstreamAuthFactory {
@@ -44,7 +50,14 @@ impl UpstreamAuthFactory {
         env: impl Fn(&str) -> Option<OsString>,
         key_file_supported: bool,
     ) -> Result<Self, String> {
-        let shared = if kind_of(config) == Some("aws_sigv4".to_string()) {
+        let kind = kind_of(config).unwrap_or_default();
+        let shared = if TokenKind::is_token_kind(&kind) {
+            let (backend, source) = TokenSource::from_config(config, env, key_file_supported)?;
+            Shared {
+                backend,
+                method: Method::Token(source),
+            }
+        } else if kind == "aws_sigv4" {
             let config = SigV4Config::parse(config)?;
             let signer = Signer {
                 backend: config.backend.clone(),
@@ -88,6 +101,7 @@ impl FilterFactory for UpstreamAuthFactory {
     fn create_filter(&self) -> UpstreamAuthFilter {
         UpstreamAuthFilter {
             shared: self.shared.clone(),
+            token: TokenStream::default(),
         }
     }
 }
@@ -100,6 +114,7 @@ impl Filter for UpstreamAuthFilter {
         let credential = match &self.shared.method {
             Method::Key(credential) => credential,
             Method::SigV4(signer) => return signer.on_headers(host, end_of_stream),
+            Method::Token(source) => return source.on_headers(&mut self.token, host),
         };
         let (value, warning) = credential.header_value(host.now());
         if let Some(warning) = warning {
@@ -116,6 +131,25 @@ impl Filter for UpstreamAuthFilter {
         match &self.shared.method {
             Method::Key(_) => BodyStatus::Continue,
             Method::SigV4(signer) => signer.on_body(host, end_of_stream),
+            Method::Token(source) => source.on_body(&self.token),
+        }
+    }
+
+    fn on_callout_done(&mut self, host: &mut dyn Host, token: u32, result: CalloutResult) {
+        if let Method::Token(source) = &self.shared.method {
+            source.on_callout_done(&mut self.token, host, token, result);
+        }
+    }
+
+    fn on_wake(&mut self, host: &mut dyn Host) {
+        if let Method::Token(source) = &self.shared.method {
+            source.on_wake(&mut self.token, host);
+        }
+    }
+
+    fn on_stream_complete(&mut self, _host: &mut dyn Host) {
+        if let Method::Token(source) = &self.shared.method {
+            source.on_complete(&mut self.token);
         }
     }
 }
