@@ -8,8 +8,10 @@ pub mod route_match;
 pub mod source;
 mod validate;
 mod validate_auth;
+mod validate_token;
 
 pub use validate_auth::aws_region;
+pub use validate_token::token_url;
 
 use std::fmt;
 use std::path::Path;
@@ -87,10 +89,18 @@ pub fn parse(
         {
             *file = base_dir.join(&*file);
         }
-        if let Some(file) = &mut backend.auth.credentials_file
-            && file.is_relative()
+        let a = &mut backend.auth;
+        for file in [
+            &mut a.credentials_file,
+            &mut a.client_secret_file,
+            &mut a.client_assertion_file,
+        ]
+        .into_iter()
+        .flatten()
         {
-            *file = base_dir.join(&*file);
+            if file.is_relative() {
+                *file = base_dir.join(&*file);
+            }
         }
     }
     Ok(config)

@@ -1,6 +1,7 @@
 //! Checks of a backend's `auth` block; every error names the field path.
 
 use super::model::{Auth, AuthKind};
+use super::validate_token;
 
 /// Checks `a` (at field path `at`); `host` is the backend endpoint's host when it parsed.
 pub(super) fn auth(
@@ -10,6 +11,17 @@ pub(super) fn auth(
     is_env_name: fn(&str) -> bool,
     errors: &mut Vec<String>,
 ) {
+    if a.kind.is_token() {
+        return validate_token::token(at, a, is_env_name, errors);
+    }
+    for (field, set) in validate_token::token_fields(a) {
+        if set {
+            errors.push(format!(
+                "{at}.{field}: only valid with kinds oauth2, azure_entra, gcp_service_account (kind is {})",
+                a.kind.as_str()
+            ));
+        }
+    }
     if a.kind == AuthKind::AwsSigv4 {
         return aws_sigv4(at, a, host, is_env_name, errors);
     }
