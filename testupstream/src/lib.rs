@@ -10,6 +10,7 @@ mod respond;
 pub mod route;
 mod server;
 mod stream;
+pub mod tokens;
 pub mod validate;
 
 pub use config::{Backend, Config};

@@ -154,6 +154,17 @@ impl Filter for UpstreamAuthFilter {
     }
 }
 
+/// A filter can be destroyed without `on_stream_complete` (an upstream attempt that ends
+/// early), and its pending callout is then cancelled: a token fetch this stream still owns
+/// is handed over here too, so waiting streams never wait for a cancelled callout.
+impl Drop for UpstreamAuthFilter {
+    fn drop(&mut self) {
+        if let Method::Token(source) = &self.shared.method {
+            source.on_complete(&mut self.token);
+        }
+    }
+}
+
 #[cfg(test)]
 #[path = "filter_tests.rs"]
 mod tests;

@@ -205,3 +205,13 @@ fn a_reset_callout_fails_the_request() {
     filter.on_callout_done(&mut host, token, Err("callout reset".into()));
     assert_eq!(host.local_reply.as_ref().unwrap().status, 503);
 }
+
+#[test]
+fn a_fetching_filter_dropped_without_stream_complete_hands_the_fetch_over() {
+    let f = factory();
+    let (first, _first_host, _) = start(&f);
+    let (mut second, mut second_host, _) = start(&f);
+    drop(first);
+    assert_eq!(second_host.deliver_wakes(&mut second), 1);
+    assert_eq!(second_host.callouts.len(), 1, "the waiter fetches now");
+}
