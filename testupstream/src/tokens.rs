@@ -412,3 +412,182 @@ fn expect_keys(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::HeaderValue;
+
+    const SECRET: &str = "fake-unit-client-secret";
+
+    fn testdata(name: &str) -> String {
+        format!("{}/../testdata/auth/{name}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn issuer(lifetime_s: u64) -> Issuer {
+        Issuer::new(TokenConfig {
+            lifetime_s,
+            delay_ms: 0,
+            clients: vec![
+                Client::Oauth2 {
+                    backend: "o".into(),
+                    client_id: "cid".into(),
+                    client_secret: SECRET.into(),
+                    scope: "llm".into(),
+                },
+                Client::Google {
+                    backend: "g".into(),
+                    client_email: "sa@p.iam.gserviceaccount.com".into(),
+                    public_key_file: testdata("gcp-test-public.pem"),
+                },
+            ],
+        })
+    }
+
+    fn form_headers() -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        h.insert("host", HeaderValue::from_static("127.0.0.1:9"));
+        h
+    }
+
+    fn post(i: &Issuer, path: &str, body: &str) -> (StatusCode, serde_json::Value) {
+        let (status, body) = i.answer(
+            &Method::POST,
+            path,
+            &form_headers(),
+            &Bytes::from(body.to_string()),
+        );
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[test]
+    fn oauth2_grants_are_checked_strictly() {
+        let i = issuer(60);
+        let ok =
+            format!("grant_type=client_credentials&client_id=cid&client_secret={SECRET}&scope=llm");
+        let (status, body) = post(&i, OAUTH2_PATH, &ok);
+        assert_eq!(status, StatusCode::OK);
+        let token = body["access_token"].as_str().unwrap();
+        assert!(token.starts_with(TOKEN_PREFIX));
+        assert_eq!(i.backend_of(token).as_deref(), Some("o"));
+        let cases = [
+            (
+                "grant_type=client_credentials&client_id=cid&client_secret=nope&scope=llm",
+                401,
+                "invalid_client",
+            ),
+            (
+                "grant_type=password&client_id=cid&client_secret=x&scope=llm",
+                400,
+                "unsupported_grant_type",
+            ),
+            (&*format!("{ok}&extra=1"), 400, "invalid_request"),
+            (&*format!("{ok}&scope=llm"), 400, "invalid_request"),
+            (
+                "grant_type=client_credentials&client_id=cid&client_secret=x",
+                400,
+                "invalid_request",
+            ),
+        ];
+        for (form, status, error) in cases {
+            let (s, b) = post(&i, OAUTH2_PATH, form);
+            assert_eq!(
+                (s.as_u16(), b["error"].as_str().unwrap()),
+                (status, error),
+                "{form}"
+            );
+        }
+        let (s, _) = i.answer(&Method::GET, OAUTH2_PATH, &form_headers(), &Bytes::new());
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        let fetches = i
+            .answer(&Method::GET, FETCHES_PATH, &HeaderMap::new(), &Bytes::new())
+            .1;
+        assert_eq!(fetches, br#"{"o":1}"#);
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        let i = issuer(0);
+        let ok =
+            format!("grant_type=client_credentials&client_id=cid&client_secret={SECRET}&scope=llm");
+        let (_, body) = post(&i, OAUTH2_PATH, &ok);
+        assert_eq!(i.backend_of(body["access_token"].as_str().unwrap()), None);
+        assert_eq!(i.backend_of("fake-never-issued"), None);
+    }
+
+    #[test]
+    fn google_assertions_need_a_valid_signature_and_audience() {
+        #[derive(serde::Serialize)]
+        struct Claims<'a> {
+            iss: &'a str,
+            scope: &'a str,
+            aud: &'a str,
+            iat: u64,
+            exp: u64,
+        }
+        let key: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(testdata("gcp-test-service-account.json")).unwrap(),
+        )
+        .unwrap();
+        let signing = jsonwebtoken::EncodingKey::from_rsa_pem(
+            key["private_key"].as_str().unwrap().as_bytes(),
+        )
+        .unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let jwt = |aud: &str, lifetime: u64| {
+            let claims = Claims {
+                iss: "sa@p.iam.gserviceaccount.com",
+                scope: "s",
+                aud,
+                iat: now,
+                exp: now + lifetime,
+            };
+            jsonwebtoken::encode(
+                &jsonwebtoken::Header::new(Algorithm::RS256),
+                &claims,
+                &signing,
+            )
+            .unwrap()
+        };
+        let form = |assertion: &str| {
+            format!(
+                "grant_type={}&assertion={assertion}",
+                JWT_GRANT.replace(':', "%3A")
+            )
+        };
+        let i = issuer(60);
+        let (status, body) = post(
+            &i,
+            GOOGLE_PATH,
+            &form(&jwt("http://127.0.0.1:9/google/token", 3600)),
+        );
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = post(
+            &i,
+            GOOGLE_PATH,
+            &form(&jwt("http://elsewhere/google/token", 3600)),
+        );
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+        );
+        let (status, _) = post(
+            &i,
+            GOOGLE_PATH,
+            &form(&jwt("http://127.0.0.1:9/google/token", 7200)),
+        );
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let mut forged = jwt("http://127.0.0.1:9/google/token", 3600);
+        let last = forged.pop();
+        forged.push(if last == Some('A') { 'B' } else { 'A' });
+        let (status, _) = post(&i, GOOGLE_PATH, &form(&forged));
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+}
