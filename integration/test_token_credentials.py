@@ -24,6 +24,7 @@ ENTRA_SECRET, FEDERATED_TOKEN = SECRETS[4:6]
 STATIC_KEYS = {"oauth": SECRETS[6], "entra": SECRETS[7], "entra-fed": SECRETS[7] + "-fed",
                "gcp": SECRETS[8], "oauth-burst": SECRETS[6] + "-burst",
                "oauth-short": SECRETS[6] + "-short", "oauth-bad": SECRETS[6] + "-bad"}
+BYOK_CONFIGURED_KEY = SECRETS[11]
 SA_KEY = Path(__file__).resolve().parent.parent / "testdata/auth/gcp-test-service-account.json"
 SA_PUBLIC = SA_KEY.parent / "gcp-test-public.pem"
 SA_EMAIL = "aigw-test@aigw-fake-project.iam.gserviceaccount.com"
@@ -107,8 +108,13 @@ def gateway(issuers, module_kind, tmp_path_factory):
                 "auth": {"kind": "azure_entra", "tenant_id": TENANT, "authority_host": base,
                          "client_id": client_id, **extra}}
 
+    byok = {"name": "byok", "schema": "OpenAI", "endpoint": f"{base}/v1",
+             "auth": {"kind": "bearer", "key_env": "AIGW_IT_BYOK_KEY",
+                      "override_header": "x-upstream-key", "override_when_missing": "reject"}}
+    env["AIGW_IT_BYOK_KEY"] = BYOK_CONFIGURED_KEY
     backends = [
         oauth("oauth", long, "AIGW_IT_OAUTH_SECRET", "aigw-oauth-client"),
+        byok,
         oauth("oauth-burst", long, "AIGW_IT_BURST_SECRET", "aigw-burst-client"),
         oauth("oauth-bad", long, "AIGW_IT_WRONG_SECRET", "aigw-bad-client"),
         oauth("oauth-short", short, "AIGW_IT_SHORT_SECRET", "aigw-short-client"),
@@ -118,6 +124,7 @@ def gateway(issuers, module_kind, tmp_path_factory):
         {"name": "gcp", "schema": "OpenAI", "endpoint": f"{base}/v1",
          "auth": {"kind": "gcp_service_account", "token_url": f"{base}/google/token", **sa_auth}},
     ]
+    backends[0]["auth"]["override_header"] = "x-upstream-key"
     routes = [{"name": b["name"], "models": [f"model-{b['name']}"], "backend": b["name"]}
               for b in backends]
     g = own_gateway.start(workdir, module_kind, backends, routes, env, concurrency=WORKERS)
@@ -190,3 +197,37 @@ def test_failed_fetch_is_a_clear_503_and_a_log_line_without_the_secret(gateway):
     for secret in SECRETS:
         assert secret not in log
     assert not gateway.panic_lines()
+
+
+def test_per_request_override(gateway, issuers):
+    # backend oauth: the override header's credential instead of the token, when sent.
+    before = fetches(issuers["long"]).get("oauth", 0)
+    r = httpx.post(f"{gateway.url}/v1/chat/completions", timeout=15,
+                   headers={"x-upstream-key": STATIC_KEYS["gcp"]},
+                   json={"model": "model-oauth", "messages": [{"role": "user", "content": "x"}]})
+    assert r.status_code == 200, r.text
+    assert r.headers["x-testupstream-backend"] == "gcp"  # the key testupstream knows as gcp's
+    assert fetches(issuers["long"]).get("oauth", 0) == before
+    # backend byok: the header is required (its configured key would be refused upstream).
+    r = httpx.post(f"{gateway.url}/v1/chat/completions", timeout=15,
+                   json={"model": "model-byok", "messages": [{"role": "user", "content": "x"}]})
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "missing_upstream_credential"
+    assert "x-upstream-key" in r.json()["error"]["message"]
+    r = httpx.post(f"{gateway.url}/v1/chat/completions", timeout=15,
+                   headers={"x-upstream-key": STATIC_KEYS["oauth"]},
+                   json={"model": "model-byok", "messages": [{"role": "user", "content": "x"}]})
+    assert r.status_code == 200, r.text
+    assert r.headers["x-testupstream-backend"] == "oauth"
+
+
+def test_no_secret_in_generated_config_or_admin_output(gateway):
+    # Runs after the others in this file: tokens were fetched, refreshed and overridden.
+    bootstrap = (Path(gateway.envoy.log).parent / "envoy.yaml").read_text()
+    admin = "".join(httpx.get(f"{gateway.admin_url}{path}", timeout=10).text
+                    for path in ("/config_dump?include_eds", "/stats", "/stats/prometheus",
+                                 "/clusters"))
+    assert "aigw-token-oauth" in admin  # the token clusters are there
+    for secret in SECRETS:
+        assert secret not in bootstrap, secret
+        assert secret not in admin, secret

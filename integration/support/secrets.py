@@ -16,4 +16,6 @@ SECRETS = [
     "fake-issued-token-",
     # The test service account's private key (testdata/auth/gcp-test-service-account.json).
     "MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQCpGl5RELpm",
+    # The configured key of backend byok (never accepted upstream: the override is required).
+    "fake-byok-configured-key-7a1b",
 ]

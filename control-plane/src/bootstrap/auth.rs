@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::config::endpoint::Endpoint;
-use crate::config::{AuthKind, Backend, aws_region, token_url};
+use crate::config::{AuthKind, Backend, OverrideWhenMissing, aws_region, token_url};
 
 /// The Envoy cluster of a backend's token endpoint.
 pub fn token_cluster_name(backend: &str) -> String {
@@ -12,6 +12,18 @@ pub fn token_cluster_name(backend: &str) -> String {
 
 /// The upstream-auth JSON config for `backend` (already validated) at `endpoint`.
 pub fn filter_config(backend: &Backend, endpoint: &Endpoint) -> Value {
+    let mut auth = kind_config(backend, endpoint);
+    let a = &backend.auth;
+    if let Some(header) = &a.override_header {
+        auth["override_header"] = json!(header);
+        if a.override_when_missing == Some(OverrideWhenMissing::Reject) {
+            auth["override_when_missing"] = json!("reject");
+        }
+    }
+    auth
+}
+
+fn kind_config(backend: &Backend, endpoint: &Endpoint) -> Value {
     let a = &backend.auth;
     let mut auth = json!({"backend": backend.name, "kind": a.kind.as_str()});
     if a.kind.is_token() {

@@ -194,6 +194,24 @@ pub struct Auth {
     /// `https://cognitiveservices.azure.com/.default`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
+    /// Per-request override (any kind but aws_sigv4): a request header (lower case) whose
+    /// value is sent as the credential instead of the configured one; removed before the
+    /// request goes upstream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_header: Option<String>,
+    /// Without the override header: `use_configured` (default) or `reject` (401).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_when_missing: Option<OverrideWhenMissing>,
+}
+
+/// What a request without the override header gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OverrideWhenMissing {
+    /// The backend's configured credential.
+    UseConfigured,
+    /// A 401 answer.
+    Reject,
 }
 
 impl Auth {
@@ -220,6 +238,8 @@ impl Auth {
             client_assertion_file: None,
             credentials_env: None,
             scopes: Vec::new(),
+            override_header: None,
+            override_when_missing: None,
         }
     }
 

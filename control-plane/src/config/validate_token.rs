@@ -257,6 +257,38 @@ mod tests {
     }
 
     #[test]
+    fn override_fields_name_the_field() {
+        let cases = [
+            (
+                "{ kind: bearer, key_env: K, override_when_missing: reject }",
+                "backends[0].auth.override_when_missing: only used with override_header",
+            ),
+            (
+                "{ kind: bearer, key_env: K, override_header: X-Key }",
+                "backends[0].auth.override_header: \"X-Key\" must be a lower-case header name",
+            ),
+            (
+                "{ kind: bearer, key_env: K, override_header: api-key }",
+                "backends[0].auth.override_header: \"api-key\" is a credential or routing header",
+            ),
+            (
+                "{ kind: aws_sigv4, region: us-east-1, override_header: x-k }",
+                "backends[0].auth.override_header: not available for kind aws_sigv4",
+            ),
+        ];
+        for (auth, want) in cases {
+            let e = errors(auth);
+            assert!(e.contains(want), "{auth}: {e}");
+        }
+        assert_eq!(
+            errors(
+                "{ kind: oauth2, token_url: 'http://x/t', client_id: a, client_secret_env: S, override_header: x-upstream-key, override_when_missing: reject }"
+            ),
+            ""
+        );
+    }
+
+    #[test]
     fn token_urls_per_kind() {
         let yaml = "backends:\n  - { name: b, schema: AzureOpenAI, azure_api_version: 2024-10-21, endpoint: https://x.openai.azure.com, auth: { kind: azure_entra, tenant_id: t1, client_id: a, client_secret_env: S } }\nroutes:\n  - { name: r, models: [m], backend: b }\n";
         let config = from_yaml(yaml, Path::new("/cfg")).unwrap();

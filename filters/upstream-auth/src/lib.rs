@@ -6,6 +6,7 @@
 
 pub mod config;
 mod filter;
+mod override_config;
 mod signing;
 pub mod sigv4_config;
 mod token;
