@@ -11,9 +11,10 @@ from .gateway import Gateway, translate
 from .procs import Proc, free_port
 
 
-def start(workdir: Path, kind: str, backends: list, routes: list, env: dict) -> Gateway:
+def start(workdir: Path, kind: str, backends: list, routes: list, env: dict,
+          concurrency: int = 1) -> Gateway:
     """Starts Envoy for `kind` on a config with `backends` and `routes`; `env` is added to
-    Envoy's environment (credentials named by the config)."""
+    Envoy's environment (credentials named by the config); `concurrency` worker threads."""
     workdir.mkdir(parents=True, exist_ok=True)
     listen, admin = free_port(), free_port()
     config = workdir / "gateway.yaml"
@@ -26,7 +27,7 @@ def start(workdir: Path, kind: str, backends: list, routes: list, env: dict) -> 
     env = dict(env)
     if kind == "native":
         env["ENVOY_DYNAMIC_MODULES_SEARCH_PATH"] = str(paths.modules_dir(kind))
-    argv = [paths.envoy_bin(), "-c", bootstrap, "--disable-hot-restart", "--concurrency", "1",
+    argv = [paths.envoy_bin(), "-c", bootstrap, "--disable-hot-restart", "--concurrency", str(concurrency),
             "--file-flush-interval-msec", "100", "--log-level", "warn"]
     envoy = Proc(f"envoy ({kind}, {workdir.name})", argv, workdir / "envoy.log", env=env)
     envoy.wait_http_ok(f"http://127.0.0.1:{admin}/ready")

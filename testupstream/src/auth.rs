@@ -16,6 +16,10 @@ pub fn authenticate<'c>(
 ) -> Result<&'c Backend, ApiError> {
     let (wanted, unwanted) = match flavor {
         Flavor::OpenAi => ("authorization", "api-key"),
+        // Azure also takes an Entra ID token instead of a key, as the real service does.
+        Flavor::Azure { .. } if !headers.contains_key("api-key") => {
+            return entra_bearer(config, headers);
+        }
         Flavor::Azure { .. } => ("api-key", "authorization"),
     };
     if headers.contains_key(unwanted) {
@@ -39,6 +43,27 @@ pub fn authenticate<'c>(
         .ok_or_else(|| ApiError::unauthorized("Incorrect API key provided"))
 }
 
+/// Azure with `authorization: Bearer <token>`: only a valid token the fake Entra ID issued.
+fn entra_bearer<'c>(config: &'c Config, headers: &HeaderMap) -> Result<&'c Backend, ApiError> {
+    let token = headers
+        .get("authorization")
+        .ok_or_else(|| ApiError::unauthorized("Missing api-key header"))?
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| ApiError::unauthorized("authorization header must be \"Bearer <token>\""))?;
+    let id = config
+        .tokens
+        .as_ref()
+        .and_then(|t| t.backend_of(token))
+        .ok_or_else(|| ApiError::unauthorized("Access token is missing, invalid or expired"))?;
+    config
+        .backends
+        .iter()
+        .find(|b| b.id == id)
+        .ok_or_else(|| ApiError::unauthorized("Access token is for an unknown backend"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,6 +76,7 @@ mod tests {
                 "b=fake-key-b".parse().unwrap(),
             ],
             verbose: false,
+            tokens: None,
         }
     }
 

@@ -49,12 +49,18 @@ pub struct Config {
     pub backends: Vec<Backend>,
     /// Log one line per request to stderr.
     pub verbose: bool,
+    /// Token endpoints, when configured (`--token-config`).
+    pub tokens: Option<std::sync::Arc<crate::tokens::Issuer>>,
 }
 
 impl Config {
     /// The backend whose key is `key`, if any.
     pub fn backend_for_key(&self, key: &str) -> Option<&Backend> {
-        self.backends.iter().find(|b| b.key == key)
+        if let Some(b) = self.backends.iter().find(|b| b.key == key) {
+            return Some(b);
+        }
+        let id = self.tokens.as_ref()?.backend_of(key)?;
+        self.backends.iter().find(|b| b.id == id)
     }
 }
 

@@ -13,6 +13,7 @@ mod respond;
 pub mod route;
 mod server;
 mod stream;
+pub mod tokens;
 mod tools;
 pub mod validate;
 

@@ -24,10 +24,21 @@ struct Args {
     /// Log one line per request to stderr.
     #[arg(long)]
     verbose: bool,
+    /// JSON file configuring fake token endpoints (OAuth2, Entra ID, Google); their tokens
+    /// authenticate as the backend each client names.
+    #[arg(long)]
+    token_config: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let tokens = match args.token_config.as_deref().map(load_tokens).transpose() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("testupstream: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -55,10 +66,23 @@ fn main() -> ExitCode {
         let config = Config {
             backends: args.backends,
             verbose: args.verbose,
+            tokens,
         };
         tokio::select! {
             () = serve(listener, config) => ExitCode::SUCCESS,
             _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
         }
     })
+}
+
+fn load_tokens(
+    path: &std::path::Path,
+) -> Result<std::sync::Arc<testupstream::tokens::Issuer>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("--token-config {}: {e}", path.display()))?;
+    let config = serde_json::from_str(&text)
+        .map_err(|e| format!("--token-config {}: {e}", path.display()))?;
+    Ok(std::sync::Arc::new(testupstream::tokens::Issuer::new(
+        config,
+    )))
 }

@@ -78,6 +78,26 @@ async fn handle(config: Arc<Config>, req: Request<Incoming>) -> Result<Response<
 type Failure = (ApiError, Option<HeaderValue>);
 
 async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body>, Failure> {
+    if let Some(issuer) = &config.tokens
+        && crate::tokens::Issuer::handles(req.uri().path())
+    {
+        let (parts, body) = req.into_parts();
+        let body = Limited::new(body, MAX_BODY_BYTES)
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
+        if parts.uri.path() != crate::tokens::FETCHES_PATH {
+            tokio::time::sleep(issuer.delay()).await;
+        }
+        let (status, json) = issuer.answer(&parts.method, parts.uri.path(), &parts.headers, &body);
+        let mut response = Response::new(Full::new(Bytes::from(json)).boxed());
+        *response.status_mut() = status;
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        return Ok(response);
+    }
     if anthropic::is_anthropic_path(req.uri().path()) {
         return Ok(anthropic::answer(config, req).await);
     }

@@ -21,6 +21,7 @@ async fn start() -> SocketAddr {
     let config = Config {
         backends: vec!["gem=fake-gemini-key".parse().unwrap()],
         verbose: false,
+        tokens: None,
     };
     tokio::spawn(serve(listener, config));
     addr

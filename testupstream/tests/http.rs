@@ -24,6 +24,7 @@ async fn start() -> SocketAddr {
             "az=fake-azure-key".parse().unwrap(),
         ],
         verbose: false,
+        tokens: None,
     };
     tokio::spawn(serve(listener, config));
     addr

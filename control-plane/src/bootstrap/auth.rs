@@ -3,12 +3,64 @@
 use serde_json::{Value, json};
 
 use crate::config::endpoint::Endpoint;
-use crate::config::{AuthKind, Backend, aws_region};
+use crate::config::{AuthKind, Backend, OverrideWhenMissing, aws_region, token_url};
+
+/// The Envoy cluster of a backend's token endpoint.
+pub fn token_cluster_name(backend: &str) -> String {
+    format!("aigw-token-{backend}")
+}
 
 /// The upstream-auth JSON config for `backend` (already validated) at `endpoint`.
 pub fn filter_config(backend: &Backend, endpoint: &Endpoint) -> Value {
+    let mut auth = kind_config(backend, endpoint);
+    let a = &backend.auth;
+    if let Some(header) = &a.override_header {
+        auth["override_header"] = json!(header);
+        if a.override_when_missing == Some(OverrideWhenMissing::Reject) {
+            auth["override_when_missing"] = json!("reject");
+        }
+    }
+    auth
+}
+
+fn kind_config(backend: &Backend, endpoint: &Endpoint) -> Value {
     let a = &backend.auth;
     let mut auth = json!({"backend": backend.name, "kind": a.kind.as_str()});
+    if a.kind.is_token() {
+        auth["token_cluster"] = json!(token_cluster_name(&backend.name));
+        auth["token_url"] = json!(token_url(a));
+        let fields = [
+            ("client_id", a.client_id.clone()),
+            ("client_secret_env", a.client_secret_env.clone()),
+            (
+                "client_secret_file",
+                a.client_secret_file
+                    .as_ref()
+                    .map(|f| f.display().to_string()),
+            ),
+            ("client_assertion_env", a.client_assertion_env.clone()),
+            (
+                "client_assertion_file",
+                a.client_assertion_file
+                    .as_ref()
+                    .map(|f| f.display().to_string()),
+            ),
+            ("credentials_env", a.credentials_env.clone()),
+            (
+                "credentials_file",
+                a.credentials_file.as_ref().map(|f| f.display().to_string()),
+            ),
+        ];
+        for (field, value) in fields {
+            if let Some(value) = value {
+                auth[field] = json!(value);
+            }
+        }
+        if !a.scopes.is_empty() {
+            auth["scopes"] = json!(a.scopes);
+        }
+        return auth;
+    }
     if a.kind == AuthKind::AwsSigv4 {
         auth["region"] = json!(aws_region(a, &endpoint.host));
         auth["service"] = json!(a.service.as_deref().unwrap_or("bedrock"));
@@ -36,6 +88,17 @@ pub fn filter_config(backend: &Backend, endpoint: &Endpoint) -> Value {
 /// given exactly these).
 pub fn env_vars(backend: &Backend) -> Vec<String> {
     let a = &backend.auth;
+    if a.kind.is_token() {
+        return [
+            &a.client_secret_env,
+            &a.client_assertion_env,
+            &a.credentials_env,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    }
     if a.kind == AuthKind::AwsSigv4 && a.credentials_file.is_none() {
         return a.aws_env_names().map(str::to_string).to_vec();
     }

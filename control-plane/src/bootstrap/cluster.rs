@@ -102,6 +102,26 @@ pub fn translate_config(
     translate
 }
 
+/// The cluster of a token endpoint (plain HTTP/1.1, TLS for https).
+pub fn token_cluster(name: &str, endpoint: &Endpoint) -> Value {
+    let mut cluster = json!({
+        "name": name,
+        "type": if endpoint.is_ip { "STATIC" } else { "LOGICAL_DNS" },
+        "connect_timeout": CONNECT_TIMEOUT,
+        "dns_lookup_family": "V4_PREFERRED",
+        "load_assignment": {
+            "cluster_name": name,
+            "endpoints": [{"lb_endpoints": [{"endpoint": {
+                "address": socket_address_parts(&endpoint.host, endpoint.port),
+            }}]}],
+        },
+    });
+    if endpoint.tls {
+        cluster["transport_socket"] = tls_socket(&endpoint.host);
+    }
+    cluster
+}
+
 /// TLS to `host`: SNI, system CAs, and the certificate must name the host.
 pub fn tls_socket(host: &str) -> Value {
     json!({

@@ -54,6 +54,14 @@ pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<R
         let ep = endpoint::parse(&b.endpoint_url())
             .map_err(|e| format!("backends[{i}].endpoint: {e}"))?;
         clusters.push(cluster::cluster(config, opts, b, &ep, &env_keys));
+        if let Some(url) = crate::config::token_url(&b.auth) {
+            let ep = endpoint::parse(&url)
+                .map_err(|e| format!("backends[{i}].auth: token endpoint: {e}"))?;
+            clusters.push(cluster::token_cluster(
+                &auth::token_cluster_name(&b.name),
+                &ep,
+            ));
+        }
     }
     let settings = filters::ModuleSettings {
         kind: config.module,

@@ -11,8 +11,10 @@ mod validate;
 mod validate_auth;
 mod validate_costs;
 pub(crate) mod validate_fallback;
+mod validate_token;
 
 pub use validate_auth::aws_region;
+pub use validate_token::token_url;
 
 use std::fmt;
 use std::path::Path;
@@ -90,10 +92,18 @@ pub fn parse(
         {
             *file = base_dir.join(&*file);
         }
-        if let Some(file) = &mut backend.auth.credentials_file
-            && file.is_relative()
+        let a = &mut backend.auth;
+        for file in [
+            &mut a.credentials_file,
+            &mut a.client_secret_file,
+            &mut a.client_assertion_file,
+        ]
+        .into_iter()
+        .flatten()
         {
-            *file = base_dir.join(&*file);
+            if file.is_relative() {
+                *file = base_dir.join(&*file);
+            }
         }
     }
     Ok(config)

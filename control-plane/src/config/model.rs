@@ -184,6 +184,58 @@ pub struct Auth {
     /// aws_sigv4: profile of `credentials_file` (default `default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// oauth2: the token endpoint URL (required). gcp_service_account: must equal the
+    /// key's `token_uri` (default `https://oauth2.googleapis.com/token`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    /// azure_entra: directory (tenant) id (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// azure_entra: Entra ID authority (default `https://login.microsoftonline.com`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority_host: Option<String>,
+    /// oauth2, azure_entra: client (application) id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// oauth2, azure_entra: environment variable holding the client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_env: Option<String>,
+    /// oauth2, azure_entra: file holding the client secret (native modules only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_file: Option<PathBuf>,
+    /// azure_entra: environment variable holding a federated client assertion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_assertion_env: Option<String>,
+    /// azure_entra: federated token file (e.g. `AZURE_FEDERATED_TOKEN_FILE`), read at every
+    /// token fetch (native modules only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_assertion_file: Option<PathBuf>,
+    /// gcp_service_account: environment variable holding the JSON key (the alternative to
+    /// `credentials_file`, which names the key file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_env: Option<String>,
+    /// oauth2, gcp_service_account: scopes of the token; azure_entra: one scope (default
+    /// `https://cognitiveservices.azure.com/.default`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// Per-request override (any kind but aws_sigv4): a request header (lower case) whose
+    /// value is sent as the credential instead of the configured one; removed before the
+    /// request goes upstream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_header: Option<String>,
+    /// Without the override header: `use_configured` (default) or `reject` (401).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_when_missing: Option<OverrideWhenMissing>,
+}
+
+/// What a request without the override header gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OverrideWhenMissing {
+    /// The backend's configured credential.
+    UseConfigured,
+    /// A 401 answer.
+    Reject,
 }
 
 impl Auth {
@@ -200,6 +252,18 @@ impl Auth {
             session_token_env: None,
             credentials_file: None,
             profile: None,
+            token_url: None,
+            tenant_id: None,
+            authority_host: None,
+            client_id: None,
+            client_secret_env: None,
+            client_secret_file: None,
+            client_assertion_env: None,
+            client_assertion_file: None,
+            credentials_env: None,
+            scopes: Vec::new(),
+            override_header: None,
+            override_when_missing: None,
         }
     }
 
@@ -234,6 +298,12 @@ pub enum AuthKind {
     GeminiApiKey,
     /// AWS Signature Version 4 over the final request (Bedrock).
     AwsSigv4,
+    /// `authorization: Bearer` with a token from OAuth2 client credentials.
+    Oauth2,
+    /// `authorization: Bearer` with an Azure Entra ID token.
+    AzureEntra,
+    /// `authorization: Bearer` with a Google token for a service-account key.
+    GcpServiceAccount,
 }
 
 impl AuthKind {
@@ -245,7 +315,18 @@ impl AuthKind {
             Self::AnthropicApiKey => "anthropic_api_key",
             Self::GeminiApiKey => "gemini_api_key",
             Self::AwsSigv4 => "aws_sigv4",
+            Self::Oauth2 => "oauth2",
+            Self::AzureEntra => "azure_entra",
+            Self::GcpServiceAccount => "gcp_service_account",
         }
+    }
+
+    /// Whether the credential is a token fetched from a token endpoint.
+    pub fn is_token(self) -> bool {
+        matches!(
+            self,
+            Self::Oauth2 | Self::AzureEntra | Self::GcpServiceAccount
+        )
     }
 }
 

@@ -1,6 +1,7 @@
 //! Checks of a backend's `auth` block; every error names the field path.
 
 use super::model::{Auth, AuthKind};
+use super::validate_token;
 
 /// Checks `a` (at field path `at`); `host` is the backend endpoint's host when it parsed.
 pub(super) fn auth(
@@ -10,6 +11,18 @@ pub(super) fn auth(
     is_env_name: fn(&str) -> bool,
     errors: &mut Vec<String>,
 ) {
+    override_fields(at, a, errors);
+    if a.kind.is_token() {
+        return validate_token::token(at, a, is_env_name, errors);
+    }
+    for (field, set) in validate_token::token_fields(a) {
+        if set {
+            errors.push(format!(
+                "{at}.{field}: only valid with kinds oauth2, azure_entra, gcp_service_account (kind is {})",
+                a.kind.as_str()
+            ));
+        }
+    }
     if a.kind == AuthKind::AwsSigv4 {
         return aws_sigv4(at, a, host, is_env_name, errors);
     }
@@ -116,6 +129,37 @@ fn aws_sigv4(
             ));
         }
         (None, _) => {}
+    }
+}
+
+/// `override_header` / `override_when_missing`.
+fn override_fields(at: &str, a: &Auth, errors: &mut Vec<String>) {
+    match &a.override_header {
+        None if a.override_when_missing.is_some() => errors.push(format!(
+            "{at}.override_when_missing: only used with override_header"
+        )),
+        None => {}
+        Some(_) if a.kind == AuthKind::AwsSigv4 => errors.push(format!(
+            "{at}.override_header: not available for kind aws_sigv4"
+        )),
+        Some(h)
+            if h.is_empty()
+                || !h.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b)
+                }) =>
+        {
+            errors.push(format!(
+                "{at}.override_header: {h:?} must be a lower-case header name (a-z, 0-9, -, _, .)"
+            ));
+        }
+        Some(h)
+            if aigw_core::auth::CLIENT_CREDENTIAL_HEADERS.contains(&h.as_str()) || h == "host" =>
+        {
+            errors.push(format!(
+                "{at}.override_header: {h:?} is a credential or routing header; use one of its own such as x-upstream-key"
+            ));
+        }
+        Some(_) => {}
     }
 }
 

@@ -34,6 +34,7 @@ pub async fn start() -> Result<Demo, String> {
             key: key.clone(),
         }],
         verbose: false,
+        tokens: None,
     };
     tokio::spawn(serve(listener, config));
     Ok(Demo { addr, key })

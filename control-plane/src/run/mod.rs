@@ -177,14 +177,36 @@ fn check_keys(config: &GatewayConfig, provided: &[(String, String)]) -> Result<(
                 b.name
             ));
         }
-        if let Some(file) = &b.auth.key_file
-            && !file.is_file()
-        {
-            problems.push(format!(
-                "backends[{i}].auth.key_file: {} is not a readable file (backend {:?})",
-                file.display(),
-                b.name
-            ));
+        let a = &b.auth;
+        for (field, file) in [
+            ("key_file", &a.key_file),
+            ("client_secret_file", &a.client_secret_file),
+            ("client_assertion_file", &a.client_assertion_file),
+        ] {
+            if let Some(file) = file
+                && !file.is_file()
+            {
+                problems.push(format!(
+                    "backends[{i}].auth.{field}: {} is not a readable file (backend {:?})",
+                    file.display(),
+                    b.name
+                ));
+            }
+        }
+        for (field, var) in [
+            ("client_secret_env", &a.client_secret_env),
+            ("client_assertion_env", &a.client_assertion_env),
+            ("credentials_env", &a.credentials_env),
+        ] {
+            if let Some(var) = var
+                && std::env::var_os(var).is_none_or(|v| v.is_empty())
+                && !provided.iter().any(|(k, _)| k == var)
+            {
+                problems.push(format!(
+                    "backends[{i}].auth.{field}: environment variable {var} is not set (backend {:?})",
+                    b.name
+                ));
+            }
         }
     }
     if let Some(mcp) = &config.mcp {
@@ -271,5 +293,18 @@ mod tests {
             check_keys(&config, &provided).unwrap_err(),
             "missing backend keys:\n  backends[0].auth.access_key_id_env: environment variable AIGW_TEST_UNSET_AWS_ID_1F2E is not set (backend \"demo\")"
         );
+    }
+
+    #[test]
+    fn token_secrets_must_be_available() {
+        let mut config = default_config("127.0.0.1:1".parse().unwrap(), None);
+        let a = &mut config.backends[0].auth;
+        a.kind = AuthKind::AzureEntra;
+        a.key_env = None;
+        a.client_secret_env = Some("AIGW_TEST_UNSET_SECRET_1F2E".into());
+        a.client_assertion_file = Some("/nonexistent/aigw/federated".into());
+        let e = check_keys(&config, &[]).unwrap_err();
+        assert!(e.contains("backends[0].auth.client_secret_env: environment variable AIGW_TEST_UNSET_SECRET_1F2E is not set"), "{e}");
+        assert!(e.contains("backends[0].auth.client_assertion_file: /nonexistent/aigw/federated is not a readable file"), "{e}");
     }
 }

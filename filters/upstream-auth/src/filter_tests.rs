@@ -112,3 +112,70 @@ fn debug_never_shows_the_key() {
     assert!(!debug.contains("sk-fake-env-key"), "{debug}");
     assert!(debug.contains("b1"));
 }
+
+#[test]
+fn override_header_replaces_the_configured_key_and_is_removed() {
+    let config = r#"{"backend":"b1","kind":"anthropic_api_key","key_env":"FAKE_KEY","override_header":"x-upstream-key"}"#;
+    let f = UpstreamAuthFactory::with_env(config, fake_env, true).unwrap();
+    let mut host = client_request();
+    host.request_headers
+        .push(("x-upstream-key".into(), "sk-fake-client-own".into()));
+    assert_eq!(
+        f.create_filter().on_request_headers(&mut host, true),
+        HeadersStatus::Continue
+    );
+    assert_eq!(
+        credential_headers(&host),
+        [("x-api-key".to_string(), "sk-fake-client-own".to_string())]
+    );
+    assert_eq!(host.request_header("x-upstream-key"), None);
+    // Missing: the configured key.
+    let mut host = client_request();
+    f.create_filter().on_request_headers(&mut host, true);
+    assert_eq!(
+        credential_headers(&host),
+        [("x-api-key".to_string(), "sk-fake-env-key".to_string())]
+    );
+}
+
+#[test]
+fn override_on_a_token_backend_skips_the_fetch_and_reject_answers_401() {
+    let env = |v: &str| (v == "FAKE_SECRET").then(|| OsString::from("fake-s"));
+    let config = r#"{"backend":"t","kind":"oauth2","token_cluster":"c","token_url":"http://idp/t",
+        "client_id":"a","client_secret_env":"FAKE_SECRET","override_header":"x-upstream-key",
+        "override_when_missing":"reject"}"#;
+    let f = UpstreamAuthFactory::with_env(config, env, true).unwrap();
+    let mut host = client_request();
+    host.request_headers
+        .push(("x-upstream-key".into(), "fake-client-token".into()));
+    let mut filter = f.create_filter();
+    assert_eq!(
+        filter.on_request_headers(&mut host, false),
+        HeadersStatus::Continue
+    );
+    assert_eq!(
+        filter.on_request_body(&mut host, true),
+        BodyStatus::Continue
+    );
+    assert!(host.callouts.is_empty());
+    assert_eq!(
+        host.request_header("authorization").as_deref(),
+        Some("Bearer fake-client-token")
+    );
+    let mut host = client_request();
+    assert_eq!(
+        f.create_filter().on_request_headers(&mut host, true),
+        HeadersStatus::StopIteration
+    );
+    let reply = host.local_reply.unwrap();
+    assert_eq!(reply.status, 401);
+    assert!(
+        String::from_utf8(reply.body)
+            .unwrap()
+            .contains("x-upstream-key")
+    );
+    let sigv4 =
+        r#"{"backend":"a","kind":"aws_sigv4","region":"us-east-1","override_header":"x-k"}"#;
+    let err = UpstreamAuthFactory::with_env(sigv4, env, true).unwrap_err();
+    assert!(err.contains("not available for kind aws_sigv4"), "{err}");
+}

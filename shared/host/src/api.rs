@@ -75,6 +75,15 @@ pub struct CalloutResponse {
 /// Outcome of an HTTP callout: a response, or the reason there is none (reset, timeout).
 pub type CalloutResult = Result<CalloutResponse, String>;
 
+/// Wakes one stream from another stream of the same worker: [`Waker::wake`] makes the host
+/// call [`Filter::on_wake`] on the stream that created the waker (see [`Host::waker`]).
+/// Used when many streams wait for one result that a single stream fetches (a token).
+pub trait Waker {
+    /// Asks the host to run the stream's [`Filter::on_wake`] soon: never inside the
+    /// caller's own callback, at most once per call, and not at all once that stream ended.
+    fn wake(&self);
+}
+
 /// The per-request handle a filter uses to act on the stream. Every method is safe to call
 /// at any point of the stream: a call that the host cannot honour in the current state
 /// (for example setting a request header after the headers were sent) is ignored and
@@ -146,6 +155,11 @@ pub trait Host {
         timeout: Duration,
     ) -> Result<u32, String>;
 
+    /// A handle that wakes this stream later from any stream of the same worker (it is not
+    /// `Send`: it stays on the worker). A filter that stops its request to wait for
+    /// another stream keeps the stream held (`StopIteration`) until woken.
+    fn waker(&mut self) -> Box<dyn Waker>;
+
     /// Writes a log line through Envoy's logger.
     fn log(&self, level: LogLevel, message: &str);
     /// Wall-clock time.
@@ -172,6 +186,8 @@ pub trait Filter {
     }
     /// An HTTP callout started with [`Host::http_callout`] finished.
     fn on_callout_done(&mut self, _host: &mut dyn Host, _token: u32, _result: CalloutResult) {}
+    /// Another stream woke this one through a [`Waker`] this stream created.
+    fn on_wake(&mut self, _host: &mut dyn Host) {}
     /// The stream ended (completed, reset or cancelled); last callback of the stream.
     fn on_stream_complete(&mut self, _host: &mut dyn Host) {}
 }

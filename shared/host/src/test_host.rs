@@ -3,9 +3,11 @@
 
 use crate::{
     BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, LogLevel, MetadataValue,
-    MetricId, MetricKind, MetricsRegistry,
+    MetricId, MetricKind, MetricsRegistry, Waker,
 };
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::time::{Duration, SystemTime};
 
 /// A metric defined through [`TestRegistry`].
@@ -80,6 +82,19 @@ pub struct TestHost {
     /// Whether the current body callback is the last of its direction (set by the `run_*`
     /// drivers; decides how a body replacement fixes `content-length`).
     pub body_end_of_stream: bool,
+    /// How many times a [`Waker`] of this stream was woken (the test delivers the wake by
+    /// calling [`Filter::on_wake`] itself, see [`TestHost::deliver_wakes`]).
+    pub wakes: Rc<Cell<u32>>,
+}
+
+/// A [`Waker`] of a [`TestHost`] stream: counts wakes.
+#[derive(Debug)]
+struct TestWaker(Rc<Cell<u32>>);
+
+impl Waker for TestWaker {
+    fn wake(&self) {
+        self.0.set(self.0.get() + 1);
+    }
 }
 
 impl Default for TestHost {
@@ -100,6 +115,7 @@ impl Default for TestHost {
             logs: Default::default(),
             time: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
             body_end_of_stream: true,
+            wakes: Rc::new(Cell::new(0)),
         }
     }
 }
@@ -134,6 +150,16 @@ fn fix_content_length(headers: &mut Vec<(String, String)>, end_of_stream: bool, 
 }
 
 impl TestHost {
+    /// Calls `filter.on_wake` once per pending wake of this stream (as the Envoy hosts do
+    /// after the waking callback returned); returns how many were delivered.
+    pub fn deliver_wakes(&mut self, filter: &mut dyn Filter) -> u32 {
+        let pending = self.wakes.replace(0);
+        for _ in 0..pending {
+            filter.on_wake(self);
+        }
+        pending
+    }
+
     /// A host holding the given request headers.
     pub fn with_request_headers(headers: &[(&str, &str)]) -> Self {
         Self {
@@ -328,6 +354,9 @@ impl Host for TestHost {
             timeout,
         });
         Ok(token)
+    }
+    fn waker(&mut self) -> Box<dyn Waker> {
+        Box::new(TestWaker(self.wakes.clone()))
     }
     fn log(&self, level: LogLevel, message: &str) {
         self.logs.borrow_mut().push((level, message.to_string()));

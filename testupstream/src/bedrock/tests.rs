@@ -164,6 +164,7 @@ fn config() -> Config {
             key: "AKIDFAKE:fake-secret".into(),
         }],
         verbose: false,
+        tokens: None,
     }
 }
 

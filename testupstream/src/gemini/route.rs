@@ -128,6 +128,7 @@ mod tests {
         let config = Config {
             backends: vec!["g=fake-gemini-key".parse().unwrap()],
             verbose: false,
+            tokens: None,
         };
         let mut h = HeaderMap::new();
         assert_eq!(authenticate(&config, &h).unwrap_err().status, 403);

@@ -48,6 +48,12 @@ impl Credential {
         self.kind.header_name()
     }
 
+    /// The header value carrying `key` (another key than the configured one, e.g. a
+    /// client's own credential) in this credential's scheme.
+    pub fn format(&self, key: &SecretString) -> SecretString {
+        self.kind.header_value(key)
+    }
+
     /// The header value to send at time `now`, and a warning (never containing the key)
     /// when a due re-read of the key file failed and the last good key is used.
     pub fn header_value(&self, now: SystemTime) -> (Arc<SecretString>, Option<String>) {

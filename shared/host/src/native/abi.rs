@@ -32,6 +32,11 @@ pub struct EnvoyBuffer {
     pub len: usize,
 }
 
+/// A scheduler of one stream (`DynamicModuleHttpFilterScheduler`), owned by the module:
+/// created by `..._scheduler_new`, released by `..._scheduler_delete`. Envoy holds the
+/// stream weakly, so committing after the stream ended does nothing.
+pub type SchedulerPtr = *mut c_void;
+
 /// A header owned by the module.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -238,6 +243,16 @@ unsafe extern "C" {
     pub fn envoy_dynamic_module_callback_http_clear_route_cache(filter: FilterEnvoyPtr);
     pub fn envoy_dynamic_module_callback_http_filter_continue_decoding(filter: FilterEnvoyPtr);
     pub fn envoy_dynamic_module_callback_http_filter_continue_encoding(filter: FilterEnvoyPtr);
+
+    // ---- scheduler: run `on_http_filter_scheduled` on the stream's worker later ----
+    pub fn envoy_dynamic_module_callback_http_filter_scheduler_new(
+        filter: FilterEnvoyPtr,
+    ) -> SchedulerPtr;
+    pub fn envoy_dynamic_module_callback_http_filter_scheduler_commit(
+        scheduler: SchedulerPtr,
+        event_id: u64,
+    );
+    pub fn envoy_dynamic_module_callback_http_filter_scheduler_delete(scheduler: SchedulerPtr);
 
     // ---- HTTP callout ----
     pub fn envoy_dynamic_module_callback_http_filter_http_callout(

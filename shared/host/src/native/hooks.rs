@@ -93,3 +93,20 @@ pub unsafe fn callout_done<F: FilterFactory>(
         s.callout_done(envoy, token, outcome)
     });
 }
+
+/// Scheduled-event hook: a [`crate::Waker`] of this stream was woken.
+///
+/// # Safety
+/// As [`headers`].
+pub unsafe fn scheduled<F: FilterFactory>(
+    envoy: FilterEnvoyPtr,
+    module: *const c_void,
+    event: u64,
+) {
+    if event != super::waker::WAKE_EVENT {
+        return;
+    }
+    // SAFETY: guaranteed by the caller.
+    let s = unsafe { stream::<F>(module) };
+    contain(s.name(), "scheduled hook", || s.wake(envoy));
+}

@@ -4,8 +4,9 @@ use super::abi::{self, FilterEnvoyPtr, HeaderType};
 use super::body::{self, Direction};
 use super::ffi::{envoy_headers, envoy_string, module_buffer, module_headers, null_buffer};
 use super::state::{Phase, Shared, StreamState};
+use super::waker::SchedulerWaker;
 use super::{callout, log, metrics};
-use crate::{Host, LogLevel, MetadataValue, MetricId};
+use crate::{Host, LogLevel, MetadataValue, MetricId, Waker};
 use std::time::{Duration, SystemTime};
 
 /// Dynamic metadata namespace of the gateway.
@@ -310,6 +311,10 @@ impl Host for NativeHost<'_> {
         timeout: Duration,
     ) -> Result<u32, String> {
         callout::start(self.envoy, cluster, headers, body, timeout)
+    }
+
+    fn waker(&mut self) -> Box<dyn Waker> {
+        Box::new(SchedulerWaker::new(self.envoy))
     }
 
     fn log(&self, level: LogLevel, message: &str) {

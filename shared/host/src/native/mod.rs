@@ -26,6 +26,10 @@
 //!   for that stream. Needs `panic = "unwind"` (the workspace profile).
 //! * A filter's own local reply does not run its own response callbacks (Envoy re-enters
 //!   the filter synchronously; the host passes that through).
+//! * `Host::waker` is the stream's Envoy scheduler (`http_filter_scheduler_new`); a wake
+//!   commits an event that Envoy delivers on the stream's worker after the current hook,
+//!   as `on_http_filter_scheduled`, which runs `Filter::on_wake` (nothing once the stream
+//!   is gone: Envoy holds it weakly).
 
 pub mod abi;
 mod body;
@@ -39,6 +43,7 @@ mod log;
 mod metrics;
 mod state;
 mod stream;
+mod waker;
 
 pub use body::Direction;
 pub use guard::INTERNAL_ERROR_BODY;
@@ -170,8 +175,17 @@ macro_rules! __export_native {
                 }
             }
 
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn envoy_dynamic_module_on_http_filter_scheduled(
+                envoy: *mut c_void,
+                module: *const c_void,
+                event: u64,
+            ) {
+                unsafe { __hooks::scheduled::<$factory>(envoy, module, event) }
+            }
+
             // Hooks Envoy requires but our filters never trigger (streamed callouts,
-            // scheduler events, terminal-filter watermarks): nothing to do.
+            // terminal-filter watermarks): nothing to do.
             #[unsafe(no_mangle)]
             extern "C" fn envoy_dynamic_module_on_http_filter_http_stream_headers(
                 _envoy: *mut c_void,
@@ -218,14 +232,6 @@ macro_rules! __export_native {
                 _module: *const c_void,
                 _stream: u64,
                 _reason: u32,
-            ) {
-            }
-
-            #[unsafe(no_mangle)]
-            extern "C" fn envoy_dynamic_module_on_http_filter_scheduled(
-                _envoy: *mut c_void,
-                _module: *const c_void,
-                _event: u64,
             ) {
             }
 

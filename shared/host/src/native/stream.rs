@@ -196,6 +196,14 @@ impl<F: Filter> Stream<F> {
         });
     }
 
+    /// `on_http_filter_scheduled` for a wake. A wake arriving while a hook of this stream
+    /// runs (it cannot: Envoy posts it to the dispatcher) would be dropped, never nested.
+    pub fn wake(&self, envoy: FilterEnvoyPtr) {
+        self.enter(envoy, |inner| {
+            self.call(inner, envoy, "on_wake", Phase::Other, |f, h| f.on_wake(h));
+        });
+    }
+
     /// `on_http_filter_stream_complete`.
     pub fn complete(&self, envoy: FilterEnvoyPtr) {
         self.enter(envoy, |inner| {

@@ -110,6 +110,7 @@ unsafe extern "C" {
         value_size: usize,
     ) -> u32;
     fn proxy_continue_stream(stream_type: u32) -> u32;
+    fn proxy_set_effective_context(context_id: u32) -> u32;
     fn proxy_send_local_response(
         status_code: u32,
         details_data: *const u8,
@@ -272,6 +273,12 @@ pub fn get_property(path: &str) -> Result<Option<Vec<u8>>, HostStatus> {
 pub fn continue_stream(stream_type: u32) -> Result<(), HostStatus> {
     // SAFETY: plain value call.
     check(unsafe { proxy_continue_stream(stream_type) })
+}
+
+/// Makes `context_id` the context later host calls act on, until the callback returns.
+pub fn set_effective_context(context_id: u32) -> Result<(), HostStatus> {
+    // SAFETY: plain value call.
+    check(unsafe { proxy_set_effective_context(context_id) })
 }
 
 /// Sends a local reply.

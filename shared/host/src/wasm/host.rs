@@ -4,7 +4,8 @@
 use super::abi::{self, HostStatus};
 use super::metrics::Metrics;
 use super::state::{Phase, StreamState};
-use crate::{Host, LogLevel, MetadataValue, MetricId};
+use super::wake::ContextWaker;
+use crate::{Host, LogLevel, MetadataValue, MetricId, Waker};
 use std::cell::RefCell;
 use std::time::{Duration, SystemTime};
 
@@ -294,6 +295,10 @@ impl Host for WasmHost<'_> {
             };
             format!("http_callout to cluster `{cluster}` refused ({status:?}): {why}")
         })
+    }
+
+    fn waker(&mut self) -> Box<dyn Waker> {
+        Box::new(ContextWaker(self.state.context_id))
     }
 
     fn log(&self, level: LogLevel, message: &str) {

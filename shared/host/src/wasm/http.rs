@@ -5,10 +5,52 @@ use super::abi;
 use super::host::WasmHost;
 use super::root::Plugin;
 use super::state::{Held, Phase, StreamState};
+use super::wake::{self, Wakeable};
 use crate::{BodyStatus, CalloutResponse, CalloutResult, Filter, FilterFactory, HeadersStatus};
 use proxy_wasm::traits::{Context, HttpContext};
 use proxy_wasm::types::Action;
+use std::cell::RefCell;
 use std::rc::Rc;
+
+/// The proxy-wasm context of one stream: the [`Stream`] behind a shared cell, so that
+/// another stream's callback can wake it, and the wake queue drained after each callback.
+pub struct StreamContext<F: FilterFactory> {
+    id: u32,
+    stream: Rc<RefCell<Stream<F>>>,
+}
+
+impl<F: FilterFactory> StreamContext<F> {
+    /// The context `id` of a configured plugin, or a pass-through one when there is none.
+    pub fn new(id: u32, plugin: Option<Rc<Plugin<F>>>) -> Self {
+        let stream = Rc::new(RefCell::new(Stream::new(plugin)));
+        stream.borrow_mut().state.context_id = id;
+        let target: Rc<RefCell<dyn Wakeable>> = stream.clone();
+        wake::register(id, Rc::downgrade(&target));
+        Self { id, stream }
+    }
+
+    /// Runs one callback on the stream, then delivers the wakes it queued.
+    fn with<T>(&self, f: impl FnOnce(&mut Stream<F>) -> T) -> T {
+        let result = f(&mut self.stream.borrow_mut());
+        wake::drain(self.id);
+        result
+    }
+}
+
+impl<F: FilterFactory> Drop for StreamContext<F> {
+    fn drop(&mut self) {
+        wake::unregister(self.id);
+    }
+}
+
+impl<F: FilterFactory> Wakeable for Stream<F> {
+    fn wake(&mut self) {
+        if self.state.complete {
+            return;
+        }
+        self.run(Phase::Idle, |filter, host| filter.on_wake(host));
+    }
+}
 
 /// One HTTP stream of a plugin.
 pub struct Stream<F: FilterFactory> {
@@ -217,14 +259,8 @@ fn callout_result(num_headers: usize, body_size: usize) -> CalloutResult {
     })
 }
 
-impl<F: FilterFactory> Context for Stream<F> {
-    fn on_http_call_response(
-        &mut self,
-        token_id: u32,
-        num_headers: usize,
-        body_size: usize,
-        _num_trailers: usize,
-    ) {
+impl<F: FilterFactory> Stream<F> {
+    fn callout_response(&mut self, token_id: u32, num_headers: usize, body_size: usize) {
         if self.state.complete {
             return;
         }
@@ -233,39 +269,51 @@ impl<F: FilterFactory> Context for Stream<F> {
             filter.on_callout_done(host, token_id, result)
         });
     }
+}
+
+impl<F: FilterFactory> Context for StreamContext<F> {
+    fn on_http_call_response(
+        &mut self,
+        token_id: u32,
+        num_headers: usize,
+        body_size: usize,
+        _num_trailers: usize,
+    ) {
+        self.with(|s| s.callout_response(token_id, num_headers, body_size));
+    }
 
     fn on_done(&mut self) -> bool {
-        self.complete();
+        self.with(|s| s.complete());
         true
     }
 }
 
-impl<F: FilterFactory> HttpContext for Stream<F> {
+impl<F: FilterFactory> HttpContext for StreamContext<F> {
     fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
-        self.headers(Direction::Request, end_of_stream)
+        self.with(|s| s.headers(Direction::Request, end_of_stream))
     }
 
     fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
-        self.body(Direction::Request, body_size, end_of_stream)
+        self.with(|s| s.body(Direction::Request, body_size, end_of_stream))
     }
 
     fn on_http_request_trailers(&mut self, _num_trailers: usize) -> Action {
-        self.trailers(Direction::Request)
+        self.with(|s| s.trailers(Direction::Request))
     }
 
     fn on_http_response_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
-        self.headers(Direction::Response, end_of_stream)
+        self.with(|s| s.headers(Direction::Response, end_of_stream))
     }
 
     fn on_http_response_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
-        self.body(Direction::Response, body_size, end_of_stream)
+        self.with(|s| s.body(Direction::Response, body_size, end_of_stream))
     }
 
     fn on_http_response_trailers(&mut self, _num_trailers: usize) -> Action {
-        self.trailers(Direction::Response)
+        self.with(|s| s.trailers(Direction::Response))
     }
 
     fn on_log(&mut self) {
-        self.complete();
+        self.with(|s| s.complete());
     }
 }

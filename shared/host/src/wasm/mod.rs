@@ -26,6 +26,9 @@
 //!   decimal text); metrics are stats named `<name>;<label>=<value>;...`
 //!   (docs/internals.md), defined on first use, at most 10,000 series per plugin.
 //! * `on_stream_complete` runs once, before the access log is written.
+//! * `Host::waker` queues a wake in the VM; when the callback that woke returns, the host
+//!   runs each woken stream's `on_wake` with that stream as the effective context
+//!   (`proxy_set_effective_context`), so its header setters and `continue_request` act on it.
 //! * A panic traps the VM (wasm32 cannot unwind): that request fails with 503 and, with
 //!   `FAIL_RELOAD`, Envoy reloads the VM for the next ones.
 
@@ -37,6 +40,7 @@ mod metrics;
 mod pairs;
 mod root;
 mod state;
+mod wake;
 
 pub use proxy_wasm;
 

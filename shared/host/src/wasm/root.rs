@@ -3,7 +3,7 @@
 
 use super::abi;
 use super::host::log_line;
-use super::http::Stream;
+use super::http::StreamContext;
 use super::metrics::Metrics;
 use crate::{FilterFactory, LogLevel};
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
@@ -64,10 +64,13 @@ impl<F: FilterFactory> RootContext for Root<F> {
         }
     }
 
-    fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
+    fn create_http_context(&self, context_id: u32) -> Option<Box<dyn HttpContext>> {
         // The SDK panics on `None`; an unconfigured root (Envoy rejected its config) still
         // gets a stream, which passes everything through.
-        Some(Box::new(Stream::new(self.plugin.clone())))
+        Some(Box::new(StreamContext::new(
+            context_id,
+            self.plugin.clone(),
+        )))
     }
 
     fn get_type(&self) -> Option<ContextType> {

@@ -54,6 +54,8 @@ pub struct StreamState {
     pub response_held: Option<Held>,
     /// The stream ended; only reads and metadata are still meaningful.
     pub complete: bool,
+    /// proxy-wasm context id of the stream (what a waker wakes).
+    pub context_id: u32,
 }
 
 impl Default for StreamState {
@@ -71,6 +73,7 @@ impl Default for StreamState {
             request_held: None,
             response_held: None,
             complete: false,
+            context_id: 0,
         }
     }
 }
