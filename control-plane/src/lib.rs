@@ -5,4 +5,5 @@ pub mod artifacts;
 pub mod bootstrap;
 pub mod config;
 pub mod envoy;
+pub mod ratelimit;
 pub mod run;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use aigw_control_plane::artifacts;
 use aigw_control_plane::bootstrap::{GenerateOptions, generate_yaml};
 use aigw_control_plane::config::{self, ModuleKind};
+use aigw_control_plane::ratelimit;
 use aigw_control_plane::run::ready::is_ready;
 use aigw_control_plane::run::{RunOptions, run};
 use clap::{Parser, Subcommand};
@@ -50,6 +51,16 @@ enum Command {
         #[arg(long, default_value = config::DEFAULT_ADMIN)]
         admin: SocketAddr,
     },
+    /// Serve the rate-limit service Envoy's ratelimit filter calls (gRPC): token budgets
+    /// counted in Redis (shared by every Envoy) or, without --redis, in memory (one node).
+    Ratelimit {
+        /// Address to listen on (port 0: any free port; printed as `listening on ADDR`).
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        listen: SocketAddr,
+        /// Redis URL, e.g. redis://127.0.0.1:6379/0 [default: count in memory].
+        #[arg(long, env = "AIGW_RATELIMIT_REDIS")]
+        redis: Option<String>,
+    },
     /// Print the version.
     Version,
 }
@@ -82,6 +93,7 @@ fn main() -> ExitCode {
             modules_dir,
             access_log,
         } => translate(&config, module, modules_dir, &access_log),
+        Command::Ratelimit { listen, redis } => ratelimit(listen, redis.as_deref()),
         Command::Run(opts) => tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -92,6 +104,28 @@ fn main() -> ExitCode {
     result.unwrap_or_else(|e| {
         eprintln!("aigw: {e}");
         ExitCode::FAILURE
+    })
+}
+
+fn ratelimit(listen: SocketAddr, redis: Option<&str>) -> Result<ExitCode, String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    rt.block_on(async {
+        let store = ratelimit::open_store(redis).await?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the listening address: {e}"))?;
+        let mode = if redis.is_some() { "redis" } else { "memory" };
+        println!("listening on {addr} ({mode})");
+        tokio::select! {
+            served = ratelimit::serve(listener, store) => served.map(|()| ExitCode::SUCCESS),
+            _ = tokio::signal::ctrl_c() => Ok(ExitCode::SUCCESS),
+        }
     })
 }
 

@@ -11,6 +11,7 @@ use super::routes::{MODELS_CREATED, listed_models, model_routes};
 use super::{GenerateOptions, socket_address};
 use crate::artifacts::FilterModule;
 use crate::bootstrap::access_log::access_log;
+use crate::bootstrap::rate_limit::{Wiring, local_reply_config};
 use crate::config::{CostType, GatewayConfig};
 
 /// Largest request body translate buffers.
@@ -28,24 +29,29 @@ const API_KINDS: [ApiKind; 3] = [
     ApiKind::Embeddings,
 ];
 
-/// The listener on `addr`; `mcp_filter` (the mcp-router entry) goes before the router.
+/// The listener on `addr`; `mcp_filter` (the mcp-router entry) goes before the router, the
+/// ratelimit filter of `rate_limits` after token-usage.
 pub fn listener(
     config: &GatewayConfig,
     opts: &GenerateOptions<'_>,
     addr: SocketAddr,
     mcp_filter: Option<Value>,
+    rate_limits: Option<&Wiring>,
 ) -> Value {
     let settings = ModuleSettings {
         kind: config.module,
         dir: opts.modules_dir,
     };
-    let translate = json!({
+    let mut translate = json!({
         "role": "router",
-        "force_include_usage": !config.costs.is_empty(),
+        "force_include_usage": !config.costs.is_empty() || rate_limits.is_some(),
         "max_request_bytes": MAX_REQUEST_BYTES,
         "models": listed_models(config),
         "models_created": MODELS_CREATED,
     });
+    if rate_limits.is_some() {
+        translate["reserve_tokens"] = json!(true);
+    }
     let costs: Vec<Value> = config
         .costs
         .iter()
@@ -60,17 +66,21 @@ pub fn listener(
             &[],
         ),
     ];
+    http_filters.extend(rate_limits.map(|w| w.filter.clone()));
     http_filters.extend(mcp_filter);
     http_filters.push(router());
-    let hcm = json!({
+    let mut hcm = json!({
         "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
         "stat_prefix": "aigw",
         "codec_type": "AUTO",
         "stream_idle_timeout": STREAM_IDLE_TIMEOUT,
         "access_log": [access_log(config, opts.access_log)],
         "http_filters": http_filters,
-        "route_config": route_config(config),
+        "route_config": route_config(config, rate_limits.map(|w| &w.route_rate_limits)),
     });
+    if rate_limits.is_some() {
+        hcm["local_reply_config"] = local_reply_config();
+    }
     json!({
         "name": "aigw",
         "address": socket_address(addr),
@@ -92,8 +102,13 @@ fn cost_type(kind: CostType) -> &'static str {
 
 /// One route per (route, model) matching `x-ai-eg-model` exactly, then OpenAI-style 404s for
 /// API paths whose model no route serves.
-fn route_config(config: &GatewayConfig) -> Value {
+fn route_config(config: &GatewayConfig, rate_limits: Option<&Value>) -> Value {
     let mut routes = model_routes(config);
+    if let Some(limits) = rate_limits {
+        for r in &mut routes {
+            r["route"]["rate_limits"] = limits.clone();
+        }
+    }
     let body = json!({"error": {
         "message": "The model named in the request is not served by this gateway.",
         "type": "invalid_request_error",

@@ -6,6 +6,7 @@ mod cluster;
 mod filters;
 mod listener;
 mod mcp;
+pub mod rate_limit;
 mod routes;
 
 use std::net::SocketAddr;
@@ -53,12 +54,19 @@ pub fn generate(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<Va
         clusters.extend(mcp::clusters(m)?);
         mcp_filter = Some(mcp::filter(&settings, m)?);
     }
+    let rate_limits = match &config.rate_limits {
+        Some(r) => Some(rate_limit::wiring(r, config.module)?),
+        None => None,
+    };
+    if let Some(w) = &rate_limits {
+        clusters.push(w.cluster.clone());
+    }
     let mut bootstrap = json!({
         "admin": {"address": socket_address(config.admin)},
         "stats_flush_interval": "1s",
         "overload_manager": overload_manager(),
         "static_resources": {
-            "listeners": [listener::listener(config, opts, config.listen, mcp_filter)],
+            "listeners": [listener::listener(config, opts, config.listen, mcp_filter, rate_limits.as_ref())],
             "clusters": clusters,
         },
     });
@@ -108,6 +116,8 @@ fn socket_address_parts(host: &str, port: u16) -> Value {
     json!({"socket_address": {"address": host, "port_value": port}})
 }
 
+#[cfg(test)]
+mod rate_limit_tests;
 #[cfg(test)]
 mod routes_tests;
 #[cfg(test)]

@@ -4,6 +4,7 @@ pub mod endpoint;
 mod env;
 pub mod mcp;
 pub mod model;
+pub mod rate_limit;
 pub mod route_match;
 pub mod source;
 mod validate;
@@ -111,6 +112,8 @@ pub fn check(config: &GatewayConfig) -> Result<(), Vec<String>> {
     }
 }
 
+#[cfg(test)]
+mod rate_limit_tests;
 #[cfg(test)]
 mod route_match_tests;
 #[cfg(test)]

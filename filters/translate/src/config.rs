@@ -24,6 +24,10 @@ pub struct RouterConfig {
     /// Make streamed chat/completions requests ask for usage (`stream_options.include_usage`).
     #[serde(default)]
     pub force_include_usage: bool,
+    /// Put the rate-limit reservation of each API request in `x-aigw-reserved-tokens`
+    /// (set by the control plane when rate limits are configured).
+    #[serde(default)]
+    pub reserve_tokens: bool,
     /// Largest request body accepted on API paths; larger gets a 413.
     #[serde(default = "default_max_request_bytes")]
     pub max_request_bytes: usize,

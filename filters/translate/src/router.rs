@@ -8,6 +8,7 @@ use aigw_core::headers;
 use aigw_core::openai::error::OpenAiError;
 use aigw_core::openai::models::{is_models_path, method_not_allowed};
 use aigw_core::openai::routing::prepare_request;
+use aigw_core::reservation::reserved_tokens_by_body_size;
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host};
 use std::sync::Arc;
 
@@ -116,6 +117,11 @@ impl Filter for RouterFilter {
         match prepare_request(kind, &body, self.config.force_include_usage) {
             Ok(prepared) => {
                 host.set_request_header(headers::MODEL, &prepared.model);
+                if self.config.reserve_tokens {
+                    let reserved =
+                        reserved_tokens_by_body_size(kind, body.len(), prepared.max_output_tokens);
+                    host.set_request_header(headers::RESERVED_TOKENS, &reserved.to_string());
+                }
                 if let Some(new_body) = prepared.body {
                     host.set_request_body(&new_body);
                 }

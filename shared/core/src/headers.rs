@@ -6,3 +6,6 @@ pub const MODEL: &str = "x-ai-eg-model";
 pub const MODEL_OVERRIDE: &str = "x-aigw-model-override";
 /// The backend that served the attempt; set by translate (backend) on the response.
 pub const BACKEND: &str = "x-aigw-backend";
+/// The rate-limit reservation of an API request, in tokens; set by translate (router) when
+/// rate limits are configured, read by Envoy's ratelimit filter at request time and at stream end.
+pub const RESERVED_TOKENS: &str = "x-aigw-reserved-tokens";

@@ -11,6 +11,7 @@ pub mod mcp;
 pub mod metadata;
 pub mod metrics;
 pub mod openai;
+pub mod reservation;
 pub mod sse;
 pub mod usage;
 mod usage_view;
