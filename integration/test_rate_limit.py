@@ -2,7 +2,7 @@
 `aigw ratelimit` before it goes upstream and books the real usage at stream end.
 
 Two Envoys share one 10,000-token-per-minute budget through one `aigw ratelimit` backed by a
-Redis the test starts; local mode is one Envoy and the service counting in memory. Usage comes
+Redis the test starts; local mode is `aigw run` serving the service in memory itself. Usage comes
 from testupstream's deterministic answers, read back from each response."""
 
 import asyncio
@@ -10,10 +10,12 @@ import math
 import shutil
 import time
 import uuid
+from types import SimpleNamespace
 
 import httpx
 import openai
 import pytest
+import yaml
 
 from support import own_gateway, paths
 from support.procs import Proc, free_port
@@ -62,16 +64,26 @@ def start_ratelimit(workdir, redis_url: str | None):
     return proc, m.group(1)
 
 
+def gateway_sections(upstream, service: str | None) -> dict:
+    """Backend, route and a team budget; without `service`, aigw run serves one itself."""
+    limits = {"limits": [{"name": "team-minute", "window": "minute", "budget_tokens": BUDGET,
+                          "key": {"team_header": "x-team-id"}}]}
+    if service:
+        limits["service"] = service
+    return {
+        "backends": [{"name": "openai", "schema": "OpenAI",
+                      "endpoint": f"http://127.0.0.1:{upstream.port}/v1",
+                      "auth": {"kind": "bearer", "key_env": "AIGW_IT_OPENAI_KEY"}}],
+        "routes": [{"name": "a", "models": [MODEL], "backend": "openai"}],
+        "rate_limits": limits,
+    }
+
+
 def start_gateway(workdir, kind: str, upstream, service: str):
-    backends = [{"name": "openai", "schema": "OpenAI",
-                 "endpoint": f"http://127.0.0.1:{upstream.port}/v1",
-                 "auth": {"kind": "bearer", "key_env": "AIGW_IT_OPENAI_KEY"}}]
-    routes = [{"name": "a", "models": [MODEL], "backend": "openai"}]
-    limits = {"service": service, "limits": [
-        {"name": "team-minute", "window": "minute", "budget_tokens": BUDGET,
-         "key": {"team_header": "x-team-id"}}]}
-    return own_gateway.start(workdir, kind, backends, routes,
-                             {"AIGW_IT_OPENAI_KEY": KEYS["openai"]}, {"rate_limits": limits})
+    sections = gateway_sections(upstream, service)
+    return own_gateway.start(workdir, kind, sections["backends"], sections["routes"],
+                             {"AIGW_IT_OPENAI_KEY": KEYS["openai"]},
+                             {"rate_limits": sections["rate_limits"]})
 
 
 def wait_for_window_room():
@@ -101,6 +113,9 @@ def run_budget_scenario(gateways: list):
     assert set(statuses) <= {200, 429}, statuses
     served = sum(r.json()["usage"]["total_tokens"] for r in responses if r.status_code == 200)
     admitted = statuses.count(200)
+    first_ok = next(r for r in responses if r.status_code == 200)
+    assert int(first_ok.headers["x-ratelimit-limit"]) == BUDGET
+    assert 0 <= int(first_ok.headers["x-ratelimit-remaining"]) < BUDGET
     # The budget is not used up while refunds of over-estimates come back: keep asking (one
     # at a time, alternating gateways) until a request is refused.
     refused = None
@@ -161,13 +176,20 @@ def test_two_envoys_share_one_budget_through_redis(upstream, module_kind, tmp_pa
         redis.stop()
 
 
-def test_local_mode_one_envoy_in_memory(upstream, module_kind, tmp_path):
-    service, addr = start_ratelimit(tmp_path, None)
-    gateway = None
+def test_local_mode_aigw_run_counts_in_memory(upstream, module_kind, tmp_path):
+    """`aigw run` with limits but no `service` serves the rate-limit service itself."""
+    listen, admin = free_port(), free_port()
+    config = tmp_path / "gateway.yaml"
+    config.write_text(yaml.safe_dump({
+        "listen": f"127.0.0.1:{listen}", "admin": f"127.0.0.1:{admin}", "module": module_kind,
+        **gateway_sections(upstream, None)}))
+    argv = [paths.aigw(), "run", str(config), "--state-dir", tmp_path / "state"]
+    env = {"ENVOY_BIN": str(paths.envoy_bin()), "AIGW_IT_OPENAI_KEY": KEYS["openai"]}
+    proc = Proc("aigw run", argv, tmp_path / "aigw-run.log", env=env)
     try:
-        gateway = start_gateway(tmp_path / "envoy", module_kind, upstream, addr)
-        run_budget_scenario([gateway])
+        proc.wait_http_ok(f"http://127.0.0.1:{admin}/ready", timeout=30)
+        proc.wait_for_output(r"rate limits counted in memory")
+        run_budget_scenario([SimpleNamespace(url=f"http://127.0.0.1:{listen}")])
     finally:
-        if gateway:
-            gateway.envoy.stop()
-        service.stop()
+        rc = proc.stop()
+    assert rc == 0, f"aigw run exited {rc} on SIGINT:\n{proc.tail()}"

@@ -11,7 +11,7 @@ use super::routes::{MODELS_CREATED, listed_models, model_routes};
 use super::{GenerateOptions, socket_address};
 use crate::artifacts::FilterModule;
 use crate::bootstrap::access_log::access_log;
-use crate::bootstrap::rate_limit::{Wiring, local_reply_config};
+use crate::bootstrap::rate_limit::{FILTER_NAME as RATELIMIT_FILTER, Wiring, local_reply_config};
 use crate::config::{CostType, GatewayConfig};
 
 /// Largest request body translate buffers.
@@ -106,7 +106,7 @@ fn route_config(config: &GatewayConfig, rate_limits: Option<&Value>) -> Value {
     let mut routes = model_routes(config);
     if let Some(limits) = rate_limits {
         for r in &mut routes {
-            r["route"]["rate_limits"] = limits.clone();
+            r["typed_per_filter_config"] = json!({ RATELIMIT_FILTER: limits });
         }
     }
     let body = json!({"error": {

@@ -10,6 +10,8 @@ use super::socket_address_parts;
 use crate::config::ModuleKind;
 use crate::config::rate_limit::{OnServiceError, RateLimit, RateLimits, parse_service};
 
+/// Name of Envoy's ratelimit filter (also the key of its per-route config).
+pub const FILTER_NAME: &str = "envoy.filters.http.ratelimit";
 /// Cluster of the rate-limit service.
 pub const CLUSTER: &str = "aigw-ratelimit";
 /// Rate-limit domain of every request the gateway sends.
@@ -35,7 +37,7 @@ pub mod keys {
 /// The ratelimit filter entry (goes after token-usage, before the router).
 pub fn filter(r: &RateLimits) -> Value {
     json!({
-        "name": "envoy.filters.http.ratelimit",
+        "name": FILTER_NAME,
         "typed_config": {
             "@type": "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit",
             "domain": DOMAIN,
@@ -79,9 +81,11 @@ pub fn cluster(service: &str) -> Result<Value, String> {
     }))
 }
 
-/// The `rate_limits` of a model route: per limit, a request-time entry that reserves the
-/// estimate in `x-aigw-reserved-tokens`, and a stream-end entry that charges the real total
-/// tokens together with what was reserved (the service books the difference).
+/// The per-route config of the ratelimit filter for a model route (`RateLimitPerRoute`; Envoy
+/// evaluates `hits_addend` only for rate limits given there, not in the route's own
+/// `rate_limits`): per limit, a request-time entry that reserves the estimate in
+/// `x-aigw-reserved-tokens`, and a stream-end entry that charges the real total tokens together
+/// with what was reserved (the service books the difference).
 pub fn route_rate_limits(r: &RateLimits, module: ModuleKind) -> Value {
     let total_tokens = metadata_operator(module, aigw_core::metadata::TOTAL_TOKENS);
     let entries: Vec<Value> = r
@@ -101,7 +105,10 @@ pub fn route_rate_limits(r: &RateLimits, module: ModuleKind) -> Value {
             ]
         })
         .collect();
-    json!(entries)
+    json!({
+        "@type": "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimitPerRoute",
+        "rate_limits": entries,
+    })
 }
 
 fn actions(l: &RateLimit, phase: &str) -> Vec<Value> {
@@ -171,7 +178,7 @@ pub struct Wiring {
     pub filter: Value,
     /// The service's cluster.
     pub cluster: Value,
-    /// The `rate_limits` of every model route.
+    /// The ratelimit filter's per-route config of every model route.
     pub route_rate_limits: Value,
 }
 

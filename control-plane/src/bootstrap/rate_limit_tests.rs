@@ -102,7 +102,13 @@ fn each_limit_reserves_at_request_time_and_settles_at_stream_end() {
     ] {
         let b = bootstrap(module);
         let route = &hcm(&b)["route_config"]["virtual_hosts"][0]["routes"][0];
-        let limits = &route["route"]["rate_limits"];
+        assert!(route["route"].get("rate_limits").is_none());
+        let per_route = &route["typed_per_filter_config"]["envoy.filters.http.ratelimit"];
+        assert_eq!(
+            per_route["@type"],
+            "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimitPerRoute"
+        );
+        let limits = &per_route["rate_limits"];
         let generic =
             |k: &str, v: &str| json!({"generic_key": {"descriptor_key": k, "descriptor_value": v}});
         let header =
