@@ -98,7 +98,7 @@ impl RateLimiter {
 
         // The budget the answer's headers describe: a refusing one (the latest to reset), else
         // the one with the least left.
-        let mut shown: Option<((bool, u64, u64), bool, u64, u64, &Charge)> = None;
+        let mut shown: Option<Shown> = None;
         for ((i, c), used) in reserves.iter().zip(&admission.used) {
             let refused = !admission.admitted && used.saturating_add(c.hits) > c.budget;
             let remaining = c.budget.saturating_sub(*used);
@@ -117,22 +117,26 @@ impl RateLimiter {
                 }),
                 quota: None,
             };
-            let rank = (
+            let candidate = Shown {
                 refused,
-                if refused { reset } else { 0 },
-                u64::MAX - remaining,
-            );
-            if shown.as_ref().is_none_or(|(best, ..)| rank > *best) {
-                shown = Some((rank, refused, remaining, reset, c));
+                budget: c.budget,
+                remaining,
+                reset,
+            };
+            if shown
+                .as_ref()
+                .is_none_or(|best| candidate.rank() > best.rank())
+            {
+                shown = Some(candidate);
             }
         }
         let mut headers = Vec::new();
-        if let Some((_, refused, remaining, reset, c)) = shown {
-            headers.push(header("x-ratelimit-limit", c.budget));
-            headers.push(header("x-ratelimit-remaining", remaining));
-            headers.push(header("x-ratelimit-reset", reset));
-            if refused {
-                headers.push(header("retry-after", reset));
+        if let Some(s) = shown {
+            headers.push(header("x-ratelimit-limit", s.budget));
+            headers.push(header("x-ratelimit-remaining", s.remaining));
+            headers.push(header("x-ratelimit-reset", s.reset));
+            if s.refused {
+                headers.push(header("retry-after", s.reset));
             }
         }
         Ok(RateLimitResponse {
@@ -162,6 +166,23 @@ impl RateLimitService for RateLimiter {
             eprintln!("aigw ratelimit: {}", status.message());
         }
         answer.map(Response::new)
+    }
+}
+
+/// The limit an answer's headers describe.
+struct Shown {
+    refused: bool,
+    budget: u64,
+    remaining: u64,
+    reset: u64,
+}
+
+impl Shown {
+    /// Larger is shown: a refusing limit (the latest to reset) before any admitting one,
+    /// then the one with the least left.
+    fn rank(&self) -> (bool, u64, u64) {
+        let reset = if self.refused { self.reset } else { 0 };
+        (self.refused, reset, u64::MAX - self.remaining)
     }
 }
 
