@@ -194,3 +194,48 @@ def test_local_mode_aigw_run_counts_in_memory(upstream, module_kind, tmp_path):
     finally:
         rc = proc.stop()
     assert rc == 0, f"aigw run exited {rc} on SIGINT:\n{proc.tail()}"
+
+
+def test_per_api_key_budget_is_settled_and_separate(upstream, module_kind, tmp_path):
+    """A limit per client API key (`aigw ratelimit` counting in memory): the key is named by
+    a hash that survives upstream-auth replacing the credential, so stream-end settles reach
+    the same counter (else every request would keep its whole reservation)."""
+    budget = 1000
+    service, addr = start_ratelimit(tmp_path, None)
+    sections = gateway_sections(upstream, addr)
+    sections["rate_limits"]["limits"] = [{"name": "key-minute", "window": "minute",
+                                          "budget_tokens": budget, "key": {"api_key": True}}]
+    gateway = None
+    try:
+        gateway = own_gateway.start(tmp_path / "envoy", module_kind, sections["backends"],
+                                    sections["routes"], {"AIGW_IT_OPENAI_KEY": KEYS["openai"]},
+                                    {"rate_limits": sections["rate_limits"]})
+        wait_for_window_room()
+        with httpx.Client(base_url=gateway.url, timeout=15.0) as c:
+            def chat(key: str | None):
+                headers = {"content-type": "application/json"}
+                if key:
+                    headers["authorization"] = f"Bearer {key}"
+                r = c.post("/v1/chat/completions", content=body(0), headers=headers)
+                time.sleep(0.05)  # lets the previous request's settle land first
+                return r
+
+            served, admitted = 0, 0
+            for _ in range(30):
+                r = chat("sk-test-client-a")
+                if r.status_code == 429:
+                    break
+                assert r.status_code == 200, r.text
+                served += r.json()["usage"]["total_tokens"]
+                admitted += 1
+            print(f"\nper-key budget {budget}: {admitted} requests admitted, {served} tokens served")
+            assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+            assert served <= budget
+            # Without settles only budget // estimate requests would fit.
+            assert admitted > budget // reserved_estimate(0)
+            assert chat("sk-test-client-b").status_code == 200
+            assert chat(None).status_code == 200
+    finally:
+        if gateway:
+            gateway.envoy.stop()
+        service.stop()

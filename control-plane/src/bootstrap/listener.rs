@@ -49,8 +49,11 @@ pub fn listener(
         "models": listed_models(config),
         "models_created": MODELS_CREATED,
     });
-    if rate_limits.is_some() {
+    if let Some(w) = rate_limits {
         translate["reserve_tokens"] = json!(true);
+        if w.api_key_id {
+            translate["api_key_id"] = json!(true);
+        }
     }
     let costs: Vec<Value> = config
         .costs

@@ -2,7 +2,7 @@
 //! service, the two rate-limit entries of every model route (reserve at request time, settle
 //! at stream end) and the local-reply mappers that give a limited client an OpenAI error.
 
-use aigw_core::headers::{MODEL, RESERVED_TOKENS};
+use aigw_core::headers::{API_KEY_ID, MODEL, RESERVED_TOKENS};
 use serde_json::{Value, json};
 
 use super::access_log::metadata_operator;
@@ -130,6 +130,9 @@ fn actions(l: &RateLimit, phase: &str) -> Vec<Value> {
     if let Some(h) = &l.key.team_header {
         actions.push(header(h, "team"));
     }
+    if l.key.api_key {
+        actions.push(header(API_KEY_ID, "api_key"));
+    }
     if l.key.model {
         actions.push(header(MODEL, "model"));
     }
@@ -180,6 +183,8 @@ pub struct Wiring {
     pub cluster: Value,
     /// The ratelimit filter's per-route config of every model route.
     pub route_rate_limits: Value,
+    /// Some limit counts per API key (translate then names the key by its hash).
+    pub api_key_id: bool,
 }
 
 /// Builds the wiring for `r`; `service` is where the rate-limit service listens.
@@ -191,5 +196,6 @@ pub fn wiring(r: &RateLimits, module: ModuleKind) -> Result<Wiring, String> {
         filter: filter(r),
         cluster: cluster(service)?,
         route_rate_limits: route_rate_limits(r, module),
+        api_key_id: r.counts_api_keys(),
     })
 }

@@ -23,7 +23,7 @@ rate_limits:
     - name: team-minute
       window: minute
       budget_tokens: 10000
-      key: { team_header: x-team-id, model: true, backend: true }
+      key: { team_header: x-team-id, api_key: true, model: true, backend: true }
 "#;
 
 fn bootstrap(module: ModuleKind) -> Value {
@@ -72,6 +72,7 @@ fn ratelimit_filter_sits_after_token_usage_and_calls_the_service_cluster() {
     )
     .unwrap();
     assert_eq!(translate["reserve_tokens"], true);
+    assert_eq!(translate["api_key_id"], true);
     assert_eq!(translate["force_include_usage"], true);
     let cluster = b["static_resources"]["clusters"]
         .as_array()
@@ -115,6 +116,7 @@ fn each_limit_reserves_at_request_time_and_settles_at_stream_end() {
             |h: &str, k: &str| json!({"request_headers": {"header_name": h, "descriptor_key": k}});
         let keys = [
             header("x-team-id", "team"),
+            header("x-aigw-api-key-id", "api_key"),
             header("x-ai-eg-model", "model"),
             json!({"destination_cluster": {}}),
         ];

@@ -60,6 +60,10 @@ pub struct RateLimitKey {
     /// Request header naming the team; requests without it are not limited by this budget.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_header: Option<String>,
+    /// Count per client API key (`authorization: Bearer`, `api-key` or `x-api-key`), by a hash
+    /// of it; requests without a key are not limited by this budget.
+    #[serde(default)]
+    pub api_key: bool,
     /// Count per requested model.
     #[serde(default)]
     pub model: bool,
@@ -107,6 +111,13 @@ impl Window {
             Self::Hour => 3_600,
             Self::Day => 86_400,
         }
+    }
+}
+
+impl RateLimits {
+    /// Whether some limit counts per API key.
+    pub fn counts_api_keys(&self) -> bool {
+        self.limits.iter().any(|l| l.key.api_key)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::config::RouterConfig;
 use crate::reply::send_error;
+use aigw_core::api_key_id::{api_key_id, client_credential};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::headers;
 use aigw_core::openai::error::OpenAiError;
@@ -80,6 +81,12 @@ impl Filter for RouterFilter {
         }
         // Only route configuration may choose a backend model; never the client.
         host.remove_request_header(headers::MODEL_OVERRIDE);
+        host.remove_request_header(headers::API_KEY_ID);
+        if self.config.api_key_id
+            && let Some(key) = client_credential(|name| host.request_header(name))
+        {
+            host.set_request_header(headers::API_KEY_ID, &api_key_id(&key));
+        }
         if end_of_stream {
             send_error(
                 host,

@@ -9,3 +9,6 @@ pub const BACKEND: &str = "x-aigw-backend";
 /// The rate-limit reservation of an API request, in tokens; set by translate (router) when
 /// rate limits are configured, read by Envoy's ratelimit filter at request time and at stream end.
 pub const RESERVED_TOKENS: &str = "x-aigw-reserved-tokens";
+/// A hash of the client's API key (see `api_key_id`); set by translate (router) when a rate
+/// limit counts per API key, so the count survives upstream-auth removing the credential.
+pub const API_KEY_ID: &str = "x-aigw-api-key-id";

@@ -1,6 +1,7 @@
 //! Pure gateway logic shared by the filters and the control plane; no Envoy dependency.
 
 pub mod anthropic;
+pub mod api_key_id;
 pub mod api_kind;
 pub mod auth;
 pub mod azure;
