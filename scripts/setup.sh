@@ -45,6 +45,18 @@ ENVOY_BIN="$(envoy_bin)"
 [[ -x "$ENVOY_BIN" ]] || die "Envoy binary missing at $ENVOY_BIN: reinstall with: rm -rf $VENV && $0"
 note "$("$ENVOY_BIN" --version | grep -o 'version: .*' || true)"
 
+step "Redis (global rate-limit tests)"
+if command -v redis-server >/dev/null; then
+    note "$(redis-server --version)"
+else
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        redis-server || die "cannot install redis-server from Debian (apt-get)"
+    did+=("installed redis-server from Debian")
+fi
+
 step "Release build: binaries and native filter modules"
 mapfile -t native_pkgs < <(pkg_args "${BIN_CRATES[@]}" "${FILTER_CRATES[@]}")
 cargo build --release "${native_pkgs[@]}"

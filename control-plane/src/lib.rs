@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod envoy;
 pub mod mesh;
+pub mod ratelimit;
 pub mod run;
 pub mod translate;
 pub mod xds;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use aigw_control_plane::config;
+use aigw_control_plane::ratelimit;
 use aigw_control_plane::run::ready::is_ready;
 use aigw_control_plane::run::{RunOptions, run};
 use aigw_control_plane::translate::{TranslateArgs, translate};
@@ -41,6 +42,16 @@ enum Command {
         #[arg(long, default_value = config::DEFAULT_ADMIN)]
         admin: SocketAddr,
     },
+    /// Serve the rate-limit service Envoy's ratelimit filter calls (gRPC): token budgets
+    /// counted in Redis (shared by every Envoy) or, without --redis, in memory (one node).
+    Ratelimit {
+        /// Address to listen on (port 0: any free port; printed as `listening on ADDR`).
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        listen: SocketAddr,
+        /// Redis URL, e.g. redis://127.0.0.1:6379/0 [default: count in memory].
+        #[arg(long, env = "AIGW_RATELIMIT_REDIS")]
+        redis: Option<String>,
+    },
     /// Print the version.
     Version,
 }
@@ -71,6 +82,7 @@ fn main() -> ExitCode {
             print!("{text}");
             ExitCode::SUCCESS
         }),
+        Command::Ratelimit { listen, redis } => ratelimit(listen, redis.as_deref()),
         Command::Run(opts) => runtime().and_then(|rt| rt.block_on(run(opts))),
         Command::Serve(opts) => runtime().and_then(|rt| rt.block_on(serve(opts))),
     };
@@ -86,6 +98,24 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))
+}
+
+fn ratelimit(listen: SocketAddr, redis: Option<&str>) -> Result<ExitCode, String> {
+    runtime()?.block_on(async {
+        let store = ratelimit::open_store(redis).await?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the listening address: {e}"))?;
+        let mode = if redis.is_some() { "redis" } else { "memory" };
+        println!("listening on {addr} ({mode})");
+        tokio::select! {
+            served = ratelimit::serve(listener, store) => served.map(|()| ExitCode::SUCCESS),
+            _ = tokio::signal::ctrl_c() => Ok(ExitCode::SUCCESS),
+        }
+    })
 }
 
 fn healthcheck(admin: SocketAddr) -> Result<ExitCode, String> {

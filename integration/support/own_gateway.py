@@ -12,15 +12,16 @@ from .procs import Proc, free_port
 
 
 def start(workdir: Path, kind: str, backends: list, routes: list, env: dict,
-          concurrency: int = 1) -> Gateway:
-    """Starts Envoy for `kind` on a config with `backends` and `routes`; `env` is added to
-    Envoy's environment (credentials named by the config); `concurrency` worker threads."""
+          concurrency: int = 1, extra: dict | None = None) -> Gateway:
+    """Starts Envoy for `kind` on a config with `backends` and `routes` (and the sections of
+    `extra`); `env` is added to Envoy's environment (credentials named by the config);
+    `concurrency` worker threads."""
     workdir.mkdir(parents=True, exist_ok=True)
     listen, admin = free_port(), free_port()
     config = workdir / "gateway.yaml"
     config.write_text(yaml.safe_dump({
         "listen": f"127.0.0.1:{listen}", "admin": f"127.0.0.1:{admin}", "module": kind,
-        "backends": backends, "routes": routes}))
+        "backends": backends, "routes": routes, **(extra or {})}))
     access_log = workdir / "access.log"
     bootstrap = workdir / "envoy.yaml"
     translate(config, kind, access_log, bootstrap)

@@ -12,6 +12,7 @@ use super::routes::{MODELS_CREATED, listed_models, model_routes};
 use super::{GenerateOptions, socket_address};
 use crate::artifacts::FilterModule;
 use crate::bootstrap::access_log::access_log;
+use crate::bootstrap::rate_limit::{FILTER_NAME as RATELIMIT_FILTER, Wiring, local_reply_config};
 use crate::config::{Cost, GatewayConfig};
 
 /// Largest request body translate buffers.
@@ -29,12 +30,14 @@ const API_KINDS: [ApiKind; 3] = [
     ApiKind::Embeddings,
 ];
 
-/// The listener on `addr`; `mcp_filter` (the mcp-router entry) goes before the router.
+/// The listener on `addr`; `mcp_filter` (the mcp-router entry) goes before the router, the
+/// ratelimit filter of `rate_limits` after token-usage.
 pub fn listener(
     config: &GatewayConfig,
     opts: &GenerateOptions<'_>,
     addr: SocketAddr,
     mcp_filter: Option<Value>,
+    rate_limits: Option<&Wiring>,
 ) -> Value {
     let settings = ModuleSettings {
         kind: config.module,
@@ -54,17 +57,21 @@ pub fn listener(
             &[],
         ),
     ];
+    http_filters.extend(rate_limits.map(|w| w.filter.clone()));
     http_filters.extend(mcp_filter);
     http_filters.push(router());
-    let hcm = json!({
+    let mut hcm = json!({
         "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
         "stat_prefix": "aigw",
         "codec_type": "AUTO",
         "stream_idle_timeout": STREAM_IDLE_TIMEOUT,
         "access_log": [access_log(config, opts.access_log)],
         "http_filters": http_filters,
-        "route_config": route_config(config),
+        "route_config": route_config(config, rate_limits.map(|w| &w.route_rate_limits)),
     });
+    if rate_limits.is_some() {
+        hcm["local_reply_config"] = local_reply_config();
+    }
     json!({
         "name": "aigw",
         "address": socket_address(addr),
@@ -76,14 +83,23 @@ pub fn listener(
 }
 
 /// The JSON config of translate in the router role (downstream, before the router).
+/// With rate limits it reserves tokens per request (and names the client's API key when a
+/// limit counts per key).
 pub fn router_translate_config(config: &GatewayConfig) -> Value {
-    json!({
+    let mut translate = json!({
         "role": "router",
-        "force_include_usage": config.has_costs(),
+        "force_include_usage": config.has_costs() || config.rate_limits.is_some(),
         "max_request_bytes": MAX_REQUEST_BYTES,
         "models": listed_models(config),
         "models_created": MODELS_CREATED,
-    })
+    });
+    if let Some(limits) = &config.rate_limits {
+        translate["reserve_tokens"] = json!(true);
+        if limits.counts_api_keys() {
+            translate["api_key_id"] = json!(true);
+        }
+    }
+    translate
 }
 
 /// The JSON config of token-usage (downstream, after translate): global costs, and the
@@ -115,9 +131,15 @@ fn cost_list(costs: &[Cost]) -> Value {
 }
 
 /// One route per (route, model) matching `x-ai-eg-model` exactly, then OpenAI-style 404s for
-/// API paths whose model no route serves, and Anthropic-style ones for the Anthropic paths.
-fn route_config(config: &GatewayConfig) -> Value {
+/// API paths whose model no route serves, and Anthropic-style ones for the Anthropic paths;
+/// with rate limits, every model route carries the ratelimit filter's per-route config.
+fn route_config(config: &GatewayConfig, rate_limits: Option<&Value>) -> Value {
     let mut routes = model_routes(config);
+    if let Some(limits) = rate_limits {
+        for r in &mut routes {
+            r["typed_per_filter_config"] = json!({ RATELIMIT_FILTER: limits });
+        }
+    }
     let body = model_not_found_body();
     for kind in API_KINDS {
         let path = format!("{CLIENT_PREFIX}{}", kind.suffix());

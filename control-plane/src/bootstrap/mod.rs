@@ -8,6 +8,7 @@ mod fallback;
 pub mod filters;
 pub(crate) mod listener;
 mod mcp;
+pub mod rate_limit;
 pub(crate) mod routes;
 
 use std::net::SocketAddr;
@@ -73,8 +74,21 @@ pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<R
         clusters.extend(mcp::clusters(m)?);
         mcp_filter = Some(mcp::filter(&settings, m)?);
     }
+    let rate_limits = match &config.rate_limits {
+        Some(r) => Some(rate_limit::wiring(r, config.module)?),
+        None => None,
+    };
+    if let Some(w) = &rate_limits {
+        clusters.push(w.cluster.clone());
+    }
     Ok(Resources {
-        listener: listener::listener(config, opts, config.listen, mcp_filter),
+        listener: listener::listener(
+            config,
+            opts,
+            config.listen,
+            mcp_filter,
+            rate_limits.as_ref(),
+        ),
         clusters,
     })
 }
@@ -141,6 +155,8 @@ pub(crate) fn socket_address_parts(host: &str, port: u16) -> Value {
     json!({"socket_address": {"address": host, "port_value": port}})
 }
 
+#[cfg(test)]
+mod rate_limit_tests;
 #[cfg(test)]
 mod routes_tests;
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod env;
 pub mod mcp;
 pub mod model;
 pub mod preset;
+pub mod rate_limit;
 pub mod route_match;
 pub mod source;
 mod validate;
@@ -124,6 +125,8 @@ pub fn check(config: &GatewayConfig) -> Result<(), Vec<String>> {
     }
 }
 
+#[cfg(test)]
+mod rate_limit_tests;
 #[cfg(test)]
 mod route_match_tests;
 #[cfg(test)]

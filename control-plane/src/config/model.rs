@@ -32,6 +32,9 @@ pub struct GatewayConfig {
     /// Token-usage costs written to request metadata for every route.
     #[serde(default)]
     pub costs: Vec<Cost>,
+    /// Token budgets (absent: no rate limiting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limits: Option<super::rate_limit::RateLimits>,
     /// The MCP gateway (absent: no MCP endpoint).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp: Option<super::mcp::McpConfig>,

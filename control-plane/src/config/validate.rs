@@ -70,6 +70,9 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
     if let Some(mcp) = &config.mcp {
         super::mcp::validate(mcp, is_env_name, &mut errors);
     }
+    if let Some(limits) = &config.rate_limits {
+        super::rate_limit::validate(limits, &mut errors);
+    }
     errors
 }
 

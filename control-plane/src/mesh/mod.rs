@@ -57,6 +57,13 @@ pub fn generate(
             target_name(target)
         ));
     }
+    if config.rate_limits.is_some() {
+        return Err(format!(
+            "rate_limits: token rate limits are not translated for --target {} yet; \
+             remove the section or use --target envoy",
+            target_name(target)
+        ));
+    }
     if let Some(i) = config.routes.iter().position(|r| !r.backends.is_empty()) {
         return Err(format!(
             "routes[{i}].backends: fallback routes are not translated for --target {} yet; \

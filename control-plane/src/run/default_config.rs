@@ -84,6 +84,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         backends,
         routes,
         costs: Vec::new(),
+        rate_limits: None,
         mcp: None,
     }
 }

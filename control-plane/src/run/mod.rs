@@ -2,6 +2,7 @@
 
 mod default_config;
 mod demo;
+mod local_ratelimit;
 mod process;
 pub mod ready;
 
@@ -64,6 +65,9 @@ pub async fn run(opts: RunOptions) -> Result<ExitCode, String> {
         }
     };
     apply_overrides(&mut config, &opts)?;
+    if let Some(addr) = local_ratelimit::start(&mut config).await? {
+        eprintln!("aigw: rate limits counted in memory by the service on {addr} (local mode)");
+    }
     check_keys(&config, &env)?;
     let modules_dir = artifacts::resolve_dir(opts.modules_dir.as_deref(), config.module)?;
     artifacts::check_present(config.module, &modules_dir)?;

@@ -24,6 +24,14 @@ pub struct RouterConfig {
     /// Make streamed chat/completions requests ask for usage (`stream_options.include_usage`).
     #[serde(default)]
     pub force_include_usage: bool,
+    /// Put the rate-limit reservation of each API request in `x-aigw-reserved-tokens`
+    /// (set by the control plane when rate limits are configured).
+    #[serde(default)]
+    pub reserve_tokens: bool,
+    /// Put a hash of the client's API key in `x-aigw-api-key-id` (set by the control plane
+    /// when a rate limit counts per API key); a client-sent one is always removed.
+    #[serde(default)]
+    pub api_key_id: bool,
     /// Largest request body accepted on API paths; larger gets a 413.
     #[serde(default = "default_max_request_bytes")]
     pub max_request_bytes: usize,

@@ -7,6 +7,8 @@ fn router_defaults() {
         c,
         TranslateConfig::Router(RouterConfig {
             force_include_usage: false,
+            reserve_tokens: false,
+            api_key_id: false,
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             models: Vec::new(),
             models_created: 0,

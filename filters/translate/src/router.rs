@@ -6,6 +6,7 @@ use crate::reply::{send_anthropic_error, send_error};
 use aigw_core::anthropic::messages::Endpoint;
 use aigw_core::anthropic::messages::client::check_request;
 use aigw_core::anthropic::messages::error::AnthropicError;
+use aigw_core::api_key_id::{api_key_id, client_credential};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::headers;
 use aigw_core::openai::error::OpenAiError;
@@ -13,6 +14,7 @@ use aigw_core::openai::models::{is_models_path, method_not_allowed};
 use aigw_core::openai::multipart_model::multipart_model;
 use aigw_core::openai::passthrough::{Passthrough, json_model};
 use aigw_core::openai::routing::prepare_request;
+use aigw_core::reservation::reserved_tokens_by_body_size;
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host};
 use std::sync::Arc;
 
@@ -180,6 +182,12 @@ impl Filter for RouterFilter {
         }
         // Only route configuration may choose a backend model; never the client.
         host.remove_request_header(headers::MODEL_OVERRIDE);
+        host.remove_request_header(headers::API_KEY_ID);
+        if self.config.api_key_id
+            && let Some(key) = client_credential(|name| host.request_header(name))
+        {
+            host.set_request_header(headers::API_KEY_ID, &api_key_id(&key));
+        }
         if end_of_stream {
             send_error(
                 host,
@@ -221,6 +229,11 @@ impl Filter for RouterFilter {
         match prepare_request(kind, &body, self.config.force_include_usage) {
             Ok(prepared) => {
                 host.set_request_header(headers::MODEL, &prepared.model);
+                if self.config.reserve_tokens {
+                    let reserved =
+                        reserved_tokens_by_body_size(kind, body.len(), prepared.max_output_tokens);
+                    host.set_request_header(headers::RESERVED_TOKENS, &reserved.to_string());
+                }
                 if let Some(new_body) = prepared.body {
                     host.set_request_body(&new_body);
                 }

@@ -35,6 +35,45 @@ fn sets_model_header_and_reroutes() {
 }
 
 #[test]
+fn reservation_header_only_when_configured_and_replaces_the_clients() {
+    let body = r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"max_tokens":20}"#;
+    let mut filter = factory(r#"{"role":"router"}"#).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    h.run_request(&mut filter, body.as_bytes());
+    assert!(h.request_header_value("x-aigw-reserved-tokens").is_none());
+
+    let mut filter = factory(r#"{"role":"router","reserve_tokens":true}"#).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    h.request_headers
+        .push(("x-aigw-reserved-tokens".into(), "1".into()));
+    h.run_request(&mut filter, body.as_bytes());
+    // 73 body bytes -> 19 prompt tokens, plus max_tokens.
+    assert_eq!(h.request_header_value("x-aigw-reserved-tokens"), Some("39"));
+}
+
+#[test]
+fn api_key_id_replaces_the_clients_and_only_when_configured() {
+    let mut filter = factory(r#"{"role":"router","api_key_id":true}"#).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    h.request_headers
+        .push(("authorization".into(), "Bearer sk-test-a".into()));
+    h.request_headers
+        .push(("x-aigw-api-key-id".into(), "someone-else".into()));
+    h.run_request(&mut filter, CHAT.as_bytes());
+    assert_eq!(
+        h.request_header_value("x-aigw-api-key-id"),
+        Some(aigw_core::api_key_id::api_key_id("sk-test-a").as_str())
+    );
+
+    let mut filter = factory(r#"{"role":"router"}"#).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    h.request_headers
+        .push(("x-aigw-api-key-id".into(), "someone-else".into()));
+    h.run_request(&mut filter, CHAT.as_bytes());
+    assert!(h.request_header_value("x-aigw-api-key-id").is_none());
+}
+
+#[test]
 fn drops_client_supplied_model_override() {
     let mut filter = factory(r#"{"role":"router"}"#).create_filter();
     let mut h = host("POST", "/v1/chat/completions");

@@ -13,3 +13,9 @@ pub const BACKEND: &str = "x-aigw-backend";
 /// endpoint's metadata, selects the per-backend upstream filter configs, removed after them
 /// (all by the cluster's filter chain the control plane generates).
 pub const ATTEMPT_BACKEND: &str = "x-aigw-attempt-backend";
+/// The rate-limit reservation of an API request, in tokens; set by translate (router) when
+/// rate limits are configured, read by Envoy's ratelimit filter at request time and at stream end.
+pub const RESERVED_TOKENS: &str = "x-aigw-reserved-tokens";
+/// A hash of the client's API key (see `api_key_id`); set by translate (router) when a rate
+/// limit counts per API key, so the count survives upstream-auth removing the credential.
+pub const API_KEY_ID: &str = "x-aigw-api-key-id";

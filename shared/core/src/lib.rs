@@ -1,6 +1,7 @@
 //! Pure gateway logic shared by the filters and the control plane; no Envoy dependency.
 
 pub mod anthropic;
+pub mod api_key_id;
 pub mod api_kind;
 pub mod auth;
 pub mod azure;
@@ -13,6 +14,7 @@ pub mod mcp;
 pub mod metadata;
 pub mod metrics;
 pub mod openai;
+pub mod reservation;
 pub mod sse;
 pub mod token_estimate;
 pub mod usage;

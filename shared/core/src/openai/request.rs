@@ -7,13 +7,15 @@ use crate::api_kind::ApiKind;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
-const NAMES: [&str; 6] = [
+const NAMES: [&str; 8] = [
     "model",
     "messages",
     "prompt",
     "input",
     "stream",
     "stream_options",
+    "max_tokens",
+    "max_completion_tokens",
 ];
 
 /// What the gateway reads from a client request body.
@@ -27,12 +29,24 @@ pub struct RequestView<'a> {
     pub stream_options: Option<&'a RawValue>,
     /// Byte position of the body's closing `}`.
     pub object_end: usize,
+    /// The output token cap the client asked for (`max_completion_tokens`, else
+    /// `max_tokens`), when it is a non-negative integer; not validated further.
+    pub max_output_tokens: Option<u64>,
 }
 
 /// Parses and validates a request body of API `kind`. Errors are OpenAI-style 400s.
 pub fn parse_request(kind: ApiKind, body: &[u8]) -> Result<RequestView<'_>, OpenAiError> {
     let picked = fields::pick(body, &NAMES).map_err(|e| parse_error(body, &e))?;
-    let [model, messages, prompt, input, stream, stream_options] = picked.values;
+    let [
+        model,
+        messages,
+        prompt,
+        input,
+        stream,
+        stream_options,
+        max_tokens,
+        max_completion_tokens,
+    ] = picked.values;
 
     let model_raw = model.ok_or_else(|| {
         OpenAiError::bad_request("you must provide a model parameter", Some("model"))
@@ -61,6 +75,9 @@ pub fn parse_request(kind: ApiKind, body: &[u8]) -> Result<RequestView<'_>, Open
             .iter()
             .rposition(|b| !b.is_ascii_whitespace())
             .unwrap_or(0),
+        max_output_tokens: max_completion_tokens
+            .or(max_tokens)
+            .and_then(|raw| raw.get().parse().ok()),
     })
 }
 

@@ -29,6 +29,25 @@ fn reads_completions_and_embeddings() {
 }
 
 #[test]
+fn reads_the_output_cap() {
+    let chat = |extra: &str| {
+        let body =
+            format!(r#"{{"model":"m","messages":[{{"role":"user","content":"x"}}]{extra}}}"#);
+        parse_request(ApiKind::ChatCompletions, body.as_bytes())
+            .unwrap()
+            .max_output_tokens
+    };
+    assert_eq!(chat(""), None);
+    assert_eq!(chat(r#","max_tokens":64"#), Some(64));
+    assert_eq!(
+        chat(r#","max_tokens":64,"max_completion_tokens":32"#),
+        Some(32)
+    );
+    assert_eq!(chat(r#","max_tokens":-1"#), None);
+    assert_eq!(chat(r#","max_tokens":"64""#), None);
+}
+
+#[test]
 fn malformed_json_names_line_and_column() {
     let e = err(
         ApiKind::ChatCompletions,

@@ -14,6 +14,8 @@ pub struct Prepared<'a> {
     pub model: Cow<'a, str>,
     /// The body to send on, when it had to change.
     pub body: Option<Vec<u8>>,
+    /// The output token cap the client asked for, when it gave one.
+    pub max_output_tokens: Option<u64>,
 }
 
 /// Validates a client body of API `kind` and, with `force_include_usage`, makes streamed
@@ -38,6 +40,7 @@ pub fn prepare_request(
     Ok(Prepared {
         model: view.model,
         body: edit.map(|e| e.apply(body)),
+        max_output_tokens: view.max_output_tokens,
     })
 }
 

@@ -1,0 +1,201 @@
+//! Token rate limits in the bootstrap: Envoy's ratelimit filter, the cluster of the rate-limit
+//! service, the two rate-limit entries of every model route (reserve at request time, settle
+//! at stream end) and the local-reply mappers that give a limited client an OpenAI error.
+
+use aigw_core::headers::{API_KEY_ID, MODEL, RESERVED_TOKENS};
+use serde_json::{Value, json};
+
+use super::access_log::metadata_operator;
+use super::socket_address_parts;
+use crate::config::ModuleKind;
+use crate::config::rate_limit::{OnServiceError, RateLimit, RateLimits, parse_service};
+
+/// Name of Envoy's ratelimit filter (also the key of its per-route config).
+pub const FILTER_NAME: &str = "envoy.filters.http.ratelimit";
+/// Cluster of the rate-limit service.
+pub const CLUSTER: &str = "aigw-ratelimit";
+/// Rate-limit domain of every request the gateway sends.
+pub const DOMAIN: &str = "aigw";
+/// Descriptor keys the service reads (see docs/internals.md).
+pub mod keys {
+    /// Name of the limit.
+    pub const LIMIT: &str = "aigw_limit";
+    /// Window of the limit (`minute`, `hour`, `day`).
+    pub const WINDOW: &str = "aigw_window";
+    /// Budget of the limit, tokens per window.
+    pub const BUDGET: &str = "aigw_budget";
+    /// `reserve` (request time) or `settle` (stream end).
+    pub const PHASE: &str = "aigw_phase";
+    /// On `settle`: the tokens reserved at request time.
+    pub const RESERVED: &str = "aigw_reserved";
+    /// Phase value at request time.
+    pub const RESERVE: &str = "reserve";
+    /// Phase value at stream end.
+    pub const SETTLE: &str = "settle";
+}
+
+/// The ratelimit filter entry (goes after token-usage, before the router).
+pub fn filter(r: &RateLimits) -> Value {
+    json!({
+        "name": FILTER_NAME,
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit",
+            "domain": DOMAIN,
+            "timeout": format!("{}.{:03}s", r.timeout_ms / 1000, r.timeout_ms % 1000),
+            "failure_mode_deny": r.on_service_error == OnServiceError::Deny,
+            "rate_limit_service": {
+                "grpc_service": {"envoy_grpc": {"cluster_name": CLUSTER}},
+                "transport_api_version": "V3",
+            },
+        }
+    })
+}
+
+/// The cluster of the rate-limit service at `service` (`host:port`, already validated).
+pub fn cluster(service: &str) -> Result<Value, String> {
+    let (host, port) = parse_service(service)
+        .ok_or_else(|| format!("rate_limits.service: {service:?} must be host:port"))?;
+    let is_ip = host.parse::<std::net::IpAddr>().is_ok();
+    Ok(json!({
+        "name": CLUSTER,
+        "type": if is_ip { "STATIC" } else { "LOGICAL_DNS" },
+        "connect_timeout": "1s",
+        "dns_lookup_family": "V4_PREFERRED",
+        "circuit_breakers": {"thresholds": [{
+            "max_connections": super::cluster::MAX_CONCURRENT,
+            "max_pending_requests": super::cluster::MAX_CONCURRENT,
+            "max_requests": super::cluster::MAX_CONCURRENT,
+        }]},
+        "load_assignment": {
+            "cluster_name": CLUSTER,
+            "endpoints": [{"lb_endpoints": [{"endpoint": {
+                "address": socket_address_parts(host, port),
+            }}]}],
+        },
+        "typed_extension_protocol_options": {
+            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+                "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                "explicit_http_config": {"http2_protocol_options": {}},
+            }
+        },
+    }))
+}
+
+/// The per-route config of the ratelimit filter for a model route (`RateLimitPerRoute`; Envoy
+/// evaluates `hits_addend` only for rate limits given there, not in the route's own
+/// `rate_limits`): per limit, a request-time entry that reserves the estimate in
+/// `x-aigw-reserved-tokens`, and a stream-end entry that charges the real total tokens together
+/// with what was reserved (the service books the difference).
+pub fn route_rate_limits(r: &RateLimits, module: ModuleKind) -> Value {
+    let total_tokens = metadata_operator(module, aigw_core::metadata::TOTAL_TOKENS);
+    let entries: Vec<Value> = r
+        .limits
+        .iter()
+        .flat_map(|l| {
+            [
+                json!({
+                    "actions": actions(l, keys::RESERVE),
+                    "hits_addend": {"format": format!("%REQ({RESERVED_TOKENS})%")},
+                }),
+                json!({
+                    "actions": actions(l, keys::SETTLE),
+                    "hits_addend": {"format": total_tokens},
+                    "apply_on_stream_done": true,
+                }),
+            ]
+        })
+        .collect();
+    json!({
+        "@type": "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimitPerRoute",
+        "rate_limits": entries,
+    })
+}
+
+fn actions(l: &RateLimit, phase: &str) -> Vec<Value> {
+    let generic =
+        |k: &str, v: &str| json!({"generic_key": {"descriptor_key": k, "descriptor_value": v}});
+    let header = |name: &str, k: &str| json!({"request_headers": {"header_name": name, "descriptor_key": k}});
+    let mut actions = vec![
+        generic(keys::LIMIT, &l.name),
+        generic(keys::WINDOW, l.window.as_str()),
+        generic(keys::BUDGET, &l.budget_tokens.to_string()),
+        generic(keys::PHASE, phase),
+    ];
+    if phase == keys::SETTLE {
+        actions.push(header(RESERVED_TOKENS, keys::RESERVED));
+    }
+    if let Some(h) = &l.key.user_header {
+        actions.push(header(h, "user"));
+    }
+    if let Some(h) = &l.key.team_header {
+        actions.push(header(h, "team"));
+    }
+    if l.key.api_key {
+        actions.push(header(API_KEY_ID, "api_key"));
+    }
+    if l.key.model {
+        actions.push(header(MODEL, "model"));
+    }
+    if l.key.backend {
+        actions.push(json!({"destination_cluster": {}}));
+    }
+    actions
+}
+
+/// Local-reply mappers: the ratelimit filter's 429 (flag `RL`) and its fail-closed 500
+/// (flag `RLSE`) get OpenAI error bodies.
+pub fn local_reply_config() -> Value {
+    let mapper = |flag: &str, message: &str, kind: &str, code: &str| {
+        json!({
+            "filter": {"response_flag_filter": {"flags": [flag]}},
+            "body_format_override": {
+                "json_format": {"error": {
+                    "message": message,
+                    "type": kind,
+                    "param": null,
+                    "code": code,
+                }},
+                "content_type": "application/json",
+            },
+        })
+    };
+    json!({"mappers": [
+        mapper(
+            "RL",
+            "Rate limit reached: the token budget for this window is used up. Retry after the number of seconds in the retry-after header.",
+            "tokens",
+            "rate_limit_exceeded",
+        ),
+        mapper(
+            "RLSE",
+            "The rate-limit service could not be reached, so the request was not admitted.",
+            "server_error",
+            "rate_limit_service_unavailable",
+        ),
+    ]})
+}
+
+/// The ratelimit pieces of a bootstrap, when the config has rate limits.
+pub struct Wiring {
+    /// The filter entry.
+    pub filter: Value,
+    /// The service's cluster.
+    pub cluster: Value,
+    /// The ratelimit filter's per-route config of every model route.
+    pub route_rate_limits: Value,
+    /// Some limit counts per API key (translate then names the key by its hash).
+    pub api_key_id: bool,
+}
+
+/// Builds the wiring for `r`; `service` is where the rate-limit service listens.
+pub fn wiring(r: &RateLimits, module: ModuleKind) -> Result<Wiring, String> {
+    let service = r.service.as_deref().ok_or(
+        "rate_limits.service: required to generate a bootstrap (aigw run starts an in-memory service when it is absent)",
+    )?;
+    Ok(Wiring {
+        filter: filter(r),
+        cluster: cluster(service)?,
+        route_rate_limits: route_rate_limits(r, module),
+        api_key_id: r.counts_api_keys(),
+    })
+}

@@ -1,0 +1,185 @@
+//! The rate-limit wiring of the generated bootstrap.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::config::from_yaml;
+
+const CONFIG: &str = r#"
+backends:
+  - name: openai
+    schema: OpenAI
+    endpoint: http://127.0.0.1:8080/v1
+    auth: { kind: bearer, key_env: OPENAI_API_KEY }
+routes:
+  - name: gpt
+    models: [gpt-4o-mini]
+    backend: openai
+rate_limits:
+  service: 127.0.0.1:8081
+  limits:
+    - name: team-minute
+      window: minute
+      budget_tokens: 10000
+      key: { team_header: x-team-id, api_key: true, model: true, backend: true }
+"#;
+
+fn bootstrap(module: ModuleKind) -> Value {
+    let mut config = from_yaml(CONFIG, Path::new("/")).unwrap();
+    config.module = module;
+    let opts = GenerateOptions {
+        modules_dir: Path::new("/opt/aigw/modules"),
+        access_log: Path::new("/var/log/aigw/access.log"),
+    };
+    generate(&config, &opts).unwrap()
+}
+
+fn hcm(b: &Value) -> &Value {
+    &b["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+}
+
+#[test]
+fn ratelimit_filter_sits_after_token_usage_and_calls_the_service_cluster() {
+    let b = bootstrap(ModuleKind::Native);
+    let filters = hcm(&b)["http_filters"].as_array().unwrap();
+    let names: Vec<&str> = filters
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "aigw_translate",
+            "aigw_token_usage",
+            "envoy.filters.http.ratelimit",
+            "envoy.filters.http.router"
+        ]
+    );
+    let rl = &filters[2]["typed_config"];
+    assert_eq!(rl["domain"], "aigw");
+    assert_eq!(rl["timeout"], "1.000s");
+    assert_eq!(rl["failure_mode_deny"], true);
+    assert_eq!(
+        rl["rate_limit_service"]["grpc_service"]["envoy_grpc"]["cluster_name"],
+        "aigw-ratelimit"
+    );
+    let translate: Value = serde_json::from_str(
+        filters[0]["typed_config"]["filter_config"]["value"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(translate["reserve_tokens"], true);
+    assert_eq!(translate["api_key_id"], true);
+    assert_eq!(translate["force_include_usage"], true);
+    let cluster = b["static_resources"]["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "aigw-ratelimit")
+        .unwrap();
+    assert_eq!(cluster["type"], "STATIC");
+    assert!(
+        cluster["typed_extension_protocol_options"]["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]
+            ["explicit_http_config"]
+            .get("http2_protocol_options")
+            .is_some()
+    );
+}
+
+#[test]
+fn each_limit_reserves_at_request_time_and_settles_at_stream_end() {
+    for (module, total) in [
+        (
+            ModuleKind::Native,
+            "%DYNAMIC_METADATA(io.envoy.ai_gateway:total_tokens)%",
+        ),
+        (
+            ModuleKind::Wasm,
+            "%FILTER_STATE(wasm.io.envoy.ai_gateway.total_tokens:PLAIN)%",
+        ),
+    ] {
+        let b = bootstrap(module);
+        let route = &hcm(&b)["route_config"]["virtual_hosts"][0]["routes"][0];
+        assert!(route["route"].get("rate_limits").is_none());
+        let per_route = &route["typed_per_filter_config"]["envoy.filters.http.ratelimit"];
+        assert_eq!(
+            per_route["@type"],
+            "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimitPerRoute"
+        );
+        let limits = &per_route["rate_limits"];
+        let generic =
+            |k: &str, v: &str| json!({"generic_key": {"descriptor_key": k, "descriptor_value": v}});
+        let header =
+            |h: &str, k: &str| json!({"request_headers": {"header_name": h, "descriptor_key": k}});
+        let keys = [
+            header("x-team-id", "team"),
+            header("x-aigw-api-key-id", "api_key"),
+            header("x-ai-eg-model", "model"),
+            json!({"destination_cluster": {}}),
+        ];
+        let base = [
+            generic("aigw_limit", "team-minute"),
+            generic("aigw_window", "minute"),
+            generic("aigw_budget", "10000"),
+        ];
+        let mut reserve: Vec<Value> = base.to_vec();
+        reserve.push(generic("aigw_phase", "reserve"));
+        reserve.extend(keys.clone());
+        let mut settle: Vec<Value> = base.to_vec();
+        settle.push(generic("aigw_phase", "settle"));
+        settle.push(header("x-aigw-reserved-tokens", "aigw_reserved"));
+        settle.extend(keys);
+        assert_eq!(
+            *limits,
+            json!([
+                {"actions": reserve, "hits_addend": {"format": "%REQ(x-aigw-reserved-tokens)%"}},
+                {"actions": settle, "hits_addend": {"format": total}, "apply_on_stream_done": true},
+            ])
+        );
+    }
+}
+
+#[test]
+fn limited_requests_get_openai_errors() {
+    let b = bootstrap(ModuleKind::Native);
+    let mappers = &hcm(&b)["local_reply_config"]["mappers"];
+    assert_eq!(
+        mappers[0]["filter"]["response_flag_filter"]["flags"],
+        json!(["RL"])
+    );
+    let body = &mappers[0]["body_format_override"];
+    assert_eq!(body["content_type"], "application/json");
+    assert_eq!(body["json_format"]["error"]["code"], "rate_limit_exceeded");
+    assert_eq!(
+        mappers[1]["filter"]["response_flag_filter"]["flags"],
+        json!(["RLSE"])
+    );
+}
+
+#[test]
+fn no_rate_limits_no_wiring() {
+    let mut config = from_yaml(CONFIG, Path::new("/")).unwrap();
+    config.rate_limits = None;
+    let opts = GenerateOptions {
+        modules_dir: Path::new("/opt/aigw/modules"),
+        access_log: Path::new("/var/log/aigw/access.log"),
+    };
+    let b = generate(&config, &opts).unwrap();
+    assert!(hcm(&b).get("local_reply_config").is_none());
+    assert!(!b.to_string().contains("ratelimit"));
+}
+
+#[test]
+fn a_bootstrap_needs_the_service_address() {
+    let mut config = from_yaml(CONFIG, Path::new("/")).unwrap();
+    config.rate_limits.as_mut().unwrap().service = None;
+    let opts = GenerateOptions {
+        modules_dir: Path::new("/opt/aigw/modules"),
+        access_log: Path::new("/var/log/aigw/access.log"),
+    };
+    let err = generate(&config, &opts).unwrap_err();
+    assert!(err.starts_with("rate_limits.service: required"), "{err}");
+}

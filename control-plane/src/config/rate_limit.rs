@@ -1,0 +1,206 @@
+//! The `rate_limits:` section of the gateway config: token budgets per window, enforced by
+//! Envoy's ratelimit filter against `aigw ratelimit` (see docs/internals.md, "Token rate limits").
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Token budgets for the model routes.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimits {
+    /// `host:port` of the rate-limit service (`aigw ratelimit`, gRPC). Without it, `aigw run`
+    /// starts an in-memory one in its own process (single node only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Envoy's deadline for each call to the service, in milliseconds (default 1000).
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+    /// When the service cannot be reached: `deny` (default; the client gets a 500, so no
+    /// budget is bypassed) or `allow` (the request goes on uncounted).
+    #[serde(default)]
+    pub on_service_error: OnServiceError,
+    /// The budgets; a request must fit every one that applies to it.
+    pub limits: Vec<RateLimit>,
+}
+
+/// What Envoy does when the rate-limit service fails or times out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnServiceError {
+    /// Refuse the request.
+    #[default]
+    Deny,
+    /// Let the request through without counting it.
+    Allow,
+}
+
+/// One token budget per window, counted separately for each value of its key.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// Unique name (letters, digits, `-`, `_`); part of the counter's identity.
+    pub name: String,
+    /// Length of the fixed window the budget is for.
+    pub window: Window,
+    /// Tokens (prompt plus completion, as the provider reports them) allowed per window.
+    pub budget_tokens: u64,
+    /// What the budget is counted per; empty: one budget shared by every request.
+    #[serde(default)]
+    pub key: RateLimitKey,
+}
+
+/// The parts of a request a budget is counted per (all that are set, together).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitKey {
+    /// Request header naming the user (e.g. `x-user-id`); requests without it are not
+    /// limited by this budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_header: Option<String>,
+    /// Request header naming the team; requests without it are not limited by this budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_header: Option<String>,
+    /// Count per client API key (`authorization: Bearer`, `api-key` or `x-api-key`), by a hash
+    /// of it; requests without a key are not limited by this budget.
+    #[serde(default)]
+    pub api_key: bool,
+    /// Count per requested model.
+    #[serde(default)]
+    pub model: bool,
+    /// Count per backend the route sends to.
+    #[serde(default)]
+    pub backend: bool,
+}
+
+/// A fixed window, aligned to the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Window {
+    /// 60 seconds.
+    Minute,
+    /// 3,600 seconds.
+    Hour,
+    /// 86,400 seconds.
+    Day,
+}
+
+impl Window {
+    /// The name used in config files and rate-limit descriptors.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Minute => "minute",
+            Self::Hour => "hour",
+            Self::Day => "day",
+        }
+    }
+
+    /// The window named `s` (as [`Window::as_str`] writes it).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "minute" => Some(Self::Minute),
+            "hour" => Some(Self::Hour),
+            "day" => Some(Self::Day),
+            _ => None,
+        }
+    }
+
+    /// Length in seconds.
+    pub fn seconds(self) -> u64 {
+        match self {
+            Self::Minute => 60,
+            Self::Hour => 3_600,
+            Self::Day => 86_400,
+        }
+    }
+}
+
+impl RateLimits {
+    /// Whether some limit counts per API key.
+    pub fn counts_api_keys(&self) -> bool {
+        self.limits.iter().any(|l| l.key.api_key)
+    }
+}
+
+fn default_timeout_ms() -> u64 {
+    1_000
+}
+
+/// Largest budget: the RLS API reports what remains as a 32-bit number.
+pub const MAX_BUDGET_TOKENS: u64 = u32::MAX as u64;
+
+/// Checks the section; problems are pushed as `rate_limits.field: message`.
+pub fn validate(r: &RateLimits, errors: &mut Vec<String>) {
+    if let Some(service) = &r.service
+        && parse_service(service).is_none()
+    {
+        errors.push(format!(
+            "rate_limits.service: {service:?} must be host:port (the address of `aigw ratelimit`)"
+        ));
+    }
+    if !(1..=60_000).contains(&r.timeout_ms) {
+        errors.push(format!(
+            "rate_limits.timeout_ms: {} must be between 1 and 60000",
+            r.timeout_ms
+        ));
+    }
+    if r.limits.is_empty() {
+        errors.push("rate_limits.limits: at least one limit is required".into());
+    }
+    let mut names = std::collections::HashMap::new();
+    for (i, l) in r.limits.iter().enumerate() {
+        let at = format!("rate_limits.limits[{i}]");
+        if l.name.is_empty()
+            || !l
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        {
+            errors.push(format!(
+                "{at}.name: {:?} must be non-empty and use only letters, digits, '-' and '_'",
+                l.name
+            ));
+        }
+        if let Some(first) = names.insert(l.name.as_str(), i) {
+            errors.push(format!(
+                "{at}.name: duplicate limit {:?} (also rate_limits.limits[{first}])",
+                l.name
+            ));
+        }
+        if !(1..=MAX_BUDGET_TOKENS).contains(&l.budget_tokens) {
+            errors.push(format!(
+                "{at}.budget_tokens: {} must be between 1 and {MAX_BUDGET_TOKENS}",
+                l.budget_tokens
+            ));
+        }
+        for (field, header) in [
+            ("user_header", &l.key.user_header),
+            ("team_header", &l.key.team_header),
+        ] {
+            if let Some(h) = header
+                && !is_header_name(h)
+            {
+                errors.push(format!(
+                    "{at}.key.{field}: {h:?} must be a lowercase HTTP header name (letters, digits, '-', '_')"
+                ));
+            }
+        }
+    }
+}
+
+/// Splits `host:port`; `None` when it is not that shape.
+pub fn parse_service(s: &str) -> Option<(&str, u16)> {
+    let (host, port) = s.rsplit_once(':')?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let port: u16 = port.parse().ok()?;
+    (!host.is_empty() && port != 0 && !host.contains(['/', ' '])).then_some((host, port))
+}
+
+fn is_header_name(h: &str) -> bool {
+    !h.is_empty()
+        && !h.starts_with(':')
+        && h.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
+}

@@ -1,0 +1,85 @@
+//! Parsing and validation of the `rate_limits:` section.
+
+use std::path::Path;
+
+use super::rate_limit::{OnServiceError, Window};
+use super::*;
+
+const BASE: &str = r#"
+backends:
+  - name: openai
+    schema: OpenAI
+    endpoint: http://127.0.0.1:8080/v1
+    auth: { kind: bearer, key_env: OPENAI_API_KEY }
+routes:
+  - name: gpt
+    models: [gpt-4o-mini]
+    backend: openai
+"#;
+
+fn with(section: &str) -> String {
+    format!("{BASE}rate_limits:\n{section}")
+}
+
+fn problems(section: &str) -> Vec<String> {
+    let text = with(section);
+    let base = Path::new("/");
+    let env = |_: &str| None;
+    parse(&text, base, &env)
+        .unwrap_err()
+        .iter()
+        .map(source::Problem::located)
+        .collect()
+}
+
+#[test]
+fn parses_with_defaults() {
+    let c = from_yaml(
+        &with("  limits:\n    - { name: a, window: hour, budget_tokens: 5 }\n"),
+        Path::new("/"),
+    )
+    .unwrap();
+    let r = c.rate_limits.unwrap();
+    assert_eq!(r.service, None);
+    assert_eq!(r.timeout_ms, 1000);
+    assert_eq!(r.on_service_error, OnServiceError::Deny);
+    assert_eq!(r.limits[0].window, Window::Hour);
+    assert_eq!(r.limits[0].key, Default::default());
+}
+
+#[test]
+fn problems_name_the_field_and_line() {
+    let p = problems(concat!(
+        "  service: nowhere\n",
+        "  timeout_ms: 0\n",
+        "  limits:\n",
+        "    - { name: 'a b', window: minute, budget_tokens: 0, key: { user_header: X-User } }\n",
+        "    - { name: 'a b', window: day, budget_tokens: 5000000000 }\n",
+    ));
+    let want = [
+        r#"rate_limits.service: "nowhere" must be host:port (the address of `aigw ratelimit`) (line 12, column 12)"#,
+        "rate_limits.timeout_ms: 0 must be between 1 and 60000 (line 13, column 15)",
+        r#"rate_limits.limits[0].name: "a b" must be non-empty and use only letters, digits, '-' and '_' (line 15, column 15)"#,
+        "rate_limits.limits[0].budget_tokens: 0 must be between 1 and 4294967295 (line 15, column 53)",
+        r#"rate_limits.limits[0].key.user_header: "X-User" must be a lowercase HTTP header name (letters, digits, '-', '_') (line 15, column 76)"#,
+        r#"rate_limits.limits[1].name: "a b" must be non-empty and use only letters, digits, '-' and '_' (line 16, column 15)"#,
+        r#"rate_limits.limits[1].name: duplicate limit "a b" (also rate_limits.limits[0]) (line 16, column 15)"#,
+        "rate_limits.limits[1].budget_tokens: 5000000000 must be between 1 and 4294967295 (line 16, column 50)",
+    ];
+    assert_eq!(p, want);
+}
+
+#[test]
+fn unknown_fields_and_windows_are_refused() {
+    let p = problems("  limits:\n    - { name: a, window: week, budget_tokens: 5 }\n");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("rate_limits.limits[0].window: unknown variant `week`"),
+        "{p:?}"
+    );
+    let p = problems("  limits: []\n");
+    assert_eq!(
+        p,
+        ["rate_limits.limits: at least one limit is required (line 12, column 11)"]
+    );
+}
