@@ -1,14 +1,17 @@
 //! The filter's JSON configuration, parsed and validated once per config.
 
-use aigw_core::cost::{Cost, CostKind};
+use aigw_core::cost::{Cost, Formula};
 use aigw_core::metadata::BUILTIN_KEYS;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
     costs: Vec<RawCost>,
+    #[serde(default)]
+    route_costs: BTreeMap<String, Vec<RawCost>>,
 }
 
 #[derive(Deserialize)]
@@ -17,49 +20,76 @@ struct RawCost {
     metadata_key: String,
     #[serde(rename = "type")]
     kind: String,
+    #[serde(default)]
+    cel: Option<String>,
 }
 
 /// Validated token-usage configuration:
-/// `{"costs":[{"metadata_key":"llm_total_token","type":"TotalToken"}]}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// `{"costs":[{"metadata_key":"llm_total_token","type":"TotalToken"}],
+///   "route_costs":{"chat":[{"metadata_key":"usd_micros","type":"CEL","cel":"input_tokens * 3"}]}}`.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
-    /// Costs written to per-request metadata, in config order.
+    /// Costs written for every route, in config order.
     pub costs: Vec<Cost>,
+    /// Costs of one gateway route (by route name), written after the global ones; a route
+    /// cost with a global cost's key replaces it for that route.
+    pub route_costs: BTreeMap<String, Vec<Cost>>,
 }
 
 impl Config {
-    /// Parses and validates the JSON config text (empty text means no costs). Errors name
-    /// the offending field, e.g. `costs[1].type: unknown cost type "Foo"; ...`.
+    /// Parses and validates the JSON config text (empty text means no costs). CEL
+    /// expressions are compiled here, once. Errors name the offending field, e.g.
+    /// `costs[1].type: unknown cost type "Foo"; ...` or
+    /// `route_costs.chat[0].cel: CEL error at column 7: ...`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = if text.trim().is_empty() { "{}" } else { text };
         let raw = parse_json(text)?;
-        let mut costs: Vec<Cost> = Vec::with_capacity(raw.costs.len());
-        for (i, cost) in raw.costs.into_iter().enumerate() {
-            let key = cost.metadata_key;
-            if key.is_empty() {
-                return Err(format!("costs[{i}].metadata_key: must not be empty"));
-            }
-            if BUILTIN_KEYS.contains(&key.as_str()) {
-                return Err(format!(
-                    "costs[{i}].metadata_key: {key:?} is a built-in metadata key"
-                ));
-            }
-            if let Some(j) = costs.iter().position(|c| c.metadata_key == key) {
-                return Err(format!(
-                    "costs[{i}].metadata_key: {key:?} is already used by costs[{j}]"
-                ));
-            }
-            let kind: CostKind = cost
-                .kind
-                .parse()
-                .map_err(|e| format!("costs[{i}].type: {e}"))?;
-            costs.push(Cost {
-                metadata_key: key,
-                kind,
-            });
+        let costs = cost_list("costs", raw.costs)?;
+        let mut route_costs = BTreeMap::new();
+        for (route, list) in raw.route_costs {
+            let at = format!("route_costs.{route}");
+            route_costs.insert(route, cost_list(&at, list)?);
         }
-        Ok(Self { costs })
+        Ok(Self { costs, route_costs })
     }
+
+    /// The costs of a request that matched `route` (empty when unknown), in write order.
+    pub fn costs_for<'a>(&'a self, route: &str) -> impl Iterator<Item = &'a Cost> + 'a {
+        let own = self.route_costs.get(route).map_or(&[][..], Vec::as_slice);
+        let global = self
+            .costs
+            .iter()
+            .filter(move |c| !own.iter().any(|o| o.metadata_key == c.metadata_key));
+        global.chain(own)
+    }
+}
+
+/// Validates one list of costs found at `at`.
+fn cost_list(at: &str, raw: Vec<RawCost>) -> Result<Vec<Cost>, String> {
+    let mut costs: Vec<Cost> = Vec::with_capacity(raw.len());
+    for (i, cost) in raw.into_iter().enumerate() {
+        let key = cost.metadata_key;
+        if key.is_empty() {
+            return Err(format!("{at}[{i}].metadata_key: must not be empty"));
+        }
+        if BUILTIN_KEYS.contains(&key.as_str()) {
+            return Err(format!(
+                "{at}[{i}].metadata_key: {key:?} is a built-in metadata key"
+            ));
+        }
+        if let Some(j) = costs.iter().position(|c| c.metadata_key == key) {
+            return Err(format!(
+                "{at}[{i}].metadata_key: {key:?} is already used by {at}[{j}]"
+            ));
+        }
+        let formula = Formula::from_config(&cost.kind, cost.cel.as_deref())
+            .map_err(|e| format!("{at}[{i}].{e}"))?;
+        costs.push(Cost {
+            metadata_key: key,
+            formula,
+        });
+    }
+    Ok(costs)
 }
 
 fn parse_json(text: &str) -> Result<RawConfig, String> {
@@ -80,6 +110,7 @@ fn parse_json(text: &str) -> Result<RawConfig, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aigw_core::cost::CostKind;
 
     #[test]
     fn parses_all_cost_types() {
@@ -88,8 +119,9 @@ mod tests {
                 {"metadata_key":"c","type":"TotalToken"},{"metadata_key":"d","type":"CachedInputToken"}]}"#,
         )
         .unwrap();
-        let kinds: Vec<CostKind> = config.costs.iter().map(|c| c.kind).collect();
-        assert_eq!(kinds, CostKind::ALL.to_vec());
+        let kinds: Vec<&Formula> = config.costs.iter().map(|c| &c.formula).collect();
+        assert_eq!(kinds[..4], [Formula::Tokens(CostKind::InputToken), Formula::Tokens(CostKind::OutputToken),
+            Formula::Tokens(CostKind::TotalToken), Formula::Tokens(CostKind::CachedInputToken)].iter().collect::<Vec<_>>()[..]);
         assert_eq!(config.costs[3].metadata_key, "d");
     }
 
@@ -110,7 +142,7 @@ mod tests {
             err(
                 r#"{"costs":[{"metadata_key":"a","type":"TotalToken"},{"metadata_key":"b","type":"Foo"}]}"#
             ),
-            "costs[1].type: unknown cost type \"Foo\"; expected one of InputToken, OutputToken, TotalToken, CachedInputToken"
+            "costs[1].type: unknown cost type \"Foo\"; expected one of InputToken, OutputToken, TotalToken, CachedInputToken, CacheCreationInputToken, ReasoningToken, CEL"
         );
     }
 
@@ -149,5 +181,42 @@ mod tests {
         );
         let e = err("[");
         assert!(e.starts_with("token-usage config: EOF"), "{e}");
+    }
+
+    #[test]
+    fn cel_and_route_costs() {
+        let config = Config::parse(
+            r#"{"costs":[{"metadata_key":"t","type":"TotalToken"},{"metadata_key":"p","type":"CEL","cel":"input_tokens * 2"}],
+                "route_costs":{"chat":[{"metadata_key":"p","type":"CEL","cel":"output_tokens"},{"metadata_key":"r","type":"ReasoningToken"}]}}"#,
+        )
+        .unwrap();
+        let keys = |route| -> Vec<&str> {
+            config.costs_for(route).map(|c| c.metadata_key.as_str()).collect()
+        };
+        assert_eq!(keys("other"), ["t", "p"]);
+        assert_eq!(keys(""), ["t", "p"]);
+        assert_eq!(keys("chat"), ["t", "p", "r"]);
+        let chat_p = config.costs_for("chat").nth(1).unwrap();
+        assert!(matches!(&chat_p.formula, Formula::Cel(c) if c.source() == "output_tokens"));
+    }
+
+    #[test]
+    fn cel_errors_name_the_route_and_column() {
+        assert_eq!(
+            err(r#"{"route_costs":{"chat":[{"metadata_key":"p","type":"CEL","cel":"input_tokens +* 2"}]}}"#),
+            "route_costs.chat[0].cel: CEL error at column 15: Syntax error: extraneous input '*' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}"
+        );
+        assert_eq!(
+            err(r#"{"costs":[{"metadata_key":"p","type":"CEL"}]}"#),
+            "costs[0].cel: required when type is CEL"
+        );
+        assert_eq!(
+            err(r#"{"costs":[{"metadata_key":"p","type":"InputToken","cel":"1"}]}"#),
+            "costs[0].cel: only allowed with type CEL"
+        );
+        assert_eq!(
+            err(r#"{"route_costs":{"x":[{"metadata_key":"a","type":"InputToken"},{"metadata_key":"a","type":"InputToken"}]}}"#),
+            "route_costs.x[1].metadata_key: \"a\" is already used by route_costs.x[0]"
+        );
     }
 }

@@ -33,6 +33,8 @@ pub(crate) struct Exchange {
     pub status: u16,
     /// Backend that served the attempt.
     pub backend: String,
+    /// Gateway route that matched (empty when the route config named none).
+    pub route: String,
     /// The response body reader.
     pub body: Body,
 }
@@ -57,6 +59,7 @@ impl Exchange {
             request_model,
             status: 0,
             backend: String::new(),
+            route: String::new(),
             body: Body::Pending,
         }
     }

@@ -3,20 +3,20 @@
 use crate::config::Config;
 use crate::filter::TokenUsageFilter;
 use crate::metrics::Metrics;
-use aigw_core::cost::Cost;
 use aigw_host::{FilterFactory, MetricsRegistry};
 use std::sync::Arc;
 
 /// What every stream of one config shares.
 #[derive(Debug)]
 pub(crate) struct Settings {
-    /// Configured costs.
-    pub costs: Vec<Cost>,
+    /// Configured costs, global and per route.
+    pub config: Config,
     /// Defined metrics.
     pub metrics: Metrics,
 }
 
-/// The token-usage filter factory: `{"costs":[{"metadata_key":"...","type":"TotalToken"}]}`.
+/// The token-usage filter factory: `{"costs":[{"metadata_key":"...","type":"TotalToken"}],
+/// "route_costs":{"<route>":[...]}}`.
 #[derive(Debug)]
 pub struct TokenUsageFactory {
     settings: Arc<Settings>,
@@ -30,7 +30,7 @@ impl FilterFactory for TokenUsageFactory {
         let metrics = Metrics::define(metrics)?;
         Ok(Self {
             settings: Arc::new(Settings {
-                costs: config.costs,
+                config,
                 metrics,
             }),
         })

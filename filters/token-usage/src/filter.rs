@@ -6,7 +6,7 @@ use crate::factory::Settings;
 use crate::report::report;
 use crate::streaming::StreamingBody;
 use aigw_core::api_kind::ApiKind;
-use aigw_core::headers::{BACKEND as BACKEND_HEADER, MODEL as MODEL_HEADER};
+use aigw_core::headers::{BACKEND as BACKEND_HEADER, MODEL as MODEL_HEADER, ROUTE as ROUTE_HEADER};
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host, LogLevel};
 use std::sync::Arc;
 
@@ -39,7 +39,7 @@ impl TokenUsageFilter {
         self.reported = true;
         let outcome = exchange.finish(complete, host);
         let settings = &self.settings;
-        report(host, &settings.metrics, &settings.costs, exchange, &outcome);
+        report(host, &settings.metrics, &settings.config, exchange, &outcome);
     }
 }
 
@@ -67,6 +67,7 @@ impl Filter for TokenUsageFilter {
             host.remove_response_header(BACKEND_HEADER);
             exchange.backend = backend;
         }
+        exchange.route = host.request_header(ROUTE_HEADER).unwrap_or_default();
         if exchange.request_model.is_empty() {
             exchange.request_model = host.request_header(MODEL_HEADER).unwrap_or_default();
         }

@@ -3,10 +3,15 @@
 use crate::exchange::{Exchange, Outcome};
 use crate::metrics::Metrics;
 use aigw_core::api_kind::ApiKind;
-use aigw_core::cost::Cost;
+use crate::config::Config;
+use aigw_core::cost::CostInput;
 use aigw_core::metadata;
-use aigw_core::metrics::{TOKEN_TYPE_INPUT, TOKEN_TYPE_OUTPUT};
-use aigw_host::{Host, MetadataValue};
+use aigw_core::metrics::{
+    TOKEN_TYPE_CACHE_CREATION_INPUT, TOKEN_TYPE_CACHED_INPUT, TOKEN_TYPE_INPUT, TOKEN_TYPE_OUTPUT,
+    TOKEN_TYPE_REASONING,
+};
+use aigw_core::usage::TokenUsage;
+use aigw_host::{Host, LogLevel, MetadataValue};
 use std::time::{Duration, SystemTime};
 
 /// Reports one ended exchange: request duration always; for 2xx responses also token
@@ -15,7 +20,7 @@ use std::time::{Duration, SystemTime};
 pub(crate) fn report(
     host: &mut dyn Host,
     metrics: &Metrics,
-    costs: &[Cost],
+    config: &Config,
     exchange: &Exchange,
     outcome: &Outcome,
 ) {
@@ -38,6 +43,11 @@ pub(crate) fn report(
         (metadata::OUTPUT_TOKENS, tokens.output_tokens),
         (metadata::TOTAL_TOKENS, tokens.total_tokens),
         (metadata::CACHED_INPUT_TOKENS, tokens.cached_input_tokens),
+        (
+            metadata::CACHE_CREATION_INPUT_TOKENS,
+            tokens.cache_creation_input_tokens,
+        ),
+        (metadata::REASONING_TOKENS, tokens.reasoning_tokens),
     ];
     for (key, value) in numbers {
         host.set_metadata(key, MetadataValue::Num(value as f64));
@@ -50,18 +60,30 @@ pub(crate) fn report(
     for (key, value) in strings {
         host.set_metadata(key, MetadataValue::Str(value.to_string()));
     }
-    for cost in costs {
-        let value = cost.kind.evaluate(&tokens);
-        host.set_metadata(&cost.metadata_key, MetadataValue::Num(value as f64));
-    }
+    write_costs(host, config, exchange, &tokens, response_model);
 
     if outcome.usage.usage.is_some() {
         let [op, req, resp, backend] = labels;
-        let input = [op, req, resp, backend, TOKEN_TYPE_INPUT];
-        host.record_metric(metrics.token_usage, &input, tokens.input_tokens);
+        let mut record = |token_type: &str, value: u64| {
+            let labels = [op, req, resp, backend, token_type];
+            host.record_metric(metrics.token_usage, &labels, value);
+        };
+        record(TOKEN_TYPE_INPUT, tokens.input_tokens);
         if exchange.api != ApiKind::Embeddings {
-            let output = [op, req, resp, backend, TOKEN_TYPE_OUTPUT];
-            host.record_metric(metrics.token_usage, &output, tokens.output_tokens);
+            record(TOKEN_TYPE_OUTPUT, tokens.output_tokens);
+        }
+        let details = [
+            (TOKEN_TYPE_CACHED_INPUT, tokens.cached_input_tokens),
+            (
+                TOKEN_TYPE_CACHE_CREATION_INPUT,
+                tokens.cache_creation_input_tokens,
+            ),
+            (TOKEN_TYPE_REASONING, tokens.reasoning_tokens),
+        ];
+        for (token_type, value) in details {
+            if value > 0 {
+                record(token_type, value);
+            }
         }
     }
 
@@ -71,6 +93,40 @@ pub(crate) fn report(
         let after_first = elapsed(first_token, outcome.end);
         let per_token = per_output_token(after_first, tokens.output_tokens);
         host.record_metric(metrics.time_per_output_token, &labels, per_token);
+    }
+}
+
+/// Writes the costs of the exchange's route. A cost whose expression fails on this response
+/// (negative, overflow, not an integer) is skipped and logged with the route and key only.
+fn write_costs(
+    host: &mut dyn Host,
+    config: &Config,
+    exchange: &Exchange,
+    tokens: &TokenUsage,
+    response_model: &str,
+) {
+    let model = if response_model.is_empty() {
+        exchange.request_model.as_str()
+    } else {
+        response_model
+    };
+    let input = CostInput {
+        usage: tokens,
+        model,
+        backend: &exchange.backend,
+        route_name: &exchange.route,
+    };
+    for cost in config.costs_for(&exchange.route) {
+        match cost.formula.evaluate(&input) {
+            Ok(value) => host.set_metadata(&cost.metadata_key, MetadataValue::Num(value as f64)),
+            Err(e) => host.log(
+                LogLevel::Warn,
+                &format!(
+                    "token-usage: cost {:?} of route {:?} skipped: {e}",
+                    cost.metadata_key, exchange.route
+                ),
+            ),
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! through; only a partial event is held between chunks.
 
 use aigw_core::sse::SseParser;
-use aigw_core::usage::{ResponseUsage, StreamUsage};
+use aigw_core::usage::{ResponseUsage, StreamUsage, TokenUsage};
 use aigw_host::{Host, LogLevel};
 use std::time::SystemTime;
 
@@ -59,7 +59,8 @@ impl StreamingBody {
 
     /// Ends parsing and returns what the stream reported. `complete` is true when the
     /// stream reached its end (a last unterminated event is then read too), false when it
-    /// was cut short.
+    /// was cut short (client gone, upstream reset): then, if no usage arrived, the output
+    /// events that passed count as output tokens, so what the client received is charged.
     pub fn finish(&mut self, complete: bool, host: &dyn Host) -> ResponseUsage {
         if complete && !self.failed {
             let events = &mut self.events;
@@ -68,7 +69,20 @@ impl StreamingBody {
                 self.fail(&e.to_string(), host);
             }
         }
-        self.events.usage.take()
+        let streamed = self.events.usage.output_chunks();
+        let mut usage = self.events.usage.take();
+        if !complete && usage.usage.is_none() && streamed > 0 {
+            host.log(
+                LogLevel::Debug,
+                &format!("token-usage: stream cut short before its usage; counting {streamed} output chunks as output tokens"),
+            );
+            usage.usage = Some(TokenUsage {
+                output_tokens: streamed,
+                total_tokens: streamed,
+                ..TokenUsage::default()
+            });
+        }
+        usage
     }
 
     /// When the first output token arrived, if it did.

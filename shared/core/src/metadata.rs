@@ -11,6 +11,10 @@ pub const OUTPUT_TOKENS: &str = "output_tokens";
 pub const TOTAL_TOKENS: &str = "total_tokens";
 /// Cached prompt tokens (number).
 pub const CACHED_INPUT_TOKENS: &str = "cached_input_tokens";
+/// Prompt tokens written to the backend's cache (number).
+pub const CACHE_CREATION_INPUT_TOKENS: &str = "cache_creation_input_tokens";
+/// Reasoning tokens, part of the output tokens (number).
+pub const REASONING_TOKENS: &str = "reasoning_tokens";
 /// Model the client asked for (string).
 pub const REQUEST_MODEL: &str = "request_model";
 /// Model the backend says answered (string).
@@ -19,11 +23,13 @@ pub const RESPONSE_MODEL: &str = "response_model";
 pub const BACKEND: &str = "backend";
 
 /// Every key above: a configured cost may not reuse one.
-pub const BUILTIN_KEYS: [&str; 7] = [
+pub const BUILTIN_KEYS: [&str; 9] = [
     INPUT_TOKENS,
     OUTPUT_TOKENS,
     TOTAL_TOKENS,
     CACHED_INPUT_TOKENS,
+    CACHE_CREATION_INPUT_TOKENS,
+    REASONING_TOKENS,
     REQUEST_MODEL,
     RESPONSE_MODEL,
     BACKEND,

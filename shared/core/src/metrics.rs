@@ -41,3 +41,9 @@ pub const TOKEN_USAGE_LABELS: [&str; 5] = [
 pub const TOKEN_TYPE_INPUT: &str = "input";
 /// [`LABEL_TOKEN_TYPE`] value for completion tokens.
 pub const TOKEN_TYPE_OUTPUT: &str = "output";
+/// [`LABEL_TOKEN_TYPE`] value for prompt tokens read from the backend's cache.
+pub const TOKEN_TYPE_CACHED_INPUT: &str = "cached_input";
+/// [`LABEL_TOKEN_TYPE`] value for prompt tokens written to the backend's cache.
+pub const TOKEN_TYPE_CACHE_CREATION_INPUT: &str = "cache_creation_input";
+/// [`LABEL_TOKEN_TYPE`] value for reasoning tokens (part of the output tokens).
+pub const TOKEN_TYPE_REASONING: &str = "reasoning";

@@ -18,6 +18,12 @@ pub struct TokenUsage {
     pub total_tokens: u64,
     /// `usage.prompt_tokens_details.cached_tokens`.
     pub cached_input_tokens: u64,
+    /// Prompt tokens written to the backend's cache:
+    /// `usage.prompt_tokens_details.cache_creation_tokens` (alias `cache_write_tokens`) or
+    /// `usage.cache_creation_input_tokens`.
+    pub cache_creation_input_tokens: u64,
+    /// `usage.completion_tokens_details.reasoning_tokens` (part of the output tokens).
+    pub reasoning_tokens: u64,
 }
 
 impl From<UsageView> for TokenUsage {
@@ -32,7 +38,18 @@ impl From<UsageView> for TokenUsage {
                 .unwrap_or(input_tokens.saturating_add(output_tokens)),
             cached_input_tokens: view
                 .prompt_tokens_details
+                .as_ref()
                 .and_then(|d| d.cached_tokens)
+                .unwrap_or(0),
+            cache_creation_input_tokens: view
+                .prompt_tokens_details
+                .as_ref()
+                .and_then(|d| d.cache_creation_tokens)
+                .or(view.cache_creation_input_tokens)
+                .unwrap_or(0),
+            reasoning_tokens: view
+                .completion_tokens_details
+                .and_then(|d| d.reasoning_tokens)
                 .unwrap_or(0),
         }
     }
@@ -87,6 +104,7 @@ pub const DONE_MARKER: &[u8] = b"[DONE]";
 pub struct StreamUsage {
     model: String,
     usage: Option<TokenUsage>,
+    output_chunks: u64,
 }
 
 impl StreamUsage {
@@ -109,7 +127,15 @@ impl StreamUsage {
         if let Some(usage) = chunk.usage {
             self.usage = Some(usage.into());
         }
-        Ok(chunk.choices.is_some_and(|c| c.0))
+        let output = chunk.choices.is_some_and(|c| c.0);
+        self.output_chunks += u64::from(output);
+        Ok(output)
+    }
+
+    /// How many events carried generated output. OpenAI streams one token per such event,
+    /// so this stands in for the output tokens of a stream cut short before its usage.
+    pub fn output_chunks(&self) -> u64 {
+        self.output_chunks
     }
 
     /// The last model the stream named (empty when none).
@@ -124,6 +150,7 @@ impl StreamUsage {
 
     /// Takes the accumulated model and usage, leaving the accumulator empty.
     pub fn take(&mut self) -> ResponseUsage {
+        self.output_chunks = 0;
         ResponseUsage {
             model: std::mem::take(&mut self.model),
             usage: self.usage.take(),

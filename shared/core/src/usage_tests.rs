@@ -14,6 +14,7 @@ fn usage(input: u64, output: u64, total: u64, cached: u64) -> TokenUsage {
         output_tokens: output,
         total_tokens: total,
         cached_input_tokens: cached,
+        ..TokenUsage::default()
     }
 }
 
@@ -168,4 +169,37 @@ fn malformed_stream_event_is_an_error_and_keeps_state() {
     assert!(acc.on_event_data(b"[1,2]").is_err());
     assert_eq!(acc.model(), "a");
     assert_eq!(acc.usage(), Some(usage(2, 0, 2, 0)));
+}
+
+#[test]
+fn reasoning_and_cache_creation_details() {
+    let body = br#"{"model":"o3","usage":{"prompt_tokens":2000,"completion_tokens":300,
+        "total_tokens":2300,"prompt_tokens_details":{"cached_tokens":1024,"cache_creation_tokens":512,"audio_tokens":0},
+        "completion_tokens_details":{"reasoning_tokens":256,"audio_tokens":0}}}"#;
+    let got = extract_response_usage(body).unwrap().usage.unwrap();
+    assert_eq!(got.cached_input_tokens, 1024);
+    assert_eq!(got.cache_creation_input_tokens, 512);
+    assert_eq!(got.reasoning_tokens, 256);
+    assert_eq!(got.output_tokens, 300);
+}
+
+#[test]
+fn cache_creation_aliases() {
+    let write = br#"{"usage":{"prompt_tokens":10,"prompt_tokens_details":{"cache_write_tokens":7}}}"#;
+    let got = extract_response_usage(write).unwrap().usage.unwrap();
+    assert_eq!(got.cache_creation_input_tokens, 7);
+    let top = br#"{"usage":{"prompt_tokens":10,"cache_creation_input_tokens":9}}"#;
+    let got = extract_response_usage(top).unwrap().usage.unwrap();
+    assert_eq!(got.cache_creation_input_tokens, 9);
+    let none = br#"{"usage":{"prompt_tokens":10,"completion_tokens_details":null}}"#;
+    let got = extract_response_usage(none).unwrap().usage.unwrap();
+    assert_eq!((got.cache_creation_input_tokens, got.reasoning_tokens), (0, 0));
+}
+
+#[test]
+fn stream_reads_reasoning_tokens_from_the_usage_chunk() {
+    let mut acc = StreamUsage::default();
+    let last = br#"{"model":"o4-mini","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":40,"total_tokens":45,"completion_tokens_details":{"reasoning_tokens":32}}}"#;
+    acc.on_event_data(last).unwrap();
+    assert_eq!(acc.usage().unwrap().reasoning_tokens, 32);
 }

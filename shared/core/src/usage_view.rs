@@ -35,12 +35,25 @@ pub(crate) struct UsageView {
     pub completion_tokens: Option<u64>,
     pub total_tokens: Option<u64>,
     pub prompt_tokens_details: Option<PromptDetailsView>,
+    pub completion_tokens_details: Option<CompletionDetailsView>,
+    /// Top-level cache writes, as OpenAI-compatible layers over Anthropic report them.
+    pub cache_creation_input_tokens: Option<u64>,
 }
 
 /// `usage.prompt_tokens_details`.
 #[derive(Deserialize)]
 pub(crate) struct PromptDetailsView {
     pub cached_tokens: Option<u64>,
+    /// Prompt tokens written to the cache: `cache_creation_tokens`, or `cache_write_tokens`
+    /// as some OpenAI-compatible routers name it.
+    #[serde(alias = "cache_write_tokens")]
+    pub cache_creation_tokens: Option<u64>,
+}
+
+/// `usage.completion_tokens_details`.
+#[derive(Deserialize)]
+pub(crate) struct CompletionDetailsView {
+    pub reasoning_tokens: Option<u64>,
 }
 
 /// One element of `choices` in a streamed chunk.

@@ -28,7 +28,9 @@ fn chat_completion_writes_metadata_costs_and_metrics() {
     assert_eq!(s.str("backend"), "openai-east");
     assert_eq!(s.num("llm_total_token"), 1232.0);
     assert_eq!(s.num("llm_cached"), 1024.0);
-    assert_eq!(s.host.metadata.len(), 9);
+    assert_eq!(s.num("cache_creation_input_tokens"), 0.0);
+    assert_eq!(s.num("reasoning_tokens"), 0.0);
+    assert_eq!(s.host.metadata.len(), 11);
 
     let base = ["chat", "gpt-4o", "gpt-4o-2024-08-06", "openai-east"];
     assert_eq!(s.records(REQUEST_DURATION), vec![(labels(&base), 250)]);
@@ -39,7 +41,11 @@ fn chat_completion_writes_metadata_costs_and_metrics() {
     };
     assert_eq!(
         s.records(TOKEN_USAGE),
-        vec![(with("input"), 1220), (with("output"), 12)]
+        vec![
+            (with("input"), 1220),
+            (with("output"), 12),
+            (with("cached_input"), 1024)
+        ]
     );
     assert!(s.records("gen_ai.server.time_to_first_token").is_empty());
     assert!(s.records("gen_ai.server.time_per_output_token").is_empty());

@@ -28,12 +28,16 @@ pub struct Stream {
 impl Stream {
     /// Sends the request headers of `path` naming `model`.
     pub fn request(path: &str, model: &str) -> Self {
-        let (factory, registry) = TestHost::factory::<TokenUsageFactory>(CONFIG).unwrap();
-        let mut host = TestHost::with_request_headers(&[
-            (":method", "POST"),
-            (":path", path),
-            ("x-ai-eg-model", model),
-        ]);
+        Self::with_config(CONFIG, path, model, &[])
+    }
+
+    /// Sends the request headers of `path` naming `model`, plus `extra` headers, to a
+    /// filter built from `config`.
+    pub fn with_config(config: &str, path: &str, model: &str, extra: &[(&str, &str)]) -> Self {
+        let (factory, registry) = TestHost::factory::<TokenUsageFactory>(config).unwrap();
+        let mut headers = vec![(":method", "POST"), (":path", path), ("x-ai-eg-model", model)];
+        headers.extend_from_slice(extra);
+        let mut host = TestHost::with_request_headers(&headers);
         let mut filter = factory.create_filter();
         assert_eq!(
             filter.on_request_headers(&mut host, false),

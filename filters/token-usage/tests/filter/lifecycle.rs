@@ -95,7 +95,7 @@ fn reports_exactly_once() {
     s.complete();
     s.complete();
     assert_eq!(s.host.metric_records.len(), after_end);
-    assert_eq!(after_end, 3);
+    assert_eq!(after_end, 4);
 }
 
 #[test]

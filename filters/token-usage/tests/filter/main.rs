@@ -3,5 +3,6 @@
 mod buffered;
 mod common;
 mod config;
+mod costs;
 mod lifecycle;
 mod streaming;

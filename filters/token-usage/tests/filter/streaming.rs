@@ -100,11 +100,44 @@ fn client_disconnect_records_what_was_seen_once() {
     s.complete();
     s.complete();
 
-    assert_eq!(s.num("output_tokens"), 0.0);
+    // Events 1 and 2 carried output ("The", " capital"): charged as two output tokens.
+    assert_eq!(s.num("output_tokens"), 2.0);
+    assert_eq!(s.num("total_tokens"), 2.0);
+    assert_eq!(s.num("input_tokens"), 0.0);
+    assert_eq!(s.num("llm_total_token"), 2.0);
     assert_eq!(s.str("response_model"), "gpt-4o-mini-2024-07-18");
     let base = labels(&["chat", "m", "gpt-4o-mini-2024-07-18", "b"]);
     assert_eq!(s.records(REQUEST_DURATION), vec![(base.clone(), 100)]);
-    assert_eq!(s.records(TIME_TO_FIRST_TOKEN), vec![(base, 50)]);
+    assert_eq!(s.records(TIME_TO_FIRST_TOKEN), vec![(base.clone(), 50)]);
+    let with = |t: &str| {
+        let mut l = base.clone();
+        l.push(t.to_string());
+        l
+    };
+    assert_eq!(
+        s.records(TOKEN_USAGE),
+        vec![(with("input"), 0), (with("output"), 2)]
+    );
+}
+
+#[test]
+fn stream_cut_after_its_usage_keeps_the_reported_usage() {
+    let mut s = Stream::request("/v1/chat/completions", "m");
+    s.response_headers(&sse_headers("b"), false);
+    let before_done = CHAT_STREAM.len() - "data: [DONE]\n\n".len();
+    s.chunk(&CHAT_STREAM[..before_done], false);
+    s.complete();
+    let reported = s.num("output_tokens");
+    assert!(reported > 2.0, "{reported}");
+}
+
+#[test]
+fn stream_cut_before_any_output_has_no_usage() {
+    let mut s = Stream::request("/v1/chat/completions", "m");
+    s.response_headers(&sse_headers("b"), false);
+    s.chunk(&CHAT_STREAM[..event_start(CHAT_STREAM, 1)], false);
+    s.complete();
+    assert_eq!(s.num("output_tokens"), 0.0);
     assert!(s.records(TOKEN_USAGE).is_empty());
 }
 
