@@ -120,8 +120,17 @@ mod tests {
         )
         .unwrap();
         let kinds: Vec<&Formula> = config.costs.iter().map(|c| &c.formula).collect();
-        assert_eq!(kinds[..4], [Formula::Tokens(CostKind::InputToken), Formula::Tokens(CostKind::OutputToken),
-            Formula::Tokens(CostKind::TotalToken), Formula::Tokens(CostKind::CachedInputToken)].iter().collect::<Vec<_>>()[..]);
+        assert_eq!(
+            kinds[..4],
+            [
+                Formula::Tokens(CostKind::InputToken),
+                Formula::Tokens(CostKind::OutputToken),
+                Formula::Tokens(CostKind::TotalToken),
+                Formula::Tokens(CostKind::CachedInputToken)
+            ]
+            .iter()
+            .collect::<Vec<_>>()[..]
+        );
         assert_eq!(config.costs[3].metadata_key, "d");
     }
 
@@ -191,7 +200,10 @@ mod tests {
         )
         .unwrap();
         let keys = |route| -> Vec<&str> {
-            config.costs_for(route).map(|c| c.metadata_key.as_str()).collect()
+            config
+                .costs_for(route)
+                .map(|c| c.metadata_key.as_str())
+                .collect()
         };
         assert_eq!(keys("other"), ["t", "p"]);
         assert_eq!(keys(""), ["t", "p"]);
@@ -203,7 +215,9 @@ mod tests {
     #[test]
     fn cel_errors_name_the_route_and_column() {
         assert_eq!(
-            err(r#"{"route_costs":{"chat":[{"metadata_key":"p","type":"CEL","cel":"input_tokens +* 2"}]}}"#),
+            err(
+                r#"{"route_costs":{"chat":[{"metadata_key":"p","type":"CEL","cel":"input_tokens +* 2"}]}}"#
+            ),
             "route_costs.chat[0].cel: CEL error at column 15: Syntax error: extraneous input '*' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}"
         );
         assert_eq!(
@@ -215,7 +229,9 @@ mod tests {
             "costs[0].cel: only allowed with type CEL"
         );
         assert_eq!(
-            err(r#"{"route_costs":{"x":[{"metadata_key":"a","type":"InputToken"},{"metadata_key":"a","type":"InputToken"}]}}"#),
+            err(
+                r#"{"route_costs":{"x":[{"metadata_key":"a","type":"InputToken"},{"metadata_key":"a","type":"InputToken"}]}}"#
+            ),
             "route_costs.x[1].metadata_key: \"a\" is already used by route_costs.x[0]"
         );
     }

@@ -29,10 +29,7 @@ impl FilterFactory for TokenUsageFactory {
         let config = Config::parse(config)?;
         let metrics = Metrics::define(metrics)?;
         Ok(Self {
-            settings: Arc::new(Settings {
-                config,
-                metrics,
-            }),
+            settings: Arc::new(Settings { config, metrics }),
         })
     }
 

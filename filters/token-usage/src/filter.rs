@@ -39,7 +39,13 @@ impl TokenUsageFilter {
         self.reported = true;
         let outcome = exchange.finish(complete, host);
         let settings = &self.settings;
-        report(host, &settings.metrics, &settings.config, exchange, &outcome);
+        report(
+            host,
+            &settings.metrics,
+            &settings.config,
+            exchange,
+            &outcome,
+        );
     }
 }
 

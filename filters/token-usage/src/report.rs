@@ -1,9 +1,9 @@
 //! Writes an ended exchange's metadata and GenAI metrics.
 
+use crate::config::Config;
 use crate::exchange::{Exchange, Outcome};
 use crate::metrics::Metrics;
 use aigw_core::api_kind::ApiKind;
-use crate::config::Config;
 use aigw_core::cost::CostInput;
 use aigw_core::metadata;
 use aigw_core::metrics::{

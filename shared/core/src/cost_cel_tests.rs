@@ -44,7 +44,8 @@ fn weighted_sum() {
 
 #[test]
 fn cached_tokens_discounted() {
-    let price = "(input_tokens - cached_input_tokens) * 4 + cached_input_tokens + output_tokens * 16";
+    let price =
+        "(input_tokens - cached_input_tokens) * 4 + cached_input_tokens + output_tokens * 16";
     assert_eq!(eval(price), Ok(600 * 4 + 400 + 300 * 16));
 }
 
@@ -67,7 +68,10 @@ fn ternary_on_model() {
 #[test]
 fn string_functions_on_model_backend_and_route() {
     assert_eq!(eval("model.startsWith('gpt-4') ? 1 : 0"), Ok(1));
-    assert_eq!(eval("backend == 'openai' && route_name == 'chat' ? 7 : 0"), Ok(7));
+    assert_eq!(
+        eval("backend == 'openai' && route_name == 'chat' ? 7 : 0"),
+        Ok(7)
+    );
     assert_eq!(eval("model.contains('mini') ? 1 : 2"), Ok(2));
     assert_eq!(eval("size(model)"), Ok(6));
 }
@@ -127,7 +131,9 @@ fn negative_result_is_a_runtime_error() {
         Err(CelEvalError::Negative(-700))
     );
     assert_eq!(
-        eval("output_tokens - input_tokens").unwrap_err().to_string(),
+        eval("output_tokens - input_tokens")
+            .unwrap_err()
+            .to_string(),
         "result -700 is negative"
     );
 }
@@ -143,7 +149,8 @@ fn division_by_zero_is_a_runtime_error() {
     let cost = CelCost::compile("input_tokens / (output_tokens - 300)").unwrap();
     let err = cost.evaluate(&input("gpt-4o")).unwrap_err();
     assert!(
-        err.to_string().starts_with("evaluation failed: Division by zero"),
+        err.to_string()
+            .starts_with("evaluation failed: Division by zero"),
         "{err}"
     );
 }
@@ -162,7 +169,10 @@ fn wrong_type_in_one_branch_is_a_runtime_error() {
 fn syntax_error_names_the_column() {
     let err = CelCost::compile("input_tokens * * 2").unwrap_err();
     assert_eq!((err.line, err.column), (1, Some(16)), "{err}");
-    assert!(err.to_string().starts_with("CEL error at column 16: "), "{err}");
+    assert!(
+        err.to_string().starts_with("CEL error at column 16: "),
+        "{err}"
+    );
 }
 
 #[test]
@@ -175,7 +185,11 @@ fn unclosed_parenthesis_names_the_column() {
 fn syntax_error_on_a_later_line_names_line_and_column() {
     let err = CelCost::compile("input_tokens +\n  output_tokens +").unwrap_err();
     assert_eq!((err.line, err.column), (2, Some(18)), "{err}");
-    assert!(err.to_string().starts_with("CEL error at line 2, column 18: "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("CEL error at line 2, column 18: "),
+        "{err}"
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@ pub mod anthropic;
 pub mod api_kind;
 pub mod auth;
 pub mod azure;
+pub mod cel_expr;
 pub mod cost;
 pub mod cost_cel;
 pub mod gemini;

@@ -30,7 +30,14 @@ const CL100K_PREFIXES: [&str; 4] = [
 ];
 /// Model name prefixes of the `o200k_base` families.
 const O200K_PREFIXES: [&str; 8] = [
-    "gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt-4o",
+    "gpt-4o",
+    "gpt-4.1",
+    "gpt-4.5",
+    "gpt-5",
+    "o1",
+    "o3",
+    "o4",
+    "chatgpt-4o",
 ];
 
 impl Encoding {
@@ -92,7 +99,11 @@ pub fn estimate_chat_request(body: &[u8]) -> Option<u64> {
     if let Some(tools) = request.get("tools").and_then(Value::as_array)
         && !tools.is_empty()
     {
-        let func_init = if encoding == Encoding::O200kBase { 7 } else { 10 };
+        let func_init = if encoding == Encoding::O200kBase {
+            7
+        } else {
+            10
+        };
         for tool in tools {
             if let Some(function) = tool.get("function") {
                 total += func_init + function_tokens(encoding, function);

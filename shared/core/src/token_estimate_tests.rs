@@ -5,12 +5,25 @@ const CASES: &str = include_str!("../../../testdata/token_estimate/cases.jsonl")
 #[test]
 fn encodings_by_model_family() {
     for model in [
-        "gpt-4o", "gpt-4o-mini", "gpt-4.1-nano", "gpt-4.5-preview", "gpt-5", "o1", "o3-mini",
-        "o4-mini", "openai/gpt-4o",
+        "gpt-4o",
+        "gpt-4o-mini",
+        "gpt-4.1-nano",
+        "gpt-4.5-preview",
+        "gpt-5",
+        "o1",
+        "o3-mini",
+        "o4-mini",
+        "openai/gpt-4o",
     ] {
         assert_eq!(Encoding::for_model(model), Encoding::O200kBase, "{model}");
     }
-    for model in ["gpt-4", "gpt-4-turbo", "gpt-4-0613", "gpt-3.5-turbo", "text-embedding-3-small"] {
+    for model in [
+        "gpt-4",
+        "gpt-4-turbo",
+        "gpt-4-0613",
+        "gpt-3.5-turbo",
+        "text-embedding-3-small",
+    ] {
         assert_eq!(Encoding::for_model(model), Encoding::Cl100kBase, "{model}");
     }
     for model in ["claude-3-5-sonnet", "gemini-2.0-flash", ""] {
@@ -23,7 +36,10 @@ fn encodings_by_model_family() {
 fn not_a_chat_request_has_no_estimate() {
     assert_eq!(estimate_chat_request(b"{}"), None);
     assert_eq!(estimate_chat_request(b"[1]"), None);
-    assert_eq!(estimate_chat_request(br#"{"model":"gpt-4o","messages":{}}"#), None);
+    assert_eq!(
+        estimate_chat_request(br#"{"model":"gpt-4o","messages":{}}"#),
+        None
+    );
     assert_eq!(estimate_chat_request(b"not json"), None);
     assert_eq!(
         estimate_chat_request(br#"{"model":"gpt-4o","messages":[]}"#),
@@ -55,7 +71,10 @@ fn estimates_are_within_five_percent_of_tiktoken() {
         errors.push((error, i));
     }
     assert!(errors.len() >= 50, "only {} cases", errors.len());
-    let worst = errors.iter().cloned().fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a });
+    let worst = errors
+        .iter()
+        .cloned()
+        .fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a });
     let mean = errors.iter().map(|e| e.0).sum::<f64>() / errors.len() as f64;
     println!(
         "token estimate over {} cases: worst error {:.2}% (case {}), mean error {:.3}%",

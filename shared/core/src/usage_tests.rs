@@ -185,7 +185,8 @@ fn reasoning_and_cache_creation_details() {
 
 #[test]
 fn cache_creation_aliases() {
-    let write = br#"{"usage":{"prompt_tokens":10,"prompt_tokens_details":{"cache_write_tokens":7}}}"#;
+    let write =
+        br#"{"usage":{"prompt_tokens":10,"prompt_tokens_details":{"cache_write_tokens":7}}}"#;
     let got = extract_response_usage(write).unwrap().usage.unwrap();
     assert_eq!(got.cache_creation_input_tokens, 7);
     let top = br#"{"usage":{"prompt_tokens":10,"cache_creation_input_tokens":9}}"#;
@@ -193,7 +194,10 @@ fn cache_creation_aliases() {
     assert_eq!(got.cache_creation_input_tokens, 9);
     let none = br#"{"usage":{"prompt_tokens":10,"completion_tokens_details":null}}"#;
     let got = extract_response_usage(none).unwrap().usage.unwrap();
-    assert_eq!((got.cache_creation_input_tokens, got.reasoning_tokens), (0, 0));
+    assert_eq!(
+        (got.cache_creation_input_tokens, got.reasoning_tokens),
+        (0, 0)
+    );
 }
 
 #[test]

@@ -35,7 +35,11 @@ impl Stream {
     /// filter built from `config`.
     pub fn with_config(config: &str, path: &str, model: &str, extra: &[(&str, &str)]) -> Self {
         let (factory, registry) = TestHost::factory::<TokenUsageFactory>(config).unwrap();
-        let mut headers = vec![(":method", "POST"), (":path", path), ("x-ai-eg-model", model)];
+        let mut headers = vec![
+            (":method", "POST"),
+            (":path", path),
+            ("x-ai-eg-model", model),
+        ];
         headers.extend_from_slice(extra);
         let mut host = TestHost::with_request_headers(&headers);
         let mut filter = factory.create_filter();

@@ -13,7 +13,8 @@ const ROUTE_CONFIG: &str = r#"{"costs":[
     {"metadata_key":"llm_cache_write","type":"CacheCreationInputToken"},
     {"metadata_key":"by_backend","type":"CEL","cel":"backend == 'b1' && route_name == 'reasoners' && model == 'o3-2025' ? 1 : 0"}]}}"#;
 
-const O3: &[u8] = br#"{"model":"o3-2025","choices":[],"usage":{"prompt_tokens":100,"completion_tokens":50,
+const O3: &[u8] =
+    br#"{"model":"o3-2025","choices":[],"usage":{"prompt_tokens":100,"completion_tokens":50,
   "total_tokens":150,"prompt_tokens_details":{"cached_tokens":40,"cache_creation_tokens":30},
   "completion_tokens_details":{"reasoning_tokens":20}}}"#;
 
