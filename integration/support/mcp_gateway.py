@@ -58,8 +58,22 @@ def wait_listening(proc: Proc, port: int, timeout: float = 15.0):
     proc.fail(f"did not listen on port {port} within {timeout:.0f} s")
 
 
-def config(kind: str, listen: int, admin: int, ports: dict) -> dict:
-    """A gateway config with one unused LLM backend and the two MCP servers."""
+def config(kind: str, listen: int, admin: int, ports: dict,
+           authorization: dict | None = None) -> dict:
+    """A gateway config with one unused LLM backend and the two MCP servers (and the MCP
+    `authorization` section when given)."""
+    mcp = {
+        "session_key_env": SESSION_KEY_ENV,
+        "separator": SEPARATOR,
+        "callout_timeout_ms": 10000,
+        "servers": [
+            {"name": "alpha", "url": f"http://127.0.0.1:{ports['alpha']}/mcp",
+             "tools": {"exclude_regex": ["secret_.*"]}},
+            {"name": "beta", "url": f"http://127.0.0.1:{ports['beta']}/mcp"},
+        ],
+    }
+    if authorization is not None:
+        mcp["authorization"] = authorization
     return {
         "listen": f"127.0.0.1:{listen}",
         "admin": f"127.0.0.1:{admin}",
@@ -67,24 +81,16 @@ def config(kind: str, listen: int, admin: int, ports: dict) -> dict:
         "backends": [{"name": "unused", "schema": "OpenAI", "endpoint": "http://127.0.0.1:9/v1",
                       "auth": {"kind": "bearer", "key_env": SESSION_KEY_ENV}}],
         "routes": [{"name": "unused", "models": ["unused"], "backend": "unused"}],
-        "mcp": {
-            "session_key_env": SESSION_KEY_ENV,
-            "separator": SEPARATOR,
-            "callout_timeout_ms": 10000,
-            "servers": [
-                {"name": "alpha", "url": f"http://127.0.0.1:{ports['alpha']}/mcp",
-                 "tools": {"exclude_regex": ["secret_.*"]}},
-                {"name": "beta", "url": f"http://127.0.0.1:{ports['beta']}/mcp"},
-            ],
-        },
+        "mcp": mcp,
     }
 
 
-def start_envoy(workdir: Path, kind: str, ports: dict, replica: int) -> tuple[Proc, str]:
+def start_envoy(workdir: Path, kind: str, ports: dict, replica: int,
+                authorization: dict | None = None) -> tuple[Proc, str]:
     """Starts one Envoy (replica number `replica`) in front of the servers on `ports`."""
     listen, admin = free_port(), free_port()
     config_file = workdir / f"gateway-{replica}.yaml"
-    config_file.write_text(yaml.safe_dump(config(kind, listen, admin, ports)))
+    config_file.write_text(yaml.safe_dump(config(kind, listen, admin, ports, authorization)))
     bootstrap = workdir / f"envoy-{replica}.yaml"
     translate(config_file, kind, workdir / f"access-{replica}.log", bootstrap)
     env = {SESSION_KEY_ENV: SESSION_KEY}
@@ -97,15 +103,15 @@ def start_envoy(workdir: Path, kind: str, ports: dict, replica: int) -> tuple[Pr
     return envoy, f"http://127.0.0.1:{listen}/mcp"
 
 
-def start(workdir: Path, kind: str) -> McpGateway:
+def start(workdir: Path, kind: str, authorization: dict | None = None) -> McpGateway:
     """Starts both MCP servers and two gateway replicas of `kind` (same session key) in
-    front of them."""
+    front of them, with the MCP `authorization` section when given."""
     workdir.mkdir(parents=True, exist_ok=True)
     servers, ports = [], {}
     for name in ("alpha", "beta"):
         proc, ports[name] = start_server(name, workdir)
         servers.append(proc)
-    envoy, url = start_envoy(workdir, kind, ports, 1)
-    replica, replica_url = start_envoy(workdir, kind, ports, 2)
+    envoy, url = start_envoy(workdir, kind, ports, 1, authorization)
+    replica, replica_url = start_envoy(workdir, kind, ports, 2, authorization)
     return McpGateway(url=url, replica_url=replica_url, envoys=[envoy, replica],
                       servers=servers)

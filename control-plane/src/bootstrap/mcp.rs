@@ -53,6 +53,11 @@ pub fn filter(settings: &ModuleSettings<'_>, mcp: &McpConfig) -> Result<Value, S
     if let Some(var) = &mcp.session_fallback_key_env {
         config["session_fallback_key_env"] = json!(var);
     }
+    if let Some(authz) = &mcp.authorization {
+        // The filter takes the section as written (field names match).
+        config["authorization"] = serde_json::to_value(authz)
+            .map_err(|e| format!("mcp.authorization: cannot encode: {e}"))?;
+    }
     Ok(module_filter(
         settings,
         FilterModule::McpRouter,

@@ -1,5 +1,8 @@
 //! The `mcp:` section of the gateway config: MCP servers behind one gateway endpoint.
 
+use aigw_core::mcp::authz::challenge::ProtectedResource;
+use aigw_core::mcp::authz::rules::{AccessRules, RuleConfig};
+use aigw_core::mcp::authz::token::TokenVerifier;
 use aigw_core::mcp::tool_filter::{ToolFilter, ToolFilterConfig};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -28,6 +31,47 @@ pub struct McpConfig {
     pub callout_timeout_ms: u64,
     /// The MCP servers.
     pub servers: Vec<McpServer>,
+    /// Client authorization: bearer JWTs and per-request rules (absent: clients are not
+    /// authenticated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<McpAuthorization>,
+}
+
+/// Client authorization per the MCP authorization spec: every request to the endpoint needs a
+/// bearer JWT from `issuer` for one of `audiences`, signed by a key of `jwks`, and at least
+/// one rule must allow it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct McpAuthorization {
+    /// Public URL of the gateway's MCP endpoint (the OAuth protected resource), e.g.
+    /// `https://gw.example.com/mcp`.
+    pub resource: String,
+    /// Required `iss` of tokens.
+    pub issuer: String,
+    /// Accepted `aud` values (default: `resource`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<String>,
+    /// The issuer's public signing keys, as a JWKS (`{"keys": [...]}`).
+    pub jwks: serde_json::Value,
+    /// Authorization servers named in the protected-resource metadata (default: `issuer`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorization_servers: Vec<String>,
+    /// Scopes named in the metadata and in `WWW-Authenticate` challenges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes_supported: Vec<String>,
+    /// CEL rules over `claims`, `scopes`, `method`, `server`, `tool` and `arguments`; a
+    /// request goes on when one yields `true` (deny by default).
+    pub rules: Vec<McpRule>,
+}
+
+/// One authorization rule.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct McpRule {
+    /// Name (unique; shown in logs).
+    pub name: String,
+    /// CEL expression; `true` allows the request.
+    pub allow: String,
 }
 
 /// One MCP server (Streamable HTTP).
@@ -238,6 +282,42 @@ pub fn validate(mcp: &McpConfig, is_env_name: fn(&str) -> bool, errors: &mut Vec
         if let Err(e) = ToolFilter::compile(&server.tools.to_core(), &format!("{at}.tools")) {
             errors.push(e);
         }
+    }
+    if let Some(authz) = &mcp.authorization {
+        validate_authorization(authz, errors);
+    }
+}
+
+/// Compiles the authorization section as the filter will (keys, resource, CEL rules), so
+/// its errors show at config load with their field.
+fn validate_authorization(authz: &McpAuthorization, errors: &mut Vec<String>) {
+    let at = |e: String| format!("mcp.authorization.{e}");
+    let audiences = if authz.audiences.is_empty() {
+        vec![authz.resource.clone()]
+    } else {
+        authz.audiences.clone()
+    };
+    let servers = if authz.authorization_servers.is_empty() {
+        vec![authz.issuer.clone()]
+    } else {
+        authz.authorization_servers.clone()
+    };
+    if let Err(e) = ProtectedResource::new(&authz.resource, &servers, &authz.scopes_supported) {
+        errors.push(at(e));
+    }
+    if let Err(e) = TokenVerifier::new(&authz.jwks.to_string(), &authz.issuer, &audiences) {
+        errors.push(at(e));
+    }
+    let rules: Vec<RuleConfig> = authz
+        .rules
+        .iter()
+        .map(|r| RuleConfig {
+            name: r.name.clone(),
+            allow: r.allow.clone(),
+        })
+        .collect();
+    if let Err(e) = AccessRules::compile(&rules) {
+        errors.push(at(e));
     }
 }
 

@@ -66,3 +66,29 @@ fn unset_variables_name_the_field() {
     );
     assert!(mcp.unset_env(|_| true).is_empty());
 }
+
+#[test]
+fn authorization_is_compiled_at_load_with_field_names() {
+    let jwks = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/mcp/authz/jwks.json"
+    ))
+    .unwrap();
+    let section = |resource: &str, allow: &str| {
+        format!(
+            "session_key_env: K\nservers: [{{name: a, url: 'http://h:1/mcp'}}]\n\
+             authorization:\n  resource: '{resource}'\n  issuer: https://auth.test.example\n  \
+             jwks: {jwks}\n  rules:\n    - {{name: r, allow: \"{allow}\"}}\n",
+            jwks = jwks.replace('\n', " ")
+        )
+    };
+    assert!(problems(&section("https://gw.test.example/mcp", "server == 'a'")).is_empty());
+    assert_eq!(
+        problems(&section("gw/mcp", "tool == who")),
+        [
+            "mcp.authorization.resource: \"gw/mcp\" must be an http(s) URL",
+            "mcp.authorization.rules[0].allow: CEL error at column 9: unknown variable `who`; \
+             expected one of claims, scopes, method, server, tool, arguments",
+        ]
+    );
+}

@@ -3,6 +3,9 @@
 //! appear in errors or `Debug`.
 
 use aigw_core::auth::SecretString;
+use aigw_core::mcp::authz::challenge::ProtectedResource;
+use aigw_core::mcp::authz::rules::{AccessRules, RuleConfig};
+use aigw_core::mcp::authz::token::TokenVerifier;
 use aigw_core::mcp::session::SessionKey;
 use aigw_core::mcp::tool_filter::{ToolFilter, ToolFilterConfig};
 use serde::Deserialize;
@@ -32,6 +35,32 @@ pub struct RouterConfig {
     pub max_request_bytes: usize,
     /// The MCP servers behind the endpoint.
     pub servers: Vec<ServerConfig>,
+    /// Client authorization (absent: clients are not authenticated).
+    #[serde(default)]
+    pub authorization: Option<AuthorizationConfig>,
+}
+
+/// Client authorization: bearer JWTs and per-request CEL rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizationConfig {
+    /// Public URL of the MCP endpoint (the protected resource).
+    pub resource: String,
+    /// Required `iss` of tokens.
+    pub issuer: String,
+    /// Accepted `aud` values (default: the resource URL).
+    #[serde(default)]
+    pub audiences: Vec<String>,
+    /// The issuer's public keys (a JWKS object).
+    pub jwks: serde_json::Value,
+    /// Authorization servers announced in the resource metadata (default: the issuer).
+    #[serde(default)]
+    pub authorization_servers: Vec<String>,
+    /// Scopes announced in the metadata and challenges.
+    #[serde(default)]
+    pub scopes_supported: Vec<String>,
+    /// CEL rules; a request goes on when one allows it.
+    pub rules: Vec<RuleConfig>,
 }
 
 /// One MCP server.
@@ -105,6 +134,45 @@ pub struct Router {
     pub max_request_bytes: usize,
     /// Servers in config order.
     pub servers: Vec<Server>,
+    /// Client authorization, when configured.
+    pub authz: Option<Authorization>,
+}
+
+/// Compiled client authorization.
+#[derive(Debug)]
+pub struct Authorization {
+    /// Checks bearer tokens.
+    pub verifier: TokenVerifier,
+    /// The endpoint as a protected resource (metadata, challenges).
+    pub resource: ProtectedResource,
+    /// Who may do what.
+    pub rules: AccessRules,
+}
+
+impl AuthorizationConfig {
+    fn compile(self) -> Result<Authorization, String> {
+        let field = |e: String| format!("authorization.{e}");
+        let audiences = if self.audiences.is_empty() {
+            vec![self.resource.clone()]
+        } else {
+            self.audiences
+        };
+        let servers = if self.authorization_servers.is_empty() {
+            vec![self.issuer.clone()]
+        } else {
+            self.authorization_servers
+        };
+        let resource = ProtectedResource::new(&self.resource, &servers, &self.scopes_supported)
+            .map_err(field)?;
+        let verifier =
+            TokenVerifier::new(&self.jwks.to_string(), &self.issuer, &audiences).map_err(field)?;
+        let rules = AccessRules::compile(&self.rules).map_err(field)?;
+        Ok(Authorization {
+            verifier,
+            resource,
+            rules,
+        })
+    }
 }
 
 /// A compiled server.
@@ -189,7 +257,12 @@ impl RouterConfig {
                 credential,
             });
         }
+        let authz = self
+            .authorization
+            .map(AuthorizationConfig::compile)
+            .transpose()?;
         Ok(Router {
+            authz,
             path: self.path,
             separator: self.separator,
             keys,

@@ -1,6 +1,7 @@
 //! What the filter does with one parsed client message: answer it locally, or start the
 //! callouts of an [`Exchange`].
 
+use crate::authorize::{self, Caller, Target};
 use crate::backend;
 use crate::config::Router;
 use crate::exchange::{Exchange, Kind};
@@ -35,6 +36,7 @@ pub fn dispatch(
     accepts: Accepts,
     session: SessionState,
     message: Message,
+    caller: Option<&Caller>,
 ) -> Option<Exchange> {
     let (id, method, params) = match message {
         Message::Response { .. } => {
@@ -48,12 +50,33 @@ pub fn dispatch(
             return None;
         }
         Message::Notification { method, params } => {
+            let target = Target {
+                method: &method,
+                server: "",
+                tool: "",
+                arguments: None,
+            };
+            if !authorize::permitted(host, router, caller, None, target) {
+                return None;
+            }
             let session = require(host, &Value::Null, session)?;
             let body = notification_body(&method, &params);
             return broadcast(host, router, &session, "POST", &body, 202);
         }
         Message::Request { id, method, params } => (id, method, params),
     };
+    // Routed methods are checked once their server and tool are known.
+    let target = Target {
+        method: &method,
+        server: "",
+        tool: "",
+        arguments: None,
+    };
+    if RoutedKind::from_method(&method).is_none()
+        && !authorize::permitted(host, router, caller, Some(&id), target)
+    {
+        return None;
+    }
     if method == "initialize" {
         return initialize(host, router, accepts, id, &params);
     }
@@ -67,7 +90,8 @@ pub fn dispatch(
         return list(host, router, accepts, id, session, kind, &params);
     }
     if let Some(kind) = RoutedKind::from_method(&method) {
-        return routed(host, router, accepts, id, &session, kind, params);
+        let client = Client { accepts, caller };
+        return routed(host, router, client, id, &session, kind, params);
     }
     let message = format!("method not found: {method}");
     respond::rpc_error(host, 200, &id, METHOD_NOT_FOUND, &message);
@@ -215,15 +239,22 @@ fn list(
     waiting(host, router, exchange)
 }
 
+/// How to answer the client of a routed request, and who it is.
+struct Client<'c> {
+    accepts: Accepts,
+    caller: Option<&'c Caller>,
+}
+
 fn routed(
     host: &mut dyn Host,
     router: &Router,
-    accepts: Accepts,
+    client: Client<'_>,
     id: Value,
     session: &Session,
     kind: RoutedKind,
     mut params: Map<String, Value>,
 ) -> Option<Exchange> {
+    let Client { accepts, caller } = client;
     let field = kind.param();
     let Some(name) = params.get(field).and_then(Value::as_str) else {
         return invalid_params(host, &id, &format!("params.{field} must be a string"));
@@ -245,6 +276,15 @@ fn routed(
         let message = format!("unknown {noun}: {name}");
         return invalid_params(host, &id, &message);
     };
+    let target = Target {
+        method: kind.method(),
+        server: &server.name,
+        tool: &own,
+        arguments: params.get("arguments"),
+    };
+    if !authorize::permitted(host, router, caller, Some(&id), target) {
+        return None;
+    }
     params.insert(field.to_string(), Value::String(own));
     let body = request_body(&id, kind.method(), &params);
     let mut exchange = Exchange {

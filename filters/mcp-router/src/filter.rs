@@ -2,6 +2,7 @@
 //! out to, or routing to, the configured MCP servers with HTTP callouts. Every other path
 //! passes through after one path comparison.
 
+use crate::authorize::{self, Caller};
 use crate::config::Router;
 use crate::dispatch::{SessionState, broadcast, dispatch};
 use crate::exchange::Exchange;
@@ -62,6 +63,7 @@ enum State {
     Reading {
         accepts: Accepts,
         session: SessionState,
+        caller: Option<Caller>,
     },
     /// Callouts in flight.
     Waiting(Exchange),
@@ -90,9 +92,16 @@ impl Filter for McpRouterFilter {
         let path = host.request_header(":path").unwrap_or_default();
         let path = path.split('?').next().unwrap_or_default();
         if path != self.router.path {
+            if authorize::metadata(host, &self.router, path) {
+                self.state = State::Done;
+                return HeadersStatus::StopIteration;
+            }
             return HeadersStatus::Continue;
         }
         self.state = State::Done;
+        let Ok(caller) = authorize::authenticate(host, &self.router) else {
+            return HeadersStatus::StopIteration;
+        };
         let method = host.request_header(":method").unwrap_or_default();
         if let Some(version) = host.request_header(PROTOCOL_VERSION_HEADER)
             && !is_supported(&version)
@@ -118,7 +127,11 @@ impl Filter for McpRouterFilter {
                     respond::rpc_error(host, 400, &Value::Null, PARSE_ERROR, "empty body");
                 } else {
                     let session = self.session(host);
-                    self.state = State::Reading { accepts, session };
+                    self.state = State::Reading {
+                        accepts,
+                        session,
+                        caller,
+                    };
                 }
             }
             "DELETE" => match self.session(host) {
@@ -163,14 +176,18 @@ impl Filter for McpRouterFilter {
         if !end_of_stream {
             return BodyStatus::StopAndBuffer;
         }
-        let State::Reading { accepts, session } = std::mem::replace(&mut self.state, State::Done)
+        let State::Reading {
+            accepts,
+            session,
+            caller,
+        } = std::mem::replace(&mut self.state, State::Done)
         else {
             return BodyStatus::StopNoBuffer;
         };
         match parse(&body) {
             Ok(message) => {
                 let router = self.router.clone();
-                let exchange = dispatch(host, &router, accepts, session, message);
+                let exchange = dispatch(host, &router, accepts, session, message, caller.as_ref());
                 self.answered(exchange);
             }
             Err(error) => {

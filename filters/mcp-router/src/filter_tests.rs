@@ -1,98 +1,9 @@
 use super::*;
+use crate::test_support::*;
 use aigw_core::mcp::session::SessionKey;
 use aigw_host::CalloutResponse;
 use aigw_host::test_host::{TestHost, complete_callout};
 use serde_json::json;
-
-const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-
-const CONFIG: &str = r#"{"session_key_env":"FAKE_SESSION_KEY","callout_timeout_ms":5000,
-  "servers":[
-    {"name":"weather","cluster":"aigw-mcp-weather","authority":"weather.local","path":"/mcp",
-     "auth":{"kind":"bearer","key_env":"FAKE_MCP_TOKEN"}},
-    {"name":"calc","cluster":"aigw-mcp-calc","authority":"calc.local","path":"/v2/mcp",
-     "tools":{"exclude":["secret"],"exclude_regex":["admin_.*"]}}]}"#;
-
-fn env(var: &str) -> Option<OsString> {
-    match var {
-        "FAKE_SESSION_KEY" => Some(KEY.into()),
-        "FAKE_MCP_TOKEN" => Some("fake-token-1".into()),
-        _ => None,
-    }
-}
-
-fn filter() -> McpRouterFilter {
-    McpRouterFactory::with_env(CONFIG, env)
-        .unwrap()
-        .create_filter()
-}
-
-fn key() -> SessionKey {
-    SessionKey::from_base64(KEY).unwrap()
-}
-
-fn post(session: Option<&str>) -> TestHost {
-    let mut headers = vec![
-        (":method", "POST"),
-        (":path", "/mcp"),
-        ("content-type", "application/json"),
-        ("accept", "application/json, text/event-stream"),
-    ];
-    if let Some(session) = session {
-        headers.push(("mcp-session-id", session));
-        headers.push(("mcp-protocol-version", "2025-06-18"));
-    }
-    TestHost::with_request_headers(&headers)
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn json_reply(status: u16, session: Option<&str>, body: Value) -> CalloutResult {
-    let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
-    if let Some(session) = session {
-        headers.push(("mcp-session-id".to_string(), session.to_string()));
-    }
-    Ok(CalloutResponse {
-        status,
-        headers,
-        body: body.to_string().into_bytes(),
-    })
-}
-
-fn sse_reply(messages: &[Value]) -> CalloutResult {
-    let body: String = messages
-        .iter()
-        .map(|m| format!("event: message\ndata: {m}\n\n"))
-        .collect();
-    Ok(CalloutResponse {
-        status: 200,
-        headers: vec![("content-type".into(), "text/event-stream".into())],
-        body: body.into_bytes(),
-    })
-}
-
-fn reply_json(host: &TestHost) -> (u16, Value) {
-    let reply = host.local_reply.as_ref().expect("a local reply");
-    (reply.status, serde_json::from_slice(&reply.body).unwrap())
-}
-
-fn sent_json(host: &TestHost, index: usize) -> Value {
-    serde_json::from_slice(&host.callouts[index].body).unwrap()
-}
-
-/// A session with both servers, as `initialize` would have made it.
-fn session() -> String {
-    let session: Session = serde_json::from_value(json!({"v": "2025-06-18", "b": [
-        {"s": "weather", "i": "w-1", "v": "2025-06-18"},
-        {"s": "calc", "v": "2025-06-18"}]}))
-    .unwrap();
-    session.seal(&key()).unwrap()
-}
 
 #[test]
 fn other_paths_pass_through() {

@@ -4,12 +4,15 @@
 //! prefix, and the client's session id carries the servers' session ids, sealed. Built as a
 //! proxy-wasm module and as an Envoy dynamic module.
 
+mod authorize;
 mod backend;
 pub mod config;
 mod dispatch;
 mod exchange;
 mod filter;
 mod respond;
+#[cfg(test)]
+mod test_support;
 
 pub use filter::{McpRouterFactory, McpRouterFilter};
 

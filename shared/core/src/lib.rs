@@ -6,6 +6,7 @@ pub mod api_kind;
 pub mod auth;
 pub mod azure;
 pub mod bedrock;
+pub mod cel_expr;
 pub mod cost;
 pub mod cost_cel;
 pub mod gemini;

@@ -2,6 +2,7 @@
 //! errors, `{server}{separator}{name}` naming, merging of backend answers, the encrypted
 //! gateway session id, per-server tool filters, and reading backend replies (JSON or SSE).
 
+pub mod authz;
 pub mod jsonrpc;
 pub mod lists;
 pub mod merge;

@@ -1,0 +1,154 @@
+"""MCP authorization end to end (both artifacts): the gateway demands a bearer JWT (MCP
+authorization spec), answers the OAuth protected-resource metadata and `WWW-Authenticate`
+challenges, refuses tokens with a wrong signature, issuer, audience or expiry, and applies
+per-tool CEL rules; a denied call is a JSON-RPC error and never reaches the server. Driven by
+the official `mcp` client with real MCP servers behind the gateway."""
+
+import asyncio
+import json
+import time
+
+import httpx
+import jwt
+import pytest
+from mcp import ClientSession
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import McpError
+
+from support import mcp_gateway, paths
+
+KEYS = paths.REPO_ROOT / "testdata" / "mcp" / "authz"
+RESOURCE = "https://gw.test.example/mcp"
+ISSUER = "https://auth.test.example"
+DENIED = -32001
+RULES = [
+    {"name": "non-calls", "allow": "method != 'tools/call'"},
+    {"name": "received", "allow": "tool == 'received'"},
+    {"name": "alpha-add", "allow": "server == 'alpha' && tool == 'add' && 'mcp:tools' in scopes"},
+    {"name": "beta-ops", "allow": "server == 'beta' && 'ops' in claims.groups"
+                                  " && arguments.text != 'forbidden'"},
+]
+
+
+@pytest.fixture(scope="module")
+def gw(module_kind, tmp_path_factory):
+    authorization = {
+        "resource": RESOURCE, "issuer": ISSUER,
+        "jwks": json.loads((KEYS / "jwks.json").read_text()),
+        "scopes_supported": ["mcp:tools"], "rules": RULES,
+    }
+    g = mcp_gateway.start(tmp_path_factory.mktemp(f"mcp-authz-{module_kind}"), module_kind,
+                          authorization)
+    yield g
+    g.stop()
+
+
+def token(key: str = "rsa_test_key.pem", kid: str = "test-rsa-1", alg: str = "RS256",
+          **claims) -> str:
+    body = {"iss": ISSUER, "aud": RESOURCE, "sub": "alice", "exp": int(time.time()) + 300,
+            "scope": "mcp:tools", "groups": ["ops"]}
+    body.update(claims)
+    return jwt.encode(body, (KEYS / key).read_text(), algorithm=alg, headers={"kid": kid})
+
+
+def with_session(url: str, bearer: str, work):
+    """Runs `work(session)` in an initialized `mcp` client session sending `bearer`."""
+    async def main():
+        headers = {"authorization": f"Bearer {bearer}"}
+        async with httpx.AsyncClient(headers=headers, timeout=15.0) as http:
+            async with streamable_http_client(url, http_client=http) as (read, write, _):
+                async with ClientSession(read, write) as session:
+                    await session.initialize()
+                    return await work(session)
+    return asyncio.run(main())
+
+
+def metadata_url(url: str) -> str:
+    return url.replace("/mcp", "/.well-known/oauth-protected-resource/mcp")
+
+
+def test_protected_resource_metadata(gw):
+    res = httpx.get(metadata_url(gw.url), timeout=10)
+    assert res.status_code == 200
+    assert res.json() == {"resource": RESOURCE, "authorization_servers": [ISSUER],
+                          "bearer_methods_supported": ["header"],
+                          "scopes_supported": ["mcp:tools"]}
+
+
+INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+    "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+
+
+@pytest.mark.parametrize("case", ["missing", "wrong-signature", "wrong-issuer", "wrong-audience",
+                                  "expired", "unknown-kid"])
+def test_bad_tokens_get_a_401_challenge(gw, case):
+    bad = {
+        "missing": None,
+        "wrong-signature": token(key="rsa_other_key.pem"),
+        "wrong-issuer": token(iss="https://evil.test.example"),
+        "wrong-audience": token(aud="https://other.test.example/mcp"),
+        "expired": token(exp=int(time.time()) - 3600),
+        "unknown-kid": token(kid="nope"),
+    }[case]
+    headers = dict(HEADERS)
+    if bad is not None:
+        headers["authorization"] = f"Bearer {bad}"
+    res = httpx.post(gw.url, json=INIT, headers=headers, timeout=10)
+    assert res.status_code == 401
+    challenge = res.headers["www-authenticate"]
+    assert challenge.startswith('Bearer resource_metadata="https://gw.test.example/'
+                                '.well-known/oauth-protected-resource/mcp"'), challenge
+    if case == "missing":
+        assert "error=" not in challenge
+    else:
+        assert 'error="invalid_token"' in challenge
+        assert res.json()["error"] == "invalid_token"
+
+
+def test_an_ec_token_is_accepted_and_allowed_tools_run(gw):
+    ec = token(key="ec_test_key.pem", kid="test-ec-1", alg="ES256")
+
+    async def work(session):
+        names = [t.name for t in (await session.list_tools()).tools]
+        added = await session.call_tool("alpha__add", {"a": 1, "b": 2})
+        shouted = await session.call_tool("beta__shout", {"text": "hi"})
+        return names, added, shouted
+    names, added, shouted = with_session(gw.url, ec, work)
+    assert "alpha__add" in names
+    assert not added.isError and added.content[0].text == "3"
+    assert not shouted.isError and shouted.content[0].text == "HI"
+
+
+async def call_denied(session, name: str, args: dict):
+    """Calls a tool expected to be refused; the JSON-RPC error code and message, or None."""
+    try:
+        await session.call_tool(name, args)
+    except McpError as e:
+        return e.error.code, e.error.message
+    return None
+
+
+def received(gw, server: str) -> str:
+    """The calls `server` ran so far (its `received` tool, asked with a full token)."""
+    async def work(session):
+        return (await session.call_tool(f"{server}__received", {})).content[0].text
+    return with_session(gw.url, token(), work)
+
+
+@pytest.mark.parametrize("claims,name,args", [
+    ({"scope": "other"}, "alpha__add", {"a": 1, "b": 2}),
+    ({"scope": "other"}, "alpha__count_slowly", {"n": 1}),
+    ({"groups": ["dev"]}, "beta__shout", {"text": "x"}),
+    ({}, "beta__echo", {"text": "forbidden"}),
+])
+def test_denied_calls_are_json_rpc_errors_and_never_reach_the_server(gw, claims, name, args):
+    server = name.split("__")[0]
+    before = received(gw, server)
+
+    async def work(session):
+        return await call_denied(session, name, args)
+    refused = with_session(gw.url, token(**claims), work)
+    assert refused is not None and refused[0] == DENIED, refused
+    assert "access denied" in refused[1]
+    assert received(gw, server) == before, "a denied call reached the server"
