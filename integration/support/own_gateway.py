@@ -12,7 +12,7 @@ from .procs import Proc, free_port
 
 
 def start(workdir: Path, kind: str, backends: list, routes: list, env: dict,
-          concurrency: int = 1, extra: dict | None = None) -> Gateway:
+          extra: dict | None = None, concurrency: int = 1) -> Gateway:
     """Starts Envoy for `kind` on a config with `backends` and `routes` (and the sections of
     `extra`); `env` is added to Envoy's environment (credentials named by the config);
     `concurrency` worker threads."""
