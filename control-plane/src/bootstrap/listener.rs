@@ -13,12 +13,11 @@ use crate::artifacts::FilterModule;
 use crate::bootstrap::access_log::access_log;
 use crate::config::{CostType, GatewayConfig};
 
-/// Largest request body translate buffers.
-pub const MAX_REQUEST_BYTES: u64 = 4 * 1024 * 1024;
-/// Per-connection buffer limit of the listener: above `max_request_bytes`, so translate
-/// (which buffers API request bodies) sees a too-large body and answers an OpenAI-style 413
-/// instead of Envoy's plain one (the default 1 MiB limit applies to wasm buffering).
-pub const LISTENER_BUFFER_LIMIT_BYTES: u64 = MAX_REQUEST_BYTES + 1024 * 1024;
+/// How far the listener's per-connection buffer limit is above `limits.max_request_bytes`,
+/// so translate (which buffers API request bodies) sees a too-large body and answers an
+/// OpenAI-style 413 instead of Envoy's plain one (the default 1 MiB limit applies to wasm
+/// buffering).
+pub const LISTENER_BUFFER_HEADROOM_BYTES: u64 = 1024 * 1024;
 /// Idle time after which a stream is reset.
 const STREAM_IDLE_TIMEOUT: &str = "300s";
 /// Client APIs whose unknown models get an OpenAI-style 404.
@@ -42,7 +41,9 @@ pub fn listener(
     let translate = json!({
         "role": "router",
         "force_include_usage": !config.costs.is_empty(),
-        "max_request_bytes": MAX_REQUEST_BYTES,
+        "max_request_bytes": config.limits.max_request_bytes,
+        "max_messages": config.limits.max_messages,
+        "max_tools": config.limits.max_tools,
         "models": listed_models(config),
         "models_created": MODELS_CREATED,
     });
@@ -67,6 +68,7 @@ pub fn listener(
         "stat_prefix": "aigw",
         "codec_type": "AUTO",
         "stream_idle_timeout": STREAM_IDLE_TIMEOUT,
+        "max_request_headers_kb": config.limits.max_request_headers_kb,
         "access_log": [access_log(config, opts.access_log)],
         "http_filters": http_filters,
         "route_config": route_config(config),
@@ -74,7 +76,8 @@ pub fn listener(
     json!({
         "name": "aigw",
         "address": socket_address(addr),
-        "per_connection_buffer_limit_bytes": LISTENER_BUFFER_LIMIT_BYTES,
+        "per_connection_buffer_limit_bytes":
+            config.limits.max_request_bytes + LISTENER_BUFFER_HEADROOM_BYTES,
         "filter_chains": [{
             "filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}]
         }]

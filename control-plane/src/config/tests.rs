@@ -304,3 +304,29 @@ fn gemini_backend_defaults_endpoint_and_needs_its_key_kind() {
         "backends[2].auth.kind: schema Gemini authenticates with gemini_api_key (x-goog-api-key), got bearer",
     );
 }
+
+#[test]
+fn limits_default_and_are_checked() {
+    let c = from_yaml(VALID, Path::new("/cfg")).unwrap();
+    assert_eq!(c.limits, super::limits::Limits::default());
+    assert_eq!(c.limits.max_tools, 128);
+    let yaml = format!(
+        "{VALID}\nlimits: {{max_messages: 0, max_request_bytes: 0, max_request_headers_kb: 9000}}\n"
+    );
+    let p = problems(&yaml);
+    assert!(
+        p.iter()
+            .any(|e| e == "limits.max_messages: must be at least 1"),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|e| e.starts_with("limits.max_request_bytes: must be between 1 and")),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|e| e.starts_with("limits.max_request_headers_kb: must be between 1 and 8192")),
+        "{p:#?}"
+    );
+}

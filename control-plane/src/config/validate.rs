@@ -82,6 +82,7 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
             ));
         }
     }
+    super::limits::validate(&config.limits, &mut errors);
     if let Some(mcp) = &config.mcp {
         super::mcp::validate(mcp, is_env_name, &mut errors);
     }

@@ -77,6 +77,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         routes,
         costs: Vec::new(),
         mcp: None,
+        limits: Default::default(),
     }
 }
 
