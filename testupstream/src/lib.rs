@@ -5,6 +5,7 @@ pub mod anthropic;
 mod auth;
 pub mod config;
 pub mod error;
+pub mod fault;
 mod gemini;
 mod respond;
 pub mod route;

@@ -1,6 +1,5 @@
 //! Server-sent-event responses: one chunk per word, flushed separately.
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -79,7 +78,7 @@ pub fn events(api: Api, backend: &str, parsed: &Parsed, body: &[u8]) -> Vec<Byte
 pub fn body_stream(
     events: Vec<Bytes>,
     delay: Duration,
-) -> impl Stream<Item = Result<Frame<Bytes>, Infallible>> + Send {
+) -> impl Stream<Item = Result<Frame<Bytes>, std::io::Error>> + Send {
     stream::unfold(
         (events.into_iter(), true),
         move |(mut iter, first)| async move {

@@ -5,7 +5,7 @@ mod respond;
 pub mod validate;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use http_body_util::{BodyExt, Limited, StreamBody};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{HeaderMap, Method, Request, Response, StatusCode};
@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::config::{Backend, Config};
 use crate::error::ApiError;
-use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, knobs};
+use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, full, knobs};
 use crate::stream::body_stream;
 
 /// The Messages API path.
@@ -41,7 +41,7 @@ fn error_type(status: StatusCode) -> &'static str {
 fn error_response(e: &ApiError, backend: Option<&HeaderValue>) -> Response<Body> {
     let body =
         json!({"type": "error", "error": {"type": error_type(e.status), "message": e.message}});
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())).boxed());
+    let mut response = Response::new(full(Bytes::from(body.to_string())));
     *response.status_mut() = e.status;
     response
         .headers_mut()
@@ -134,7 +134,7 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
     } else {
         (
             "application/json",
-            Full::new(respond::complete(&backend.id, &parsed, &body)).boxed(),
+            full(respond::complete(&backend.id, &parsed, &body)),
         )
     };
     let mut response = Response::new(out);

@@ -1,0 +1,29 @@
+"""Every fake secret the suite gives the gateway, in one place, for the secret-hygiene test
+(test_zz_secret_hygiene.py), which runs last and looks for each of them in every Envoy log,
+access log, generated config and admin endpoint output. A test that hands the gateway a new
+secret registers it here (`register`), at import time, so that the check sees it."""
+
+from . import fake_aws, mcp_gateway, upstream
+
+_SECRETS: dict = {}
+
+
+def register(name: str, value: str):
+    """Adds a secret (`name` says where it comes from, for the failure message)."""
+    if len(value) < 8:
+        raise ValueError(f"secret {name} is too short to search for reliably: {value!r}")
+    _SECRETS[value] = name
+
+
+def all_secrets() -> dict:
+    """Secret value -> name, for every registered secret."""
+    return dict(_SECRETS)
+
+
+for _backend, _key in upstream.KEYS.items():
+    register(f"upstream key of backend {_backend}", _key)
+register("the client's own key (never forwarded)", upstream.CLIENT_KEY)
+register("AWS secret access key", fake_aws.SECRET_ACCESS_KEY)
+register("AWS session token", fake_aws.SESSION_TOKEN)
+register("rotated AWS secret access key", fake_aws.ROTATED_SECRET)
+register("MCP session key", mcp_gateway.SESSION_KEY)
