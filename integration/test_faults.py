@@ -1,17 +1,27 @@
 """Fault injection: the provider resets the connection mid-stream, sends invalid JSON,
 answers 200 with an HTML page, stalls before the first byte or mid-stream, and the client
-disconnects mid-stream. Each time the client gets a well-formed error or a properly
-terminated stream (or, once the provider broke a stream whose headers were already sent, a
-connection closed mid-body, which the client's library reports), Envoy stays up, and after
-200 rounds of every fault Envoy's RSS is back within a bound of its baseline."""
+disconnects mid-stream; then Envoy's RSS after 200 rounds of all of them.
+
+What the client gets:
+- Translated backends (Anthropic here): a provider answer that cannot be read becomes an
+  OpenAI error (502 `server_error`), in a stream an error chunk followed by `[DONE]`.
+- A connection broken before the response headers: Envoy's 502, in the OpenAI shape (the
+  control plane's `local_reply_config`).
+- A stream broken after its headers were sent: the gateway can only end the response, and
+  does so by closing it mid-body, which client libraries report as an error.
+- OpenAI-schema backends are passed through: the provider's body reaches the client as it is
+  (200 with an HTML page or truncated JSON included); the client's library reports it.
+Envoy stays up throughout: a normal request succeeds after every fault."""
+
+import json
 
 import httpx
 
 from support.bodies import chat, reply
 from support.faults import attempt, rss_kib
-from support.gateway import MODEL_A
+from support.gateway import MODEL_A, MODEL_ANTHROPIC
 
-# Allowed RSS growth of Envoy over 200 rounds of every fault (allocator slack and stats).
+# Allowed RSS growth of Envoy over 200 rounds of every fault (allocator slack, stats).
 RSS_BOUND_KIB = 16 * 1024
 
 
@@ -22,89 +32,96 @@ def assert_healthy(client):
     assert r.json()["choices"][0]["message"]["content"] == reply("openai", text)
 
 
-def test_reset_mid_stream(client, gateway):
-    got = attempt(client, "reset-mid-stream", stream=True)
-    # Headers and the first events were already with the client: the gateway can only end
-    # the response, and does so by closing it mid-body, which clients report as an error.
-    assert got.status == 200
-    assert not got.complete
-    events = got.sse_events()
-    assert events and all(e != "[DONE]" for e in events), events
-    assert_healthy(client)
+def assert_error_chunk_then_done(events: list):
+    assert events[-1] == "[DONE]", events
+    assert json.loads(events[-2])["error"]["type"] == "server_error", events
 
 
-def test_reset_mid_body(client, gateway):
+def test_reset_mid_stream(client):
+    for model in (MODEL_A, MODEL_ANTHROPIC):
+        got = attempt(client, "reset-mid-stream", stream=True, model=model)
+        assert got.status == 200 and not got.complete, got
+        events = got.sse_events()
+        assert events and "[DONE]" not in events, events
+        assert_healthy(client)
+
+
+def test_reset_before_the_whole_body(client):
+    # Pass-through: the headers went on at once, the body breaks off.
     got = attempt(client, "reset-mid-stream", stream=False)
-    print(got)
-    assert got.status == 502 or not got.complete, got
-    if got.complete:
-        got.json_error()
-    assert_healthy(client)
-
-
-def test_invalid_json(client, gateway):
-    got = attempt(client, "invalid-json", stream=False)
-    print(got)
-    assert got.complete
-    assert got.status == 502, got
+    assert got.status == 200 and not got.complete, got
+    # Translated: the response was held, so the client gets an error in its schema.
+    got = attempt(client, "reset-mid-stream", stream=False, model=MODEL_ANTHROPIC)
+    assert got.complete and got.status == 502, got
     assert got.json_error()["type"] == "server_error"
     assert_healthy(client)
 
 
-def test_invalid_json_in_stream(client, gateway):
-    got = attempt(client, "invalid-json", stream=True)
-    print(got)
-    assert got.complete and got.status == 200
-    assert got.sse_events()[-1] == "[DONE]"
-    assert_healthy(client)
-
-
-def test_html_page_with_status_200(client, gateway):
-    got = attempt(client, "html", stream=False)
-    print(got)
-    assert got.complete
-    assert got.status == 502, got
-    assert got.json_error()["type"] == "server_error"
-    assert_healthy(client)
-
-
-def test_stall_before_first_byte(client, gateway):
-    # The client gives up first (LLM routes have long timeouts on purpose).
-    got = attempt(client, "stall-before-headers", stream=True, stall_ms=3000, timeout=0.5)
-    assert got.timed_out and got.status is None, got
-    assert_healthy(client)
-
-
-def test_stall_mid_stream(client, gateway):
-    got = attempt(client, "stall-mid-stream", stream=True, stall_ms=300)
+def test_invalid_json(client):
+    got = attempt(client, "invalid-json", stream=False, model=MODEL_ANTHROPIC)
+    assert got.complete and got.status == 502, got
+    assert "unreadable" in got.json_error()["message"]
+    got = attempt(client, "invalid-json", stream=True, model=MODEL_ANTHROPIC)
     assert got.complete and got.status == 200, got
-    assert got.sse_events()[-1] == "[DONE]"
-    got = attempt(client, "stall-mid-stream", stream=True, stall_ms=3000, timeout=0.5)
-    assert got.timed_out and got.status == 200, got
+    assert_error_chunk_then_done(got.sse_events())
+    got = attempt(client, "invalid-json", stream=False)
+    assert (got.status, got.body) == (200, b'{"id":"chatcmpl-broken","choices":[{"message":')
     assert_healthy(client)
 
 
-def test_client_disconnect_mid_stream(client, gateway):
-    body = chat(MODEL_A, "the client leaves", stream=True)
-    with client.stream("POST", "/v1/chat/completions", json=body,
-                       headers={"x-testupstream-chunk-delay-ms": "100"}) as r:
-        assert r.status_code == 200
-        next(r.iter_raw())
+def test_html_page_with_status_200(client):
+    for stream in (False, True):
+        got = attempt(client, "html", stream=stream, model=MODEL_ANTHROPIC)
+        assert got.complete and got.status == 502, got
+        assert got.json_error()["type"] == "server_error"
+    got = attempt(client, "html", stream=False)
+    assert got.status == 200 and got.body.startswith(b"<!DOCTYPE html>"), got
+    assert_healthy(client)
+
+
+def test_stall_before_first_byte(client):
+    # LLM routes have long timeouts on purpose: the client gives up first.
+    for model in (MODEL_A, MODEL_ANTHROPIC):
+        got = attempt(client, "stall-before-headers", stream=True, stall_ms=3000, timeout=0.5,
+                      model=model)
+        assert got.timed_out and got.status is None, got
+        got = attempt(client, "stall-before-headers", stream=False, stall_ms=300, model=model)
+        assert got.complete and got.status == 200, got
+    assert_healthy(client)
+
+
+def test_stall_mid_stream(client):
+    for model in (MODEL_A, MODEL_ANTHROPIC):
+        got = attempt(client, "stall-mid-stream", stream=True, stall_ms=300, model=model)
+        assert got.complete and got.status == 200, got
+        assert got.sse_events()[-1] == "[DONE]"
+        got = attempt(client, "stall-mid-stream", stream=True, stall_ms=3000, timeout=0.5,
+                      model=model)
+        assert got.timed_out and got.status == 200, got
+    assert_healthy(client)
+
+
+def test_client_disconnect_mid_stream(client):
+    for model in (MODEL_A, MODEL_ANTHROPIC):
+        body = chat(model, "the client leaves early", stream=True)
+        with client.stream("POST", "/v1/chat/completions", json=body,
+                           headers={"x-testupstream-chunk-delay-ms": "100"}) as r:
+            assert r.status_code == 200
+            next(r.iter_raw())
     assert_healthy(client)
 
 
 def one_round(client):
-    for stream in (True, False):
-        attempt(client, "reset-mid-stream", stream)
-        attempt(client, "invalid-json", stream)
-        attempt(client, "html", stream)
-    attempt(client, "stall-before-headers", True, stall_ms=200, timeout=0.05)
-    attempt(client, "stall-mid-stream", True, stall_ms=200, timeout=0.05)
-    body = chat(MODEL_A, "the client leaves", stream=True)
-    with client.stream("POST", "/v1/chat/completions", json=body,
-                       headers={"x-testupstream-chunk-delay-ms": "20"}) as r:
-        next(r.iter_raw())
-
+    for model in (MODEL_A, MODEL_ANTHROPIC):
+        for stream in (True, False):
+            for fault in ("reset-mid-stream", "invalid-json", "html"):
+                attempt(client, fault, stream, model=model)
+        attempt(client, "stall-before-headers", True, stall_ms=200, timeout=0.02, model=model)
+        attempt(client, "stall-mid-stream", True, stall_ms=200, timeout=0.02, model=model)
+        body = chat(model, "the client leaves early", stream=True)
+        with client.stream("POST", "/v1/chat/completions", json=body,
+                           headers={"x-testupstream-chunk-delay-ms": "20"}) as r:
+            next(r.iter_raw())
 
 
 def test_rss_returns_to_baseline_after_200_rounds(gateway):
@@ -117,5 +134,6 @@ def test_rss_returns_to_baseline_after_200_rounds(gateway):
             one_round(c)
         assert_healthy(c)
     after = rss_kib(pid)
-    print(f"Envoy ({gateway.kind}) RSS: baseline {baseline} KiB, after 200 rounds {after} KiB")
+    print(f"Envoy ({gateway.kind}) RSS: baseline {baseline} KiB, "
+          f"after 200 rounds of 18 faulty requests {after} KiB")
     assert after - baseline <= RSS_BOUND_KIB, (baseline, after)

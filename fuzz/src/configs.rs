@@ -53,7 +53,7 @@ pub fn gateway_config(input: &[u8]) {
     let Ok(text) = std::str::from_utf8(input) else {
         return;
     };
-    let lookup = |name: &str| (name.len() % 2 == 0).then(|| ENV_VALUE.to_string());
+    let lookup = |name: &str| name.len().is_multiple_of(2).then(|| ENV_VALUE.to_string());
     let Ok(mut config) = parse(text, Path::new("/fuzz"), &lookup) else {
         return;
     };

@@ -38,10 +38,10 @@ class Outcome:
 
 
 def attempt(client: httpx.Client, fault: str, stream: bool, stall_ms: int = 0,
-            timeout: float = 10.0) -> Outcome:
-    """Sends one chat request whose provider misbehaves with `fault`."""
+            timeout: float = 10.0, model: str = MODEL_A) -> Outcome:
+    """Sends one chat request for `model` whose provider misbehaves with `fault`."""
     headers = {"x-testupstream-fault": fault, "x-testupstream-stall-ms": str(stall_ms)}
-    body = chat(MODEL_A, f"fault {fault}", stream=stream)
+    body = chat(model, f"fault {fault}", stream=stream)
     raw = bytearray()
     status = None
     try:

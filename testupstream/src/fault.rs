@@ -1,4 +1,4 @@
-//! The `x-testupstream-fault` knob (OpenAI flavour): a provider misbehaving after it
+//! The `x-testupstream-fault` knob (OpenAI and Anthropic flavours): a provider misbehaving after it
 //! accepted the request, for the gateway's fault-injection tests.
 
 use std::time::Duration;
@@ -16,13 +16,16 @@ use crate::server::{Body, full};
 pub const FAULT_HEADER: &str = "x-testupstream-fault";
 /// Request header: how long the stall faults stall, in milliseconds (default 60000).
 pub const STALL_HEADER: &str = "x-testupstream-stall-ms";
+/// Pause before the reset, so the part before it is written out.
+const FLUSH_PAUSE: Duration = Duration::from_millis(50);
 /// Events sent before a mid-stream fault.
 const EVENTS_BEFORE_FAULT: usize = 2;
 
 /// A misbehaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// Close the connection after part of the body (no end of the chunked body).
+    /// Close the connection after the headers and part of the body (no end of the chunked
+    /// body).
     ResetMidStream,
     /// 200 with a body that is not valid JSON (a stream: an event whose data is not JSON).
     InvalidJson,
@@ -105,6 +108,8 @@ pub fn body(
             let head: Vec<Bytes> = first_part(normal, stream);
             let frames = stream::iter(head.into_iter().map(|b| Ok(Frame::data(b)))).chain(
                 stream::once(async {
+                    // Let the part already sent leave first (headers included).
+                    tokio::time::sleep(FLUSH_PAUSE).await;
                     Err(std::io::Error::new(
                         std::io::ErrorKind::ConnectionReset,
                         "testupstream: fault reset-mid-stream",

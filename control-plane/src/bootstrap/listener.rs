@@ -70,6 +70,7 @@ pub fn listener(
         "stream_idle_timeout": STREAM_IDLE_TIMEOUT,
         "max_request_headers_kb": config.limits.max_request_headers_kb,
         "access_log": [access_log(config, opts.access_log)],
+        "local_reply_config": local_reply_config(),
         "http_filters": http_filters,
         "route_config": route_config(config),
     });
@@ -82,6 +83,24 @@ pub fn listener(
             "filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}]
         }]
     })
+}
+
+/// Envoy's own error replies (upstream reset, timeout, overflow, ...: every local reply
+/// that carries a response flag) in the OpenAI error shape instead of plain text. Replies of
+/// the filters and the routes' direct responses carry no response flag and are untouched.
+fn local_reply_config() -> Value {
+    json!({"mappers": [{
+        "filter": {"response_flag_filter": {}},
+        "body_format_override": {
+            "json_format": {"error": {
+                "message": "%LOCAL_REPLY_BODY%",
+                "type": "server_error",
+                "param": null,
+                "code": "%RESPONSE_CODE_DETAILS%",
+            }},
+            "content_type": "application/json",
+        },
+    }]})
 }
 
 fn cost_type(kind: CostType) -> &'static str {

@@ -354,3 +354,13 @@ fn limits_reach_the_router_and_the_listener() {
     assert_eq!(router["max_messages"], 7);
     assert_eq!(router["max_tools"], 3);
 }
+
+#[test]
+fn envoy_error_replies_use_the_openai_shape() {
+    let b = bootstrap(ModuleKind::Native);
+    let mapper = &hcm(&b)["local_reply_config"]["mappers"][0];
+    assert_eq!(mapper["filter"], json!({"response_flag_filter": {}}));
+    let format = &mapper["body_format_override"];
+    assert_eq!(format["content_type"], "application/json");
+    assert_eq!(format["json_format"]["error"]["type"], "server_error");
+}

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::config::{Backend, Config};
 use crate::error::ApiError;
+use crate::fault;
 use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, full, knobs};
 use crate::stream::body_stream;
 
@@ -107,6 +108,10 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
         Err(e) => return fail(e),
     };
     let fail_mid_stream = req.headers().contains_key(STREAM_ERROR_HEADER);
+    let fault = match fault::from_headers(req.headers()) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
     let body = match Limited::new(req.into_body(), MAX_BODY_BYTES)
         .collect()
         .await
@@ -125,7 +130,21 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let (content_type, out): (&str, Body) = if parsed.stream {
+    let faulty = match fault {
+        Some((fault, stall)) => {
+            fault::stall_before(fault, stall).await;
+            let normal = if parsed.stream {
+                respond::events(&backend.id, &parsed, &body, fail_mid_stream)
+            } else {
+                vec![respond::complete(&backend.id, &parsed, &body)]
+            };
+            fault::body(fault, stall, parsed.stream, normal)
+        }
+        None => None,
+    };
+    let (content_type, out): (&str, Body) = if let Some(faulty) = faulty {
+        faulty
+    } else if parsed.stream {
         let events = respond::events(&backend.id, &parsed, &body, fail_mid_stream);
         (
             "text/event-stream",
