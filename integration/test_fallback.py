@@ -12,7 +12,7 @@ import httpx
 import openai
 import pytest
 
-from support import faults, own_gateway
+from support import failing_upstream, own_gateway
 from support.bodies import chat, reply
 from support.gateway import ANTHROPIC_MODEL, KEY_ENV
 from support.metrics import REQUEST_DURATION, histogram, scrape
@@ -52,7 +52,7 @@ def fallback_gateway(module_kind, upstream, tmp_path_factory):
     routes = []
     ports = {}
     for name, fault in FAULTS.items():
-        proc, port = faults.start(workdir, fault)
+        proc, port = failing_upstream.start(workdir, fault)
         procs.append(proc)
         ports[name] = port
         backends.append({"name": f"a{name}", "schema": "OpenAI",

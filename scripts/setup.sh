@@ -67,6 +67,11 @@ mapfile -t wasm_pkgs < <(pkg_args "${FILTER_CRATES[@]}")
 cargo build --release --target "$WASM_TARGET" "${wasm_pkgs[@]}"
 did+=("built release ${FILTER_CRATES[*]} ($WASM_TARGET)")
 
+step "Release build: the host's demo filter (integration/test_panic.py), both kinds"
+cargo build --release -p aigw-host --example wasm_demo
+cargo build --release --target "$WASM_TARGET" -p aigw-host --example wasm_demo
+did+=("built the wasm_demo example (native and $WASM_TARGET)")
+
 step "Artifacts"
 missing=0
 for crate in "${FILTER_CRATES[@]}"; do

@@ -63,6 +63,7 @@ check "cargo clippy" cargo clippy --workspace --all-targets -- -D warnings
 check "cargo clippy ($WASM_TARGET)" cargo clippy --target "$WASM_TARGET" "${wasm_pkgs[@]}" \
     -- -D warnings
 check "cargo test" cargo test --workspace
+check "fuzz (30 s per target, 2 at a time)" env FUZZ_JOBS=2 "$REPO_ROOT/scripts/fuzz.sh" 30
 check "python test deps" "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     -r integration/requirements.txt
 check "python lint (ruff)" "$VENV/bin/ruff" check integration

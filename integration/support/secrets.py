@@ -1,6 +1,35 @@
-"""Every secret and token the integration tests use, as literal strings (or literal prefixes
-of generated tokens). A test greps all Envoy logs and admin output for each of them."""
+"""Every fake secret the suite gives the gateway, in one place, for the secret-hygiene test
+(test_zz_secret_hygiene.py), which runs last and looks for each of them in every Envoy log,
+access log, generated config and admin endpoint output. A test that hands the gateway a new
+secret registers it here (`register`), at import time, so that the check sees it."""
 
+from . import fake_aws, mcp_gateway, upstream
+
+_SECRETS: dict = {}
+
+
+def register(name: str, value: str):
+    """Adds a secret (`name` says where it comes from, for the failure message)."""
+    if len(value) < 8:
+        raise ValueError(f"secret {name} is too short to search for reliably: {value!r}")
+    _SECRETS[value] = name
+
+
+def all_secrets() -> dict:
+    """Secret value -> name, for every registered secret."""
+    return dict(_SECRETS)
+
+
+for _backend, _key in upstream.KEYS.items():
+    register(f"upstream key of backend {_backend}", _key)
+register("the client's own key (never forwarded)", upstream.CLIENT_KEY)
+register("AWS secret access key", fake_aws.SECRET_ACCESS_KEY)
+register("AWS session token", fake_aws.SESSION_TOKEN)
+register("rotated AWS secret access key", fake_aws.ROTATED_SECRET)
+register("MCP session key", mcp_gateway.SESSION_KEY)
+
+# Token credentials (test_token_credentials.py, which takes them from this list by
+# position); every token testupstream issues starts with "fake-issued-token-".
 SECRETS = [
     # Token credentials (test_token_credentials.py)
     "fake-oauth-client-secret-4f1c",
@@ -19,3 +48,6 @@ SECRETS = [
     # The configured key of backend byok (never accepted upstream: the override is required).
     "fake-byok-configured-key-7a1b",
 ]
+
+for _secret in SECRETS:
+    register("token-credential test secret", _secret)

@@ -1,118 +1,149 @@
-//! A failing provider for fallback tests: every request is read whole, then answered with
-//! an error status, never answered, or dropped with the connection (`--fault`).
+//! The `x-testupstream-fault` knob (OpenAI and Anthropic flavours): a provider misbehaving after it
+//! accepted the request, for the gateway's fault-injection tests.
 
-use std::convert::Infallible;
-use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use futures_util::stream::{self, StreamExt};
+use http_body_util::{BodyExt, StreamBody};
+use hyper::HeaderMap;
+use hyper::body::Frame;
 
 use crate::error::ApiError;
+use crate::server::{Body, full};
 
-/// How every request fails.
+/// Request header naming the fault.
+pub const FAULT_HEADER: &str = "x-testupstream-fault";
+/// Request header: how long the stall faults stall, in milliseconds (default 60000).
+pub const STALL_HEADER: &str = "x-testupstream-stall-ms";
+/// Pause before the reset, so the part before it is written out.
+const FLUSH_PAUSE: Duration = Duration::from_millis(50);
+/// Events sent before a mid-stream fault.
+const EVENTS_BEFORE_FAULT: usize = 2;
+
+/// A misbehaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// Answer with this status and an OpenAI error body.
-    Status(StatusCode),
-    /// Never answer (the connection stays open until the client gives up).
-    Stall,
-    /// Close the connection without answering.
-    Reset,
+    /// Close the connection after the headers and part of the body (no end of the chunked
+    /// body).
+    ResetMidStream,
+    /// 200 with a body that is not valid JSON (a stream: an event whose data is not JSON).
+    InvalidJson,
+    /// 200 with `content-type: text/html` and an HTML page.
+    Html,
+    /// Wait before sending anything, then answer normally.
+    StallBeforeHeaders,
+    /// Send part of the stream, wait, then send the rest.
+    StallMidStream,
 }
 
-impl FromStr for Fault {
-    type Err = String;
-
-    /// Parses `status:<400-599>`, `stall` or `reset`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "stall" => Ok(Self::Stall),
-            "reset" => Ok(Self::Reset),
-            _ => s
-                .strip_prefix("status:")
-                .and_then(|code| code.parse::<u16>().ok())
-                .filter(|code| (400..=599).contains(code))
-                .and_then(|code| StatusCode::from_u16(code).ok())
-                .map(Self::Status)
-                .ok_or_else(|| {
-                    format!("--fault: expected status:<400-599>, stall or reset, got {s:?}")
-                }),
+/// Reads the fault knobs; `None` without a fault header.
+pub fn from_headers(headers: &HeaderMap) -> Result<Option<(Fault, Duration)>, ApiError> {
+    let Some(value) = headers.get(FAULT_HEADER) else {
+        return Ok(None);
+    };
+    let value = value.to_str().unwrap_or("");
+    let fault = match value {
+        "reset-mid-stream" => Fault::ResetMidStream,
+        "invalid-json" => Fault::InvalidJson,
+        "html" => Fault::Html,
+        "stall-before-headers" => Fault::StallBeforeHeaders,
+        "stall-mid-stream" => Fault::StallMidStream,
+        other => {
+            return Err(ApiError::invalid(
+                FAULT_HEADER,
+                format!(
+                    "{FAULT_HEADER}: expected reset-mid-stream, invalid-json, html, \
+                     stall-before-headers or stall-mid-stream, got {other:?}"
+                ),
+            ));
         }
-    }
+    };
+    let stall = match headers.get(STALL_HEADER) {
+        None => Duration::from_secs(60),
+        Some(v) => Duration::from_millis(v.to_str().ok().and_then(|v| v.parse().ok()).ok_or_else(
+            || {
+                ApiError::invalid(
+                    STALL_HEADER,
+                    format!("{STALL_HEADER}: expected milliseconds"),
+                )
+            },
+        )?),
+    };
+    Ok(Some((fault, stall)))
 }
 
-/// The error that makes hyper close the connection without a response.
-#[derive(Debug)]
-struct DropConnection;
-
-impl fmt::Display for DropConnection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("connection dropped by the reset fault")
-    }
-}
-
-impl std::error::Error for DropConnection {}
-
-/// Serves `fault` to every request on `listener`; never returns.
-pub async fn serve_fault(listener: TcpListener, fault: Fault) {
-    loop {
-        let Ok((conn, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
-        };
-        tokio::spawn(async move {
-            let svc = service_fn(move |req| fail(fault, req));
-            // The reset fault ends every connection with an error: nothing to report.
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(conn), svc)
-                .await;
-        });
-    }
-}
-
-async fn fail(
+/// The content type and body of a faulty answer to a request whose normal answer is
+/// `normal` (`events` for a stream, one JSON body otherwise). `None` means: answer normally
+/// (after the stall, which [`stall_before`] already did).
+pub fn body(
     fault: Fault,
-    req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, DropConnection> {
-    // Read the whole request first, as a provider that fails while working on it would.
-    let _ = req.into_body().collect().await;
+    stall: Duration,
+    stream: bool,
+    normal: Vec<Bytes>,
+) -> Option<(&'static str, Body)> {
+    let sse = if stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
     match fault {
-        Fault::Status(status) => {
-            let e = ApiError::injected(status);
-            let mut response = Response::new(Full::new(e.body()));
-            *response.status_mut() = status;
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            Ok(response)
+        Fault::StallBeforeHeaders => None,
+        Fault::Html => Some((
+            "text/html; charset=utf-8",
+            full(
+                "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>\
+                  <body><h1>502 Bad Gateway</h1></body></html>\n",
+            ),
+        )),
+        Fault::InvalidJson if stream => Some((
+            sse,
+            full("data: {\"id\":\"chatcmpl-broken\",\"choices\":[{\"delta\":\n\ndata: [DONE]\n\n"),
+        )),
+        Fault::InvalidJson => Some((
+            sse,
+            full("{\"id\":\"chatcmpl-broken\",\"choices\":[{\"message\":"),
+        )),
+        Fault::ResetMidStream => {
+            let head: Vec<Bytes> = first_part(normal, stream);
+            let frames = stream::iter(head.into_iter().map(|b| Ok(Frame::data(b)))).chain(
+                stream::once(async {
+                    // Let the part already sent leave first (headers included).
+                    tokio::time::sleep(FLUSH_PAUSE).await;
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionReset,
+                        "testupstream: fault reset-mid-stream",
+                    ))
+                }),
+            );
+            Some((sse, BodyExt::boxed(StreamBody::new(frames))))
         }
-        Fault::Stall => match std::future::pending::<Infallible>().await {},
-        Fault::Reset => Err(DropConnection),
+        Fault::StallMidStream => {
+            let mut rest = normal;
+            let head: Vec<Bytes> = rest.drain(..EVENTS_BEFORE_FAULT.min(rest.len())).collect();
+            let frames = stream::iter(head.into_iter().map(|b| Ok(Frame::data(b))))
+                .chain(stream::once(tokio::time::sleep(stall)).filter_map(|()| async { None }))
+                .chain(stream::iter(rest.into_iter().map(|b| Ok(Frame::data(b)))));
+            Some((sse, BodyExt::boxed(StreamBody::new(frames))))
+        }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The first events of a stream, or the first half of a JSON body.
+fn first_part(normal: Vec<Bytes>, stream: bool) -> Vec<Bytes> {
+    if stream {
+        normal.into_iter().take(EVENTS_BEFORE_FAULT).collect()
+    } else {
+        normal
+            .first()
+            .map(|b| vec![b.slice(..b.len() / 2)])
+            .unwrap_or_default()
+    }
+}
 
-    #[test]
-    fn parses_faults() {
-        assert_eq!("stall".parse(), Ok(Fault::Stall));
-        assert_eq!("reset".parse(), Ok(Fault::Reset));
-        assert_eq!(
-            "status:503".parse(),
-            Ok(Fault::Status(StatusCode::SERVICE_UNAVAILABLE))
-        );
-        assert!("status:200".parse::<Fault>().is_err());
-        assert!("slow".parse::<Fault>().is_err());
+/// Waits before the answer for [`Fault::StallBeforeHeaders`].
+pub async fn stall_before(fault: Fault, stall: Duration) {
+    if fault == Fault::StallBeforeHeaders {
+        tokio::time::sleep(stall).await;
     }
 }

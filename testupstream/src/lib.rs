@@ -6,7 +6,8 @@ mod auth;
 mod bedrock;
 pub mod config;
 pub mod error;
-pub mod fault;
+pub mod failing_server;
+mod fault;
 mod gemini;
 mod passthrough;
 mod respond;
@@ -18,5 +19,5 @@ mod tools;
 pub mod validate;
 
 pub use config::{Backend, Config};
-pub use fault::{Fault, serve_fault};
+pub use failing_server::{Fault, serve_fault};
 pub use server::{BACKEND_HEADER, CHUNK_DELAY_HEADER, STATUS_HEADER, serve};

@@ -19,7 +19,7 @@ use crate::auth::authenticate;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::route::{Api, classify};
-use crate::{anthropic, bedrock, gemini, passthrough, respond, stream, validate};
+use crate::{anthropic, bedrock, fault, gemini, passthrough, respond, stream, validate};
 
 /// Largest request body accepted.
 pub(crate) const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -30,8 +30,16 @@ pub const CHUNK_DELAY_HEADER: &str = "x-testupstream-chunk-delay-ms";
 /// Response header naming the backend that answered.
 pub const BACKEND_HEADER: &str = "x-testupstream-backend";
 
-/// A response body: whole or streamed.
-pub(crate) type Body = BoxBody<Bytes, Infallible>;
+/// A response body: whole or streamed. An error aborts the response mid-body (the
+/// connection is closed without the end of the chunked body), as a failing provider would.
+pub(crate) type Body = BoxBody<Bytes, std::io::Error>;
+
+/// A whole response body.
+pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed()
+}
 
 /// Serves requests on `listener`; never returns (drop or abort the task to stop). Accept
 /// errors (for example running out of file descriptors) are retried after a short pause.
@@ -91,7 +99,7 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
             tokio::time::sleep(issuer.delay()).await;
         }
         let (status, json) = issuer.answer(&parts.method, parts.uri.path(), &parts.headers, &body);
-        let mut response = Response::new(Full::new(Bytes::from(json)).boxed());
+        let mut response = Response::new(full(Bytes::from(json)));
         *response.status_mut() = status;
         response
             .headers_mut()
@@ -117,6 +125,7 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
     let backend_header = HeaderValue::from_str(&backend.id).ok();
     let fail = |e: ApiError| (e, backend_header.clone());
     let (status, delay) = knobs(req.headers()).map_err(fail)?;
+    let parts_headers = req.headers().clone();
     let body = Limited::new(req.into_body(), MAX_BODY_BYTES)
         .collect()
         .await
@@ -130,13 +139,28 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
         return Err(fail(ApiError::injected(status)));
     }
     let parsed = validate::parse(&target, &body).map_err(fail)?;
-    let (content_type, body): (&str, Body) = if parsed.stream {
+    let fault = fault::from_headers(&parts_headers).map_err(fail)?;
+    let faulty = match fault {
+        Some((fault, stall)) => {
+            fault::stall_before(fault, stall).await;
+            let normal = if parsed.stream {
+                stream::events(target.api, &backend.id, &parsed, &body)
+            } else {
+                vec![respond::complete(target.api, &backend.id, &parsed, &body)]
+            };
+            fault::body(fault, stall, parsed.stream, normal)
+        }
+        None => None,
+    };
+    let (content_type, body): (&str, Body) = if let Some(faulty) = faulty {
+        faulty
+    } else if parsed.stream {
         let events = stream::events(target.api, &backend.id, &parsed, &body);
         let body = StreamBody::new(stream::body_stream(events, delay));
         ("text/event-stream", BodyExt::boxed(body))
     } else {
         let json = respond::complete(target.api, &backend.id, &parsed, &body);
-        ("application/json", Full::new(json).boxed())
+        ("application/json", full(json))
     };
     let mut response = Response::new(body);
     let headers = response.headers_mut();
@@ -215,7 +239,7 @@ pub(crate) fn knobs(headers: &HeaderMap) -> Result<(Option<StatusCode>, Duration
 }
 
 fn error_response(e: &ApiError, backend: Option<HeaderValue>) -> Response<Body> {
-    let mut response = Response::new(Full::new(e.body()).boxed());
+    let mut response = Response::new(full(e.body()));
     *response.status_mut() = e.status;
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

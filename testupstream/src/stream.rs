@@ -1,6 +1,5 @@
 //! Server-sent-event responses: one chunk per word, flushed separately.
 
-use std::convert::Infallible;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -101,7 +100,7 @@ fn finish(mut out: Vec<Value>, parsed: &Parsed, mut last: Value, completion: u64
 pub fn body_stream(
     events: Vec<Bytes>,
     delay: Duration,
-) -> impl Stream<Item = Result<Frame<Bytes>, Infallible>> + Send {
+) -> impl Stream<Item = Result<Frame<Bytes>, std::io::Error>> + Send {
     stream::unfold(
         (events.into_iter(), true),
         move |(mut iter, first)| async move {

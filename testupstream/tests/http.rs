@@ -225,3 +225,59 @@ async fn chunk_delay_knob() {
     // role + 6 words + finish + [DONE] = 9 events, 8 pauses.
     assert!(started.elapsed() >= Duration::from_millis(8 * 20));
 }
+
+#[tokio::test]
+async fn fault_knob_misbehaves_after_accepting() {
+    let addr = start().await;
+    let fault = |f: &'static str| [OPENAI_AUTH, ("x-testupstream-fault", f)];
+    let html = send(addr, "POST", "/v1/chat/completions", &fault("html"), CHAT).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(
+        html.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(html.body.starts_with(b"<!DOCTYPE html>"));
+    let bad = send(
+        addr,
+        "POST",
+        "/v1/chat/completions",
+        &fault("invalid-json"),
+        CHAT,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(serde_json::from_slice::<Value>(&bad.body).is_err());
+    let unknown = send(addr, "POST", "/v1/chat/completions", &fault("nope"), CHAT).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    // A reset breaks the body: the client sees an error after the headers.
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    let stream = CHAT.replace("}]}", "}],\"stream\":true}");
+    let req = Request::post(format!("http://{addr}/v1/chat/completions"))
+        .header("content-type", "application/json")
+        .header(OPENAI_AUTH.0, OPENAI_AUTH.1)
+        .header("x-testupstream-fault", "reset-mid-stream")
+        .body(Full::new(Bytes::from(stream.clone())))
+        .unwrap();
+    let resp = client.request(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.into_body().collect().await.is_err());
+    // A stall before the headers delays the whole answer.
+    let started = Instant::now();
+    let stalled = send(
+        addr,
+        "POST",
+        "/v1/chat/completions",
+        &[
+            OPENAI_AUTH,
+            ("x-testupstream-fault", "stall-before-headers"),
+            ("x-testupstream-stall-ms", "200"),
+        ],
+        CHAT,
+    )
+    .await;
+    assert_eq!(stalled.status, StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}

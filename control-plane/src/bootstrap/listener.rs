@@ -12,15 +12,14 @@ use super::routes::{MODELS_CREATED, listed_models, model_routes};
 use super::{GenerateOptions, socket_address};
 use crate::artifacts::FilterModule;
 use crate::bootstrap::access_log::access_log;
-use crate::bootstrap::rate_limit::{FILTER_NAME as RATELIMIT_FILTER, Wiring, local_reply_config};
+use crate::bootstrap::rate_limit::{FILTER_NAME as RATELIMIT_FILTER, Wiring, reply_mappers};
 use crate::config::{Cost, GatewayConfig};
 
-/// Largest request body translate buffers.
-pub const MAX_REQUEST_BYTES: u64 = 4 * 1024 * 1024;
-/// Per-connection buffer limit of the listener: above `max_request_bytes`, so translate
-/// (which buffers API request bodies) sees a too-large body and answers an OpenAI-style 413
-/// instead of Envoy's plain one (the default 1 MiB limit applies to wasm buffering).
-pub const LISTENER_BUFFER_LIMIT_BYTES: u64 = MAX_REQUEST_BYTES + 1024 * 1024;
+/// How far the listener's per-connection buffer limit is above `limits.max_request_bytes`,
+/// so translate (which buffers API request bodies) sees a too-large body and answers an
+/// OpenAI-style 413 instead of Envoy's plain one (the default 1 MiB limit applies to wasm
+/// buffering).
+pub const LISTENER_BUFFER_HEADROOM_BYTES: u64 = 1024 * 1024;
 /// Idle time after which a stream is reset.
 const STREAM_IDLE_TIMEOUT: &str = "300s";
 /// Client APIs whose unknown models get an OpenAI-style 404.
@@ -60,22 +59,22 @@ pub fn listener(
     http_filters.extend(rate_limits.map(|w| w.filter.clone()));
     http_filters.extend(mcp_filter);
     http_filters.push(router());
-    let mut hcm = json!({
+    let hcm = json!({
         "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
         "stat_prefix": "aigw",
         "codec_type": "AUTO",
         "stream_idle_timeout": STREAM_IDLE_TIMEOUT,
+        "max_request_headers_kb": config.limits.max_request_headers_kb,
         "access_log": [access_log(config, opts.access_log)],
+        "local_reply_config": local_reply_config(rate_limits.is_some()),
         "http_filters": http_filters,
         "route_config": route_config(config, rate_limits.map(|w| &w.route_rate_limits)),
     });
-    if rate_limits.is_some() {
-        hcm["local_reply_config"] = local_reply_config();
-    }
     json!({
         "name": "aigw",
         "address": socket_address(addr),
-        "per_connection_buffer_limit_bytes": LISTENER_BUFFER_LIMIT_BYTES,
+        "per_connection_buffer_limit_bytes":
+            config.limits.max_request_bytes + LISTENER_BUFFER_HEADROOM_BYTES,
         "filter_chains": [{
             "filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}]
         }]
@@ -89,7 +88,9 @@ pub fn router_translate_config(config: &GatewayConfig) -> Value {
     let mut translate = json!({
         "role": "router",
         "force_include_usage": config.has_costs() || config.rate_limits.is_some(),
-        "max_request_bytes": MAX_REQUEST_BYTES,
+        "max_request_bytes": config.limits.max_request_bytes,
+        "max_messages": config.limits.max_messages,
+        "max_tools": config.limits.max_tools,
         "models": listed_models(config),
         "models_created": MODELS_CREATED,
     });
@@ -100,6 +101,30 @@ pub fn router_translate_config(config: &GatewayConfig) -> Value {
         }
     }
     translate
+}
+
+/// Envoy's own error replies (upstream reset, timeout, overflow, ...: every local reply
+/// that carries a response flag) in the OpenAI error shape instead of plain text, after the
+/// ratelimit filter's own mappers when rate limits are on. Replies of the filters and the
+/// routes' direct responses carry no response flag and are untouched.
+fn local_reply_config(rate_limits: bool) -> Value {
+    let mut mappers: Vec<Value> = Vec::new();
+    if rate_limits {
+        mappers.extend(reply_mappers());
+    }
+    mappers.push(json!({
+        "filter": {"response_flag_filter": {}},
+        "body_format_override": {
+            "json_format": {"error": {
+                "message": "%LOCAL_REPLY_BODY%",
+                "type": "server_error",
+                "param": null,
+                "code": "%RESPONSE_CODE_DETAILS%",
+            }},
+            "content_type": "application/json",
+        },
+    }));
+    json!({"mappers": mappers})
 }
 
 /// The JSON config of token-usage (downstream, after translate): global costs, and the

@@ -143,8 +143,9 @@ fn actions(l: &RateLimit, phase: &str) -> Vec<Value> {
 }
 
 /// Local-reply mappers: the ratelimit filter's 429 (flag `RL`) and its fail-closed 500
-/// (flag `RLSE`) get OpenAI error bodies.
-pub fn local_reply_config() -> Value {
+/// (flag `RLSE`) get OpenAI error bodies. They go before the listener's mapper of Envoy's
+/// other error replies.
+pub fn reply_mappers() -> [Value; 2] {
     let mapper = |flag: &str, message: &str, kind: &str, code: &str| {
         json!({
             "filter": {"response_flag_filter": {"flags": [flag]}},
@@ -159,7 +160,7 @@ pub fn local_reply_config() -> Value {
             },
         })
     };
-    json!({"mappers": [
+    [
         mapper(
             "RL",
             "Rate limit reached: the token budget for this window is used up. Retry after the number of seconds in the retry-after header.",
@@ -172,7 +173,7 @@ pub fn local_reply_config() -> Value {
             "server_error",
             "rate_limit_service_unavailable",
         ),
-    ]})
+    ]
 }
 
 /// The ratelimit pieces of a bootstrap, when the config has rate limits.

@@ -168,7 +168,10 @@ fn no_rate_limits_no_wiring() {
         access_log: Path::new("/var/log/aigw/access.log"),
     };
     let b = generate(&config, &opts).unwrap();
-    assert!(hcm(&b).get("local_reply_config").is_none());
+    // Only the listener's mapper of Envoy's own error replies remains.
+    let mappers = hcm(&b)["local_reply_config"]["mappers"].as_array().unwrap();
+    assert_eq!(mappers.len(), 1);
+    assert_eq!(mappers[0]["filter"], json!({"response_flag_filter": {}}));
     assert!(!b.to_string().contains("ratelimit"));
 }
 

@@ -147,7 +147,7 @@ fn downstream_chain_native() {
     assert_eq!(
         filter_config(&filters[0]),
         json!({"role": "router", "force_include_usage": true, "max_request_bytes": 4194304,
-        "models_created": 1735689600, "models": [
+        "max_messages": 4096, "max_tools": 128, "models_created": 1735689600, "models": [
             {"id": "gpt-4o-mini", "owned_by": "openai"},
             {"id": "gpt-4o", "owned_by": "openai"},
             {"id": "az-model", "owned_by": "azure"},
@@ -388,4 +388,38 @@ fn bedrock_cluster_uses_the_regional_endpoint_and_signs_after_translating() {
                "access_key_id_env": "AWS_ACCESS_KEY_ID", "secret_access_key_env": "AWS_SECRET_ACCESS_KEY",
                "session_token_env": "AWS_SESSION_TOKEN"})
     );
+}
+
+#[test]
+fn limits_reach_the_router_and_the_listener() {
+    let mut config = from_yaml(CONFIG, Path::new("/")).unwrap();
+    config.limits.max_request_bytes = 1000;
+    config.limits.max_messages = 7;
+    config.limits.max_tools = 3;
+    config.limits.max_request_headers_kb = 16;
+    let opts = GenerateOptions {
+        modules_dir: Path::new("/opt/aigw/modules"),
+        access_log: Path::new("/var/log/aigw/access.log"),
+    };
+    let b = generate(&config, &opts).unwrap();
+    assert_eq!(hcm(&b)["max_request_headers_kb"], 16);
+    let listener = &b["static_resources"]["listeners"][0];
+    assert_eq!(
+        listener["per_connection_buffer_limit_bytes"],
+        1000 + 1024 * 1024
+    );
+    let router = filter_config(&hcm(&b)["http_filters"][0]);
+    assert_eq!(router["max_request_bytes"], 1000);
+    assert_eq!(router["max_messages"], 7);
+    assert_eq!(router["max_tools"], 3);
+}
+
+#[test]
+fn envoy_error_replies_use_the_openai_shape() {
+    let b = bootstrap(ModuleKind::Native);
+    let mapper = &hcm(&b)["local_reply_config"]["mappers"][0];
+    assert_eq!(mapper["filter"], json!({"response_flag_filter": {}}));
+    let format = &mapper["body_format_override"];
+    assert_eq!(format["content_type"], "application/json");
+    assert_eq!(format["json_format"]["error"]["type"], "server_error");
 }

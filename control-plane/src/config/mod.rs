@@ -2,6 +2,7 @@
 
 pub mod endpoint;
 mod env;
+pub mod limits;
 pub mod mcp;
 pub mod model;
 pub mod preset;

@@ -38,6 +38,9 @@ pub struct GatewayConfig {
     /// The MCP gateway (absent: no MCP endpoint).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp: Option<super::mcp::McpConfig>,
+    /// Bounds on client requests (every field has a default).
+    #[serde(default)]
+    pub limits: super::limits::Limits,
 }
 
 impl GatewayConfig {

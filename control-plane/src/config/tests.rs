@@ -377,3 +377,29 @@ fn bedrock_backend_endpoint_from_region_and_needs_sigv4() {
         "backends[2].auth.kind: schema AWSBedrock authenticates with aws_sigv4, got bearer",
     );
 }
+
+#[test]
+fn limits_default_and_are_checked() {
+    let c = from_yaml(VALID, Path::new("/cfg")).unwrap();
+    assert_eq!(c.limits, super::limits::Limits::default());
+    assert_eq!(c.limits.max_tools, 128);
+    let yaml = format!(
+        "{VALID}\nlimits: {{max_messages: 0, max_request_bytes: 0, max_request_headers_kb: 9000}}\n"
+    );
+    let p = problems(&yaml);
+    assert!(
+        p.iter()
+            .any(|e| e == "limits.max_messages: must be at least 1"),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|e| e.starts_with("limits.max_request_bytes: must be between 1 and")),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|e| e.starts_with("limits.max_request_headers_kb: must be between 1 and 8192")),
+        "{p:#?}"
+    );
+}

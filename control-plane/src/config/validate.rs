@@ -67,6 +67,7 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
         let context = format!("route {:?}: ", r.name);
         super::validate_costs::costs(&at, &context, &r.costs, &mut errors);
     }
+    super::limits::validate(&config.limits, &mut errors);
     if let Some(mcp) = &config.mcp {
         super::mcp::validate(mcp, is_env_name, &mut errors);
     }

@@ -18,7 +18,8 @@ use crate::bootstrap::auth::env_vars;
 use crate::bootstrap::cluster::upstream_filters;
 use crate::bootstrap::filters::ModuleSettings;
 use crate::bootstrap::listener::{
-    LISTENER_BUFFER_LIMIT_BYTES, model_not_found_body, router_translate_config, token_usage_config,
+    LISTENER_BUFFER_HEADROOM_BYTES, model_not_found_body, router_translate_config,
+    token_usage_config,
 };
 use crate::bootstrap::routes::{ModelMatch, ROUTE_TIMEOUT, model_matchers};
 use crate::config::route_match::HeaderMatch;
@@ -45,7 +46,7 @@ pub fn manifests(config: &GatewayConfig, opts: &MeshOptions<'_>) -> Result<Vec<V
     let mut out = vec![
         envoy_proxy(&backends, opts),
         gateway(opts),
-        client_traffic_policy(opts),
+        client_traffic_policy(config, opts),
     ];
     out.extend(backends.iter().map(|b| backend_resource(b, opts)));
     let (routes, patches) = http_routes(config, &backends, opts)?;
@@ -119,14 +120,15 @@ fn gateway(opts: &MeshOptions<'_>) -> Value {
 
 /// Raises the per-connection buffer limit (Envoy Gateway's default is 32 KiB) above the
 /// largest request body translate buffers.
-fn client_traffic_policy(opts: &MeshOptions<'_>) -> Value {
+fn client_traffic_policy(config: &GatewayConfig, opts: &MeshOptions<'_>) -> Value {
+    let buffer_limit = config.limits.max_request_bytes + LISTENER_BUFFER_HEADROOM_BYTES;
     json!({
         "apiVersion": EG_API,
         "kind": "ClientTrafficPolicy",
         "metadata": metadata(opts.gateway, opts),
         "spec": {
             "targetRefs": [gateway_ref(opts)],
-            "connection": {"bufferLimit": LISTENER_BUFFER_LIMIT_BYTES},
+            "connection": {"bufferLimit": buffer_limit},
         },
     })
 }

@@ -19,7 +19,8 @@ use crate::bootstrap::auth::env_vars;
 use crate::bootstrap::cluster::upstream_filters;
 use crate::bootstrap::filters::{ModuleSettings, module_filter};
 use crate::bootstrap::listener::{
-    LISTENER_BUFFER_LIMIT_BYTES, model_not_found_body, router_translate_config, token_usage_config,
+    LISTENER_BUFFER_HEADROOM_BYTES, model_not_found_body, router_translate_config,
+    token_usage_config,
 };
 use crate::bootstrap::routes::{ModelMatch, ROUTE_TIMEOUT, model_matchers};
 use crate::config::route_match::HeaderMatch;
@@ -199,7 +200,8 @@ fn filters(config: &GatewayConfig, backends: &[MeshBackend<'_>], opts: &MeshOpti
         "applyTo": "LISTENER",
         "match": {"context": "GATEWAY"},
         "patch": {"operation": "MERGE", "value": {
-            "per_connection_buffer_limit_bytes": LISTENER_BUFFER_LIMIT_BYTES,
+            "per_connection_buffer_limit_bytes":
+                config.limits.max_request_bytes + LISTENER_BUFFER_HEADROOM_BYTES,
         }},
     })];
     let downstream = [

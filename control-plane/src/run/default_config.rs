@@ -86,6 +86,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         costs: Vec::new(),
         rate_limits: None,
         mcp: None,
+        limits: Default::default(),
     }
 }
 

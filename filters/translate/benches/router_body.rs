@@ -2,6 +2,7 @@
 //! and the whole filter on the in-memory test host.
 
 use aigw_core::api_kind::ApiKind;
+use aigw_core::openai::limits::RequestLimits;
 use aigw_core::openai::routing::prepare_request;
 use aigw_host::FilterFactory;
 use aigw_host::test_host::TestHost;
@@ -14,13 +15,24 @@ const BODY: &[u8] = include_bytes!("../../../testdata/openai/chat_request_1k.jso
 fn core(c: &mut Criterion) {
     c.bench_function("prepare_request/validate", |b| {
         b.iter(|| {
-            prepare_request(ApiKind::ChatCompletions, black_box(BODY), false).map(|p| p.model.len())
+            prepare_request(
+                ApiKind::ChatCompletions,
+                black_box(BODY),
+                false,
+                &RequestLimits::default(),
+            )
+            .map(|p| p.model.len())
         })
     });
     c.bench_function("prepare_request/force_include_usage", |b| {
         b.iter(|| {
-            prepare_request(ApiKind::ChatCompletions, black_box(BODY), true)
-                .map(|p| p.body.map(|b| b.len()))
+            prepare_request(
+                ApiKind::ChatCompletions,
+                black_box(BODY),
+                true,
+                &RequestLimits::default(),
+            )
+            .map(|p| p.body.map(|b| b.len()))
         })
     });
 }

@@ -2,6 +2,7 @@
 //! (upstream, one per backend cluster). Parsed and validated once; errors name the field.
 
 use aigw_core::azure::is_valid_api_version;
+use aigw_core::openai::limits::{DEFAULT_MAX_MESSAGES, DEFAULT_MAX_TOOLS, RequestLimits};
 use aigw_core::openai::models::{ModelEntry, list_body};
 use serde::Deserialize;
 
@@ -35,6 +36,12 @@ pub struct RouterConfig {
     /// Largest request body accepted on API paths; larger gets a 413.
     #[serde(default = "default_max_request_bytes")]
     pub max_request_bytes: usize,
+    /// Most `messages` in a chat completion request; more gets a 400.
+    #[serde(default = "default_max_messages")]
+    pub max_messages: usize,
+    /// Most `tools` in a chat completion request; more gets a 400.
+    #[serde(default = "default_max_tools")]
+    pub max_tools: usize,
     /// Models listed by `GET /v1/models`.
     #[serde(default)]
     pub models: Vec<ModelEntry>,
@@ -131,6 +138,24 @@ fn default_max_request_bytes() -> usize {
     DEFAULT_MAX_REQUEST_BYTES
 }
 
+fn default_max_messages() -> usize {
+    DEFAULT_MAX_MESSAGES
+}
+
+fn default_max_tools() -> usize {
+    DEFAULT_MAX_TOOLS
+}
+
+impl RouterConfig {
+    /// The `messages` and `tools` bounds.
+    pub fn limits(&self) -> RequestLimits {
+        RequestLimits {
+            max_messages: self.max_messages,
+            max_tools: self.max_tools,
+        }
+    }
+}
+
 impl TranslateConfig {
     /// Parses and validates the JSON config text.
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -139,6 +164,9 @@ impl TranslateConfig {
         let config = match raw {
             RawConfig::Router(router) if router.max_request_bytes == 0 => {
                 Err("max_request_bytes must be greater than 0".to_string())
+            }
+            RawConfig::Router(router) if router.max_messages == 0 => {
+                Err("max_messages must be greater than 0".to_string())
             }
             RawConfig::Router(mut router) => {
                 router.models_body = list_body(&router.models, router.models_created);

@@ -10,6 +10,8 @@ fn router_defaults() {
             reserve_tokens: false,
             api_key_id: false,
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            max_messages: 4096,
+            max_tools: 128,
             models: Vec::new(),
             models_created: 0,
             models_body: br#"{"data":[],"object":"list"}"#.to_vec(),
@@ -27,6 +29,19 @@ fn router_defaults() {
             ..
         })
     ));
+}
+
+#[test]
+fn router_limits() {
+    let c = TranslateConfig::parse(r#"{"role":"router","max_messages":3,"max_tools":0}"#).unwrap();
+    let TranslateConfig::Router(router) = c else {
+        panic!("not a router")
+    };
+    assert_eq!((router.max_messages, router.max_tools), (3, 0));
+    let e = TranslateConfig::parse(r#"{"role":"router","max_messages":0}"#).unwrap_err();
+    assert_eq!(e, "translate config: max_messages must be greater than 0");
+    let e = TranslateConfig::parse(r#"{"role":"router","max_tools":-1}"#).unwrap_err();
+    assert!(e.starts_with("translate config: invalid value"), "{e}");
 }
 
 #[test]

@@ -226,7 +226,8 @@ impl Filter for RouterFilter {
             self.too_large(host, body.len() as u64);
             return BodyStatus::StopNoBuffer;
         }
-        match prepare_request(kind, &body, self.config.force_include_usage) {
+        let limits = self.config.limits();
+        match prepare_request(kind, &body, self.config.force_include_usage, &limits) {
             Ok(prepared) => {
                 host.set_request_header(headers::MODEL, &prepared.model);
                 if self.config.reserve_tokens {

@@ -210,6 +210,36 @@ fn undeclared_oversize_body_is_413_at_end_of_stream() {
 }
 
 #[test]
+fn too_many_messages_or_tools_is_400_naming_the_param() {
+    let mut filter = factory(r#"{"role":"router","max_messages":1,"max_tools":0}"#).create_filter();
+    let two =
+        r#"{"model":"m","messages":[{"role":"user","content":"a"},{"role":"user","content":"b"}]}"#;
+    let mut h = host("POST", "/v1/chat/completions");
+    h.run_request_chunks(&mut filter, &[two.as_bytes()]);
+    let (status, body) = error_of(&h);
+    assert_eq!(
+        (status, body["error"]["param"].as_str()),
+        (400, Some("messages"))
+    );
+    let tool = r#"{"model":"m","messages":[{"role":"user","content":"a"}],"tools":[{"type":"function","function":{"name":"f"}}]}"#;
+    let mut filter = factory(r#"{"role":"router","max_tools":0}"#).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    h.run_request_chunks(&mut filter, &[tool.as_bytes()]);
+    let (status, body) = error_of(&h);
+    assert_eq!(
+        (status, body["error"]["param"].as_str()),
+        (400, Some("tools"))
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("maximum length 0"),
+        "{body}"
+    );
+}
+
+#[test]
 fn forces_include_usage_on_streams_and_fixes_length() {
     let mut filter = factory(r#"{"role":"router","force_include_usage":true}"#).create_filter();
     let mut h = host("POST", "/v1/chat/completions");

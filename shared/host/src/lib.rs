@@ -22,13 +22,33 @@ pub mod native;
 pub use api::*;
 
 /// Exports a [`FilterFactory`] as an Envoy filter: a proxy-wasm module when built for
-/// `wasm32-wasip1`, a dynamic module (`lib<crate>.so`) otherwise.
+/// `wasm32-wasip1`, a dynamic module (`lib<crate>.so`) otherwise. Fuzz builds (`cargo fuzz`
+/// sets `--cfg fuzzing`) export nothing, so one fuzz binary can link several filters.
 #[macro_export]
 macro_rules! export_filter {
     ($factory:ty) => {
         #[cfg(target_arch = "wasm32")]
         $crate::__export_wasm!($factory);
         #[cfg(not(target_arch = "wasm32"))]
+        $crate::__export_native_unless_fuzzing!($factory);
+    };
+}
+
+/// [`__export_native`] outside fuzz builds. The `fuzzing` cfg is read here, in this crate,
+/// rather than in the filter crate expanding [`export_filter`].
+#[cfg(not(fuzzing))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_native_unless_fuzzing {
+    ($factory:ty) => {
         $crate::__export_native!($factory);
     };
+}
+
+/// Fuzz builds export no dynamic-module symbols.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_native_unless_fuzzing {
+    ($factory:ty) => {};
 }

@@ -5,7 +5,7 @@ mod respond;
 pub mod validate;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use http_body_util::{BodyExt, Limited, StreamBody};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{HeaderMap, Method, Request, Response, StatusCode};
@@ -13,7 +13,8 @@ use serde_json::json;
 
 use crate::config::{Backend, Config};
 use crate::error::ApiError;
-use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, knobs};
+use crate::fault;
+use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, full, knobs};
 use crate::stream::body_stream;
 
 /// The Messages API path.
@@ -43,7 +44,7 @@ fn error_type(status: StatusCode) -> &'static str {
 fn error_response(e: &ApiError, backend: Option<&HeaderValue>) -> Response<Body> {
     let body =
         json!({"type": "error", "error": {"type": error_type(e.status), "message": e.message}});
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())).boxed());
+    let mut response = Response::new(full(Bytes::from(body.to_string())));
     *response.status_mut() = e.status;
     response
         .headers_mut()
@@ -115,6 +116,10 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
         Err(e) => return fail(e),
     };
     let fail_mid_stream = req.headers().contains_key(STREAM_ERROR_HEADER);
+    let fault = match fault::from_headers(req.headers()) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
     let body = match Limited::new(req.into_body(), MAX_BODY_BYTES)
         .collect()
         .await
@@ -142,7 +147,21 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let (content_type, out): (&str, Body) = if parsed.stream {
+    let faulty = match fault {
+        Some((fault, stall)) => {
+            fault::stall_before(fault, stall).await;
+            let normal = if parsed.stream {
+                respond::events(&backend.id, &parsed, &body, fail_mid_stream)
+            } else {
+                vec![respond::complete(&backend.id, &parsed, &body)]
+            };
+            fault::body(fault, stall, parsed.stream, normal)
+        }
+        None => None,
+    };
+    let (content_type, out): (&str, Body) = if let Some(faulty) = faulty {
+        faulty
+    } else if parsed.stream {
         let events = respond::events(&backend.id, &parsed, &body, fail_mid_stream);
         (
             "text/event-stream",
@@ -151,7 +170,7 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
     } else {
         (
             "application/json",
-            Full::new(respond::complete(&backend.id, &parsed, &body)).boxed(),
+            full(respond::complete(&backend.id, &parsed, &body)),
         )
     };
     let mut response = Response::new(out);
@@ -165,7 +184,7 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
 
 /// A 200 JSON response.
 fn json_response(body: String, backend: Option<HeaderValue>) -> Response<Body> {
-    let mut response = Response::new(Full::new(Bytes::from(body)).boxed());
+    let mut response = Response::new(crate::server::full(Bytes::from(body)));
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     if let Some(h) = backend {

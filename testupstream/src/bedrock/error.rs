@@ -2,7 +2,7 @@
 //! `{"message": ...}`.
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Response, StatusCode};
 use serde_json::json;
@@ -70,7 +70,7 @@ impl AwsError {
     /// The HTTP response.
     pub fn response(&self, backend: Option<&HeaderValue>) -> Response<Body> {
         let body = json!({ "message": self.message }).to_string();
-        let mut response = Response::new(Full::new(Bytes::from(body)).boxed());
+        let mut response = Response::new(crate::server::full(Bytes::from(body)));
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

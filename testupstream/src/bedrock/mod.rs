@@ -10,7 +10,7 @@ mod sigv4;
 mod titan;
 mod validate;
 
-use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use http_body_util::{BodyExt, Limited, StreamBody};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response};
@@ -123,7 +123,7 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
     }
     if operation == Operation::InvokeTitanEmbed {
         let (text, dimensions) = titan::validate(&body).map_err(fail)?;
-        let out = Full::new(titan::answer(&text, dimensions)).boxed();
+        let out = crate::server::full(titan::answer(&text, dimensions));
         return Ok(ok_response(out, "application/json", &body, backend_header));
     }
     let request = validate::converse(&body).map_err(fail)?;
@@ -136,7 +136,7 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
     } else {
         (
             "application/json",
-            Full::new(respond::converse(&backend.id, &request, &body)).boxed(),
+            crate::server::full(respond::converse(&backend.id, &request, &body)),
         )
     };
     Ok(ok_response(out, content_type, &body, backend_header))

@@ -6,13 +6,13 @@ mod respond;
 pub mod route;
 mod validate;
 
-use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use http_body_util::{BodyExt, Limited, StreamBody};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 
 use crate::config::Config;
-use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, knobs};
+use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, full, knobs};
 use crate::stream::body_stream;
 use error::GoogleError;
 use route::Verb;
@@ -27,7 +27,7 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
     match try_answer(config, req).await {
         Ok(response) => response,
         Err((e, backend)) => {
-            let mut response = Response::new(Full::new(e.body()).boxed());
+            let mut response = Response::new(full(e.body()));
             *response.status_mut() = e.status;
             let headers = response.headers_mut();
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -66,7 +66,7 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
         Verb::Generate => {
             let request = validate::generate(&body).map_err(fail)?;
             let json = respond::generate(&backend.id, &model, &request, &body);
-            ("application/json", Full::new(json).boxed())
+            ("application/json", full(json))
         }
         Verb::StreamGenerate => {
             let request = validate::generate(&body).map_err(fail)?;
@@ -76,10 +76,7 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
         }
         Verb::BatchEmbed => {
             let texts = validate::batch_embed(&model, &body).map_err(fail)?;
-            (
-                "application/json",
-                Full::new(respond::batch_embed(&texts)).boxed(),
-            )
+            ("application/json", full(respond::batch_embed(&texts)))
         }
     };
     let mut response = Response::new(out);

@@ -9,7 +9,7 @@ mod respond;
 mod validate;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, StreamBody};
+use http_body_util::{BodyExt, StreamBody};
 use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Response};
 
@@ -135,7 +135,7 @@ pub async fn answer(
 }
 
 fn full(bytes: Bytes) -> Body {
-    Full::new(bytes).boxed()
+    crate::server::full(bytes)
 }
 
 #[cfg(test)]

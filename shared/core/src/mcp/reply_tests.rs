@@ -78,3 +78,18 @@ fn json_unless_there_are_messages_to_relay() {
         "application/json"
     );
 }
+
+#[test]
+fn numbers_are_relayed_exactly() {
+    // Found by the mcp_jsonrpc fuzz target: without correctly rounded float parsing the
+    // relayed number differed in its last digit.
+    let body = br#"{"jsonrpc":"2.0","id":1,"result":{"x":-32276666666666666666666666666666666666666666666666669.1}}"#;
+    let reply = read_backend_reply(Some("application/json"), body, &json!(1)).unwrap();
+    let accepts = Accepts {
+        json: false,
+        sse: true,
+    };
+    let (kind, relayed) = client_body(accepts, &reply.messages, &reply.response);
+    let again = read_backend_reply(Some(kind), &relayed, &json!(1)).unwrap();
+    assert_eq!(again, reply);
+}

@@ -33,12 +33,18 @@ impl OpenAiError {
     }
 
     /// The JSON reply body:
-    /// `{"error":{"message":..,"type":"invalid_request_error","param":..,"code":null}}`.
+    /// `{"error":{"message":..,"type":"invalid_request_error","param":..,"code":null}}`, with
+    /// type `server_error` for a 5xx status (a provider's unusable answer is no client error).
     pub fn body(&self) -> Vec<u8> {
+        let kind = if self.status >= 500 {
+            "server_error"
+        } else {
+            "invalid_request_error"
+        };
         serde_json::json!({
             "error": {
                 "message": self.message,
-                "type": "invalid_request_error",
+                "type": kind,
                 "param": self.param,
                 "code": null,
             }

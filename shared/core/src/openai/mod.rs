@@ -4,6 +4,7 @@
 pub mod edit;
 pub mod error;
 pub(crate) mod fields;
+pub mod limits;
 pub mod model_override;
 pub mod models;
 pub mod multipart_model;

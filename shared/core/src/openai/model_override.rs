@@ -3,11 +3,12 @@
 use super::edit::Edit;
 use super::error::OpenAiError;
 use super::fields::{self, decode_str};
-use super::request::parse_error;
+use super::request::{check_utf8, parse_error};
 
 /// The edit that sets the body's `model` to `model`: the existing value is replaced (or the
 /// member added first when absent). `None` when the body already names that model.
 pub fn model_override_edit(body: &[u8], model: &str) -> Result<Option<Edit>, OpenAiError> {
+    check_utf8(body)?;
     let picked = fields::pick(body, &["model"]).map_err(|e| parse_error(body, &e))?;
     let encoded = serde_json::Value::from(model).to_string().into_bytes();
     match picked.values[0] {

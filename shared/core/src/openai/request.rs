@@ -3,11 +3,12 @@
 
 use super::error::OpenAiError;
 use super::fields::{self, decode_str, is_empty_array, type_name};
+use super::limits::{RequestLimits, check_array_len};
 use crate::api_kind::ApiKind;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 
-const NAMES: [&str; 8] = [
+const NAMES: [&str; 9] = [
     "model",
     "messages",
     "prompt",
@@ -16,6 +17,7 @@ const NAMES: [&str; 8] = [
     "stream_options",
     "max_tokens",
     "max_completion_tokens",
+    "tools",
 ];
 
 /// What the gateway reads from a client request body.
@@ -34,8 +36,20 @@ pub struct RequestView<'a> {
     pub max_output_tokens: Option<u64>,
 }
 
-/// Parses and validates a request body of API `kind`. Errors are OpenAI-style 400s.
+/// Parses and validates a request body of API `kind` with the default [`RequestLimits`].
+/// Errors are OpenAI-style 400s.
 pub fn parse_request(kind: ApiKind, body: &[u8]) -> Result<RequestView<'_>, OpenAiError> {
+    parse_request_within(kind, body, &RequestLimits::default())
+}
+
+/// Parses and validates a request body of API `kind`, refusing more `messages` or `tools`
+/// than `limits` allow. Errors are OpenAI-style 400s.
+pub fn parse_request_within<'a>(
+    kind: ApiKind,
+    body: &'a [u8],
+    limits: &RequestLimits,
+) -> Result<RequestView<'a>, OpenAiError> {
+    check_utf8(body)?;
     let picked = fields::pick(body, &NAMES).map_err(|e| parse_error(body, &e))?;
     let [
         model,
@@ -46,6 +60,7 @@ pub fn parse_request(kind: ApiKind, body: &[u8]) -> Result<RequestView<'_>, Open
         stream_options,
         max_tokens,
         max_completion_tokens,
+        tools,
     ] = picked.values;
 
     let model_raw = model.ok_or_else(|| {
@@ -53,7 +68,11 @@ pub fn parse_request(kind: ApiKind, body: &[u8]) -> Result<RequestView<'_>, Open
     })?;
     let model = model_value(model_raw)?;
     match kind {
-        ApiKind::ChatCompletions => check_messages(messages)?,
+        ApiKind::ChatCompletions => {
+            check_messages(messages)?;
+            check_array_len(messages, "messages", limits.max_messages)?;
+            check_array_len(tools, "tools", limits.max_tools)?;
+        }
         ApiKind::Completions => check_text_or_array(prompt, "prompt")?,
         ApiKind::Embeddings => check_text_or_array(input, "input")?,
     }
@@ -100,6 +119,21 @@ pub(crate) fn parse_error(body: &[u8], err: &serde_json::Error) -> OpenAiError {
         format!("We could not parse the JSON body of your request: {err}."),
         None,
     )
+}
+
+/// The 400 for a body that is not UTF-8. (serde_json skips the strings of members it does
+/// not build without checking them, so this is checked first: a body the gateway accepts
+/// is valid JSON for the provider too.)
+pub(crate) fn check_utf8(body: &[u8]) -> Result<(), OpenAiError> {
+    std::str::from_utf8(body).map(drop).map_err(|e| {
+        OpenAiError::bad_request(
+            format!(
+                "We could not parse the JSON body of your request: invalid UTF-8 at byte {}.",
+                e.valid_up_to()
+            ),
+            None,
+        )
+    })
 }
 
 pub(crate) fn model_value(raw: &RawValue) -> Result<Cow<'_, str>, OpenAiError> {

@@ -153,3 +153,15 @@ fn stream_checks() {
     );
     assert_eq!(e.param, Some("stream_options"));
 }
+
+#[test]
+fn invalid_utf8_is_refused_even_in_members_not_read() {
+    // Found by the openai_request fuzz target: serde_json skips ignored strings unchecked.
+    let body = b"{\"model\":\"m\",\"user\":\"a\xffb\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    let e = parse_request(ApiKind::ChatCompletions, body).unwrap_err();
+    assert_eq!(e.status, 400);
+    assert_eq!(
+        e.message,
+        "We could not parse the JSON body of your request: invalid UTF-8 at byte 22."
+    );
+}
