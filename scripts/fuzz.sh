@@ -29,7 +29,7 @@ FUZZ_FLAGS=(--sanitizer none --features libfuzzer --target-dir "$FUZZ_DIR")
 
 ALL_TARGETS=(sse_parser openai_request anthropic_request anthropic_response anthropic_stream
     gemini_request gemini_response gemini_stream mcp_jsonrpc mcp_session gateway_config
-    filter_configs)
+    filter_configs aws_eventstream)
 if [[ $# -gt 0 ]]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 step "cargo-fuzz $CARGO_FUZZ_VERSION in $TOOLS"
@@ -102,6 +102,8 @@ make_seeds() {
             seed_text "$dir" auth '\x06{"backend":"openai","kind":"bearer","key_env":"OPENAI_API_KEY"}'
             seed_text "$dir" sigv4 '\x06{"backend":"bedrock","kind":"aws_sigv4","region":"us-east-1"}'
             seed_text "$dir" mcp '\x07{"path":"/mcp","session_key_env":"K","servers":[{"name":"docs","cluster":"c","authority":"127.0.0.1:1","path":"/mcp","tools":{"include_regex":["^a"]}}]}' ;;
+        aws_eventstream)
+            seed_files "$dir" '\xff\x05' testdata/bedrock/*/upstream_response.bin ;;
         *) die "no seeds defined for target $t" ;;
     esac
 }

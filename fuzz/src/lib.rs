@@ -6,6 +6,7 @@
 
 mod chunks;
 mod configs;
+mod eventstream;
 mod mcp;
 mod openai;
 mod sse;
@@ -13,6 +14,7 @@ mod translators;
 
 pub use chunks::Chunks;
 pub use configs::{filter_configs, gateway_config};
+pub use eventstream::aws_eventstream;
 pub use mcp::{mcp_jsonrpc, mcp_session};
 pub use openai::openai_request;
 pub use sse::{assert_openai_sse, sse_parser};
@@ -40,4 +42,5 @@ pub const TARGETS: &[Target] = &[
     ("mcp_session", mcp_session),
     ("gateway_config", gateway_config),
     ("filter_configs", filter_configs),
+    ("aws_eventstream", aws_eventstream),
 ];

@@ -16,7 +16,7 @@ pub(crate) enum Body {
     /// A whole JSON body, copied as it passes.
     Buffered(BufferedBody),
     /// An SSE stream, parsed chunk by chunk.
-    Streaming(StreamingBody),
+    Streaming(Box<StreamingBody>),
     /// A body whose usage cannot be read (compressed), or a non-2xx response.
     Ignored,
 }

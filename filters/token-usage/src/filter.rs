@@ -124,7 +124,7 @@ fn body_reader(succeeded: bool, schema: Schema, host: &dyn Host) -> Body {
         media_type.eq_ignore_ascii_case("text/event-stream")
     });
     if streaming {
-        Body::Streaming(StreamingBody::new(schema))
+        Body::Streaming(Box::new(StreamingBody::new(schema)))
     } else {
         Body::Buffered(BufferedBody::new(schema))
     }
