@@ -31,7 +31,7 @@ SA_EMAIL = "aigw-test@aigw-fake-project.iam.gserviceaccount.com"
 
 
 def start_issuer(workdir: Path, name: str, lifetime_s: int, delay_ms: int, clients: list):
-    config = workdir / f"{name}-tokens.json"
+    config = workdir / f"testupstream-{name}-tokens.json"  # provider side: holds the secrets
     config.write_text(json.dumps({"lifetime_s": lifetime_s, "delay_ms": delay_ms,
                                   "clients": clients}))
     argv = [paths.testupstream(), "--listen", "127.0.0.1:0", "--token-config", config]
@@ -86,7 +86,7 @@ def gateway(issuers, module_kind, tmp_path_factory):
     if module_kind == "native":
         federated = workdir / "federated-token"
         federated.write_text(FEDERATED_TOKEN + "\n")
-        sa_file = workdir / "sa.json"
+        sa_file = workdir / "sa.credentials.json"  # a key file: holds the key on purpose
         sa_file.write_text(json.dumps(key))
         fed_auth = {"client_assertion_file": str(federated)}
         sa_auth = {"credentials_file": str(sa_file)}

@@ -15,8 +15,10 @@ ADMIN_PATHS = ("config_dump?include_eds", "stats", "stats/prometheus", "clusters
 
 def written_files(root: Path) -> list:
     files = {p for pattern in PATTERNS for p in root.rglob(pattern) if p.is_file()}
-    # testupstream and the fake MCP servers are the providers: they receive the keys.
-    return sorted(p for p in files if not p.name.startswith(("testupstream", "mcp-server")))
+    # testupstream and the fake MCP servers are the providers: they receive the keys; files
+    # named *.credentials.json are key files handed to the gateway on purpose.
+    return sorted(p for p in files if not p.name.startswith(("testupstream", "mcp-server"))
+                  and not p.name.endswith(".credentials.json"))
 
 
 def test_no_secret_in_logs_configs_or_admin(gateway, tmp_path_factory):

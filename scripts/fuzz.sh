@@ -9,6 +9,9 @@
 # `--cfg fuzzing`) and no `-Z` option. cargo-fuzz itself is installed from crates.io into
 # .tools/ (not globally) when missing. FUZZ_JOBS (default 1) targets run at once. Seeds come
 # from testdata/ and a few inline examples; the corpus grows in target/fuzz/corpus/<target>.
+# FUZZ_SEED (default 1) is libFuzzer's random seed: fixed, so a run from a clean checkout
+# (CI) repeats the mutation sequence a local run already went through instead of finding a
+# different crash each time; FUZZ_SEED=0 picks a new seed per run (long exploratory runs).
 # A crash leaves its input in fuzz/artifacts/<target>/: fix the bug and keep the input as
 # testdata/fuzz/<target>/<name> (fuzz/tests/regressions.rs replays it in `cargo test`).
 set -euo pipefail
@@ -23,6 +26,7 @@ CARGO_FUZZ_VERSION="0.13.2"
 TOOLS="$REPO_ROOT/.tools"
 FUZZ_DIR="$TARGET_DIR/fuzz"
 FUZZ_JOBS="${FUZZ_JOBS:-1}"
+FUZZ_SEED="${FUZZ_SEED:-1}"
 # The workspace's release profile uses LTO, which fuzz builds do not need.
 export CARGO_PROFILE_RELEASE_LTO=false
 FUZZ_FLAGS=(--sanitizer none --features libfuzzer --target-dir "$FUZZ_DIR")
@@ -114,7 +118,7 @@ run_target() {
     mkdir -p "$FUZZ_DIR/corpus/$t"
     cargo fuzz run "${FUZZ_FLAGS[@]}" "$t" "$FUZZ_DIR/corpus/$t" "$FUZZ_DIR/seeds/$t" -- \
         -max_total_time="$SECONDS_PER_TARGET" -max_len=16384 -timeout=10 -rss_limit_mb=1024 \
-        -print_final_stats=1 >"$log" 2>&1
+        -print_final_stats=1 -seed="$FUZZ_SEED" >"$log" 2>&1
 }
 
 step "Run ${#TARGETS[@]} targets, ${SECONDS_PER_TARGET}s each, $FUZZ_JOBS at a time"

@@ -160,8 +160,8 @@ fn route(at: &str, r: &Route, backends: &HashMap<&str, usize>, errors: &mut Vec<
             errors.push(format!("{at}.models[{j}]: must not be empty"));
         }
     }
-    if r.model_override.as_deref() == Some("") {
-        errors.push(format!("{at}.model_override: must not be empty"));
+    if let Some(problem) = r.model_override.as_deref().and_then(model_name_problem) {
+        errors.push(format!("{at}.model_override: {problem}"));
     }
     match (r.backend.is_empty(), r.backends.is_empty()) {
         (true, true) => errors.push(format!(
@@ -207,4 +207,16 @@ fn is_api_version(v: &str) -> bool {
             4 | 7 => *c == b'-',
             _ => c.is_ascii_digit(),
         })
+}
+
+/// What is wrong with a model name a route sends to a backend (`model_override`): it is put
+/// into request headers and bodies, so it must be non-empty and free of control characters.
+pub(crate) fn model_name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("must not be empty")
+    } else if name.chars().any(char::is_control) {
+        Some("must not contain control characters")
+    } else {
+        None
+    }
 }

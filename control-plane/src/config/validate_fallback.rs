@@ -29,8 +29,12 @@ pub fn route_backends(
         if b.weight == 0 {
             errors.push(format!("{bat}.weight: must be at least 1"));
         }
-        if b.model_override.as_deref() == Some("") {
-            errors.push(format!("{bat}.model_override: must not be empty"));
+        if let Some(problem) = b
+            .model_override
+            .as_deref()
+            .and_then(super::validate::model_name_problem)
+        {
+            errors.push(format!("{bat}.model_override: {problem}"));
         }
     }
     if let Some(retry) = &r.retry {

@@ -88,3 +88,23 @@ fn durations() {
     assert_eq!(duration_ms("s"), None);
     assert_eq!(duration_ms("10"), None);
 }
+
+#[test]
+fn model_overrides_with_control_characters_are_refused() {
+    // Found by the gateway_config fuzz target: the translate filter refuses such a name, so
+    // Envoy would have refused the generated config.
+    let yaml = "backends:\n  - { name: a, schema: OpenAI, endpoint: http://127.0.0.1:1/v1, auth: { kind: bearer, key_env: K } }\n  - { name: b, schema: OpenAI, endpoint: http://127.0.0.1:2/v1, auth: { kind: bearer, key_env: K } }\nroutes:\n  - { name: r, models: [m], backends: [{ name: a, model_override: \"x\\x1ey\" }, { name: b }] }\n  - { name: s, models: [n], backend: a, model_override: \"p\\tq\" }\n";
+    let problems = crate::config::from_yaml(yaml, std::path::Path::new("/cfg")).unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.starts_with(
+            "routes[0].backends[0].model_override: must not contain control characters"
+        )),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("routes[1].model_override: must not contain control characters")),
+        "{problems:#?}"
+    );
+}
