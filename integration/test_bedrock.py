@@ -13,6 +13,7 @@ import pytest
 from support import own_gateway
 from support.accesslog import metadata
 from support.bodies import request_id
+from support.faults import attempt
 from support.upstream import CLIENT_KEY, KEYS
 
 MODEL = "claude-on-bedrock"  # the route's model, sent to Bedrock as MODEL_ID
@@ -195,6 +196,48 @@ def test_exception_inside_the_stream_becomes_an_openai_error_event(bedrock_gatew
             extra_headers={"x-testupstream-stream-error": "throttlingException"})
         with pytest.raises(openai.APIError, match="Too many tokens"):
             list(stream)
+
+
+def stream_error(got) -> dict:
+    """The error event before `[DONE]` that ends a translated stream."""
+    events = got.sse_events()
+    assert events[-1] == "[DONE]", events
+    return json.loads(events[-2])["error"]
+
+
+def test_truncated_event_stream_frame(bedrock_gateway):
+    # The provider ends the body cleanly in the middle of a frame: the client's stream gets
+    # what came before, an error event and [DONE].
+    with httpx.Client(base_url=bedrock_gateway.url, timeout=15) as client:
+        got = attempt(client, "truncated-stream", stream=True, model=MODEL)
+        assert got.complete and got.status == 200, got
+        error = stream_error(got)
+        assert error["type"] == "server_error", error
+        assert "Unreadable Bedrock event stream" in error["message"], error
+        assert json.loads(got.sse_events()[0])["choices"][0]["delta"]["role"] == "assistant"
+        # Buffered: half a JSON body is an OpenAI error with status 502.
+        got = attempt(client, "truncated-stream", stream=False, model=MODEL)
+        assert got.complete and got.status == 502, got
+        assert got.json_error()["type"] == "server_error"
+
+
+def test_provider_faults_end_in_the_client_schema(bedrock_gateway):
+    with httpx.Client(base_url=bedrock_gateway.url, timeout=15) as client:
+        # Reset after two frames: the stream was already flowing, Envoy can only cut it.
+        got = attempt(client, "reset-mid-stream", stream=True, model=MODEL)
+        assert got.status == 200 and not got.complete, got
+        # Reset before the whole buffered answer: held back, so an OpenAI error.
+        got = attempt(client, "reset-mid-stream", stream=False, model=MODEL)
+        assert got.complete and got.status == 502, got
+        for stream in (False, True):
+            got = attempt(client, "html", stream=stream, model=MODEL)
+            assert got.complete and got.status == 502, got
+            assert got.json_error()["type"] == "server_error"
+        got = attempt(client, "stall-mid-stream", stream=True, stall_ms=300, model=MODEL)
+        assert got.complete and got.status == 200 and got.sse_events()[-1] == "[DONE]", got
+        r = client.post("/v1/chat/completions",
+                        json={"model": MODEL, "messages": [{"role": "user", "content": "ok"}]})
+        assert r.status_code == 200, r.text
 
 
 def test_titan_embeddings(oai):

@@ -1,6 +1,8 @@
 """Fault injection: the provider resets the connection mid-stream, sends invalid JSON,
-answers 200 with an HTML page, stalls before the first byte or mid-stream, and the client
-disconnects mid-stream; then Envoy's RSS after 200 rounds of all of them.
+answers 200 with an HTML page, stalls before the first byte or mid-stream, ends the body
+halfway through an event, and the client disconnects mid-stream (Bedrock's event-stream
+faults, a truncated frame included, are in test_bedrock.py); then Envoy's RSS after 200
+rounds of all of them.
 
 What the client gets:
 - Translated backends (Anthropic here): a provider answer that cannot be read becomes an
@@ -10,7 +12,9 @@ What the client gets:
 - A stream broken after its headers were sent: the gateway can only end the response, and
   does so by closing it mid-body, which client libraries report as an error.
 - OpenAI-schema backends are passed through: the provider's body reaches the client as it is
-  (200 with an HTML page or truncated JSON included); the client's library reports it.
+  (truncated JSON included; the client's library reports it), unless its media type is not
+  JSON or SSE (an HTML page becomes an OpenAI error, 502 for a status 200) or a chat stream
+  ends cleanly without `[DONE]` (it gets an error event and `[DONE]`).
 Envoy stays up throughout: a normal request succeeds after every fault."""
 
 import json
@@ -77,8 +81,25 @@ def test_html_page_with_status_200(client):
         got = attempt(client, "html", stream=stream, model=MODEL_ANTHROPIC)
         assert got.complete and got.status == 502, got
         assert got.json_error()["type"] == "server_error"
-    got = attempt(client, "html", stream=False)
-    assert got.status == 200 and got.body.startswith(b"<!DOCTYPE html>"), got
+    for stream in (False, True):
+        got = attempt(client, "html", stream=stream)
+        assert got.complete and got.status == 502, got
+        error = got.json_error()
+        assert error["type"] == "server_error" and "text/html" in error["message"], error
+    assert_healthy(client)
+
+
+def test_truncated_stream(client):
+    # The provider ends the body cleanly halfway through an event: translated or passed
+    # through, the client's stream ends with an error event and [DONE] (the half event is
+    # dropped).
+    for model in (MODEL_ANTHROPIC, MODEL_A):
+        got = attempt(client, "truncated-stream", stream=True, model=model)
+        assert got.complete and got.status == 200, got
+        events = got.sse_events()
+        assert_error_chunk_then_done(events)
+        assert all(json.loads(e) for e in events[:-1]), events
+    assert "incomplete_stream" in got.sse_events()[-2]
     assert_healthy(client)
 
 

@@ -12,7 +12,7 @@ from .gateway import MODEL_A
 
 # Faults of testupstream (see testupstream/README.md).
 PROVIDER_FAULTS = ("reset-mid-stream", "invalid-json", "html", "stall-before-headers",
-                   "stall-mid-stream")
+                   "stall-mid-stream", "truncated-stream")
 
 
 @dataclass

@@ -1,5 +1,5 @@
-//! The `x-testupstream-fault` knob (OpenAI and Anthropic flavours): a provider misbehaving after it
-//! accepted the request, for the gateway's fault-injection tests.
+//! The `x-testupstream-fault` knob (OpenAI, Anthropic and Bedrock flavours): a provider
+//! misbehaving after it accepted the request, for the gateway's fault-injection tests.
 
 use std::time::Duration;
 
@@ -35,6 +35,9 @@ pub enum Fault {
     StallBeforeHeaders,
     /// Send part of the stream, wait, then send the rest.
     StallMidStream,
+    /// End the body cleanly in the middle of an event (an SSE event or an AWS event-stream
+    /// frame cut in half; a JSON body: its first half).
+    TruncatedStream,
 }
 
 /// Reads the fault knobs; `None` without a fault header.
@@ -49,12 +52,13 @@ pub fn from_headers(headers: &HeaderMap) -> Result<Option<(Fault, Duration)>, Ap
         "html" => Fault::Html,
         "stall-before-headers" => Fault::StallBeforeHeaders,
         "stall-mid-stream" => Fault::StallMidStream,
+        "truncated-stream" => Fault::TruncatedStream,
         other => {
             return Err(ApiError::invalid(
                 FAULT_HEADER,
                 format!(
                     "{FAULT_HEADER}: expected reset-mid-stream, invalid-json, html, \
-                     stall-before-headers or stall-mid-stream, got {other:?}"
+                     stall-before-headers, stall-mid-stream or truncated-stream, got {other:?}"
                 ),
             ));
         }
@@ -74,19 +78,16 @@ pub fn from_headers(headers: &HeaderMap) -> Result<Option<(Fault, Duration)>, Ap
 }
 
 /// The content type and body of a faulty answer to a request whose normal answer is
-/// `normal` (`events` for a stream, one JSON body otherwise). `None` means: answer normally
-/// (after the stall, which [`stall_before`] already did).
+/// `normal` (`events` for a stream, of media type `stream_type`; one JSON body otherwise).
+/// `None` means: answer normally (after the stall, which [`stall_before`] already did).
 pub fn body(
     fault: Fault,
     stall: Duration,
-    stream: bool,
+    stream: Option<&'static str>,
     normal: Vec<Bytes>,
 ) -> Option<(&'static str, Body)> {
-    let sse = if stream {
-        "text/event-stream"
-    } else {
-        "application/json"
-    };
+    let sse = stream.unwrap_or("application/json");
+    let stream = stream.is_some();
     match fault {
         Fault::StallBeforeHeaders => None,
         Fault::Html => Some((
@@ -116,6 +117,14 @@ pub fn body(
                     ))
                 }),
             );
+            Some((sse, BodyExt::boxed(StreamBody::new(frames))))
+        }
+        Fault::TruncatedStream => {
+            let mut head = first_part(normal.clone(), stream);
+            if let Some(next) = normal.get(EVENTS_BEFORE_FAULT).filter(|_| stream) {
+                head.push(next.slice(..next.len() / 2));
+            }
+            let frames = stream::iter(head.into_iter().map(|b| Ok(Frame::data(b))));
             Some((sse, BodyExt::boxed(StreamBody::new(frames))))
         }
         Fault::StallMidStream => {

@@ -148,7 +148,12 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
             } else {
                 vec![respond::complete(target.api, &backend.id, &parsed, &body)]
             };
-            fault::body(fault, stall, parsed.stream, normal)
+            fault::body(
+                fault,
+                stall,
+                parsed.stream.then_some("text/event-stream"),
+                normal,
+            )
         }
         None => None,
     };

@@ -12,7 +12,8 @@ use super::routes::{MODELS_CREATED, listed_models, model_routes};
 use super::{GenerateOptions, socket_address};
 use crate::artifacts::FilterModule;
 use crate::bootstrap::access_log::access_log;
-use crate::bootstrap::rate_limit::{FILTER_NAME as RATELIMIT_FILTER, Wiring, reply_mappers};
+use crate::bootstrap::local_reply::local_reply_config;
+use crate::bootstrap::rate_limit::{FILTER_NAME as RATELIMIT_FILTER, Wiring};
 use crate::config::{Cost, GatewayConfig};
 
 /// How far the listener's per-connection buffer limit is above `limits.max_request_bytes`,
@@ -66,7 +67,7 @@ pub fn listener(
         "stream_idle_timeout": STREAM_IDLE_TIMEOUT,
         "max_request_headers_kb": config.limits.max_request_headers_kb,
         "access_log": [access_log(config, opts.access_log)],
-        "local_reply_config": local_reply_config(rate_limits.is_some()),
+        "local_reply_config": local_reply_config(rate_limits.is_some(), config.module),
         "http_filters": http_filters,
         "route_config": route_config(config, rate_limits.map(|w| &w.route_rate_limits)),
     });
@@ -101,30 +102,6 @@ pub fn router_translate_config(config: &GatewayConfig) -> Value {
         }
     }
     translate
-}
-
-/// Envoy's own error replies (upstream reset, timeout, overflow, ...: every local reply
-/// that carries a response flag) in the OpenAI error shape instead of plain text, after the
-/// ratelimit filter's own mappers when rate limits are on. Replies of the filters and the
-/// routes' direct responses carry no response flag and are untouched.
-fn local_reply_config(rate_limits: bool) -> Value {
-    let mut mappers: Vec<Value> = Vec::new();
-    if rate_limits {
-        mappers.extend(reply_mappers());
-    }
-    mappers.push(json!({
-        "filter": {"response_flag_filter": {}},
-        "body_format_override": {
-            "json_format": {"error": {
-                "message": "%LOCAL_REPLY_BODY%",
-                "type": "server_error",
-                "param": null,
-                "code": "%RESPONSE_CODE_DETAILS%",
-            }},
-            "content_type": "application/json",
-        },
-    }));
-    json!({"mappers": mappers})
 }
 
 /// The JSON config of token-usage (downstream, after translate): global costs, and the

@@ -7,6 +7,7 @@ pub(crate) mod cluster;
 mod fallback;
 pub mod filters;
 pub(crate) mod listener;
+mod local_reply;
 mod mcp;
 pub mod rate_limit;
 pub(crate) mod routes;

@@ -423,3 +423,38 @@ fn envoy_error_replies_use_the_openai_shape() {
     assert_eq!(format["content_type"], "application/json");
     assert_eq!(format["json_format"]["error"]["type"], "server_error");
 }
+
+#[test]
+fn a_failed_wasm_filter_answers_500_in_the_client_schema() {
+    let b = bootstrap(ModuleKind::Wasm);
+    let mappers = hcm(&b)["local_reply_config"]["mappers"].as_array().unwrap();
+    assert_eq!(mappers.len(), 3);
+    let expression =
+        |m: &Value| m["filter"]["extension_filter"]["typed_config"]["expression"].clone();
+    assert_eq!(
+        expression(&mappers[0]),
+        "response.code_details == 'wasm_fail_stream' && request.path.startsWith('/anthropic/')"
+    );
+    assert_eq!(mappers[0]["status_code"], 500);
+    assert_eq!(
+        mappers[0]["body_format_override"]["json_format"]["error"]["type"],
+        "api_error"
+    );
+    assert_eq!(
+        expression(&mappers[1]),
+        "response.code_details == 'wasm_fail_stream'"
+    );
+    assert_eq!(
+        mappers[1]["body_format_override"]["json_format"]["error"]["code"],
+        "internal_error"
+    );
+    assert_eq!(mappers[2]["filter"], json!({"response_flag_filter": {}}));
+    let native = bootstrap(ModuleKind::Native);
+    assert_eq!(
+        hcm(&native)["local_reply_config"]["mappers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -8,6 +8,7 @@ use crate::anthropic::Exchange;
 use crate::attempt::start_from_client_request;
 use crate::bedrock::BedrockExchange;
 use crate::config::{BackendConfig, Target};
+use crate::content_check::ContentCheck;
 use crate::gemini::GeminiExchange;
 use crate::messages::MessagesExchange;
 use crate::reply::send_error;
@@ -37,6 +38,8 @@ pub struct BackendFilter {
     messages_api: bool,
     /// That exchange, for any backend schema.
     messages: MessagesExchange,
+    /// The media-type check of a JSON response passed through (OpenAI and Azure backends).
+    content_check: ContentCheck,
 }
 
 impl BackendFilter {
@@ -50,6 +53,7 @@ impl BackendFilter {
             bedrock: BedrockExchange::default(),
             messages_api: false,
             messages: MessagesExchange::default(),
+            content_check: ContentCheck::default(),
         }
     }
 
@@ -162,6 +166,10 @@ impl Filter for BackendFilter {
                 return HeadersStatus::StopIteration;
             }
         }
+        if kind.is_some() || passthrough.is_some_and(Passthrough::answers_json) {
+            let chunks = matches!(kind, Some(ApiKind::ChatCompletions | ApiKind::Completions));
+            self.content_check.expect(chunks);
+        }
         let json_body = kind.is_some() || passthrough.is_some_and(Passthrough::is_json);
         if json_body && !end_of_stream && model_override.is_some() {
             self.pending_override = model_override;
@@ -218,7 +226,10 @@ impl Filter for BackendFilter {
         match self.config.target {
             Target::Gemini { .. } => self.gemini.on_response_headers(host, end_of_stream),
             Target::AwsBedrock { .. } => self.bedrock.on_response_headers(host, end_of_stream),
-            _ => self.anthropic.on_response_headers(host, end_of_stream),
+            Target::Anthropic { .. } => self.anthropic.on_response_headers(host, end_of_stream),
+            Target::OpenAI { .. } | Target::AzureOpenAI { .. } => {
+                self.content_check.on_response_headers(host, end_of_stream)
+            }
         }
     }
 
@@ -229,7 +240,10 @@ impl Filter for BackendFilter {
         match self.config.target {
             Target::Gemini { .. } => self.gemini.on_response_body(host, end_of_stream),
             Target::AwsBedrock { .. } => self.bedrock.on_response_body(host, end_of_stream),
-            _ => self.anthropic.on_response_body(host, end_of_stream),
+            Target::Anthropic { .. } => self.anthropic.on_response_body(host, end_of_stream),
+            Target::OpenAI { .. } | Target::AzureOpenAI { .. } => {
+                self.content_check.on_response_body(host, end_of_stream)
+            }
         }
     }
 }

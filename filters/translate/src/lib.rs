@@ -8,6 +8,7 @@ mod attempt;
 mod backend;
 mod bedrock;
 pub mod config;
+mod content_check;
 mod filter;
 mod gemini;
 mod messages;

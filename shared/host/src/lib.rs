@@ -9,6 +9,7 @@
 //! `aigw_host::export_filter!(MyFactory);`.
 
 mod api;
+pub mod panic_reply;
 pub mod test_host;
 
 #[cfg(target_arch = "wasm32")]

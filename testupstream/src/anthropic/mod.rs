@@ -155,7 +155,12 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
             } else {
                 vec![respond::complete(&backend.id, &parsed, &body)]
             };
-            fault::body(fault, stall, parsed.stream, normal)
+            fault::body(
+                fault,
+                stall,
+                parsed.stream.then_some("text/event-stream"),
+                normal,
+            )
         }
         None => None,
     };

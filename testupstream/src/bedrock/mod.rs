@@ -16,6 +16,7 @@ use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response};
 
 use crate::config::Config;
+use crate::fault;
 use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, knobs};
 use crate::stream::body_stream;
 use error::AwsError;
@@ -66,6 +67,9 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
 
 type Failure = (AwsError, Option<HeaderValue>);
 
+/// Media type of ConverseStream answers.
+const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
+
 async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body>, Failure> {
     let path = req.uri().path().to_string();
     let operation = match operation(&path) {
@@ -89,6 +93,8 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
     });
     let (status, delay) =
         knobs(req.headers()).map_err(|e| (AwsError::validation(e.message), None))?;
+    let fault =
+        fault::from_headers(req.headers()).map_err(|e| (AwsError::validation(e.message), None))?;
     let method = req.method().as_str().to_string();
     let path_and_query = req
         .uri()
@@ -127,10 +133,24 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
         return Ok(ok_response(out, "application/json", &body, backend_header));
     }
     let request = validate::converse(&body).map_err(fail)?;
-    let (content_type, out): (&str, Body) = if operation == Operation::ConverseStream {
+    let streaming = operation == Operation::ConverseStream;
+    if let Some((fault, stall)) = fault {
+        fault::stall_before(fault, stall).await;
+        let normal = if streaming {
+            respond::stream(&backend.id, &request, &body, fail_with.as_deref())
+        } else {
+            vec![respond::converse(&backend.id, &request, &body)]
+        };
+        if let Some((content_type, out)) =
+            fault::body(fault, stall, streaming.then_some(EVENT_STREAM), normal)
+        {
+            return Ok(ok_response(out, content_type, &body, backend_header));
+        }
+    }
+    let (content_type, out): (&str, Body) = if streaming {
         let frames = respond::stream(&backend.id, &request, &body, fail_with.as_deref());
         (
-            "application/vnd.amazon.eventstream",
+            EVENT_STREAM,
             BodyExt::boxed(StreamBody::new(body_stream(frames, delay))),
         )
     } else {

@@ -12,4 +12,5 @@ pub mod passthrough;
 pub mod path;
 pub mod request;
 pub mod routing;
+pub mod stream_end;
 pub mod stream_usage;

@@ -47,6 +47,12 @@ impl Passthrough {
         }
     }
 
+    /// Whether the response body is JSON (speech is audio; transcripts may be plain text,
+    /// SRT or VTT by the request's `response_format`).
+    pub fn answers_json(self) -> bool {
+        matches!(self, Self::Responses | Self::ImageGenerations)
+    }
+
     /// Whether the request body is JSON (else a multipart upload).
     pub fn is_json(self) -> bool {
         !matches!(self, Self::AudioTranscriptions | Self::AudioTranslations)

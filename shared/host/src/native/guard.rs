@@ -1,15 +1,14 @@
 //! Panic containment: a panicking filter never unwinds into Envoy.
 
+use super::abi;
 use super::abi::FilterEnvoyPtr;
-use super::host::send_response;
+use super::host::{get_header, send_response};
 use super::log::log;
 use super::state::StreamState;
 use crate::LogLevel;
+use crate::panic_reply::internal_error_body;
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-
-/// OpenAI-style body of the 500 sent when a filter panics.
-pub const INTERNAL_ERROR_BODY: &str = r#"{"error":{"message":"internal error in gateway filter","type":"server_error","code":"internal_error"}}"#;
 
 fn panic_message(payload: &(dyn Any + Send)) -> &str {
     payload
@@ -35,8 +34,8 @@ pub fn contain<R>(name: &str, hook: &str, f: impl FnOnce() -> R) -> Option<R> {
 }
 
 /// Runs a stream hook's filter call. On panic: logs, marks the stream poisoned (the filter
-/// is not called again) and answers 500 with an OpenAI-style error when a reply is still
-/// possible. Returns `None` after a panic.
+/// is not called again) and answers 500 with an error in the client's schema when a reply
+/// is still possible. Returns `None` after a panic.
 pub fn contain_stream<R>(
     name: &str,
     hook: &str,
@@ -49,11 +48,12 @@ pub fn contain_stream<R>(
         state.poisoned = true;
         if !state.response_headers_sent && !state.local_reply_sent {
             let reply = contain(name, "the internal-error reply", || {
+                let path = get_header(envoy, abi::HEADER_REQUEST, ":path");
                 send_response(
                     envoy,
                     500,
                     &[("content-type", "application/json")],
-                    INTERNAL_ERROR_BODY.as_bytes(),
+                    internal_error_body(path.as_deref()).as_bytes(),
                 )
             });
             state.local_reply_sent = reply.is_some();
@@ -64,7 +64,7 @@ pub fn contain_stream<R>(
 
 #[cfg(test)]
 mod tests {
-    use super::{INTERNAL_ERROR_BODY, panic_message};
+    use super::panic_message;
 
     #[test]
     fn panic_payloads_become_messages() {
@@ -74,13 +74,5 @@ mod tests {
         assert_eq!(panic_message(s.as_ref()), "formatted 1");
         let s: Box<dyn std::any::Any + Send> = Box::new(7u8);
         assert_eq!(panic_message(s.as_ref()), "non-string panic payload");
-    }
-
-    #[test]
-    fn internal_error_body_is_openai_style_json() {
-        assert_eq!(
-            INTERNAL_ERROR_BODY,
-            r#"{"error":{"message":"internal error in gateway filter","type":"server_error","code":"internal_error"}}"#
-        );
     }
 }

@@ -22,25 +22,31 @@ pub struct NativeHost<'a> {
     pub(super) phase: Phase,
 }
 
+/// The first value of header `name` of the stream `envoy` (a live stream pointer of the
+/// current hook).
+pub fn get_header(envoy: FilterEnvoyPtr, header_type: HeaderType, name: &str) -> Option<String> {
+    let mut out = abi::EnvoyBuffer {
+        ptr: std::ptr::null(),
+        len: 0,
+    };
+    // SAFETY: `envoy` is the live stream pointer of the current hook; the returned buffer is
+    // copied before any setter runs.
+    unsafe {
+        let found = abi::envoy_dynamic_module_callback_http_get_header(
+            envoy,
+            header_type,
+            module_buffer(name.as_bytes()),
+            &mut out,
+            0,
+            std::ptr::null_mut(),
+        );
+        (found && !out.ptr.is_null()).then(|| envoy_string(out))
+    }
+}
+
 impl NativeHost<'_> {
     fn get_header(&self, header_type: HeaderType, name: &str) -> Option<String> {
-        let mut out = abi::EnvoyBuffer {
-            ptr: std::ptr::null(),
-            len: 0,
-        };
-        // SAFETY: `envoy` is the live stream pointer of the current hook; the returned buffer
-        // is copied before any setter runs.
-        unsafe {
-            let found = abi::envoy_dynamic_module_callback_http_get_header(
-                self.envoy,
-                header_type,
-                module_buffer(name.as_bytes()),
-                &mut out,
-                0,
-                std::ptr::null_mut(),
-            );
-            (found && !out.ptr.is_null()).then(|| envoy_string(out))
-        }
+        get_header(self.envoy, header_type, name)
     }
 
     fn get_headers(&self, header_type: HeaderType) -> Vec<(String, String)> {

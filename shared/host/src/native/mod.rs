@@ -46,7 +46,6 @@ mod stream;
 mod waker;
 
 pub use body::Direction;
-pub use guard::INTERNAL_ERROR_BODY;
 pub use host::METADATA_NAMESPACE;
 
 /// Generates the Envoy dynamic-module hooks for a [`crate::FilterFactory`]. Use through
