@@ -50,7 +50,8 @@ def generated_local_reply_config(kind: str, upstream_port: int, workdir) -> dict
         "listen": f"127.0.0.1:{free_port()}", "admin": f"127.0.0.1:{free_port()}",
         "module": kind,
         "backends": [{"name": "openai", "schema": "OpenAI",
-                      "endpoint": f"http://127.0.0.1:{upstream_port}/v1"}],
+                      "endpoint": f"http://127.0.0.1:{upstream_port}/v1",
+                      "auth": {"kind": "bearer", "key_env": "AIGW_PANIC_TEST_KEY"}}],
         "routes": [{"name": "gpt", "models": ["gpt-4.1"], "backend": "openai"}]}))
     out = workdir / "generated.yaml"
     translate(config, kind, workdir / "access.log", out)

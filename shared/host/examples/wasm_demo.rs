@@ -2,7 +2,7 @@
 //! proxy-wasm host in a real Envoy (`shared/host/examples/wasm_envoy/run.sh`).
 //!
 //! Config `{"role":"router","callout_cluster":"<cluster>"}` (downstream):
-//! * `POST /v1/*` with a JSON body: buffers it, sets `x-ai-eg-model` from `"model"`, clears
+//! * `POST /v1/*` (and `/anthropic/v1/*`) with a JSON body: buffers it, sets `x-ai-eg-model` from `"model"`, clears
 //!   the route cache (routes match on that header), writes metadata `request_model` and
 //!   `request_bytes`, counts `demo_requests{gen_ai_request_model}` and records
 //!   `demo.request.bytes{gen_ai_operation_name,gen_ai_request_model}`.
@@ -179,7 +179,7 @@ impl Filter for DemoFilter {
     fn on_request_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
         let is_api = host
             .request_header(":path")
-            .is_some_and(|p| p.starts_with("/v1/"));
+            .is_some_and(|p| p.starts_with("/v1/") || p.starts_with("/anthropic/v1/"));
         self.handled = is_api && !end_of_stream;
         if let Role::Backend { name } = &self.role {
             host.set_request_header("x-demo-backend-filter", name);
