@@ -5,6 +5,7 @@ built artifacts and fake keys in the environment."""
 import json
 import subprocess
 
+import pytest
 import yaml
 
 from support import paths
@@ -14,12 +15,16 @@ CONFIGS = paths.REPO_ROOT / "envoy-configs"
 MODULES_DIR = "/opt/aigw/modules"
 ACCESS_LOG = "/var/log/aigw/access.log"
 FAKE_KEYS = {"OPENAI_API_KEY": "sk-test-envoy-configs-aaaa",
-             "AZURE_OPENAI_API_KEY": "sk-test-envoy-configs-bbbb"}
+             "AZURE_OPENAI_API_KEY": "sk-test-envoy-configs-bbbb",
+             "TIER_TWO_API_KEY": "sk-test-envoy-configs-cccc",
+             "VLLM_API_KEY": "sk-test-envoy-configs-dddd"}
 
 
-def test_checked_in_config_validates(module_kind, tmp_path):
+def _validate_file(name: str, module_kind: str, tmp_path) -> None:
+    """Loads the checked-in bootstrap `name` (under envoy-configs/) in `envoy --mode validate`
+    with the module paths pointed at the built artifacts."""
     modules = paths.modules_dir(module_kind)
-    text = (CONFIGS / f"envoy-{module_kind}.yaml").read_text()
+    text = (CONFIGS / name).read_text()
     assert MODULES_DIR in text and ACCESS_LOG in text
     bootstrap = tmp_path / "envoy.yaml"
     bootstrap.write_text(text.replace(MODULES_DIR, str(modules))
@@ -30,6 +35,17 @@ def test_checked_in_config_validates(module_kind, tmp_path):
                           "--disable-hot-restart", "--log-level", "warn"],
                          capture_output=True, text=True, env=env, timeout=60)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+
+
+def test_checked_in_config_validates(module_kind, tmp_path):
+    _validate_file(f"envoy-{module_kind}.yaml", module_kind, tmp_path)
+
+
+@pytest.mark.parametrize("tier", ["tier-one", "tier-two"])
+def test_two_tier_example_validates(tier, module_kind, tmp_path):
+    """Both tiers of the two-tier example (tier one: credentials and global token budgets;
+    tier two: a vLLM pool) load for the artifact kind under test."""
+    _validate_file(f"two-tier/{tier}-envoy-{module_kind}.yaml", module_kind, tmp_path)
 
 
 def _validate(bootstrap: dict, modules, tmp_path) -> None:

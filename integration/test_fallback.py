@@ -4,7 +4,11 @@ the connection) at priority 0 and the Anthropic backend at priority 1; the clien
 Anthropic's answer translated to the OpenAI schema, with each route's model overrides applied
 per attempt; a retry to an OpenAI backend gets the client's own path, body and length.
 Envoy's retry stats and the GenAI metrics show the attempts. Two same-priority
-backends weighted 80/20 share 200 requests within the stated tolerance."""
+backends weighted 80/20 share 200 requests within the stated tolerance.
+Bedrock as the fallback: one backend A answers 503, then stalls, then resets, in turn (one
+fault per request that reaches it); every request still gets the AWS Bedrock backend's
+answer (SigV4 recomputed by testupstream over what B's attempt sent) as an OpenAI chat
+completion, buffered and streamed (ConverseStream), and the stats count each attempt."""
 
 import time
 
@@ -12,11 +16,11 @@ import httpx
 import openai
 import pytest
 
-from support import failing_upstream, own_gateway
+from support import failing_upstream, fake_aws, own_gateway
 from support.bodies import chat, reply
 from support.gateway import ANTHROPIC_MODEL, KEY_ENV
 from support.metrics import REQUEST_DURATION, histogram, scrape
-from support.upstream import CLIENT_KEY
+from support.upstream import CLIENT_KEY, KEYS
 
 FAULTS = {"503": "status:503", "stall": "stall", "reset": "reset"}
 # The model A would get (longer than the client's, so A's translate rewrites the body).
@@ -28,10 +32,22 @@ WEIGHTED_REQUESTS = 200
 # 80% of 200 is 160; a binomial(200, 0.8) stays within +-24 (4.2 standard deviations)
 # except about once in 30,000 runs.
 WEIGHTED_TOLERANCE = 24
+# The Bedrock fallback: A serves these faults in turn, so each test sends exactly one request
+# per fault, in this order.
+CYCLE = ("503", "stall", "reset")
+BEDROCK_FALLBACK_MODEL = "fb-bedrock"
+BEDROCK_MODEL_ID = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+BEDROCK_KEY_ID, BEDROCK_SECRET = KEYS["bedrock"].split(":")
+BEDROCK_ENV = {"AIGW_IT_BEDROCK_ID": BEDROCK_KEY_ID, "AIGW_IT_BEDROCK_SECRET": BEDROCK_SECRET,
+               "AIGW_IT_BEDROCK_TOKEN": fake_aws.SESSION_TOKEN}
 
 
 def anthropic_reply(text: str) -> str:
     return f"Hello from anthropic! You said: {' '.join(text.split()[:5])}"
+
+
+def bedrock_reply(text: str) -> str:
+    return f"Hello from bedrock! You said: {' '.join(text.split()[:5])}"
 
 
 def stat(admin_url: str, name: str) -> int:
@@ -85,7 +101,24 @@ def fallback_gateway(module_kind, upstream, tmp_path_factory):
         {"name": "modelb", "priority": 1}]})
     routes.append({"name": "weighted", "models": [WEIGHTED_MODEL], "backends": [
         {"name": "openai", "weight": 80}, {"name": "modelb", "weight": 20}]})
-    g = own_gateway.start(workdir / "gateway", module_kind, backends, routes, KEY_ENV)
+    cycling, port = failing_upstream.start(workdir, *(FAULTS[f] for f in CYCLE))
+    procs.append(cycling)
+    backends += [
+        {"name": "acycle", "schema": "OpenAI", "endpoint": f"http://127.0.0.1:{port}/v1",
+         "auth": {"kind": "bearer", "key_env": "AIGW_IT_OPENAI_KEY"}},
+        {"name": "bedrock", "schema": "AWSBedrock", "endpoint": base,
+         "auth": {"kind": "aws_sigv4", "region": "us-east-1",
+                  "access_key_id_env": "AIGW_IT_BEDROCK_ID",
+                  "secret_access_key_env": "AIGW_IT_BEDROCK_SECRET",
+                  "session_token_env": "AIGW_IT_BEDROCK_TOKEN"}}]
+    routes.append({"name": BEDROCK_FALLBACK_MODEL, "models": [BEDROCK_FALLBACK_MODEL],
+                   "retry": {"retry_on": ["5xx"],
+                             "per_try_idle_timeout": f"{PER_TRY_IDLE_TIMEOUT_S}s"},
+                   "backends": [
+                       {"name": "acycle", "priority": 0, "model_override": A_OVERRIDE},
+                       {"name": "bedrock", "priority": 1, "model_override": BEDROCK_MODEL_ID}]})
+    g = own_gateway.start(workdir / "gateway", module_kind, backends, routes,
+                          {**KEY_ENV, **BEDROCK_ENV})
     yield g
     g.envoy.stop()
     for p in procs:
@@ -185,3 +218,79 @@ def test_weights_split_first_attempts(fallback_gateway):
     expected = WEIGHTED_REQUESTS * 80 // 100
     assert abs(counts["openai"] - expected) <= WEIGHTED_TOLERANCE, counts
     assert counts["openai"] + counts["modelb"] == WEIGHTED_REQUESTS
+
+
+def bedrock_attempt_stats(admin_url: str) -> dict:
+    """The counters that show the Bedrock fallback's attempts."""
+    aggregate = f"cluster.aigw-route-{BEDROCK_FALLBACK_MODEL}-acycle"
+    names = {
+        "retry": f"{aggregate}.upstream_rq_retry",
+        "retry_success": f"{aggregate}.upstream_rq_retry_success",
+        "retry_503": f"{aggregate}.retry.upstream_rq_503",
+        "per_try_idle_timeout": f"{aggregate}.upstream_rq_per_try_idle_timeout",
+        "a_attempts": "cluster.aigw-backend-acycle.upstream_rq_total",
+        "a_resets": "cluster.aigw-backend-acycle.upstream_cx_destroy_remote_with_active_rq",
+        "bedrock_attempts": "cluster.aigw-backend-bedrock.upstream_rq_total",
+    }
+    return {key: stat(admin_url, name) for key, name in names.items()}
+
+
+# What each fault of A adds to the counters, besides one retry, one retry success and one
+# attempt on each backend.
+FAULT_STATS = {"503": "retry_503", "stall": "per_try_idle_timeout", "reset": "a_resets"}
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["buffered", "streamed"])
+def test_failing_a_falls_back_to_bedrock(stream, fallback_gateway, oai):
+    g = fallback_gateway
+    labels = {"gen_ai_request_model": BEDROCK_FALLBACK_MODEL, "aigw_backend": "bedrock"}
+    for failure in CYCLE:
+        before = bedrock_attempt_stats(g.admin_url)
+        served_before, _ = histogram(scrape(g.admin_url), g.kind, REQUEST_DURATION, labels)
+        text = f"bedrock answers although backend a fails with {failure} here"
+        prompt, completion = len(text.split()), len(bedrock_reply(text).split())
+
+        started = time.monotonic()
+        raw = oai.chat.completions.with_raw_response.create(
+            model=BEDROCK_FALLBACK_MODEL, messages=[{"role": "user", "content": text}],
+            max_tokens=50, stream=stream,
+            stream_options={"include_usage": True} if stream else None)
+        assert raw.headers["x-testupstream-backend"] == "bedrock", failure
+        if stream:
+            assert raw.headers["content-type"].startswith("text/event-stream")
+            chunks = list(raw.parse())
+            elapsed = time.monotonic() - started
+            assert chunks[0].choices[0].delta.role == "assistant"
+            content = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+            assert chunks[-2].choices[0].finish_reason == "stop"
+            usage = chunks[-1].usage
+            assert {c.object for c in chunks} == {"chat.completion.chunk"}
+            assert {c.model for c in chunks} == {BEDROCK_MODEL_ID}, "B's override, not A's"
+        else:
+            elapsed = time.monotonic() - started
+            assert int(raw.headers["content-length"]) == len(raw.content)
+            answer = raw.parse()
+            assert answer.object == "chat.completion"
+            assert answer.model == BEDROCK_MODEL_ID, "B's override, not A's"
+            assert answer.choices[0].finish_reason == "stop"
+            content, usage = answer.choices[0].message.content, answer.usage
+        assert content == bedrock_reply(text), failure
+        assert (usage.prompt_tokens, usage.completion_tokens) == (prompt, completion)
+        if failure == "stall":
+            assert PER_TRY_IDLE_TIMEOUT_S <= elapsed < PER_TRY_IDLE_TIMEOUT_S + 3, elapsed
+        else:
+            assert elapsed < 3, (failure, elapsed)
+
+        after = bedrock_attempt_stats(g.admin_url)
+        grew = {k: after[k] - before[k] for k in after if after[k] != before[k]}
+        print(f"{g.kind} {'streamed' if stream else 'buffered'} A={failure}: {grew}")
+        expected = {"retry": 1, "retry_success": 1, "a_attempts": 1, "bedrock_attempts": 1,
+                    FAULT_STATS[failure]: 1}
+        assert grew == expected, failure
+        deadline = time.monotonic() + 5
+        while True:
+            served, _ = histogram(scrape(g.admin_url), g.kind, REQUEST_DURATION, labels)
+            if served == served_before + 1 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert served == served_before + 1, "the GenAI metrics name Bedrock as the server"

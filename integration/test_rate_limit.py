@@ -19,6 +19,7 @@ import yaml
 
 from support import own_gateway, paths
 from support.procs import Proc, free_port
+from support.ratelimit import start_ratelimit
 from support.upstream import KEYS
 
 BUDGET = 10_000
@@ -53,15 +54,6 @@ def start_redis(workdir) -> str:
                           "--appendonly", "no"], workdir / "redis.log")
     proc.wait_for_output(r"Ready to accept connections")
     return proc, f"redis://127.0.0.1:{port}/0"
-
-
-def start_ratelimit(workdir, redis_url: str | None):
-    argv = [paths.aigw(), "ratelimit", "--listen", "127.0.0.1:0"]
-    if redis_url:
-        argv += ["--redis", redis_url]
-    proc = Proc("aigw ratelimit", argv, workdir / "ratelimit.log")
-    m = proc.wait_for_output(r"^listening on (\S+) ")
-    return proc, m.group(1)
 
 
 def gateway_sections(upstream, service: str | None) -> dict:

@@ -1,9 +1,12 @@
 //! A failing provider for fallback tests: every request is read whole, then answered with
-//! an error status, never answered, or dropped with the connection (`--fault`).
+//! an error status, never answered, or dropped with the connection (`--fault`). Several
+//! faults are served in turn, one per request, starting over after the last.
 
 use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -62,15 +65,23 @@ impl fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
-/// Serves `fault` to every request on `listener`; never returns.
-pub async fn serve_fault(listener: TcpListener, fault: Fault) {
+/// Serves `faults` in turn on `listener`: request *n* (counted over all connections, from 0)
+/// gets `faults[n % faults.len()]` (an empty list drops every connection); never returns.
+pub async fn serve_fault(listener: TcpListener, faults: Vec<Fault>) {
+    let faults: Arc<[Fault]> = faults.into();
+    let served = Arc::new(AtomicUsize::new(0));
     loop {
         let Ok((conn, _)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
+        let (faults, served) = (Arc::clone(&faults), Arc::clone(&served));
         tokio::spawn(async move {
-            let svc = service_fn(move |req| fail(fault, req));
+            let svc = service_fn(move |req| {
+                let n = served.fetch_add(1, Ordering::Relaxed);
+                let fault = faults.get(n % faults.len().max(1)).copied();
+                fail(fault, req)
+            });
             // The reset fault ends every connection with an error: nothing to report.
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(conn), svc)
@@ -80,11 +91,14 @@ pub async fn serve_fault(listener: TcpListener, fault: Fault) {
 }
 
 async fn fail(
-    fault: Fault,
+    fault: Option<Fault>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, DropConnection> {
     // Read the whole request first, as a provider that fails while working on it would.
     let _ = req.into_body().collect().await;
+    let Some(fault) = fault else {
+        return Err(DropConnection);
+    };
     match fault {
         Fault::Status(status) => {
             let e = ApiError::injected(status);

@@ -15,12 +15,13 @@ struct Args {
     #[arg(long)]
     listen: SocketAddr,
     /// A backend as ID=KEY: requests carrying KEY are answered as backend ID. Repeatable.
-    #[arg(long = "backend", required_unless_present = "fault")]
+    #[arg(long = "backend", required_unless_present = "faults")]
     backends: Vec<Backend>,
     /// Fail every request instead: `status:<400-599>` (an OpenAI error), `stall` (never
-    /// answer) or `reset` (close the connection without answering).
-    #[arg(long)]
-    fault: Option<Fault>,
+    /// answer) or `reset` (close the connection without answering). Repeatable: the faults
+    /// are served in turn, one per request.
+    #[arg(long = "fault")]
+    faults: Vec<Fault>,
     /// Log one line per request to stderr.
     #[arg(long)]
     verbose: bool,
@@ -57,9 +58,9 @@ fn main() -> ExitCode {
         let addr = listener.local_addr().map_or(args.listen, |a| a);
         println!("listening on {addr}");
         let _ = std::io::stdout().flush();
-        if let Some(fault) = args.fault {
+        if !args.faults.is_empty() {
             tokio::select! {
-                () = serve_fault(listener, fault) => return ExitCode::SUCCESS,
+                () = serve_fault(listener, args.faults) => return ExitCode::SUCCESS,
                 _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
             }
         }
