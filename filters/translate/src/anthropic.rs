@@ -24,13 +24,8 @@ pub enum Exchange {
     PassThrough,
     /// Buffering the chat request; holds the model override.
     Request(Option<String>),
-    /// Buffering a chat request to Claude on Vertex AI.
-    VertexRequest {
-        /// The model to send instead of the body's.
-        model_override: Option<String>,
-        /// `/v1/projects/{project}/locations/{region}` (with the endpoint's path).
-        path_prefix: String,
-    },
+    /// Buffering a chat request to Claude on Vertex AI; holds the model override.
+    VertexRequest(Option<String>),
     /// Request sent; the response will be translated.
     AwaitingResponse {
         /// The client asked for a stream.
@@ -99,7 +94,6 @@ impl Exchange {
     pub fn on_vertex_request_headers(
         &mut self,
         host: &mut dyn Host,
-        path_prefix: &str,
         path: &str,
         model_override: Option<String>,
         end_of_stream: bool,
@@ -113,19 +107,22 @@ impl Exchange {
                 HeadersStatus::StopIteration
             }
             Some(ApiKind::ChatCompletions) => {
-                *self = Self::VertexRequest {
-                    model_override,
-                    path_prefix: path_prefix.to_string(),
-                };
+                *self = Self::VertexRequest(model_override);
                 HeadersStatus::StopIteration
             }
             Some(kind) => refuse_kind(host, kind),
         }
     }
 
-    /// Request body: translates the whole chat request at end of stream.
-    pub fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
-        if !matches!(self, Self::Request(_) | Self::VertexRequest { .. }) {
+    /// Request body: translates the whole chat request at end of stream. `path_prefix` is
+    /// the backend's (used for Vertex AI, where the path names the model).
+    pub fn on_request_body(
+        &mut self,
+        host: &mut dyn Host,
+        path_prefix: &str,
+        end_of_stream: bool,
+    ) -> BodyStatus {
+        if !matches!(self, Self::Request(_) | Self::VertexRequest(_)) {
             return BodyStatus::Continue;
         }
         if !end_of_stream {
@@ -133,13 +130,12 @@ impl Exchange {
         }
         let body = host.request_body();
         let translated = match std::mem::take(self) {
-            Self::VertexRequest {
-                model_override,
-                path_prefix,
-            } => vertex::chat_request(&body, model_override.as_deref()).map(|t| {
-                host.set_request_header(":path", &format!("{path_prefix}{}", t.path));
-                (t.messages, true)
-            }),
+            Self::VertexRequest(model_override) => {
+                vertex::chat_request(&body, model_override.as_deref()).map(|t| {
+                    host.set_request_header(":path", &format!("{path_prefix}{}", t.path));
+                    (t.messages, true)
+                })
+            }
             Self::Request(model_override) => {
                 translate_request(&body, model_override.as_deref()).map(|t| (t, false))
             }
@@ -241,7 +237,7 @@ impl Exchange {
             }
             Self::PassThrough
             | Self::Request(_)
-            | Self::VertexRequest { .. }
+            | Self::VertexRequest(_)
             | Self::AwaitingResponse { .. } => BodyStatus::Continue,
         }
     }

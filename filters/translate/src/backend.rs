@@ -155,10 +155,9 @@ impl Filter for BackendFilter {
                 end_of_stream,
             );
         }
-        if let Target::GcpAnthropic { path_prefix } = &self.config.target {
+        if let Target::GcpAnthropic { .. } = &self.config.target {
             return self.anthropic.on_vertex_request_headers(
                 host,
-                path_prefix,
                 &path,
                 model_override,
                 end_of_stream,
@@ -192,13 +191,16 @@ impl Filter for BackendFilter {
 
     fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
         if self.messages_api {
-            return self.messages.on_request_body(host, end_of_stream);
+            return self
+                .messages
+                .on_request_body(host, &self.config.target, end_of_stream);
         }
-        if matches!(
-            self.config.target,
-            Target::Anthropic { .. } | Target::GcpAnthropic { .. }
-        ) {
-            return self.anthropic.on_request_body(host, end_of_stream);
+        if let Target::Anthropic { path_prefix } | Target::GcpAnthropic { path_prefix } =
+            &self.config.target
+        {
+            return self
+                .anthropic
+                .on_request_body(host, path_prefix, end_of_stream);
         }
         if let Target::Gemini { path_prefix } = &self.config.target {
             return self.gemini.on_request_body(

@@ -29,13 +29,9 @@ pub enum MessagesExchange {
     PassThrough,
     /// Anthropic backend: buffering the request to set this model.
     Override(String),
-    /// Claude on Vertex AI: buffering the request to move its model into the path.
-    Vertex {
-        /// The model to send instead of the body's.
-        model_override: Option<String>,
-        /// `/v1/projects/{project}/locations/{region}` (with the endpoint's path).
-        path_prefix: String,
-    },
+    /// Claude on Vertex AI: buffering the request to move its model (or this override)
+    /// into the path.
+    Vertex(Option<String>),
     /// Sent to Vertex AI: a success passes, an error is buffered to check its schema.
     AwaitingVertex,
     /// A Vertex AI error with this status, buffered until end of stream.
@@ -114,7 +110,7 @@ impl MessagesExchange {
                     ),
                 );
             }
-            (Target::GcpAnthropic { path_prefix }, Endpoint::Messages) => {
+            (Target::GcpAnthropic { .. }, Endpoint::Messages) => {
                 if end_of_stream {
                     return refuse(
                         host,
@@ -123,10 +119,7 @@ impl MessagesExchange {
                 }
                 // Vertex takes the version in the body only.
                 host.remove_request_header("anthropic-version");
-                *self = Self::Vertex {
-                    model_override,
-                    path_prefix: path_prefix.clone(),
-                };
+                *self = Self::Vertex(model_override);
                 return HeadersStatus::StopIteration;
             }
             (Target::GcpVertexAi { .. }, _) => {
@@ -167,12 +160,15 @@ impl MessagesExchange {
         HeadersStatus::StopIteration
     }
 
-    /// Request body: the model override or the translation, at end of stream.
-    pub fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
-        if !matches!(
-            self,
-            Self::Override(_) | Self::Request(_) | Self::Vertex { .. }
-        ) {
+    /// Request body: the model override, the Vertex AI rewrite (under `target`'s path
+    /// prefix) or the translation, at end of stream.
+    pub fn on_request_body(
+        &mut self,
+        host: &mut dyn Host,
+        target: &Target,
+        end_of_stream: bool,
+    ) -> BodyStatus {
+        if !matches!(self, Self::Override(_) | Self::Request(_) | Self::Vertex(_)) {
             return BodyStatus::Continue;
         }
         if !end_of_stream {
@@ -183,14 +179,17 @@ impl MessagesExchange {
             Self::Override(model) => model_override_edit(&body, &model)
                 .map(|edit| edit.map(|e| e.apply(&body)))
                 .map_err(AnthropicError::from),
-            Self::Vertex {
-                model_override,
-                path_prefix,
-            } => messages_request(&body, model_override.as_deref()).map(|rewritten| {
-                host.set_request_header(":path", &format!("{path_prefix}{}", rewritten.path));
-                *self = Self::AwaitingVertex;
-                Some(rewritten.body)
-            }),
+            Self::Vertex(model_override) => {
+                messages_request(&body, model_override.as_deref()).map(|rewritten| {
+                    let prefix = match target {
+                        Target::GcpAnthropic { path_prefix } => path_prefix.as_str(),
+                        _ => "",
+                    };
+                    host.set_request_header(":path", &format!("{prefix}{}", rewritten.path));
+                    *self = Self::AwaitingVertex;
+                    Some(rewritten.body)
+                })
+            }
             Self::Request(model) => translate_request(&body, model.as_deref()).map(|translated| {
                 *self = Self::AwaitingResponse {
                     stream: translated.stream,
