@@ -17,6 +17,7 @@ mod stream;
 pub mod tokens;
 mod tools;
 pub mod validate;
+mod vertex;
 
 pub use config::{Backend, Config};
 pub use failing_server::{Fault, serve_fault};

@@ -90,7 +90,10 @@ pub fn translate_config(
         "role": "backend",
         "backend": backend.name,
         "schema": backend.schema.as_str(),
-        "path_prefix": endpoint.path_prefix,
+        "path_prefix": match backend.vertex_location_path() {
+            Some(location) => format!("{}{location}", endpoint.path_prefix),
+            None => endpoint.path_prefix.clone(),
+        },
         "authority": endpoint.authority(),
     });
     if let Some(v) = &backend.azure_api_version {

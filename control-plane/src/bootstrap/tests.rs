@@ -458,3 +458,48 @@ fn a_failed_wasm_filter_answers_500_in_the_client_schema() {
         1
     );
 }
+
+#[test]
+fn vertex_clusters_get_the_regional_host_and_project_path() {
+    let yaml = r#"
+backends:
+  - name: vx
+    schema: GCPVertexAI
+    project: my-proj
+    region: europe-west4
+    auth: { kind: gcp_service_account, credentials_env: GCP_SA_KEY }
+  - name: vc
+    schema: GCPAnthropic
+    endpoint: http://127.0.0.1:9000/proxy
+    project: my-proj
+    region: global
+    auth: { kind: bearer, key_env: GCP_ACCESS_TOKEN }
+routes:
+  - { name: g, models: [gemini-2.5-flash], backend: vx }
+  - { name: c, models: [claude-sonnet-4-5@20250929], backend: vc }
+"#;
+    let config = from_yaml(yaml, Path::new("/")).unwrap();
+    let opts = GenerateOptions {
+        modules_dir: Path::new("/opt/aigw/modules"),
+        access_log: Path::new("/var/log/aigw/access.log"),
+    };
+    let b = generate(&config, &opts).unwrap();
+    let vx = cluster(&b, "aigw-backend-vx");
+    assert_eq!(
+        vx["transport_socket"]["typed_config"]["sni"],
+        "europe-west4-aiplatform.googleapis.com"
+    );
+    assert_eq!(
+        filter_config(&upstream_filters(vx)[0]),
+        json!({"role": "backend", "backend": "vx", "schema": "GCPVertexAI",
+               "path_prefix": "/v1/projects/my-proj/locations/europe-west4",
+               "authority": "europe-west4-aiplatform.googleapis.com"})
+    );
+    let vc = cluster(&b, "aigw-backend-vc");
+    assert_eq!(
+        filter_config(&upstream_filters(vc)[0]),
+        json!({"role": "backend", "backend": "vc", "schema": "GCPAnthropic",
+               "path_prefix": "/proxy/v1/projects/my-proj/locations/global",
+               "authority": "127.0.0.1:9000"})
+    );
+}

@@ -14,6 +14,7 @@ mod validate_auth;
 mod validate_costs;
 pub(crate) mod validate_fallback;
 mod validate_token;
+mod validate_vertex;
 
 pub use validate_auth::aws_region;
 pub use validate_token::token_url;

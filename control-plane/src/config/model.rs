@@ -92,6 +92,13 @@ pub struct Backend {
     /// Azure `api-version` query value (required for AzureOpenAI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azure_api_version: Option<String>,
+    /// Google Cloud project id (required for GCPVertexAI and GCPAnthropic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// Google Cloud region (location) of the models, e.g. `us-central1` or `global`
+    /// (required for GCPVertexAI and GCPAnthropic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// How the gateway authenticates to the provider.
     pub auth: Auth,
 }
@@ -110,6 +117,14 @@ pub enum Schema {
     /// AWS Bedrock Converse API (OpenAI chat completions are translated; SigV4 auth).
     #[serde(rename = "AWSBedrock")]
     AwsBedrock,
+    /// Gemini models on Google Vertex AI (OpenAI chat completions and embeddings are
+    /// translated; OAuth bearer tokens).
+    #[serde(rename = "GCPVertexAI")]
+    GcpVertexAi,
+    /// Anthropic's Claude models on Google Vertex AI (OpenAI chat completions are translated,
+    /// Anthropic Messages requests passed through; OAuth bearer tokens).
+    #[serde(rename = "GCPAnthropic")]
+    GcpAnthropic,
 }
 
 impl Schema {
@@ -121,7 +136,14 @@ impl Schema {
             Self::Anthropic => "Anthropic",
             Self::Gemini => "Gemini",
             Self::AwsBedrock => "AWSBedrock",
+            Self::GcpVertexAi => "GCPVertexAI",
+            Self::GcpAnthropic => "GCPAnthropic",
         }
+    }
+
+    /// Whether the schema is served by Vertex AI (`project` and `region` apply).
+    pub fn is_vertex(self) -> bool {
+        matches!(self, Self::GcpVertexAi | Self::GcpAnthropic)
     }
 
     /// The provider's public endpoint, used when a backend names none.
@@ -136,18 +158,35 @@ impl Schema {
 
 impl Backend {
     /// The configured endpoint, else the preset's or the schema's default (for AWSBedrock
-    /// the regional endpoint of `auth.region`; empty when there is none).
+    /// the regional endpoint of `auth.region`, for Vertex AI that of `region`; empty when
+    /// there is none).
     pub fn endpoint_url(&self) -> Cow<'_, str> {
         match (self.endpoint.as_str(), self.schema, &self.auth.region) {
             ("", Schema::AwsBedrock, Some(region)) => {
                 Cow::Owned(format!("https://bedrock-runtime.{region}.amazonaws.com"))
             }
+            ("", schema, _) if schema.is_vertex() => match self.region.as_deref() {
+                Some("global") => Cow::Borrowed("https://aiplatform.googleapis.com"),
+                Some(region) => Cow::Owned(format!("https://{region}-aiplatform.googleapis.com")),
+                None => Cow::Borrowed(""),
+            },
             ("", _, _) if self.preset.is_some() => {
                 Cow::Borrowed(self.preset.map_or("", |p| p.base_url()))
             }
             ("", schema, _) => Cow::Borrowed(schema.default_endpoint().unwrap_or_default()),
             (configured, _, _) => Cow::Borrowed(configured),
         }
+    }
+
+    /// Vertex AI: the path of the project and location every model path starts with,
+    /// `/v1/projects/{project}/locations/{region}` (`None` for other schemas).
+    pub fn vertex_location_path(&self) -> Option<String> {
+        if !self.schema.is_vertex() {
+            return None;
+        }
+        let project = self.project.as_deref().unwrap_or_default();
+        let region = self.region.as_deref().unwrap_or_default();
+        Some(format!("/v1/projects/{project}/locations/{region}"))
     }
 }
 

@@ -92,6 +92,8 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
     super::preset::validate(at, b, errors);
     let url = b.endpoint_url();
     match endpoint::parse(&url) {
+        // The missing region is reported by validate_vertex.
+        _ if url.is_empty() && b.schema.is_vertex() => {}
         _ if url.is_empty() && b.schema == Schema::AwsBedrock => errors.push(format!(
             "{at}.endpoint: required for schema AWSBedrock unless auth.region is set (then https://bedrock-runtime.<region>.amazonaws.com)"
         )),
@@ -115,11 +117,17 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
         (Schema::AzureOpenAI, Some(v)) if !is_api_version(v) => errors.push(format!(
             "{at}.azure_api_version: {v:?} must look like YYYY-MM-DD or YYYY-MM-DD-preview"
         )),
-        (Schema::OpenAI | Schema::Anthropic | Schema::Gemini | Schema::AwsBedrock, Some(_)) => {
-            errors.push(format!(
-                "{at}.azure_api_version: only valid with schema AzureOpenAI"
-            ))
-        }
+        (
+            Schema::OpenAI
+            | Schema::Anthropic
+            | Schema::Gemini
+            | Schema::AwsBedrock
+            | Schema::GcpVertexAi
+            | Schema::GcpAnthropic,
+            Some(_),
+        ) => errors.push(format!(
+            "{at}.azure_api_version: only valid with schema AzureOpenAI"
+        )),
         _ => {}
     }
     if b.schema == Schema::Anthropic && b.auth.kind != AuthKind::AnthropicApiKey {
@@ -140,6 +148,7 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
             b.auth.kind.as_str()
         ));
     }
+    super::validate_vertex::backend(at, b, errors);
     let host = endpoint::parse(&b.endpoint).ok().map(|e| e.host);
     validate_auth::auth(
         &format!("{at}.auth"),

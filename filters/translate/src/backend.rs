@@ -1,7 +1,7 @@
 //! The backend role: adapts a request to one backend's schema (path, model override) and
 //! tags the response with the backend's name. OpenAI and Azure bodies pass through untouched
-//! unless the model is overridden; Anthropic, Gemini and Bedrock exchanges are translated both
-//! ways. Every attempt (a retry or fallback to another backend) starts from the client's
+//! unless the model is overridden; Anthropic, Gemini, Bedrock and Vertex AI exchanges are
+//! translated both ways. Every attempt (a retry or fallback to another backend) starts from the client's
 //! request.
 
 use crate::anthropic::Exchange;
@@ -15,6 +15,7 @@ use crate::reply::send_error;
 use aigw_core::anthropic::messages::Endpoint;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::azure::deployment_path;
+use aigw_core::gemini::path::GeminiApi;
 use aigw_core::headers;
 use aigw_core::openai::error::OpenAiError;
 use aigw_core::openai::model_override::model_override_edit;
@@ -92,8 +93,14 @@ impl BackendFilter {
             (Target::Anthropic { .. }, _, _) => Ok(None),
             // So does the Gemini exchange.
             (Target::Gemini { .. }, _, _) => Ok(None),
-            // And the Bedrock exchange.
-            (Target::AwsBedrock { .. }, _, _) => Ok(None),
+            // And the Bedrock and Vertex AI exchanges.
+            (
+                Target::AwsBedrock { .. }
+                | Target::GcpVertexAi { .. }
+                | Target::GcpAnthropic { .. },
+                _,
+                _,
+            ) => Ok(None),
         }
     }
 }
@@ -125,7 +132,11 @@ impl Filter for BackendFilter {
         let passthrough = kind.map_or_else(|| Passthrough::from_path(&path), |_| None);
         if let (
             Some(endpoint),
-            Target::Anthropic { .. } | Target::Gemini { .. } | Target::AwsBedrock { .. },
+            Target::Anthropic { .. }
+            | Target::Gemini { .. }
+            | Target::AwsBedrock { .. }
+            | Target::GcpVertexAi { .. }
+            | Target::GcpAnthropic { .. },
         ) = (passthrough, &self.config.target)
         {
             let error = OpenAiError {
@@ -148,7 +159,15 @@ impl Filter for BackendFilter {
                 end_of_stream,
             );
         }
-        if let Target::Gemini { .. } = &self.config.target {
+        if let Target::GcpAnthropic { .. } = &self.config.target {
+            return self.anthropic.on_vertex_request_headers(
+                host,
+                &path,
+                model_override,
+                end_of_stream,
+            );
+        }
+        if let Target::Gemini { .. } | Target::GcpVertexAi { .. } = &self.config.target {
             return self
                 .gemini
                 .on_request_headers(host, &path, model_override, end_of_stream);
@@ -180,15 +199,32 @@ impl Filter for BackendFilter {
 
     fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
         if self.messages_api {
-            return self.messages.on_request_body(host, end_of_stream);
+            return self
+                .messages
+                .on_request_body(host, &self.config.target, end_of_stream);
         }
-        if matches!(self.config.target, Target::Anthropic { .. }) {
-            return self.anthropic.on_request_body(host, end_of_stream);
+        if let Target::Anthropic { path_prefix } | Target::GcpAnthropic { path_prefix } =
+            &self.config.target
+        {
+            return self
+                .anthropic
+                .on_request_body(host, path_prefix, end_of_stream);
         }
         if let Target::Gemini { path_prefix } = &self.config.target {
-            return self
-                .gemini
-                .on_request_body(host, path_prefix, end_of_stream);
+            return self.gemini.on_request_body(
+                host,
+                GeminiApi::Gemini,
+                path_prefix,
+                end_of_stream,
+            );
+        }
+        if let Target::GcpVertexAi { path_prefix } = &self.config.target {
+            return self.gemini.on_request_body(
+                host,
+                GeminiApi::Vertex,
+                path_prefix,
+                end_of_stream,
+            );
         }
         if let Target::AwsBedrock { path_prefix } = &self.config.target {
             return self
@@ -224,7 +260,9 @@ impl Filter for BackendFilter {
             return self.messages.on_response_headers(host, end_of_stream);
         }
         match self.config.target {
-            Target::Gemini { .. } => self.gemini.on_response_headers(host, end_of_stream),
+            Target::Gemini { .. } | Target::GcpVertexAi { .. } => {
+                self.gemini.on_response_headers(host, end_of_stream)
+            }
             Target::AwsBedrock { .. } => self.bedrock.on_response_headers(host, end_of_stream),
             Target::Anthropic { .. } => self.anthropic.on_response_headers(host, end_of_stream),
             Target::OpenAI { .. } | Target::AzureOpenAI { .. } => {
@@ -238,7 +276,9 @@ impl Filter for BackendFilter {
             return self.messages.on_response_body(host, end_of_stream);
         }
         match self.config.target {
-            Target::Gemini { .. } => self.gemini.on_response_body(host, end_of_stream),
+            Target::Gemini { .. } | Target::GcpVertexAi { .. } => {
+                self.gemini.on_response_body(host, end_of_stream)
+            }
             Target::AwsBedrock { .. } => self.bedrock.on_response_body(host, end_of_stream),
             Target::Anthropic { .. } => self.anthropic.on_response_body(host, end_of_stream),
             Target::OpenAI { .. } | Target::AzureOpenAI { .. } => {
@@ -251,3 +291,7 @@ impl Filter for BackendFilter {
 #[cfg(test)]
 #[path = "backend_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "vertex_tests.rs"]
+mod vertex_tests;

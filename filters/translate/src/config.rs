@@ -62,6 +62,10 @@ enum Schema {
     Gemini,
     #[serde(rename = "AWSBedrock")]
     AwsBedrock,
+    #[serde(rename = "GCPVertexAI")]
+    GcpVertexAi,
+    #[serde(rename = "GCPAnthropic")]
+    GcpAnthropic,
 }
 
 /// Settings of the backend role, validated.
@@ -106,6 +110,19 @@ pub enum Target {
     /// `<path_prefix>/model/{modelId}/converse[-stream]`, translated.
     AwsBedrock {
         /// Put before `/model/...` (default empty).
+        path_prefix: String,
+    },
+    /// Gemini models on Vertex AI: chat completions and embeddings go to
+    /// `<path_prefix>/publishers/google/models/{model}:{method}`, translated.
+    GcpVertexAi {
+        /// `[<endpoint path>]/v1/projects/{project}/locations/{region}` (required).
+        path_prefix: String,
+    },
+    /// Claude models on Vertex AI: chat completions go to
+    /// `<path_prefix>/publishers/anthropic/models/{model}:rawPredict`, translated; Messages
+    /// requests are passed through with the same body rewrite.
+    GcpAnthropic {
+        /// `[<endpoint path>]/v1/projects/{project}/locations/{region}` (required).
         path_prefix: String,
     },
 }
@@ -187,7 +204,11 @@ impl RawBackend {
             ));
         }
         let path_prefix = self.path_prefix.unwrap_or_else(|| match self.schema {
-            Schema::Anthropic | Schema::Gemini | Schema::AwsBedrock => String::new(),
+            Schema::Anthropic
+            | Schema::Gemini
+            | Schema::AwsBedrock
+            | Schema::GcpVertexAi
+            | Schema::GcpAnthropic => String::new(),
             Schema::OpenAI | Schema::AzureOpenAI => "/v1".to_string(),
         });
         let prefix = &path_prefix;
@@ -226,12 +247,28 @@ impl RawBackend {
                 "model_override must be a non-empty model name without control characters, got {model:?}"
             ));
         }
+        let vertex = matches!(self.schema, Schema::GcpVertexAi | Schema::GcpAnthropic);
+        if vertex && path_prefix.is_empty() {
+            return Err(
+                "path_prefix is required for the Vertex AI schemas (/v1/projects/{project}/locations/{region})"
+                    .to_string(),
+            );
+        }
         let target = match (self.schema, self.azure_api_version) {
             (Schema::OpenAI, _) => Target::OpenAI { path_prefix },
+            (Schema::GcpVertexAi, None) => Target::GcpVertexAi { path_prefix },
+            (Schema::GcpAnthropic, None) => Target::GcpAnthropic { path_prefix },
             (Schema::Anthropic, None) => Target::Anthropic { path_prefix },
             (Schema::Gemini, None) => Target::Gemini { path_prefix },
             (Schema::AwsBedrock, None) => Target::AwsBedrock { path_prefix },
-            (Schema::Anthropic | Schema::Gemini | Schema::AwsBedrock, Some(_)) => {
+            (
+                Schema::Anthropic
+                | Schema::Gemini
+                | Schema::AwsBedrock
+                | Schema::GcpVertexAi
+                | Schema::GcpAnthropic,
+                Some(_),
+            ) => {
                 return Err(
                     "azure_api_version is only valid when schema is AzureOpenAI".to_string()
                 );

@@ -179,3 +179,34 @@ fn backend_model_override_is_kept_and_checked() {
     .unwrap_err();
     assert!(err.contains("model_override"), "{err}");
 }
+
+#[test]
+fn vertex_configs_need_the_project_prefix() {
+    for (schema, want) in [
+        (
+            "GCPVertexAI",
+            Target::GcpVertexAi {
+                path_prefix: "/v1/projects/p/locations/global".into(),
+            },
+        ),
+        (
+            "GCPAnthropic",
+            Target::GcpAnthropic {
+                path_prefix: "/v1/projects/p/locations/global".into(),
+            },
+        ),
+    ] {
+        let text = format!(
+            r#"{{"role":"backend","backend":"v","schema":"{schema}","path_prefix":"/v1/projects/p/locations/global"}}"#
+        );
+        let TranslateConfig::Backend(b) = TranslateConfig::parse(&text).unwrap() else {
+            panic!("not a backend")
+        };
+        assert_eq!(b.target, want);
+        let e = TranslateConfig::parse(&format!(
+            r#"{{"role":"backend","backend":"v","schema":"{schema}"}}"#
+        ))
+        .unwrap_err();
+        assert!(e.contains("path_prefix is required"), "{e}");
+    }
+}

@@ -1,17 +1,19 @@
-//! The backend role for a Gemini API backend: chat completions and embeddings are
-//! translated to `generateContent` / `streamGenerateContent?alt=sse` / `batchEmbedContents`
-//! on the way up and back to the OpenAI schema on the way down, so the response leaves this
-//! filter as OpenAI (token-usage reads it unchanged). `/v1/completions` is refused; other
-//! paths pass through untouched.
+//! The backend role for Gemini models, on the Gemini API or on Vertex AI: chat completions
+//! and embeddings are translated to `generateContent` / `streamGenerateContent?alt=sse` /
+//! `batchEmbedContents` (Vertex AI: `predict`) on the way up and back to the OpenAI schema on
+//! the way down, so the response leaves this filter as OpenAI (token-usage reads it
+//! unchanged). `/v1/completions` is refused; other paths pass through untouched.
 
 use crate::reply::send_error;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::gemini::embeddings::{embeddings_request, embeddings_response};
 use aigw_core::gemini::error::error_response;
-use aigw_core::gemini::request::chat_request;
+use aigw_core::gemini::path::GeminiApi;
+use aigw_core::gemini::request::chat_request_for;
 use aigw_core::gemini::response::{ResponseContext, chat_response};
 use aigw_core::gemini::stream::ChatStream;
 use aigw_core::openai::error::OpenAiError;
+use aigw_core::vertex::embeddings::{predict_request, predict_response};
 use aigw_host::{BodyStatus, HeadersStatus, Host, LogLevel};
 use std::time::UNIX_EPOCH;
 
@@ -54,6 +56,7 @@ pub enum GeminiExchange {
 pub struct Embeddings {
     model: String,
     base64: bool,
+    api: GeminiApi,
 }
 
 fn now_secs(host: &dyn Host) -> u64 {
@@ -103,11 +106,12 @@ impl GeminiExchange {
         HeadersStatus::StopIteration
     }
 
-    /// Request body: translates the whole request at end of stream.
-    /// The upstream path is `path_prefix` followed by the Gemini path.
+    /// Request body: translates the whole request for `api` at end of stream.
+    /// The upstream path is `path_prefix` followed by the API's path.
     pub fn on_request_body(
         &mut self,
         host: &mut dyn Host,
+        api: GeminiApi,
         path_prefix: &str,
         end_of_stream: bool,
     ) -> BodyStatus {
@@ -124,7 +128,7 @@ impl GeminiExchange {
         let body = host.request_body();
         let model_override = model_override.as_deref();
         let translated = if *chat {
-            chat_request(&body, model_override).map(|r| {
+            chat_request_for(api, &body, model_override).map(|r| {
                 let next = Self::AwaitingChat {
                     context: ResponseContext {
                         model: r.model,
@@ -135,11 +139,21 @@ impl GeminiExchange {
                 };
                 (r.path, r.body, next)
             })
+        } else if api == GeminiApi::Vertex {
+            predict_request(&body, model_override).map(|r| {
+                let next = Self::AwaitingEmbeddings(Embeddings {
+                    model: r.model,
+                    base64: r.base64,
+                    api,
+                });
+                (r.path, r.body, next)
+            })
         } else {
             embeddings_request(&body, model_override).map(|r| {
                 let next = Self::AwaitingEmbeddings(Embeddings {
                     model: r.model,
                     base64: r.base64,
+                    api,
                 });
                 (r.path, r.body, next)
             })
@@ -229,7 +243,11 @@ impl GeminiExchange {
                 BodyStatus::Continue
             }
             Self::BufferedEmbeddings(e) => {
-                let translated = embeddings_response(&host.response_body(), &e.model, e.base64);
+                let body = host.response_body();
+                let translated = match e.api {
+                    GeminiApi::Gemini => embeddings_response(&body, &e.model, e.base64),
+                    GeminiApi::Vertex => predict_response(&body, &e.model, e.base64),
+                };
                 finish_translated(host, translated);
                 BodyStatus::Continue
             }

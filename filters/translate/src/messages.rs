@@ -1,8 +1,10 @@
 //! The backend role for client requests to `/anthropic/v1/messages` (and `count_tokens`):
 //! passed through to Anthropic backends (path `<prefix>/v1/messages`, `anthropic-version`
-//! kept or set, model override applied); translated to OpenAI chat completions for OpenAI
-//! and Azure OpenAI backends, whose answers come back as Anthropic messages or events.
-//! Other schemas, and `count_tokens` to non-Anthropic backends, get an Anthropic 404.
+//! kept or set, model override applied); passed through to Claude on Vertex AI with the model
+//! moved into the path and `anthropic_version` into the body (Vertex's own Google errors
+//! rewritten as Anthropic errors); translated to OpenAI chat completions for OpenAI and Azure
+//! OpenAI backends, whose answers come back as Anthropic messages or events. Other schemas,
+//! and `count_tokens` to backends other than the Anthropic API, get an Anthropic 404.
 
 use crate::config::Target;
 use crate::reply::send_anthropic_error;
@@ -16,6 +18,7 @@ use aigw_core::api_kind::ApiKind;
 use aigw_core::azure::deployment_path;
 use aigw_core::headers;
 use aigw_core::openai::model_override::model_override_edit;
+use aigw_core::vertex::anthropic::{messages_error, messages_request};
 use aigw_host::{BodyStatus, HeadersStatus, Host};
 
 /// Where one Messages exchange is.
@@ -26,6 +29,13 @@ pub enum MessagesExchange {
     PassThrough,
     /// Anthropic backend: buffering the request to set this model.
     Override(String),
+    /// Claude on Vertex AI: buffering the request to move its model (or this override)
+    /// into the path.
+    Vertex(Option<String>),
+    /// Sent to Vertex AI: a success passes, an error is buffered to check its schema.
+    AwaitingVertex,
+    /// A Vertex AI error with this status, buffered until end of stream.
+    VertexError(u16),
     /// OpenAI-schema backend: buffering the request to translate; holds the model override.
     Request(Option<String>),
     /// Translated request sent; the response will be translated.
@@ -92,6 +102,34 @@ impl MessagesExchange {
                 };
                 deployment_path(ApiKind::ChatCompletions, &model, None, api_version)
             }
+            (Target::GcpAnthropic { .. }, Endpoint::CountTokens) => {
+                return refuse(
+                    host,
+                    AnthropicError::not_found(
+                        "Token counting (/v1/messages/count_tokens) is not served for Claude on Vertex AI through this gateway.",
+                    ),
+                );
+            }
+            (Target::GcpAnthropic { .. }, Endpoint::Messages) => {
+                if end_of_stream {
+                    return refuse(
+                        host,
+                        AnthropicError::bad_request("A Messages request needs a body."),
+                    );
+                }
+                // Vertex takes the version in the body only.
+                host.remove_request_header("anthropic-version");
+                *self = Self::Vertex(model_override);
+                return HeadersStatus::StopIteration;
+            }
+            (Target::GcpVertexAi { .. }, _) => {
+                return refuse(
+                    host,
+                    AnthropicError::not_found(
+                        "This route's backend serves Gemini models on Vertex AI, which do not serve the Anthropic Messages API through this gateway yet.",
+                    ),
+                );
+            }
             (Target::Gemini { .. }, _) => {
                 return refuse(
                     host,
@@ -122,9 +160,15 @@ impl MessagesExchange {
         HeadersStatus::StopIteration
     }
 
-    /// Request body: the model override or the translation, at end of stream.
-    pub fn on_request_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
-        if !matches!(self, Self::Override(_) | Self::Request(_)) {
+    /// Request body: the model override, the Vertex AI rewrite (under `target`'s path
+    /// prefix) or the translation, at end of stream.
+    pub fn on_request_body(
+        &mut self,
+        host: &mut dyn Host,
+        target: &Target,
+        end_of_stream: bool,
+    ) -> BodyStatus {
+        if !matches!(self, Self::Override(_) | Self::Request(_) | Self::Vertex(_)) {
             return BodyStatus::Continue;
         }
         if !end_of_stream {
@@ -135,6 +179,17 @@ impl MessagesExchange {
             Self::Override(model) => model_override_edit(&body, &model)
                 .map(|edit| edit.map(|e| e.apply(&body)))
                 .map_err(AnthropicError::from),
+            Self::Vertex(model_override) => {
+                messages_request(&body, model_override.as_deref()).map(|rewritten| {
+                    let prefix = match target {
+                        Target::GcpAnthropic { path_prefix } => path_prefix.as_str(),
+                        _ => "",
+                    };
+                    host.set_request_header(":path", &format!("{prefix}{}", rewritten.path));
+                    *self = Self::AwaitingVertex;
+                    Some(rewritten.body)
+                })
+            }
             Self::Request(model) => translate_request(&body, model.as_deref()).map(|translated| {
                 *self = Self::AwaitingResponse {
                     stream: translated.stream,
@@ -163,6 +218,18 @@ impl MessagesExchange {
         host: &mut dyn Host,
         end_of_stream: bool,
     ) -> HeadersStatus {
+        if matches!(self, Self::AwaitingVertex) {
+            *self = Self::PassThrough;
+            let status = host
+                .response_header(":status")
+                .and_then(|s| s.parse::<u16>().ok())
+                .unwrap_or(0);
+            if end_of_stream || (200..300).contains(&status) {
+                return HeadersStatus::Continue;
+            }
+            *self = Self::VertexError(status);
+            return HeadersStatus::StopIteration;
+        }
         let Self::AwaitingResponse { stream } = *self else {
             return HeadersStatus::Continue;
         };
@@ -202,7 +269,16 @@ impl MessagesExchange {
                 host.set_response_body(&out);
                 BodyStatus::Continue
             }
-            Self::Buffered | Self::Error(_) if !end_of_stream => BodyStatus::StopAndBuffer,
+            Self::Buffered | Self::Error(_) | Self::VertexError(_) if !end_of_stream => {
+                BodyStatus::StopAndBuffer
+            }
+            Self::VertexError(status) => {
+                if let Some(body) = messages_error(*status, &host.response_body()) {
+                    host.set_response_header("content-type", "application/json");
+                    finish_body(host, &body);
+                }
+                BodyStatus::Continue
+            }
             Self::Buffered => {
                 let body = match translate_response(&host.response_body()) {
                     Ok(body) => body,

@@ -20,3 +20,4 @@ pub mod sse;
 pub mod token_estimate;
 pub mod usage;
 mod usage_view;
+pub mod vertex;

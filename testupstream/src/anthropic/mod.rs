@@ -1,7 +1,7 @@
 //! The Anthropic Messages API: `POST /v1/messages` with `x-api-key` and `anthropic-version`,
 //! answered buffered or as Anthropic SSE, errors in Anthropic's format.
 
-mod respond;
+pub(crate) mod respond;
 pub mod validate;
 
 use bytes::Bytes;
@@ -41,7 +41,7 @@ fn error_type(status: StatusCode) -> &'static str {
 }
 
 /// An error response in Anthropic's format.
-fn error_response(e: &ApiError, backend: Option<&HeaderValue>) -> Response<Body> {
+pub(crate) fn error_response(e: &ApiError, backend: Option<&HeaderValue>) -> Response<Body> {
     let body =
         json!({"type": "error", "error": {"type": error_type(e.status), "message": e.message}});
     let mut response = Response::new(full(Bytes::from(body.to_string())));

@@ -1,10 +1,10 @@
 //! The Gemini API flavour (`/v1beta/models/{model}:{method}`, `x-goog-api-key`): checks
 //! requests as strictly as Google does and answers deterministically in Google's formats.
 
-mod error;
-mod respond;
+pub(crate) mod error;
+pub(crate) mod respond;
 pub mod route;
-mod validate;
+pub(crate) mod validate;
 
 use http_body_util::{BodyExt, Limited, StreamBody};
 use hyper::body::Incoming;

@@ -20,10 +20,36 @@ pub struct MessagesRequest {
     pub stream: bool,
     /// The client asked for a final usage chunk (`stream_options.include_usage`).
     pub include_usage: bool,
+    /// The model the request is for (the override, else the client's).
+    pub model: String,
 }
 
-/// Translates an OpenAI chat completion body; `model_override` replaces the model.
+/// Where the translated request names its model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelPlacement {
+    /// In the body's `model` (the Anthropic API).
+    Body,
+    /// In the URL path, with this `anthropic_version` in the body instead (Anthropic on
+    /// Vertex AI, which refuses a `model` member).
+    Path {
+        /// The body's `anthropic_version`.
+        anthropic_version: &'static str,
+    },
+}
+
+/// Translates an OpenAI chat completion body for the Anthropic API; `model_override`
+/// replaces the model.
 pub fn translate_request(
+    body: &[u8],
+    model_override: Option<&str>,
+) -> Result<MessagesRequest, OpenAiError> {
+    translate_request_for(ModelPlacement::Body, body, model_override)
+}
+
+/// Translates an OpenAI chat completion body, naming the model as `placement` says;
+/// `model_override` replaces the model.
+pub fn translate_request_for(
+    placement: ModelPlacement,
     body: &[u8],
     model_override: Option<&str>,
 ) -> Result<MessagesRequest, OpenAiError> {
@@ -37,7 +63,13 @@ pub fn translate_request(
         ));
     }
     let mut out = Map::new();
-    out.insert("model".into(), json!(model_override.unwrap_or(&req.model)));
+    let model = model_override.unwrap_or(&req.model).to_string();
+    match placement {
+        ModelPlacement::Body => out.insert("model".into(), json!(model)),
+        ModelPlacement::Path { anthropic_version } => {
+            out.insert("anthropic_version".into(), json!(anthropic_version))
+        }
+    };
     let max_tokens = req
         .max_completion_tokens
         .or(req.max_tokens)
@@ -96,6 +128,7 @@ pub fn translate_request(
         body: Value::Object(out).to_string().into_bytes(),
         stream,
         include_usage,
+        model,
     })
 }
 

@@ -93,6 +93,20 @@ pub fn embeddings_request(
     })
 }
 
+/// An embedding as OpenAI returns it: the floats, or with `base64` their float32
+/// little-endian bytes in base64.
+pub(crate) fn openai_vector(values: &[Value], base64: bool) -> Result<Value, &'static str> {
+    if !base64 {
+        return Ok(Value::Array(values.to_vec()));
+    }
+    let mut bytes = Vec::with_capacity(values.len() * 4);
+    for v in values {
+        let f = v.as_f64().ok_or("an embedding value is not a number")?;
+        bytes.extend_from_slice(&(f as f32).to_le_bytes());
+    }
+    Ok(Value::String(STANDARD.encode(bytes)))
+}
+
 /// Translates a `batchEmbedContents` response body (`{"embeddings":[{"values":[..]}]}`).
 pub fn embeddings_response(body: &[u8], model: &str, base64: bool) -> Result<Vec<u8>, String> {
     let response: Value = serde_json::from_slice(body)
@@ -107,18 +121,7 @@ pub fn embeddings_response(body: &[u8], model: &str, base64: bool) -> Result<Vec
             .get("values")
             .and_then(Value::as_array)
             .ok_or("a Gemini embedding has no 'values' array")?;
-        let vector = if base64 {
-            let mut bytes = Vec::with_capacity(values.len() * 4);
-            for v in values {
-                let f = v
-                    .as_f64()
-                    .ok_or("a Gemini embedding value is not a number")?;
-                bytes.extend_from_slice(&(f as f32).to_le_bytes());
-            }
-            Value::String(STANDARD.encode(bytes))
-        } else {
-            Value::Array(values.clone())
-        };
+        let vector = openai_vector(values, base64)?;
         data.push(json!({ "object": "embedding", "index": index, "embedding": vector }));
     }
     let out = json!({

@@ -2,7 +2,7 @@
 //! `streamGenerateContent?alt=sse` request.
 
 use super::content::conversation;
-use super::path::{generate_path, model_id};
+use super::path::{GeminiApi, model_id};
 use super::schema::to_gemini_schema;
 use super::tools::{function_declarations, tool_config};
 use crate::openai::error::OpenAiError;
@@ -36,8 +36,19 @@ const NUMBERS: [(&str, &str); 8] = [
     ("frequency_penalty", "frequencyPenalty"),
 ];
 
-/// Translates an OpenAI chat request body; `model_override` replaces the body's model.
+/// Translates an OpenAI chat request body for the Gemini API; `model_override` replaces the
+/// body's model.
 pub fn chat_request(body: &[u8], model_override: Option<&str>) -> Result<ChatRequest, OpenAiError> {
+    chat_request_for(GeminiApi::Gemini, body, model_override)
+}
+
+/// Translates an OpenAI chat request body for `api` (the bodies are the same, the paths
+/// differ); `model_override` replaces the body's model.
+pub fn chat_request_for(
+    api: GeminiApi,
+    body: &[u8],
+    model_override: Option<&str>,
+) -> Result<ChatRequest, OpenAiError> {
     let request: Map<String, Value> = serde_json::from_slice(body).map_err(|e| {
         OpenAiError::bad_request(format!("The request body is not a JSON object: {e}"), None)
     })?;
@@ -79,7 +90,7 @@ pub fn chat_request(body: &[u8], model_override: Option<&str>) -> Result<ChatReq
         OpenAiError::bad_request(format!("The request cannot be encoded: {e}"), None)
     })?;
     Ok(ChatRequest {
-        path: generate_path(id, stream),
+        path: api.generate_path(id, stream),
         body,
         stream,
         include_usage,

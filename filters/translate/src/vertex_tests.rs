@@ -1,0 +1,241 @@
+//! The backend role for the Vertex AI schemas (`GCPVertexAI`, `GCPAnthropic`).
+
+use crate::TranslateFactory;
+use aigw_host::test_host::TestHost;
+use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use serde_json::{Value, json};
+
+const PREFIX: &str = "/v1/projects/my-proj/locations/us-east5";
+const GEMINI: &str = r#"{"role":"backend","backend":"vx","schema":"GCPVertexAI","path_prefix":"/v1/projects/my-proj/locations/us-east5"}"#;
+const CLAUDE: &str = r#"{"role":"backend","backend":"vc","schema":"GCPAnthropic","path_prefix":"/v1/projects/my-proj/locations/us-east5"}"#;
+const CHAT: &str = r#"{"model":"m-1","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi there"}]}"#;
+
+fn filter(config: &str) -> crate::TranslateFilter {
+    TestHost::factory::<TranslateFactory>(config)
+        .unwrap()
+        .0
+        .create_filter()
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn request(
+    f: &mut crate::TranslateFilter,
+    path: &str,
+    body: &str,
+    extra: &[(&str, &str)],
+) -> (TestHost, HeadersStatus, Option<BodyStatus>) {
+    let mut headers = vec![(":method", "POST"), (":path", path)];
+    headers.extend_from_slice(extra);
+    let mut h = TestHost::with_request_headers(&headers);
+    let bytes = body.as_bytes();
+    let (hs, bs) = h.run_request_chunks(f, &[&bytes[..5], &bytes[5..]]);
+    (h, hs, bs)
+}
+
+fn respond(h: &mut TestHost, status: &str, content_type: &str) {
+    h.response_headers = vec![
+        (":status".into(), status.into()),
+        ("content-type".into(), content_type.into()),
+    ];
+}
+
+#[test]
+fn gemini_chat_goes_to_the_publisher_model_path() {
+    let mut f = filter(GEMINI);
+    let (h, hs, bs) = request(
+        &mut f,
+        "/v1/chat/completions",
+        CHAT,
+        &[("x-aigw-model-override", "gemini-2.5-flash")],
+    );
+    assert_eq!(
+        (hs, bs),
+        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
+    );
+    assert_eq!(
+        header(&h.request_headers, ":path").unwrap(),
+        format!("{PREFIX}/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse")
+    );
+    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(
+        body,
+        json!({"contents":[{"role":"user","parts":[{"text":"hi there"}]}]})
+    );
+}
+
+#[test]
+fn gemini_embeddings_use_predict_and_report_tokens() {
+    let mut f = filter(GEMINI);
+    let (mut h, _, bs) = request(
+        &mut f,
+        "/v1/embeddings",
+        r#"{"model":"text-embedding-005","input":["a b","c"],"dimensions":2}"#,
+        &[],
+    );
+    assert_eq!(bs, Some(BodyStatus::Continue));
+    assert_eq!(
+        header(&h.request_headers, ":path").unwrap(),
+        format!("{PREFIX}/publishers/google/models/text-embedding-005:predict")
+    );
+    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(
+        body,
+        json!({"instances":[{"content":"a b"},{"content":"c"}],"parameters":{"outputDimensionality":2}})
+    );
+    respond(&mut h, "200", "application/json");
+    let upstream = br#"{"predictions":[{"embeddings":{"statistics":{"token_count":2,"truncated":false},"values":[0.5,1]}},{"embeddings":{"statistics":{"token_count":1,"truncated":false},"values":[1,0]}}]}"#;
+    let out = h.run_response(&mut f, &[&upstream[..30], &upstream[30..]]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["data"][1]["embedding"], json!([1, 0]));
+    assert_eq!(v["usage"], json!({"prompt_tokens": 3, "total_tokens": 3}));
+}
+
+#[test]
+fn claude_chat_moves_the_model_into_the_path() {
+    let mut f = filter(CLAUDE);
+    let (mut h, hs, bs) = request(
+        &mut f,
+        "/v1/chat/completions",
+        CHAT,
+        &[("x-aigw-model-override", "claude-sonnet-4-5@20250929")],
+    );
+    assert_eq!(
+        (hs, bs),
+        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
+    );
+    assert_eq!(
+        header(&h.request_headers, ":path").unwrap(),
+        format!("{PREFIX}/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict")
+    );
+    assert!(header(&h.request_headers, "anthropic-version").is_none());
+    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(body["anthropic_version"], "vertex-2023-10-16");
+    assert!(body.get("model").is_none());
+    assert_eq!(body["stream"], true);
+    respond(&mut h, "200", "text/event-stream");
+    let sse = b"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\nevent: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hey\"}}\n\n";
+    let out = String::from_utf8(h.run_response(&mut f, &[&sse[..50], &sse[50..]])).unwrap();
+    assert!(out.contains(r#""content":"Hey""#), "{out}");
+}
+
+#[test]
+fn claude_google_error_becomes_an_openai_error() {
+    let mut f = filter(CLAUDE);
+    let body = r#"{"model":"claude-x","messages":[{"role":"user","content":"hi"}]}"#;
+    let (mut h, _, _) = request(&mut f, "/v1/chat/completions", body, &[]);
+    respond(&mut h, "401", "application/json");
+    let upstream = br#"{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}"#;
+    let out = h.run_response(&mut f, &[upstream]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["error"]["code"], "UNAUTHENTICATED");
+    assert_eq!(v["error"]["type"], "authentication_error");
+    assert_eq!(header(&h.response_headers, ":status"), Some("401"));
+}
+
+#[test]
+fn claude_refuses_other_api_paths_and_bad_models() {
+    let mut f = filter(CLAUDE);
+    let (h, hs, _) = request(
+        &mut f,
+        "/v1/embeddings",
+        r#"{"model":"x","input":"y"}"#,
+        &[],
+    );
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    assert_eq!(h.local_reply.as_ref().unwrap().status, 404);
+    let mut f = filter(CLAUDE);
+    let body = r#"{"model":"a/b","messages":[{"role":"user","content":"hi"}]}"#;
+    let (h, _, bs) = request(&mut f, "/v1/chat/completions", body, &[]);
+    assert_eq!(bs, Some(BodyStatus::StopNoBuffer));
+    let reply = h.local_reply.as_ref().unwrap();
+    let v: Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(
+        (reply.status, v["error"]["param"].as_str()),
+        (400, Some("model"))
+    );
+}
+
+#[test]
+fn messages_clients_pass_through_with_the_body_rewritten() {
+    let mut f = filter(CLAUDE);
+    let body = r#"{"model":"claude-x","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
+    let extra = [
+        ("anthropic-version", "2023-06-01"),
+        ("anthropic-beta", "context-1m-2025-08-07"),
+        ("x-aigw-model-override", "claude-haiku-4-5@20251001"),
+    ];
+    let (mut h, hs, bs) = request(&mut f, "/anthropic/v1/messages?beta=true", body, &extra);
+    assert_eq!(
+        (hs, bs),
+        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
+    );
+    assert_eq!(
+        header(&h.request_headers, ":path").unwrap(),
+        format!("{PREFIX}/publishers/anthropic/models/claude-haiku-4-5@20251001:streamRawPredict")
+    );
+    assert!(header(&h.request_headers, "anthropic-version").is_none());
+    assert_eq!(
+        header(&h.request_headers, "anthropic-beta"),
+        Some("context-1m-2025-08-07")
+    );
+    assert_eq!(
+        String::from_utf8(h.request_body.clone()).unwrap(),
+        r#"{"anthropic_version":"vertex-2023-10-16","max_tokens":16,"messages":[{"role":"user","content":"hi"}],"stream":true}"#
+    );
+    respond(&mut h, "200", "text/event-stream");
+    let sse = b"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+    assert_eq!(h.run_response(&mut f, &[sse]), sse.to_vec());
+}
+
+#[test]
+fn messages_errors_reach_clients_in_anthropic_shape() {
+    for (upstream, kind) in [
+        (
+            &br#"{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED"}}"#
+                [..],
+            "rate_limit_error",
+        ),
+        (
+            &br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#[..],
+            "overloaded_error",
+        ),
+    ] {
+        let mut f = filter(CLAUDE);
+        let body =
+            r#"{"model":"claude-x","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"#;
+        let (mut h, _, _) = request(&mut f, "/anthropic/v1/messages", body, &[]);
+        respond(&mut h, "429", "application/json");
+        let out = h.run_response(&mut f, &[upstream]);
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            (v["type"].as_str(), v["error"]["type"].as_str()),
+            (Some("error"), Some(kind))
+        );
+    }
+}
+
+#[test]
+fn messages_count_tokens_and_gemini_models_get_anthropic_404s() {
+    for (config, path) in [
+        (CLAUDE, "/anthropic/v1/messages/count_tokens"),
+        (GEMINI, "/anthropic/v1/messages"),
+    ] {
+        let mut f = filter(config);
+        let body =
+            r#"{"model":"claude-x","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"#;
+        let (h, hs, _) = request(&mut f, path, body, &[]);
+        assert_eq!(hs, HeadersStatus::StopIteration);
+        let reply = h.local_reply.as_ref().unwrap();
+        let v: Value = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(
+            (reply.status, v["error"]["type"].as_str()),
+            (404, Some("not_found_error"))
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! Anthropic's Claude models on Vertex AI: the Messages API body with the model moved into
+//! the path (`/publishers/anthropic/models/{model}:rawPredict`, `:streamRawPredict` for
+//! streams) and `anthropic_version: "vertex-2023-10-16"` in the body (Vertex refuses a
+//! `model` member). Answers are Anthropic's; errors raised by Vertex itself (credentials,
+//! paths, quotas) are Google error objects.
+
+use crate::anthropic::error::translate_error;
+use crate::anthropic::messages::error::{AnthropicError, from_openai_error};
+use crate::anthropic::request::{MessagesRequest, ModelPlacement, translate_request_for};
+use crate::gemini::error::error_response;
+use crate::openai::error::OpenAiError;
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// The `anthropic_version` Vertex AI requires in the body.
+pub const ANTHROPIC_VERSION: &str = "vertex-2023-10-16";
+
+/// The path of a Messages request for `model` (after the project and location prefix);
+/// `Err` names what is wrong with a model that cannot be a path segment.
+pub fn model_path(model: &str, stream: bool) -> Result<String, String> {
+    let valid = !model.is_empty()
+        && model
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'@'));
+    if !valid {
+        return Err(format!(
+            "The model {model:?} is not a valid Vertex AI model id (letters, digits, '-', '.', '_', '@')."
+        ));
+    }
+    let method = if stream {
+        "streamRawPredict"
+    } else {
+        "rawPredict"
+    };
+    Ok(format!("/publishers/anthropic/models/{model}:{method}"))
+}
+
+/// A translated OpenAI chat request and its upstream path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRequest {
+    /// The upstream `:path` (after the project and location prefix).
+    pub path: String,
+    /// The body and what the response translation needs.
+    pub messages: MessagesRequest,
+}
+
+/// Translates an OpenAI chat completion body; `model_override` replaces the model.
+pub fn chat_request(body: &[u8], model_override: Option<&str>) -> Result<ChatRequest, OpenAiError> {
+    let placement = ModelPlacement::Path {
+        anthropic_version: ANTHROPIC_VERSION,
+    };
+    let messages = translate_request_for(placement, body, model_override)?;
+    let path = model_path(&messages.model, messages.stream)
+        .map_err(|message| OpenAiError::bad_request(message, Some("model")))?;
+    Ok(ChatRequest { path, messages })
+}
+
+/// A client's Messages request rewritten for Vertex AI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagesPassthrough {
+    /// The upstream `:path` (after the project and location prefix).
+    pub path: String,
+    /// The body without `model`, with `anthropic_version`.
+    pub body: Vec<u8>,
+}
+
+/// Rewrites a client's Messages body (the router checked `model`, `messages` and `stream`):
+/// `model` (or `model_override`) goes into the path, `anthropic_version` into the body. Only
+/// the top-level members are parsed; their values are copied verbatim.
+pub fn messages_request(
+    body: &[u8],
+    model_override: Option<&str>,
+) -> Result<MessagesPassthrough, AnthropicError> {
+    let mut members: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(body)
+        .map_err(|e| AnthropicError::bad_request(format!("The body is not a JSON object: {e}")))?;
+    let body_model = members
+        .remove("model")
+        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+    let model = model_override
+        .map(str::to_string)
+        .or(body_model)
+        .ok_or_else(|| AnthropicError::bad_request("model: Field required"))?;
+    let stream = members.get("stream").is_some_and(|raw| raw.get() == "true");
+    let path = model_path(&model, stream).map_err(AnthropicError::bad_request)?;
+    let version = RawValue::from_string(json!(ANTHROPIC_VERSION).to_string())
+        .map_err(|e| AnthropicError::bad_request(e.to_string()))?;
+    members.insert("anthropic_version".into(), version);
+    let body = serde_json::to_vec(&members)
+        .map_err(|e| AnthropicError::bad_request(format!("The body cannot be encoded: {e}")))?;
+    Ok(MessagesPassthrough { path, body })
+}
+
+/// Whether an error body is Anthropic's (`{"type":"error",...}`) rather than Google's.
+fn is_anthropic_error(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body).is_ok_and(|v| v.get("type") == Some(&json!("error")))
+}
+
+/// The OpenAI error body for an error answer of `status`: Anthropic's errors as for the
+/// Anthropic API, Vertex's own (Google) errors as for the Gemini API.
+pub fn openai_error(status: u16, body: &[u8]) -> Vec<u8> {
+    if is_anthropic_error(body) {
+        translate_error(status, body)
+    } else {
+        error_response(status, body)
+    }
+}
+
+/// The Anthropic error body for an error answer of `status` to a Messages client: `None`
+/// when the body already is an Anthropic error (passed on as it is), else Vertex's Google
+/// error rewritten.
+pub fn messages_error(status: u16, body: &[u8]) -> Option<Vec<u8>> {
+    if is_anthropic_error(body) {
+        return None;
+    }
+    Some(from_openai_error(status, &error_response(status, body)).body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_paths() {
+        assert_eq!(
+            model_path("claude-sonnet-4-5@20250929", true).unwrap(),
+            "/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict"
+        );
+        assert_eq!(
+            model_path("claude-3-5-haiku", false).unwrap(),
+            "/publishers/anthropic/models/claude-3-5-haiku:rawPredict"
+        );
+        for bad in ["", "a/b", "x:y", "a b", "m?alt=sse"] {
+            assert!(model_path(bad, false).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn messages_body_loses_model_and_gains_version() {
+        let body = br#"{"model":"claude-x","max_tokens":5,"stream":true,"anthropic_version":"2023-06-01","messages":[{"role":"user","content":"hi"}]}"#;
+        let out = messages_request(body, None).unwrap();
+        assert_eq!(
+            out.path,
+            "/publishers/anthropic/models/claude-x:streamRawPredict"
+        );
+        assert_eq!(
+            String::from_utf8(out.body).unwrap(),
+            r#"{"anthropic_version":"vertex-2023-10-16","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"stream":true}"#
+        );
+        let over = messages_request(body, Some("claude-y@1")).unwrap();
+        assert_eq!(
+            over.path,
+            "/publishers/anthropic/models/claude-y@1:streamRawPredict"
+        );
+        assert_eq!(messages_request(b"[1]", None).unwrap_err().status, 400);
+        assert_eq!(
+            messages_request(br#"{"model":"a/b"}"#, None)
+                .unwrap_err()
+                .status,
+            400
+        );
+    }
+
+    #[test]
+    fn errors_by_origin() {
+        let google = br#"{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}"#;
+        let anthropic =
+            br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
+        let openai: Value = serde_json::from_slice(&openai_error(401, google)).unwrap();
+        assert_eq!(openai["error"]["code"], "UNAUTHENTICATED");
+        assert_eq!(openai["error"]["type"], "authentication_error");
+        let openai: Value = serde_json::from_slice(&openai_error(529, anthropic)).unwrap();
+        assert_eq!(openai["error"]["type"], "overloaded_error");
+        assert_eq!(messages_error(529, anthropic), None);
+        let rewritten: Value =
+            serde_json::from_slice(&messages_error(401, google).unwrap()).unwrap();
+        assert_eq!(rewritten["type"], "error");
+        assert_eq!(rewritten["error"]["type"], "authentication_error");
+        assert_eq!(
+            rewritten["error"]["message"],
+            "Request had invalid authentication credentials."
+        );
+    }
+}
