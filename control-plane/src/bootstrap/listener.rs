@@ -42,7 +42,9 @@ pub fn listener(
         kind: config.module,
         dir: opts.modules_dir,
     };
-    let mut http_filters = vec![
+    let (strip_destination, epp_filters) = super::inference_pool::filters(config);
+    let mut http_filters: Vec<Value> = strip_destination.into_iter().collect();
+    http_filters.extend([
         module_filter(
             &settings,
             FilterModule::Translate,
@@ -55,9 +57,10 @@ pub fn listener(
             &token_usage_config(config),
             &[],
         ),
-    ];
+    ]);
     http_filters.extend(rate_limits.map(|w| w.filter.clone()));
     http_filters.extend(mcp_filter);
+    http_filters.extend(epp_filters);
     http_filters.push(router());
     let hcm = json!({
         "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
@@ -66,7 +69,7 @@ pub fn listener(
         "stream_idle_timeout": STREAM_IDLE_TIMEOUT,
         "max_request_headers_kb": config.limits.max_request_headers_kb,
         "access_log": [access_log(config, opts.access_log)],
-        "local_reply_config": local_reply_config(rate_limits.is_some()),
+        "local_reply_config": local_reply_config(rate_limits.is_some(), super::inference_pool::any(config)),
         "http_filters": http_filters,
         "route_config": route_config(config, rate_limits.map(|w| &w.route_rate_limits)),
     });
@@ -107,10 +110,13 @@ pub fn router_translate_config(config: &GatewayConfig) -> Value {
 /// that carries a response flag) in the OpenAI error shape instead of plain text, after the
 /// ratelimit filter's own mappers when rate limits are on. Replies of the filters and the
 /// routes' direct responses carry no response flag and are untouched.
-fn local_reply_config(rate_limits: bool) -> Value {
+fn local_reply_config(rate_limits: bool, inference_pools: bool) -> Value {
     let mut mappers: Vec<Value> = Vec::new();
     if rate_limits {
         mappers.extend(reply_mappers());
+    }
+    if inference_pools {
+        mappers.push(super::inference_pool::error_mapper());
     }
     mappers.push(json!({
         "filter": {"response_flag_filter": {}},
@@ -162,7 +168,7 @@ fn route_config(config: &GatewayConfig, rate_limits: Option<&Value>) -> Value {
     let mut routes = model_routes(config);
     if let Some(limits) = rate_limits {
         for r in &mut routes {
-            r["typed_per_filter_config"] = json!({ RATELIMIT_FILTER: limits });
+            r["typed_per_filter_config"][RATELIMIT_FILTER] = limits.clone();
         }
     }
     let body = model_not_found_body();
@@ -179,10 +185,11 @@ fn route_config(config: &GatewayConfig, rate_limits: Option<&Value>) -> Value {
         }));
     }
     routes.extend(unknown_model_routes());
-    json!({
-        "name": "aigw",
-        "virtual_hosts": [{"name": "aigw", "domains": ["*"], "routes": routes}],
-    })
+    let mut virtual_host = json!({"name": "aigw", "domains": ["*"], "routes": routes});
+    if let Some(configs) = super::inference_pool::virtual_host_configs(config) {
+        virtual_host["typed_per_filter_config"] = configs;
+    }
+    json!({"name": "aigw", "virtual_hosts": [virtual_host]})
 }
 
 /// The OpenAI error body answered for a model no route serves.

@@ -92,6 +92,9 @@ pub struct Backend {
     /// Azure `api-version` query value (required for AzureOpenAI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azure_api_version: Option<String>,
+    /// A pool of self-hosted model servers behind an endpoint picker (no `endpoint` then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference_pool: Option<super::inference_pool::InferencePool>,
     /// How the gateway authenticates to the provider.
     pub auth: Auth,
 }

@@ -39,6 +39,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         endpoint: format!("http://{demo_addr}/v1"),
         preset: None,
         azure_api_version: None,
+        inference_pool: None,
         auth: Auth::from_key_env(AuthKind::Bearer, DEMO_KEY_ENV),
     }];
     let mut routes = vec![Route {
@@ -61,6 +62,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
             endpoint,
             preset: None,
             azure_api_version: None,
+            inference_pool: None,
             auth: Auth::from_key_env(AuthKind::Bearer, OPENAI_KEY_ENV),
         });
         routes.push(Route {
