@@ -5,6 +5,7 @@ built artifacts and fake keys in the environment."""
 import json
 import subprocess
 
+import pytest
 import yaml
 
 from support import paths
@@ -14,12 +15,17 @@ CONFIGS = paths.REPO_ROOT / "envoy-configs"
 MODULES_DIR = "/opt/aigw/modules"
 ACCESS_LOG = "/var/log/aigw/access.log"
 FAKE_KEYS = {"OPENAI_API_KEY": "sk-test-envoy-configs-aaaa",
-             "AZURE_OPENAI_API_KEY": "sk-test-envoy-configs-bbbb"}
+             "AZURE_OPENAI_API_KEY": "sk-test-envoy-configs-bbbb",
+             "VLLM_API_KEY": "sk-test-envoy-configs-cccc"}
 
 
-def test_checked_in_config_validates(module_kind, tmp_path):
-    modules = paths.modules_dir(module_kind)
-    text = (CONFIGS / f"envoy-{module_kind}.yaml").read_text()
+@pytest.mark.parametrize("example", ["plain", "inference-pool"])
+def test_checked_in_config_validates(example, module_kind, tmp_path):
+    # The inference pool example is generated for native modules only.
+    kind = module_kind if example == "plain" else "native"
+    modules = paths.modules_dir(kind)
+    name = f"envoy-{module_kind if example == 'plain' else example}.yaml"
+    text = (CONFIGS / name).read_text()
     assert MODULES_DIR in text and ACCESS_LOG in text
     bootstrap = tmp_path / "envoy.yaml"
     bootstrap.write_text(text.replace(MODULES_DIR, str(modules))

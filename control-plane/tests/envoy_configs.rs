@@ -34,8 +34,13 @@ fn generate(config: &str, args: &[&str]) -> String {
 
 /// Each checked-in file, the config it is generated from and the `aigw translate`
 /// arguments.
-const FILES: [(&str, &str, &[&str]); 5] = [
+const FILES: [(&str, &str, &[&str]); 6] = [
     ("envoy-native.yaml", "gateway.yaml", &["--module", "native"]),
+    (
+        "envoy-inference-pool.yaml",
+        "inference-pool.yaml",
+        &["--module", "native"],
+    ),
     ("envoy-wasm.yaml", "gateway.yaml", &["--module", "wasm"]),
     (
         "istio-native.yaml",

@@ -65,8 +65,8 @@ fn the_pool_cluster_connects_to_the_picked_endpoint_on_the_target_port() {
         })
     );
     assert!(pool.get("load_assignment").is_none());
-    let chain = &pool["typed_extension_protocol_options"]
-        ["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]["http_filters"];
+    let chain = &pool["typed_extension_protocol_options"]["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]
+        ["http_filters"];
     let translate: Value = serde_json::from_str(
         chain[0]["typed_config"]["filter_config"]["value"]
             .as_str()
@@ -80,8 +80,7 @@ fn the_pool_cluster_connects_to_the_picked_endpoint_on_the_target_port() {
 
     let epp = cluster(&b, "aigw-epp-llama");
     assert_eq!(epp["type"], "LOGICAL_DNS");
-    let protocol = &epp["typed_extension_protocol_options"]
-        ["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"];
+    let protocol = &epp["typed_extension_protocol_options"]["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"];
     assert_eq!(
         protocol["explicit_http_config"],
         json!({"http2_protocol_options": {}})
@@ -94,8 +93,8 @@ fn the_pool_cluster_connects_to_the_picked_endpoint_on_the_target_port() {
 #[test]
 fn ext_proc_runs_on_the_pool_routes_only() {
     let b = generate(&config(), &opts()).unwrap();
-    let hcm = &b["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]
-        ["typed_config"];
+    let hcm =
+        &b["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"];
     let names: Vec<&str> = hcm["http_filters"]
         .as_array()
         .unwrap()
@@ -104,11 +103,20 @@ fn ext_proc_runs_on_the_pool_routes_only() {
         .collect();
     assert_eq!(names.first(), Some(&STRIP_FILTER));
     let n = names.len();
-    assert_eq!(&names[n - 2..], ["aigw-epp-llama", "envoy.filters.http.router"]);
+    assert_eq!(
+        &names[n - 2..],
+        ["aigw-epp-llama", "envoy.filters.http.router"]
+    );
     let ext_proc = &hcm["http_filters"][n - 2]["typed_config"];
-    assert_eq!(ext_proc["grpc_service"]["envoy_grpc"]["authority"], "epp.pools.svc:9002");
+    assert_eq!(
+        ext_proc["grpc_service"]["envoy_grpc"]["authority"],
+        "epp.pools.svc:9002"
+    );
     assert_eq!(ext_proc["failure_mode_allow"], false);
-    assert_eq!(ext_proc["processing_mode"]["request_body_mode"], "FULL_DUPLEX_STREAMED");
+    assert_eq!(
+        ext_proc["processing_mode"]["request_body_mode"],
+        "FULL_DUPLEX_STREAMED"
+    );
     assert_eq!(
         ext_proc["metadata_options"]["receiving_namespaces"]["untyped"],
         json!(["envoy.lb"])
@@ -123,14 +131,21 @@ fn ext_proc_runs_on_the_pool_routes_only() {
     let route = |name: &str| routes.iter().find(|r| r["name"] == name).unwrap();
     let pool_route = &route("self-hosted/llama-3")["typed_per_filter_config"];
     assert_eq!(pool_route["aigw-epp-llama"]["overrides"], json!({}));
-    assert!(pool_route.get("envoy.filters.http.ratelimit").is_some(), "{pool_route}");
-    assert!(route("gpt/gpt-4o")["typed_per_filter_config"]
-        .get("aigw-epp-llama")
-        .is_none());
+    assert!(
+        pool_route.get("envoy.filters.http.ratelimit").is_some(),
+        "{pool_route}"
+    );
+    assert!(
+        route("gpt/gpt-4o")["typed_per_filter_config"]
+            .get("aigw-epp-llama")
+            .is_none()
+    );
 
     let mappers = hcm["local_reply_config"]["mappers"].as_array().unwrap();
-    assert!(mappers.iter().any(|m| m["body_format_override"]["json_format"]["error"]["code"]
-        == "endpoint_picker_unavailable"));
+    assert!(mappers.iter().any(
+        |m| m["body_format_override"]["json_format"]["error"]["code"]
+            == "endpoint_picker_unavailable"
+    ));
 }
 
 #[test]
@@ -139,7 +154,11 @@ fn without_pools_nothing_is_added() {
     config.backends.remove(0);
     config.routes.remove(0);
     let b = generate(&config, &opts()).unwrap().to_string();
-    for absent in ["ext_proc", STRIP_FILTER, "typed_per_filter_config\":{\"aigw-epp"] {
+    for absent in [
+        "ext_proc",
+        STRIP_FILTER,
+        "typed_per_filter_config\":{\"aigw-epp",
+    ] {
         assert!(!b.contains(absent), "{absent}");
     }
 }
@@ -149,8 +168,8 @@ fn the_xds_snapshot_encodes_the_pool_resources() {
     for module in [ModuleKind::Native, ModuleKind::Wasm] {
         let mut config = config();
         config.module = module;
-        let snapshot = crate::xds::resources::snapshot(resources(&config, &opts()).unwrap())
-            .unwrap();
+        let snapshot =
+            crate::xds::resources::snapshot(resources(&config, &opts()).unwrap()).unwrap();
         let clusters = snapshot.select(
             &crate::xds::encode::type_url(crate::xds::resources::CLUSTER),
             &[],

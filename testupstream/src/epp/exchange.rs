@@ -61,10 +61,9 @@ impl Exchange {
     pub fn handle(&mut self, message: ProcessingRequest) -> (Vec<ProcessingResponse>, bool) {
         let result = match message.request {
             Some(Request::RequestHeaders(h)) => self.on_request_headers(h),
-            Some(Request::RequestBody(b)) => {
-                self.on_request_body(b.body, b.end_of_stream)
-                    .map(|answers| (answers, false))
-            }
+            Some(Request::RequestBody(b)) => self
+                .on_request_body(b.body, b.end_of_stream)
+                .map(|answers| (answers, false)),
             Some(Request::RequestTrailers(_)) => self.on_request_end().map(|mut answers| {
                 answers.push(trailers_response(true));
                 (answers, false)
@@ -88,7 +87,10 @@ impl Exchange {
         }
     }
 
-    fn on_request_headers(&mut self, h: HttpHeaders) -> Result<(Vec<ProcessingResponse>, bool), String> {
+    fn on_request_headers(
+        &mut self,
+        h: HttpHeaders,
+    ) -> Result<(Vec<ProcessingResponse>, bool), String> {
         if self.request_headers.is_some() {
             return Err("request headers sent twice".into());
         }
@@ -106,7 +108,11 @@ impl Exchange {
         }
         match get(MODEL_HEADER) {
             Some(m) if !m.is_empty() => self.model = m.to_string(),
-            _ => return Err(format!("no {MODEL_HEADER} header: the gateway must route first")),
+            _ => {
+                return Err(format!(
+                    "no {MODEL_HEADER} header: the gateway must route first"
+                ));
+            }
         }
         if !get("content-type").is_some_and(|c| c.starts_with("application/json")) {
             return Err("content-type must be application/json".into());
@@ -119,7 +125,11 @@ impl Exchange {
         Ok((Vec::new(), false))
     }
 
-    fn on_request_body(&mut self, chunk: Vec<u8>, end: bool) -> Result<Vec<ProcessingResponse>, String> {
+    fn on_request_body(
+        &mut self,
+        chunk: Vec<u8>,
+        end: bool,
+    ) -> Result<Vec<ProcessingResponse>, String> {
         if self.request_headers.is_none() || self.picked {
             return Err("request body out of order".into());
         }
@@ -141,7 +151,10 @@ impl Exchange {
         }
         let json: serde_json::Value = serde_json::from_slice(&self.body)
             .map_err(|e| format!("request body is not JSON: {e}"))?;
-        let model = json.get("model").and_then(|m| m.as_str()).unwrap_or_default();
+        let model = json
+            .get("model")
+            .and_then(|m| m.as_str())
+            .unwrap_or_default();
         if model != self.model {
             return Err(format!(
                 "body model {model:?} differs from {MODEL_HEADER} {:?}",
@@ -162,7 +175,10 @@ impl Exchange {
         Ok(vec![headers, body_response(true, body, true)])
     }
 
-    fn on_response_headers(&mut self, h: &HttpHeaders) -> Result<(Vec<ProcessingResponse>, bool), String> {
+    fn on_response_headers(
+        &mut self,
+        h: &HttpHeaders,
+    ) -> Result<(Vec<ProcessingResponse>, bool), String> {
         if !self.picked {
             return Err("response headers before the request was answered".into());
         }

@@ -47,7 +47,9 @@ impl FromStr for Answer {
             "header" => Ok(Self::Header),
             "metadata" => Ok(Self::Metadata),
             "both" => Ok(Self::Both),
-            other => Err(format!("answer must be header, metadata or both, got {other:?}")),
+            other => Err(format!(
+                "answer must be header, metadata or both, got {other:?}"
+            )),
         }
     }
 }

@@ -78,7 +78,14 @@ fn streamed_body(r: &ProcessingResponse) -> (Vec<u8>, bool) {
         Response::RequestBody(b) | Response::ResponseBody(b) => b.response.as_ref().unwrap(),
         other => panic!("not a body response: {other:?}"),
     };
-    match common.body_mutation.as_ref().unwrap().mutation.as_ref().unwrap() {
+    match common
+        .body_mutation
+        .as_ref()
+        .unwrap()
+        .mutation
+        .as_ref()
+        .unwrap()
+    {
         body_mutation::Mutation::StreamedResponse(s) => (s.body.clone(), s.end_of_stream),
         other => panic!("not streamed: {other:?}"),
     }
@@ -92,11 +99,17 @@ fn exchange(answer: Answer) -> Exchange {
 fn answers_the_pick_after_the_whole_body_then_echoes_the_response() {
     let mut x = exchange(Answer::Both);
     assert_eq!(x.handle(request_headers(&[])), (vec![], false));
-    assert_eq!(x.handle(body(true, br#"{"model":"#, false)), (vec![], false));
+    assert_eq!(
+        x.handle(body(true, br#"{"model":"#, false)),
+        (vec![], false)
+    );
     let (answers, done) = x.handle(body(true, br#""llama"}"#, true));
     assert!(!done);
     assert_eq!(answers.len(), 2);
-    assert_eq!(set_header(&answers[0], DESTINATION), Some(ENDPOINT.as_bytes()));
+    assert_eq!(
+        set_header(&answers[0], DESTINATION),
+        Some(ENDPOINT.as_bytes())
+    );
     let md = answers[0].dynamic_metadata.as_ref().unwrap();
     let Some(Kind::StructValue(lb)) = &md.fields["envoy.lb"].kind else {
         panic!("{md:?}")
@@ -111,14 +124,23 @@ fn answers_the_pick_after_the_whole_body_then_echoes_the_response() {
     );
 
     let response_headers = ProcessingRequest {
-        request: Some(Request::ResponseHeaders(headers(&[(":status", "200")], false))),
+        request: Some(Request::ResponseHeaders(headers(
+            &[(":status", "200")],
+            false,
+        ))),
         ..Default::default()
     };
     let (answers, done) = x.handle(response_headers);
     assert!(!done);
-    assert_eq!(set_header(&answers[0], PICKED_HEADER), Some(ENDPOINT.as_bytes()));
+    assert_eq!(
+        set_header(&answers[0], PICKED_HEADER),
+        Some(ENDPOINT.as_bytes())
+    );
     let (answers, done) = x.handle(body(false, b"data: 1\n\n", false));
-    assert_eq!((streamed_body(&answers[0]), done), ((b"data: 1\n\n".to_vec(), false), false));
+    assert_eq!(
+        (streamed_body(&answers[0]), done),
+        ((b"data: 1\n\n".to_vec(), false), false)
+    );
     let (answers, done) = x.handle(body(false, b"data: [DONE]\n\n", true));
     assert_eq!(streamed_body(&answers[0]).1, true);
     assert!(done);
@@ -151,7 +173,8 @@ fn rejected(answers: &[ProcessingResponse]) -> String {
 
 #[test]
 fn refuses_what_envoy_must_not_send() {
-    let (answers, done) = exchange(Answer::Both).handle(request_headers(&[(DESTINATION, "10.0.0.9:80")]));
+    let (answers, done) =
+        exchange(Answer::Both).handle(request_headers(&[(DESTINATION, "10.0.0.9:80")]));
     assert!(done);
     assert!(rejected(&answers).contains("already carries"));
 
