@@ -47,14 +47,14 @@ def pool_gateway(module_kind, upstream, tmp_path_factory):
     down_port = free_port()
 
     def pool(name, picker_port):
-        return {"name": name, "schema": "OpenAI", "auth": AUTH, "inference_pool": {
+        return {"name": name, "schema": "OpenAI", "auth": dict(AUTH), "inference_pool": {
             "endpoint_picker": f"http://127.0.0.1:{picker_port}", "target_port": port}}
 
     backends = [
         pool("pool-header", header_port),
         pool("pool-metadata", metadata_port),
         pool("pool-down", down_port),
-        {"name": "openai", "schema": "OpenAI", "auth": AUTH,
+        {"name": "openai", "schema": "OpenAI", "auth": dict(AUTH),
          "endpoint": f"http://127.0.0.1:{upstream.port}/v1"},
     ]
     routes = [
