@@ -41,6 +41,10 @@ def test_checked_in_config_validates(module_kind, tmp_path):
     _validate_file(f"envoy-{module_kind}.yaml", module_kind, tmp_path)
 
 
+def test_inference_pool_example_validates(module_kind, tmp_path):
+    _validate_file(f"envoy-inference-pool-{module_kind}.yaml", module_kind, tmp_path)
+
+
 @pytest.mark.parametrize("tier", ["tier-one", "tier-two"])
 def test_two_tier_example_validates(tier, module_kind, tmp_path):
     """Both tiers of the two-tier example (tier one: credentials and global token budgets;

@@ -36,8 +36,18 @@ fn generate(config: &str, args: &[&str]) -> String {
 
 /// Each checked-in file, the config it is generated from and the `aigw translate`
 /// arguments.
-const FILES: [(&str, &str, &[&str]); 9] = [
+const FILES: [(&str, &str, &[&str]); 11] = [
     ("envoy-native.yaml", "gateway.yaml", &["--module", "native"]),
+    (
+        "envoy-inference-pool-native.yaml",
+        "inference-pool.yaml",
+        &["--module", "native"],
+    ),
+    (
+        "envoy-inference-pool-wasm.yaml",
+        "inference-pool.yaml",
+        &["--module", "wasm"],
+    ),
     ("envoy-wasm.yaml", "gateway.yaml", &["--module", "wasm"]),
     (
         "istio-native.yaml",

@@ -28,6 +28,11 @@ def testupstream() -> Path:
     return _require(TARGET_DIR / "release" / "testupstream", "run scripts/setup.sh")
 
 
+def require_built(binary: str) -> Path:
+    """A release binary of the workspace."""
+    return _require(TARGET_DIR / "release" / binary, "run scripts/setup.sh")
+
+
 def modules_dir(kind: str) -> Path:
     """The directory holding the filter modules of `kind`, checked to contain all of them."""
     if kind == "native":

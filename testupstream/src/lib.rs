@@ -5,6 +5,7 @@ pub mod anthropic;
 mod auth;
 mod bedrock;
 pub mod config;
+pub mod epp;
 pub mod error;
 pub mod failing_server;
 mod fault;

@@ -43,7 +43,9 @@ pub fn listener(
         kind: config.module,
         dir: opts.modules_dir,
     };
-    let mut http_filters = vec![
+    let (strip_destination, epp_filters) = super::inference_pool::filters(config);
+    let mut http_filters: Vec<Value> = strip_destination.into_iter().collect();
+    http_filters.extend([
         module_filter(
             &settings,
             FilterModule::Translate,
@@ -56,9 +58,10 @@ pub fn listener(
             &token_usage_config(config),
             &[],
         ),
-    ];
+    ]);
     http_filters.extend(rate_limits.map(|w| w.filter.clone()));
     http_filters.extend(mcp_filter);
+    http_filters.extend(epp_filters);
     http_filters.push(router());
     let hcm = json!({
         "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
@@ -67,7 +70,11 @@ pub fn listener(
         "stream_idle_timeout": STREAM_IDLE_TIMEOUT,
         "max_request_headers_kb": config.limits.max_request_headers_kb,
         "access_log": [access_log(config, opts.access_log)],
-        "local_reply_config": local_reply_config(rate_limits.is_some(), config.module),
+        "local_reply_config": local_reply_config(
+            rate_limits.is_some(),
+            super::inference_pool::any(config),
+            config.module,
+        ),
         "http_filters": http_filters,
         "route_config": route_config(config, rate_limits.map(|w| &w.route_rate_limits)),
     });
@@ -139,7 +146,7 @@ fn route_config(config: &GatewayConfig, rate_limits: Option<&Value>) -> Value {
     let mut routes = model_routes(config);
     if let Some(limits) = rate_limits {
         for r in &mut routes {
-            r["typed_per_filter_config"] = json!({ RATELIMIT_FILTER: limits });
+            r["typed_per_filter_config"][RATELIMIT_FILTER] = limits.clone();
         }
     }
     let body = model_not_found_body();
@@ -156,10 +163,11 @@ fn route_config(config: &GatewayConfig, rate_limits: Option<&Value>) -> Value {
         }));
     }
     routes.extend(unknown_model_routes());
-    json!({
-        "name": "aigw",
-        "virtual_hosts": [{"name": "aigw", "domains": ["*"], "routes": routes}],
-    })
+    let mut virtual_host = json!({"name": "aigw", "domains": ["*"], "routes": routes});
+    if let Some(configs) = super::inference_pool::virtual_host_configs(config) {
+        virtual_host["typed_per_filter_config"] = configs;
+    }
+    json!({"name": "aigw", "virtual_hosts": [virtual_host]})
 }
 
 /// The OpenAI error body answered for a model no route serves.

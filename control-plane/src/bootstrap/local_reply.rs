@@ -9,15 +9,19 @@ use crate::config::ModuleKind;
 /// trapped, e.g. on a panic, or is being reloaded after one).
 const WASM_FAIL_DETAILS: &str = "wasm_fail_stream";
 
-/// The mappers, in order: the ratelimit filter's own (with rate limits), with wasm modules
+/// The mappers, in order: the ratelimit filter's own (with rate limits), the endpoint
+/// pickers' failure (with inference pools), with wasm modules
 /// a failed filter's 503 as a 500 in the client's schema (the panic reply the native host
 /// sends itself), then every reply that carries a response flag (upstream reset, timeout,
 /// overflow, ...) in the OpenAI error shape instead of plain text. Replies of the filters
 /// and the routes' direct responses carry no response flag and are untouched.
-pub fn local_reply_config(rate_limits: bool, module: ModuleKind) -> Value {
+pub fn local_reply_config(rate_limits: bool, inference_pools: bool, module: ModuleKind) -> Value {
     let mut mappers: Vec<Value> = Vec::new();
     if rate_limits {
         mappers.extend(reply_mappers());
+    }
+    if inference_pools {
+        mappers.push(super::inference_pool::error_mapper());
     }
     if module == ModuleKind::Wasm {
         mappers.extend(wasm_failure_mappers());

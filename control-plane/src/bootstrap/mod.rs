@@ -6,6 +6,7 @@ pub(crate) mod auth;
 pub(crate) mod cluster;
 mod fallback;
 pub mod filters;
+pub mod inference_pool;
 pub(crate) mod listener;
 mod local_reply;
 mod mcp;
@@ -51,8 +52,19 @@ pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<R
     let mut env_keys: Vec<String> = config.backends.iter().flat_map(auth::env_vars).collect();
     env_keys.sort();
     env_keys.dedup();
+    let settings = filters::ModuleSettings {
+        kind: config.module,
+        dir: opts.modules_dir,
+    };
     let mut clusters = Vec::with_capacity(config.backends.len());
     for (i, b) in config.backends.iter().enumerate() {
+        if let Some(pool) = &b.inference_pool {
+            let at = format!("backends[{i}]");
+            clusters.extend(inference_pool::clusters(
+                &settings, b, pool, &env_keys, &at,
+            )?);
+            continue;
+        }
         let ep = endpoint::parse(&b.endpoint_url())
             .map_err(|e| format!("backends[{i}].endpoint: {e}"))?;
         clusters.push(cluster::cluster(config, opts, b, &ep, &env_keys));
@@ -65,10 +77,6 @@ pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<R
             ));
         }
     }
-    let settings = filters::ModuleSettings {
-        kind: config.module,
-        dir: opts.modules_dir,
-    };
     clusters.extend(fallback::clusters(config, &settings, &env_keys)?);
     let mut mcp_filter = None;
     if let Some(m) = &config.mcp {

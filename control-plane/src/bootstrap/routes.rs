@@ -70,7 +70,11 @@ pub fn model_routes(config: &GatewayConfig) -> Vec<Value> {
                 ModelMatch::Prefix(v) => json!({"prefix": v}),
                 ModelMatch::Regex(v) => json!({"safe_regex": {"regex": v}}),
             };
-            route(r, m.route_suffix(), string_match, name_route)
+            let mut route = route(r, m.route_suffix(), string_match, name_route);
+            if let Some((filter, per_route)) = super::inference_pool::route_config(config, r) {
+                route["typed_per_filter_config"][filter] = per_route;
+            }
+            route
         })
         .collect()
 }

@@ -99,6 +99,9 @@ pub struct Backend {
     /// (required for GCPVertexAI and GCPAnthropic).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// A pool of self-hosted model servers behind an endpoint picker (no `endpoint` then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference_pool: Option<super::inference_pool::InferencePool>,
     /// How the gateway authenticates to the provider.
     pub auth: Auth,
 }

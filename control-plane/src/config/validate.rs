@@ -42,11 +42,17 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
             ));
         }
     }
+    let pools: Vec<&str> = config
+        .backends
+        .iter()
+        .filter(|b| b.inference_pool.is_some())
+        .map(|b| b.name.as_str())
+        .collect();
     let mut route_names = HashMap::new();
     let mut models = HashMap::new();
     for (i, r) in config.routes.iter().enumerate() {
         let at = format!("routes[{i}]");
-        route(&at, r, &backends, &mut errors);
+        route(&at, r, &backends, &pools, &mut errors);
         if let Some(first) = route_names.insert(r.name.as_str(), i) {
             errors.push(format!(
                 "{at}.name: duplicate route {:?} (also routes[{first}])",
@@ -90,10 +96,14 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
         ));
     }
     super::preset::validate(at, b, errors);
+    if let Some(pool) = &b.inference_pool {
+        super::inference_pool::validate(at, b, pool, errors);
+    }
     let url = b.endpoint_url();
     match endpoint::parse(&url) {
         // The missing region is reported by validate_vertex.
         _ if url.is_empty() && b.schema.is_vertex() => {}
+        _ if b.inference_pool.is_some() => {}
         _ if url.is_empty() && b.schema == Schema::AwsBedrock => errors.push(format!(
             "{at}.endpoint: required for schema AWSBedrock unless auth.region is set (then https://bedrock-runtime.<region>.amazonaws.com)"
         )),
@@ -159,7 +169,13 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
     );
 }
 
-fn route(at: &str, r: &Route, backends: &HashMap<&str, usize>, errors: &mut Vec<String>) {
+fn route(
+    at: &str,
+    r: &Route,
+    backends: &HashMap<&str, usize>,
+    pools: &[&str],
+    errors: &mut Vec<String>,
+) {
     if r.name.is_empty() {
         errors.push(format!("{at}.name: must not be empty"));
     }
@@ -195,7 +211,7 @@ fn route(at: &str, r: &Route, backends: &HashMap<&str, usize>, errors: &mut Vec<
                     "{at}.model_override: with backends, set model_override on each entry of {at}.backends"
                 ));
             }
-            super::validate_fallback::route_backends(at, r, backends, errors);
+            super::validate_fallback::route_backends(at, r, backends, pools, errors);
         }
     }
 }

@@ -7,11 +7,13 @@ use super::model::{Retry, Route};
 /// Most retries a route may ask for.
 pub const MAX_RETRIES: u32 = 10;
 
-/// Checks `r.backends` and `r.retry` of route `at`; `backends` maps names to indexes.
+/// Checks `r.backends` and `r.retry` of route `at`; `backends` maps names to indexes,
+/// `pools` holds the names of inference pool backends (which cannot be listed here).
 pub fn route_backends(
     at: &str,
     r: &Route,
     backends: &HashMap<&str, usize>,
+    pools: &[&str],
     errors: &mut Vec<String>,
 ) {
     let mut seen = HashMap::new();
@@ -19,6 +21,12 @@ pub fn route_backends(
         let bat = format!("{at}.backends[{j}]");
         if !backends.contains_key(b.name.as_str()) {
             errors.push(format!("{bat}.name: unknown backend {:?}", b.name));
+        }
+        if pools.contains(&b.name.as_str()) {
+            errors.push(format!(
+                "{bat}.name: {:?} is an inference pool, which takes a route of its own ({at}.backend); its endpoint picker does the load balancing",
+                b.name
+            ));
         }
         if let Some(first) = seen.insert(b.name.as_str(), j) {
             errors.push(format!(

@@ -21,6 +21,11 @@ pub fn backends(config: &GatewayConfig) -> Result<Vec<MeshBackend<'_>>, String> 
         .iter()
         .enumerate()
         .map(|(i, b)| {
+            if b.inference_pool.is_some() {
+                return Err(format!(
+                    "backends[{i}].inference_pool: not supported by the Istio and Envoy Gateway targets yet (use --target envoy or aigw serve)"
+                ));
+            }
             let endpoint = endpoint::parse(&b.endpoint_url())
                 .map_err(|e| format!("backends[{i}].endpoint: {e}"))?;
             let host = if endpoint.is_ip {

@@ -41,6 +41,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         azure_api_version: None,
         project: None,
         region: None,
+        inference_pool: None,
         auth: Auth::from_key_env(AuthKind::Bearer, DEMO_KEY_ENV),
     }];
     let mut routes = vec![Route {
@@ -65,6 +66,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
             azure_api_version: None,
             project: None,
             region: None,
+            inference_pool: None,
             auth: Auth::from_key_env(AuthKind::Bearer, OPENAI_KEY_ENV),
         });
         routes.push(Route {
