@@ -111,6 +111,18 @@ def gateway_config(upstream: Upstream, workdir: Path, kind: str, listen: int, ad
     }
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a dict used twice in full again: the config loader refuses YAML anchors."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
+def config_yaml(config: dict) -> str:
+    """A gateway config as YAML text, without anchors."""
+    return yaml.dump(config, Dumper=_NoAliasDumper)
+
+
 def translate(config: Path, kind: str, access_log: Path, out: Path):
     """Renders `config` into an Envoy bootstrap at `out` with `aigw translate`."""
     argv = [str(paths.aigw()), "translate", str(config), "--module", kind,
@@ -126,7 +138,7 @@ def start(upstream: Upstream, workdir: Path, kind: str) -> Gateway:
     workdir.mkdir(parents=True, exist_ok=True)
     listen, admin = free_port(), free_port()
     config = workdir / "gateway.yaml"
-    config.write_text(yaml.safe_dump(gateway_config(upstream, workdir, kind, listen, admin)))
+    config.write_text(config_yaml(gateway_config(upstream, workdir, kind, listen, admin)))
     access_log = workdir / "access.log"
     bootstrap = workdir / "envoy.yaml"
     translate(config, kind, access_log, bootstrap)

@@ -8,10 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from . import paths
-from .gateway import translate
+from .gateway import config_yaml, translate
 from .procs import Proc, free_port
 
 # An obviously fake session key (base64 of 32 bytes) given to Envoy's environment.
@@ -90,7 +88,7 @@ def start_envoy(workdir: Path, kind: str, ports: dict, replica: int,
     """Starts one Envoy (replica number `replica`) in front of the servers on `ports`."""
     listen, admin = free_port(), free_port()
     config_file = workdir / f"gateway-{replica}.yaml"
-    config_file.write_text(yaml.safe_dump(config(kind, listen, admin, ports, authorization)))
+    config_file.write_text(config_yaml(config(kind, listen, admin, ports, authorization)))
     bootstrap = workdir / f"envoy-{replica}.yaml"
     translate(config_file, kind, workdir / f"access-{replica}.log", bootstrap)
     env = {SESSION_KEY_ENV: SESSION_KEY}

@@ -3,11 +3,9 @@ backend on a fake that lives in the test process): same rendering and Envoy flag
 
 from pathlib import Path
 
-import yaml
-
 from . import paths
 from .accesslog import AccessLog
-from .gateway import Gateway, translate
+from .gateway import Gateway, config_yaml, translate
 from .procs import Proc, free_port
 
 
@@ -19,7 +17,7 @@ def start(workdir: Path, kind: str, backends: list, routes: list, env: dict,
     workdir.mkdir(parents=True, exist_ok=True)
     listen, admin = free_port(), free_port()
     config = workdir / "gateway.yaml"
-    config.write_text(yaml.safe_dump({
+    config.write_text(config_yaml({
         "listen": f"127.0.0.1:{listen}", "admin": f"127.0.0.1:{admin}", "module": kind,
         "backends": backends, "routes": routes, **(extra or {})}))
     access_log = workdir / "access.log"
