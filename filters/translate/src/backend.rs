@@ -264,7 +264,9 @@ impl Filter for BackendFilter {
                 self.gemini.on_response_headers(host, end_of_stream)
             }
             Target::AwsBedrock { .. } => self.bedrock.on_response_headers(host, end_of_stream),
-            Target::Anthropic { .. } => self.anthropic.on_response_headers(host, end_of_stream),
+            Target::Anthropic { .. } | Target::GcpAnthropic { .. } => {
+                self.anthropic.on_response_headers(host, end_of_stream)
+            }
             Target::OpenAI { .. } | Target::AzureOpenAI { .. } => {
                 self.content_check.on_response_headers(host, end_of_stream)
             }
@@ -280,7 +282,9 @@ impl Filter for BackendFilter {
                 self.gemini.on_response_body(host, end_of_stream)
             }
             Target::AwsBedrock { .. } => self.bedrock.on_response_body(host, end_of_stream),
-            Target::Anthropic { .. } => self.anthropic.on_response_body(host, end_of_stream),
+            Target::Anthropic { .. } | Target::GcpAnthropic { .. } => {
+                self.anthropic.on_response_body(host, end_of_stream)
+            }
             Target::OpenAI { .. } | Target::AzureOpenAI { .. } => {
                 self.content_check.on_response_body(host, end_of_stream)
             }
