@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::config::endpoint::Endpoint;
-use crate::config::{AuthKind, Backend, OverrideWhenMissing, aws_region, token_url};
+use crate::config::{AuthKind, Backend, OverrideWhenMissing, aws_region, sts_url, token_url};
 
 /// The Envoy cluster of a backend's token endpoint.
 pub fn token_cluster_name(backend: &str) -> String {
@@ -61,6 +61,24 @@ fn kind_config(backend: &Backend, endpoint: &Endpoint) -> Value {
         }
         return auth;
     }
+    if a.kind == AuthKind::AwsWebIdentity {
+        auth["region"] = json!(aws_region(a, &endpoint.host));
+        auth["service"] = json!(a.service.as_deref().unwrap_or("bedrock"));
+        auth["role_arn"] = json!(a.role_arn);
+        auth["role_session_name"] = json!(a.role_session_name.as_deref().unwrap_or("aigw"));
+        if let Some(file) = &a.web_identity_token_file {
+            auth["web_identity_token_file"] = json!(file.display().to_string());
+        }
+        if let Some(var) = &a.web_identity_token_env {
+            auth["web_identity_token_env"] = json!(var);
+        }
+        auth["sts_cluster"] = json!(token_cluster_name(&backend.name));
+        auth["sts_url"] = json!(sts_url(a, &endpoint.host));
+        if let Some(d) = a.duration_seconds {
+            auth["duration_seconds"] = json!(d);
+        }
+        return auth;
+    }
     if a.kind == AuthKind::AwsSigv4 {
         auth["region"] = json!(aws_region(a, &endpoint.host));
         auth["service"] = json!(a.service.as_deref().unwrap_or("bedrock"));
@@ -99,6 +117,9 @@ pub fn env_vars(backend: &Backend) -> Vec<String> {
         .cloned()
         .collect();
     }
+    if a.kind == AuthKind::AwsWebIdentity {
+        return a.web_identity_token_env.iter().cloned().collect();
+    }
     if a.kind == AuthKind::AwsSigv4 && a.credentials_file.is_none() {
         return a.aws_env_names().map(str::to_string).to_vec();
     }
@@ -129,5 +150,23 @@ mod tests {
             env_vars(backend),
             ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "FAKE_TOKEN"]
         );
+    }
+
+    #[test]
+    fn web_identity_filter_config_names_role_token_and_sts() {
+        let yaml = "backends:\n  - { name: br, schema: AWSBedrock, endpoint: https://bedrock-runtime.eu-west-1.amazonaws.com, auth: { kind: aws_web_identity, role_arn: 'arn:aws:iam::123456789012:role/aigw', web_identity_token_file: /var/run/secrets/token } }\nroutes:\n  - { name: r, models: [m], backend: br }\n";
+        let config = from_yaml(yaml, Path::new("/cfg")).unwrap();
+        let backend = &config.backends[0];
+        let ep = endpoint::parse(&backend.endpoint).unwrap();
+        assert_eq!(
+            filter_config(backend, &ep),
+            json!({"backend": "br", "kind": "aws_web_identity", "region": "eu-west-1",
+                "service": "bedrock", "role_arn": "arn:aws:iam::123456789012:role/aigw",
+                "role_session_name": "aigw",
+                "web_identity_token_file": "/var/run/secrets/token",
+                "sts_cluster": "aigw-token-br",
+                "sts_url": "https://sts.eu-west-1.amazonaws.com/"})
+        );
+        assert!(env_vars(backend).is_empty());
     }
 }

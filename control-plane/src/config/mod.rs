@@ -15,7 +15,7 @@ mod validate_costs;
 pub(crate) mod validate_fallback;
 mod validate_token;
 
-pub use validate_auth::aws_region;
+pub use validate_auth::{aws_region, sts_url};
 pub use validate_token::token_url;
 
 use std::fmt;
@@ -99,6 +99,7 @@ pub fn parse(
             &mut a.credentials_file,
             &mut a.client_secret_file,
             &mut a.client_assertion_file,
+            &mut a.web_identity_token_file,
         ]
         .into_iter()
         .flatten()
