@@ -92,3 +92,47 @@ fn answers_parse_as_sts_answers() {
     let e = aigw_core::auth::sts::parse_sts_response(400, err.as_bytes(), UNIX_EPOCH).unwrap_err();
     assert_eq!(e, "STS answered 400 (InvalidIdentityToken)");
 }
+
+#[test]
+fn issued_credentials_sign_for_bedrock_until_they_expire() {
+    use crate::tokens::{Client, Issuer, TokenConfig};
+    let issuer = Issuer::new(TokenConfig {
+        lifetime_s: 1,
+        delay_ms: 0,
+        clients: vec![Client::AwsSts {
+            backend: "br".into(),
+            role_arn: ROLE.into(),
+            web_identity_token: TOKEN.into(),
+        }],
+    });
+    let (status, xml) = issuer.answer_sts(
+        &Method::POST,
+        None,
+        &form_headers(),
+        &bytes::Bytes::from(ok_form()),
+    );
+    assert_eq!(status, StatusCode::OK);
+    let issued = aigw_core::auth::sts::parse_sts_response(
+        200,
+        &xml,
+        SystemTime::now() - Duration::from_secs(1),
+    )
+    .unwrap();
+    let key_id = issued.value.access_key_id().to_string();
+    let aws = issuer.aws_credentials(&key_id).unwrap();
+    use secrecy::ExposeSecret;
+    assert_eq!(
+        issued.value.session_token().unwrap().expose_secret(),
+        aws.session_token
+    );
+    assert_eq!(aws.backend, "br");
+    assert!(aws.expires <= SystemTime::now() + Duration::from_secs(1));
+    let (status, xml) = issuer.answer_sts(
+        &Method::POST,
+        None,
+        &form_headers(),
+        &bytes::Bytes::from(ok_form().replace(TOKEN, "fake-wrong")),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8(xml).unwrap().contains("<Code>InvalidIdentityToken</Code>"));
+}

@@ -4,6 +4,8 @@
 //! public half). Grant requests are checked strictly; tokens are short-lived and the fake
 //! providers accept a token only while it is valid. AWS STS `AssumeRoleWithWebIdentity`
 //! (`/`, see [`crate::sts`]) issues temporary AWS credentials the Bedrock fake accepts.
+//! Google workload identity federation: token exchange (`POST /v1/token`) and
+//! `generateAccessToken` (`POST /v1/projects/-/serviceAccounts/{email}:generateAccessToken`).
 //! `GET /testupstream/token-fetches` answers `{"<backend>": <grant requests>}`.
 
 use std::collections::{BTreeMap, HashMap};
@@ -67,6 +69,16 @@ pub enum Client {
         client_email: String,
         public_key_file: String,
     },
+    /// Google workload identity federation: the pool provider `audience` accepts exactly
+    /// `subject_token`; with `service_account`, the federated token is only good for that
+    /// account's `generateAccessToken`, whose token then authenticates as `backend`.
+    GcpWorkloadIdentity {
+        backend: String,
+        audience: String,
+        subject_token: String,
+        #[serde(default)]
+        service_account: Option<String>,
+    },
     /// AWS STS: a role assumed with the one web-identity token accepted.
     AwsSts {
         backend: String,
@@ -94,7 +106,8 @@ impl Client {
             Self::Oauth2 { backend, .. }
             | Self::AzureEntra { backend, .. }
             | Self::Google { backend, .. }
-            | Self::AwsSts { backend, .. } => backend,
+            | Self::AwsSts { backend, .. }
+            | Self::GcpWorkloadIdentity { backend, .. } => backend,
         }
     }
 }
@@ -116,6 +129,8 @@ struct State {
     issued: HashMap<String, (String, Instant)>,
     /// Temporary AWS credentials by access key id.
     aws: HashMap<String, AwsIssued>,
+    /// Federated tokens only good for impersonation: token -> (service account, expiry).
+    federated: HashMap<String, (String, Instant)>,
     fetches: BTreeMap<String, u64>,
     counter: u64,
 }
@@ -225,6 +240,8 @@ impl Issuer {
             || path == crate::sts::STS_PATH
             || path == OAUTH2_PATH
             || path == GOOGLE_PATH
+            || path == wif::STS_PATH
+            || wif::service_account_of(path).is_some()
             || path.ends_with(ENTRA_SUFFIX)
     }
 
@@ -243,6 +260,9 @@ impl Issuer {
                 .map(|s| s.fetches.clone())
                 .unwrap_or_default();
             return (StatusCode::OK, json!(fetches).to_string().into_bytes());
+        }
+        if let Some(account) = wif::service_account_of(path) {
+            return self.generate_access_token(method, account, headers, body);
         }
         let result = self.grant(method, path, headers, body);
         match result {
@@ -290,6 +310,8 @@ impl Issuer {
         }
         let client = if path == OAUTH2_PATH {
             self.oauth2(&form)?
+        } else if path == wif::STS_PATH {
+            self.token_exchange(&form)?
         } else if path == GOOGLE_PATH {
             let host = headers
                 .get("host")
@@ -313,9 +335,15 @@ impl Issuer {
             xxhash_rust::xxh3::xxh3_64(format!("{:?}{}", Instant::now(), state.counter).as_bytes())
         );
         let expiry = Instant::now() + Duration::from_secs(self.config.lifetime_s);
-        state
-            .issued
-            .insert(token.clone(), (backend.clone(), expiry));
+        match client {
+            Client::GcpWorkloadIdentity {
+                service_account: Some(account),
+                ..
+            } => state.federated.insert(token.clone(), (account.clone(), expiry)),
+            _ => state
+                .issued
+                .insert(token.clone(), (backend.clone(), expiry)),
+        };
         Ok((token, backend))
     }
 
@@ -459,6 +487,9 @@ impl Issuer {
         Err(invalid("no service account configured".into()))
     }
 }
+
+#[path = "tokens_wif.rs"]
+mod wif;
 
 fn invalid_client(m: &str) -> Refusal {
     (StatusCode::UNAUTHORIZED, "invalid_client", m.to_string())

@@ -10,6 +10,11 @@ pub fn token_cluster_name(backend: &str) -> String {
     format!("aigw-token-{backend}")
 }
 
+/// The Envoy cluster of a backend's `generateAccessToken` endpoint (gcp_workload_identity).
+pub fn impersonation_cluster_name(backend: &str) -> String {
+    format!("aigw-impersonation-{backend}")
+}
+
 /// The upstream-auth JSON config for `backend` (already validated) at `endpoint`.
 pub fn filter_config(backend: &Backend, endpoint: &Endpoint) -> Value {
     let mut auth = kind_config(backend, endpoint);
@@ -49,6 +54,24 @@ fn kind_config(backend: &Backend, endpoint: &Endpoint) -> Value {
             (
                 "credentials_file",
                 a.credentials_file.as_ref().map(|f| f.display().to_string()),
+            ),
+            ("audience", a.audience.clone()),
+            (
+                "subject_token_file",
+                a.subject_token_file
+                    .as_ref()
+                    .map(|f| f.display().to_string()),
+            ),
+            ("subject_token_env", a.subject_token_env.clone()),
+            (
+                "impersonation_cluster",
+                a.service_account_impersonation_url
+                    .as_ref()
+                    .map(|_| impersonation_cluster_name(&backend.name)),
+            ),
+            (
+                "impersonation_url",
+                a.service_account_impersonation_url.clone(),
             ),
         ];
         for (field, value) in fields {
@@ -111,6 +134,7 @@ pub fn env_vars(backend: &Backend) -> Vec<String> {
             &a.client_secret_env,
             &a.client_assertion_env,
             &a.credentials_env,
+            &a.subject_token_env,
         ]
         .into_iter()
         .flatten()
@@ -168,5 +192,22 @@ mod tests {
                 "sts_url": "https://sts.eu-west-1.amazonaws.com/"})
         );
         assert!(env_vars(backend).is_empty());
+    }
+
+    #[test]
+    fn workload_identity_filter_config_names_both_endpoints() {
+        let yaml = "backends:\n  - { name: g, schema: OpenAI, endpoint: https://llm.example, auth: { kind: gcp_workload_identity, audience: '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q', subject_token_env: OIDC, service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken' } }\nroutes:\n  - { name: r, models: [m], backend: g }\n";
+        let config = from_yaml(yaml, Path::new("/cfg")).unwrap();
+        let backend = &config.backends[0];
+        let ep = endpoint::parse(&backend.endpoint).unwrap();
+        assert_eq!(
+            filter_config(backend, &ep),
+            json!({"backend": "g", "kind": "gcp_workload_identity",
+                "token_cluster": "aigw-token-g", "token_url": "https://sts.googleapis.com/v1/token",
+                "audience": "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q",
+                "subject_token_env": "OIDC", "impersonation_cluster": "aigw-impersonation-g",
+                "impersonation_url": "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken"})
+        );
+        assert_eq!(env_vars(backend), ["OIDC"]);
     }
 }

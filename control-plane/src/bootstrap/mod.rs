@@ -65,6 +65,15 @@ pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<R
                 &ep,
             ));
         }
+        if let Some(url) = &b.auth.service_account_impersonation_url {
+            let ep = endpoint::parse(url).map_err(|e| {
+                format!("backends[{i}].auth.service_account_impersonation_url: {e}")
+            })?;
+            clusters.push(cluster::token_cluster(
+                &auth::impersonation_cluster_name(&b.name),
+                &ep,
+            ));
+        }
     }
     let settings = filters::ModuleSettings {
         kind: config.module,

@@ -100,6 +100,7 @@ pub fn parse(
             &mut a.client_secret_file,
             &mut a.client_assertion_file,
             &mut a.web_identity_token_file,
+            &mut a.subject_token_file,
         ]
         .into_iter()
         .flatten()

@@ -193,6 +193,7 @@ pub struct Auth {
     pub profile: Option<String>,
     /// oauth2: the token endpoint URL (required). gcp_service_account: must equal the
     /// key's `token_uri` (default `https://oauth2.googleapis.com/token`).
+    /// gcp_workload_identity: the STS token exchange (default `https://sts.googleapis.com/v1/token`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
     /// azure_entra: directory (tenant) id (required).
@@ -221,10 +222,26 @@ pub struct Auth {
     /// `credentials_file`, which names the key file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials_env: Option<String>,
-    /// oauth2, gcp_service_account: scopes of the token; azure_entra: one scope (default
+    /// oauth2, gcp_service_account, gcp_workload_identity: scopes of the token; azure_entra: one scope (default
     /// `https://cognitiveservices.azure.com/.default`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
+    /// gcp_workload_identity: audience of the workload identity pool provider (required),
+    /// `//iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// gcp_workload_identity: file holding the external (OIDC) token, read at every exchange
+    /// (native modules only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_token_file: Option<PathBuf>,
+    /// gcp_workload_identity: environment variable holding the external token (read once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_token_env: Option<String>,
+    /// gcp_workload_identity: `generateAccessToken` URL of a service account to impersonate
+    /// (`https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/<email>:generateAccessToken`);
+    /// without it the federated token is used directly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account_impersonation_url: Option<String>,
     /// aws_web_identity: ARN of the IAM role to assume (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
@@ -288,6 +305,10 @@ impl Auth {
             client_assertion_file: None,
             credentials_env: None,
             scopes: Vec::new(),
+            audience: None,
+            subject_token_file: None,
+            subject_token_env: None,
+            service_account_impersonation_url: None,
             role_arn: None,
             role_session_name: None,
             web_identity_token_file: None,
@@ -338,6 +359,8 @@ pub enum AuthKind {
     GcpServiceAccount,
     /// AWS SigV4 with temporary credentials from STS `AssumeRoleWithWebIdentity`.
     AwsWebIdentity,
+    /// `authorization: Bearer` with a Google token from workload identity federation.
+    GcpWorkloadIdentity,
 }
 
 impl AuthKind {
@@ -353,6 +376,7 @@ impl AuthKind {
             Self::AzureEntra => "azure_entra",
             Self::GcpServiceAccount => "gcp_service_account",
             Self::AwsWebIdentity => "aws_web_identity",
+            Self::GcpWorkloadIdentity => "gcp_workload_identity",
         }
     }
 
@@ -365,7 +389,7 @@ impl AuthKind {
     pub fn is_token(self) -> bool {
         matches!(
             self,
-            Self::Oauth2 | Self::AzureEntra | Self::GcpServiceAccount
+            Self::Oauth2 | Self::AzureEntra | Self::GcpServiceAccount | Self::GcpWorkloadIdentity
         )
     }
 }

@@ -30,6 +30,11 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
                 "{at}.auth.key_file: not available with module wasm (proxy-wasm cannot read files); use key_env or module native"
             ));
         }
+        if config.module == ModuleKind::Wasm && b.auth.subject_token_file.is_some() {
+            errors.push(format!(
+                "{at}.auth.subject_token_file: not available with module wasm (proxy-wasm cannot read files); use subject_token_env or module native"
+            ));
+        }
         if config.module == ModuleKind::Wasm && b.auth.web_identity_token_file.is_some() {
             errors.push(format!(
                 "{at}.auth.web_identity_token_file: not available with module wasm (proxy-wasm cannot read files); use web_identity_token_env or module native"

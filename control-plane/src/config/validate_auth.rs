@@ -28,7 +28,7 @@ pub(super) fn auth(
     for (field, set) in validate_token::token_fields(a) {
         if set {
             errors.push(format!(
-                "{at}.{field}: only valid with kinds oauth2, azure_entra, gcp_service_account (kind is {})",
+                "{at}.{field}: only valid with kinds oauth2, azure_entra, gcp_service_account, gcp_workload_identity (kind is {})",
                 a.kind.as_str()
             ));
         }
