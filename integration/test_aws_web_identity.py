@@ -19,21 +19,22 @@ from support.procs import Proc
 from support.secrets import AWS_WEB_IDENTITY_TOKEN, AWS_WEB_IDENTITY_UNUSED_SECRET
 
 WORKERS = 2  # Envoy --concurrency of the gateway under test
-ROLE = "arn:aws:iam::123456789012:role/aigw-bedrock-invoke"
+ROLE = "arn:aws:iam::123456789012:role/aigw-{}"  # one role per backend
 MODEL_ID = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 BACKENDS = ("sts-bedrock", "sts-burst", "sts-short", "sts-denied")
 
 
 def start_sts(workdir: Path, name: str, lifetime_s: int, delay_ms: int, backends: list):
-    """testupstream as STS and Bedrock: `backends` may assume ROLE with the test token."""
+    """testupstream as STS and Bedrock: each of `backends` may assume its role with the test
+    token."""
     config = workdir / f"testupstream-{name}-sts.json"
-    clients = [{"kind": "aws_sts", "backend": b, "role_arn": ROLE,
+    clients = [{"kind": "aws_sts", "backend": b, "role_arn": ROLE.format(b),
                 "web_identity_token": AWS_WEB_IDENTITY_TOKEN} for b in backends]
     config.write_text(json.dumps({"lifetime_s": lifetime_s, "delay_ms": delay_ms,
                                   "clients": clients}))
     argv = [paths.testupstream(), "--listen", "127.0.0.1:0", "--token-config", config]
-    for b in BACKENDS:  # the Bedrock fake answers as these backends; their static keys go unused
-        argv += ["--backend", f"{b}=AKIDFAKEUNUSED{len(b):04d}:{AWS_WEB_IDENTITY_UNUSED_SECRET}"]
+    for i, b in enumerate(BACKENDS):  # the Bedrock fake answers as these; static keys unused
+        argv += ["--backend", f"{b}=AKIDFAKEUNUSED{i:04d}:{AWS_WEB_IDENTITY_UNUSED_SECRET}"]
     proc = Proc(f"testupstream ({name})", argv, workdir / f"testupstream-{name}.log")
     port = int(proc.wait_for_output(r"^listening on [0-9.]+:(\d+)$").group(1))
     return proc, port
@@ -65,15 +66,16 @@ def gateway(sts, module_kind, tmp_path_factory):
         env["AIGW_IT_WEB_IDENTITY_TOKEN"] = AWS_WEB_IDENTITY_TOKEN
         token = {"web_identity_token_env": "AIGW_IT_WEB_IDENTITY_TOKEN"}
 
-    def backend(name, port, role=ROLE):
+    def backend(name, port, role=None):
         return {"name": name, "schema": "AWSBedrock", "endpoint": f"http://127.0.0.1:{port}",
-                "auth": {"kind": "aws_web_identity", "region": "us-east-1", "role_arn": role,
+                "auth": {"kind": "aws_web_identity", "region": "us-east-1",
+                         "role_arn": role or ROLE.format(name),
                          "role_session_name": "aigw-it", "sts_endpoint": f"http://127.0.0.1:{port}/",
                          **token}}
 
     backends = [backend("sts-bedrock", sts["long"]), backend("sts-burst", sts["long"]),
                 backend("sts-short", sts["short"]),
-                backend("sts-denied", sts["long"], ROLE.replace("invoke", "other"))]
+                backend("sts-denied", sts["long"], ROLE.format("not-configured"))]
     routes = [{"name": b["name"], "models": [f"model-{b['name']}"], "backend": b["name"],
                "model_override": MODEL_ID} for b in backends]
     g = own_gateway.start(workdir, module_kind, backends, routes, env, concurrency=WORKERS)
@@ -117,6 +119,7 @@ def test_cold_cache_burst_calls_sts_once_per_worker(gateway, sts):
     responses = asyncio.run(burst())
     statuses = [r.status_code for r in responses]
     assert statuses == [200] * 200, [r.text for r in responses if r.status_code != 200][:3]
+    assert {r.headers["x-testupstream-backend"] for r in responses} == {"sts-burst"}
     count = fetches(sts["long"])["sts-burst"]
     print(f"STS calls for 200 concurrent requests on {WORKERS} workers: {count}")
     assert count == WORKERS

@@ -57,12 +57,30 @@ fn accepts_post_form_and_get_query() {
 fn refuses_what_sts_refuses() {
     let f = ok_form();
     let cases = [
-        (f.replace("Version=2011-06-15", "Version=2010-01-01"), (400, "InvalidAction")),
-        (f.replace("Action=AssumeRoleWithWebIdentity", "Action=AssumeRole"), (400, "InvalidAction")),
-        (f.replace("role%2Faigw", "role%2Fother"), (403, "AccessDenied")),
-        (f.replace(TOKEN, "fake-other"), (400, "InvalidIdentityToken")),
-        (f.replace("RoleSessionName=aigw", "RoleSessionName=a+b"), (400, "ValidationError")),
-        (f.replace("&WebIdentityToken=fake-wi-unit-token", ""), (400, "MissingParameter")),
+        (
+            f.replace("Version=2011-06-15", "Version=2010-01-01"),
+            (400, "InvalidAction"),
+        ),
+        (
+            f.replace("Action=AssumeRoleWithWebIdentity", "Action=AssumeRole"),
+            (400, "InvalidAction"),
+        ),
+        (
+            f.replace("role%2Faigw", "role%2Fother"),
+            (403, "AccessDenied"),
+        ),
+        (
+            f.replace(TOKEN, "fake-other"),
+            (400, "InvalidIdentityToken"),
+        ),
+        (
+            f.replace("RoleSessionName=aigw", "RoleSessionName=a+b"),
+            (400, "ValidationError"),
+        ),
+        (
+            f.replace("&WebIdentityToken=fake-wi-unit-token", ""),
+            (400, "MissingParameter"),
+        ),
         (format!("{f}&Policy=x"), (400, "InvalidParameterValue")),
         (format!("{f}&DurationSeconds=60"), (400, "ValidationError")),
         (format!("{f}&RoleArn=x"), (400, "InvalidParameterValue")),
@@ -71,13 +89,23 @@ fn refuses_what_sts_refuses() {
         assert_eq!(code(Method::POST, None, &form), Err(want), "{form}");
     }
     assert_eq!(code(Method::PUT, None, &f), Err((400, "InvalidAction")));
-    assert_eq!(code(Method::POST, Some("Action=x"), &f), Err((400, "InvalidParameterCombination")));
+    assert_eq!(
+        code(Method::POST, Some("Action=x"), &f),
+        Err((400, "InvalidParameterCombination"))
+    );
 }
 
 #[test]
 fn answers_parse_as_sts_answers() {
     let expires = UNIX_EPOCH + Duration::from_secs(1_700_003_600);
-    let xml = success_xml(&roles()[0], "aigw", "ASIAFAKE1", "fake-s&k", "fake-st", expires);
+    let xml = success_xml(
+        &roles()[0],
+        "aigw",
+        "ASIAFAKE1",
+        "fake-s&k",
+        "fake-st",
+        expires,
+    );
     let issued = aigw_core::auth::sts::parse_sts_response(
         200,
         xml.as_bytes(),
@@ -134,5 +162,9 @@ fn issued_credentials_sign_for_bedrock_until_they_expire() {
         &bytes::Bytes::from(ok_form().replace(TOKEN, "fake-wrong")),
     );
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(String::from_utf8(xml).unwrap().contains("<Code>InvalidIdentityToken</Code>"));
+    assert!(
+        String::from_utf8(xml)
+            .unwrap()
+            .contains("<Code>InvalidIdentityToken</Code>")
+    );
 }

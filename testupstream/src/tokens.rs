@@ -339,7 +339,9 @@ impl Issuer {
             Client::GcpWorkloadIdentity {
                 service_account: Some(account),
                 ..
-            } => state.federated.insert(token.clone(), (account.clone(), expiry)),
+            } => state
+                .federated
+                .insert(token.clone(), (account.clone(), expiry)),
             _ => state
                 .issued
                 .insert(token.clone(), (backend.clone(), expiry)),

@@ -104,59 +104,199 @@ impl Issuer {
         body: &Bytes,
     ) -> (StatusCode, Vec<u8>) {
         if method != Method::POST {
-            return google_error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "POST only");
+            return google_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "POST only",
+            );
         }
         let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
         if header("content-type").split(';').next() != Some("application/json") {
-            return google_error(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "content-type must be application/json");
+            return google_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_ARGUMENT",
+                "content-type must be application/json",
+            );
         }
         let Some(token) = header("authorization").strip_prefix("Bearer ") else {
-            return google_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "missing bearer token");
+            return google_error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "missing bearer token",
+            );
         };
         let request: GenerateRequest = match serde_json::from_slice(body) {
             Ok(r) => r,
-            Err(e) => return google_error(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", &format!("invalid body: {e}")),
+            Err(e) => {
+                return google_error(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_ARGUMENT",
+                    &format!("invalid body: {e}"),
+                );
+            }
         };
         if request.scope.is_empty() || !request.scope.iter().all(|s| s.starts_with(SCOPE_PREFIX)) {
-            return google_error(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "scope must be non-empty Google OAuth scopes");
+            return google_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_ARGUMENT",
+                "scope must be non-empty Google OAuth scopes",
+            );
         }
-        if request.lifetime.as_deref().is_some_and(|l| !l.ends_with('s')) {
-            return google_error(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "lifetime must be a duration like 3600s");
+        if request
+            .lifetime
+            .as_deref()
+            .is_some_and(|l| !l.ends_with('s'))
+        {
+            return google_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_ARGUMENT",
+                "lifetime must be a duration like 3600s",
+            );
         }
         let Ok(mut state) = self.state.lock() else {
             return google_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "state");
         };
         let valid_for = match state.federated.get(token) {
             Some((sa, expiry)) if Instant::now() < *expiry => sa.clone(),
-            _ => return google_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Request had invalid authentication credentials"),
+            _ => {
+                return google_error(
+                    StatusCode::UNAUTHORIZED,
+                    "UNAUTHENTICATED",
+                    "Request had invalid authentication credentials",
+                );
+            }
         };
         if valid_for != account {
-            return google_error(StatusCode::FORBIDDEN, "PERMISSION_DENIED", "Permission 'iam.serviceAccounts.getAccessToken' denied on resource");
+            return google_error(
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "Permission 'iam.serviceAccounts.getAccessToken' denied on resource",
+            );
         }
         let backend = self
             .clients()
             .find_map(|c| match c {
-                Client::GcpWorkloadIdentity { backend, service_account: Some(sa), .. } if sa == account => Some(backend.clone()),
+                Client::GcpWorkloadIdentity {
+                    backend,
+                    service_account: Some(sa),
+                    ..
+                } if sa == account => Some(backend.clone()),
                 _ => None,
             })
             .unwrap_or_default();
-        *state.fetches.entry(format!("{backend}{SA_SUFFIX}")).or_default() += 1;
+        *state
+            .fetches
+            .entry(format!("{backend}{SA_SUFFIX}"))
+            .or_default() += 1;
         state.counter += 1;
         let n = state.counter;
         let hash = xxhash_rust::xxh3::xxh3_64(format!("{:?}{n}", Instant::now()).as_bytes());
         let issued = format!("{TOKEN_PREFIX}{backend}-sa-{n}-{hash:016x}");
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
         let expires = now + self.config.lifetime_s;
         let expire_time = OffsetDateTime::from_unix_timestamp(expires as i64)
             .ok()
             .and_then(|t| t.format(&Rfc3339).ok())
             .unwrap_or_default();
         let left = Duration::from_secs(expires).saturating_sub(
-            SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default(),
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default(),
         );
-        state.issued.insert(issued.clone(), (backend.clone(), Instant::now() + left));
+        state
+            .issued
+            .insert(issued.clone(), (backend.clone(), Instant::now() + left));
         eprintln!("testupstream: generated a service-account token for backend {backend}");
         let body = json!({"accessToken": issued, "expireTime": expire_time});
         (StatusCode::OK, body.to_string().into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::TokenConfig;
+    use super::*;
+    use hyper::header::HeaderValue;
+
+    const AUDIENCE: &str =
+        "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q";
+    const SUBJECT: &str = "fake-oidc-unit";
+    const ACCOUNT: &str = "sa@p.iam.gserviceaccount.com";
+
+    fn issuer() -> Issuer {
+        Issuer::new(TokenConfig {
+            lifetime_s: 60,
+            delay_ms: 0,
+            clients: vec![Client::GcpWorkloadIdentity {
+                backend: "g".into(),
+                audience: AUDIENCE.into(),
+                subject_token: SUBJECT.into(),
+                service_account: Some(ACCOUNT.into()),
+            }],
+        })
+    }
+
+    fn exchange(i: &Issuer, subject: &str) -> (StatusCode, serde_json::Value) {
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", EXCHANGE_GRANT)
+            .append_pair("audience", AUDIENCE)
+            .append_pair("scope", "https://www.googleapis.com/auth/cloud-platform")
+            .append_pair("requested_token_type", ACCESS_TOKEN_TYPE)
+            .append_pair("subject_token", subject)
+            .append_pair("subject_token_type", JWT_TOKEN_TYPE)
+            .finish();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "content-type",
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        let (status, body) = i.answer(&Method::POST, STS_PATH, &h, &Bytes::from(form));
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    fn generate(i: &Issuer, account: &str, bearer: &str) -> (StatusCode, serde_json::Value) {
+        let mut h = HeaderMap::new();
+        h.insert("content-type", HeaderValue::from_static("application/json"));
+        h.insert(
+            "authorization",
+            HeaderValue::from_str(&format!("Bearer {bearer}")).unwrap(),
+        );
+        let path = format!("{SA_PREFIX}{account}{SA_SUFFIX}");
+        let body = Bytes::from(r#"{"scope":["https://www.googleapis.com/auth/cloud-platform"]}"#);
+        let (status, body) = i.answer(&Method::POST, &path, &h, &body);
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[test]
+    fn exchange_then_impersonate() {
+        let i = issuer();
+        let (status, body) = exchange(&i, "fake-wrong-subject");
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+        );
+        let (status, body) = exchange(&i, SUBJECT);
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let federated = body["access_token"].as_str().unwrap().to_string();
+        assert_eq!(
+            i.backend_of(&federated),
+            None,
+            "the federated token alone is not accepted"
+        );
+        let (status, body) = generate(&i, "other@p.iam.gserviceaccount.com", &federated);
+        assert_eq!(
+            (status, body["error"]["status"].as_str()),
+            (StatusCode::FORBIDDEN, Some("PERMISSION_DENIED"))
+        );
+        let (status, _) = generate(&i, ACCOUNT, "fake-not-issued");
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, body) = generate(&i, ACCOUNT, &federated);
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let token = body["accessToken"].as_str().unwrap();
+        assert_eq!(i.backend_of(token).as_deref(), Some("g"));
+        assert!(body["expireTime"].as_str().unwrap().ends_with('Z'));
     }
 }

@@ -55,8 +55,8 @@ pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<R
         let ep = endpoint::parse(&b.endpoint_url())
             .map_err(|e| format!("backends[{i}].endpoint: {e}"))?;
         clusters.push(cluster::cluster(config, opts, b, &ep, &env_keys));
-        let token_url = crate::config::token_url(&b.auth)
-            .or_else(|| crate::config::sts_url(&b.auth, &ep.host));
+        let token_url =
+            crate::config::token_url(&b.auth).or_else(|| crate::config::sts_url(&b.auth, &ep.host));
         if let Some(url) = token_url {
             let ep = endpoint::parse(&url)
                 .map_err(|e| format!("backends[{i}].auth: token endpoint: {e}"))?;

@@ -64,7 +64,10 @@ fn web_identity_fields(a: &Auth) -> [(&'static str, bool); 6] {
     [
         ("role_arn", a.role_arn.is_some()),
         ("role_session_name", a.role_session_name.is_some()),
-        ("web_identity_token_file", a.web_identity_token_file.is_some()),
+        (
+            "web_identity_token_file",
+            a.web_identity_token_file.is_some(),
+        ),
         ("web_identity_token_env", a.web_identity_token_env.is_some()),
         ("sts_endpoint", a.sts_endpoint.is_some()),
         ("duration_seconds", a.duration_seconds.is_some()),
@@ -273,9 +276,9 @@ pub fn sts_url(a: &Auth, host: &str) -> Option<String> {
     if a.kind != AuthKind::AwsWebIdentity {
         return None;
     }
-    a.sts_endpoint.clone().or_else(|| {
-        aws_region(a, host).map(|r| aigw_core::auth::sts::regional_endpoint(&r))
-    })
+    a.sts_endpoint
+        .clone()
+        .or_else(|| aws_region(a, host).map(|r| aigw_core::auth::sts::regional_endpoint(&r)))
 }
 
 /// aws_sigv4, aws_web_identity: the region to sign for: configured, else parsed from the endpoint host.

@@ -123,7 +123,9 @@ fn web_identity_errors_name_the_field() {
             "backends[0].auth: kind aws_web_identity needs one of web_identity_token_file, web_identity_token_env",
         ),
         (
-            format!("{{ kind: aws_web_identity, {role}, web_identity_token_env: T, web_identity_token_file: /t }}"),
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, web_identity_token_file: /t }}"
+            ),
             "backends[0].auth.web_identity_token_env: set only one of",
         ),
         (
@@ -131,23 +133,33 @@ fn web_identity_errors_name_the_field() {
             "backends[0].auth.web_identity_token_env: \"1T\" is not an environment variable name",
         ),
         (
-            format!("{{ kind: aws_web_identity, {role}, web_identity_token_env: T, role_session_name: 'a b' }}"),
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, role_session_name: 'a b' }}"
+            ),
             "backends[0].auth.role_session_name: \"a b\" must be 2-64 of",
         ),
         (
-            format!("{{ kind: aws_web_identity, {role}, web_identity_token_env: T, duration_seconds: 60 }}"),
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, duration_seconds: 60 }}"
+            ),
             "backends[0].auth.duration_seconds: 60 is outside 900-43200",
         ),
         (
-            format!("{{ kind: aws_web_identity, {role}, web_identity_token_env: T, sts_endpoint: 'ftp://x' }}"),
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, sts_endpoint: 'ftp://x' }}"
+            ),
             "backends[0].auth.sts_endpoint: scheme must be http or https",
         ),
         (
-            format!("{{ kind: aws_web_identity, {role}, web_identity_token_env: T, access_key_id_env: A }}"),
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, access_key_id_env: A }}"
+            ),
             "backends[0].auth.access_key_id_env: not used by kind aws_web_identity",
         ),
         (
-            format!("{{ kind: aws_web_identity, {role}, web_identity_token_env: T, override_header: x-k }}"),
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, override_header: x-k }}"
+            ),
             "backends[0].auth.override_header: not available for kind aws_web_identity",
         ),
         (
@@ -159,12 +171,25 @@ fn web_identity_errors_name_the_field() {
         let e = problems(bedrock, &auth).join("\n");
         assert!(e.contains(want), "{auth}: {e}");
     }
-    let e = problems("http://127.0.0.1:9", &format!("{{ kind: aws_web_identity, {role}, web_identity_token_env: T }}")).join("\n");
+    let e = problems(
+        "http://127.0.0.1:9",
+        &format!("{{ kind: aws_web_identity, {role}, web_identity_token_env: T }}"),
+    )
+    .join("\n");
     assert!(e.contains("backends[0].auth.region: required"), "{e}");
-    let ok = config(bedrock, &format!("{{ kind: aws_web_identity, {role}, web_identity_token_env: T, sts_endpoint: 'http://127.0.0.1:9/' }}"));
+    let ok = config(
+        bedrock,
+        &format!(
+            "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, sts_endpoint: 'http://127.0.0.1:9/' }}"
+        ),
+    );
     let c = from_yaml(&ok, Path::new("/cfg")).unwrap();
     assert_eq!(
-        crate::config::sts_url(&c.backends[0].auth, "bedrock-runtime.us-east-1.amazonaws.com").as_deref(),
+        crate::config::sts_url(
+            &c.backends[0].auth,
+            "bedrock-runtime.us-east-1.amazonaws.com"
+        )
+        .as_deref(),
         Some("http://127.0.0.1:9/")
     );
 }

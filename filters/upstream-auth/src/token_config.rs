@@ -170,7 +170,10 @@ impl TokenConfig {
                 ("subject_token_file", self.subject_token_file.is_some()),
                 ("subject_token_env", self.subject_token_env.is_some()),
                 ("subject_token_type", self.subject_token_type.is_some()),
-                ("impersonation_cluster", self.impersonation_cluster.is_some()),
+                (
+                    "impersonation_cluster",
+                    self.impersonation_cluster.is_some(),
+                ),
                 ("impersonation_url", self.impersonation_url.is_some()),
             ])?;
         }
@@ -189,29 +192,32 @@ impl TokenConfig {
                     Some(a) if !a.is_empty() => a.clone(),
                     _ => return Err("audience is required".into()),
                 };
-                let subject = match (&self.subject_token_file, &self.subject_token_env) {
-                    (Some(path), None) if !files => return Err(no_files("subject_token_file", path)),
-                    (Some(path), None) => SubjectToken::File(path.clone()),
-                    _ => {
-                        let field = SecretField {
-                            env_field: "subject_token_env",
-                            env: self.subject_token_env.as_ref(),
-                            file_field: "subject_token_file",
-                            file: self.subject_token_file.as_ref(),
-                        };
-                        SubjectToken::Fixed(read_secret(&field, env, files)?.ok_or(
-                            "one of subject_token_file or subject_token_env is required",
-                        )?)
-                    }
-                };
+                let subject =
+                    match (&self.subject_token_file, &self.subject_token_env) {
+                        (Some(path), None) if !files => {
+                            return Err(no_files("subject_token_file", path));
+                        }
+                        (Some(path), None) => SubjectToken::File(path.clone()),
+                        _ => {
+                            let field = SecretField {
+                                env_field: "subject_token_env",
+                                env: self.subject_token_env.as_ref(),
+                                file_field: "subject_token_file",
+                                file: self.subject_token_file.as_ref(),
+                            };
+                            SubjectToken::Fixed(read_secret(&field, env, files)?.ok_or(
+                                "one of subject_token_file or subject_token_env is required",
+                            )?)
+                        }
+                    };
                 let impersonation = match (&self.impersonation_cluster, &self.impersonation_url) {
                     (None, None) => None,
-                    (Some(c), Some(url)) if !c.is_empty() => Some(
-                        TokenUrl::parse(url).map_err(|e| format!("impersonation_url: {e}"))?,
-                    ),
+                    (Some(c), Some(url)) if !c.is_empty() => {
+                        Some(TokenUrl::parse(url).map_err(|e| format!("impersonation_url: {e}"))?)
+                    }
                     _ => {
                         return Err(
-                            "impersonation_cluster and impersonation_url go together".into(),
+                            "impersonation_cluster and impersonation_url go together".into()
                         );
                     }
                 };

@@ -231,20 +231,37 @@ fn workload_identity_exchanges_then_impersonates_once_for_all_waiters() {
     let exchange = &host.callouts[0];
     assert_eq!(exchange.cluster, "aigw-token-wif");
     let form = String::from_utf8(exchange.body.clone()).unwrap();
-    assert!(form.starts_with("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&audience="));
+    assert!(form.starts_with(
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&audience="
+    ));
     assert!(form.contains("&subject_token=fake-oidc-subject-unit&"));
     let token = exchange.token;
     first.on_callout_done(&mut host, token, granted("fake-federated-1", 3600));
-    assert_eq!(second_host.wakes.get(), 0, "waiters wait for the second step");
+    assert_eq!(
+        second_host.wakes.get(),
+        0,
+        "waiters wait for the second step"
+    );
     let call = &host.callouts[1];
     assert_eq!(call.cluster, "aigw-impersonation-wif");
-    let header = |n: &str| call.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-    assert_eq!(header("authorization").as_deref(), Some("Bearer fake-federated-1"));
+    let header = |n: &str| {
+        call.headers
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        header("authorization").as_deref(),
+        Some("Bearer fake-federated-1")
+    );
     assert_eq!(
         header(":path").as_deref(),
         Some("/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken")
     );
-    assert_eq!(call.body, br#"{"scope":["https://www.googleapis.com/auth/cloud-platform"]}"#);
+    assert_eq!(
+        call.body,
+        br#"{"scope":["https://www.googleapis.com/auth/cloud-platform"]}"#
+    );
     let token = call.token;
     let generated = Ok(CalloutResponse {
         status: 200,
@@ -252,7 +269,10 @@ fn workload_identity_exchanges_then_impersonates_once_for_all_waiters() {
         body: br#"{"accessToken":"fake-sa-token-1","expireTime":"2023-11-14T23:13:20Z"}"#.to_vec(),
     });
     first.on_callout_done(&mut host, token, generated);
-    assert_eq!(host.request_header("authorization").as_deref(), Some("Bearer fake-sa-token-1"));
+    assert_eq!(
+        host.request_header("authorization").as_deref(),
+        Some("Bearer fake-sa-token-1")
+    );
     assert_eq!(host.request_continued, 1);
     assert_eq!(second_host.deliver_wakes(&mut second), 1);
     assert_eq!(
@@ -282,5 +302,8 @@ fn refused_impersonation_is_a_503_naming_the_status() {
     first.on_callout_done(&mut host, token, denied);
     let reply = host.local_reply.as_ref().unwrap();
     assert_eq!(reply.status, 503);
-    assert!(String::from_utf8_lossy(&reply.body).contains("generateAccessToken answered 403 (PERMISSION_DENIED)"));
+    assert!(
+        String::from_utf8_lossy(&reply.body)
+            .contains("generateAccessToken answered 403 (PERMISSION_DENIED)")
+    );
 }

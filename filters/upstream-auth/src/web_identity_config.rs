@@ -83,8 +83,7 @@ impl WebIdentityConfig {
                 )));
             }
         }
-        if !config.role_arn.starts_with("arn:") || config.role_arn.contains(char::is_whitespace)
-        {
+        if !config.role_arn.starts_with("arn:") || config.role_arn.contains(char::is_whitespace) {
             return Err(err("role_arn must be an IAM role ARN (arn:...)".into()));
         }
         if !valid_session_name(&config.role_session_name) {

@@ -15,11 +15,17 @@ fn no_env(_: &str) -> Option<OsString> {
 #[test]
 fn defaults_and_token_sources() {
     let c = WebIdentityConfig::parse(&config(r#","web_identity_token_file":"/t""#)).unwrap();
-    assert_eq!((c.service.as_str(), c.role_session_name.as_str()), ("bedrock", "aigw"));
+    assert_eq!(
+        (c.service.as_str(), c.role_session_name.as_str()),
+        ("bedrock", "aigw")
+    );
     let role = c.assume_role(no_env, true).unwrap();
     assert!(matches!(role.token, WebIdentityToken::File(_)));
     let err = c.assume_role(no_env, false).unwrap_err();
-    assert!(err.contains("web_identity_token_file /t: files are not available in the wasm build"), "{err}");
+    assert!(
+        err.contains("web_identity_token_file /t: files are not available in the wasm build"),
+        "{err}"
+    );
     let c = WebIdentityConfig::parse(&config(r#","web_identity_token_env":"FAKE_WI""#)).unwrap();
     let env = |v: &str| (v == "FAKE_WI").then(|| OsString::from("fake-wi-token\n"));
     let role = c.assume_role(env, false).unwrap();
@@ -35,8 +41,14 @@ fn defaults_and_token_sources() {
 fn errors_name_the_field() {
     let cases = [
         (r#","role_session_name":"x y""#, "role_session_name must be"),
-        (r#","duration_seconds":60"#, "duration_seconds must be between 900 and 43200"),
-        (r#","fetch_timeout_ms":0"#, "fetch_timeout_ms must be positive"),
+        (
+            r#","duration_seconds":60"#,
+            "duration_seconds must be between 900 and 43200",
+        ),
+        (
+            r#","fetch_timeout_ms":0"#,
+            "fetch_timeout_ms must be positive",
+        ),
         (r#","region":"US""#, "duplicate field"),
         (r#","surprise":1"#, "unknown field `surprise`"),
     ];
@@ -50,7 +62,10 @@ fn errors_name_the_field() {
     let bad_url = config("").replace("https://sts.us-east-1.amazonaws.com/", "sts");
     let err = WebIdentityConfig::parse(&bad_url).unwrap_err();
     assert!(err.contains("sts_url:"), "{err}");
-    let c = WebIdentityConfig::parse(&config(r#","web_identity_token_env":"A","web_identity_token_file":"/t""#)).unwrap();
+    let c = WebIdentityConfig::parse(&config(
+        r#","web_identity_token_env":"A","web_identity_token_file":"/t""#,
+    ))
+    .unwrap();
     let err = c.assume_role(no_env, true).unwrap_err();
     assert!(err.contains("set only one of web_identity_token_file and web_identity_token_env"));
 }

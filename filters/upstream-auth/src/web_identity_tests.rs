@@ -120,7 +120,9 @@ fn cold_cache_makes_one_sts_call_and_signs_every_held_request() {
     assert_eq!(header(":authority").as_deref(), Some("sts.test:8080"));
     let form = String::from_utf8(callout.body.clone()).unwrap();
     assert!(form.starts_with("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&"));
-    assert!(form.ends_with(&format!("&RoleSessionName=gw-1&WebIdentityToken={WI_TOKEN}")));
+    assert!(form.ends_with(&format!(
+        "&RoleSessionName=gw-1&WebIdentityToken={WI_TOKEN}"
+    )));
     // The first request's body ends before the credentials come: kept and signed later.
     assert_eq!(
         first.on_request_body(&mut first_host, true),
@@ -139,16 +141,25 @@ fn cold_cache_makes_one_sts_call_and_signs_every_held_request() {
         assert_eq!(host.deliver_wakes(filter), 1);
         // The body has not ended yet: the body callback signs, the request goes on.
         assert_eq!(host.request_continued, 0);
-        assert_eq!(filter.on_request_body(host, false), BodyStatus::StopAndBuffer);
+        assert_eq!(
+            filter.on_request_body(host, false),
+            BodyStatus::StopAndBuffer
+        );
         assert_eq!(filter.on_request_body(host, true), BodyStatus::Continue);
         assert_signed(host, 1);
     }
     // Warm cache, no body: signed in the headers callback.
     let mut filter = f.create_filter();
     let mut host = request();
-    assert_eq!(filter.on_request_headers(&mut host, true), HeadersStatus::Continue);
+    assert_eq!(
+        filter.on_request_headers(&mut host, true),
+        HeadersStatus::Continue
+    );
     assert!(host.callouts.is_empty());
-    assert_eq!(host.request_header("x-amz-security-token").as_deref(), Some("fake-session-1"));
+    assert_eq!(
+        host.request_header("x-amz-security-token").as_deref(),
+        Some("fake-session-1")
+    );
 }
 
 #[test]
@@ -161,9 +172,15 @@ fn refreshes_ahead_of_expiry_without_holding_the_request() {
     let (mut late, mut late_host) = (f.create_filter(), request());
     late_host.request_body = BODY.to_vec();
     late_host.time = t0 + Duration::from_secs(800);
-    assert_eq!(late.on_request_headers(&mut late_host, false), HeadersStatus::StopIteration);
+    assert_eq!(
+        late.on_request_headers(&mut late_host, false),
+        HeadersStatus::StopIteration
+    );
     assert_eq!(late_host.callouts.len(), 1, "the refresh starts alongside");
-    assert_eq!(late.on_request_body(&mut late_host, true), BodyStatus::Continue);
+    assert_eq!(
+        late.on_request_body(&mut late_host, true),
+        BodyStatus::Continue
+    );
     assert_signed(&late_host, 1);
     let token = late_host.callouts[0].token;
     let t1 = late_host.time;
@@ -172,7 +189,10 @@ fn refreshes_ahead_of_expiry_without_holding_the_request() {
     let (mut next, mut next_host) = (f.create_filter(), request());
     next_host.time = t1;
     next.on_request_headers(&mut next_host, true);
-    assert_eq!(next_host.request_header("x-amz-security-token").as_deref(), Some("fake-session-2"));
+    assert_eq!(
+        next_host.request_header("x-amz-security-token").as_deref(),
+        Some("fake-session-2")
+    );
 }
 
 #[test]
@@ -194,7 +214,10 @@ fn failed_sts_call_answers_503_to_held_requests_without_secrets() {
         let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
         assert_eq!(body["error"]["code"], "upstream_credentials_unavailable");
         let message = body["error"]["message"].as_str().unwrap();
-        assert!(message.contains("STS answered 400 (InvalidIdentityToken)"), "{message}");
+        assert!(
+            message.contains("STS answered 400 (InvalidIdentityToken)"),
+            "{message}"
+        );
         assert!(!message.contains(WI_TOKEN));
     }
     let logs = first_host.logs.borrow();
@@ -219,5 +242,8 @@ fn override_header_is_refused_for_this_kind() {
         "role_arn":"arn:aws:iam::1:role/r","web_identity_token_env":"FAKE_WI",
         "sts_cluster":"c","sts_url":"http://sts.test/","override_header":"x-k"}"#;
     let err = UpstreamAuthFactory::with_env(config, |_| None, true).unwrap_err();
-    assert!(err.contains("override_header is not available for kind aws_web_identity"), "{err}");
+    assert!(
+        err.contains("override_header is not available for kind aws_web_identity"),
+        "{err}"
+    );
 }

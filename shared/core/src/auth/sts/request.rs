@@ -127,13 +127,20 @@ mod tests {
         let file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(file.path(), "fake-wi-1\n").unwrap();
         let r = role(WebIdentityToken::File(file.path().to_path_buf()));
-        let token = |req: TokenRequest| form(&req).into_iter().find(|(k, _)| k == "WebIdentityToken");
+        let token = |req: TokenRequest| {
+            form(&req)
+                .into_iter()
+                .find(|(k, _)| k == "WebIdentityToken")
+        };
         assert_eq!(token(r.request().unwrap()).unwrap().1, "fake-wi-1");
         std::fs::write(file.path(), "fake-wi-2").unwrap();
         assert_eq!(token(r.request().unwrap()).unwrap().1, "fake-wi-2");
         std::fs::write(file.path(), "\n").unwrap();
         let err = r.request().unwrap_err();
-        assert!(err.starts_with("web_identity_token_file ") && err.ends_with(" is empty"), "{err}");
+        assert!(
+            err.starts_with("web_identity_token_file ") && err.ends_with(" is empty"),
+            "{err}"
+        );
     }
 
     #[test]

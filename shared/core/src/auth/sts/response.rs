@@ -56,13 +56,14 @@ pub fn parse_sts_response(
             .unwrap_or_default();
         return Err(format!("STS answered {status}{code}"));
     }
-    let answer: Response = quick_xml::de::from_str(text).map_err(|_| {
-        "STS answer has no AssumeRoleWithWebIdentityResult credentials".to_string()
-    })?;
+    let answer: Response = quick_xml::de::from_str(text)
+        .map_err(|_| "STS answer has no AssumeRoleWithWebIdentityResult credentials".to_string())?;
     let c = answer.assume_role_with_web_identity_result.credentials;
     let header_safe = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic());
     if !header_safe(&c.access_key_id) || !header_safe(&c.session_token) {
-        return Err("STS sent an access key id or session token an HTTP header cannot carry".into());
+        return Err(
+            "STS sent an access key id or session token an HTTP header cannot carry".into(),
+        );
     }
     if c.secret_access_key.is_empty() {
         return Err("STS sent an empty secret access key".into());

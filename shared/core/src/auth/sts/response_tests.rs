@@ -34,7 +34,10 @@ fn reads_credentials_and_expiration() {
     assert_eq!(issued.issued_at, at(1_700_000_000));
     let c = &issued.value;
     assert_eq!(c.access_key_id(), "ASIAFAKEEXAMPLE");
-    assert_eq!(c.secret_access_key().expose_secret(), "fake-secret-access-key");
+    assert_eq!(
+        c.secret_access_key().expose_secret(),
+        "fake-secret-access-key"
+    );
     assert_eq!(
         c.session_token().unwrap().expose_secret(),
         "fake-session-token-xyz"

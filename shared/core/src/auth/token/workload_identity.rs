@@ -141,9 +141,8 @@ pub fn parse_impersonation_response(
             .unwrap_or_default();
         return Err(format!("generateAccessToken answered {status}{code}"));
     }
-    let ok: Generated = serde_json::from_slice(body).map_err(|_| {
-        "generateAccessToken answer has no accessToken and expireTime".to_string()
-    })?;
+    let ok: Generated = serde_json::from_slice(body)
+        .map_err(|_| "generateAccessToken answer has no accessToken and expireTime".to_string())?;
     if ok.access_token.is_empty() || !ok.access_token.bytes().all(|b| b.is_ascii_graphic()) {
         return Err("generateAccessToken sent a token an HTTP header cannot carry".into());
     }

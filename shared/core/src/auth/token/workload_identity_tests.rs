@@ -25,20 +25,30 @@ fn exchange_form_and_impersonation_call() {
     assert_eq!(get("requested_token_type"), Some(ACCESS_TOKEN_TYPE));
     assert_eq!(get("subject_token"), Some("fake-oidc-subject"));
     assert_eq!(get("subject_token_type"), Some(JWT_TOKEN_TYPE));
-    assert_eq!(get("scope"), Some("https://www.googleapis.com/auth/cloud-platform"));
+    assert_eq!(
+        get("scope"),
+        Some("https://www.googleapis.com/auth/cloud-platform")
+    );
     assert_eq!(pairs.len(), 6);
     let call = w
         .impersonation_request(&SecretString::from("Bearer fake-federated"))
         .unwrap();
     assert_eq!(call.authority, "iamcredentials.googleapis.com");
-    assert!(call.path.ends_with("sa@p.iam.gserviceaccount.com:generateAccessToken"));
+    assert!(
+        call.path
+            .ends_with("sa@p.iam.gserviceaccount.com:generateAccessToken")
+    );
     assert_eq!(call.authorization.expose_secret(), "Bearer fake-federated");
     assert_eq!(
         call.body,
         br#"{"scope":["https://www.googleapis.com/auth/cloud-platform"]}"#
     );
     assert!(!format!("{call:?}{w:?}").contains("fake-"));
-    assert!(wif(false).impersonation_request(&SecretString::from("x")).is_none());
+    assert!(
+        wif(false)
+            .impersonation_request(&SecretString::from("x"))
+            .is_none()
+    );
 }
 
 #[test]
