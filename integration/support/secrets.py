@@ -51,3 +51,18 @@ SECRETS = [
 
 for _secret in SECRETS:
     register("token-credential test secret", _secret)
+
+# AWS STS AssumeRoleWithWebIdentity (test_aws_web_identity.py): the web-identity token the
+# fake STS accepts, and the unused static secret of the backends the Bedrock fake answers as.
+# The temporary secret keys and session tokens STS issues start with "fake-issued-token-".
+AWS_WEB_IDENTITY_TOKEN = "fake-web-identity-token-eyJhbGciOi-5d1c"
+AWS_WEB_IDENTITY_UNUSED_SECRET = "fake-sts-static-secret-unused-3e8a"
+register("AWS web-identity token", AWS_WEB_IDENTITY_TOKEN)
+register("static secret of the STS test backends", AWS_WEB_IDENTITY_UNUSED_SECRET)
+
+# Google workload identity federation (test_gcp_workload_identity.py): the external OIDC token
+# the fake Google STS accepts, and the prefix of the unused static keys of its backends.
+GCP_WIF_SUBJECT_TOKEN = "fake-oidc-subject-token-eyJraWQi-71b4"
+GCP_WIF_UNUSED_KEY = "fake-wif-static-key-unused-9c2f"
+register("GCP workload identity subject token", GCP_WIF_SUBJECT_TOKEN)
+register("static keys of the workload identity test backends", GCP_WIF_UNUSED_KEY)

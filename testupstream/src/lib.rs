@@ -15,6 +15,7 @@ mod respond;
 pub mod route;
 mod server;
 mod stream;
+pub mod sts;
 pub mod tokens;
 mod tools;
 pub mod validate;

@@ -98,12 +98,20 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
         if parts.uri.path() != crate::tokens::FETCHES_PATH {
             tokio::time::sleep(issuer.delay()).await;
         }
-        let (status, json) = issuer.answer(&parts.method, parts.uri.path(), &parts.headers, &body);
-        let mut response = Response::new(full(Bytes::from(json)));
+        let (status, answer, content_type) = if parts.uri.path() == crate::sts::STS_PATH {
+            let (status, xml) =
+                issuer.answer_sts(&parts.method, parts.uri.query(), &parts.headers, &body);
+            (status, xml, "text/xml")
+        } else {
+            let (status, json) =
+                issuer.answer(&parts.method, parts.uri.path(), &parts.headers, &body);
+            (status, json, "application/json")
+        };
+        let mut response = Response::new(full(Bytes::from(answer)));
         *response.status_mut() = status;
         response
             .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         return Ok(response);
     }
     if anthropic::is_anthropic_path(req.uri().path()) {

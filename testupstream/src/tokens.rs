@@ -2,12 +2,15 @@
 //! Entra ID (`POST /{tenant}/oauth2/v2.0/token`) and Google's JWT bearer exchange
 //! (`POST /google/token`, the assertion's RS256 signature verified with the test key's
 //! public half). Grant requests are checked strictly; tokens are short-lived and the fake
-//! providers accept a token only while it is valid. `GET /testupstream/token-fetches`
-//! answers `{"<backend>": <grant requests>}`.
+//! providers accept a token only while it is valid. AWS STS `AssumeRoleWithWebIdentity`
+//! (`/`, see [`crate::sts`]) issues temporary AWS credentials the Bedrock fake accepts.
+//! Google workload identity federation: token exchange (`POST /v1/token`) and
+//! `generateAccessToken` (`POST /v1/projects/-/serviceAccounts/{email}:generateAccessToken`).
+//! `GET /testupstream/token-fetches` answers `{"<backend>": <grant requests>}`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use hyper::{HeaderMap, Method, StatusCode};
@@ -66,6 +69,35 @@ pub enum Client {
         client_email: String,
         public_key_file: String,
     },
+    /// Google workload identity federation: the pool provider `audience` accepts exactly
+    /// `subject_token`; with `service_account`, the federated token is only good for that
+    /// account's `generateAccessToken`, whose token then authenticates as `backend`.
+    GcpWorkloadIdentity {
+        backend: String,
+        audience: String,
+        subject_token: String,
+        #[serde(default)]
+        service_account: Option<String>,
+    },
+    /// AWS STS: a role assumed with the one web-identity token accepted.
+    AwsSts {
+        backend: String,
+        role_arn: String,
+        web_identity_token: String,
+    },
+}
+
+/// Temporary AWS credentials STS issued.
+#[derive(Clone)]
+pub struct AwsIssued {
+    /// Backend they authenticate as.
+    pub backend: String,
+    /// Secret access key.
+    pub secret: String,
+    /// Session token (`x-amz-security-token`).
+    pub session_token: String,
+    /// When they expire.
+    pub expires: SystemTime,
 }
 
 impl Client {
@@ -73,7 +105,9 @@ impl Client {
         match self {
             Self::Oauth2 { backend, .. }
             | Self::AzureEntra { backend, .. }
-            | Self::Google { backend, .. } => backend,
+            | Self::Google { backend, .. }
+            | Self::AwsSts { backend, .. }
+            | Self::GcpWorkloadIdentity { backend, .. } => backend,
         }
     }
 }
@@ -93,6 +127,10 @@ impl std::fmt::Debug for Issuer {
 #[derive(Default)]
 struct State {
     issued: HashMap<String, (String, Instant)>,
+    /// Temporary AWS credentials by access key id.
+    aws: HashMap<String, AwsIssued>,
+    /// Federated tokens only good for impersonation: token -> (service account, expiry).
+    federated: HashMap<String, (String, Instant)>,
     fetches: BTreeMap<String, u64>,
     counter: u64,
 }
@@ -121,11 +159,89 @@ impl Issuer {
         Duration::from_millis(self.config.delay_ms)
     }
 
+    /// The temporary AWS credentials with access key id `key_id` (expired ones too).
+    pub fn aws_credentials(&self, key_id: &str) -> Option<AwsIssued> {
+        self.state.lock().ok()?.aws.get(key_id).cloned()
+    }
+
+    /// Answers a call to the fake STS (`/`): (status, XML body).
+    pub fn answer_sts(
+        &self,
+        method: &Method,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> (StatusCode, Vec<u8>) {
+        let roles: Vec<crate::sts::Role<'_>> = self
+            .clients()
+            .filter_map(|c| match c {
+                Client::AwsSts {
+                    backend,
+                    role_arn,
+                    web_identity_token,
+                } => Some(crate::sts::Role {
+                    backend,
+                    role_arn,
+                    web_identity_token,
+                }),
+                _ => None,
+            })
+            .collect();
+        let call = match crate::sts::check(method, query, headers, body, &roles) {
+            Ok(call) => call,
+            Err((status, code, message)) => {
+                eprintln!("testupstream: STS call refused: {code}: {message}");
+                return (
+                    status,
+                    crate::sts::error_xml(status, code, &message).into_bytes(),
+                );
+            }
+        };
+        let role = &roles[call.role];
+        let lifetime = call.duration.unwrap_or(3600).min(self.config.lifetime_s);
+        let expires = crate::sts::expiry(Duration::from_secs(lifetime));
+        let Ok(mut state) = self.state.lock() else {
+            let status = StatusCode::INTERNAL_SERVER_ERROR;
+            return (
+                status,
+                crate::sts::error_xml(status, "InternalFailure", "state").into_bytes(),
+            );
+        };
+        *state.fetches.entry(role.backend.to_string()).or_default() += 1;
+        state.counter += 1;
+        let n = state.counter;
+        let hash = xxhash_rust::xxh3::xxh3_64(format!("{:?}{n}", Instant::now()).as_bytes());
+        let issued = AwsIssued {
+            backend: role.backend.to_string(),
+            secret: format!("{TOKEN_PREFIX}aws-secret-{hash:016x}"),
+            session_token: format!("{TOKEN_PREFIX}aws-session-{}-{n}-{hash:016x}", role.backend),
+            expires,
+        };
+        let key_id = format!("ASIAFAKE{n:012}");
+        let xml = crate::sts::success_xml(
+            role,
+            &call.session_name,
+            &key_id,
+            &issued.secret,
+            &issued.session_token,
+            expires,
+        );
+        state.aws.insert(key_id, issued);
+        eprintln!(
+            "testupstream: STS issued credentials for backend {} ({lifetime} s)",
+            role.backend
+        );
+        (StatusCode::OK, xml.into_bytes())
+    }
+
     /// Whether this issuer answers `path`.
     pub fn handles(path: &str) -> bool {
         path == FETCHES_PATH
+            || path == crate::sts::STS_PATH
             || path == OAUTH2_PATH
             || path == GOOGLE_PATH
+            || path == wif::STS_PATH
+            || wif::service_account_of(path).is_some()
             || path.ends_with(ENTRA_SUFFIX)
     }
 
@@ -144,6 +260,9 @@ impl Issuer {
                 .map(|s| s.fetches.clone())
                 .unwrap_or_default();
             return (StatusCode::OK, json!(fetches).to_string().into_bytes());
+        }
+        if let Some(account) = wif::service_account_of(path) {
+            return self.generate_access_token(method, account, headers, body);
         }
         let result = self.grant(method, path, headers, body);
         match result {
@@ -191,6 +310,8 @@ impl Issuer {
         }
         let client = if path == OAUTH2_PATH {
             self.oauth2(&form)?
+        } else if path == wif::STS_PATH {
+            self.token_exchange(&form)?
         } else if path == GOOGLE_PATH {
             let host = headers
                 .get("host")
@@ -214,9 +335,17 @@ impl Issuer {
             xxhash_rust::xxh3::xxh3_64(format!("{:?}{}", Instant::now(), state.counter).as_bytes())
         );
         let expiry = Instant::now() + Duration::from_secs(self.config.lifetime_s);
-        state
-            .issued
-            .insert(token.clone(), (backend.clone(), expiry));
+        match client {
+            Client::GcpWorkloadIdentity {
+                service_account: Some(account),
+                ..
+            } => state
+                .federated
+                .insert(token.clone(), (account.clone(), expiry)),
+            _ => state
+                .issued
+                .insert(token.clone(), (backend.clone(), expiry)),
+        };
         Ok((token, backend))
     }
 
@@ -360,6 +489,9 @@ impl Issuer {
         Err(invalid("no service account configured".into()))
     }
 }
+
+#[path = "tokens_wif.rs"]
+mod wif;
 
 fn invalid_client(m: &str) -> Refusal {
     (StatusCode::UNAUTHORIZED, "invalid_client", m.to_string())

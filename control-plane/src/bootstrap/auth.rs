@@ -3,11 +3,16 @@
 use serde_json::{Value, json};
 
 use crate::config::endpoint::Endpoint;
-use crate::config::{AuthKind, Backend, OverrideWhenMissing, aws_region, token_url};
+use crate::config::{AuthKind, Backend, OverrideWhenMissing, aws_region, sts_url, token_url};
 
 /// The Envoy cluster of a backend's token endpoint.
 pub fn token_cluster_name(backend: &str) -> String {
     format!("aigw-token-{backend}")
+}
+
+/// The Envoy cluster of a backend's `generateAccessToken` endpoint (gcp_workload_identity).
+pub fn impersonation_cluster_name(backend: &str) -> String {
+    format!("aigw-impersonation-{backend}")
 }
 
 /// The upstream-auth JSON config for `backend` (already validated) at `endpoint`.
@@ -50,6 +55,24 @@ fn kind_config(backend: &Backend, endpoint: &Endpoint) -> Value {
                 "credentials_file",
                 a.credentials_file.as_ref().map(|f| f.display().to_string()),
             ),
+            ("audience", a.audience.clone()),
+            (
+                "subject_token_file",
+                a.subject_token_file
+                    .as_ref()
+                    .map(|f| f.display().to_string()),
+            ),
+            ("subject_token_env", a.subject_token_env.clone()),
+            (
+                "impersonation_cluster",
+                a.service_account_impersonation_url
+                    .as_ref()
+                    .map(|_| impersonation_cluster_name(&backend.name)),
+            ),
+            (
+                "impersonation_url",
+                a.service_account_impersonation_url.clone(),
+            ),
         ];
         for (field, value) in fields {
             if let Some(value) = value {
@@ -58,6 +81,24 @@ fn kind_config(backend: &Backend, endpoint: &Endpoint) -> Value {
         }
         if !a.scopes.is_empty() {
             auth["scopes"] = json!(a.scopes);
+        }
+        return auth;
+    }
+    if a.kind == AuthKind::AwsWebIdentity {
+        auth["region"] = json!(aws_region(a, &endpoint.host));
+        auth["service"] = json!(a.service.as_deref().unwrap_or("bedrock"));
+        auth["role_arn"] = json!(a.role_arn);
+        auth["role_session_name"] = json!(a.role_session_name.as_deref().unwrap_or("aigw"));
+        if let Some(file) = &a.web_identity_token_file {
+            auth["web_identity_token_file"] = json!(file.display().to_string());
+        }
+        if let Some(var) = &a.web_identity_token_env {
+            auth["web_identity_token_env"] = json!(var);
+        }
+        auth["sts_cluster"] = json!(token_cluster_name(&backend.name));
+        auth["sts_url"] = json!(sts_url(a, &endpoint.host));
+        if let Some(d) = a.duration_seconds {
+            auth["duration_seconds"] = json!(d);
         }
         return auth;
     }
@@ -93,11 +134,15 @@ pub fn env_vars(backend: &Backend) -> Vec<String> {
             &a.client_secret_env,
             &a.client_assertion_env,
             &a.credentials_env,
+            &a.subject_token_env,
         ]
         .into_iter()
         .flatten()
         .cloned()
         .collect();
+    }
+    if a.kind == AuthKind::AwsWebIdentity {
+        return a.web_identity_token_env.iter().cloned().collect();
     }
     if a.kind == AuthKind::AwsSigv4 && a.credentials_file.is_none() {
         return a.aws_env_names().map(str::to_string).to_vec();
@@ -129,5 +174,40 @@ mod tests {
             env_vars(backend),
             ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "FAKE_TOKEN"]
         );
+    }
+
+    #[test]
+    fn web_identity_filter_config_names_role_token_and_sts() {
+        let yaml = "backends:\n  - { name: br, schema: AWSBedrock, endpoint: https://bedrock-runtime.eu-west-1.amazonaws.com, auth: { kind: aws_web_identity, role_arn: 'arn:aws:iam::123456789012:role/aigw', web_identity_token_file: /var/run/secrets/token } }\nroutes:\n  - { name: r, models: [m], backend: br }\n";
+        let config = from_yaml(yaml, Path::new("/cfg")).unwrap();
+        let backend = &config.backends[0];
+        let ep = endpoint::parse(&backend.endpoint).unwrap();
+        assert_eq!(
+            filter_config(backend, &ep),
+            json!({"backend": "br", "kind": "aws_web_identity", "region": "eu-west-1",
+                "service": "bedrock", "role_arn": "arn:aws:iam::123456789012:role/aigw",
+                "role_session_name": "aigw",
+                "web_identity_token_file": "/var/run/secrets/token",
+                "sts_cluster": "aigw-token-br",
+                "sts_url": "https://sts.eu-west-1.amazonaws.com/"})
+        );
+        assert!(env_vars(backend).is_empty());
+    }
+
+    #[test]
+    fn workload_identity_filter_config_names_both_endpoints() {
+        let yaml = "backends:\n  - { name: g, schema: OpenAI, endpoint: https://llm.example, auth: { kind: gcp_workload_identity, audience: '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q', subject_token_env: OIDC, service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken' } }\nroutes:\n  - { name: r, models: [m], backend: g }\n";
+        let config = from_yaml(yaml, Path::new("/cfg")).unwrap();
+        let backend = &config.backends[0];
+        let ep = endpoint::parse(&backend.endpoint).unwrap();
+        assert_eq!(
+            filter_config(backend, &ep),
+            json!({"backend": "g", "kind": "gcp_workload_identity",
+                "token_cluster": "aigw-token-g", "token_url": "https://sts.googleapis.com/v1/token",
+                "audience": "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q",
+                "subject_token_env": "OIDC", "impersonation_cluster": "aigw-impersonation-g",
+                "impersonation_url": "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken"})
+        );
+        assert_eq!(env_vars(backend), ["OIDC"]);
     }
 }

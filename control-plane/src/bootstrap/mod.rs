@@ -68,11 +68,22 @@ pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<R
         let ep = endpoint::parse(&b.endpoint_url())
             .map_err(|e| format!("backends[{i}].endpoint: {e}"))?;
         clusters.push(cluster::cluster(config, opts, b, &ep, &env_keys));
-        if let Some(url) = crate::config::token_url(&b.auth) {
+        let token_url =
+            crate::config::token_url(&b.auth).or_else(|| crate::config::sts_url(&b.auth, &ep.host));
+        if let Some(url) = token_url {
             let ep = endpoint::parse(&url)
                 .map_err(|e| format!("backends[{i}].auth: token endpoint: {e}"))?;
             clusters.push(cluster::token_cluster(
                 &auth::token_cluster_name(&b.name),
+                &ep,
+            ));
+        }
+        if let Some(url) = &b.auth.service_account_impersonation_url {
+            let ep = endpoint::parse(url).map_err(|e| {
+                format!("backends[{i}].auth.service_account_impersonation_url: {e}")
+            })?;
+            clusters.push(cluster::token_cluster(
+                &auth::impersonation_cluster_name(&b.name),
                 &ep,
             ));
         }

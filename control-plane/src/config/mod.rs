@@ -17,7 +17,7 @@ pub(crate) mod validate_fallback;
 mod validate_token;
 mod validate_vertex;
 
-pub use validate_auth::aws_region;
+pub use validate_auth::{aws_region, sts_url};
 pub use validate_token::token_url;
 
 use std::fmt;
@@ -101,6 +101,8 @@ pub fn parse(
             &mut a.credentials_file,
             &mut a.client_secret_file,
             &mut a.client_assertion_file,
+            &mut a.web_identity_token_file,
+            &mut a.subject_token_file,
         ]
         .into_iter()
         .flatten()

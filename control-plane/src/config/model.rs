@@ -195,7 +195,8 @@ impl Backend {
 
 /// Credentials for a backend. API-key kinds: exactly one of `key_env` and `key_file`.
 /// `aws_sigv4`: `region` (unless the endpoint host names it), optional `service` and
-/// environment variable names.
+/// environment variable names. `aws_web_identity`: the same `region` and `service`, and
+/// `role_arn` with one of `web_identity_token_file` and `web_identity_token_env`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Auth {
@@ -207,11 +208,11 @@ pub struct Auth {
     /// Path of a file holding the key (relative paths are resolved against the config file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_file: Option<PathBuf>,
-    /// aws_sigv4: AWS region signed for (default: parsed from a
+    /// aws_sigv4, aws_web_identity: AWS region signed for (default: parsed from a
     /// `bedrock-runtime.<region>.amazonaws.com` endpoint).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// aws_sigv4: signing name of the service (default `bedrock`).
+    /// aws_sigv4, aws_web_identity: signing name of the service (default `bedrock`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// aws_sigv4: environment variable holding the access key id (default `AWS_ACCESS_KEY_ID`).
@@ -234,6 +235,7 @@ pub struct Auth {
     pub profile: Option<String>,
     /// oauth2: the token endpoint URL (required). gcp_service_account: must equal the
     /// key's `token_uri` (default `https://oauth2.googleapis.com/token`).
+    /// gcp_workload_identity: the STS token exchange (default `https://sts.googleapis.com/v1/token`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
     /// azure_entra: directory (tenant) id (required).
@@ -262,11 +264,46 @@ pub struct Auth {
     /// `credentials_file`, which names the key file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials_env: Option<String>,
-    /// oauth2, gcp_service_account: scopes of the token; azure_entra: one scope (default
+    /// oauth2, gcp_service_account, gcp_workload_identity: scopes of the token; azure_entra: one scope (default
     /// `https://cognitiveservices.azure.com/.default`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
-    /// Per-request override (any kind but aws_sigv4): a request header (lower case) whose
+    /// gcp_workload_identity: audience of the workload identity pool provider (required),
+    /// `//iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// gcp_workload_identity: file holding the external (OIDC) token, read at every exchange
+    /// (native modules only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_token_file: Option<PathBuf>,
+    /// gcp_workload_identity: environment variable holding the external token (read once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_token_env: Option<String>,
+    /// gcp_workload_identity: `generateAccessToken` URL of a service account to impersonate
+    /// (`https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/<email>:generateAccessToken`);
+    /// without it the federated token is used directly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account_impersonation_url: Option<String>,
+    /// aws_web_identity: ARN of the IAM role to assume (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// aws_web_identity: `RoleSessionName` (default `aigw`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_session_name: Option<String>,
+    /// aws_web_identity: web-identity token file (e.g. `AWS_WEB_IDENTITY_TOKEN_FILE`), read
+    /// at every STS call (native modules only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_identity_token_file: Option<PathBuf>,
+    /// aws_web_identity: environment variable holding the web-identity token (read once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_identity_token_env: Option<String>,
+    /// aws_web_identity: STS endpoint (default `https://sts.<region>.amazonaws.com`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sts_endpoint: Option<String>,
+    /// aws_web_identity: lifetime asked of STS in seconds, 900-43200 (default: STS's one hour).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<u32>,
+    /// Per-request override (any kind but aws_sigv4 and aws_web_identity): a request header (lower case) whose
     /// value is sent as the credential instead of the configured one; removed before the
     /// request goes upstream.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -310,6 +347,16 @@ impl Auth {
             client_assertion_file: None,
             credentials_env: None,
             scopes: Vec::new(),
+            audience: None,
+            subject_token_file: None,
+            subject_token_env: None,
+            service_account_impersonation_url: None,
+            role_arn: None,
+            role_session_name: None,
+            web_identity_token_file: None,
+            web_identity_token_env: None,
+            sts_endpoint: None,
+            duration_seconds: None,
             override_header: None,
             override_when_missing: None,
         }
@@ -352,6 +399,10 @@ pub enum AuthKind {
     AzureEntra,
     /// `authorization: Bearer` with a Google token for a service-account key.
     GcpServiceAccount,
+    /// AWS SigV4 with temporary credentials from STS `AssumeRoleWithWebIdentity`.
+    AwsWebIdentity,
+    /// `authorization: Bearer` with a Google token from workload identity federation.
+    GcpWorkloadIdentity,
 }
 
 impl AuthKind {
@@ -366,14 +417,21 @@ impl AuthKind {
             Self::Oauth2 => "oauth2",
             Self::AzureEntra => "azure_entra",
             Self::GcpServiceAccount => "gcp_service_account",
+            Self::AwsWebIdentity => "aws_web_identity",
+            Self::GcpWorkloadIdentity => "gcp_workload_identity",
         }
+    }
+
+    /// Whether requests are signed with AWS SigV4 (Bedrock).
+    pub fn is_aws(self) -> bool {
+        matches!(self, Self::AwsSigv4 | Self::AwsWebIdentity)
     }
 
     /// Whether the credential is a token fetched from a token endpoint.
     pub fn is_token(self) -> bool {
         matches!(
             self,
-            Self::Oauth2 | Self::AzureEntra | Self::GcpServiceAccount
+            Self::Oauth2 | Self::AzureEntra | Self::GcpServiceAccount | Self::GcpWorkloadIdentity
         )
     }
 }

@@ -374,7 +374,7 @@ fn bedrock_backend_endpoint_from_region_and_needs_sigv4() {
             "routes:",
             "  - name: br\n    schema: AWSBedrock\n    endpoint: https://bedrock-runtime.us-east-2.amazonaws.com\n    auth: { kind: bearer, key_env: K }\nroutes:",
         ),
-        "backends[2].auth.kind: schema AWSBedrock authenticates with aws_sigv4, got bearer",
+        "backends[2].auth.kind: schema AWSBedrock authenticates with aws_sigv4 or aws_web_identity, got bearer",
     );
 }
 

@@ -30,6 +30,16 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
                 "{at}.auth.key_file: not available with module wasm (proxy-wasm cannot read files); use key_env or module native"
             ));
         }
+        if config.module == ModuleKind::Wasm && b.auth.subject_token_file.is_some() {
+            errors.push(format!(
+                "{at}.auth.subject_token_file: not available with module wasm (proxy-wasm cannot read files); use subject_token_env or module native"
+            ));
+        }
+        if config.module == ModuleKind::Wasm && b.auth.web_identity_token_file.is_some() {
+            errors.push(format!(
+                "{at}.auth.web_identity_token_file: not available with module wasm (proxy-wasm cannot read files); use web_identity_token_env or module native"
+            ));
+        }
         if config.module == ModuleKind::Wasm && b.auth.credentials_file.is_some() {
             errors.push(format!(
                 "{at}.auth.credentials_file: not available with module wasm (proxy-wasm cannot read files); use the *_env variables or module native"
@@ -152,9 +162,9 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
             b.auth.kind.as_str()
         ));
     }
-    if b.schema == Schema::AwsBedrock && b.auth.kind != AuthKind::AwsSigv4 {
+    if b.schema == Schema::AwsBedrock && !b.auth.kind.is_aws() {
         errors.push(format!(
-            "{at}.auth.kind: schema AWSBedrock authenticates with aws_sigv4, got {}",
+            "{at}.auth.kind: schema AWSBedrock authenticates with aws_sigv4 or aws_web_identity, got {}",
             b.auth.kind.as_str()
         ));
     }

@@ -104,3 +104,92 @@ fn sigv4_credentials_file_checks() {
         ]
     );
 }
+
+#[test]
+fn web_identity_errors_name_the_field() {
+    let bedrock = "https://bedrock-runtime.us-east-1.amazonaws.com";
+    let role = "role_arn: 'arn:aws:iam::123456789012:role/aigw'";
+    let cases = [
+        (
+            "{ kind: aws_web_identity, web_identity_token_env: T }".to_string(),
+            "backends[0].auth.role_arn: required for kind aws_web_identity",
+        ),
+        (
+            "{ kind: aws_web_identity, role_arn: aigw, web_identity_token_env: T }".to_string(),
+            "backends[0].auth.role_arn: \"aigw\" is not an IAM role ARN",
+        ),
+        (
+            format!("{{ kind: aws_web_identity, {role} }}"),
+            "backends[0].auth: kind aws_web_identity needs one of web_identity_token_file, web_identity_token_env",
+        ),
+        (
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, web_identity_token_file: /t }}"
+            ),
+            "backends[0].auth.web_identity_token_env: set only one of",
+        ),
+        (
+            format!("{{ kind: aws_web_identity, {role}, web_identity_token_env: '1T' }}"),
+            "backends[0].auth.web_identity_token_env: \"1T\" is not an environment variable name",
+        ),
+        (
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, role_session_name: 'a b' }}"
+            ),
+            "backends[0].auth.role_session_name: \"a b\" must be 2-64 of",
+        ),
+        (
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, duration_seconds: 60 }}"
+            ),
+            "backends[0].auth.duration_seconds: 60 is outside 900-43200",
+        ),
+        (
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, sts_endpoint: 'ftp://x' }}"
+            ),
+            "backends[0].auth.sts_endpoint: scheme must be http or https",
+        ),
+        (
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, access_key_id_env: A }}"
+            ),
+            "backends[0].auth.access_key_id_env: not used by kind aws_web_identity",
+        ),
+        (
+            format!(
+                "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, override_header: x-k }}"
+            ),
+            "backends[0].auth.override_header: not available for kind aws_web_identity",
+        ),
+        (
+            "{ kind: aws_sigv4, role_arn: x }".to_string(),
+            "backends[0].auth.role_arn: only valid with kind aws_web_identity (kind is aws_sigv4)",
+        ),
+    ];
+    for (auth, want) in cases {
+        let e = problems(bedrock, &auth).join("\n");
+        assert!(e.contains(want), "{auth}: {e}");
+    }
+    let e = problems(
+        "http://127.0.0.1:9",
+        &format!("{{ kind: aws_web_identity, {role}, web_identity_token_env: T }}"),
+    )
+    .join("\n");
+    assert!(e.contains("backends[0].auth.region: required"), "{e}");
+    let ok = config(
+        bedrock,
+        &format!(
+            "{{ kind: aws_web_identity, {role}, web_identity_token_env: T, sts_endpoint: 'http://127.0.0.1:9/' }}"
+        ),
+    );
+    let c = from_yaml(&ok, Path::new("/cfg")).unwrap();
+    assert_eq!(
+        crate::config::sts_url(
+            &c.backends[0].auth,
+            "bedrock-runtime.us-east-1.amazonaws.com"
+        )
+        .as_deref(),
+        Some("http://127.0.0.1:9/")
+    );
+}

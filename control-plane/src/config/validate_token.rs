@@ -1,5 +1,5 @@
 //! Checks of the token kinds of a backend's `auth` block (`oauth2`, `azure_entra`,
-//! `gcp_service_account`); every error names the field path. Also where each kind's
+//! `gcp_service_account`, `gcp_workload_identity`); every error names the field path. Also where each kind's
 //! token endpoint is.
 
 use super::endpoint;
@@ -9,6 +9,8 @@ use super::model::{Auth, AuthKind};
 pub const ENTRA_AUTHORITY: &str = "https://login.microsoftonline.com";
 /// Google's token endpoint (the `token_uri` of service-account keys).
 pub const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
+/// Google's STS token exchange endpoint.
+pub const GOOGLE_STS_URL: &str = "https://sts.googleapis.com/v1/token";
 
 /// The token endpoint URL of a token kind (`None` for other kinds or invalid configs).
 pub fn token_url(a: &Auth) -> Option<String> {
@@ -25,12 +27,15 @@ pub fn token_url(a: &Auth) -> Option<String> {
         AuthKind::GcpServiceAccount => {
             Some(a.token_url.clone().unwrap_or(GOOGLE_TOKEN_URL.to_string()))
         }
+        AuthKind::GcpWorkloadIdentity => {
+            Some(a.token_url.clone().unwrap_or(GOOGLE_STS_URL.to_string()))
+        }
         _ => None,
     }
 }
 
 /// Token fields: (name, set).
-pub(super) fn token_fields(a: &Auth) -> [(&'static str, bool); 10] {
+pub(super) fn token_fields(a: &Auth) -> [(&'static str, bool); 14] {
     [
         ("token_url", a.token_url.is_some()),
         ("tenant_id", a.tenant_id.is_some()),
@@ -42,6 +47,13 @@ pub(super) fn token_fields(a: &Auth) -> [(&'static str, bool); 10] {
         ("client_assertion_file", a.client_assertion_file.is_some()),
         ("credentials_env", a.credentials_env.is_some()),
         ("scopes", !a.scopes.is_empty()),
+        ("audience", a.audience.is_some()),
+        ("subject_token_file", a.subject_token_file.is_some()),
+        ("subject_token_env", a.subject_token_env.is_some()),
+        (
+            "service_account_impersonation_url",
+            a.service_account_impersonation_url.is_some(),
+        ),
     ]
 }
 
@@ -66,6 +78,14 @@ pub(super) fn token(at: &str, a: &Auth, is_env_name: fn(&str) -> bool, errors: &
             "client_assertion_file",
             "scopes",
         ],
+        AuthKind::GcpWorkloadIdentity => &[
+            "token_url",
+            "audience",
+            "subject_token_file",
+            "subject_token_env",
+            "service_account_impersonation_url",
+            "scopes",
+        ],
         _ => &["token_url", "credentials_env", "credentials_file", "scopes"],
     };
     let other = [
@@ -88,6 +108,7 @@ pub(super) fn token(at: &str, a: &Auth, is_env_name: fn(&str) -> bool, errors: &
         ("client_secret_env", &a.client_secret_env),
         ("client_assertion_env", &a.client_assertion_env),
         ("credentials_env", &a.credentials_env),
+        ("subject_token_env", &a.subject_token_env),
     ] {
         if let Some(var) = var
             && !is_env_name(var)
@@ -158,6 +179,31 @@ pub(super) fn token(at: &str, a: &Auth, is_env_name: fn(&str) -> bool, errors: &
             );
             if a.scopes.len() > 1 {
                 errors.push(format!("{at}.scopes: Entra ID client credentials take exactly one scope (<resource>/.default)"));
+            }
+        }
+        AuthKind::GcpWorkloadIdentity => {
+            if let Some(u) = &a.token_url {
+                url("token_url", u, errors);
+            }
+            if a.audience.as_deref().is_none_or(str::is_empty) {
+                errors.push(format!(
+                    "{at}.audience: required for kind gcp_workload_identity (//iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>)"
+                ));
+            }
+            one_of(
+                &[
+                    ("subject_token_file", a.subject_token_file.is_some()),
+                    ("subject_token_env", a.subject_token_env.is_some()),
+                ],
+                errors,
+            );
+            if let Some(u) = &a.service_account_impersonation_url {
+                url("service_account_impersonation_url", u, errors);
+                if !u.ends_with(":generateAccessToken") {
+                    errors.push(format!(
+                        "{at}.service_account_impersonation_url: must end with :generateAccessToken"
+                    ));
+                }
             }
         }
         _ => {
@@ -252,6 +298,40 @@ mod tests {
             errors(
                 "{ kind: azure_entra, tenant_id: t-1, client_id: a, client_assertion_file: /f }"
             ),
+            ""
+        );
+    }
+
+    #[test]
+    fn workload_identity_names_the_field() {
+        let cases = [
+            (
+                "{ kind: gcp_workload_identity, subject_token_env: T }",
+                "backends[0].auth.audience: required for kind gcp_workload_identity",
+            ),
+            (
+                "{ kind: gcp_workload_identity, audience: '//iam/x' }",
+                "backends[0].auth: kind gcp_workload_identity needs one of subject_token_file, subject_token_env",
+            ),
+            (
+                "{ kind: gcp_workload_identity, audience: '//iam/x', subject_token_env: T, service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/x' }",
+                "backends[0].auth.service_account_impersonation_url: must end with :generateAccessToken",
+            ),
+            (
+                "{ kind: gcp_workload_identity, audience: '//iam/x', subject_token_env: T, credentials_env: K }",
+                "backends[0].auth.credentials_env: not used by kind gcp_workload_identity",
+            ),
+            (
+                "{ kind: gcp_service_account, credentials_env: K, audience: x }",
+                "backends[0].auth.audience: not used by kind gcp_service_account",
+            ),
+        ];
+        for (auth, want) in cases {
+            let e = errors(auth);
+            assert!(e.contains(want), "{auth}: {e}");
+        }
+        assert_eq!(
+            errors("{ kind: gcp_workload_identity, audience: '//iam/x', subject_token_file: /t }"),
             ""
         );
     }

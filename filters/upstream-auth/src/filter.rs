@@ -6,6 +6,7 @@ use crate::signing::Signer;
 use crate::sigv4_config::SigV4Config;
 use crate::token::{TokenSource, TokenStream};
 use crate::token_config::TokenKind;
+use crate::web_identity::{WebIdentitySource, WebIdentityStream};
 use aigw_core::auth::{CLIENT_CREDENTIAL_HEADERS, Credential, ExposeSecret, SecretString};
 use aigw_host::{
     BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, LogLevel,
@@ -36,6 +37,8 @@ enum Method {
     SigV4(Signer),
     /// A bearer token from a token endpoint, cached per worker.
     Token(TokenSource),
+    /// An AWS SigV4 signature with temporary credentials from STS, cached per worker.
+    WebIdentity(WebIdentitySource),
 }
 
 /// The upstream-auth filter of one stream.
@@ -43,6 +46,7 @@ enum Method {
 pub struct UpstreamAuthFilter {
     shared: Arc<Shared>,
     token: TokenStream,
+    web_identity: WebIdentityStream,
     /// The request carries the client's own credential (override header).
     overridden: bool,
 }
@@ -55,11 +59,12 @@ impl UpstreamAuthFactory {
         key_file_supported: bool,
     ) -> Result<Self, String> {
         let (config, credential_override) = override_config::split(config)?;
-        if credential_override.is_some() && kind_of(&config).as_deref() == Some("aws_sigv4") {
-            return Err(
-                "upstream-auth config: override_header is not available for kind aws_sigv4"
-                    .to_string(),
-            );
+        if let Some(kind @ ("aws_sigv4" | "aws_web_identity")) = kind_of(&config).as_deref()
+            && credential_override.is_some()
+        {
+            return Err(format!(
+                "upstream-auth config: override_header is not available for kind {kind}"
+            ));
         }
         let config = config.as_str();
         let kind = kind_of(config).unwrap_or_default();
@@ -68,6 +73,14 @@ impl UpstreamAuthFactory {
             Shared {
                 backend,
                 method: Method::Token(source),
+                credential_override,
+            }
+        } else if kind == "aws_web_identity" {
+            let (backend, source) =
+                WebIdentitySource::from_config(config, env, key_file_supported)?;
+            Shared {
+                backend,
+                method: Method::WebIdentity(source),
                 credential_override,
             }
         } else if kind == "aws_sigv4" {
@@ -117,6 +130,7 @@ impl FilterFactory for UpstreamAuthFactory {
         UpstreamAuthFilter {
             shared: self.shared.clone(),
             token: TokenStream::default(),
+            web_identity: WebIdentityStream::default(),
             overridden: false,
         }
     }
@@ -150,6 +164,9 @@ impl Filter for UpstreamAuthFilter {
             Method::Key(credential) => credential,
             Method::SigV4(signer) => return signer.on_headers(host, end_of_stream),
             Method::Token(source) => return source.on_headers(&mut self.token, host),
+            Method::WebIdentity(source) => {
+                return source.on_headers(&mut self.web_identity, host, end_of_stream);
+            }
         };
         let (value, warning) = credential.header_value(host.now());
         if let Some(warning) = warning {
@@ -170,29 +187,45 @@ impl Filter for UpstreamAuthFilter {
             Method::Key(_) => BodyStatus::Continue,
             Method::SigV4(signer) => signer.on_body(host, end_of_stream),
             Method::Token(source) => source.on_body(&self.token),
+            Method::WebIdentity(source) => {
+                source.on_body(&mut self.web_identity, host, end_of_stream)
+            }
         }
     }
 
     fn on_callout_done(&mut self, host: &mut dyn Host, token: u32, result: CalloutResult) {
-        if let Method::Token(source) = &self.shared.method {
-            source.on_callout_done(&mut self.token, host, token, result);
+        match &self.shared.method {
+            Method::Token(source) => source.on_callout_done(&mut self.token, host, token, result),
+            Method::WebIdentity(source) => {
+                source.on_callout_done(&mut self.web_identity, host, token, result);
+            }
+            _ => {}
         }
     }
 
     fn on_wake(&mut self, host: &mut dyn Host) {
-        if let Method::Token(source) = &self.shared.method {
-            source.on_wake(&mut self.token, host);
+        match &self.shared.method {
+            Method::Token(source) => source.on_wake(&mut self.token, host),
+            Method::WebIdentity(source) => source.on_wake(&mut self.web_identity, host),
+            _ => {}
         }
     }
 
     fn on_stream_complete(&mut self, _host: &mut dyn Host) {
-        if let Method::Token(source) = &self.shared.method {
-            source.on_complete(&mut self.token);
-        }
+        self.release_fetch();
     }
 }
 
 impl UpstreamAuthFilter {
+    /// Hands a credential fetch this stream still owns over to the waiting streams.
+    fn release_fetch(&mut self) {
+        match &self.shared.method {
+            Method::Token(source) => source.on_complete(&mut self.token),
+            Method::WebIdentity(source) => source.on_complete(&mut self.web_identity),
+            _ => {}
+        }
+    }
+
     /// Sends the client's own credential from the override header, in the backend's header.
     fn send_override(&mut self, host: &mut dyn Host, header: &str, value: &str) -> HeadersStatus {
         let value = value.trim();
@@ -233,9 +266,7 @@ fn reply_401(host: &mut dyn Host, message: &str) {
 /// is handed over here too, so waiting streams never wait for a cancelled callout.
 impl Drop for UpstreamAuthFilter {
     fn drop(&mut self) {
-        if let Method::Token(source) = &self.shared.method {
-            source.on_complete(&mut self.token);
-        }
+        self.release_fetch();
     }
 }
 

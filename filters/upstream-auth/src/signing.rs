@@ -2,7 +2,7 @@
 //! translated) body, signs it at end of stream and sets the signature headers.
 
 use crate::sigv4_config::AwsKeys;
-use aigw_core::auth::sigv4::{self, RequestToSign, SigningScope};
+use aigw_core::auth::sigv4::{self, AwsCredentials, RequestToSign, SigningScope};
 use aigw_host::{BodyStatus, HeadersStatus, Host, LogLevel};
 
 /// What the signer needs, shared by all streams of a config.
@@ -37,21 +37,6 @@ impl Signer {
     }
 
     fn sign(&self, host: &mut dyn Host, body: &[u8]) {
-        // Client-sent AWS headers are not ours to forward: the signature covers only what
-        // the signer sets.
-        for name in ["x-amz-security-token", "x-amz-content-sha256", "x-amz-date"] {
-            host.remove_request_header(name);
-        }
-        let header = |name: &str| host.request_header(name).unwrap_or_default();
-        let (method, path, authority) = (header(":method"), header(":path"), header(":authority"));
-        let content_type = host.request_header("content-type");
-        let request = RequestToSign {
-            method: &method,
-            path: &path,
-            host: &authority,
-            content_type: content_type.as_deref(),
-            body,
-        };
         let (credentials, warning) = self.keys.current(host.now());
         if let Some(warning) = warning {
             host.log(
@@ -59,10 +44,36 @@ impl Signer {
                 &format!("upstream-auth backend {}: {warning}", self.backend),
             );
         }
-        let headers = sigv4::sign(&credentials, &self.scope, &request, host.now());
-        for (name, value) in headers {
-            host.set_request_header(name, &value);
-        }
+        sign_request(host, &self.scope, &credentials, body);
+    }
+}
+
+/// Signs the request held in `host` (its body is `body`) with `credentials` and sets the
+/// signature headers.
+pub(crate) fn sign_request(
+    host: &mut dyn Host,
+    scope: &SigningScope,
+    credentials: &AwsCredentials,
+    body: &[u8],
+) {
+    // Client-sent AWS headers are not ours to forward: the signature covers only what
+    // the signer sets.
+    for name in ["x-amz-security-token", "x-amz-content-sha256", "x-amz-date"] {
+        host.remove_request_header(name);
+    }
+    let header = |name: &str| host.request_header(name).unwrap_or_default();
+    let (method, path, authority) = (header(":method"), header(":path"), header(":authority"));
+    let content_type = host.request_header("content-type");
+    let request = RequestToSign {
+        method: &method,
+        path: &path,
+        host: &authority,
+        content_type: content_type.as_deref(),
+        body,
+    };
+    let headers = sigv4::sign(credentials, scope, &request, host.now());
+    for (name, value) in headers {
+        host.set_request_header(name, &value);
     }
 }
 

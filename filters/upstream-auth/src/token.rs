@@ -1,5 +1,6 @@
 //! Token credentials in the filter: a per-worker [`TokenCell`] per config, fetched through
-//! an HTTP callout to the token endpoint's Envoy cluster. The first request at a cold cache
+//! an HTTP callout to the token endpoint's Envoy cluster (for workload identity with
+//! impersonation, a second callout to `generateAccessToken` follows). The first request at a cold cache
 //! fetches and holds its headers; concurrent requests hold theirs and wait (a [`Waker`]
 //! each) until the fetch ends; a request three quarters into a token's lifetime uses it
 //! and fetches the next one alongside. A failed fetch answers every held request with a
@@ -7,7 +8,8 @@
 
 use crate::token_config::TokenConfig;
 use aigw_core::auth::token::{
-    Grant, Lookup, TokenCell, TokenUrl, parse_token_response, unavailable_error_body,
+    Grant, ImpersonationRequest, Lookup, TokenCell, TokenUrl, parse_impersonation_response,
+    parse_token_response, unavailable_error_body,
 };
 use aigw_core::auth::{ExposeSecret, SecretString};
 use aigw_host::{BodyStatus, CalloutResult, HeadersStatus, Host, LogLevel, Waker};
@@ -35,6 +37,8 @@ pub(crate) struct TokenSource {
     cluster: String,
     url: TokenUrl,
     grant: Grant,
+    /// gcp_workload_identity: Envoy cluster of the `generateAccessToken` endpoint.
+    impersonation_cluster: Option<String>,
     timeout: Duration,
 }
 
@@ -43,6 +47,8 @@ pub(crate) struct TokenSource {
 pub(crate) struct TokenStream {
     /// The callout this stream made for the cell.
     fetch: Option<u32>,
+    /// That callout is the second step (`generateAccessToken`) of a workload identity fetch.
+    impersonating: bool,
     /// The request is held until a token is set.
     held: bool,
     /// Waiting for another stream's fetch, since this generation.
@@ -66,6 +72,7 @@ impl TokenSource {
                 cluster: config.token_cluster.clone(),
                 url: config.url(),
                 grant,
+                impersonation_cluster: config.impersonation_cluster.clone(),
                 timeout: Duration::from_millis(config.fetch_timeout_ms),
             },
         ))
@@ -112,7 +119,25 @@ impl TokenSource {
         }
         s.fetch = None;
         let now = host.now();
-        let issued = result.and_then(|r| parse_token_response(r.status, &r.body, now));
+        let second_step = std::mem::take(&mut s.impersonating);
+        let mut issued = result.and_then(|r| {
+            if second_step {
+                parse_impersonation_response(r.status, &r.body, now)
+            } else {
+                parse_token_response(r.status, &r.body, now)
+            }
+        });
+        // Workload identity with impersonation: the federated token only buys the service
+        // account's token, fetched next by this stream (waiters keep waiting).
+        if !second_step
+            && let (Ok(federated), Grant::WorkloadIdentity(w)) = (&issued, &self.grant)
+            && let Some(call) = w.impersonation_request(&federated.value)
+        {
+            match self.start_impersonation(s, host, call) {
+                Ok(()) => return,
+                Err(cause) => issued = Err(cause),
+            }
+        }
         let outcome = issued
             .as_ref()
             .map(|t| t.value.clone())
@@ -205,6 +230,30 @@ impl TokenSource {
         ];
         let token = host.http_callout(&self.cluster, &headers, &request.body, self.timeout)?;
         s.fetch = Some(token);
+        Ok(())
+    }
+
+    fn start_impersonation(
+        &self,
+        s: &mut TokenStream,
+        host: &mut dyn Host,
+        call: ImpersonationRequest,
+    ) -> Result<(), String> {
+        let cluster = self
+            .impersonation_cluster
+            .as_deref()
+            .ok_or("no impersonation_cluster")?;
+        let headers = [
+            (":method", "POST"),
+            (":path", call.path.as_str()),
+            (":authority", call.authority.as_str()),
+            ("authorization", call.authorization.expose_secret()),
+            ("content-type", "application/json"),
+            ("accept", "application/json"),
+        ];
+        let token = host.http_callout(cluster, &headers, &call.body, self.timeout)?;
+        s.fetch = Some(token);
+        s.impersonating = true;
         Ok(())
     }
 

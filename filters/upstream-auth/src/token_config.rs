@@ -1,10 +1,12 @@
-//! Config of the token kinds (`oauth2`, `azure_entra`, `gcp_service_account`): where the
+//! Config of the token kinds (`oauth2`, `azure_entra`, `gcp_service_account`,
+//! `gcp_workload_identity`): where the
 //! token endpoint is (an Envoy cluster and the URL) and where the client's secrets come
 //! from (environment variables, or files on the native build). Errors name the field.
 
 use aigw_core::auth::SecretString;
 use aigw_core::auth::token::{
-    ENTRA_COGNITIVE_SCOPE, EntraSecret, Grant, ServiceAccountKey, TokenUrl,
+    ENTRA_COGNITIVE_SCOPE, EntraSecret, Grant, JWT_TOKEN_TYPE, ServiceAccountKey, SubjectToken,
+    TokenUrl, WorkloadIdentity,
 };
 use serde::Deserialize;
 use std::ffi::OsString;
@@ -20,12 +22,17 @@ pub enum TokenKind {
     AzureEntra,
     /// Google service-account key (JWT bearer grant).
     GcpServiceAccount,
+    /// Google workload identity federation (token exchange, optional impersonation).
+    GcpWorkloadIdentity,
 }
 
 impl TokenKind {
     /// Whether `kind` (a config's `kind` field) names a token kind.
     pub fn is_token_kind(kind: &str) -> bool {
-        matches!(kind, "oauth2" | "azure_entra" | "gcp_service_account")
+        matches!(
+            kind,
+            "oauth2" | "azure_entra" | "gcp_service_account" | "gcp_workload_identity"
+        )
     }
 }
 
@@ -62,6 +69,25 @@ pub struct TokenConfig {
     /// gcp_service_account: JSON key file (native only; read at load).
     #[serde(default)]
     pub credentials_file: Option<PathBuf>,
+    /// gcp_workload_identity: the workload identity pool provider's audience.
+    #[serde(default)]
+    pub audience: Option<String>,
+    /// gcp_workload_identity: file holding the external token, read at every exchange
+    /// (native only).
+    #[serde(default)]
+    pub subject_token_file: Option<PathBuf>,
+    /// gcp_workload_identity: variable holding the external token.
+    #[serde(default)]
+    pub subject_token_env: Option<String>,
+    /// gcp_workload_identity: type of the external token (default: an OIDC JWT).
+    #[serde(default)]
+    pub subject_token_type: Option<String>,
+    /// gcp_workload_identity: Envoy cluster of the `generateAccessToken` endpoint.
+    #[serde(default)]
+    pub impersonation_cluster: Option<String>,
+    /// gcp_workload_identity: `generateAccessToken` URL of the service account to impersonate.
+    #[serde(default)]
+    pub impersonation_url: Option<String>,
     /// Scopes (azure_entra default: the Cognitive Services scope; gcp default: cloud-platform).
     #[serde(default)]
     pub scopes: Vec<String>,
@@ -138,7 +164,78 @@ impl TokenConfig {
             file_field: "client_assertion_file",
             file: self.client_assertion_file.as_ref(),
         };
+        if self.kind != TokenKind::GcpWorkloadIdentity {
+            unused(&[
+                ("audience", self.audience.is_some()),
+                ("subject_token_file", self.subject_token_file.is_some()),
+                ("subject_token_env", self.subject_token_env.is_some()),
+                ("subject_token_type", self.subject_token_type.is_some()),
+                (
+                    "impersonation_cluster",
+                    self.impersonation_cluster.is_some(),
+                ),
+                ("impersonation_url", self.impersonation_url.is_some()),
+            ])?;
+        }
         match self.kind {
+            TokenKind::GcpWorkloadIdentity => {
+                unused(&[
+                    ("client_id", self.client_id.is_some()),
+                    ("client_secret_env", secret.env.is_some()),
+                    ("client_secret_file", secret.file.is_some()),
+                    ("client_assertion_env", assertion.env.is_some()),
+                    ("client_assertion_file", assertion.file.is_some()),
+                    ("credentials_env", self.credentials_env.is_some()),
+                    ("credentials_file", self.credentials_file.is_some()),
+                ])?;
+                let audience = match &self.audience {
+                    Some(a) if !a.is_empty() => a.clone(),
+                    _ => return Err("audience is required".into()),
+                };
+                let subject =
+                    match (&self.subject_token_file, &self.subject_token_env) {
+                        (Some(path), None) if !files => {
+                            return Err(no_files("subject_token_file", path));
+                        }
+                        (Some(path), None) => SubjectToken::File(path.clone()),
+                        _ => {
+                            let field = SecretField {
+                                env_field: "subject_token_env",
+                                env: self.subject_token_env.as_ref(),
+                                file_field: "subject_token_file",
+                                file: self.subject_token_file.as_ref(),
+                            };
+                            SubjectToken::Fixed(read_secret(&field, env, files)?.ok_or(
+                                "one of subject_token_file or subject_token_env is required",
+                            )?)
+                        }
+                    };
+                let impersonation = match (&self.impersonation_cluster, &self.impersonation_url) {
+                    (None, None) => None,
+                    (Some(c), Some(url)) if !c.is_empty() => {
+                        Some(TokenUrl::parse(url).map_err(|e| format!("impersonation_url: {e}"))?)
+                    }
+                    _ => {
+                        return Err(
+                            "impersonation_cluster and impersonation_url go together".into()
+                        );
+                    }
+                };
+                Ok(Grant::WorkloadIdentity(WorkloadIdentity {
+                    audience,
+                    subject,
+                    subject_token_type: self
+                        .subject_token_type
+                        .clone()
+                        .unwrap_or_else(|| JWT_TOKEN_TYPE.to_string()),
+                    scopes: if self.scopes.is_empty() {
+                        vec![GCP_SCOPE.to_string()]
+                    } else {
+                        self.scopes.clone()
+                    },
+                    impersonation,
+                }))
+            }
             TokenKind::Oauth2 => {
                 unused(&[
                     ("client_assertion_env", assertion.env.is_some()),

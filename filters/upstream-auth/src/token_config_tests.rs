@@ -122,3 +122,43 @@ fn gcp_key_token_uri_must_match_token_url() {
         Ok(Grant::ServiceAccount { .. })
     ));
 }
+
+#[test]
+fn workload_identity_fields_are_checked() {
+    let cases = [
+        (
+            r#""kind":"gcp_workload_identity","subject_token_env":"FAKE_SECRET""#,
+            "audience is required",
+        ),
+        (
+            r#""kind":"gcp_workload_identity","audience":"//iam/x""#,
+            "one of subject_token_file or subject_token_env is required",
+        ),
+        (
+            r#""kind":"gcp_workload_identity","audience":"//iam/x","subject_token_file":"/t""#,
+            "subject_token_file /t: files are not available in the wasm build",
+        ),
+        (
+            r#""kind":"gcp_workload_identity","audience":"//iam/x","subject_token_env":"FAKE_SECRET","impersonation_cluster":"c""#,
+            "impersonation_cluster and impersonation_url go together",
+        ),
+        (
+            r#""kind":"gcp_workload_identity","audience":"//iam/x","subject_token_env":"FAKE_SECRET","client_id":"a""#,
+            "client_id is not used by this kind",
+        ),
+        (
+            r#""kind":"oauth2","client_id":"a","client_secret_env":"FAKE_SECRET","audience":"x""#,
+            "audience is not used by this kind",
+        ),
+    ];
+    for (extra, want) in cases {
+        let err = parse(extra).unwrap_err();
+        assert!(err.contains(want), "{extra}: {err}");
+    }
+    assert!(matches!(
+        parse(
+            r#""kind":"gcp_workload_identity","audience":"//iam/x","subject_token_env":"FAKE_SECRET""#
+        ),
+        Ok(Grant::WorkloadIdentity(_))
+    ));
+}

@@ -215,3 +215,95 @@ fn a_fetching_filter_dropped_without_stream_complete_hands_the_fetch_over() {
     assert_eq!(second_host.deliver_wakes(&mut second), 1);
     assert_eq!(second_host.callouts.len(), 1, "the waiter fetches now");
 }
+
+#[test]
+fn workload_identity_exchanges_then_impersonates_once_for_all_waiters() {
+    let config = r#"{"backend":"wif","kind":"gcp_workload_identity","token_cluster":"aigw-token-wif",
+        "token_url":"https://sts.googleapis.com/v1/token",
+        "audience":"//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q",
+        "subject_token_env":"FAKE_SUBJECT","impersonation_cluster":"aigw-impersonation-wif",
+        "impersonation_url":"https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken"}"#;
+    let env = |v: &str| (v == "FAKE_SUBJECT").then(|| OsString::from("fake-oidc-subject-unit"));
+    let f = UpstreamAuthFactory::with_env(config, env, false).unwrap();
+    let (mut first, mut host, status) = start(&f);
+    assert_eq!(status, HeadersStatus::StopIteration);
+    let (mut second, mut second_host, _) = start(&f);
+    let exchange = &host.callouts[0];
+    assert_eq!(exchange.cluster, "aigw-token-wif");
+    let form = String::from_utf8(exchange.body.clone()).unwrap();
+    assert!(form.starts_with(
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&audience="
+    ));
+    assert!(form.contains("&subject_token=fake-oidc-subject-unit&"));
+    let token = exchange.token;
+    first.on_callout_done(&mut host, token, granted("fake-federated-1", 3600));
+    assert_eq!(
+        second_host.wakes.get(),
+        0,
+        "waiters wait for the second step"
+    );
+    let call = &host.callouts[1];
+    assert_eq!(call.cluster, "aigw-impersonation-wif");
+    let header = |n: &str| {
+        call.headers
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        header("authorization").as_deref(),
+        Some("Bearer fake-federated-1")
+    );
+    assert_eq!(
+        header(":path").as_deref(),
+        Some("/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken")
+    );
+    assert_eq!(
+        call.body,
+        br#"{"scope":["https://www.googleapis.com/auth/cloud-platform"]}"#
+    );
+    let token = call.token;
+    let generated = Ok(CalloutResponse {
+        status: 200,
+        headers: vec![],
+        body: br#"{"accessToken":"fake-sa-token-1","expireTime":"2023-11-14T23:13:20Z"}"#.to_vec(),
+    });
+    first.on_callout_done(&mut host, token, generated);
+    assert_eq!(
+        host.request_header("authorization").as_deref(),
+        Some("Bearer fake-sa-token-1")
+    );
+    assert_eq!(host.request_continued, 1);
+    assert_eq!(second_host.deliver_wakes(&mut second), 1);
+    assert_eq!(
+        second_host.request_header("authorization").as_deref(),
+        Some("Bearer fake-sa-token-1")
+    );
+    assert!(second_host.callouts.is_empty());
+}
+
+#[test]
+fn refused_impersonation_is_a_503_naming_the_status() {
+    let config = r#"{"backend":"wif","kind":"gcp_workload_identity","token_cluster":"c",
+        "token_url":"https://sts.googleapis.com/v1/token","audience":"//iam/x",
+        "subject_token_env":"FAKE_SUBJECT","impersonation_cluster":"i",
+        "impersonation_url":"https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/x:generateAccessToken"}"#;
+    let env = |v: &str| (v == "FAKE_SUBJECT").then(|| OsString::from("fake-oidc-subject-unit"));
+    let f = UpstreamAuthFactory::with_env(config, env, false).unwrap();
+    let (mut first, mut host, _) = start(&f);
+    let token = host.callouts[0].token;
+    first.on_callout_done(&mut host, token, granted("fake-federated-2", 3600));
+    let token = host.callouts[1].token;
+    let denied = Ok(CalloutResponse {
+        status: 403,
+        headers: vec![],
+        body: br#"{"error":{"code":403,"message":"denied","status":"PERMISSION_DENIED"}}"#.to_vec(),
+    });
+    first.on_callout_done(&mut host, token, denied);
+    let reply = host.local_reply.as_ref().unwrap();
+    assert_eq!(reply.status, 503);
+    assert!(
+        String::from_utf8_lossy(&reply.body)
+            .contains("generateAccessToken answered 403 (PERMISSION_DENIED)")
+    );
+}

@@ -60,6 +60,50 @@ fn parse_amz_date(text: &str) -> Option<SystemTime> {
     Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).ok()?))
 }
 
+/// The backend of access key `key_id` and its secret key: a configured key pair, or
+/// temporary credentials the fake STS issued (only with their session token, and only
+/// until they expire).
+fn signer<'c>(
+    config: &'c Config,
+    headers: &HeaderMap,
+    key_id: &str,
+) -> Result<(&'c Backend, String), AwsError> {
+    let invalid = || {
+        AwsError::forbidden(
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        )
+    };
+    if let Some(backend) = config
+        .backends
+        .iter()
+        .find(|b| b.key.split_once(':').is_some_and(|(id, _)| id == key_id))
+    {
+        let secret = backend.key.split_once(':').map_or("", |(_, s)| s);
+        return Ok((backend, secret.to_string()));
+    }
+    let issued = config
+        .tokens
+        .as_ref()
+        .and_then(|t| t.aws_credentials(key_id))
+        .ok_or_else(invalid)?;
+    if header(headers, "x-amz-security-token") != Some(issued.session_token.as_str()) {
+        return Err(invalid());
+    }
+    if SystemTime::now() >= issued.expires {
+        return Err(AwsError::forbidden(
+            "ExpiredTokenException",
+            "The security token included in the request is expired",
+        ));
+    }
+    let backend = config
+        .backends
+        .iter()
+        .find(|b| b.id == issued.backend)
+        .ok_or_else(invalid)?;
+    Ok((backend, issued.secret))
+}
+
 /// Checks the signature and returns the backend whose access key signed the request.
 pub fn authenticate<'c>(config: &'c Config, req: &Received<'_>) -> Result<&'c Backend, AwsError> {
     let Some(authorization) = header(req.headers, "authorization") else {
@@ -99,16 +143,7 @@ pub fn authenticate<'c>(config: &'c Config, req: &Received<'_>) -> Result<&'c Ba
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
         )
     })?;
-    let backend = config
-        .backends
-        .iter()
-        .find(|b| b.key.split_once(':').is_some_and(|(id, _)| id == key_id))
-        .ok_or_else(|| {
-            AwsError::forbidden(
-                "UnrecognizedClientException",
-                "The security token included in the request is invalid.",
-            )
-        })?;
+    let (backend, secret) = signer(config, req.headers, key_id)?;
     let signed_at = parse_amz_date(amz_date).ok_or_else(|| {
         AwsError::forbidden(
             "IncompleteSignatureException",
@@ -137,7 +172,6 @@ pub fn authenticate<'c>(config: &'c Config, req: &Received<'_>) -> Result<&'c Ba
             ),
         ));
     }
-    let secret = backend.key.split_once(':').map_or("", |(_, s)| s);
     let token = header(req.headers, "x-amz-security-token").map(SecretString::from);
     let credentials = AwsCredentials::new(key_id.to_string(), SecretString::from(secret), token);
     let scope = SigningScope {

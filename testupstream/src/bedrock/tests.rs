@@ -271,3 +271,84 @@ fn titan_bodies_are_checked_like_invoke_model() {
     assert_eq!(answer["embedding"].as_array().unwrap().len(), 256);
     assert_eq!(answer["inputTextTokenCount"], 2);
 }
+
+/// Temporary credentials from the fake STS of an issuer whose credentials live `lifetime_s`.
+fn sts_config(lifetime_s: u64) -> (Config, AwsCredentials) {
+    use crate::tokens::{Client, Issuer, TokenConfig};
+    let issuer = Issuer::new(TokenConfig {
+        lifetime_s,
+        delay_ms: 0,
+        clients: vec![Client::AwsSts {
+            backend: "br".into(),
+            role_arn: "arn:aws:iam::1:role/r".into(),
+            web_identity_token: "fake-wi-bedrock-unit".into(),
+        }],
+    });
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "content-type",
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    let form = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr&RoleSessionName=s1&WebIdentityToken=fake-wi-bedrock-unit";
+    let (_, xml) = issuer.answer_sts(&hyper::Method::POST, None, &headers, &form.into());
+    let text = String::from_utf8(xml).unwrap();
+    let field = |name: &str| {
+        let start = text.find(&format!("<{name}>")).unwrap() + name.len() + 2;
+        text[start..start + text[start..].find('<').unwrap()].to_string()
+    };
+    let credentials = AwsCredentials::new(
+        field("AccessKeyId"),
+        SecretString::from(field("SecretAccessKey")),
+        Some(SecretString::from(field("SessionToken"))),
+    );
+    let mut config = config();
+    config.tokens = Some(std::sync::Arc::new(issuer));
+    (config, credentials)
+}
+
+fn signed_with(credentials: &AwsCredentials, body: &[u8]) -> HeaderMap {
+    let scope = SigningScope {
+        region: "us-east-1".into(),
+        service: "bedrock".into(),
+        content_sha256_header: false,
+    };
+    let request = RequestToSign {
+        method: "POST",
+        path: "/model/m%3A0/converse",
+        host: "bedrock-runtime.us-east-1.amazonaws.com",
+        content_type: Some("application/json"),
+        body,
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "host",
+        HeaderValue::from_static("bedrock-runtime.us-east-1.amazonaws.com"),
+    );
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    for (name, value) in sign(credentials, &scope, &request, SystemTime::now()) {
+        headers.insert(name, HeaderValue::from_str(&value).unwrap());
+    }
+    headers
+}
+
+#[test]
+fn sts_credentials_need_their_session_token_and_expire() {
+    let body = br#"{"messages":[]}"#;
+    let received = |headers| Received {
+        method: "POST",
+        path: "/model/m%3A0/converse",
+        headers,
+        body,
+    };
+    let (config, credentials) = sts_config(600);
+    let headers = signed_with(&credentials, body);
+    assert_eq!(authenticate(&config, &received(&headers)).unwrap().id, "br");
+    let mut without_token = headers.clone();
+    without_token.remove("x-amz-security-token");
+    let e = authenticate(&config, &received(&without_token)).unwrap_err();
+    assert_eq!(e.name, "UnrecognizedClientException");
+    let (config, credentials) = sts_config(0);
+    let headers = signed_with(&credentials, body);
+    let e = authenticate(&config, &received(&headers)).unwrap_err();
+    assert_eq!((e.status.as_u16(), e.name), (403, "ExpiredTokenException"));
+}

@@ -3,6 +3,7 @@
 
 use super::gcp_key::ServiceAccountKey;
 use super::url::TokenUrl;
+use super::workload_identity::WorkloadIdentity;
 use crate::auth::SecretString;
 use secrecy::ExposeSecret;
 use std::path::PathBuf;
@@ -54,6 +55,9 @@ pub enum Grant {
         /// OAuth scopes of the token.
         scopes: Vec<String>,
     },
+    /// Google workload identity federation (the token exchange; the optional
+    /// impersonation call follows it, see [`WorkloadIdentity::impersonation_request`]).
+    WorkloadIdentity(WorkloadIdentity),
 }
 
 /// A token request ready for a callout. `Debug` shows no body (it holds secrets).
@@ -119,6 +123,7 @@ impl Grant {
                 form.append_pair("grant_type", JWT_BEARER_GRANT)
                     .append_pair("assertion", &jwt);
             }
+            Self::WorkloadIdentity(w) => w.exchange_form(&mut form)?,
         }
         Ok(TokenRequest {
             authority: url.authority.clone(),
