@@ -57,6 +57,15 @@ else
     did+=("installed redis-server from Debian")
 fi
 
+step "MCP servers from npm (integration/npm, pinned by its package-lock.json)"
+command -v npm >/dev/null || die "npm not found: install Node.js 20+ (Debian: apt-get install nodejs npm)"
+if npm ls --prefix integration/npm --all >/dev/null 2>&1; then
+    note "integration/npm already installed"
+else
+    npm ci --prefix integration/npm --no-audit --no-fund --loglevel=error
+    did+=("installed integration/npm (npm ci)")
+fi
+
 step "Release build: binaries and native filter modules"
 mapfile -t native_pkgs < <(pkg_args "${BIN_CRATES[@]}" "${FILTER_CRATES[@]}")
 cargo build --release "${native_pkgs[@]}"
