@@ -152,3 +152,18 @@ def test_denied_calls_are_json_rpc_errors_and_never_reach_the_server(gw, claims,
     assert refused is not None and refused[0] == DENIED, refused
     assert "access denied" in refused[1]
     assert received(gw, server) == before, "a denied call reached the server"
+
+
+@pytest.mark.parametrize("claims,listed", [
+    # `count_slowly` is allowed by no rule; `echo` and `shout` depend on the call's arguments
+    # (rule beta-ops), so they stay listed and each call is checked.
+    ({}, ["alpha__received", "alpha__add", "beta__received", "beta__echo", "beta__shout"]),
+    # No `ops` group and no scope: only the `received` tools can ever be called.
+    ({"scope": "other", "groups": []}, ["alpha__received", "beta__received"]),
+])
+def test_tools_list_leaves_out_tools_the_caller_may_not_call(gw, claims, listed):
+    async def work(session):
+        return [t.name for t in (await session.list_tools()).tools]
+    names = with_session(gw.url, token(**claims), work)
+    assert sorted(names) == sorted(listed)
+    assert names.index("alpha__received") < names.index("beta__received"), "config order"

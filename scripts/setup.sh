@@ -57,6 +57,23 @@ else
     did+=("installed redis-server from Debian")
 fi
 
+step "MCP servers from npm (integration/npm, pinned by its package-lock.json)"
+if ! command -v npm >/dev/null; then
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        nodejs npm || die "cannot install nodejs and npm from Debian (apt-get); Node.js 18+ is needed"
+    did+=("installed nodejs and npm from Debian")
+fi
+note "node $(node --version), npm $(npm --version)"
+if npm ls --prefix integration/npm --all >/dev/null 2>&1; then
+    note "integration/npm already installed"
+else
+    npm ci --prefix integration/npm --no-audit --no-fund --loglevel=error
+    did+=("installed integration/npm (npm ci)")
+fi
+
 step "Release build: binaries and native filter modules"
 mapfile -t native_pkgs < <(pkg_args "${BIN_CRATES[@]}" "${FILTER_CRATES[@]}")
 cargo build --release "${native_pkgs[@]}"

@@ -56,19 +56,24 @@ def wait_listening(proc: Proc, port: int, timeout: float = 15.0):
     proc.fail(f"did not listen on port {port} within {timeout:.0f} s")
 
 
-def config(kind: str, listen: int, admin: int, ports: dict,
+def default_servers(ports: dict) -> list[dict]:
+    """The `mcp.servers` entries of the alpha and beta servers listening on `ports`."""
+    return [
+        {"name": "alpha", "url": f"http://127.0.0.1:{ports['alpha']}/mcp",
+         "tools": {"exclude_regex": ["secret_.*"]}},
+        {"name": "beta", "url": f"http://127.0.0.1:{ports['beta']}/mcp"},
+    ]
+
+
+def config(kind: str, listen: int, admin: int, servers: list[dict],
            authorization: dict | None = None) -> dict:
-    """A gateway config with one unused LLM backend and the two MCP servers (and the MCP
+    """A gateway config with one unused LLM backend and the MCP `servers` (and the MCP
     `authorization` section when given)."""
     mcp = {
         "session_key_env": SESSION_KEY_ENV,
         "separator": SEPARATOR,
         "callout_timeout_ms": 10000,
-        "servers": [
-            {"name": "alpha", "url": f"http://127.0.0.1:{ports['alpha']}/mcp",
-             "tools": {"exclude_regex": ["secret_.*"]}},
-            {"name": "beta", "url": f"http://127.0.0.1:{ports['beta']}/mcp"},
-        ],
+        "servers": servers,
     }
     if authorization is not None:
         mcp["authorization"] = authorization
@@ -83,12 +88,12 @@ def config(kind: str, listen: int, admin: int, ports: dict,
     }
 
 
-def start_envoy(workdir: Path, kind: str, ports: dict, replica: int,
+def start_envoy(workdir: Path, kind: str, servers: list[dict], replica: int,
                 authorization: dict | None = None) -> tuple[Proc, str]:
-    """Starts one Envoy (replica number `replica`) in front of the servers on `ports`."""
+    """Starts one Envoy (replica number `replica`) in front of the MCP `servers`."""
     listen, admin = free_port(), free_port()
     config_file = workdir / f"gateway-{replica}.yaml"
-    config_file.write_text(config_yaml(config(kind, listen, admin, ports, authorization)))
+    config_file.write_text(config_yaml(config(kind, listen, admin, servers, authorization)))
     bootstrap = workdir / f"envoy-{replica}.yaml"
     translate(config_file, kind, workdir / f"access-{replica}.log", bootstrap)
     env = {SESSION_KEY_ENV: SESSION_KEY}
@@ -109,7 +114,7 @@ def start(workdir: Path, kind: str, authorization: dict | None = None) -> McpGat
     for name in ("alpha", "beta"):
         proc, ports[name] = start_server(name, workdir)
         servers.append(proc)
-    envoy, url = start_envoy(workdir, kind, ports, 1, authorization)
-    replica, replica_url = start_envoy(workdir, kind, ports, 2, authorization)
+    envoy, url = start_envoy(workdir, kind, default_servers(ports), 1, authorization)
+    replica, replica_url = start_envoy(workdir, kind, default_servers(ports), 2, authorization)
     return McpGateway(url=url, replica_url=replica_url, envoys=[envoy, replica],
                       servers=servers)

@@ -3,8 +3,11 @@
 mod default_config;
 mod demo;
 mod local_ratelimit;
+mod mcp_json;
+mod mcp_servers;
 mod process;
 pub mod ready;
+mod stdio_bridge;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -48,6 +51,10 @@ pub struct RunOptions {
     /// Envoy's log level.
     #[arg(long, default_value = "warn")]
     pub envoy_log_level: String,
+    /// MCP servers in the common `mcpServers` JSON (url and stdio servers) to serve on the
+    /// gateway's MCP endpoint, added to the config's `mcp` section.
+    #[arg(long)]
+    pub mcp_config: Option<PathBuf>,
 }
 
 /// Runs the gateway until Envoy exits (its exit code is returned) or aigw is told to stop
@@ -64,6 +71,12 @@ pub async fn run(opts: RunOptions) -> Result<ExitCode, String> {
             default_config(demo.addr, default_config::openai_endpoint_from_env()?)
         }
     };
+    let state_dir = absolute(&opts.state_dir)?;
+    std::fs::create_dir_all(&state_dir)
+        .map_err(|e| format!("cannot create state dir {}: {e}", state_dir.display()))?;
+    if let Some(path) = &opts.mcp_config {
+        mcp_servers::attach(&mut config, path, &state_dir, &mut env).await?;
+    }
     apply_overrides(&mut config, &opts)?;
     if let Some(addr) = local_ratelimit::start(&mut config).await? {
         eprintln!("aigw: rate limits counted in memory by the service on {addr} (local mode)");
@@ -72,9 +85,6 @@ pub async fn run(opts: RunOptions) -> Result<ExitCode, String> {
     let modules_dir = artifacts::resolve_dir(opts.modules_dir.as_deref(), config.module)?;
     artifacts::check_present(config.module, &modules_dir)?;
     let envoy = crate::envoy::find()?;
-    let state_dir = absolute(&opts.state_dir)?;
-    std::fs::create_dir_all(&state_dir)
-        .map_err(|e| format!("cannot create state dir {}: {e}", state_dir.display()))?;
     let access_log = match &opts.access_log {
         Some(p) => absolute(p)?,
         None => state_dir.join("access.log"),
@@ -241,6 +251,15 @@ fn print_banner(
 ) {
     if let Some(addr) = demo_addr {
         println!("aigw: model {DEMO_NAME:?} is served by the bundled testupstream on {addr}");
+    }
+    if let Some(mcp) = &config.mcp {
+        let names: Vec<&str> = mcp.servers.iter().map(|s| s.name.as_str()).collect();
+        println!(
+            "aigw: MCP endpoint http://{}{} (servers: {})",
+            config.listen,
+            mcp.path,
+            names.join(", ")
+        );
     }
     let model = config
         .routes

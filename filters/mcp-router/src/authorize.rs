@@ -116,22 +116,9 @@ pub fn permitted(
     id: Option<&Value>,
     target: Target<'_>,
 ) -> bool {
-    let Some(authz) = &router.authz else {
-        return true;
-    };
-    let empty = Value::Object(Map::new());
-    let no_claims = Map::new();
-    let facts = RequestFacts {
-        claims: caller.map_or(&no_claims, |c| &c.claims),
-        scopes: caller.map_or(&[], |c| &c.scopes),
-        method: target.method,
-        server: target.server,
-        tool: target.tool,
-        arguments: target.arguments.filter(|a| a.is_object()).unwrap_or(&empty),
-    };
-    let errors = match authz.rules.decide(&facts) {
-        Decision::Allowed(_) => return true,
-        Decision::Denied { errors } => errors,
+    let errors = match decide(router, caller, target) {
+        None | Some(Decision::Allowed(_)) => return true,
+        Some(Decision::Denied { errors }) => errors,
     };
     let mut line = format!(
         "mcp-router: denied {} server={:?} tool={:?}",
@@ -153,6 +140,40 @@ pub fn permitted(
         None => respond::rpc_error(host, 403, &Value::Null, ACCESS_DENIED, &message),
     }
     false
+}
+
+/// Whether `tools/list` shows `tool` (the server's own name) of `server` to `caller`: hidden
+/// only when the rules, evaluated for `tools/call` of it with empty arguments, deny it without
+/// an evaluation error (a rule that needs the call's arguments, or a claim the token lacks,
+/// cannot be decided here, so the tool stays listed and the call is checked). Always true
+/// when authorization is off.
+pub fn lists_tool(router: &Router, caller: Option<&Caller>, server: &str, tool: &str) -> bool {
+    let target = Target {
+        method: "tools/call",
+        server,
+        tool,
+        arguments: None,
+    };
+    match decide(router, caller, target) {
+        None | Some(Decision::Allowed(_)) => true,
+        Some(Decision::Denied { errors }) => !errors.is_empty(),
+    }
+}
+
+/// The rules' decision on `target`, `None` when authorization is off.
+fn decide(router: &Router, caller: Option<&Caller>, target: Target<'_>) -> Option<Decision> {
+    let authz = router.authz.as_ref()?;
+    let empty = Value::Object(Map::new());
+    let no_claims = Map::new();
+    let facts = RequestFacts {
+        claims: caller.map_or(&no_claims, |c| &c.claims),
+        scopes: caller.map_or(&[], |c| &c.scopes),
+        method: target.method,
+        server: target.server,
+        tool: target.tool,
+        arguments: target.arguments.filter(|a| a.is_object()).unwrap_or(&empty),
+    };
+    Some(authz.rules.decide(&facts))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 use crate::authorize::ACCESS_DENIED;
 use crate::filter::McpRouterFactory;
 use crate::test_support::*;
-use aigw_host::test_host::TestHost;
+use aigw_host::test_host::{TestHost, complete_callout};
 use aigw_host::{FilterFactory, HeadersStatus};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
@@ -159,4 +159,29 @@ fn bad_authorization_config_names_the_field() {
     config["authorization"]["jwks"] = json!({"keys": []});
     let err = McpRouterFactory::with_env(&config.to_string(), env).unwrap_err();
     assert!(err.contains("authorization.jwks:"), "{err}");
+}
+
+#[test]
+fn tools_list_hides_tools_the_caller_may_not_call() {
+    let list = json!({"jsonrpc":"2.0","id":2,"method":"tools/list"}).to_string();
+    let tools = json!({"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"forecast"}]}});
+    let calc = json!({"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"add"}]}});
+    let names = |scope: &str| {
+        let mut host = authed_post(&token(300, scope));
+        let mut f = authz_filter();
+        host.run_request(&mut f, list.as_bytes());
+        complete_callout(&mut host, &mut f, 1, json_reply(200, None, tools.clone()));
+        complete_callout(&mut host, &mut f, 2, json_reply(200, None, calc.clone()));
+        let (_, reply) = reply_json(&host);
+        let tools = reply["result"]["tools"].as_array().unwrap().clone();
+        tools
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    // `forecast` depends on its arguments: it stays listed (the call is checked); no rule
+    // can allow `calc__add`, so it is hidden.
+    assert_eq!(names("mcp:tools"), ["weather__forecast"]);
+    // Without the scope no rule allows `forecast`, whatever its arguments.
+    assert_eq!(names("other"), Vec::<String>::new());
 }

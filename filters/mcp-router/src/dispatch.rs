@@ -87,7 +87,8 @@ pub fn dispatch(
         return None;
     }
     if let Some(kind) = ListKind::from_method(&method) {
-        return list(host, router, accepts, id, session, kind, &params);
+        let client = Client { accepts, caller };
+        return list(host, router, client, id, session, kind, &params);
     }
     if let Some(kind) = RoutedKind::from_method(&method) {
         let client = Client { accepts, caller };
@@ -202,7 +203,7 @@ pub fn broadcast(
 fn list(
     host: &mut dyn Host,
     router: &Router,
-    accepts: Accepts,
+    client: Client<'_>,
     id: Value,
     session: Session,
     kind: ListKind,
@@ -220,12 +221,13 @@ fn list(
     let parts = session.backends.clone();
     let mut exchange = Exchange {
         id,
-        accepts,
+        accepts: client.accepts,
         kind: Kind::List {
             kind,
             backends: session.backends,
             items: vec![Vec::new(); count],
             pages: vec![0; count],
+            caller: client.caller.cloned(),
         },
         pending: Vec::new(),
     };

@@ -1,6 +1,7 @@
 //! An exchange in flight: the callouts one client message started, what came back so far,
 //! and the client's answer once the last callout finished.
 
+use crate::authorize::{Caller, lists_tool};
 use crate::backend::{self, Outcome, accepted};
 use crate::config::Router;
 use crate::respond;
@@ -44,6 +45,8 @@ pub enum Kind {
         items: Vec<Vec<Value>>,
         /// Pages fetched per backend.
         pages: Vec<usize>,
+        /// The authenticated client (tools it may not call are left out).
+        caller: Option<Caller>,
     },
     /// A request forwarded to one backend.
     Routed,
@@ -147,6 +150,7 @@ impl Exchange {
                 backends,
                 items,
                 pages,
+                caller,
             } => {
                 let backend = &backends[slot];
                 match listed(backend::outcome(result, &id), *kind) {
@@ -155,9 +159,14 @@ impl Exchange {
                             ListKind::Tools => router.server(&backend.server).map(|s| &s.tools),
                             _ => None,
                         };
-                        items[slot].extend(page.into_iter().filter(|item| {
-                            filter.is_none_or(|f| kind.item_name(item).is_some_and(|n| f.allows(n)))
-                        }));
+                        let shown = |item: &Value| match filter {
+                            None => true,
+                            Some(f) => kind.item_name(item).is_some_and(|name| {
+                                f.allows(name)
+                                    && lists_tool(router, caller.as_ref(), &backend.server, name)
+                            }),
+                        };
+                        items[slot].extend(page.into_iter().filter(|item| shown(item)));
                         pages[slot] += 1;
                         match next {
                             Some(cursor) if pages[slot] < MAX_PAGES => {

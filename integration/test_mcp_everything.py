@@ -1,0 +1,127 @@
+"""The MCP gateway in front of two MCP servers we did not write: the npm reference server
+`@modelcontextprotocol/server-everything` (Streamable HTTP, stateful) and a FastMCP server of
+the `mcp` PyPI package (support.mcp_server `alpha`), driven by the official `mcp` client:
+initialize, prefixed tools of both, a call on each, a long-running tool whose progress
+notifications reach the client, prompts and resources routed by their prefixed names."""
+
+import asyncio
+
+import pytest
+from mcp import ClientSession
+from mcp.client.streamable_http import streamable_http_client
+from pydantic import AnyUrl
+
+from support import everything, mcp_gateway
+
+ARCHITECTURE = "demo://resource/static/document/architecture.md"
+
+
+@pytest.fixture(scope="module")
+def url(module_kind, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp(f"mcp-everything-{module_kind}")
+    npm_server, npm_port = everything.start(workdir)
+    alpha, alpha_port = mcp_gateway.start_server("alpha", workdir)
+    servers = [
+        {"name": "alpha", "url": f"http://127.0.0.1:{alpha_port}/mcp",
+         "tools": {"exclude_regex": ["secret_.*"]}},
+        {"name": "everything", "url": f"http://127.0.0.1:{npm_port}/mcp"},
+    ]
+    envoy, gateway_url = mcp_gateway.start_envoy(workdir, module_kind, servers, 1)
+    yield gateway_url
+    for proc in (envoy, npm_server, alpha):
+        proc.stop()
+
+
+def with_session(url: str, work):
+    """Runs `work(session)` in an initialized client session; returns (init, its result)."""
+    async def main():
+        async with streamable_http_client(url) as (read, write, _):
+            async with ClientSession(read, write) as session:
+                init = await session.initialize()
+                return init, await work(session)
+    return asyncio.run(main())
+
+
+def text(result) -> str:
+    assert not result.isError, result
+    return result.content[0].text
+
+
+def test_initialize_merges_both_servers(url):
+    async def nothing(_):
+        return None
+    init, _ = with_session(url, nothing)
+    assert init.serverInfo.name == "aigw-mcp-gateway"
+    assert init.capabilities.tools is not None
+    assert init.capabilities.prompts is not None
+    assert init.capabilities.resources is not None
+    assert "[everything]" in init.instructions, "server-everything's instructions are kept"
+
+
+def test_tools_of_both_servers_with_prefixes(url):
+    async def names(session):
+        return [t.name for t in (await session.list_tools()).tools]
+    _, tools = with_session(url, names)
+    alpha = [t for t in tools if t.startswith("alpha__")]
+    npm = [t for t in tools if t.startswith("everything__")]
+    assert sorted(alpha) == ["alpha__add", "alpha__count_slowly", "alpha__received"]
+    for tool in ("echo", "get-sum", "trigger-long-running-operation"):
+        assert f"everything__{tool}" in npm
+    assert len(alpha) + len(npm) == len(tools)
+    assert tools.index("alpha__add") < tools.index("everything__echo"), "config order"
+
+
+def test_a_call_on_each_server(url):
+    async def calls(session):
+        return (await session.call_tool("alpha__add", {"a": 20, "b": 22}),
+                await session.call_tool("everything__get-sum", {"a": 1.5, "b": 2}),
+                await session.call_tool("everything__echo", {"message": "through aigw"}))
+    _, (added, summed, echoed) = with_session(url, calls)
+    assert text(added) == "42"
+    assert text(summed) == "The sum of 1.5 and 2 is 3.5."
+    assert text(echoed) == "Echo: through aigw"
+
+
+def test_long_running_tool_reports_progress(url):
+    seen = []
+
+    async def on_progress(progress, total, message):
+        seen.append((progress, total))
+
+    async def run(session):
+        return await session.call_tool("everything__trigger-long-running-operation",
+                                       {"duration": 0.6, "steps": 3},
+                                       progress_callback=on_progress)
+    _, result = with_session(url, run)
+    assert text(result) == "Long running operation completed. Duration: 0.6 seconds, Steps: 3."
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_prompts_of_both_servers(url):
+    async def work(session):
+        prompts = [p.name for p in (await session.list_prompts()).prompts]
+        npm = await session.get_prompt("everything__args-prompt", {"city": "Lisbon"})
+        alpha = await session.get_prompt("alpha__greet", {"name": "Ada"})
+        return prompts, npm, alpha
+    _, (prompts, npm, alpha) = with_session(url, work)
+    assert prompts[0] == "alpha__greet"
+    assert {"everything__simple-prompt", "everything__args-prompt"} <= set(prompts)
+    assert npm.messages[0].content.text == "What's weather in Lisbon?"
+    assert alpha.messages[0].content.text == "Say hello to Ada."
+
+
+def test_resources_and_templates_of_both_servers(url):
+    async def work(session):
+        resources = [str(r.uri) for r in (await session.list_resources()).resources]
+        templates = [t.uriTemplate for t in
+                     (await session.list_resource_templates()).resourceTemplates]
+        npm = await session.read_resource(AnyUrl(f"everything+{ARCHITECTURE}"))
+        alpha = await session.read_resource(AnyUrl("alpha+docs://readme"))
+        return resources, templates, npm, alpha
+    _, (resources, templates, npm, alpha) = with_session(url, work)
+    assert resources[0] == "alpha+docs://readme"
+    assert f"everything+{ARCHITECTURE}" in resources
+    assert "everything+demo://resource/dynamic/text/{resourceId}" in templates
+    assert str(npm.contents[0].uri) == ARCHITECTURE
+    assert "Architecture" in npm.contents[0].text
+    assert alpha.contents[0].text == "alpha readme"
