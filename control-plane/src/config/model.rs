@@ -81,7 +81,7 @@ pub struct Backend {
     pub schema: Schema,
     /// `scheme://host[:port][/path-prefix]`; may be omitted for a schema with a default
     /// endpoint (Anthropic: `https://api.anthropic.com`, Gemini:
-    /// `https://generativelanguage.googleapis.com`, AWSBedrock with `auth.region`:
+    /// `https://generativelanguage.googleapis.com`, Cohere: `https://api.cohere.com`, AWSBedrock with `auth.region`:
     /// `https://bedrock-runtime.<region>.amazonaws.com`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub endpoint: String,
@@ -110,6 +110,8 @@ pub enum Schema {
     /// AWS Bedrock Converse API (OpenAI chat completions are translated; SigV4 auth).
     #[serde(rename = "AWSBedrock")]
     AwsBedrock,
+    /// Cohere v2 API (OpenAI chat completions and embeddings are translated; bearer key).
+    Cohere,
 }
 
 impl Schema {
@@ -121,6 +123,7 @@ impl Schema {
             Self::Anthropic => "Anthropic",
             Self::Gemini => "Gemini",
             Self::AwsBedrock => "AWSBedrock",
+            Self::Cohere => "Cohere",
         }
     }
 
@@ -129,6 +132,7 @@ impl Schema {
         match self {
             Self::Anthropic => Some("https://api.anthropic.com"),
             Self::Gemini => Some("https://generativelanguage.googleapis.com"),
+            Self::Cohere => Some("https://api.cohere.com"),
             _ => None,
         }
     }

@@ -115,11 +115,16 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
         (Schema::AzureOpenAI, Some(v)) if !is_api_version(v) => errors.push(format!(
             "{at}.azure_api_version: {v:?} must look like YYYY-MM-DD or YYYY-MM-DD-preview"
         )),
-        (Schema::OpenAI | Schema::Anthropic | Schema::Gemini | Schema::AwsBedrock, Some(_)) => {
-            errors.push(format!(
-                "{at}.azure_api_version: only valid with schema AzureOpenAI"
-            ))
-        }
+        (
+            Schema::OpenAI
+            | Schema::Anthropic
+            | Schema::Gemini
+            | Schema::AwsBedrock
+            | Schema::Cohere,
+            Some(_),
+        ) => errors.push(format!(
+            "{at}.azure_api_version: only valid with schema AzureOpenAI"
+        )),
         _ => {}
     }
     if b.schema == Schema::Anthropic && b.auth.kind != AuthKind::AnthropicApiKey {
@@ -131,6 +136,12 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
     if b.schema == Schema::Gemini && b.auth.kind != AuthKind::GeminiApiKey {
         errors.push(format!(
             "{at}.auth.kind: schema Gemini authenticates with gemini_api_key (x-goog-api-key), got {}",
+            b.auth.kind.as_str()
+        ));
+    }
+    if b.schema == Schema::Cohere && b.auth.kind != AuthKind::Bearer {
+        errors.push(format!(
+            "{at}.auth.kind: schema Cohere authenticates with bearer (authorization: Bearer <key>), got {}",
             b.auth.kind.as_str()
         ));
     }

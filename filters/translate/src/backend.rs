@@ -1,12 +1,13 @@
 //! The backend role: adapts a request to one backend's schema (path, model override) and
 //! tags the response with the backend's name. OpenAI and Azure bodies pass through untouched
-//! unless the model is overridden; Anthropic, Gemini and Bedrock exchanges are translated both
+//! unless the model is overridden; Anthropic, Gemini, Bedrock and Cohere exchanges are translated both
 //! ways. Every attempt (a retry or fallback to another backend) starts from the client's
 //! request.
 
 use crate::anthropic::Exchange;
 use crate::attempt::start_from_client_request;
 use crate::bedrock::BedrockExchange;
+use crate::cohere::CohereExchange;
 use crate::config::{BackendConfig, Target};
 use crate::gemini::GeminiExchange;
 use crate::messages::MessagesExchange;
@@ -33,6 +34,8 @@ pub struct BackendFilter {
     gemini: GeminiExchange,
     /// The exchange with an AWS Bedrock backend (unused for other schemas).
     bedrock: BedrockExchange,
+    /// The exchange with a Cohere backend (unused for other schemas).
+    cohere: CohereExchange,
     /// The client called the Anthropic Messages API (`/anthropic/v1/...`).
     messages_api: bool,
     /// That exchange, for any backend schema.
@@ -48,6 +51,7 @@ impl BackendFilter {
             anthropic: Exchange::default(),
             gemini: GeminiExchange::default(),
             bedrock: BedrockExchange::default(),
+            cohere: CohereExchange::default(),
             messages_api: false,
             messages: MessagesExchange::default(),
         }
@@ -90,6 +94,7 @@ impl BackendFilter {
             (Target::Gemini { .. }, _, _) => Ok(None),
             // And the Bedrock exchange.
             (Target::AwsBedrock { .. }, _, _) => Ok(None),
+            (Target::Cohere { .. }, _, _) => Ok(None),
         }
     }
 }
@@ -121,7 +126,10 @@ impl Filter for BackendFilter {
         let passthrough = kind.map_or_else(|| Passthrough::from_path(&path), |_| None);
         if let (
             Some(endpoint),
-            Target::Anthropic { .. } | Target::Gemini { .. } | Target::AwsBedrock { .. },
+            Target::Anthropic { .. }
+            | Target::Gemini { .. }
+            | Target::AwsBedrock { .. }
+            | Target::Cohere { .. },
         ) = (passthrough, &self.config.target)
         {
             let error = OpenAiError {
@@ -152,6 +160,11 @@ impl Filter for BackendFilter {
         if let Target::AwsBedrock { .. } = &self.config.target {
             return self
                 .bedrock
+                .on_request_headers(host, &path, model_override, end_of_stream);
+        }
+        if let Target::Cohere { .. } = &self.config.target {
+            return self
+                .cohere
                 .on_request_headers(host, &path, model_override, end_of_stream);
         }
         match self.new_path(host, &path, kind, passthrough, model_override.as_deref()) {
@@ -187,6 +200,11 @@ impl Filter for BackendFilter {
                 .bedrock
                 .on_request_body(host, path_prefix, end_of_stream);
         }
+        if let Target::Cohere { path_prefix } = &self.config.target {
+            return self
+                .cohere
+                .on_request_body(host, path_prefix, end_of_stream);
+        }
         let Some(model) = self.pending_override.as_deref() else {
             return BodyStatus::Continue;
         };
@@ -218,6 +236,7 @@ impl Filter for BackendFilter {
         match self.config.target {
             Target::Gemini { .. } => self.gemini.on_response_headers(host, end_of_stream),
             Target::AwsBedrock { .. } => self.bedrock.on_response_headers(host, end_of_stream),
+            Target::Cohere { .. } => self.cohere.on_response_headers(host, end_of_stream),
             _ => self.anthropic.on_response_headers(host, end_of_stream),
         }
     }
@@ -229,6 +248,7 @@ impl Filter for BackendFilter {
         match self.config.target {
             Target::Gemini { .. } => self.gemini.on_response_body(host, end_of_stream),
             Target::AwsBedrock { .. } => self.bedrock.on_response_body(host, end_of_stream),
+            Target::Cohere { .. } => self.cohere.on_response_body(host, end_of_stream),
             _ => self.anthropic.on_response_body(host, end_of_stream),
         }
     }

@@ -62,6 +62,7 @@ enum Schema {
     Gemini,
     #[serde(rename = "AWSBedrock")]
     AwsBedrock,
+    Cohere,
 }
 
 /// Settings of the backend role, validated.
@@ -106,6 +107,12 @@ pub enum Target {
     /// `<path_prefix>/model/{modelId}/converse[-stream]`, translated.
     AwsBedrock {
         /// Put before `/model/...` (default empty).
+        path_prefix: String,
+    },
+    /// Cohere v2: chat completions go to `<path_prefix>/v2/chat`, embeddings to
+    /// `<path_prefix>/v2/embed`, translated.
+    Cohere {
+        /// Put before `/v2/...` (default empty).
         path_prefix: String,
     },
 }
@@ -187,7 +194,9 @@ impl RawBackend {
             ));
         }
         let path_prefix = self.path_prefix.unwrap_or_else(|| match self.schema {
-            Schema::Anthropic | Schema::Gemini | Schema::AwsBedrock => String::new(),
+            Schema::Anthropic | Schema::Gemini | Schema::AwsBedrock | Schema::Cohere => {
+                String::new()
+            }
             Schema::OpenAI | Schema::AzureOpenAI => "/v1".to_string(),
         });
         let prefix = &path_prefix;
@@ -231,7 +240,8 @@ impl RawBackend {
             (Schema::Anthropic, None) => Target::Anthropic { path_prefix },
             (Schema::Gemini, None) => Target::Gemini { path_prefix },
             (Schema::AwsBedrock, None) => Target::AwsBedrock { path_prefix },
-            (Schema::Anthropic | Schema::Gemini | Schema::AwsBedrock, Some(_)) => {
+            (Schema::Cohere, None) => Target::Cohere { path_prefix },
+            (Schema::Anthropic | Schema::Gemini | Schema::AwsBedrock | Schema::Cohere, Some(_)) => {
                 return Err(
                     "azure_api_version is only valid when schema is AzureOpenAI".to_string()
                 );
