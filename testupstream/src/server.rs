@@ -19,7 +19,7 @@ use crate::auth::authenticate;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::route::{Api, classify};
-use crate::{anthropic, bedrock, fault, gemini, passthrough, respond, stream, validate};
+use crate::{anthropic, bedrock, cohere, fault, gemini, passthrough, respond, stream, validate};
 
 /// Largest request body accepted.
 pub(crate) const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -111,6 +111,9 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
     }
     if gemini::is_gemini_path(req.uri().path()) {
         return Ok(gemini::answer(config, req).await);
+    }
+    if cohere::is_cohere_path(req.uri().path()) {
+        return Ok(cohere::answer(config, req).await);
     }
     if bedrock::is_bedrock_path(req.uri().path()) {
         return Ok(bedrock::answer(config, req).await);

@@ -21,17 +21,29 @@ pub struct ChatRequest {
     pub model: String,
 }
 
-/// OpenAI generation parameters copied as numbers: (OpenAI name, Cohere name).
+/// OpenAI generation parameters copied as numbers: (OpenAI name, Cohere name, the range
+/// Cohere accepts). A value outside the range is clamped into it: OpenAI allows `top_p` up
+/// to 1 and penalties from -2 to 2, Cohere `p` from 0.01 to 0.99 and penalties from 0 to 1.
 /// `max_completion_tokens` comes after `max_tokens`, so it wins when both are set.
-const NUMBERS: [(&str, &str); 7] = [
-    ("temperature", "temperature"),
-    ("top_p", "p"),
-    ("max_tokens", "max_tokens"),
-    ("max_completion_tokens", "max_tokens"),
-    ("seed", "seed"),
-    ("frequency_penalty", "frequency_penalty"),
-    ("presence_penalty", "presence_penalty"),
+const NUMBERS: [(&str, &str, Option<(f64, f64)>); 7] = [
+    ("temperature", "temperature", None),
+    ("top_p", "p", Some((0.01, 0.99))),
+    ("max_tokens", "max_tokens", None),
+    ("max_completion_tokens", "max_tokens", None),
+    ("seed", "seed", None),
+    ("frequency_penalty", "frequency_penalty", Some((0.0, 1.0))),
+    ("presence_penalty", "presence_penalty", Some((0.0, 1.0))),
 ];
+
+/// `n` clamped into `range`, as a JSON number.
+fn clamped(n: &serde_json::Number, range: Option<(f64, f64)>) -> Value {
+    match (n.as_f64(), range) {
+        (Some(v), Some((low, high))) if !(low..=high).contains(&v) => {
+            serde_json::json!(v.clamp(low, high))
+        }
+        _ => Value::Number(n.clone()),
+    }
+}
 
 /// Translates an OpenAI chat request body; `model_override` replaces the body's model.
 pub fn chat_request(body: &[u8], model_override: Option<&str>) -> Result<ChatRequest, OpenAiError> {
@@ -77,11 +89,11 @@ pub fn chat_request(body: &[u8], model_override: Option<&str>) -> Result<ChatReq
     if tools.strict {
         out.insert("strict_tools".into(), true.into());
     }
-    for (openai, cohere) in NUMBERS {
+    for (openai, cohere, range) in NUMBERS {
         match request.get(openai) {
             None | Some(Value::Null) => {}
             Some(Value::Number(n)) => {
-                out.insert(cohere.into(), Value::Number(n.clone()));
+                out.insert(cohere.into(), clamped(n, range));
             }
             Some(_) => {
                 return Err(OpenAiError::bad_request(
