@@ -25,7 +25,7 @@ pub struct ChatRequest {
 /// Cohere accepts). A value outside the range is clamped into it: OpenAI allows `top_p` up
 /// to 1 and penalties from -2 to 2, Cohere `p` from 0.01 to 0.99 and penalties from 0 to 1.
 /// `max_completion_tokens` comes after `max_tokens`, so it wins when both are set.
-const NUMBERS: [(&str, &str, Option<(f64, f64)>); 7] = [
+const NUMBERS: [(&str, &str, Option<Range>); 7] = [
     ("temperature", "temperature", None),
     ("top_p", "p", Some((0.01, 0.99))),
     ("max_tokens", "max_tokens", None),
@@ -35,8 +35,11 @@ const NUMBERS: [(&str, &str, Option<(f64, f64)>); 7] = [
     ("presence_penalty", "presence_penalty", Some((0.0, 1.0))),
 ];
 
+/// An inclusive range of accepted values: (lowest, highest).
+type Range = (f64, f64);
+
 /// `n` clamped into `range`, as a JSON number.
-fn clamped(n: &serde_json::Number, range: Option<(f64, f64)>) -> Value {
+fn clamped(n: &serde_json::Number, range: Option<Range>) -> Value {
     match (n.as_f64(), range) {
         (Some(v), Some((low, high))) if !(low..=high).contains(&v) => {
             serde_json::json!(v.clamp(low, high))
