@@ -14,6 +14,7 @@ KEYS = {
     "azure": "sk-test-azure-cccc",
     "gemini": "fake-gemini-key-gggg",
     "anthropic": "sk-test-anthropic-dddd",
+    "cohere": "fake-cohere-key-hhhh",
     # Bedrock (SigV4): `<access key id>:<secret key>`; testupstream recomputes signatures.
     "bedrock": "AKIDFAKEBEDROCKEEEE:fake-bedrock-secret-eeee",
 }

@@ -4,6 +4,7 @@
 pub mod anthropic;
 mod auth;
 mod bedrock;
+mod cohere;
 pub mod config;
 pub mod epp;
 pub mod error;

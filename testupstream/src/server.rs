@@ -19,7 +19,9 @@ use crate::auth::authenticate;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::route::{Api, classify};
-use crate::{anthropic, bedrock, fault, gemini, passthrough, respond, stream, validate, vertex};
+use crate::{
+    anthropic, bedrock, cohere, fault, gemini, passthrough, respond, stream, validate, vertex,
+};
 
 /// Largest request body accepted.
 pub(crate) const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -122,6 +124,9 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
     }
     if vertex::is_vertex_path(req.uri().path()) {
         return Ok(vertex::answer(config, req).await);
+    }
+    if cohere::is_cohere_path(req.uri().path()) {
+        return Ok(cohere::answer(config, req).await);
     }
     if bedrock::is_bedrock_path(req.uri().path()) {
         return Ok(bedrock::answer(config, req).await);

@@ -81,7 +81,7 @@ pub struct Backend {
     pub schema: Schema,
     /// `scheme://host[:port][/path-prefix]`; may be omitted for a schema with a default
     /// endpoint (Anthropic: `https://api.anthropic.com`, Gemini:
-    /// `https://generativelanguage.googleapis.com`, AWSBedrock with `auth.region`:
+    /// `https://generativelanguage.googleapis.com`, Cohere: `https://api.cohere.com`, AWSBedrock with `auth.region`:
     /// `https://bedrock-runtime.<region>.amazonaws.com`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub endpoint: String,
@@ -128,6 +128,8 @@ pub enum Schema {
     /// Anthropic Messages requests passed through; OAuth bearer tokens).
     #[serde(rename = "GCPAnthropic")]
     GcpAnthropic,
+    /// Cohere v2 API (OpenAI chat completions and embeddings are translated; bearer key).
+    Cohere,
 }
 
 impl Schema {
@@ -141,6 +143,7 @@ impl Schema {
             Self::AwsBedrock => "AWSBedrock",
             Self::GcpVertexAi => "GCPVertexAI",
             Self::GcpAnthropic => "GCPAnthropic",
+            Self::Cohere => "Cohere",
         }
     }
 
@@ -154,6 +157,7 @@ impl Schema {
         match self {
             Self::Anthropic => Some("https://api.anthropic.com"),
             Self::Gemini => Some("https://generativelanguage.googleapis.com"),
+            Self::Cohere => Some("https://api.cohere.com"),
             _ => None,
         }
     }

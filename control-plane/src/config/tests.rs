@@ -354,6 +354,19 @@ fn gemini_backend_defaults_endpoint_and_needs_its_key_kind() {
 }
 
 #[test]
+fn cohere_backend_defaults_endpoint_and_needs_bearer() {
+    let cohere = "  - name: co\n    schema: Cohere\n    auth: { kind: bearer, key_env: CO_API_KEY }\nroutes:";
+    let c = from_yaml(&variant("routes:", cohere), Path::new("/cfg")).unwrap();
+    assert_eq!(c.backends[2].schema, Schema::Cohere);
+    assert_eq!(c.backends[2].endpoint_url(), "https://api.cohere.com");
+    let wrong = cohere.replace("bearer", "anthropic_api_key");
+    assert_problem(
+        &variant("routes:", &wrong),
+        "backends[2].auth.kind: schema Cohere authenticates with bearer (authorization: Bearer <key>), got anthropic_api_key",
+    );
+}
+
+#[test]
 fn bedrock_backend_endpoint_from_region_and_needs_sigv4() {
     let bedrock = "  - name: br\n    schema: AWSBedrock\n    auth: { kind: aws_sigv4, region: eu-west-1 }\nroutes:";
     let c = from_yaml(&variant("routes:", bedrock), Path::new("/cfg")).unwrap();

@@ -143,7 +143,8 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
             | Schema::Gemini
             | Schema::AwsBedrock
             | Schema::GcpVertexAi
-            | Schema::GcpAnthropic,
+            | Schema::GcpAnthropic
+            | Schema::Cohere,
             Some(_),
         ) => errors.push(format!(
             "{at}.azure_api_version: only valid with schema AzureOpenAI"
@@ -159,6 +160,12 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
     if b.schema == Schema::Gemini && b.auth.kind != AuthKind::GeminiApiKey {
         errors.push(format!(
             "{at}.auth.kind: schema Gemini authenticates with gemini_api_key (x-goog-api-key), got {}",
+            b.auth.kind.as_str()
+        ));
+    }
+    if b.schema == Schema::Cohere && b.auth.kind != AuthKind::Bearer {
+        errors.push(format!(
+            "{at}.auth.kind: schema Cohere authenticates with bearer (authorization: Bearer <key>), got {}",
             b.auth.kind.as_str()
         ));
     }

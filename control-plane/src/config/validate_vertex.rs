@@ -38,9 +38,12 @@ pub(super) fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
         )),
         Some(_) => {}
     }
-    if !matches!(b.auth.kind, AuthKind::GcpServiceAccount | AuthKind::Bearer) {
+    if !matches!(
+        b.auth.kind,
+        AuthKind::GcpServiceAccount | AuthKind::GcpWorkloadIdentity | AuthKind::Bearer
+    ) {
         errors.push(format!(
-            "{at}.auth.kind: schema {schema} authenticates with a Google OAuth access token (gcp_service_account, or bearer with a token), got {}",
+            "{at}.auth.kind: schema {schema} authenticates with a Google OAuth access token (gcp_service_account, gcp_workload_identity, or bearer with a token), got {}",
             b.auth.kind.as_str()
         ));
     }

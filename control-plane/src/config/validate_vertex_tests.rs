@@ -70,7 +70,7 @@ fn bad_values_and_misplaced_fields_are_refused() {
             "schema: GCPVertexAI, project: p, region: global, auth: { kind: gemini_api_key, key_env: K }"
         ),
         [
-            "backends[0].auth.kind: schema GCPVertexAI authenticates with a Google OAuth access token (gcp_service_account, or bearer with a token), got gemini_api_key"
+            "backends[0].auth.kind: schema GCPVertexAI authenticates with a Google OAuth access token (gcp_service_account, gcp_workload_identity, or bearer with a token), got gemini_api_key"
         ]
     );
     assert_eq!(

@@ -1,12 +1,13 @@
 //! The backend role: adapts a request to one backend's schema (path, model override) and
 //! tags the response with the backend's name. OpenAI and Azure bodies pass through untouched
-//! unless the model is overridden; Anthropic, Gemini, Bedrock and Vertex AI exchanges are
-//! translated both ways. Every attempt (a retry or fallback to another backend) starts from the client's
+//! unless the model is overridden; Anthropic, Gemini, Bedrock, Vertex AI and Cohere exchanges
+//! are translated both ways. Every attempt (a retry or fallback to another backend) starts from the client's
 //! request.
 
 use crate::anthropic::Exchange;
 use crate::attempt::start_from_client_request;
 use crate::bedrock::BedrockExchange;
+use crate::cohere::CohereExchange;
 use crate::config::{BackendConfig, Target};
 use crate::content_check::ContentCheck;
 use crate::gemini::GeminiExchange;
@@ -35,6 +36,8 @@ pub struct BackendFilter {
     gemini: GeminiExchange,
     /// The exchange with an AWS Bedrock backend (unused for other schemas).
     bedrock: BedrockExchange,
+    /// The exchange with a Cohere backend (unused for other schemas).
+    cohere: CohereExchange,
     /// The client called the Anthropic Messages API (`/anthropic/v1/...`).
     messages_api: bool,
     /// That exchange, for any backend schema.
@@ -52,6 +55,7 @@ impl BackendFilter {
             anthropic: Exchange::default(),
             gemini: GeminiExchange::default(),
             bedrock: BedrockExchange::default(),
+            cohere: CohereExchange::default(),
             messages_api: false,
             messages: MessagesExchange::default(),
             content_check: ContentCheck::default(),
@@ -101,6 +105,7 @@ impl BackendFilter {
                 _,
                 _,
             ) => Ok(None),
+            (Target::Cohere { .. }, _, _) => Ok(None),
         }
     }
 }
@@ -136,7 +141,8 @@ impl Filter for BackendFilter {
             | Target::Gemini { .. }
             | Target::AwsBedrock { .. }
             | Target::GcpVertexAi { .. }
-            | Target::GcpAnthropic { .. },
+            | Target::GcpAnthropic { .. }
+            | Target::Cohere { .. },
         ) = (passthrough, &self.config.target)
         {
             let error = OpenAiError {
@@ -175,6 +181,11 @@ impl Filter for BackendFilter {
         if let Target::AwsBedrock { .. } = &self.config.target {
             return self
                 .bedrock
+                .on_request_headers(host, &path, model_override, end_of_stream);
+        }
+        if let Target::Cohere { .. } = &self.config.target {
+            return self
+                .cohere
                 .on_request_headers(host, &path, model_override, end_of_stream);
         }
         match self.new_path(host, &path, kind, passthrough, model_override.as_deref()) {
@@ -231,6 +242,11 @@ impl Filter for BackendFilter {
                 .bedrock
                 .on_request_body(host, path_prefix, end_of_stream);
         }
+        if let Target::Cohere { path_prefix } = &self.config.target {
+            return self
+                .cohere
+                .on_request_body(host, path_prefix, end_of_stream);
+        }
         let Some(model) = self.pending_override.as_deref() else {
             return BodyStatus::Continue;
         };
@@ -270,6 +286,7 @@ impl Filter for BackendFilter {
             Target::OpenAI { .. } | Target::AzureOpenAI { .. } => {
                 self.content_check.on_response_headers(host, end_of_stream)
             }
+            Target::Cohere { .. } => self.cohere.on_response_headers(host, end_of_stream),
         }
     }
 
@@ -288,6 +305,7 @@ impl Filter for BackendFilter {
             Target::OpenAI { .. } | Target::AzureOpenAI { .. } => {
                 self.content_check.on_response_body(host, end_of_stream)
             }
+            Target::Cohere { .. } => self.cohere.on_response_body(host, end_of_stream),
         }
     }
 }

@@ -66,6 +66,7 @@ enum Schema {
     GcpVertexAi,
     #[serde(rename = "GCPAnthropic")]
     GcpAnthropic,
+    Cohere,
 }
 
 /// Settings of the backend role, validated.
@@ -123,6 +124,12 @@ pub enum Target {
     /// requests are passed through with the same body rewrite.
     GcpAnthropic {
         /// `[<endpoint path>]/v1/projects/{project}/locations/{region}` (required).
+        path_prefix: String,
+    },
+    /// Cohere v2: chat completions go to `<path_prefix>/v2/chat`, embeddings to
+    /// `<path_prefix>/v2/embed`, translated.
+    Cohere {
+        /// Put before `/v2/...` (default empty).
         path_prefix: String,
     },
 }
@@ -208,7 +215,8 @@ impl RawBackend {
             | Schema::Gemini
             | Schema::AwsBedrock
             | Schema::GcpVertexAi
-            | Schema::GcpAnthropic => String::new(),
+            | Schema::GcpAnthropic
+            | Schema::Cohere => String::new(),
             Schema::OpenAI | Schema::AzureOpenAI => "/v1".to_string(),
         });
         let prefix = &path_prefix;
@@ -261,12 +269,14 @@ impl RawBackend {
             (Schema::Anthropic, None) => Target::Anthropic { path_prefix },
             (Schema::Gemini, None) => Target::Gemini { path_prefix },
             (Schema::AwsBedrock, None) => Target::AwsBedrock { path_prefix },
+            (Schema::Cohere, None) => Target::Cohere { path_prefix },
             (
                 Schema::Anthropic
                 | Schema::Gemini
                 | Schema::AwsBedrock
                 | Schema::GcpVertexAi
-                | Schema::GcpAnthropic,
+                | Schema::GcpAnthropic
+                | Schema::Cohere,
                 Some(_),
             ) => {
                 return Err(

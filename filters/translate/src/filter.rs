@@ -20,8 +20,8 @@ enum Role {
 pub enum TranslateFilter {
     /// Downstream router role.
     Router(RouterFilter),
-    /// Upstream backend role.
-    Backend(BackendFilter),
+    /// Upstream backend role (boxed: it holds one exchange state per translated schema).
+    Backend(Box<BackendFilter>),
 }
 
 impl FilterFactory for TranslateFactory {
@@ -38,7 +38,9 @@ impl FilterFactory for TranslateFactory {
     fn create_filter(&self) -> TranslateFilter {
         match &self.role {
             Role::Router(config) => TranslateFilter::Router(RouterFilter::new(config.clone())),
-            Role::Backend(config) => TranslateFilter::Backend(BackendFilter::new(config.clone())),
+            Role::Backend(config) => {
+                TranslateFilter::Backend(Box::new(BackendFilter::new(config.clone())))
+            }
         }
     }
 }
@@ -47,7 +49,7 @@ impl TranslateFilter {
     fn inner(&mut self) -> &mut dyn Filter {
         match self {
             Self::Router(filter) => filter,
-            Self::Backend(filter) => filter,
+            Self::Backend(filter) => filter.as_mut(),
         }
     }
 }

@@ -138,6 +138,14 @@ impl MessagesExchange {
                     ),
                 );
             }
+            (Target::Cohere { .. }, _) => {
+                return refuse(
+                    host,
+                    AnthropicError::not_found(
+                        "This route's backend speaks the Cohere API, which does not serve the Anthropic Messages API through this gateway yet.",
+                    ),
+                );
+            }
             (Target::AwsBedrock { .. }, _) => {
                 return refuse(
                     host,

@@ -135,6 +135,10 @@ fn count_tokens_and_gemini_get_anthropic_404s() {
         (OPENAI, "/anthropic/v1/messages/count_tokens"),
         (AZURE, "/anthropic/v1/messages/count_tokens"),
         (GEMINI, "/anthropic/v1/messages"),
+        (
+            r#"{"role":"backend","backend":"co","schema":"Cohere"}"#,
+            "/anthropic/v1/messages",
+        ),
     ] {
         let mut f = filter(config);
         let (h, hs, _) = request(&mut f, path, MESSAGES, &[]);

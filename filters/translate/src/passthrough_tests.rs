@@ -116,7 +116,7 @@ fn azure_backend_gets_its_own_paths() {
 
 #[test]
 fn other_schemas_refuse_with_an_openai_404() {
-    for schema in ["Anthropic", "Gemini"] {
+    for schema in ["Anthropic", "Gemini", "Cohere"] {
         let config = format!(r#"{{"role":"backend","backend":"x","schema":"{schema}"}}"#);
         let (h, _) = run(&config, "/v1/responses", br#"{"model":"m"}"#, &[]);
         let reply = h.local_reply.expect("a local reply");

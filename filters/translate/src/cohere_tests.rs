@@ -1,0 +1,235 @@
+use crate::TranslateFactory;
+use aigw_host::test_host::TestHost;
+use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use serde_json::{Value, json};
+
+const CONFIG: &str = r#"{"role":"backend","backend":"co","schema":"Cohere"}"#;
+const CHAT: &str = r#"{"model":"command-a-03-2025","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}"#;
+
+fn filter(config: &str) -> crate::TranslateFilter {
+    TestHost::factory::<TranslateFactory>(config)
+        .unwrap()
+        .0
+        .create_filter()
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn request(
+    f: &mut crate::TranslateFilter,
+    path: &str,
+    body: &str,
+    extra: &[(&str, &str)],
+) -> TestHost {
+    let mut headers = vec![
+        (":method", "POST"),
+        (":path", path),
+        ("content-length", "999"),
+    ];
+    headers.extend_from_slice(extra);
+    let mut h = TestHost::with_request_headers(&headers);
+    let bytes = body.as_bytes();
+    let (hs, bs) = h.run_request_chunks(f, &[&bytes[..10], &bytes[10..]]);
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    assert_eq!(bs, Some(BodyStatus::Continue), "{:?}", h.local_reply);
+    h
+}
+
+fn respond(h: &mut TestHost, status: &str, content_type: &str, length: Option<usize>) {
+    h.response_headers = vec![
+        (":status".into(), status.into()),
+        ("content-type".into(), content_type.into()),
+    ];
+    if let Some(length) = length {
+        h.response_headers
+            .push(("content-length".into(), length.to_string()));
+    }
+}
+
+#[test]
+fn chat_request_becomes_v2_chat() {
+    let mut f =
+        filter(r#"{"role":"backend","backend":"co","schema":"Cohere","path_prefix":"/proxy"}"#);
+    let h = request(
+        &mut f,
+        "/v1/chat/completions",
+        CHAT,
+        &[("x-aigw-model-override", "command-r-plus")],
+    );
+    assert_eq!(header(&h.request_headers, ":path"), Some("/proxy/v2/chat"));
+    assert!(header(&h.request_headers, "x-aigw-model-override").is_none());
+    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(
+        body,
+        json!({"model":"command-r-plus","messages":[{"role":"system","content":"Be brief."},
+               {"role":"user","content":"hi"}]})
+    );
+    assert_eq!(
+        header(&h.request_headers, "content-length"),
+        Some(h.request_body.len().to_string().as_str())
+    );
+}
+
+#[test]
+fn buffered_response_is_openai_with_length_fixed() {
+    let mut f = filter(CONFIG);
+    let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+    let upstream = br#"{"id":"r1","finish_reason":"COMPLETE","message":{"role":"assistant","content":[{"type":"text","text":"Hey"}]},"usage":{"billed_units":{"input_tokens":3,"output_tokens":1},"tokens":{"input_tokens":3,"output_tokens":1}}}"#;
+    respond(&mut h, "200", "application/json", Some(upstream.len()));
+    let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["object"], "chat.completion");
+    assert_eq!(v["id"], "chatcmpl-r1");
+    assert_eq!(v["model"], "command-a-03-2025");
+    assert_eq!(v["created"], 1_700_000_000);
+    assert_eq!(v["choices"][0]["message"]["content"], "Hey");
+    assert_eq!(v["usage"]["total_tokens"], 4);
+    assert_eq!(
+        header(&h.response_headers, "content-length"),
+        Some(out.len().to_string().as_str())
+    );
+    assert_eq!(header(&h.response_headers, "x-aigw-backend"), Some("co"));
+}
+
+#[test]
+fn stream_is_translated_chunk_by_chunk() {
+    let mut f = filter(CONFIG);
+    let body = r#"{"model":"command-a-03-2025","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"#;
+    let mut h = request(&mut f, "/v1/chat/completions", body, &[]);
+    assert_eq!(header(&h.request_headers, ":path"), Some("/v2/chat"));
+    let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(sent["stream"], true);
+    assert!(sent.get("stream_options").is_none());
+    respond(&mut h, "200", "text/event-stream", Some(1000));
+    let upstream = concat!(
+        "event: message-start\ndata: {\"id\":\"s1\",\"type\":\"message-start\",\"delta\":{\"message\":{\"role\":\"assistant\"}}}\n\n",
+        "event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":\"Hello\"}}}}\n\n",
+        "event: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"finish_reason\":\"COMPLETE\",",
+        "\"usage\":{\"tokens\":{\"input_tokens\":2,\"output_tokens\":2}}}}\n\n"
+    )
+    .as_bytes();
+    let out = h.run_response(
+        &mut f,
+        &[&upstream[..30], &upstream[30..150], &upstream[150..]],
+    );
+    assert!(header(&h.response_headers, "content-length").is_none());
+    let text = String::from_utf8(out).unwrap();
+    let events: Vec<&str> = text.split("\n\n").filter(|e| !e.is_empty()).collect();
+    assert_eq!(events.len(), 5, "{text}");
+    let first: Value = serde_json::from_str(events[0].strip_prefix("data: ").unwrap()).unwrap();
+    assert_eq!(
+        first["choices"][0]["delta"],
+        json!({"role":"assistant","content":""})
+    );
+    let end: Value = serde_json::from_str(events[2].strip_prefix("data: ").unwrap()).unwrap();
+    assert_eq!(end["choices"][0]["finish_reason"], "stop");
+    let usage: Value = serde_json::from_str(events[3].strip_prefix("data: ").unwrap()).unwrap();
+    assert_eq!(usage["usage"]["total_tokens"], 4);
+    assert_eq!(events[4], "data: [DONE]");
+}
+
+#[test]
+fn embeddings_round_trip() {
+    let mut f = filter(CONFIG);
+    let body = r#"{"model":"embed-v4.0","input":["a","b"],"encoding_format":"float"}"#;
+    let mut h = request(&mut f, "/v1/embeddings", body, &[]);
+    assert_eq!(header(&h.request_headers, ":path"), Some("/v2/embed"));
+    let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(
+        sent,
+        json!({"model":"embed-v4.0","texts":["a","b"],"input_type":"search_document",
+               "embedding_types":["float"]})
+    );
+    let upstream =
+        br#"{"embeddings":{"float":[[0.5],[-0.5]]},"meta":{"billed_units":{"input_tokens":2}}}"#;
+    respond(&mut h, "200", "application/json", None);
+    let out = h.run_response(&mut f, &[upstream]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["data"][1],
+        json!({"object":"embedding","index":1,"embedding":[-0.5]})
+    );
+    assert_eq!(v["model"], "embed-v4.0");
+    assert_eq!(v["usage"]["prompt_tokens"], 2);
+}
+
+#[test]
+fn cohere_error_becomes_openai_error_with_status_kept() {
+    let mut f = filter(CONFIG);
+    let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+    let upstream = br#"{"message":"invalid api token"}"#;
+    respond(&mut h, "401", "application/json", Some(upstream.len()));
+    let out = h.run_response(&mut f, &[upstream]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v,
+        json!({"error":{"message":"invalid api token","type":"authentication_error","param":null,"code":null}})
+    );
+    assert_eq!(header(&h.response_headers, ":status"), Some("401"));
+    assert_eq!(
+        header(&h.response_headers, "content-length"),
+        Some(out.len().to_string().as_str())
+    );
+}
+
+#[test]
+fn unreadable_or_failed_success_body_becomes_502() {
+    let failed =
+        br#"{"id":"x","finish_reason":"ERROR","message":{"role":"assistant","content":[]}}"#;
+    for body in [&b"not json"[..], failed] {
+        let mut f = filter(CONFIG);
+        let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+        respond(&mut h, "200", "application/json", None);
+        let out = h.run_response(&mut f, &[body]);
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(header(&h.response_headers, ":status"), Some("502"));
+        assert_eq!(v["error"]["type"], "server_error");
+    }
+}
+
+#[test]
+fn refusals_are_openai_errors() {
+    let cases = [
+        ("/v1/completions", r#"{"model":"m","prompt":"x"}"#, 404),
+        (
+            "/v1/images/generations",
+            r#"{"model":"m","prompt":"x"}"#,
+            404,
+        ),
+        (
+            "/v1/chat/completions",
+            r#"{"messages":[{"role":"user","content":"x"}]}"#,
+            400,
+        ),
+        (
+            "/v1/chat/completions",
+            r#"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"web"}]}"#,
+            400,
+        ),
+    ];
+    for (path, body, status) in cases {
+        let mut f = filter(CONFIG);
+        let mut h = TestHost::with_request_headers(&[(":method", "POST"), (":path", path)]);
+        h.run_request(&mut f, body.as_bytes());
+        let reply = h.local_reply.as_ref().unwrap();
+        assert_eq!(reply.status, status, "{path} {body}");
+        let v: Value = serde_json::from_slice(&reply.body).unwrap();
+        assert!(v["error"]["message"].is_string());
+    }
+}
+
+#[test]
+fn other_paths_pass_through() {
+    let mut f = filter(CONFIG);
+    let mut h = TestHost::with_request_headers(&[(":method", "GET"), (":path", "/healthz")]);
+    let (hs, _) = h.run_request(&mut f, b"");
+    assert_eq!(hs, HeadersStatus::Continue);
+    assert_eq!(header(&h.request_headers, ":path"), Some("/healthz"));
+    respond(&mut h, "200", "text/plain", Some(2));
+    assert_eq!(h.run_response(&mut f, &[b"ok"]), b"ok");
+}

@@ -1,0 +1,177 @@
+//! Golden fixtures in `testdata/cohere/`: each file is one case, `{"case": <kind>, "input":
+//! ..., "expected": ...}` plus the kind's settings. Run with `AIGW_BLESS=1` to rewrite the
+//! `expected` members from the current output (then review the diff).
+
+use super::embeddings::{embeddings_request, embeddings_response};
+use super::error::error_response;
+use super::request::chat_request;
+use super::response::{ResponseContext, chat_response};
+use super::stream::ChatStream;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+const CREATED: u64 = 1_700_000_000;
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/cohere");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn context(case: &Value) -> ResponseContext {
+    ResponseContext {
+        model: case["model"]
+            .as_str()
+            .unwrap_or("command-a-03-2025")
+            .to_string(),
+        created: CREATED,
+    }
+}
+
+fn json_bytes(v: &Value) -> Vec<u8> {
+    match v {
+        Value::String(s) => s.as_bytes().to_vec(),
+        other => other.to_string().into_bytes(),
+    }
+}
+
+/// The `data:` payloads of an OpenAI SSE body, parsed (`[DONE]` kept as a string).
+fn sse_payloads(body: &[u8]) -> Vec<Value> {
+    let text = std::str::from_utf8(body).unwrap();
+    assert!(
+        text.ends_with("\n\n"),
+        "events end with a blank line: {text:?}"
+    );
+    text.split("\n\n")
+        .filter(|e| !e.is_empty())
+        .map(|event| {
+            let data = event.strip_prefix("data: ").unwrap();
+            serde_json::from_str(data).unwrap_or_else(|_| Value::String(data.into()))
+        })
+        .collect()
+}
+
+fn stream_output(case: &Value, chunks: &[&[u8]]) -> Vec<u8> {
+    let include_usage = case["include_usage"].as_bool().unwrap_or(false);
+    let mut stream = ChatStream::new(context(case), include_usage);
+    let mut out = Vec::new();
+    for chunk in chunks {
+        out.extend(stream.feed(chunk));
+    }
+    out.extend(stream.finish());
+    out
+}
+
+/// The actual output of a case, in the form its `expected` member has.
+fn run(case: &Value) -> Value {
+    let input = &case["input"];
+    let model_override = case["model_override"].as_str();
+    match case["case"].as_str().unwrap() {
+        "chat_request" => match chat_request(&json_bytes(input), model_override) {
+            Ok(r) => json!({
+                "path": r.path,
+                "body": serde_json::from_slice::<Value>(&r.body).unwrap(),
+                "stream": r.stream,
+                "include_usage": r.include_usage,
+            }),
+            Err(e) => json!({ "status": e.status, "param": e.param, "message": e.message }),
+        },
+        "embeddings_request" => match embeddings_request(&json_bytes(input), model_override) {
+            Ok(r) => json!({
+                "path": r.path,
+                "body": serde_json::from_slice::<Value>(&r.body).unwrap(),
+                "base64": r.base64,
+            }),
+            Err(e) => json!({ "status": e.status, "param": e.param, "message": e.message }),
+        },
+        "chat_response" => match chat_response(&json_bytes(input), &context(case)) {
+            Ok(out) => serde_json::from_slice(&out).unwrap(),
+            Err(reason) => json!({ "untranslatable": reason }),
+        },
+        "embeddings_response" => {
+            let base64 = case["base64"].as_bool().unwrap_or(false);
+            let model = case["model"].as_str().unwrap();
+            let out = embeddings_response(&json_bytes(input), model, base64).unwrap();
+            serde_json::from_slice(&out).unwrap()
+        }
+        "stream" => Value::Array(sse_payloads(&stream_output(case, &[&json_bytes(input)]))),
+        "error" => {
+            let status = case["status"].as_u64().unwrap() as u16;
+            serde_json::from_slice(&error_response(status, &json_bytes(input))).unwrap()
+        }
+        other => panic!("unknown case kind {other}"),
+    }
+}
+
+#[test]
+fn golden_fixtures() {
+    let bless = std::env::var_os("AIGW_BLESS").is_some();
+    let files = fixtures();
+    assert!(files.len() >= 15, "only {} Cohere fixtures", files.len());
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut case: Value = serde_json::from_str(&text).unwrap();
+        let actual = run(&case);
+        if bless {
+            case["expected"] = actual;
+            let text = serde_json::to_string_pretty(&case).unwrap() + "\n";
+            std::fs::write(&file, text).unwrap();
+        } else {
+            assert_eq!(actual, case["expected"], "{}", file.display());
+        }
+    }
+}
+
+/// Every stream fixture gives the same output when split in two at every byte, and when
+/// fed one byte at a time.
+#[test]
+fn streams_split_at_every_byte() {
+    let mut streams = 0;
+    for file in fixtures() {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        if case["case"] != "stream" {
+            continue;
+        }
+        streams += 1;
+        let input = json_bytes(&case["input"]);
+        let whole = stream_output(&case, &[&input]);
+        for at in 0..=input.len() {
+            let (a, b) = input.split_at(at);
+            assert_eq!(
+                stream_output(&case, &[a, b]),
+                whole,
+                "{} split at {at}",
+                file.display()
+            );
+        }
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        assert_eq!(
+            stream_output(&case, &bytes),
+            whole,
+            "{} byte by byte",
+            file.display()
+        );
+    }
+    assert!(streams >= 3, "only {streams} stream fixtures");
+}
+
+/// A stream breaking the SSE line limit gets one OpenAI error event, then only `[DONE]`.
+#[test]
+fn oversized_line_ends_the_stream_with_an_error_event() {
+    let case = json!({ "case": "stream", "include_usage": true });
+    let line = vec![b'x'; crate::sse::DEFAULT_MAX_LINE_BYTES + 1];
+    let out = stream_output(
+        &case,
+        &[b"data: {\"type\":\"message-start\"}\n\n", &line, b"\n\n"],
+    );
+    let events = sse_payloads(&out);
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert_eq!(events[0]["choices"][0]["delta"]["role"], "assistant");
+    assert_eq!(events[1]["error"]["code"], "COHERE_STREAM");
+    assert_eq!(events[2], "[DONE]");
+}

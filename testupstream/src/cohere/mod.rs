@@ -1,0 +1,91 @@
+//! The Cohere v2 flavour (`/v2/chat`, `/v2/embed`, `authorization: Bearer`): checks
+//! requests as strictly as Cohere does and answers deterministically in Cohere's formats.
+
+mod error;
+mod respond;
+pub mod route;
+mod validate;
+
+use http_body_util::{BodyExt, Limited, StreamBody};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+
+use crate::config::Config;
+use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, full, knobs};
+use crate::stream::body_stream;
+use error::CohereError;
+use route::Endpoint;
+
+/// Whether a path belongs to the Cohere flavour.
+pub fn is_cohere_path(path: &str) -> bool {
+    path.starts_with("/v2/")
+}
+
+/// Answers one Cohere request (errors included).
+pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
+    match try_answer(config, req).await {
+        Ok(response) => response,
+        Err((e, backend)) => {
+            let mut response = Response::new(full(e.body()));
+            *response.status_mut() = e.status;
+            let headers = response.headers_mut();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            if let Some(h) = backend {
+                headers.insert(BACKEND_HEADER, h);
+            }
+            response
+        }
+    }
+}
+
+type Failure = (CohereError, Option<HeaderValue>);
+
+async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body>, Failure> {
+    let endpoint = route::classify(req.method(), req.uri().path()).map_err(|e| (e, None))?;
+    let backend = route::authenticate(config, req.headers()).map_err(|e| (e, None))?;
+    let backend_header = HeaderValue::from_str(&backend.id).ok();
+    let fail = |e: CohereError| (e, backend_header.clone());
+    let (status, delay) =
+        knobs(req.headers()).map_err(|e| fail(CohereError::invalid(e.message)))?;
+    let body = Limited::new(req.into_body(), MAX_BODY_BYTES)
+        .collect()
+        .await
+        .map_err(|e| {
+            fail(CohereError::invalid(format!(
+                "could not read the body: {e}"
+            )))
+        })?
+        .to_bytes();
+    if let Some(status) = status {
+        let message = format!("injected failure with status {}", status.as_u16());
+        return Err(fail(CohereError::new(status, message)));
+    }
+    let (content_type, out): (&str, Body) = match endpoint {
+        Endpoint::Chat => {
+            let request = validate::chat(&body).map_err(fail)?;
+            if request.stream {
+                let events = respond::stream_events(&backend.id, &request, &body);
+                let stream = StreamBody::new(body_stream(events, delay));
+                ("text/event-stream", BodyExt::boxed(stream))
+            } else {
+                (
+                    "application/json",
+                    full(respond::chat(&backend.id, &request, &body)),
+                )
+            }
+        }
+        Endpoint::Embed => {
+            let request = validate::embed(&body).map_err(fail)?;
+            ("application/json", full(respond::embed(&request, &body)))
+        }
+    };
+    let mut response = Response::new(out);
+    *response.status_mut() = StatusCode::OK;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(h) = backend_header {
+        headers.insert(BACKEND_HEADER, h);
+    }
+    Ok(response)
+}
