@@ -35,6 +35,12 @@ pub fn access_log(config: &GatewayConfig, path: &Path) -> Value {
     ] {
         format.insert(field.into(), Value::String(operator.into()));
     }
+    if config.rate_limits.is_some() {
+        format.insert(
+            "reserved_tokens".into(),
+            Value::String(format!("%REQ({})%", aigw_core::headers::RESERVED_TOKENS)),
+        );
+    }
     let route_costs = config.routes.iter().flat_map(|r| &r.costs);
     let cost_keys = config.costs.iter().chain(route_costs);
     let cost_keys = cost_keys.map(|c| c.metadata_key.as_str());

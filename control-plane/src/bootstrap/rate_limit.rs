@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 use super::access_log::metadata_operator;
 use super::socket_address_parts;
 use crate::config::ModuleKind;
-use crate::config::rate_limit::{OnServiceError, RateLimit, RateLimits, parse_service};
+use crate::config::rate_limit::{
+    OnServiceError, RateLimit, RateLimitJwt, RateLimits, parse_service,
+};
 
 /// Name of Envoy's ratelimit filter (also the key of its per-route config).
 pub const FILTER_NAME: &str = "envoy.filters.http.ratelimit";
@@ -81,16 +83,63 @@ pub fn cluster(service: &str) -> Result<Value, String> {
     }))
 }
 
-/// The per-route config of the ratelimit filter for a model route (`RateLimitPerRoute`; Envoy
-/// evaluates `hits_addend` only for rate limits given there, not in the route's own
-/// `rate_limits`): per limit, a request-time entry that reserves the estimate in
-/// `x-aigw-reserved-tokens`, and a stream-end entry that charges the real total tokens together
-/// with what was reserved (the service books the difference).
-pub fn route_rate_limits(r: &RateLimits, module: ModuleKind) -> Value {
+/// Name of Envoy's JWT filter.
+pub const JWT_FILTER_NAME: &str = "envoy.filters.http.jwt_authn";
+/// The JWT filter's provider name; also the key under which it writes the verified payload
+/// in its dynamic metadata (namespace [`JWT_FILTER_NAME`]).
+pub const JWT_PROVIDER: &str = "aigw_jwt";
+/// Path prefixes whose requests carry the bearer JWT (the client API paths).
+const JWT_PATH_PREFIXES: [&str; 2] = ["/v1/", "/anthropic/"];
+
+/// Envoy's `jwt_authn` filter checking bearer tokens of `jwt` on the API paths (signature by
+/// a key of the JWKS, issuer, audience, expiry with 30 s of skew) and writing the verified
+/// payload to dynamic metadata, where the rate-limit actions read claims. The token stays in
+/// the request (`forward`), so a per-API-key limit can still name it.
+pub fn jwt_filter(jwt: &RateLimitJwt) -> Value {
+    let requires = if jwt.require {
+        json!({"provider_name": JWT_PROVIDER})
+    } else {
+        json!({"requires_any": {"requirements": [
+            {"provider_name": JWT_PROVIDER}, {"allow_missing": {}}]}})
+    };
+    let rules: Vec<Value> = JWT_PATH_PREFIXES
+        .iter()
+        .map(|p| json!({"match": {"prefix": p}, "requires": requires}))
+        .collect();
+    json!({
+        "name": JWT_FILTER_NAME,
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
+            "providers": {JWT_PROVIDER: {
+                "issuer": jwt.issuer,
+                "audiences": jwt.audiences,
+                "local_jwks": {"inline_string": jwt.jwks.to_string()},
+                "forward": true,
+                "payload_in_metadata": JWT_PROVIDER,
+                "clock_skew_seconds": 30,
+            }},
+            "rules": rules,
+        }
+    })
+}
+
+/// Whether limit `l` applies to the requests of gateway route `route`.
+fn applies_to_route(l: &RateLimit, route: &str) -> bool {
+    l.routes.is_empty() || l.routes.iter().any(|r| r == route)
+}
+
+/// The per-route config of the ratelimit filter for a model route of gateway route `route`
+/// (`RateLimitPerRoute`; Envoy evaluates `hits_addend` only for rate limits given there, not
+/// in the route's own `rate_limits`), `None` when no limit applies to it: per limit, a
+/// request-time entry that reserves the estimate in `x-aigw-reserved-tokens`, and a stream-end
+/// entry that charges the real total tokens together with what was reserved (the service
+/// books the difference).
+pub fn route_rate_limits(r: &RateLimits, module: ModuleKind, route: &str) -> Option<Value> {
     let total_tokens = metadata_operator(module, aigw_core::metadata::TOTAL_TOKENS);
     let entries: Vec<Value> = r
         .limits
         .iter()
+        .filter(|l| applies_to_route(l, route))
         .flat_map(|l| {
             [
                 json!({
@@ -105,10 +154,10 @@ pub fn route_rate_limits(r: &RateLimits, module: ModuleKind) -> Value {
             ]
         })
         .collect();
-    json!({
+    (!entries.is_empty()).then(|| json!({
         "@type": "type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimitPerRoute",
         "rate_limits": entries,
-    })
+    }))
 }
 
 fn actions(l: &RateLimit, phase: &str) -> Vec<Value> {
@@ -124,11 +173,34 @@ fn actions(l: &RateLimit, phase: &str) -> Vec<Value> {
     if phase == keys::SETTLE {
         actions.push(header(RESERVED_TOKENS, keys::RESERVED));
     }
+    if !l.models.is_empty() {
+        // The descriptor is only made when the requested model is one of the limit's.
+        let models: Vec<String> = l.models.iter().map(|m| regex::escape(m)).collect();
+        actions.push(json!({"header_value_match": {
+            "descriptor_key": "aigw_models",
+            "descriptor_value": "listed",
+            "expect_match": true,
+            "headers": [{"name": MODEL, "string_match": {"safe_regex": {"regex": models.join("|")}}}],
+        }}));
+    }
+    let claim = |name: &str, k: &str| {
+        json!({"metadata": {
+            "descriptor_key": k,
+            "metadata_key": {"key": JWT_FILTER_NAME, "path": [{"key": JWT_PROVIDER}, {"key": name}]},
+            "source": "DYNAMIC",
+        }})
+    };
     if let Some(h) = &l.key.user_header {
         actions.push(header(h, "user"));
     }
+    if let Some(c) = &l.key.user_jwt_claim {
+        actions.push(claim(c, "user"));
+    }
     if let Some(h) = &l.key.team_header {
         actions.push(header(h, "team"));
+    }
+    if let Some(c) = &l.key.team_jwt_claim {
+        actions.push(claim(c, "team"));
     }
     if l.key.api_key {
         actions.push(header(API_KEY_ID, "api_key"));
@@ -182,21 +254,28 @@ pub struct Wiring {
     pub filter: Value,
     /// The service's cluster.
     pub cluster: Value,
-    /// The ratelimit filter's per-route config of every model route.
-    pub route_rate_limits: Value,
+    /// The ratelimit filter's per-route config of each gateway route some limit applies to.
+    pub route_rate_limits: std::collections::HashMap<String, Value>,
+    /// Envoy's JWT filter (first in the chain), when limits are keyed on token claims.
+    pub jwt_filter: Option<Value>,
     /// Some limit counts per API key (translate then names the key by its hash).
     pub api_key_id: bool,
 }
 
-/// Builds the wiring for `r`; `service` is where the rate-limit service listens.
-pub fn wiring(r: &RateLimits, module: ModuleKind) -> Result<Wiring, String> {
+/// Builds the wiring for `r` over the gateway's `routes` (names); `service` is where the
+/// rate-limit service listens.
+pub fn wiring(r: &RateLimits, module: ModuleKind, routes: &[&str]) -> Result<Wiring, String> {
     let service = r.service.as_deref().ok_or(
         "rate_limits.service: required to generate a bootstrap (aigw run starts an in-memory service when it is absent)",
     )?;
     Ok(Wiring {
         filter: filter(r),
         cluster: cluster(service)?,
-        route_rate_limits: route_rate_limits(r, module),
+        route_rate_limits: routes
+            .iter()
+            .filter_map(|&name| Some((name.to_string(), route_rate_limits(r, module, name)?)))
+            .collect(),
+        jwt_filter: r.jwt.as_ref().map(jwt_filter),
         api_key_id: r.counts_api_keys(),
     })
 }

@@ -47,8 +47,19 @@ fn reservation_header_only_when_configured_and_replaces_the_clients() {
     h.request_headers
         .push(("x-aigw-reserved-tokens".into(), "1".into()));
     h.run_request(&mut filter, body.as_bytes());
-    // 73 body bytes -> 19 prompt tokens, plus max_tokens.
-    assert_eq!(h.request_header_value("x-aigw-reserved-tokens"), Some("39"));
+    // o200k_base: "hi" and "user" 1 token each, 3 per message, 3 to prime the reply; plus
+    // max_tokens.
+    assert_eq!(h.request_header_value("x-aigw-reserved-tokens"), Some("28"));
+
+    let config = r#"{"role":"router","reserve_tokens":true,"default_output_tokens":1000}"#;
+    let mut filter = factory(config).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    let uncapped = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
+    h.run_request(&mut filter, uncapped.as_bytes());
+    assert_eq!(
+        h.request_header_value("x-aigw-reserved-tokens"),
+        Some("1008")
+    );
 }
 
 #[test]
