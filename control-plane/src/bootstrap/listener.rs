@@ -69,7 +69,7 @@ pub fn listener(
         "stream_idle_timeout": STREAM_IDLE_TIMEOUT,
         "max_request_headers_kb": config.limits.max_request_headers_kb,
         "access_log": [access_log(config, opts.access_log)],
-        "local_reply_config": local_reply_config(rate_limits.is_some()),
+        "local_reply_config": local_reply_config(rate_limits),
         "http_filters": http_filters,
         "route_config": route_config(config, rate_limits),
     });
@@ -109,12 +109,12 @@ pub fn router_translate_config(config: &GatewayConfig) -> Value {
 
 /// Envoy's own error replies (upstream reset, timeout, overflow, ...: every local reply
 /// that carries a response flag) in the OpenAI error shape instead of plain text, after the
-/// ratelimit filter's own mappers when rate limits are on. Replies of the filters and the
-/// routes' direct responses carry no response flag and are untouched.
-fn local_reply_config(rate_limits: bool) -> Value {
+/// ratelimit (and JWT) filters' own mappers when rate limits are on. Replies of the filters
+/// and the routes' direct responses carry no response flag and are untouched.
+fn local_reply_config(rate_limits: Option<&Wiring>) -> Value {
     let mut mappers: Vec<Value> = Vec::new();
-    if rate_limits {
-        mappers.extend(reply_mappers());
+    if let Some(w) = rate_limits {
+        mappers.extend(reply_mappers(w.jwt_filter.is_some()));
     }
     mappers.push(json!({
         "filter": {"response_flag_filter": {}},

@@ -215,9 +215,11 @@ fn actions(l: &RateLimit, phase: &str) -> Vec<Value> {
 }
 
 /// Local-reply mappers: the ratelimit filter's 429 (flag `RL`) and its fail-closed 500
-/// (flag `RLSE`) get OpenAI error bodies. They go before the listener's mapper of Envoy's
-/// other error replies.
-pub fn reply_mappers() -> [Value; 2] {
+/// (flag `RLSE`) get OpenAI error bodies, and with `jwt` the JWT filter's 401s (no flag; told
+/// apart by their response code details) an Anthropic error on the Anthropic paths and an
+/// OpenAI error elsewhere. They go before the listener's mapper of Envoy's other error
+/// replies.
+pub fn reply_mappers(jwt: bool) -> Vec<Value> {
     let mapper = |flag: &str, message: &str, kind: &str, code: &str| {
         json!({
             "filter": {"response_flag_filter": {"flags": [flag]}},
@@ -232,7 +234,7 @@ pub fn reply_mappers() -> [Value; 2] {
             },
         })
     };
-    [
+    let mut mappers = vec![
         mapper(
             "RL",
             "Rate limit reached: the token budget for this window is used up. Retry after the number of seconds in the retry-after header.",
@@ -245,6 +247,50 @@ pub fn reply_mappers() -> [Value; 2] {
             "server_error",
             "rate_limit_service_unavailable",
         ),
+    ];
+    if jwt {
+        mappers.extend(jwt_reply_mappers());
+    }
+    mappers
+}
+
+/// The JWT filter's 401 (`Jwt is missing`, `Jwt verification fails`, ...) in the client's
+/// error schema; its `www-authenticate` challenge is kept.
+fn jwt_reply_mappers() -> [Value; 2] {
+    let cel = |expression: String| {
+        json!({"extension_filter": {
+            "name": "envoy.access_loggers.extension_filters.cel",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter",
+                "expression": expression,
+            },
+        }})
+    };
+    let denied = "response.code_details.startsWith('jwt_authn_access_denied')";
+    let anthropic = "request.path.startsWith('/anthropic/')";
+    [
+        json!({
+            "filter": cel(format!("{denied} && {anthropic}")),
+            "body_format_override": {
+                "json_format": {"type": "error", "error": {
+                    "type": "authentication_error",
+                    "message": "%LOCAL_REPLY_BODY%",
+                }},
+                "content_type": "application/json",
+            },
+        }),
+        json!({
+            "filter": cel(format!("{denied} && !{anthropic}")),
+            "body_format_override": {
+                "json_format": {"error": {
+                    "message": "%LOCAL_REPLY_BODY%",
+                    "type": "invalid_request_error",
+                    "param": null,
+                    "code": "invalid_api_key",
+                }},
+                "content_type": "application/json",
+            },
+        }),
     ]
 }
 

@@ -295,6 +295,18 @@ fn jwt_claims_key_limits_through_the_verified_payload() {
         json!({"match": {"prefix": "/v1/"}, "requires": {"requires_any": {"requirements": [
             {"provider_name": "aigw_jwt"}, {"allow_missing": {}}]}}})
     );
+    // The JWT filter's 401s get the client's error schema, told apart by their details.
+    let mappers = hcm(&b)["local_reply_config"]["mappers"].as_array().unwrap();
+    assert_eq!(mappers.len(), 5);
+    let cel = &mappers[3]["filter"]["extension_filter"]["typed_config"]["expression"];
+    assert!(
+        cel.as_str().unwrap().contains("jwt_authn_access_denied"),
+        "{cel}"
+    );
+    assert_eq!(
+        mappers[3]["body_format_override"]["json_format"]["error"]["code"],
+        "invalid_api_key"
+    );
     let routes = &hcm(&b)["route_config"]["virtual_hosts"][0]["routes"];
     let actions = routes[0]["typed_per_filter_config"]["envoy.filters.http.ratelimit"]
         ["rate_limits"][1]["actions"]

@@ -1,0 +1,95 @@
+"""Token budgets scoped to a route and keyed on a verified JWT claim: Envoy's `jwt_authn`
+checks the bearer token (testdata/mcp/authz keys) and the limit counts per `sub`; an invalid
+or missing token never reaches a budget. `aigw ratelimit` counts in memory."""
+
+import json
+import time
+
+import httpx
+import jwt
+import pytest
+
+from support import own_gateway, paths
+from support.upstream import KEYS
+from test_rate_limit import start_ratelimit, wait_for_window_room
+
+JWT_KEYS = paths.REPO_ROOT / "testdata" / "mcp" / "authz"
+ISSUER = "https://auth.test.example"
+AUDIENCE = "aigw"
+BUDGET = 300
+
+
+def token(sub: str, key: str = "rsa_test_key.pem") -> str:
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "exp": int(time.time()) + 300}
+    return jwt.encode(claims, (JWT_KEYS / key).read_text(), algorithm="RS256",
+                      headers={"kid": "test-rsa-1"})
+
+
+@pytest.fixture(scope="module")
+def gateway(upstream, module_kind, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp(f"rl-scopes-{module_kind}")
+    service, addr = start_ratelimit(workdir, None)
+    backends = [{"name": "openai", "schema": "OpenAI",
+                 "endpoint": f"http://127.0.0.1:{upstream.port}/v1",
+                 "auth": {"kind": "bearer", "key_env": "AIGW_IT_OPENAI_KEY"}}]
+    routes = [{"name": "limited", "models": ["gpt-4o-mini"], "backend": "openai"},
+              {"name": "free", "models": ["model-free"], "backend": "openai"}]
+    rate_limits = {"service": addr,
+                   "jwt": {"issuer": ISSUER, "audiences": [AUDIENCE],
+                           "jwks": json.loads((JWT_KEYS / "jwks.json").read_text())},
+                   "limits": [{"name": "user-minute", "window": "minute", "budget_tokens": BUDGET,
+                               "routes": ["limited"], "key": {"user_jwt_claim": "sub"}}]}
+    g = own_gateway.start(workdir / "envoy", module_kind, backends, routes,
+                          {"AIGW_IT_OPENAI_KEY": KEYS["openai"]}, {"rate_limits": rate_limits})
+    yield g
+    g.envoy.stop()
+    service.stop()
+
+
+def chat(gateway, bearer: str | None, model: str = "gpt-4o-mini") -> httpx.Response:
+    headers = {"content-type": "application/json"}
+    if bearer:
+        headers["authorization"] = f"Bearer {bearer}"
+    body = {"model": model, "max_tokens": 20,
+            "messages": [{"role": "user", "content": " ".join(["word"] * 60)}]}
+    r = httpx.post(f"{gateway.url}/v1/chat/completions", json=body, headers=headers, timeout=15)
+    time.sleep(0.05)  # lets this request's settle land before the next one
+    return r
+
+
+def test_missing_or_invalid_tokens_are_refused(gateway):
+    for bearer in (None, "not-a-jwt", token("alice", key="rsa_other_key.pem")):
+        r = chat(gateway, bearer)
+        assert r.status_code == 401, (bearer, r.status_code, r.text)
+        assert r.headers["www-authenticate"].startswith("Bearer")
+        error = r.json()["error"]
+        assert error["code"] == "invalid_api_key", r.text
+        assert error["type"] == "invalid_request_error"
+    r = httpx.post(f"{gateway.url}/anthropic/v1/messages", timeout=15,
+                   json={"model": "gpt-4o-mini", "max_tokens": 5,
+                         "messages": [{"role": "user", "content": "hi"}]})
+    assert r.status_code == 401, r.text
+    assert r.json()["type"] == "error"
+    assert r.json()["error"]["type"] == "authentication_error"
+
+
+def test_budget_counts_per_verified_subject_on_its_route_only(gateway):
+    wait_for_window_room()
+    alice = token("alice-" + str(time.time_ns()))
+    served, admitted = 0, 0
+    for _ in range(20):
+        r = chat(gateway, alice)
+        if r.status_code == 429:
+            break
+        assert r.status_code == 200, r.text
+        served += r.json()["usage"]["total_tokens"]
+        admitted += 1
+    print(f"\nper-subject budget {BUDGET}: {admitted} requests admitted, {served} tokens served")
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+    assert r.json()["error"]["code"] == "rate_limit_exceeded"
+    assert admitted >= 2 and served <= BUDGET
+    # Another subject has its own budget; the same subject on another route has none.
+    assert chat(gateway, token("bob-" + str(time.time_ns()))).status_code == 200
+    free = chat(gateway, alice, model="model-free")
+    assert free.status_code == 200, free.text
+    assert "x-ratelimit-limit" not in free.headers
