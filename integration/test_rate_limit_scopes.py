@@ -75,7 +75,9 @@ def test_missing_or_invalid_tokens_are_refused(gateway):
 
 def test_budget_counts_per_verified_subject_on_its_route_only(gateway):
     wait_for_window_room()
-    alice = token("alice-" + str(time.time_ns()))
+    subject = "alice-" + str(time.time_ns())
+    alice = token(subject)
+    before = ratelimit_stats(gateway)
     served, admitted = 0, 0
     for _ in range(20):
         r = chat(gateway, alice)
@@ -93,3 +95,25 @@ def test_budget_counts_per_verified_subject_on_its_route_only(gateway):
     free = chat(gateway, alice, model="model-free")
     assert free.status_code == 200, free.text
     assert "x-ratelimit-limit" not in free.headers
+
+    # Decisions as Envoy's ratelimit stats of the route's cluster: every admitted request and
+    # bob's are `ok`, the refusal `over_limit`; the free route asked nothing.
+    after = ratelimit_stats(gateway)
+    assert after["ok"] - before.get("ok", 0) == admitted + 1, (before, after)
+    assert after["over_limit"] - before.get("over_limit", 0) == 1, (before, after)
+    # Chargeback fields: the verified subject and its tokens on each access-log line.
+    lines = [e for e in gateway.access_log.entries() if e.get("user") == subject]
+    assert len(lines) == admitted + 2, lines
+    logged = [e for e in lines if e["status"] == 200 and e["model"] == "gpt-4o-mini"]
+    assert sum(int(e["total_tokens"]) for e in logged) == served
+
+
+def ratelimit_stats(gateway) -> dict:
+    """`cluster.aigw-backend-openai.ratelimit.*` counters from the admin `/stats`."""
+    text = httpx.get(f"{gateway.admin_url}/stats", params={"filter": r"\.ratelimit\."}).text
+    out = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(": ")
+        if name.startswith("cluster.aigw-backend-openai.ratelimit."):
+            out[name.rsplit(".", 1)[1]] = int(value)
+    return out

@@ -123,6 +123,33 @@ pub fn jwt_filter(jwt: &RateLimitJwt) -> Value {
     })
 }
 
+/// Access-log fields `user` and `team` (for chargeback next to the token counts): the
+/// command operator reading each from the first limit whose key names it, a request header
+/// or a claim of the verified JWT.
+pub fn identity_operators(r: &RateLimits) -> Vec<(&'static str, String)> {
+    let claim = |c: &str| format!("%DYNAMIC_METADATA({JWT_FILTER_NAME}:{JWT_PROVIDER}:{c})%");
+    let pick = |header: fn(&RateLimit) -> Option<&String>,
+                claim_of: fn(&RateLimit) -> Option<&String>| {
+        r.limits.iter().find_map(|l| {
+            header(l)
+                .map(|h| format!("%REQ({h})%"))
+                .or_else(|| claim_of(l).map(|c| claim(c)))
+        })
+    };
+    let user = pick(
+        |l| l.key.user_header.as_ref(),
+        |l| l.key.user_jwt_claim.as_ref(),
+    );
+    let team = pick(
+        |l| l.key.team_header.as_ref(),
+        |l| l.key.team_jwt_claim.as_ref(),
+    );
+    [("user", user), ("team", team)]
+        .into_iter()
+        .filter_map(|(field, op)| Some((field, op?)))
+        .collect()
+}
+
 /// Whether limit `l` applies to the requests of gateway route `route`.
 fn applies_to_route(l: &RateLimit, route: &str) -> bool {
     l.routes.is_empty() || l.routes.iter().any(|r| r == route)

@@ -295,6 +295,11 @@ fn jwt_claims_key_limits_through_the_verified_payload() {
         json!({"match": {"prefix": "/v1/"}, "requires": {"requires_any": {"requirements": [
             {"provider_name": "aigw_jwt"}, {"allow_missing": {}}]}}})
     );
+    let log_format = &hcm(&b)["access_log"][0]["typed_config"]["log_format"]["json_format"];
+    assert_eq!(
+        log_format["user"],
+        "%DYNAMIC_METADATA(envoy.filters.http.jwt_authn:aigw_jwt:sub)%"
+    );
     // The JWT filter's 401s get the client's error schema, told apart by their details.
     let mappers = hcm(&b)["local_reply_config"]["mappers"].as_array().unwrap();
     assert_eq!(mappers.len(), 5);
