@@ -241,8 +241,9 @@ fn actions(l: &RateLimit, phase: &str) -> Vec<Value> {
     actions
 }
 
-/// Local-reply mappers: the ratelimit filter's 429 (flag `RL`) and its fail-closed 500
-/// (flag `RLSE`) get OpenAI error bodies, and with `jwt` the JWT filter's 401s (no flag; told
+/// Local-reply mappers: the ratelimit filter's 429 (flag `RL`) gets an Anthropic error on the
+/// Anthropic paths and an OpenAI error elsewhere, its fail-closed 500 (flag `RLSE`) an OpenAI
+/// error, and with `jwt` the JWT filter's 401s (no flag; told
 /// apart by their response code details) an Anthropic error on the Anthropic paths and an
 /// OpenAI error elsewhere. They go before the listener's mapper of Envoy's other error
 /// replies.
@@ -262,6 +263,19 @@ pub fn reply_mappers(jwt: bool) -> Vec<Value> {
         })
     };
     let mut mappers = vec![
+        json!({
+            "filter": {"and_filter": {"filters": [
+                {"response_flag_filter": {"flags": ["RL"]}},
+                cel_filter(ANTHROPIC_PATH.to_string()),
+            ]}},
+            "body_format_override": {
+                "json_format": {"type": "error", "error": {
+                    "type": "rate_limit_error",
+                    "message": "Rate limit reached: the token budget for this window is used up. Retry after the number of seconds in the retry-after header.",
+                }},
+                "content_type": "application/json",
+            },
+        }),
         mapper(
             "RL",
             "Rate limit reached: the token budget for this window is used up. Retry after the number of seconds in the retry-after header.",
@@ -281,20 +295,26 @@ pub fn reply_mappers(jwt: bool) -> Vec<Value> {
     mappers
 }
 
+/// CEL condition of a request on the Anthropic client paths.
+const ANTHROPIC_PATH: &str = "request.path.startsWith('/anthropic/')";
+
+/// A local-reply (access-log) filter evaluating the CEL `expression`.
+fn cel_filter(expression: String) -> Value {
+    json!({"extension_filter": {
+        "name": "envoy.access_loggers.extension_filters.cel",
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter",
+            "expression": expression,
+        },
+    }})
+}
+
 /// The JWT filter's 401 (`Jwt is missing`, `Jwt verification fails`, ...) in the client's
 /// error schema; its `www-authenticate` challenge is kept.
 fn jwt_reply_mappers() -> [Value; 2] {
-    let cel = |expression: String| {
-        json!({"extension_filter": {
-            "name": "envoy.access_loggers.extension_filters.cel",
-            "typed_config": {
-                "@type": "type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter",
-                "expression": expression,
-            },
-        }})
-    };
+    let cel = cel_filter;
     let denied = "response.code_details.startsWith('jwt_authn_access_denied')";
-    let anthropic = "request.path.startsWith('/anthropic/')";
+    let anthropic = ANTHROPIC_PATH;
     [
         json!({
             "filter": cel(format!("{denied} && {anthropic}")),

@@ -149,18 +149,26 @@ fn each_limit_reserves_at_request_time_and_settles_at_stream_end() {
 }
 
 #[test]
-fn limited_requests_get_openai_errors() {
+fn limited_requests_get_errors_in_the_clients_schema() {
     let b = bootstrap(ModuleKind::Native);
     let mappers = &hcm(&b)["local_reply_config"]["mappers"];
+    let anthropic = &mappers[0]["filter"]["and_filter"]["filters"];
+    assert_eq!(anthropic[0]["response_flag_filter"]["flags"], json!(["RL"]));
     assert_eq!(
-        mappers[0]["filter"]["response_flag_filter"]["flags"],
+        anthropic[1]["extension_filter"]["typed_config"]["expression"],
+        "request.path.startsWith('/anthropic/')"
+    );
+    let body = &mappers[0]["body_format_override"]["json_format"];
+    assert_eq!(body["error"]["type"], "rate_limit_error");
+    assert_eq!(
+        mappers[1]["filter"]["response_flag_filter"]["flags"],
         json!(["RL"])
     );
-    let body = &mappers[0]["body_format_override"];
+    let body = &mappers[1]["body_format_override"];
     assert_eq!(body["content_type"], "application/json");
     assert_eq!(body["json_format"]["error"]["code"], "rate_limit_exceeded");
     assert_eq!(
-        mappers[1]["filter"]["response_flag_filter"]["flags"],
+        mappers[2]["filter"]["response_flag_filter"]["flags"],
         json!(["RLSE"])
     );
 }
@@ -302,14 +310,14 @@ fn jwt_claims_key_limits_through_the_verified_payload() {
     );
     // The JWT filter's 401s get the client's error schema, told apart by their details.
     let mappers = hcm(&b)["local_reply_config"]["mappers"].as_array().unwrap();
-    assert_eq!(mappers.len(), 5);
-    let cel = &mappers[3]["filter"]["extension_filter"]["typed_config"]["expression"];
+    assert_eq!(mappers.len(), 6);
+    let cel = &mappers[4]["filter"]["extension_filter"]["typed_config"]["expression"];
     assert!(
         cel.as_str().unwrap().contains("jwt_authn_access_denied"),
         "{cel}"
     );
     assert_eq!(
-        mappers[3]["body_format_override"]["json_format"]["error"]["code"],
+        mappers[4]["body_format_override"]["json_format"]["error"]["code"],
         "invalid_api_key"
     );
     let routes = &hcm(&b)["route_config"]["virtual_hosts"][0]["routes"];

@@ -4,7 +4,7 @@
 //! stream end, so an over-estimate is given back.
 
 use crate::api_kind::ApiKind;
-use crate::token_estimate::{Encoding, estimate_chat_request};
+use crate::token_estimate::{Encoding, estimate_anthropic_request, estimate_chat_request};
 use serde_json::Value;
 
 /// Output tokens reserved when a chat or completions request names no output cap and the
@@ -35,6 +35,17 @@ pub fn reserved_tokens(
         }
     };
     prompt.saturating_add(output)
+}
+
+/// Tokens to reserve for an Anthropic Messages request (`/anthropic/v1/messages`, already
+/// checked, so `max_tokens` is present): the prompt estimate plus `max_tokens`.
+pub fn reserved_tokens_anthropic(body: &[u8]) -> u64 {
+    match estimate_anthropic_request(body) {
+        Some((prompt, max_tokens)) => {
+            prompt.saturating_add(max_tokens.unwrap_or(DEFAULT_OUTPUT_RESERVATION))
+        }
+        None => (body.len() as u64).div_ceil(4),
+    }
 }
 
 /// Tokens of a completions `prompt` or embeddings `input` (`field`): a string, an array of
