@@ -59,8 +59,8 @@ fn warm_up_loads_both_encodings() {
 #[test]
 fn anthropic_messages_reserve_system_messages_and_max_tokens() {
     let body = br#"{"model":"claude-sonnet-4-5","max_tokens":40,"system":"Be brief.","messages":[{"role":"user","content":[{"type":"text","text":"Hello there"}]}]}"#;
-    // "Be brief." 4 o200k tokens, "Hello there" 2, "user" 1; 3 per message (the system
+    // "Be brief." 3 o200k tokens, "Hello there" 2, "user" 1; 3 per message (the system
     // prompt counted as one), 3 to prime the reply.
-    assert_eq!(reserved_tokens_anthropic(body), 4 + 3 + 2 + 1 + 3 + 3 + 40);
+    assert_eq!(reserved_tokens_anthropic(body), 3 + 3 + 2 + 1 + 3 + 3 + 40);
     assert_eq!(reserved_tokens_anthropic(b"[]"), 1);
 }
