@@ -3,10 +3,10 @@
 
 Two Envoys share one 10,000-token-per-minute budget through one `aigw ratelimit` backed by a
 Redis the test starts; local mode is `aigw run` serving the service in memory itself. Usage comes
-from testupstream's deterministic answers, read back from each response."""
+from testupstream's deterministic answers, read back from each response; each request's
+reservation (the prompt's tiktoken estimate plus `max_tokens`) from the access log."""
 
 import asyncio
-import math
 import shutil
 import time
 import uuid
@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from support import own_gateway, paths
+from support.accesslog import AccessLog
 from support.procs import Proc, free_port
 from support.ratelimit import start_ratelimit
 from support.upstream import KEYS
@@ -39,9 +40,19 @@ def body(user: int) -> bytes:
     }).content
 
 
-def reserved_estimate(user: int) -> int:
-    """What translate reserves for `body(user)`: a quarter of the body bytes plus max_tokens."""
-    return math.ceil(len(body(user)) / 4) + MAX_TOKENS
+def reserved_estimates(gateways: list, count: int) -> list:
+    """The `reserved_tokens` of the first `count` access-log lines of the gateways' requests
+    (waits up to 5 s for them): what translate reserved, prompt estimate plus max_tokens."""
+    deadline = time.monotonic() + 5
+    while True:
+        entries = [e for g in gateways for e in g.access_log.entries()
+                   if e.get("path") == "/v1/chat/completions"]
+        if len(entries) >= count or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    values = [int(e["reserved_tokens"]) for e in entries]
+    assert len(values) >= count, f"{len(values)} access-log lines with a reservation, want {count}"
+    return values
 
 
 def start_redis(workdir) -> str:
@@ -98,7 +109,6 @@ async def burst(urls: list, team: str) -> list:
 
 def run_budget_scenario(gateways: list):
     team = f"team-{uuid.uuid4().hex[:8]}"
-    estimate = max(reserved_estimate(u) for u in range(USERS))
     wait_for_window_room()
     responses = asyncio.run(burst([g.url for g in gateways], team))
     statuses = [r.status_code for r in responses]
@@ -122,12 +132,18 @@ def run_budget_scenario(gateways: list):
             assert r.status_code == 200, r.text
             served += r.json()["usage"]["total_tokens"]
             admitted += 1
+    reservations = reserved_estimates(gateways, REQUESTS + admitted - statuses.count(200) + 1)
+    estimate = max(reservations)
+    # The reservation is an upper bound of each request's usage (tokenizer estimate of the
+    # prompt plus the output cap), so the budget is never overshot at all.
+    assert min(reservations) > MAX_TOKENS
     overshoot = served - BUDGET
     print(f"\n{len(gateways)} Envoy(s): {admitted} requests admitted, {served} tokens served "
           f"against a budget of {BUDGET}; overshoot {overshoot} tokens "
           f"(bound: {len(gateways)} x reserved estimate {estimate} = {len(gateways) * estimate})")
     assert admitted >= BUDGET // (2 * estimate), "far fewer requests admitted than the budget allows"
     assert overshoot <= len(gateways) * estimate
+    assert overshoot <= 0, "a reservation that bounds the usage lets no token past the budget"
     assert refused is not None, "no request was refused after the budget was used"
     assert refused.headers["content-type"] == "application/json"
     retry_after = int(refused.headers["retry-after"])
@@ -182,7 +198,8 @@ def test_local_mode_aigw_run_counts_in_memory(upstream, module_kind, tmp_path):
     try:
         proc.wait_http_ok(f"http://127.0.0.1:{admin}/ready", timeout=30)
         proc.wait_for_output(r"rate limits counted in memory")
-        run_budget_scenario([SimpleNamespace(url=f"http://127.0.0.1:{listen}")])
+        run_budget_scenario([SimpleNamespace(url=f"http://127.0.0.1:{listen}",
+                                             access_log=AccessLog(tmp_path / "state" / "access.log"))])
     finally:
         rc = proc.stop()
     assert rc == 0, f"aigw run exited {rc} on SIGINT:\n{proc.tail()}"
@@ -224,7 +241,7 @@ def test_per_api_key_budget_is_settled_and_separate(upstream, module_kind, tmp_p
             assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
             assert served <= budget
             # Without settles only budget // estimate requests would fit.
-            assert admitted > budget // reserved_estimate(0)
+            assert admitted > budget // max(reserved_estimates([gateway], admitted))
             assert chat("sk-test-client-b").status_code == 200
             assert chat(None).status_code == 200
     finally:

@@ -35,6 +35,15 @@ pub fn access_log(config: &GatewayConfig, path: &Path) -> Value {
     ] {
         format.insert(field.into(), Value::String(operator.into()));
     }
+    if let Some(limits) = &config.rate_limits {
+        format.insert(
+            "reserved_tokens".into(),
+            Value::String(format!("%REQ({})%", aigw_core::headers::RESERVED_TOKENS)),
+        );
+        for (field, operator) in super::rate_limit::identity_operators(limits) {
+            format.insert(field.into(), Value::String(operator));
+        }
+    }
     let route_costs = config.routes.iter().flat_map(|r| &r.costs);
     let cost_keys = config.costs.iter().chain(route_costs);
     let cost_keys = cost_keys.map(|c| c.metadata_key.as_str());

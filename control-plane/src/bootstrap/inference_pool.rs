@@ -204,13 +204,9 @@ pub fn route_config(config: &GatewayConfig, r: &Route) -> Option<(String, Value)
 /// stream): a 503 in the OpenAI error shape.
 pub fn error_mapper() -> Value {
     json!({
-        "filter": {"extension_filter": {
-            "name": "envoy.access_loggers.extension_filters.cel",
-            "typed_config": {
-                "@type": "type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter",
-                "expression": "response.code_details.startsWith('ext_proc_error')",
-            },
-        }},
+        "filter": super::rate_limit::cel_filter(
+            "response.code_details.startsWith('ext_proc_error')".to_string()
+        ),
         "status_code": 503,
         "body_format_override": {
             "json_format": {"error": {

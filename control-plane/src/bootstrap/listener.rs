@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::anthropic_routes::unknown_model_routes;
 use super::filters::{ModuleSettings, module_filter, router};
-use super::routes::{MODELS_CREATED, listed_models, model_routes};
+use super::routes::{MODELS_CREATED, listed_models, model_matchers, model_routes};
 use super::{GenerateOptions, socket_address};
 use crate::artifacts::FilterModule;
 use crate::bootstrap::access_log::access_log;
@@ -59,6 +59,9 @@ pub fn listener(
             &[],
         ),
     ]);
+    if let Some(jwt) = rate_limits.and_then(|w| w.jwt_filter.clone()) {
+        http_filters.insert(0, jwt);
+    }
     http_filters.extend(rate_limits.map(|w| w.filter.clone()));
     http_filters.extend(mcp_filter);
     http_filters.extend(epp_filters);
@@ -71,12 +74,12 @@ pub fn listener(
         "max_request_headers_kb": config.limits.max_request_headers_kb,
         "access_log": [access_log(config, opts.access_log)],
         "local_reply_config": local_reply_config(
-            rate_limits.is_some(),
+            rate_limits,
             super::inference_pool::any(config),
             config.module,
         ),
         "http_filters": http_filters,
-        "route_config": route_config(config, rate_limits.map(|w| &w.route_rate_limits)),
+        "route_config": route_config(config, rate_limits),
     });
     json!({
         "name": "aigw",
@@ -104,6 +107,7 @@ pub fn router_translate_config(config: &GatewayConfig) -> Value {
     });
     if let Some(limits) = &config.rate_limits {
         translate["reserve_tokens"] = json!(true);
+        translate["default_output_tokens"] = json!(limits.default_output_tokens);
         if limits.counts_api_keys() {
             translate["api_key_id"] = json!(true);
         }
@@ -141,12 +145,16 @@ fn cost_list(costs: &[Cost]) -> Value {
 
 /// One route per (route, model) matching `x-ai-eg-model` exactly, then OpenAI-style 404s for
 /// API paths whose model no route serves, and Anthropic-style ones for the Anthropic paths;
-/// with rate limits, every model route carries the ratelimit filter's per-route config.
-fn route_config(config: &GatewayConfig, rate_limits: Option<&Value>) -> Value {
+/// with rate limits, every model route some limit applies to carries the ratelimit filter's
+/// per-route config.
+fn route_config(config: &GatewayConfig, rate_limits: Option<&Wiring>) -> Value {
     let mut routes = model_routes(config);
-    if let Some(limits) = rate_limits {
-        for r in &mut routes {
-            r["typed_per_filter_config"][RATELIMIT_FILTER] = limits.clone();
+    if let Some(wiring) = rate_limits {
+        // model_routes makes one Envoy route per matcher, in this order.
+        for (r, (route, _)) in routes.iter_mut().zip(model_matchers(config)) {
+            if let Some(limits) = wiring.route_rate_limits.get(&route.name) {
+                r["typed_per_filter_config"][RATELIMIT_FILTER] = limits.clone();
+            }
         }
     }
     let body = model_not_found_body();

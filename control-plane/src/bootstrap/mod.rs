@@ -95,7 +95,10 @@ pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<R
         mcp_filter = Some(mcp::filter(&settings, m)?);
     }
     let rate_limits = match &config.rate_limits {
-        Some(r) => Some(rate_limit::wiring(r, config.module)?),
+        Some(r) => {
+            let routes: Vec<&str> = config.routes.iter().map(|r| r.name.as_str()).collect();
+            Some(rate_limit::wiring(r, config.module, &routes)?)
+        }
         None => None,
     };
     if let Some(w) = &rate_limits {

@@ -19,8 +19,36 @@ pub struct RateLimits {
     /// budget is bypassed) or `allow` (the request goes on uncounted).
     #[serde(default)]
     pub on_service_error: OnServiceError,
+    /// Output tokens reserved for a chat or completions request that sets no
+    /// `max_tokens`/`max_completion_tokens` (default 256). The reservation is the prompt's
+    /// tokenizer estimate plus the output cap; it is an upper bound of the usage (and a budget
+    /// can then not be overshot) only when answers stay within it.
+    #[serde(default = "default_output_tokens")]
+    pub default_output_tokens: u64,
+    /// Bearer JWTs checked by Envoy's `jwt_authn` filter on the API paths, whose claims a
+    /// limit's key may name (`user_jwt_claim`, `team_jwt_claim`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt: Option<RateLimitJwt>,
     /// The budgets; a request must fit every one that applies to it.
     pub limits: Vec<RateLimit>,
+}
+
+/// The issuer of the bearer JWTs whose verified claims key rate limits. A claim is only
+/// ever read from a token whose signature, issuer, audience and expiry Envoy checked.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitJwt {
+    /// Required `iss` of tokens.
+    pub issuer: String,
+    /// Accepted `aud` values (at least one).
+    pub audiences: Vec<String>,
+    /// The issuer's public signing keys, as a JWKS (`{"keys": [...]}`).
+    pub jwks: serde_json::Value,
+    /// Whether API requests without a token are refused with a 401 (default `true`); with
+    /// `false` they pass, and limits keyed on a claim do not apply to them. A token that is
+    /// present but invalid is always refused.
+    #[serde(default = "default_true")]
+    pub require: bool,
 }
 
 /// What Envoy does when the rate-limit service fails or times out.
@@ -44,6 +72,12 @@ pub struct RateLimit {
     pub window: Window,
     /// Tokens (prompt plus completion, as the provider reports them) allowed per window.
     pub budget_tokens: u64,
+    /// Names of the routes the budget applies to (default: every route).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<String>,
+    /// Requested models (exact names) the budget applies to (default: every model).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<String>,
     /// What the budget is counted per; empty: one budget shared by every request.
     #[serde(default)]
     pub key: RateLimitKey,
@@ -60,6 +94,13 @@ pub struct RateLimitKey {
     /// Request header naming the team; requests without it are not limited by this budget.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_header: Option<String>,
+    /// Claim of the verified bearer JWT naming the user (e.g. `sub`; needs `rate_limits.jwt`);
+    /// requests without it are not limited by this budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_jwt_claim: Option<String>,
+    /// Claim of the verified bearer JWT naming the team (needs `rate_limits.jwt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_jwt_claim: Option<String>,
     /// Count per client API key (`authorization: Bearer`, `api-key` or `x-api-key`), by a hash
     /// of it; requests without a key are not limited by this budget.
     #[serde(default)]
@@ -121,6 +162,14 @@ impl RateLimits {
     }
 }
 
+fn default_true() -> bool {
+    true
+}
+
+fn default_output_tokens() -> u64 {
+    aigw_core::reservation::DEFAULT_OUTPUT_RESERVATION
+}
+
 fn default_timeout_ms() -> u64 {
     1_000
 }
@@ -128,8 +177,12 @@ fn default_timeout_ms() -> u64 {
 /// Largest budget: the RLS API reports what remains as a 32-bit number.
 pub const MAX_BUDGET_TOKENS: u64 = u32::MAX as u64;
 
-/// Checks the section; problems are pushed as `rate_limits.field: message`.
-pub fn validate(r: &RateLimits, errors: &mut Vec<String>) {
+/// Checks the section (`routes`: the names of the gateway's routes); problems are pushed as
+/// `rate_limits.field: message`.
+pub fn validate(r: &RateLimits, routes: &[&str], errors: &mut Vec<String>) {
+    if let Some(jwt) = &r.jwt {
+        validate_jwt(jwt, errors);
+    }
     if let Some(service) = &r.service
         && parse_service(service).is_none()
     {
@@ -141,6 +194,12 @@ pub fn validate(r: &RateLimits, errors: &mut Vec<String>) {
         errors.push(format!(
             "rate_limits.timeout_ms: {} must be between 1 and 60000",
             r.timeout_ms
+        ));
+    }
+    if !(1..=MAX_BUDGET_TOKENS).contains(&r.default_output_tokens) {
+        errors.push(format!(
+            "rate_limits.default_output_tokens: {} must be between 1 and {MAX_BUDGET_TOKENS}",
+            r.default_output_tokens
         ));
     }
     if r.limits.is_empty() {
@@ -172,6 +231,20 @@ pub fn validate(r: &RateLimits, errors: &mut Vec<String>) {
                 l.budget_tokens
             ));
         }
+        for route in &l.routes {
+            if !routes.contains(&route.as_str()) {
+                errors.push(format!("{at}.routes: no route is named {route:?}"));
+            }
+        }
+        if l.models
+            .iter()
+            .any(|m| m.is_empty() || m.chars().any(char::is_control))
+        {
+            errors.push(format!(
+                "{at}.models: model names must be non-empty, without control characters"
+            ));
+        }
+        validate_claims(&at, l, r.jwt.is_some(), errors);
         for (field, header) in [
             ("user_header", &l.key.user_header),
             ("team_header", &l.key.team_header),
@@ -183,6 +256,42 @@ pub fn validate(r: &RateLimits, errors: &mut Vec<String>) {
                     "{at}.key.{field}: {h:?} must be a lowercase HTTP header name (letters, digits, '-', '_')"
                 ));
             }
+        }
+    }
+}
+
+/// The JWT issuer: an issuer, audiences and a JWKS of usable keys (checked by the verifier
+/// the MCP authorization uses too; its messages name the field).
+fn validate_jwt(jwt: &RateLimitJwt, errors: &mut Vec<String>) {
+    let verifier = aigw_core::mcp::authz::token::TokenVerifier::new(
+        &jwt.jwks.to_string(),
+        &jwt.issuer,
+        &jwt.audiences,
+    );
+    if let Err(e) = verifier {
+        errors.push(format!("rate_limits.jwt.{e}"));
+    }
+}
+
+/// A key names a user or team either by header or by claim, and a claim needs the issuer.
+fn validate_claims(at: &str, l: &RateLimit, has_jwt: bool, errors: &mut Vec<String>) {
+    for (what, header, claim) in [
+        ("user", &l.key.user_header, &l.key.user_jwt_claim),
+        ("team", &l.key.team_header, &l.key.team_jwt_claim),
+    ] {
+        let Some(claim) = claim else { continue };
+        if header.is_some() {
+            errors.push(format!(
+                "{at}.key.{what}_jwt_claim: give {what}_header or {what}_jwt_claim, not both"
+            ));
+        }
+        if claim.is_empty() {
+            errors.push(format!("{at}.key.{what}_jwt_claim: must not be empty"));
+        }
+        if !has_jwt {
+            errors.push(format!(
+                "{at}.key.{what}_jwt_claim: needs rate_limits.jwt (the issuer whose tokens are verified)"
+            ));
         }
     }
 }

@@ -42,6 +42,7 @@ fn parses_with_defaults() {
     let r = c.rate_limits.unwrap();
     assert_eq!(r.service, None);
     assert_eq!(r.timeout_ms, 1000);
+    assert_eq!(r.default_output_tokens, 256);
     assert_eq!(r.on_service_error, OnServiceError::Deny);
     assert_eq!(r.limits[0].window, Window::Hour);
     assert_eq!(r.limits[0].key, Default::default());
@@ -52,6 +53,7 @@ fn problems_name_the_field_and_line() {
     let p = problems(concat!(
         "  service: nowhere\n",
         "  timeout_ms: 0\n",
+        "  default_output_tokens: 0\n",
         "  limits:\n",
         "    - { name: 'a b', window: minute, budget_tokens: 0, key: { user_header: X-User } }\n",
         "    - { name: 'a b', window: day, budget_tokens: 5000000000 }\n",
@@ -59,12 +61,13 @@ fn problems_name_the_field_and_line() {
     let want = [
         r#"rate_limits.service: "nowhere" must be host:port (the address of `aigw ratelimit`) (line 12, column 12)"#,
         "rate_limits.timeout_ms: 0 must be between 1 and 60000 (line 13, column 15)",
-        r#"rate_limits.limits[0].name: "a b" must be non-empty and use only letters, digits, '-' and '_' (line 15, column 15)"#,
-        "rate_limits.limits[0].budget_tokens: 0 must be between 1 and 4294967295 (line 15, column 53)",
-        r#"rate_limits.limits[0].key.user_header: "X-User" must be a lowercase HTTP header name (letters, digits, '-', '_') (line 15, column 76)"#,
-        r#"rate_limits.limits[1].name: "a b" must be non-empty and use only letters, digits, '-' and '_' (line 16, column 15)"#,
-        r#"rate_limits.limits[1].name: duplicate limit "a b" (also rate_limits.limits[0]) (line 16, column 15)"#,
-        "rate_limits.limits[1].budget_tokens: 5000000000 must be between 1 and 4294967295 (line 16, column 50)",
+        "rate_limits.default_output_tokens: 0 must be between 1 and 4294967295 (line 14, column 26)",
+        r#"rate_limits.limits[0].name: "a b" must be non-empty and use only letters, digits, '-' and '_' (line 16, column 15)"#,
+        "rate_limits.limits[0].budget_tokens: 0 must be between 1 and 4294967295 (line 16, column 53)",
+        r#"rate_limits.limits[0].key.user_header: "X-User" must be a lowercase HTTP header name (letters, digits, '-', '_') (line 16, column 76)"#,
+        r#"rate_limits.limits[1].name: "a b" must be non-empty and use only letters, digits, '-' and '_' (line 17, column 15)"#,
+        r#"rate_limits.limits[1].name: duplicate limit "a b" (also rate_limits.limits[0]) (line 17, column 15)"#,
+        "rate_limits.limits[1].budget_tokens: 5000000000 must be between 1 and 4294967295 (line 17, column 50)",
     ];
     assert_eq!(p, want);
 }
@@ -82,4 +85,51 @@ fn unknown_fields_and_windows_are_refused() {
         p,
         ["rate_limits.limits: at least one limit is required (line 12, column 11)"]
     );
+}
+
+#[test]
+fn scopes_and_claims_are_checked() {
+    let p = problems(concat!(
+        "  limits:\n",
+        "    - name: a\n",
+        "      window: minute\n",
+        "      budget_tokens: 5\n",
+        "      routes: [gpt, nope]\n",
+        "      models: ['']\n",
+        "      key: { user_header: x-user, user_jwt_claim: sub, team_jwt_claim: '' }\n",
+    ));
+    let want = [
+        r#"rate_limits.limits[0].routes: no route is named "nope""#,
+        "rate_limits.limits[0].models: model names must be non-empty, without control characters",
+        "rate_limits.limits[0].key.user_jwt_claim: give user_header or user_jwt_claim, not both",
+        "rate_limits.limits[0].key.user_jwt_claim: needs rate_limits.jwt (the issuer whose tokens are verified)",
+        "rate_limits.limits[0].key.team_jwt_claim: must not be empty",
+        "rate_limits.limits[0].key.team_jwt_claim: needs rate_limits.jwt (the issuer whose tokens are verified)",
+    ];
+    let got: Vec<&str> = p
+        .iter()
+        .map(|s| s.split(" (line").next().unwrap())
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_bad_jwt_issuer_is_refused_naming_the_field() {
+    let p = problems(concat!(
+        "  jwt: { issuer: https://auth.test.example, audiences: [aigw], jwks: { keys: [] } }\n",
+        "  limits:\n",
+        "    - { name: a, window: minute, budget_tokens: 5, key: { user_jwt_claim: sub } }\n",
+    ));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("rate_limits.jwt.jwks: the key set has no keys"),
+        "{p:?}"
+    );
+    let p = problems(concat!(
+        "  jwt: { issuer: '', audiences: [aigw], jwks: { keys: [{ kty: oct, k: AQAB }] } }\n",
+        "  limits:\n",
+        "    - { name: a, window: minute, budget_tokens: 5 }\n",
+    ));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("rate_limits.jwt."), "{p:?}");
 }

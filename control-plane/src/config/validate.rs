@@ -88,7 +88,8 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
         super::mcp::validate(mcp, is_env_name, &mut errors);
     }
     if let Some(limits) = &config.rate_limits {
-        super::rate_limit::validate(limits, &mut errors);
+        let routes: Vec<&str> = config.routes.iter().map(|r| r.name.as_str()).collect();
+        super::rate_limit::validate(limits, &routes, &mut errors);
     }
     errors
 }

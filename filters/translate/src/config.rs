@@ -29,6 +29,9 @@ pub struct RouterConfig {
     /// (set by the control plane when rate limits are configured).
     #[serde(default)]
     pub reserve_tokens: bool,
+    /// Output tokens reserved for a chat or completions request that names no output cap.
+    #[serde(default = "default_output_tokens")]
+    pub default_output_tokens: u64,
     /// Put a hash of the client's API key in `x-aigw-api-key-id` (set by the control plane
     /// when a rate limit counts per API key); a client-sent one is always removed.
     #[serde(default)]
@@ -162,6 +165,10 @@ fn default_max_request_bytes() -> usize {
     DEFAULT_MAX_REQUEST_BYTES
 }
 
+fn default_output_tokens() -> u64 {
+    aigw_core::reservation::DEFAULT_OUTPUT_RESERVATION
+}
+
 fn default_max_messages() -> usize {
     DEFAULT_MAX_MESSAGES
 }
@@ -193,6 +200,9 @@ impl TranslateConfig {
                 Err("max_messages must be greater than 0".to_string())
             }
             RawConfig::Router(mut router) => {
+                if router.reserve_tokens {
+                    aigw_core::reservation::warm_up();
+                }
                 router.models_body = list_body(&router.models, router.models_created);
                 Ok(Self::Router(router))
             }

@@ -8,6 +8,7 @@ fn router_defaults() {
         TranslateConfig::Router(RouterConfig {
             force_include_usage: false,
             reserve_tokens: false,
+            default_output_tokens: 256,
             api_key_id: false,
             max_request_bytes: DEFAULT_MAX_REQUEST_BYTES,
             max_messages: 4096,

@@ -14,7 +14,7 @@ use aigw_core::openai::models::{is_models_path, method_not_allowed};
 use aigw_core::openai::multipart_model::multipart_model;
 use aigw_core::openai::passthrough::{Passthrough, json_model};
 use aigw_core::openai::routing::prepare_request;
-use aigw_core::reservation::reserved_tokens_by_body_size;
+use aigw_core::reservation::{reserved_tokens, reserved_tokens_anthropic};
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host};
 use std::sync::Arc;
 
@@ -110,6 +110,10 @@ impl RouterFilter {
         match check_request(endpoint, &body) {
             Ok(request) => {
                 host.set_request_header(headers::MODEL, &request.model);
+                if self.config.reserve_tokens && endpoint == Endpoint::Messages {
+                    let reserved = reserved_tokens_anthropic(&body);
+                    host.set_request_header(headers::RESERVED_TOKENS, &reserved.to_string());
+                }
                 host.clear_route_cache();
                 BodyStatus::Continue
             }
@@ -177,6 +181,8 @@ impl Filter for RouterFilter {
         {
             return HeadersStatus::Continue;
         }
+        // Only this filter may name a reservation (a client's would drive the budget).
+        host.remove_request_header(headers::RESERVED_TOKENS);
         if let Some(endpoint) = anthropic {
             return self.anthropic_headers(host, endpoint, end_of_stream);
         }
@@ -231,8 +237,12 @@ impl Filter for RouterFilter {
             Ok(prepared) => {
                 host.set_request_header(headers::MODEL, &prepared.model);
                 if self.config.reserve_tokens {
-                    let reserved =
-                        reserved_tokens_by_body_size(kind, body.len(), prepared.max_output_tokens);
+                    let reserved = reserved_tokens(
+                        kind,
+                        &body,
+                        prepared.max_output_tokens,
+                        self.config.default_output_tokens,
+                    );
                     host.set_request_header(headers::RESERVED_TOKENS, &reserved.to_string());
                 }
                 if let Some(new_body) = prepared.body {

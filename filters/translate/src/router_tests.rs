@@ -47,8 +47,39 @@ fn reservation_header_only_when_configured_and_replaces_the_clients() {
     h.request_headers
         .push(("x-aigw-reserved-tokens".into(), "1".into()));
     h.run_request(&mut filter, body.as_bytes());
-    // 73 body bytes -> 19 prompt tokens, plus max_tokens.
-    assert_eq!(h.request_header_value("x-aigw-reserved-tokens"), Some("39"));
+    // o200k_base: "hi" and "user" 1 token each, 3 per message, 3 to prime the reply; plus
+    // max_tokens.
+    assert_eq!(h.request_header_value("x-aigw-reserved-tokens"), Some("28"));
+
+    let config = r#"{"role":"router","reserve_tokens":true,"default_output_tokens":1000}"#;
+    let mut filter = factory(config).create_filter();
+    let mut h = host("POST", "/v1/chat/completions");
+    let uncapped = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
+    h.run_request(&mut filter, uncapped.as_bytes());
+    assert_eq!(
+        h.request_header_value("x-aigw-reserved-tokens"),
+        Some("1008")
+    );
+}
+
+#[test]
+fn anthropic_messages_are_reserved_and_a_clients_reservation_never_passes() {
+    let config = r#"{"role":"router","reserve_tokens":true}"#;
+    let body = r#"{"model":"claude-x","max_tokens":7,"messages":[{"role":"user","content":"hi"}]}"#;
+    let mut filter = factory(config).create_filter();
+    let mut h = host("POST", "/anthropic/v1/messages");
+    h.request_headers
+        .push(("x-aigw-reserved-tokens".into(), "0".into()));
+    h.run_request(&mut filter, body.as_bytes());
+    // "hi" and "user" 1 token each, 3 per message, 3 to prime the reply, plus max_tokens.
+    assert_eq!(h.request_header_value("x-aigw-reserved-tokens"), Some("15"));
+    // count_tokens generates nothing: no reservation, and the client's is gone.
+    let mut filter = factory(config).create_filter();
+    let mut h = host("POST", "/anthropic/v1/messages/count_tokens");
+    h.request_headers
+        .push(("x-aigw-reserved-tokens".into(), "0".into()));
+    h.run_request(&mut filter, body.as_bytes());
+    assert!(h.request_header_value("x-aigw-reserved-tokens").is_none());
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! Prompt-token estimate of a chat request of about 1,000 tokens (system prompt, three
-//! turns and one tool), per model family encoding; and a CEL cost evaluation.
+//! turns and one tool), per model family encoding; the whole rate-limit reservation of that
+//! request and of a short one; and a CEL cost evaluation.
 
+use aigw_core::api_kind::ApiKind;
 use aigw_core::cost::CostInput;
 use aigw_core::cost_cel::CelCost;
+use aigw_core::reservation::reserved_tokens;
 use aigw_core::token_estimate::estimate_chat_request;
 use aigw_core::usage::TokenUsage;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -39,6 +42,22 @@ fn bench(c: &mut Criterion) {
         assert!((900..=1100).contains(&tokens), "{model}: {tokens} tokens");
         group.bench_function(format!("chat_1k_tokens_{model}"), |b| {
             b.iter(|| estimate_chat_request(black_box(&body)))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("reservation");
+    let short = serde_json::to_vec(&json!({
+        "model": "gpt-4o-mini", "max_tokens": 200,
+        "messages": [{"role": "user", "content": "Write a haiku about rate limits."}],
+    }))
+    .expect("serialisable");
+    for (name, body) in [
+        ("chat_short", short),
+        ("chat_1k_tokens", request("gpt-4o-mini")),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| reserved_tokens(ApiKind::ChatCompletions, black_box(&body), None, 256))
         });
     }
     group.finish();

@@ -114,6 +114,25 @@ pub fn estimate_chat_request(body: &[u8]) -> Option<u64> {
     Some(total)
 }
 
+/// Estimates the prompt tokens of an Anthropic Messages request body (`system` as a string
+/// or text blocks, then the messages counted as chat messages) and returns them with its
+/// `max_tokens`. `None` when the body is not a JSON object with a `messages` array. Claude's
+/// own tokenizer is not public, so this is the `o200k_base` count (an approximation).
+pub fn estimate_anthropic_request(body: &[u8]) -> Option<(u64, Option<u64>)> {
+    let request: Value = serde_json::from_slice(body).ok()?;
+    let encoding = Encoding::for_model(request.get("model")?.as_str().unwrap_or_default());
+    let messages = request.get("messages")?.as_array()?;
+    let mut total = REPLY_PRIMING;
+    if let Some(system) = request.get("system") {
+        total += PER_MESSAGE + value_text_tokens(encoding, system);
+    }
+    for message in messages {
+        total += message_tokens(encoding, message);
+    }
+    let max_tokens = request.get("max_tokens").and_then(Value::as_u64);
+    Some((total, max_tokens))
+}
+
 /// One message: the overhead plus every string field, text parts and tool calls.
 fn message_tokens(encoding: Encoding, message: &Value) -> u64 {
     let Some(fields) = message.as_object() else {
