@@ -13,6 +13,7 @@ import pytest
 from support import own_gateway
 from support.accesslog import metadata
 from support.bodies import request_id
+from support.parity import check_parity
 from support.upstream import CLIENT_KEY, KEYS
 
 MODEL = "command-a-03-2025"  # routed as is
@@ -233,3 +234,7 @@ def test_untranslatable_requests_are_refused_by_the_gateway(cohere_gateway):
             "model": MODEL, "messages": [{"role": "user", "content": "x"}], "n": 2})
         assert r.status_code == 400, r.text
         assert r.json()["error"]["param"] == "n"
+
+
+def test_stream_usage_equals_buffered_usage(cohere_gateway):
+    check_parity(cohere_gateway, MODEL)

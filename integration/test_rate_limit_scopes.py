@@ -8,10 +8,10 @@ import time
 import httpx
 import jwt
 import pytest
-from test_rate_limit import start_ratelimit, wait_for_window_room
 
 from support import own_gateway, paths
 from support.upstream import KEYS
+from test_rate_limit import start_ratelimit, wait_for_window_room
 
 JWT_KEYS = paths.REPO_ROOT / "testdata" / "mcp" / "authz"
 ISSUER = "https://auth.test.example"

@@ -2,57 +2,21 @@
 once streamed (with `stream_options.include_usage`), is recorded with the same token counts in
 the access log (token-usage's metadata) and reports the same `usage` to the client, on every
 backend schema: OpenAI, Azure OpenAI, Anthropic, Gemini (the suite's gateway) and Bedrock
-(test_bedrock's signed gateway)."""
-
-import json
+(test_bedrock's signed gateway); Cohere and Vertex AI in their own test files
+(support/parity.py)."""
 
 import httpx
 import pytest
-from test_bedrock import MODEL as BEDROCK_MODEL
-from test_bedrock import bedrock_gateway  # noqa: F401 (fixture)
 
 from support import gateway as gw
 from support.accesslog import NUMBER_KEYS, metadata
 from support.bodies import request_id
+from support.parity import PROMPT, check_parity
 from support.upstream import CLIENT_KEY
+from test_bedrock import MODEL as BEDROCK_MODEL
+from test_bedrock import bedrock_gateway  # noqa: F401 (fixture)
 
-PROMPT = "Count the tokens of this sentence the same way twice, please."
 SUITE_MODELS = [gw.MODEL_A, gw.MODEL_AZURE, gw.MODEL_ANTHROPIC, gw.MODEL_GEMINI]
-
-
-def send(g, model: str, stream: bool) -> tuple[dict, dict]:
-    """The client's `usage` and the access-log metadata of one chat request."""
-    rid = request_id()
-    body = {"model": model, "max_tokens": 30,
-            "messages": [{"role": "system", "content": "Be brief."},
-                         {"role": "user", "content": PROMPT}]}
-    if stream:
-        body.update(stream=True, stream_options={"include_usage": True})
-    headers = {"authorization": f"Bearer {CLIENT_KEY}", "x-request-id": rid}
-    with httpx.Client(timeout=15.0) as c:
-        r = c.post(f"{g.url}/v1/chat/completions", json=body, headers=headers)
-    assert r.status_code == 200, r.text
-    if stream:
-        events = [line[len("data: "):] for line in r.text.splitlines()
-                  if line.startswith("data: ") and line != "data: [DONE]"]
-        usages = [json.loads(e).get("usage") for e in events]
-        usage = [u for u in usages if u][-1]
-    else:
-        usage = r.json()["usage"]
-    return usage, metadata(g.access_log.entry(rid))
-
-
-def check_parity(g, model: str):
-    plain_usage, plain_log = send(g, model, stream=False)
-    stream_usage, stream_log = send(g, model, stream=True)
-    print(f"\n{model}: buffered {[plain_log[k] for k in NUMBER_KEYS]}, "
-          f"streamed {[stream_log[k] for k in NUMBER_KEYS]} ({', '.join(NUMBER_KEYS)})")
-    assert plain_log["input_tokens"] > 0 and plain_log["output_tokens"] > 0, plain_log
-    for key in NUMBER_KEYS:
-        assert stream_log[key] == plain_log[key], (key, plain_log, stream_log)
-    for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
-        assert stream_usage[key] == plain_usage[key], (key, plain_usage, stream_usage)
-    assert stream_log["backend"] == plain_log["backend"]
 
 
 @pytest.mark.parametrize("model", SUITE_MODELS)

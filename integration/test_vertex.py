@@ -18,6 +18,7 @@ import pytest
 from support import own_gateway, paths
 from support.accesslog import metadata
 from support.bodies import request_id
+from support.parity import check_parity
 from support.procs import Proc
 from support.secrets import register
 from support.upstream import CLIENT_KEY
@@ -283,3 +284,8 @@ def test_messages_errors_are_anthropic_errors(claude):
     with pytest.raises(anthropic.NotFoundError):
         claude.messages.create(model=GEMINI, max_tokens=10,
                                messages=[{"role": "user", "content": "x"}])
+
+
+@pytest.mark.parametrize("model", [GEMINI, CLAUDE_ALIAS])
+def test_stream_usage_equals_buffered_usage(gateway, model):
+    check_parity(gateway, model)
