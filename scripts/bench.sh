@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Throughput and latency of the gateway filter chain against plain Envoy, on loopback.
 #
-# Starts testupstream, then three Envoys one at a time: plain Envoy (no filters, see
-# scripts/bench/plain-envoy.yaml), the gateway with native modules, and the gateway with
-# wasm modules (both from `aigw translate scripts/bench/gateway.yaml`). Envoy runs with
+# Starts testupstream, then Envoys one at a time: plain Envoy (no filters, see
+# scripts/bench/plain-envoy.yaml), the gateway with native modules, the gateway with wasm
+# modules (both from `aigw translate scripts/bench/gateway.yaml`), and both again with token
+# rate limits on (`native-rl`, `wasm-rl`: scripts/bench/rate-limits.yaml added, an in-memory
+# `aigw ratelimit` on core 1, a budget never used up). Envoy runs with
 # --concurrency 1 pinned to core 0; wrk (one thread) and testupstream share core 1. Each
 # variant gets a warm-up, then a measured run of a ~1 KB chat completion request
 # (scripts/bench/chat.lua). Prints requests/s, p50 and p99 latency, Envoy's CPU time per
@@ -11,7 +13,8 @@
 # plain Envoy. Then the criterion benchmark of the prompt-token estimate and a CEL cost.
 #
 # Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
-# BENCH_CONNECTIONS (default 32), BENCH_VARIANTS (default "plain native wasm").
+# BENCH_CONNECTIONS (default 32), BENCH_VARIANTS (default "plain native wasm native-rl
+# wasm-rl"), BENCH_CRITERION (default 1; 0 skips the criterion part).
 # Needs the release artifacts and .venv from scripts/setup.sh.
 set -euo pipefail
 
@@ -22,7 +25,8 @@ cd "$REPO_ROOT"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
-VARIANTS="${BENCH_VARIANTS:-plain native wasm}"
+VARIANTS="${BENCH_VARIANTS:-plain native wasm native-rl wasm-rl}"
+CRITERION="${BENCH_CRITERION:-1}"
 BENCH_DIR="$REPO_ROOT/scripts/bench"
 # Obviously fake key shared by testupstream and the gateway (read from the environment).
 export AIGW_BENCH_KEY="sk-bench-fake-0000"
@@ -49,9 +53,10 @@ CLK_TCK="$(getconf CLK_TCK)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/aigw-bench.XXXXXX")"
 UPSTREAM_PID=""
 ENVOY_PID=""
+RATELIMIT_PID=""
 cleanup() {
     local p
-    for p in "$ENVOY_PID" "$UPSTREAM_PID"; do
+    for p in "$ENVOY_PID" "$UPSTREAM_PID" "$RATELIMIT_PID"; do
         if [[ -n "$p" ]]; then kill "$p" 2>/dev/null || true; fi
     done
     wait 2>/dev/null || true
@@ -68,6 +73,7 @@ free_port() {
 render() {
     sed -e "s/@LISTEN_PORT@/$LISTEN_PORT/g" -e "s/@ADMIN_PORT@/$ADMIN_PORT/g" \
         -e "s/@UPSTREAM_PORT@/$UPSTREAM_PORT/g" -e "s/@UPSTREAM_KEY@/$AIGW_BENCH_KEY/g" \
+        -e "s/@RATELIMIT_PORT@/${RATELIMIT_PORT:-0}/g" \
         "$1" >"$2"
 }
 
@@ -106,6 +112,20 @@ done
 [[ -n "$UPSTREAM_PORT" ]] || die "testupstream did not start: $(cat "$WORK/testupstream.err")"
 note "testupstream on 127.0.0.1:$UPSTREAM_PORT"
 
+if [[ " $VARIANTS " == *-rl\ * ]]; then
+    step "Starting aigw ratelimit (in memory) on core 1"
+    RATELIMIT_PORT="$(free_port)"
+    taskset -c 1 "$AIGW" ratelimit --listen "127.0.0.1:$RATELIMIT_PORT" \
+        >"$WORK/ratelimit.out" 2>"$WORK/ratelimit.err" &
+    RATELIMIT_PID=$!
+    for _ in $(seq 1 50); do
+        grep -q "listening on" "$WORK/ratelimit.out" 2>/dev/null && break
+        sleep 0.1
+    done
+    grep -q "listening on" "$WORK/ratelimit.out" || die "aigw ratelimit did not start: $(cat "$WORK/ratelimit.err")"
+    note "aigw ratelimit on 127.0.0.1:$RATELIMIT_PORT"
+fi
+
 declare -A RESULT
 for variant in $VARIANTS; do
     step "Variant: $variant"
@@ -115,13 +135,17 @@ for variant in $VARIANTS; do
     envoy_env=()
     case "$variant" in
     plain) render "$BENCH_DIR/plain-envoy.yaml" "$config" ;;
-    native | wasm)
+    native | wasm | native-rl | wasm-rl)
         render "$BENCH_DIR/gateway.yaml" "$WORK/gateway.yaml"
-        "$AIGW" translate "$WORK/gateway.yaml" --module "$variant" \
+        if [[ "$variant" == *-rl ]]; then
+            render "$BENCH_DIR/rate-limits.yaml" "$WORK/rate-limits.yaml"
+            cat "$WORK/rate-limits.yaml" >>"$WORK/gateway.yaml"
+        fi
+        "$AIGW" translate "$WORK/gateway.yaml" --module "${variant%-rl}" \
             --access-log "$WORK/$variant-access.log" >"$config"
         envoy_env=("ENVOY_DYNAMIC_MODULES_SEARCH_PATH=$TARGET_DIR/release")
         ;;
-    *) die "unknown variant $variant in BENCH_VARIANTS (plain, native, wasm)" ;;
+    *) die "unknown variant $variant in BENCH_VARIANTS (plain, native, wasm, native-rl, wasm-rl)" ;;
     esac
     log="$WORK/$variant-envoy.log"
     env "${envoy_env[@]}" taskset -c 0 "$ENVOY_BIN" -c "$config" --concurrency 1 \
@@ -149,7 +173,7 @@ done
 
 step "Results (Envoy --concurrency 1 on core 0, wrk -t1 -c$CONNECTIONS on core 1, ${DURATION}s)"
 read -r base_rps _ _ base_cpu <<<"${RESULT[plain]:-0 0 0 0}"
-printf '    %-8s %11s %9s %9s %12s %13s %13s\n' variant "requests/s" "p50 ms" "p99 ms" \
+printf '    %-10s %11s %9s %9s %12s %13s %13s\n' variant "requests/s" "p50 ms" "p99 ms" \
     "CPU us/req" "req/s / plain" "CPU / plain"
 for variant in $VARIANTS; do
     read -r rps p50 p99 cpu <<<"${RESULT[$variant]}"
@@ -157,8 +181,9 @@ for variant in $VARIANTS; do
         -v bc="$base_cpu" 'BEGIN {
         rr = br > 0 ? sprintf("%.2f", r / br) : "n/a";
         cr = bc > 0 ? sprintf("%.2f", c / bc) : "n/a";
-        printf "    %-8s %11.0f %9.2f %9.2f %12.1f %13s %13s\n", v, r, a / 1000, b / 1000, c, rr, cr }'
+        printf "    %-10s %11.0f %9.2f %9.2f %12.1f %13s %13s\n", v, r, a / 1000, b / 1000, c, rr, cr }'
 done
 
+[[ "$CRITERION" == 1 ]] || exit 0
 step "Per-request work measured by criterion: prompt-token estimate and a CEL cost"
 cargo bench -q -p aigw-core --bench token_estimate -- --noplot 2>&1 | grep -E "^[a-z_/0-9.-]+ +time:|^ +time:|^[a-z_/0-9.-]+$" || true
