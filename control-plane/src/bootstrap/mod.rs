@@ -103,6 +103,7 @@ pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<R
     };
     if let Some(w) = &rate_limits {
         clusters.push(w.cluster.clone());
+        clusters.extend(w.jwks_cluster.clone());
     }
     Ok(Resources {
         listener: listener::listener(

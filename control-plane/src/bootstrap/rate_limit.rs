@@ -92,7 +92,7 @@ pub const JWT_PROVIDER: &str = "aigw_jwt";
 const JWT_PATH_PREFIXES: [&str; 2] = ["/v1/", "/anthropic/"];
 
 /// Envoy's `jwt_authn` filter checking bearer tokens of `jwt` on the API paths (signature by
-/// a key of the JWKS, issuer, audience, expiry with 30 s of skew) and writing the verified
+/// a key of the inline or fetched JWKS, issuer, audience, expiry with 30 s of skew) and writing the verified
 /// payload to dynamic metadata, where the rate-limit actions read claims. The token stays in
 /// the request (`forward`), so a per-API-key limit can still name it.
 pub fn jwt_filter(jwt: &RateLimitJwt) -> Value {
@@ -106,21 +106,56 @@ pub fn jwt_filter(jwt: &RateLimitJwt) -> Value {
         .iter()
         .map(|p| json!({"match": {"prefix": p}, "requires": requires}))
         .collect();
-    json!({
+    let (key, source) = jwks_source(jwt);
+    let mut filter = json!({
         "name": JWT_FILTER_NAME,
         "typed_config": {
             "@type": "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
             "providers": {JWT_PROVIDER: {
                 "issuer": jwt.issuer,
                 "audiences": jwt.audiences,
-                "local_jwks": {"inline_string": jwt.jwks.to_string()},
                 "forward": true,
                 "payload_in_metadata": JWT_PROVIDER,
                 "clock_skew_seconds": 30,
             }},
             "rules": rules,
         }
-    })
+    });
+    filter["typed_config"]["providers"][JWT_PROVIDER][key] = source;
+    filter
+}
+
+/// Name of the cluster Envoy fetches a remote JWKS through.
+pub const JWKS_CLUSTER: &str = "aigw_jwks";
+
+/// Where the provider's keys come from: inline, or fetched from `jwks_uri` through
+/// [`JWKS_CLUSTER`] (at startup, then every `jwks_cache_seconds`, retried on failure).
+fn jwks_source(jwt: &RateLimitJwt) -> (&'static str, Value) {
+    match (&jwt.jwks, &jwt.jwks_uri) {
+        (_, Some(uri)) => (
+            "remote_jwks",
+            json!({
+                "http_uri": {"uri": uri, "cluster": JWKS_CLUSTER, "timeout": "5s"},
+                "cache_duration": format!("{}s", jwt.jwks_cache_seconds),
+                "async_fetch": {"fast_listener": false},
+                "retry_policy": {"num_retries": 3},
+            }),
+        ),
+        (jwks, None) => (
+            "local_jwks",
+            json!({"inline_string": jwks.clone().unwrap_or_default().to_string()}),
+        ),
+    }
+}
+
+/// The cluster of a `jwks_uri` (validated at config load).
+fn jwks_cluster(jwt: &RateLimitJwt) -> Result<Option<Value>, String> {
+    let Some(uri) = &jwt.jwks_uri else {
+        return Ok(None);
+    };
+    let endpoint = crate::config::endpoint::parse(uri)
+        .map_err(|e| format!("rate_limits.jwt.jwks_uri: {e}"))?;
+    Ok(Some(super::cluster::token_cluster(JWKS_CLUSTER, &endpoint)))
 }
 
 /// Access-log fields `user` and `team` (for chargeback next to the token counts): the
@@ -351,6 +386,8 @@ pub struct Wiring {
     pub route_rate_limits: std::collections::HashMap<String, Value>,
     /// Envoy's JWT filter (first in the chain), when limits are keyed on token claims.
     pub jwt_filter: Option<Value>,
+    /// The cluster the JWT filter fetches a remote JWKS through (`jwt.jwks_uri`).
+    pub jwks_cluster: Option<Value>,
     /// Some limit counts per API key (translate then names the key by its hash).
     pub api_key_id: bool,
 }
@@ -369,6 +406,10 @@ pub fn wiring(r: &RateLimits, module: ModuleKind, routes: &[&str]) -> Result<Wir
             .filter_map(|&name| Some((name.to_string(), route_rate_limits(r, module, name)?)))
             .collect(),
         jwt_filter: r.jwt.as_ref().map(jwt_filter),
+        jwks_cluster: match &r.jwt {
+            Some(jwt) => jwks_cluster(jwt)?,
+            None => None,
+        },
         api_key_id: r.counts_api_keys(),
     })
 }

@@ -335,3 +335,41 @@ fn jwt_claims_key_limits_through_the_verified_payload() {
         }})
     );
 }
+
+#[test]
+fn a_jwks_uri_is_fetched_through_its_own_cluster() {
+    let yaml = SCOPED.replace(
+        r#"jwks: { keys: [ { kty: RSA, kid: k1, alg: RS256, use: sig, e: AQAB, n: "AQAB" } ] }"#,
+        "jwks_uri: https://auth.test.example:8443/keys\n    jwks_cache_seconds: 120",
+    );
+    let config = from_yaml(&yaml, Path::new("/")).unwrap();
+    let opts = GenerateOptions {
+        modules_dir: Path::new("/opt/aigw/modules"),
+        access_log: Path::new("/var/log/aigw/access.log"),
+    };
+    let b = generate(&config, &opts).unwrap();
+    let provider = &hcm(&b)["http_filters"][0]["typed_config"]["providers"]["aigw_jwt"];
+    assert_eq!(provider.get("local_jwks"), None);
+    assert_eq!(
+        provider["remote_jwks"],
+        json!({
+            "http_uri": {"uri": "https://auth.test.example:8443/keys",
+                         "cluster": "aigw_jwks", "timeout": "5s"},
+            "cache_duration": "120s",
+            "async_fetch": {"fast_listener": false},
+            "retry_policy": {"num_retries": 3},
+        })
+    );
+    let cluster = b["static_resources"]["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "aigw_jwks")
+        .unwrap();
+    assert_eq!(cluster["transport_socket"]["typed_config"]["sni"], "auth.test.example");
+    assert_eq!(
+        cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]
+            ["socket_address"]["port_value"],
+        8443
+    );
+}

@@ -42,8 +42,18 @@ pub struct RateLimitJwt {
     pub issuer: String,
     /// Accepted `aud` values (at least one).
     pub audiences: Vec<String>,
-    /// The issuer's public signing keys, as a JWKS (`{"keys": [...]}`).
-    pub jwks: serde_json::Value,
+    /// The issuer's public signing keys, as a JWKS (`{"keys": [...]}`); give this or
+    /// `jwks_uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<serde_json::Value>,
+    /// Where Envoy fetches the issuer's JWKS (`https://...`, e.g. the `jwks_uri` of the
+    /// issuer's OpenID configuration); give this or `jwks`. Fetched when Envoy starts and
+    /// again after `jwks_cache_seconds`; until the first fetch succeeds, tokens are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// How long a fetched JWKS is used before it is fetched again (default 600).
+    #[serde(default = "default_jwks_cache_seconds")]
+    pub jwks_cache_seconds: u64,
     /// Whether API requests without a token are refused with a 401 (default `true`); with
     /// `false` they pass, and limits keyed on a claim do not apply to them. A token that is
     /// present but invalid is always refused.
@@ -170,6 +180,10 @@ fn default_output_tokens() -> u64 {
     aigw_core::reservation::DEFAULT_OUTPUT_RESERVATION
 }
 
+fn default_jwks_cache_seconds() -> u64 {
+    600
+}
+
 fn default_timeout_ms() -> u64 {
     1_000
 }
@@ -260,15 +274,37 @@ pub fn validate(r: &RateLimits, routes: &[&str], errors: &mut Vec<String>) {
     }
 }
 
-/// The JWT issuer: an issuer, audiences and a JWKS of usable keys (checked by the verifier
-/// the MCP authorization uses too; its messages name the field).
+/// The JWT issuer: an issuer, audiences and either a JWKS of usable keys (checked by the
+/// verifier the MCP authorization uses too; its messages name the field) or an http(s)
+/// `jwks_uri` to fetch one from.
 fn validate_jwt(jwt: &RateLimitJwt, errors: &mut Vec<String>) {
-    let verifier = aigw_core::mcp::authz::token::TokenVerifier::new(
-        &jwt.jwks.to_string(),
-        &jwt.issuer,
-        &jwt.audiences,
-    );
-    if let Err(e) = verifier {
+    if !(1..=86_400).contains(&jwt.jwks_cache_seconds) {
+        errors.push(format!(
+            "rate_limits.jwt.jwks_cache_seconds: {} must be between 1 and 86400",
+            jwt.jwks_cache_seconds
+        ));
+    }
+    let problem = match (&jwt.jwks, &jwt.jwks_uri) {
+        (Some(jwks), None) => aigw_core::mcp::authz::token::TokenVerifier::new(
+            &jwks.to_string(),
+            &jwt.issuer,
+            &jwt.audiences,
+        )
+        .err(),
+        (None, Some(uri)) => crate::config::endpoint::parse(uri)
+            .err()
+            .map(|e| format!("jwks_uri: {e}"))
+            .or_else(|| jwt.issuer.is_empty().then(|| "issuer: must not be empty".into()))
+            .or_else(|| {
+                (jwt.audiences.is_empty() || jwt.audiences.iter().any(String::is_empty))
+                    .then(|| "audiences: at least one non-empty audience is required".into())
+            }),
+        (Some(_), Some(_)) => Some("jwks_uri: give jwks or jwks_uri, not both".into()),
+        (None, None) => Some(
+            "jwks: give the issuer's keys (jwks) or where to fetch them (jwks_uri)".into(),
+        ),
+    };
+    if let Some(e) = problem {
         errors.push(format!("rate_limits.jwt.{e}"));
     }
 }

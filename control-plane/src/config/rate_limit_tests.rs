@@ -133,3 +133,49 @@ fn a_bad_jwt_issuer_is_refused_naming_the_field() {
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(p[0].starts_with("rate_limits.jwt."), "{p:?}");
 }
+
+#[test]
+fn the_jwks_is_inline_or_fetched_never_both_nor_neither() {
+    let limits = concat!(
+        "  limits:\n",
+        "    - { name: a, window: minute, budget_tokens: 5, key: { user_jwt_claim: sub } }\n",
+    );
+    let jwt = |fields: &str| {
+        format!("  jwt: {{ issuer: https://auth.test.example, audiences: [aigw]{fields} }}\n{limits}")
+    };
+    let c = from_yaml(
+        &with(&jwt(", jwks_uri: https://auth.test.example/.well-known/jwks.json")),
+        Path::new("/"),
+    )
+    .unwrap();
+    let parsed = c.rate_limits.unwrap().jwt.unwrap();
+    assert_eq!(parsed.jwks, None);
+    assert_eq!(parsed.jwks_cache_seconds, 600);
+    let cases = [
+        (
+            ", jwks: { keys: [{ kty: oct, k: AQAB }] }, jwks_uri: https://auth.test.example/jwks",
+            "rate_limits.jwt.jwks_uri: give jwks or jwks_uri, not both",
+        ),
+        (
+            "",
+            "rate_limits.jwt.jwks: give the issuer's keys (jwks) or where to fetch them (jwks_uri)",
+        ),
+        (
+            ", jwks_uri: ftp://auth.test.example/jwks",
+            "rate_limits.jwt.jwks_uri: scheme must be http or https",
+        ),
+        (
+            ", jwks_uri: https://auth.test.example/jwks, jwks_cache_seconds: 0",
+            "rate_limits.jwt.jwks_cache_seconds: 0 must be between 1 and 86400",
+        ),
+    ];
+    for (fields, want) in cases {
+        let p = problems(&jwt(fields));
+        assert_eq!(p.len(), 1, "{fields}: {p:?}");
+        assert!(p[0].starts_with(want), "{fields}: {p:?}");
+    }
+    let p = problems(&format!(
+        "  jwt: {{ issuer: '', audiences: [aigw], jwks_uri: https://auth.test.example/jwks }}\n{limits}"
+    ));
+    assert!(p[0].starts_with("rate_limits.jwt.issuer: must not be empty"), "{p:?}");
+}
