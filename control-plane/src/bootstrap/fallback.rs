@@ -168,7 +168,8 @@ fn attempt_filters(
             .ok_or_else(|| format!("routes: unknown backend {:?}", rb.name))?;
         let ep = endpoint::parse(&backend.endpoint_url())
             .map_err(|e| format!("backend {}: endpoint: {e}", backend.name))?;
-        let tc = translate_config(backend, &ep, rb.model_override.as_deref());
+        let mut tc = translate_config(backend, &ep, rb.model_override.as_deref());
+        tc["retried"] = true.into();
         translate.push((
             rb.name.as_str(),
             module_filter(settings, FilterModule::Translate, &tc, &[]),

@@ -366,10 +366,13 @@ fn a_jwks_uri_is_fetched_through_its_own_cluster() {
         .iter()
         .find(|c| c["name"] == "aigw_jwks")
         .unwrap();
-    assert_eq!(cluster["transport_socket"]["typed_config"]["sni"], "auth.test.example");
     assert_eq!(
-        cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]
-            ["socket_address"]["port_value"],
+        cluster["transport_socket"]["typed_config"]["sni"],
+        "auth.test.example"
+    );
+    assert_eq!(
+        cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]["socket_address"]
+            ["port_value"],
         8443
     );
 }

@@ -294,15 +294,19 @@ fn validate_jwt(jwt: &RateLimitJwt, errors: &mut Vec<String>) {
         (None, Some(uri)) => crate::config::endpoint::parse(uri)
             .err()
             .map(|e| format!("jwks_uri: {e}"))
-            .or_else(|| jwt.issuer.is_empty().then(|| "issuer: must not be empty".into()))
+            .or_else(|| {
+                jwt.issuer
+                    .is_empty()
+                    .then(|| "issuer: must not be empty".into())
+            })
             .or_else(|| {
                 (jwt.audiences.is_empty() || jwt.audiences.iter().any(String::is_empty))
                     .then(|| "audiences: at least one non-empty audience is required".into())
             }),
         (Some(_), Some(_)) => Some("jwks_uri: give jwks or jwks_uri, not both".into()),
-        (None, None) => Some(
-            "jwks: give the issuer's keys (jwks) or where to fetch them (jwks_uri)".into(),
-        ),
+        (None, None) => {
+            Some("jwks: give the issuer's keys (jwks) or where to fetch them (jwks_uri)".into())
+        }
     };
     if let Some(e) = problem {
         errors.push(format!("rate_limits.jwt.{e}"));

@@ -141,10 +141,14 @@ fn the_jwks_is_inline_or_fetched_never_both_nor_neither() {
         "    - { name: a, window: minute, budget_tokens: 5, key: { user_jwt_claim: sub } }\n",
     );
     let jwt = |fields: &str| {
-        format!("  jwt: {{ issuer: https://auth.test.example, audiences: [aigw]{fields} }}\n{limits}")
+        format!(
+            "  jwt: {{ issuer: https://auth.test.example, audiences: [aigw]{fields} }}\n{limits}"
+        )
     };
     let c = from_yaml(
-        &with(&jwt(", jwks_uri: https://auth.test.example/.well-known/jwks.json")),
+        &with(&jwt(
+            ", jwks_uri: https://auth.test.example/.well-known/jwks.json",
+        )),
         Path::new("/"),
     )
     .unwrap();
@@ -177,5 +181,8 @@ fn the_jwks_is_inline_or_fetched_never_both_nor_neither() {
     let p = problems(&format!(
         "  jwt: {{ issuer: '', audiences: [aigw], jwks_uri: https://auth.test.example/jwks }}\n{limits}"
     ));
-    assert!(p[0].starts_with("rate_limits.jwt.issuer: must not be empty"), "{p:?}");
+    assert!(
+        p[0].starts_with("rate_limits.jwt.issuer: must not be empty"),
+        "{p:?}"
+    );
 }

@@ -3,11 +3,13 @@ use aigw_host::test_host::TestHost;
 use aigw_host::{FilterFactory, HeadersStatus};
 
 const CHAT: &str = r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#;
-const OPENAI_OVERRIDE: &str = r#"{"role":"backend","backend":"a","schema":"OpenAI","path_prefix":"/openai/v1","model_override":"a-much-longer-model-name"}"#;
+const OPENAI_OVERRIDE: &str = r#"{"role":"backend","backend":"a","schema":"OpenAI","path_prefix":"/openai/v1","model_override":"a-much-longer-model-name","retried":true}"#;
 const OPENAI_PLAIN: &str =
-    r#"{"role":"backend","backend":"c","schema":"OpenAI","path_prefix":"/c/v1"}"#;
-const ANTHROPIC: &str =
-    r#"{"role":"backend","backend":"b","schema":"Anthropic","model_override":"claude-x"}"#;
+    r#"{"role":"backend","backend":"c","schema":"OpenAI","path_prefix":"/c/v1","retried":true}"#;
+const ANTHROPIC: &str = r#"{"role":"backend","backend":"b","schema":"Anthropic","model_override":"claude-x","retried":true}"#;
+/// A backend of single-backend routes only: Envoy never retries it.
+const OPENAI_NEVER_RETRIED: &str =
+    r#"{"role":"backend","backend":"d","schema":"OpenAI","path_prefix":"/d/v1"}"#;
 
 fn header<'a>(h: &'a TestHost, name: &str) -> Option<&'a str> {
     h.request_headers
@@ -103,4 +105,19 @@ fn first_attempt_keeps_the_client_headers_once() {
         names,
         [":path", ":authority", "content-type", "content-length"]
     );
+}
+
+#[test]
+fn a_backend_envoy_never_retries_saves_nothing() {
+    let mut h = client();
+    let mut f = TestHost::factory::<TranslateFactory>(OPENAI_NEVER_RETRIED)
+        .unwrap()
+        .0
+        .create_filter();
+    assert_eq!(
+        aigw_host::Filter::on_request_headers(&mut f, &mut h, false),
+        HeadersStatus::Continue
+    );
+    assert!(!h.filter_state.contains_key(super::CLIENT_HEADERS_KEY));
+    assert_eq!(header(&h, ":path"), Some("/d/v1/chat/completions"));
 }

@@ -112,7 +112,9 @@ impl BackendFilter {
 
 impl Filter for BackendFilter {
     fn on_request_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
-        start_from_client_request(host);
+        if self.config.retried {
+            start_from_client_request(host);
+        }
         let path = host.request_header(":path").unwrap_or_default();
         let kind = ApiKind::from_path(&path);
         let header_override = host.request_header(headers::MODEL_OVERRIDE);

@@ -82,6 +82,9 @@ pub struct BackendConfig {
     /// Model sent to this backend instead of the requested one (fallback routes set it here,
     /// single-backend routes through the `x-aigw-model-override` header; this one wins).
     pub model_override: Option<String>,
+    /// Envoy may retry this backend's requests (it sits in a fallback route's aggregate
+    /// cluster): each attempt must then start from the client's request headers.
+    pub retried: bool,
     /// How requests are adapted to the backend's schema.
     pub target: Target,
 }
@@ -152,6 +155,8 @@ struct RawBackend {
     authority: Option<String>,
     #[serde(default)]
     model_override: Option<String>,
+    #[serde(default)]
+    retried: bool,
 }
 
 #[derive(Deserialize)]
@@ -302,6 +307,7 @@ impl RawBackend {
             backend: self.backend,
             authority: self.authority,
             model_override: self.model_override,
+            retried: self.retried,
             target,
         })
     }

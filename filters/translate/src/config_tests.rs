@@ -55,6 +55,7 @@ fn backend_configs() {
             backend: "oai".into(),
             authority: None,
             model_override: None,
+            retried: false,
             target: Target::OpenAI {
                 path_prefix: "/v1".into()
             },
@@ -70,6 +71,7 @@ fn backend_configs() {
             backend: "az".into(),
             authority: None,
             model_override: None,
+            retried: false,
             target: Target::AzureOpenAI {
                 api_version: "2024-10-21".into()
             },
@@ -87,6 +89,7 @@ fn anthropic_backend_defaults_to_empty_prefix() {
             backend: "c".into(),
             authority: None,
             model_override: None,
+            retried: false,
             target: Target::Anthropic {
                 path_prefix: String::new()
             },
@@ -110,6 +113,7 @@ fn bedrock_backend_defaults_to_empty_prefix() {
             backend: "aws".into(),
             authority: Some("bedrock-runtime.us-east-1.amazonaws.com".into()),
             model_override: None,
+            retried: false,
             target: Target::AwsBedrock {
                 path_prefix: String::new()
             },
