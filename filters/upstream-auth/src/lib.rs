@@ -6,6 +6,7 @@
 //! proxy-wasm module and as an Envoy dynamic module.
 
 pub mod config;
+mod fetched;
 mod filter;
 mod override_config;
 mod signing;
