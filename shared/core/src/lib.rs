@@ -11,6 +11,8 @@ pub mod cohere;
 pub mod cost;
 pub mod cost_cel;
 pub mod gemini;
+#[cfg(test)]
+mod golden;
 pub mod headers;
 pub mod mcp;
 pub mod metadata;

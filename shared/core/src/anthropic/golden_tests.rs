@@ -12,45 +12,10 @@ use super::error::translate_error;
 use super::request::translate_request;
 use super::response::translate_response;
 use super::stream::StreamTranslator;
-use serde_json::Value;
-use std::fs;
-use std::path::{Path, PathBuf};
-
-const CREATED: u64 = 1_700_000_000;
-
-fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/anthropic");
-    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
-fn read(dir: &Path, name: &str) -> Option<Vec<u8>> {
-    fs::read(dir.join(name)).ok()
-}
-
-fn json(bytes: &[u8], what: &str) -> Value {
-    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{what}: {e}"))
-}
-
-fn bless() -> bool {
-    std::env::var_os("AIGW_BLESS").is_some()
-}
-
-/// Compares `actual` with the expected JSON file (or writes it when blessing).
-fn check_json(dir: &Path, name: &str, actual: &Value) {
-    let path = dir.join(name);
-    if bless() {
-        fs::write(&path, serde_json::to_string_pretty(actual).unwrap() + "\n").unwrap();
-        return;
-    }
-    let expected = json(&fs::read(&path).unwrap(), &path.display().to_string());
-    assert_eq!(actual, &expected, "{}", path.display());
-}
+use crate::golden::{
+    CREATED, case_dirs, check_bytes, check_json, check_splits, parse, read, read_text,
+};
+use std::path::Path;
 
 fn include_usage(dir: &Path) -> bool {
     let request = read(dir, "request.json").expect("a streaming case needs request.json");
@@ -69,52 +34,38 @@ fn translate_stream(pieces: &[&[u8]], include_usage: bool) -> Vec<u8> {
 
 #[test]
 fn golden_cases() {
-    let cases = cases();
+    let cases = case_dirs("anthropic");
     assert!(cases.len() >= 25, "only {} cases", cases.len());
     for dir in &cases {
         let mut checked = 0;
         if let Some(request) = read(dir, "request.json") {
-            let over = read(dir, "model_override.txt")
-                .map(|b| String::from_utf8(b).unwrap().trim().to_string());
+            let over = read_text(dir, "model_override.txt");
             match translate_request(&request, over.as_deref()) {
                 Ok(t) => {
-                    let body = json(&t.body, "translated request");
+                    let body = parse(&t.body, "translated request");
                     check_json(dir, "upstream_request.json", &body);
                 }
                 Err(e) => {
                     let actual =
-                        serde_json::json!({"status": e.status, "body": json(&e.body(), "error")});
+                        serde_json::json!({"status": e.status, "body": parse(&e.body(), "error")});
                     check_json(dir, "error.json", &actual);
                 }
             }
             checked += 1;
         }
         if let Some(upstream) = read(dir, "upstream_response.json") {
-            let status = read(dir, "status.txt")
-                .map(|b| String::from_utf8(b).unwrap().trim().parse::<u16>().unwrap())
-                .unwrap_or(200);
+            let status = read_text(dir, "status.txt").map_or(200, |s| s.parse::<u16>().unwrap());
             let body = if status >= 400 {
                 translate_error(status, &upstream)
             } else {
                 translate_response(&upstream, CREATED).unwrap_or_else(|e| e.body())
             };
-            check_json(dir, "response.json", &json(&body, "translated response"));
+            check_json(dir, "response.json", &parse(&body, "translated response"));
             checked += 1;
         }
         if let Some(sse) = read(dir, "upstream_response.sse") {
             let out = translate_stream(&[&sse], include_usage(dir));
-            let path = dir.join("response.sse");
-            if bless() {
-                fs::write(&path, &out).unwrap();
-            } else {
-                let expected = fs::read(&path).unwrap();
-                assert_eq!(
-                    String::from_utf8_lossy(&out),
-                    String::from_utf8_lossy(&expected),
-                    "{}",
-                    path.display()
-                );
-            }
+            check_bytes(dir, "response.sse", &out);
             checked += 1;
         }
         assert!(checked > 0, "{}: no fixture files", dir.display());
@@ -124,23 +75,14 @@ fn golden_cases() {
 #[test]
 fn streams_split_at_every_byte_give_the_same_output() {
     let mut streams = 0;
-    for dir in cases() {
+    for dir in case_dirs("anthropic") {
         let Some(sse) = read(&dir, "upstream_response.sse") else {
             continue;
         };
         let usage = include_usage(&dir);
-        let whole = translate_stream(&[&sse], usage);
-        for at in 0..=sse.len() {
-            let split = translate_stream(&[&sse[..at], &sse[at..]], usage);
-            assert_eq!(split, whole, "{} split at {at}", dir.display());
-        }
-        let bytewise: Vec<&[u8]> = sse.chunks(1).collect();
-        assert_eq!(
-            translate_stream(&bytewise, usage),
-            whole,
-            "{}",
-            dir.display()
-        );
+        check_splits(&sse, &dir.display().to_string(), |pieces| {
+            translate_stream(pieces, usage)
+        });
         streams += 1;
     }
     assert!(streams >= 5, "only {streams} stream captures");

@@ -21,50 +21,14 @@ use super::eventstream::{DEFAULT_MAX_FRAME_BYTES, Frame, decode_all, encode_fram
 use super::request::translate_request;
 use super::response::translate_response;
 use super::stream::StreamTranslator;
+use crate::golden::{
+    CREATED, bless, case_dirs, check_bytes, check_json, check_splits, parse, read, read_text,
+};
 use serde_json::{Value, json};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-const CREATED: u64 = 1_700_000_000;
+use std::path::Path;
 const REQUEST_ID: &str = "7a6c2d1e-0000-4000-8000-000000000001";
 const MODEL: &str = "anthropic.claude-3-5-sonnet-20240620-v1:0";
-
-fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/bedrock");
-    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
-fn read(dir: &Path, name: &str) -> Option<Vec<u8>> {
-    fs::read(dir.join(name)).ok()
-}
-
-fn read_text(dir: &Path, name: &str) -> Option<String> {
-    read(dir, name).map(|b| String::from_utf8(b).unwrap().trim().to_string())
-}
-
-fn json(bytes: &[u8], what: &str) -> Value {
-    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{what}: {e}"))
-}
-
-fn bless() -> bool {
-    std::env::var_os("AIGW_BLESS").is_some()
-}
-
-fn check_json(dir: &Path, name: &str, actual: &Value) {
-    let path = dir.join(name);
-    if bless() {
-        fs::write(&path, serde_json::to_string_pretty(actual).unwrap() + "\n").unwrap();
-        return;
-    }
-    let expected = json(&fs::read(&path).unwrap(), &path.display().to_string());
-    assert_eq!(actual, &expected, "{}", path.display());
-}
 
 /// The response context of a case: the request's model when there is one.
 fn context(dir: &Path) -> (ResponseContext, bool) {
@@ -119,7 +83,7 @@ fn check_capture(dir: &Path) {
     let Some(description) = read(dir, "upstream_frames.json") else {
         return;
     };
-    let frames = described_frames(&json(&description, "upstream_frames.json"));
+    let frames = described_frames(&parse(&description, "upstream_frames.json"));
     let path = dir.join("upstream_response.bin");
     if bless() {
         let mut bytes = Vec::new();
@@ -136,7 +100,7 @@ fn check_capture(dir: &Path) {
 
 #[test]
 fn golden_cases() {
-    let cases = cases();
+    let cases = case_dirs("bedrock");
     assert!(cases.len() >= 30, "only {} cases", cases.len());
     for dir in &cases {
         let mut checked = 0;
@@ -145,11 +109,11 @@ fn golden_cases() {
             match translate_request(&request, over.as_deref()) {
                 Ok(t) => {
                     let actual =
-                        json!({"path": t.path, "body": json(&t.body, "translated request")});
+                        json!({"path": t.path, "body": parse(&t.body, "translated request")});
                     check_json(dir, "upstream_request.json", &actual);
                 }
                 Err(e) => {
-                    let actual = json!({"status": e.status, "body": json(&e.body(), "error")});
+                    let actual = json!({"status": e.status, "body": parse(&e.body(), "error")});
                     check_json(dir, "error.json", &actual);
                 }
             }
@@ -161,11 +125,11 @@ fn golden_cases() {
             match &translated {
                 Ok(t) => {
                     let actual =
-                        json!({"path": t.path, "body": json(&t.body, "translated request")});
+                        json!({"path": t.path, "body": parse(&t.body, "translated request")});
                     check_json(dir, "upstream_request.json", &actual);
                 }
                 Err(e) => {
-                    let actual = json!({"status": e.status, "body": json(&e.body(), "error")});
+                    let actual = json!({"status": e.status, "body": parse(&e.body(), "error")});
                     check_json(dir, "error.json", &actual);
                 }
             }
@@ -185,25 +149,14 @@ fn golden_cases() {
             } else {
                 translate_response(&upstream, &context(dir).0).unwrap_or_else(|e| e.body())
             };
-            check_json(dir, "response.json", &json(&body, "translated response"));
+            check_json(dir, "response.json", &parse(&body, "translated response"));
             checked += 1;
         }
         check_capture(dir);
         if let Some(bin) = read(dir, "upstream_response.bin") {
             let (context, usage) = context(dir);
             let out = translate_stream(&[&bin], &context, usage);
-            let path = dir.join("response.sse");
-            if bless() {
-                fs::write(&path, &out).unwrap();
-            } else {
-                let expected = fs::read(&path).unwrap();
-                assert_eq!(
-                    String::from_utf8_lossy(&out),
-                    String::from_utf8_lossy(&expected),
-                    "{}",
-                    path.display()
-                );
-            }
+            check_bytes(dir, "response.sse", &out);
             checked += 1;
         }
         assert!(checked > 0, "{}: no fixture files", dir.display());
@@ -213,23 +166,14 @@ fn golden_cases() {
 #[test]
 fn streams_split_at_every_byte_give_the_same_output() {
     let mut streams = 0;
-    for dir in cases() {
+    for dir in case_dirs("bedrock") {
         let Some(bin) = read(&dir, "upstream_response.bin") else {
             continue;
         };
         let (context, usage) = context(&dir);
-        let whole = translate_stream(&[&bin], &context, usage);
-        for at in 0..=bin.len() {
-            let split = translate_stream(&[&bin[..at], &bin[at..]], &context, usage);
-            assert_eq!(split, whole, "{} split at {at}", dir.display());
-        }
-        let bytewise: Vec<&[u8]> = bin.chunks(1).collect();
-        assert_eq!(
-            translate_stream(&bytewise, &context, usage),
-            whole,
-            "{}",
-            dir.display()
-        );
+        check_splits(&bin, &dir.display().to_string(), |pieces| {
+            translate_stream(pieces, &context, usage)
+        });
         streams += 1;
     }
     assert!(streams >= 5, "only {streams} stream captures");

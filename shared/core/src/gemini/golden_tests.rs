@@ -7,21 +7,8 @@ use super::error::error_response;
 use super::request::chat_request;
 use super::response::{ResponseContext, chat_response};
 use super::stream::ChatStream;
+use crate::golden::{CREATED, case_files, check_splits, json_bytes, run_case_files, sse_payloads};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-
-const CREATED: u64 = 1_700_000_000;
-
-fn fixtures() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/gemini");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-}
 
 fn context(case: &Value) -> ResponseContext {
     ResponseContext {
@@ -31,29 +18,6 @@ fn context(case: &Value) -> ResponseContext {
             .to_string(),
         created: CREATED,
     }
-}
-
-fn json_bytes(v: &Value) -> Vec<u8> {
-    match v {
-        Value::String(s) => s.as_bytes().to_vec(),
-        other => other.to_string().into_bytes(),
-    }
-}
-
-/// The `data:` payloads of an OpenAI SSE body, parsed (`[DONE]` kept as a string).
-fn sse_payloads(body: &[u8]) -> Vec<Value> {
-    let text = std::str::from_utf8(body).unwrap();
-    assert!(
-        text.ends_with("\n\n"),
-        "events end with a blank line: {text:?}"
-    );
-    text.split("\n\n")
-        .filter(|e| !e.is_empty())
-        .map(|event| {
-            let data = event.strip_prefix("data: ").unwrap();
-            serde_json::from_str(data).unwrap_or_else(|_| Value::String(data.into()))
-        })
-        .collect()
 }
 
 fn stream_output(case: &Value, chunks: &[&[u8]]) -> Vec<u8> {
@@ -110,21 +74,7 @@ fn run(case: &Value) -> Value {
 
 #[test]
 fn golden_fixtures() {
-    let bless = std::env::var_os("AIGW_BLESS").is_some();
-    let files = fixtures();
-    assert!(files.len() >= 25, "only {} Gemini fixtures", files.len());
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let mut case: Value = serde_json::from_str(&text).unwrap();
-        let actual = run(&case);
-        if bless {
-            case["expected"] = actual;
-            let text = serde_json::to_string_pretty(&case).unwrap() + "\n";
-            std::fs::write(&file, text).unwrap();
-        } else {
-            assert_eq!(actual, case["expected"], "{}", file.display());
-        }
-    }
+    run_case_files("gemini", 25, run);
 }
 
 /// Every stream fixture gives the same output when split in two at every byte, and when
@@ -132,30 +82,16 @@ fn golden_fixtures() {
 #[test]
 fn streams_split_at_every_byte() {
     let mut streams = 0;
-    for file in fixtures() {
+    for file in case_files("gemini") {
         let case: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         if case["case"] != "stream" {
             continue;
         }
         streams += 1;
         let input = json_bytes(&case["input"]);
-        let whole = stream_output(&case, &[&input]);
-        for at in 0..=input.len() {
-            let (a, b) = input.split_at(at);
-            assert_eq!(
-                stream_output(&case, &[a, b]),
-                whole,
-                "{} split at {at}",
-                file.display()
-            );
-        }
-        let bytes: Vec<&[u8]> = input.chunks(1).collect();
-        assert_eq!(
-            stream_output(&case, &bytes),
-            whole,
-            "{} byte by byte",
-            file.display()
-        );
+        check_splits(&input, &file.display().to_string(), |pieces| {
+            stream_output(&case, pieces)
+        });
     }
     assert!(streams >= 3, "only {streams} stream fixtures");
 }

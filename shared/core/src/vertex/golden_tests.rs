@@ -25,42 +25,12 @@ use crate::gemini::path::GeminiApi;
 use crate::gemini::request::chat_request_for;
 use crate::gemini::response::{ResponseContext, chat_response};
 use crate::gemini::stream::ChatStream;
+use crate::golden::{
+    CREATED, case_dirs, case_files, check_bytes, check_json, check_splits, json_bytes, parse, read,
+    read_text, run_case_files, sse_payloads,
+};
 use serde_json::{Value, json};
-use std::fs;
-use std::path::{Path, PathBuf};
-
-const CREATED: u64 = 1_700_000_000;
-
-fn bless() -> bool {
-    std::env::var_os("AIGW_BLESS").is_some()
-}
-
-fn testdata(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata")
-        .join(name)
-}
-
-fn entries(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| keep(p))
-        .collect();
-    found.sort();
-    found
-}
-
-fn parse(bytes: &[u8], what: &str) -> Value {
-    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{what}: {e}"))
-}
-
-fn input_bytes(v: &Value) -> Vec<u8> {
-    match v {
-        Value::String(s) => s.as_bytes().to_vec(),
-        other => other.to_string().into_bytes(),
-    }
-}
+use std::path::Path;
 
 // ---- Gemini models on Vertex AI ----
 
@@ -82,19 +52,8 @@ fn gemini_stream(case: &Value, chunks: &[&[u8]]) -> Vec<u8> {
     out
 }
 
-fn sse_payloads(body: &[u8]) -> Vec<Value> {
-    let text = std::str::from_utf8(body).unwrap();
-    text.split("\n\n")
-        .filter(|e| !e.is_empty())
-        .map(|event| {
-            let data = event.strip_prefix("data: ").unwrap();
-            serde_json::from_str(data).unwrap_or_else(|_| Value::String(data.into()))
-        })
-        .collect()
-}
-
 fn run_gemini(case: &Value) -> Value {
-    let input = input_bytes(&case["input"]);
+    let input = json_bytes(&case["input"]);
     let model_override = case["model_override"].as_str();
     let refused = |e: crate::openai::error::OpenAiError| json!({ "status": e.status, "param": e.param, "message": e.message });
     match case["case"].as_str().unwrap() {
@@ -135,65 +94,27 @@ fn run_gemini(case: &Value) -> Value {
 
 #[test]
 fn gemini_golden_fixtures() {
-    let files = entries(&testdata("vertex"), |p| {
-        p.extension().is_some_and(|x| x == "json")
-    });
-    assert!(files.len() >= 10, "only {} Vertex fixtures", files.len());
-    for file in files {
-        let mut case = parse(&fs::read(&file).unwrap(), &file.display().to_string());
-        let actual = run_gemini(&case);
-        if bless() {
-            case["expected"] = actual;
-            fs::write(&file, serde_json::to_string_pretty(&case).unwrap() + "\n").unwrap();
-        } else {
-            assert_eq!(actual, case["expected"], "{}", file.display());
-        }
-    }
+    run_case_files("vertex", 10, run_gemini);
 }
 
 #[test]
 fn gemini_streams_split_at_every_byte() {
     let mut streams = 0;
-    for file in entries(&testdata("vertex"), |p| {
-        p.extension().is_some_and(|x| x == "json")
-    }) {
-        let case = parse(&fs::read(&file).unwrap(), "case");
+    for file in case_files("vertex") {
+        let case = parse(&std::fs::read(&file).unwrap(), "case");
         if case["case"] != "stream" {
             continue;
         }
         streams += 1;
-        let input = input_bytes(&case["input"]);
-        let whole = gemini_stream(&case, &[&input]);
-        for at in 0..=input.len() {
-            let (a, b) = input.split_at(at);
-            assert_eq!(
-                gemini_stream(&case, &[a, b]),
-                whole,
-                "{} at {at}",
-                file.display()
-            );
-        }
-        let bytes: Vec<&[u8]> = input.chunks(1).collect();
-        assert_eq!(gemini_stream(&case, &bytes), whole, "{}", file.display());
+        let input = json_bytes(&case["input"]);
+        check_splits(&input, &file.display().to_string(), |pieces| {
+            gemini_stream(&case, pieces)
+        });
     }
     assert!(streams >= 2, "only {streams} Vertex stream fixtures");
 }
 
 // ---- Claude models on Vertex AI ----
-
-fn read(dir: &Path, name: &str) -> Option<Vec<u8>> {
-    fs::read(dir.join(name)).ok()
-}
-
-fn check_json(dir: &Path, name: &str, actual: &Value) {
-    let path = dir.join(name);
-    if bless() {
-        fs::write(&path, serde_json::to_string_pretty(actual).unwrap() + "\n").unwrap();
-        return;
-    }
-    let expected = parse(&fs::read(&path).unwrap(), &path.display().to_string());
-    assert_eq!(actual, &expected, "{}", path.display());
-}
 
 fn include_usage(dir: &Path) -> bool {
     let request = read(dir, "request.json").expect("a streaming case needs request.json");
@@ -210,8 +131,8 @@ fn claude_stream(pieces: &[&[u8]], include_usage: bool) -> Vec<u8> {
     out
 }
 
-fn anthropic_cases() -> Vec<PathBuf> {
-    entries(&testdata("vertex_anthropic"), Path::is_dir)
+fn anthropic_cases() -> Vec<std::path::PathBuf> {
+    case_dirs("vertex_anthropic")
 }
 
 #[test]
@@ -220,8 +141,7 @@ fn anthropic_golden_cases() {
     assert!(cases.len() >= 10, "only {} cases", cases.len());
     for dir in &cases {
         let mut checked = 0;
-        let over = read(dir, "model_override.txt")
-            .map(|b| String::from_utf8(b).unwrap().trim().to_string());
+        let over = read_text(dir, "model_override.txt");
         if let Some(request) = read(dir, "request.json") {
             match chat_request(&request, over.as_deref()) {
                 Ok(t) => {
@@ -260,9 +180,7 @@ fn anthropic_golden_cases() {
             checked += 1;
         }
         if let Some(upstream) = read(dir, "upstream_response.json") {
-            let status = read(dir, "status.txt")
-                .map(|b| String::from_utf8(b).unwrap().trim().parse::<u16>().unwrap())
-                .unwrap_or(200);
+            let status = read_text(dir, "status.txt").map_or(200, |s| s.parse::<u16>().unwrap());
             let body = if status >= 400 {
                 let messages = messages_error(status, &upstream).map(|b| parse(&b, "error"));
                 check_json(dir, "messages_response.json", &json!(messages));
@@ -275,18 +193,7 @@ fn anthropic_golden_cases() {
         }
         if let Some(sse) = read(dir, "upstream_response.sse") {
             let out = claude_stream(&[&sse], include_usage(dir));
-            let path = dir.join("response.sse");
-            if bless() {
-                fs::write(&path, &out).unwrap();
-            } else {
-                let expected = fs::read(&path).unwrap();
-                assert_eq!(
-                    String::from_utf8_lossy(&out),
-                    String::from_utf8_lossy(&expected),
-                    "{}",
-                    path.display()
-                );
-            }
+            check_bytes(dir, "response.sse", &out);
             checked += 1;
         }
         assert!(checked > 0, "{}: no fixture files", dir.display());
@@ -301,13 +208,9 @@ fn anthropic_streams_split_at_every_byte() {
             continue;
         };
         let usage = include_usage(&dir);
-        let whole = claude_stream(&[&sse], usage);
-        for at in 0..=sse.len() {
-            let split = claude_stream(&[&sse[..at], &sse[at..]], usage);
-            assert_eq!(split, whole, "{} split at {at}", dir.display());
-        }
-        let bytewise: Vec<&[u8]> = sse.chunks(1).collect();
-        assert_eq!(claude_stream(&bytewise, usage), whole, "{}", dir.display());
+        check_splits(&sse, &dir.display().to_string(), |pieces| {
+            claude_stream(pieces, usage)
+        });
         streams += 1;
     }
     assert!(streams >= 2, "only {streams} stream captures");
