@@ -33,10 +33,3 @@ pub fn error_response(status: u16, body: &[u8]) -> Vec<u8> {
     .to_string()
     .into_bytes()
 }
-
-/// An OpenAI-style error event for a failure inside a stream.
-pub(crate) fn stream_error(message: &str, code: &str) -> Value {
-    json!({
-        "error": { "message": message, "type": "server_error", "param": null, "code": code }
-    })
-}

@@ -4,24 +4,48 @@
 //! becomes one OpenAI chunk as soon as it is complete. Memory is bounded by the SSE
 //! parser's limits plus a few fields.
 
-use super::error::stream_error;
 use super::finish::finish_reason;
 use super::response::{ResponseContext, response_id};
 use super::usage::openai_usage;
-use crate::sse::SseParser;
+use crate::openai::chunk_stream::{ChunkEvents, ChunkStream, stream_error, write_event};
 use serde_json::{Value, json};
 
 /// The translation state of one streamed response.
-#[derive(Debug)]
-pub struct ChatStream {
-    parser: SseParser,
-    state: State,
-    /// The upstream stream broke the SSE limits; the rest of it is dropped.
-    failed: bool,
+pub type ChatStream = ChunkStream<CohereEvents>;
+
+impl ChatStream {
+    /// A stream translation; `include_usage` adds a final usage chunk (`choices: []`).
+    pub fn new(context: ResponseContext, include_usage: bool) -> Self {
+        Self::with_events(CohereEvents {
+            context,
+            include_usage,
+            id: None,
+            role_sent: false,
+            calls: 0,
+            usage: None,
+        })
+    }
 }
 
+impl ChunkEvents for CohereEvents {
+    const PROVIDER: &'static str = "Cohere";
+    const UNREADABLE_CODE: &'static str = "COHERE_STREAM";
+
+    fn on_data(&mut self, data: &[u8], out: &mut Vec<u8>) {
+        self.event(data, out);
+    }
+
+    fn usage_chunk(&self) -> Option<Value> {
+        let usage = self.usage.as_ref().filter(|_| self.include_usage)?;
+        let mut chunk = self.chunk(None);
+        chunk["usage"] = openai_usage(usage);
+        Some(chunk)
+    }
+}
+
+/// What a Cohere stream needs remembered between events.
 #[derive(Debug)]
-struct State {
+pub struct CohereEvents {
     context: ResponseContext,
     include_usage: bool,
     /// The chunk id, from `message-start`.
@@ -32,72 +56,6 @@ struct State {
     calls: usize,
     /// The `usage` of `message-end`.
     usage: Option<Value>,
-}
-
-impl ChatStream {
-    /// A stream translation; `include_usage` adds a final usage chunk (`choices: []`).
-    pub fn new(context: ResponseContext, include_usage: bool) -> Self {
-        Self {
-            parser: SseParser::default(),
-            state: State {
-                context,
-                include_usage,
-                id: None,
-                role_sent: false,
-                calls: 0,
-                usage: None,
-            },
-            failed: false,
-        }
-    }
-
-    /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete. A
-    /// stream that breaks the SSE limits gets one error event, and its rest is dropped.
-    pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        if self.failed {
-            return out;
-        }
-        let state = &mut self.state;
-        let result = self
-            .parser
-            .feed(chunk, |event| state.on_data(event.data, &mut out));
-        if let Err(error) = result {
-            self.fail(&error.to_string(), &mut out);
-        }
-        out
-    }
-
-    /// Ends the stream: the last pending event, the usage chunk when asked for, `[DONE]`.
-    pub fn finish(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        if !self.failed {
-            let state = &mut self.state;
-            let result = self
-                .parser
-                .finish(|event| state.on_data(event.data, &mut out));
-            if let Err(error) = result {
-                self.fail(&error.to_string(), &mut out);
-            }
-        }
-        let state = &self.state;
-        if !self.failed
-            && state.include_usage
-            && let Some(usage) = &state.usage
-        {
-            let mut chunk = state.chunk(None);
-            chunk["usage"] = openai_usage(usage);
-            write_event(&chunk, &mut out);
-        }
-        out.extend_from_slice(b"data: [DONE]\n\n");
-        out
-    }
-
-    fn fail(&mut self, message: &str, out: &mut Vec<u8>) {
-        self.failed = true;
-        let message = format!("The Cohere stream cannot be read: {message}.");
-        write_event(&stream_error(&message, "COHERE_STREAM"), out);
-    }
 }
 
 /// `delta.message.<path...>` of an event.
@@ -115,8 +73,9 @@ fn text_at<'v>(event: &'v Value, path: &[&str]) -> &'v str {
         .unwrap_or_default()
 }
 
-impl State {
-    fn on_data(&mut self, data: &[u8], out: &mut Vec<u8>) {
+impl CohereEvents {
+    /// One event: the OpenAI chunk (or error event) it makes.
+    fn event(&mut self, data: &[u8], out: &mut Vec<u8>) {
         let Ok(event) = serde_json::from_slice::<Value>(data) else {
             let message = "The Cohere stream sent an event that is not JSON.";
             write_event(&stream_error(message, "COHERE_STREAM"), out);
@@ -206,11 +165,4 @@ impl State {
             "choices": choice.map_or_else(Vec::new, |c| vec![c]),
         })
     }
-}
-
-fn write_event(value: &Value, out: &mut Vec<u8>) {
-    out.extend_from_slice(b"data: ");
-    // Serializing a `Value` to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, value);
-    out.extend_from_slice(b"\n\n");
 }

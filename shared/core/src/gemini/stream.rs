@@ -3,24 +3,48 @@
 //! most one OpenAI chunk as soon as it is complete. Memory is bounded by the SSE parser's
 //! limits plus a few counters per choice.
 
-use super::error::stream_error;
 use super::finish::finish_reason;
 use super::response::{ResponseContext, candidates, response_id, response_model, tool_call};
 use super::usage::openai_usage;
-use crate::sse::SseParser;
+use crate::openai::chunk_stream::{ChunkEvents, ChunkStream, stream_error, write_event};
 use serde_json::{Value, json};
 
 /// The translation state of one streamed response.
-#[derive(Debug)]
-pub struct ChatStream {
-    parser: SseParser,
-    state: State,
-    /// The upstream stream broke the SSE limits; the rest of it is dropped.
-    failed: bool,
+pub type ChatStream = ChunkStream<GeminiEvents>;
+
+impl ChatStream {
+    /// A stream translation; `include_usage` adds a final usage chunk (`choices: []`).
+    pub fn new(context: ResponseContext, include_usage: bool) -> Self {
+        Self::with_events(GeminiEvents {
+            context,
+            include_usage,
+            id: None,
+            model: None,
+            choices: Vec::new(),
+            usage: None,
+        })
+    }
 }
 
+impl ChunkEvents for GeminiEvents {
+    const PROVIDER: &'static str = "Gemini";
+    const UNREADABLE_CODE: &'static str = "GEMINI_STREAM";
+
+    fn on_data(&mut self, data: &[u8], out: &mut Vec<u8>) {
+        self.event(data, out);
+    }
+
+    fn usage_chunk(&self) -> Option<Value> {
+        let meta = self.usage.as_ref().filter(|_| self.include_usage)?;
+        let mut chunk = self.chunk(Vec::new());
+        chunk["usage"] = openai_usage(meta);
+        Some(chunk)
+    }
+}
+
+/// What a Gemini stream needs remembered between events.
 #[derive(Debug)]
-struct State {
+pub struct GeminiEvents {
     context: ResponseContext,
     include_usage: bool,
     /// Id and model of the first event, kept for every chunk.
@@ -32,74 +56,9 @@ struct State {
     usage: Option<Value>,
 }
 
-impl ChatStream {
-    /// A stream translation; `include_usage` adds a final usage chunk (`choices: []`).
-    pub fn new(context: ResponseContext, include_usage: bool) -> Self {
-        Self {
-            parser: SseParser::default(),
-            state: State {
-                context,
-                include_usage,
-                id: None,
-                model: None,
-                choices: Vec::new(),
-                usage: None,
-            },
-            failed: false,
-        }
-    }
-
-    /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete. A
-    /// stream that breaks the SSE limits gets one error event, and its rest is dropped.
-    pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        if self.failed {
-            return out;
-        }
-        let state = &mut self.state;
-        let result = self
-            .parser
-            .feed(chunk, |event| state.on_data(event.data, &mut out));
-        if let Err(error) = result {
-            self.fail(&error.to_string(), &mut out);
-        }
-        out
-    }
-
-    /// Ends the stream: the last pending event, the usage chunk when asked for, `[DONE]`.
-    pub fn finish(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        if !self.failed {
-            let state = &mut self.state;
-            let result = self
-                .parser
-                .finish(|event| state.on_data(event.data, &mut out));
-            if let Err(error) = result {
-                self.fail(&error.to_string(), &mut out);
-            }
-        }
-        let state = &self.state;
-        if !self.failed
-            && state.include_usage
-            && let Some(meta) = &state.usage
-        {
-            let mut chunk = state.chunk(Vec::new());
-            chunk["usage"] = openai_usage(meta);
-            write_event(&chunk, &mut out);
-        }
-        out.extend_from_slice(b"data: [DONE]\n\n");
-        out
-    }
-
-    fn fail(&mut self, message: &str, out: &mut Vec<u8>) {
-        self.failed = true;
-        let message = format!("The Gemini stream cannot be read: {message}.");
-        write_event(&stream_error(&message, "GEMINI_STREAM"), out);
-    }
-}
-
-impl State {
-    fn on_data(&mut self, data: &[u8], out: &mut Vec<u8>) {
+impl GeminiEvents {
+    /// One event: the OpenAI chunk (or error event) it makes.
+    fn event(&mut self, data: &[u8], out: &mut Vec<u8>) {
         let Ok(response) = serde_json::from_slice::<Value>(data) else {
             let message = "The Gemini stream sent an event that is not JSON.";
             write_event(&stream_error(message, "GEMINI_STREAM"), out);
@@ -176,11 +135,4 @@ impl State {
             "choices": choices,
         })
     }
-}
-
-fn write_event(value: &Value, out: &mut Vec<u8>) {
-    out.extend_from_slice(b"data: ");
-    // Serializing a `Value` to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, value);
-    out.extend_from_slice(b"\n\n");
 }
