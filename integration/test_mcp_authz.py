@@ -5,7 +5,6 @@ per-tool CEL rules; a denied call is a JSON-RPC error and never reaches the serv
 the official `mcp` client with real MCP servers behind the gateway."""
 
 import asyncio
-import json
 import time
 
 import httpx
@@ -15,9 +14,8 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import McpError
 
-from support import mcp_gateway, paths
+from support import mcp_gateway, test_keys
 
-KEYS = paths.REPO_ROOT / "testdata" / "mcp" / "authz"
 RESOURCE = "https://gw.test.example/mcp"
 ISSUER = "https://auth.test.example"
 DENIED = -32001
@@ -34,7 +32,7 @@ RULES = [
 def gw(module_kind, tmp_path_factory):
     authorization = {
         "resource": RESOURCE, "issuer": ISSUER,
-        "jwks": json.loads((KEYS / "jwks.json").read_text()),
+        "jwks": test_keys.JWKS,
         "scopes_supported": ["mcp:tools"], "rules": RULES,
     }
     g = mcp_gateway.start(tmp_path_factory.mktemp(f"mcp-authz-{module_kind}"), module_kind,
@@ -43,12 +41,12 @@ def gw(module_kind, tmp_path_factory):
     g.stop()
 
 
-def token(key: str = "rsa_test_key.pem", kid: str = "test-rsa-1", alg: str = "RS256",
+def token(key: str = test_keys.RSA_TEST_KEY, kid: str = test_keys.RSA_KID, alg: str = "RS256",
           **claims) -> str:
     body = {"iss": ISSUER, "aud": RESOURCE, "sub": "alice", "exp": int(time.time()) + 300,
             "scope": "mcp:tools", "groups": ["ops"]}
     body.update(claims)
-    return jwt.encode(body, (KEYS / key).read_text(), algorithm=alg, headers={"kid": kid})
+    return jwt.encode(body, key, algorithm=alg, headers={"kid": kid})
 
 
 def with_session(url: str, bearer: str, work):
@@ -85,7 +83,7 @@ HEADERS = {"content-type": "application/json", "accept": "application/json, text
 def test_bad_tokens_get_a_401_challenge(gw, case):
     bad = {
         "missing": None,
-        "wrong-signature": token(key="rsa_other_key.pem"),
+        "wrong-signature": token(key=test_keys.RSA_OTHER_KEY),
         "wrong-issuer": token(iss="https://evil.test.example"),
         "wrong-audience": token(aud="https://other.test.example/mcp"),
         "expired": token(exp=int(time.time()) - 3600),
@@ -107,7 +105,7 @@ def test_bad_tokens_get_a_401_challenge(gw, case):
 
 
 def test_an_ec_token_is_accepted_and_allowed_tools_run(gw):
-    ec = token(key="ec_test_key.pem", kid="test-ec-1", alg="ES256")
+    ec = token(key=test_keys.EC_TEST_KEY, kid=test_keys.EC_KID, alg="ES256")
 
     async def work(session):
         names = [t.name for t in (await session.list_tools()).tools]

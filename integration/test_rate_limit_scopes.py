@@ -1,28 +1,25 @@
 """Token budgets scoped to a route and keyed on a verified JWT claim: Envoy's `jwt_authn`
-checks the bearer token (testdata/mcp/authz keys) and the limit counts per `sub`; an invalid
+checks the bearer token (keys of support.test_keys) and the limit counts per `sub`; an invalid
 or missing token never reaches a budget. `aigw ratelimit` counts in memory."""
 
-import json
 import time
 
 import httpx
 import jwt
 import pytest
 
-from support import own_gateway, paths
+from support import own_gateway, test_keys
 from support.upstream import KEYS
 from test_rate_limit import start_ratelimit, wait_for_window_room
 
-JWT_KEYS = paths.REPO_ROOT / "testdata" / "mcp" / "authz"
 ISSUER = "https://auth.test.example"
 AUDIENCE = "aigw"
 BUDGET = 300
 
 
-def token(sub: str, key: str = "rsa_test_key.pem") -> str:
+def token(sub: str, key: str = test_keys.RSA_TEST_KEY) -> str:
     claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "exp": int(time.time()) + 300}
-    return jwt.encode(claims, (JWT_KEYS / key).read_text(), algorithm="RS256",
-                      headers={"kid": "test-rsa-1"})
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": test_keys.RSA_KID})
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +33,7 @@ def gateway(upstream, module_kind, tmp_path_factory):
               {"name": "free", "models": ["model-free"], "backend": "openai"}]
     rate_limits = {"service": addr,
                    "jwt": {"issuer": ISSUER, "audiences": [AUDIENCE],
-                           "jwks": json.loads((JWT_KEYS / "jwks.json").read_text())},
+                           "jwks": test_keys.JWKS},
                    "limits": [{"name": "user-minute", "window": "minute", "budget_tokens": BUDGET,
                                "routes": ["limited"], "key": {"user_jwt_claim": "sub"}}]}
     g = own_gateway.start(workdir / "envoy", module_kind, backends, routes,
@@ -58,7 +55,7 @@ def chat(gateway, bearer: str | None, model: str = "gpt-4o-mini") -> httpx.Respo
 
 
 def test_missing_or_invalid_tokens_are_refused(gateway):
-    for bearer in (None, "not-a-jwt", token("alice", key="rsa_other_key.pem")):
+    for bearer in (None, "not-a-jwt", token("alice", key=test_keys.RSA_OTHER_KEY)):
         r = chat(gateway, bearer)
         assert r.status_code == 401, (bearer, r.status_code, r.text)
         assert r.headers["www-authenticate"].startswith("Bearer")

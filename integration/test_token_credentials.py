@@ -12,7 +12,7 @@ import httpx
 import pytest
 from openai import OpenAI
 
-from support import own_gateway, paths
+from support import own_gateway, paths, test_keys
 from support.procs import Proc
 from support.secrets import SECRETS
 
@@ -25,9 +25,6 @@ STATIC_KEYS = {"oauth": SECRETS[6], "entra": SECRETS[7], "entra-fed": SECRETS[7]
                "gcp": SECRETS[8], "oauth-burst": SECRETS[6] + "-burst",
                "oauth-short": SECRETS[6] + "-short", "oauth-bad": SECRETS[6] + "-bad"}
 BYOK_CONFIGURED_KEY = SECRETS[11]
-SA_KEY = Path(__file__).resolve().parent.parent / "testdata/auth/gcp-test-service-account.json"
-SA_PUBLIC = SA_KEY.parent / "gcp-test-public.pem"
-SA_EMAIL = "aigw-test@aigw-fake-project.iam.gserviceaccount.com"
 
 
 def start_issuer(workdir: Path, name: str, lifetime_s: int, delay_ms: int, clients: list):
@@ -61,8 +58,8 @@ def issuers(tmp_path_factory):
         {"kind": "azure_entra", "backend": "entra-fed", "tenant_id": TENANT,
          "client_id": "00000000-0000-0000-0000-00000000e002",
          "client_assertion": FEDERATED_TOKEN},
-        {"kind": "google", "backend": "gcp", "client_email": SA_EMAIL,
-         "public_key_file": str(SA_PUBLIC)},
+        {"kind": "google", "backend": "gcp", "client_email": test_keys.SERVICE_ACCOUNT_EMAIL,
+         "public_key_file": str(test_keys.write_public_key(workdir))},
     ]
     long_proc, long_port = start_issuer(workdir, "long", 600, 300, clients)
     short = [{"kind": "oauth2", "backend": "oauth-short", "client_id": "aigw-short-client",
@@ -78,8 +75,7 @@ def gateway(issuers, module_kind, tmp_path_factory):
     workdir = tmp_path_factory.mktemp(f"tokens-{module_kind}")
     long, short = issuers["long"], issuers["short"]
     base = f"http://127.0.0.1:{long}"
-    key = json.loads(SA_KEY.read_text())
-    key["token_uri"] = f"{base}/google/token"
+    key = test_keys.service_account(f"{base}/google/token")
     env = {"AIGW_IT_OAUTH_SECRET": OAUTH_SECRET, "AIGW_IT_BURST_SECRET": BURST_SECRET,
            "AIGW_IT_SHORT_SECRET": SHORT_SECRET, "AIGW_IT_WRONG_SECRET": WRONG_SECRET,
            "AIGW_IT_ENTRA_SECRET": ENTRA_SECRET}

@@ -8,14 +8,13 @@ Vertex flavour refuses anything the real service would (wrong path, no Bearer to
 
 import base64
 import json
-from pathlib import Path
 
 import anthropic
 import httpx
 import openai
 import pytest
 
-from support import own_gateway, paths
+from support import own_gateway, paths, test_keys
 from support.accesslog import metadata
 from support.bodies import request_id
 from support.parity import check_parity
@@ -23,9 +22,6 @@ from support.procs import Proc
 from support.secrets import register
 from support.upstream import CLIENT_KEY
 
-SA_KEY = Path(__file__).resolve().parent.parent / "testdata/auth/gcp-test-service-account.json"
-SA_PUBLIC = SA_KEY.parent / "gcp-test-public.pem"
-SA_EMAIL = "aigw-test@aigw-fake-project.iam.gserviceaccount.com"
 STATIC_KEY = "fake-static-key-vertex-unused"  # testupstream needs one; never sent
 BAD_TOKEN = "fake-vertex-revoked-token-3c9d"  # a token Vertex does not accept
 register("Vertex test: a refused access token", BAD_TOKEN)
@@ -52,8 +48,8 @@ def vertex(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("vertex-upstream")
     config = workdir / "testupstream-vertex-tokens.json"  # provider side
     config.write_text(json.dumps({"lifetime_s": 600, "delay_ms": 0, "clients": [
-        {"kind": "google", "backend": "vertex", "client_email": SA_EMAIL,
-         "public_key_file": str(SA_PUBLIC)}]}))
+        {"kind": "google", "backend": "vertex", "client_email": test_keys.SERVICE_ACCOUNT_EMAIL,
+         "public_key_file": str(test_keys.write_public_key(workdir))}]}))
     argv = [paths.testupstream(), "--listen", "127.0.0.1:0", "--token-config", config,
             "--backend", f"vertex={STATIC_KEY}"]
     proc = Proc("testupstream (vertex)", argv, workdir / "testupstream.log")
@@ -66,8 +62,7 @@ def vertex(tmp_path_factory):
 def gateway(vertex, module_kind, tmp_path_factory):
     workdir = tmp_path_factory.mktemp(f"vertex-{module_kind}")
     base = f"http://127.0.0.1:{vertex}"
-    key = json.loads(SA_KEY.read_text())
-    key["token_uri"] = f"{base}/google/token"
+    key = test_keys.service_account(f"{base}/google/token")
     env = {"AIGW_IT_VERTEX_SA_KEY": json.dumps(key), "AIGW_IT_VERTEX_BAD_TOKEN": BAD_TOKEN}
     location = {"endpoint": base, "project": PROJECT, "region": REGION}
 

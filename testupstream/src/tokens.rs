@@ -552,11 +552,11 @@ mod tests {
 
     const SECRET: &str = "fake-unit-client-secret";
 
-    fn testdata(name: &str) -> String {
-        format!("{}/../testdata/auth/{name}", env!("CARGO_MANIFEST_DIR"))
-    }
-
-    fn issuer(lifetime_s: u64) -> Issuer {
+    /// An issuer with an OAuth2 client and a Google client whose public key (the generated
+    /// test RSA key's) is written into `dir`.
+    fn issuer(lifetime_s: u64, dir: &tempfile::TempDir) -> Issuer {
+        let public_key_file = dir.path().join("public.pem");
+        std::fs::write(&public_key_file, &aigw_test_keys::rsa_test_key().public_pem).unwrap();
         Issuer::new(TokenConfig {
             lifetime_s,
             delay_ms: 0,
@@ -570,7 +570,7 @@ mod tests {
                 Client::Google {
                     backend: "g".into(),
                     client_email: "sa@p.iam.gserviceaccount.com".into(),
-                    public_key_file: testdata("gcp-test-public.pem"),
+                    public_key_file: public_key_file.display().to_string(),
                 },
             ],
         })
@@ -598,7 +598,8 @@ mod tests {
 
     #[test]
     fn oauth2_grants_are_checked_strictly() {
-        let i = issuer(60);
+        let dir = tempfile::tempdir().unwrap();
+        let i = issuer(60, &dir);
         let ok =
             format!("grant_type=client_credentials&client_id=cid&client_secret={SECRET}&scope=llm");
         let (status, body) = post(&i, OAUTH2_PATH, &ok);
@@ -643,7 +644,8 @@ mod tests {
 
     #[test]
     fn expired_tokens_are_refused() {
-        let i = issuer(0);
+        let dir = tempfile::tempdir().unwrap();
+        let i = issuer(0, &dir);
         let ok =
             format!("grant_type=client_credentials&client_id=cid&client_secret={SECRET}&scope=llm");
         let (_, body) = post(&i, OAUTH2_PATH, &ok);
@@ -661,12 +663,8 @@ mod tests {
             iat: u64,
             exp: u64,
         }
-        let key: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(testdata("gcp-test-service-account.json")).unwrap(),
-        )
-        .unwrap();
         let signing = jsonwebtoken::EncodingKey::from_rsa_pem(
-            key["private_key"].as_str().unwrap().as_bytes(),
+            aigw_test_keys::rsa_test_key().private_pem.as_bytes(),
         )
         .unwrap();
         let now = std::time::SystemTime::now()
@@ -694,7 +692,8 @@ mod tests {
                 JWT_GRANT.replace(':', "%3A")
             )
         };
-        let i = issuer(60);
+        let dir = tempfile::tempdir().unwrap();
+        let i = issuer(60, &dir);
         let (status, body) = post(
             &i,
             GOOGLE_PATH,

@@ -69,17 +69,12 @@ fn unset_variables_name_the_field() {
 
 #[test]
 fn authorization_is_compiled_at_load_with_field_names() {
-    let jwks = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/mcp/authz/jwks.json"
-    ))
-    .unwrap();
+    let jwks = aigw_test_keys::jwks().to_string();
     let section = |resource: &str, allow: &str| {
         format!(
             "session_key_env: K\nservers: [{{name: a, url: 'http://h:1/mcp'}}]\n\
              authorization:\n  resource: '{resource}'\n  issuer: https://auth.test.example\n  \
-             jwks: {jwks}\n  rules:\n    - {{name: r, allow: \"{allow}\"}}\n",
-            jwks = jwks.replace('\n', " ")
+             jwks: {jwks}\n  rules:\n    - {{name: r, allow: \"{allow}\"}}\n"
         )
     };
     assert!(problems(&section("https://gw.test.example/mcp", "server == 'a'")).is_empty());

@@ -3,21 +3,18 @@ use crate::filter::McpRouterFactory;
 use crate::test_support::*;
 use aigw_host::test_host::{TestHost, complete_callout};
 use aigw_host::{FilterFactory, HeadersStatus};
+use aigw_test_keys::{RSA_KID, jwks, rsa_test_key};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/mcp/authz/");
 const RESOURCE: &str = "https://gw.test.example/mcp";
 const ISSUER: &str = "https://auth.test.example";
 
 fn config() -> String {
     let mut config: Value = serde_json::from_str(CONFIG).unwrap();
-    let jwks: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{KEYS}jwks.json")).unwrap())
-            .unwrap();
     config["authorization"] = json!({
-        "resource": RESOURCE, "issuer": ISSUER, "jwks": jwks,
+        "resource": RESOURCE, "issuer": ISSUER, "jwks": jwks(),
         "scopes_supported": ["mcp:tools"],
         "rules": [
             {"name": "non-calls", "allow": "method != 'tools/call'"},
@@ -41,10 +38,10 @@ fn token(exp_offset: i64, scope: &str) -> String {
         .as_secs() as i64;
     let claims = json!({"iss": ISSUER, "aud": RESOURCE, "sub": "alice",
         "exp": now + exp_offset, "scope": scope});
-    let pem = std::fs::read(format!("{KEYS}rsa_test_key.pem")).unwrap();
+    let pem = rsa_test_key().private_pem.as_bytes();
     let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some("test-rsa-1".into());
-    encode(&header, &claims, &EncodingKey::from_rsa_pem(&pem).unwrap()).unwrap()
+    header.kid = Some(RSA_KID.into());
+    encode(&header, &claims, &EncodingKey::from_rsa_pem(pem).unwrap()).unwrap()
 }
 
 fn authed_post(token: &str) -> TestHost {

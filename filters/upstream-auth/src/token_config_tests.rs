@@ -98,12 +98,12 @@ fn entra_defaults_to_the_cognitive_services_scope() {
 
 #[test]
 fn gcp_key_token_uri_must_match_token_url() {
-    let key = format!(
-        "{}/../../testdata/auth/gcp-test-service-account.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("service-account.json");
+    std::fs::write(&key, aigw_test_keys::service_account_json()).unwrap();
     let text = format!(
-        r#"{{"backend":"g","kind":"gcp_service_account","token_cluster":"c","token_url":"http://127.0.0.1:1/token","credentials_file":"{key}"}}"#
+        r#"{{"backend":"g","kind":"gcp_service_account","token_cluster":"c","token_url":"http://127.0.0.1:1/token","credentials_file":"{}"}}"#,
+        key.display()
     );
     let err = TokenConfig::parse(&text)
         .unwrap()

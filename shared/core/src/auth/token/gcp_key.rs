@@ -109,12 +109,8 @@ impl Classify for serde_json::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aigw_test_keys::{SERVICE_ACCOUNT_KEY_ID, rsa_test_key, service_account_json};
     use jsonwebtoken::{DecodingKey, Validation};
-
-    fn testdata(name: &str) -> String {
-        let path = format!("{}/../../testdata/auth/{name}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
 
     #[derive(Deserialize, Debug)]
     struct Seen {
@@ -127,11 +123,8 @@ mod tests {
 
     #[test]
     fn assertion_verifies_with_the_public_half() {
-        let key = ServiceAccountKey::parse(
-            &SecretString::from(testdata("gcp-test-service-account.json")),
-            "test key",
-        )
-        .unwrap();
+        let key = ServiceAccountKey::parse(&SecretString::from(service_account_json()), "test key")
+            .unwrap();
         let now = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
         let jwt = key
             .assertion(
@@ -140,7 +133,7 @@ mod tests {
                 now,
             )
             .unwrap();
-        let public = DecodingKey::from_rsa_pem(testdata("gcp-test-public.pem").as_bytes()).unwrap();
+        let public = DecodingKey::from_rsa_pem(rsa_test_key().public_pem.as_bytes()).unwrap();
         let mut v = Validation::new(Algorithm::RS256);
         v.set_audience(&["http://t/token"]);
         v.validate_exp = false;
@@ -152,7 +145,7 @@ mod tests {
         );
         assert_eq!(seen.claims.aud, "http://t/token");
         assert_eq!(seen.claims.exp - seen.claims.iat, 3600);
-        assert_eq!(seen.header.kid.as_deref(), Some("aigw-test-key-1"));
+        assert_eq!(seen.header.kid.as_deref(), Some(SERVICE_ACCOUNT_KEY_ID));
         assert!(!format!("{key:?}").contains("PRIVATE"));
     }
 

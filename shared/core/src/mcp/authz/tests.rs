@@ -1,17 +1,13 @@
 use super::challenge::ProtectedResource;
 use super::rules::{AccessRules, Decision, RequestFacts, RuleConfig};
 use super::token::{TokenError, TokenVerifier, bearer, scopes};
+use aigw_test_keys::{EC_KID, RSA_KID, TestKey, ec_test_key, jwks, rsa_other_key, rsa_test_key};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Map, Value, json};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/mcp/authz/");
 const ISSUER: &str = "https://auth.test.example";
 const AUDIENCE: &str = "https://gw.test.example/mcp";
-
-fn read(name: &str) -> String {
-    std::fs::read_to_string(format!("{DIR}{name}")).unwrap()
-}
 
 fn now() -> i64 {
     SystemTime::now()
@@ -21,11 +17,11 @@ fn now() -> i64 {
 }
 
 fn verifier() -> TokenVerifier {
-    TokenVerifier::new(&read("jwks.json"), ISSUER, &[AUDIENCE.to_string()]).unwrap()
+    TokenVerifier::new(&jwks().to_string(), ISSUER, &[AUDIENCE.to_string()]).unwrap()
 }
 
-/// A token signed by `key_file` with `kid` over `claims` merged into valid defaults.
-fn token(key_file: &str, alg: Algorithm, kid: Option<&str>, claims: Value) -> String {
+/// A token signed by `key` with `kid` over `claims` merged into valid defaults.
+fn token(key: &TestKey, alg: Algorithm, kid: Option<&str>, claims: Value) -> String {
     let mut body = json!({"iss": ISSUER, "aud": AUDIENCE, "sub": "alice",
         "exp": now() + 300, "scope": "mcp:tools mcp:read"});
     for (k, v) in claims.as_object().unwrap() {
@@ -35,7 +31,7 @@ fn token(key_file: &str, alg: Algorithm, kid: Option<&str>, claims: Value) -> St
             body[k] = v.clone();
         }
     }
-    let pem = read(key_file);
+    let pem = &key.private_pem;
     let key = match alg {
         Algorithm::ES256 => EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
         _ => EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
@@ -46,12 +42,7 @@ fn token(key_file: &str, alg: Algorithm, kid: Option<&str>, claims: Value) -> St
 }
 
 fn rsa(claims: Value) -> String {
-    token(
-        "rsa_test_key.pem",
-        Algorithm::RS256,
-        Some("test-rsa-1"),
-        claims,
-    )
+    token(rsa_test_key(), Algorithm::RS256, Some(RSA_KID), claims)
 }
 
 #[test]
@@ -59,12 +50,7 @@ fn valid_rsa_and_ec_tokens_give_their_claims() {
     let v = verifier();
     let claims = v.verify(&rsa(json!({}))).unwrap();
     assert_eq!(claims["sub"], "alice");
-    let ec = token(
-        "ec_test_key.pem",
-        Algorithm::ES256,
-        Some("test-ec-1"),
-        json!({}),
-    );
+    let ec = token(ec_test_key(), Algorithm::ES256, Some(EC_KID), json!({}));
     assert_eq!(v.verify(&ec).unwrap()["iss"], ISSUER);
     assert_eq!(scopes(&claims), ["mcp:tools", "mcp:read"]);
 }
@@ -84,17 +70,12 @@ fn each_bad_token_gets_its_own_reason() {
             TokenError::WrongAudience,
         ),
         (
-            token(
-                "rsa_other_key.pem",
-                Algorithm::RS256,
-                Some("test-rsa-1"),
-                json!({}),
-            ),
+            token(rsa_other_key(), Algorithm::RS256, Some(RSA_KID), json!({})),
             TokenError::BadSignature,
         ),
         (
             token(
-                "rsa_test_key.pem",
+                rsa_test_key(),
                 Algorithm::RS256,
                 Some("no-such-kid"),
                 json!({}),
@@ -102,7 +83,7 @@ fn each_bad_token_gets_its_own_reason() {
             TokenError::UnknownKey,
         ),
         (
-            token("rsa_test_key.pem", Algorithm::RS256, None, json!({})),
+            token(rsa_test_key(), Algorithm::RS256, None, json!({})),
             TokenError::UnknownKey,
         ),
         (
@@ -123,12 +104,7 @@ fn each_bad_token_gets_its_own_reason() {
 fn a_key_algorithm_mismatch_and_symmetric_tokens_are_refused() {
     let v = verifier();
     // Signed with the RSA key under the EC key's kid.
-    let wrong = token(
-        "rsa_test_key.pem",
-        Algorithm::RS256,
-        Some("test-ec-1"),
-        json!({}),
-    );
+    let wrong = token(rsa_test_key(), Algorithm::RS256, Some(EC_KID), json!({}));
     assert!(matches!(v.verify(&wrong), Err(TokenError::Malformed(_))));
     let hs = encode(
         &Header::new(Algorithm::HS256),
@@ -147,8 +123,9 @@ fn bad_key_sets_are_rejected_at_load() {
     let hs = r#"{"keys":[{"kty":"oct","k":"ZmFrZQ","alg":"HS256"}]}"#;
     let err = TokenVerifier::new(hs, ISSUER, &aud).unwrap_err();
     assert!(err.starts_with("jwks.keys[0]:"), "{err}");
-    assert!(TokenVerifier::new(&read("jwks.json"), "", &aud).is_err());
-    assert!(TokenVerifier::new(&read("jwks.json"), ISSUER, &[]).is_err());
+    let jwks = jwks().to_string();
+    assert!(TokenVerifier::new(&jwks, "", &aud).is_err());
+    assert!(TokenVerifier::new(&jwks, ISSUER, &[]).is_err());
 }
 
 #[test]
