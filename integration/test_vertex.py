@@ -277,8 +277,11 @@ def test_messages_errors_are_anthropic_errors(claude):
         claude.messages.count_tokens(model=CLAUDE_ALIAS,
                                      messages=[{"role": "user", "content": "x"}])
     with pytest.raises(anthropic.NotFoundError):
-        claude.messages.create(model=GEMINI, max_tokens=10,
-                               messages=[{"role": "user", "content": "x"}])
+        claude.messages.count_tokens(model=GEMINI, messages=[{"role": "user", "content": "x"}])
+    # Gemini models serve Messages clients through the chain (test_messages_backends.py).
+    message = claude.messages.create(model=GEMINI, max_tokens=10,
+                                     messages=[{"role": "user", "content": "hi gemini"}])
+    assert message.content[0].text == reply("hi gemini")
 
 
 @pytest.mark.parametrize("model", [GEMINI, CLAUDE_ALIAS])

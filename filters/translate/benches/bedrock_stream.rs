@@ -1,10 +1,14 @@
 //! Bedrock streaming: the per-frame cost of turning ConverseStream event-stream frames into
 //! OpenAI SSE chunks (decode with CRC checks, parse, serialize), on a 100-delta text stream
-//! shaped like `testdata/bedrock/35_stream_text_usage`, one frame per upstream chunk.
+//! shaped like `testdata/bedrock/35_stream_text_usage`, one frame per upstream chunk; and
+//! the same frames through the Anthropic Messages chain (frames -> OpenAI chunks -> Anthropic
+//! events), what a Messages client of a Bedrock backend costs per frame.
 
+use aigw_core::anthropic::messages::chain::chain_request;
 use aigw_core::bedrock::ResponseContext;
 use aigw_core::bedrock::eventstream::{Frame, encode_frame};
 use aigw_core::bedrock::stream::StreamTranslator;
+use aigw_core::chat_schema::{BedrockChat, ResponseHead};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -69,6 +73,25 @@ fn translate(c: &mut Criterion) {
     group.bench_function("frames_to_sse", |b| {
         b.iter(|| {
             let mut t = StreamTranslator::new(context.clone(), true);
+            let mut out = 0;
+            for chunk in &chunks {
+                out += t.feed(black_box(chunk)).len();
+            }
+            out + t.finish().len()
+        })
+    });
+    let messages = br#"{"model":"anthropic.claude-3-5-sonnet-20240620-v1:0","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
+    let answer = chain_request(&BedrockChat, messages, None, 1_700_000_000)
+        .expect("a valid Messages request")
+        .answer;
+    let head = ResponseHead {
+        status: 200,
+        request_id: Some("7a6c2d1e-0000-4000-8000-000000000001".to_string()),
+        error_type: None,
+    };
+    group.bench_function("frames_to_anthropic_events", |b| {
+        b.iter(|| {
+            let mut t = answer.stream(&head);
             let mut out = 0;
             for chunk in &chunks {
                 out += t.feed(black_box(chunk)).len();

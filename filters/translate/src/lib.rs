@@ -13,6 +13,7 @@ mod content_check;
 mod filter;
 mod gemini;
 mod messages;
+mod messages_chain;
 mod reply;
 mod router;
 

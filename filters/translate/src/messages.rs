@@ -3,10 +3,13 @@
 //! kept or set, model override applied); passed through to Claude on Vertex AI with the model
 //! moved into the path and `anthropic_version` into the body (Vertex's own Google errors
 //! rewritten as Anthropic errors); translated to OpenAI chat completions for OpenAI and Azure
-//! OpenAI backends, whose answers come back as Anthropic messages or events. Other schemas,
-//! and `count_tokens` to backends other than the Anthropic API, get an Anthropic 404.
+//! OpenAI backends, whose answers come back as Anthropic messages or events; chained through
+//! OpenAI chat to Gemini, Vertex AI Gemini, Bedrock Converse and Cohere backends
+//! ([`crate::messages_chain`]). `count_tokens` to backends other than the Anthropic API gets
+//! an Anthropic 404.
 
 use crate::config::Target;
+use crate::messages_chain::{ChainExchange, chain_api_name};
 use crate::reply::send_anthropic_error;
 use aigw_core::anthropic::ANTHROPIC_VERSION;
 use aigw_core::anthropic::messages::Endpoint;
@@ -49,6 +52,9 @@ pub enum MessagesExchange {
     Streaming(Box<StreamTranslator>),
     /// A provider error with this status, buffered until end of stream.
     Error(u16),
+    /// Gemini, Vertex AI (Gemini), Bedrock Converse or Cohere backend: chained through
+    /// OpenAI chat completions.
+    Chained(ChainExchange),
 }
 
 impl MessagesExchange {
@@ -122,37 +128,39 @@ impl MessagesExchange {
                 *self = Self::Vertex(model_override);
                 return HeadersStatus::StopIteration;
             }
-            (Target::GcpVertexAi { .. }, _) => {
+            (
+                Target::Gemini { .. }
+                | Target::GcpVertexAi { .. }
+                | Target::AwsBedrock { .. }
+                | Target::Cohere { .. },
+                Endpoint::CountTokens,
+            ) => {
                 return refuse(
                     host,
-                    AnthropicError::not_found(
-                        "This route's backend serves Gemini models on Vertex AI, which do not serve the Anthropic Messages API through this gateway yet.",
-                    ),
+                    AnthropicError::not_found(format!(
+                        "Token counting (/v1/messages/count_tokens) is served only by Anthropic backends; this route's backend speaks {}.",
+                        chain_api_name(target)
+                    )),
                 );
             }
-            (Target::Gemini { .. }, _) => {
-                return refuse(
-                    host,
-                    AnthropicError::not_found(
-                        "This route's backend speaks the Gemini API, which does not serve the Anthropic Messages API through this gateway yet.",
-                    ),
-                );
-            }
-            (Target::Cohere { .. }, _) => {
-                return refuse(
-                    host,
-                    AnthropicError::not_found(
-                        "This route's backend speaks the Cohere API, which does not serve the Anthropic Messages API through this gateway yet.",
-                    ),
-                );
-            }
-            (Target::AwsBedrock { .. }, _) => {
-                return refuse(
-                    host,
-                    AnthropicError::not_found(
-                        "This route's backend speaks the AWS Bedrock Converse API, which does not serve the Anthropic Messages API through this gateway yet.",
-                    ),
-                );
+            // Through OpenAI chat completions to the backend's own chat API.
+            (
+                Target::Gemini { .. }
+                | Target::GcpVertexAi { .. }
+                | Target::AwsBedrock { .. }
+                | Target::Cohere { .. },
+                Endpoint::Messages,
+            ) => {
+                if end_of_stream {
+                    return refuse(
+                        host,
+                        AnthropicError::bad_request("A Messages request needs a body."),
+                    );
+                }
+                host.remove_request_header("anthropic-version");
+                host.remove_request_header("anthropic-beta");
+                *self = Self::Chained(ChainExchange::new(model_override));
+                return HeadersStatus::StopIteration;
             }
         };
         if end_of_stream {
@@ -176,6 +184,9 @@ impl MessagesExchange {
         target: &Target,
         end_of_stream: bool,
     ) -> BodyStatus {
+        if let Self::Chained(chain) = self {
+            return chain.on_request_body(host, target, end_of_stream);
+        }
         if !matches!(self, Self::Override(_) | Self::Request(_) | Self::Vertex(_)) {
             return BodyStatus::Continue;
         }
@@ -226,6 +237,9 @@ impl MessagesExchange {
         host: &mut dyn Host,
         end_of_stream: bool,
     ) -> HeadersStatus {
+        if let Self::Chained(chain) = self {
+            return chain.on_response_headers(host, end_of_stream);
+        }
         if matches!(self, Self::AwaitingVertex) {
             *self = Self::PassThrough;
             let status = host
@@ -269,6 +283,7 @@ impl MessagesExchange {
     /// Response body: stream chunks as they come, buffered bodies at the end.
     pub fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
         match self {
+            Self::Chained(chain) => chain.on_response_body(host, end_of_stream),
             Self::Streaming(translator) => {
                 let mut out = translator.feed(&host.response_body());
                 if end_of_stream {
@@ -314,7 +329,7 @@ fn refuse(host: &mut dyn Host, error: AnthropicError) -> HeadersStatus {
 }
 
 /// Replaces a buffered response body; its headers are still held, so the length is known.
-fn finish_body(host: &mut dyn Host, body: &[u8]) {
+pub(crate) fn finish_body(host: &mut dyn Host, body: &[u8]) {
     host.set_response_body(body);
     host.set_response_header("content-length", &body.len().to_string());
 }

@@ -130,14 +130,14 @@ fn anthropic_backend_passes_through_with_the_override() {
 }
 
 #[test]
-fn count_tokens_and_gemini_get_anthropic_404s() {
+fn count_tokens_gets_anthropic_404s_off_the_anthropic_api() {
     for (config, path) in [
         (OPENAI, "/anthropic/v1/messages/count_tokens"),
         (AZURE, "/anthropic/v1/messages/count_tokens"),
-        (GEMINI, "/anthropic/v1/messages"),
+        (GEMINI, "/anthropic/v1/messages/count_tokens"),
         (
             r#"{"role":"backend","backend":"co","schema":"Cohere"}"#,
-            "/anthropic/v1/messages",
+            "/anthropic/v1/messages/count_tokens",
         ),
     ] {
         let mut f = filter(config);

@@ -221,10 +221,10 @@ fn messages_errors_reach_clients_in_anthropic_shape() {
 }
 
 #[test]
-fn messages_count_tokens_and_gemini_models_get_anthropic_404s() {
+fn messages_count_tokens_gets_anthropic_404s() {
     for (config, path) in [
         (CLAUDE, "/anthropic/v1/messages/count_tokens"),
-        (GEMINI, "/anthropic/v1/messages"),
+        (GEMINI, "/anthropic/v1/messages/count_tokens"),
     ] {
         let mut f = filter(config);
         let body =

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod azure;
 pub mod bedrock;
 pub mod cel_expr;
+pub mod chat_schema;
 pub mod cohere;
 pub mod cost;
 pub mod cost_cel;

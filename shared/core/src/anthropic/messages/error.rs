@@ -34,6 +34,19 @@ pub fn error_type(status: u16) -> &'static str {
     }
 }
 
+/// The HTTP status an OpenAI error `type` stands for (an error event inside a stream has
+/// no status of its own); unknown types are 500.
+pub fn status_of_openai_type(kind: &str) -> u16 {
+    match kind {
+        "invalid_request_error" => 400,
+        "authentication_error" => 401,
+        "permission_error" => 403,
+        "not_found_error" => 404,
+        "rate_limit_error" => 429,
+        _ => 500,
+    }
+}
+
 impl AnthropicError {
     /// A 400 `invalid_request_error`.
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -114,6 +127,8 @@ mod tests {
         assert_eq!(error_type(529), "overloaded_error");
         assert_eq!(error_type(500), "api_error");
         assert_eq!(error_type(422), "invalid_request_error");
+        assert_eq!(status_of_openai_type("rate_limit_error"), 429);
+        assert_eq!(status_of_openai_type("server_error"), 500);
     }
 
     #[test]

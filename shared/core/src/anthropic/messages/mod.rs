@@ -4,6 +4,7 @@
 //! completions for OpenAI-schema backends and of their answers (buffered and streamed) back
 //! to Anthropic messages, and the usage of Anthropic-schema responses for token-usage.
 
+pub mod chain;
 pub mod client;
 pub mod error;
 mod messages_in;

@@ -99,8 +99,16 @@ pub struct Chunk<'a> {
     pub choices: Vec<ChunkChoice<'a>>,
     #[serde(default)]
     pub usage: Option<Usage>,
-    #[serde(default)]
-    pub error: Option<serde::de::IgnoredAny>,
+    #[serde(default, borrow)]
+    pub error: Option<ChunkError<'a>>,
+}
+
+/// The error of an error event.
+#[derive(Deserialize)]
+pub struct ChunkError<'a> {
+    /// The OpenAI error `type` (`rate_limit_error`, `server_error`, ...).
+    #[serde(default, borrow, rename = "type")]
+    pub kind: Option<Cow<'a, str>>,
 }
 
 /// A choice of a chunk.

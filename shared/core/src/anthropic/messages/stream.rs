@@ -9,12 +9,12 @@
 //! | `finish_reason` | `content_block_stop`; the stop reason is kept for `message_delta` |
 //! | `usage` (the `include_usage` chunk) | kept for `message_delta` |
 //! | `data: [DONE]` (or the end of a stream that finished) | `message_delta` (stop reason, usage), `message_stop` |
-//! | `{"error": ...}` | an `error` event; later input is ignored |
+//! | `{"error": ...}` | an `error` event typed after the OpenAI error `type`; later input is ignored |
 //!
 //! A block is closed (`content_block_stop`) when another kind of block starts. Memory is
 //! bounded by the SSE parser's limits plus the open tool calls' ids.
 
-use super::error::from_openai_error;
+use super::error::{from_openai_error, status_of_openai_type};
 use super::openai_out::{Chunk, Usage};
 use super::stop_reason;
 use crate::sse::{SseEvent, SseParser};
@@ -142,8 +142,9 @@ impl State {
             Ok(c) => c,
             Err(e) => return self.fail(&format!("Unreadable backend stream event: {e}"), out),
         };
-        if chunk.error.is_some() {
-            let error = from_openai_error(500, event.data);
+        if let Some(error) = chunk.error {
+            let status = status_of_openai_type(error.kind.as_deref().unwrap_or_default());
+            let error = from_openai_error(status, event.data);
             write_event(out, "error", &error.value());
             self.done = true;
             return;

@@ -1,0 +1,84 @@
+//! Provider chat APIs reached by translating OpenAI chat completions both ways, behind one
+//! interface: [`ChatSchema`] turns an OpenAI chat request into the provider's request, and
+//! the [`ChatAnswer`] it returns turns the provider's answer (buffered, streamed or an
+//! error) back into OpenAI chat completions. Anything that speaks OpenAI chat (the Anthropic
+//! Messages chain, [`crate::anthropic::messages::chain`]) can then reach every schema that
+//! implements it: Gemini and Vertex AI ([`GeminiChat`]), AWS Bedrock Converse
+//! ([`BedrockChat`]) and Cohere v2 ([`CohereChat`]).
+
+mod bedrock;
+mod cohere;
+mod gemini;
+
+pub use bedrock::BedrockChat;
+pub use cohere::CohereChat;
+pub use gemini::GeminiChat;
+
+use crate::openai::error::OpenAiError;
+
+/// A provider chat API that OpenAI chat completions are translated to.
+pub trait ChatSchema {
+    /// Translates an OpenAI chat request body; `model_override` replaces its model and
+    /// `created` is the Unix time the answer reports.
+    fn request(
+        &self,
+        body: &[u8],
+        model_override: Option<&str>,
+        created: u64,
+    ) -> Result<UpstreamChat, OpenAiError>;
+}
+
+/// A translated chat request.
+pub struct UpstreamChat {
+    /// The provider path, without the backend's path prefix.
+    pub path: String,
+    /// The provider request body (JSON).
+    pub body: Vec<u8>,
+    /// The client asked for a stream.
+    pub stream: bool,
+    /// The client asked for a final usage chunk.
+    pub include_usage: bool,
+    /// Translates the provider's answer to this request.
+    pub answer: Box<dyn ChatAnswer>,
+}
+
+/// What the answer translation reads from the provider's response headers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResponseHead {
+    /// The HTTP status.
+    pub status: u16,
+    /// The provider's request id header (`x-amzn-requestid` on AWS), when sent.
+    pub request_id: Option<String>,
+    /// The provider's error type header (`x-amzn-errortype` on AWS), when sent.
+    pub error_type: Option<String>,
+}
+
+/// Translates one provider answer to OpenAI chat completions.
+pub trait ChatAnswer {
+    /// Whether a 2xx response of `content_type` is the provider's stream.
+    fn is_stream(&self, content_type: &str) -> bool;
+    /// A buffered 2xx body as an OpenAI `chat.completion`; a body that cannot be read is an
+    /// error (502).
+    fn completion(&self, head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError>;
+    /// A non-2xx body as an OpenAI error body (the status is kept by the caller).
+    fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8>;
+    /// The translator of a 2xx stream into OpenAI `chat.completion.chunk` SSE.
+    fn stream(&self, head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkStream>;
+}
+
+/// A provider stream translated chunk by chunk into OpenAI chunk SSE.
+pub trait ChunkStream {
+    /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete.
+    fn feed(&mut self, chunk: &[u8]) -> Vec<u8>;
+    /// Ends the stream; returns what is left to send.
+    fn finish(&mut self) -> Vec<u8>;
+}
+
+/// The 502 for a 2xx body `provider` sent that cannot be translated.
+fn unreadable(provider: &str, reason: &str) -> OpenAiError {
+    OpenAiError {
+        status: 502,
+        message: format!("The {provider} backend sent a response that cannot be read: {reason}."),
+        param: None,
+    }
+}
