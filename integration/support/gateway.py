@@ -21,6 +21,8 @@ MODEL_AZURE = "azure-gpt"  # Azure backend `azure`, sent as deployment AZURE_DEP
 # Models served by backend `openai` that only the metrics test uses, so its series are its own.
 MODEL_METRICS = "metrics-plain"
 MODEL_METRICS_STREAM = "metrics-stream"
+# Served by backend `openai`; only the Responses API usage test sends it.
+MODEL_RESPONSES = "responses-metrics"
 AZURE_DEPLOYMENT = "gpt4o-deploy"
 # Gemini backend `gemini` (schema Gemini): a chat model and an embedding model.
 MODEL_GEMINI = "gemini-2.0-flash"
@@ -97,7 +99,8 @@ def gateway_config(upstream: Upstream, workdir: Path, kind: str, listen: int, ad
              "auth": {"kind": "anthropic_api_key", "key_env": "AIGW_IT_ANTHROPIC_KEY"}},
         ],
         "routes": [
-            {"name": "a", "models": [MODEL_A, MODEL_METRICS, MODEL_METRICS_STREAM],
+            {"name": "a",
+             "models": [MODEL_A, MODEL_METRICS, MODEL_METRICS_STREAM, MODEL_RESPONSES],
              "backend": "openai"},
             {"name": "b", "models": [MODEL_B], "backend": "modelb",
              "costs": [{"metadata_key": "usd_micros", "type": "CEL", "cel": ROUTE_B_CEL}]},

@@ -205,7 +205,7 @@ async fn answer_passthrough(
     let backend = authenticate(config, req.headers(), &flavor).map_err(|e| (e, None))?;
     let backend_header = HeaderValue::from_str(&backend.id).ok();
     let fail = |e: ApiError| (e, backend_header.clone());
-    let (status, _) = knobs(req.headers()).map_err(fail)?;
+    let (status, delay) = knobs(req.headers()).map_err(fail)?;
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)
@@ -224,7 +224,7 @@ async fn answer_passthrough(
     if let Some(status) = status {
         return Err(fail(ApiError::injected(status)));
     }
-    passthrough::answer(endpoint, &flavor, &backend.id, &content_type, &body)
+    passthrough::answer(endpoint, &flavor, &backend.id, &content_type, &body, delay)
         .await
         .map_err(fail)
 }

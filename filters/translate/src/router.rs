@@ -14,7 +14,9 @@ use aigw_core::openai::models::{is_models_path, method_not_allowed};
 use aigw_core::openai::multipart_model::multipart_model;
 use aigw_core::openai::passthrough::{Passthrough, json_model};
 use aigw_core::openai::routing::prepare_request;
-use aigw_core::reservation::{reserved_tokens, reserved_tokens_anthropic};
+use aigw_core::reservation::{
+    reserved_tokens, reserved_tokens_anthropic, reserved_tokens_responses,
+};
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host};
 use std::sync::Arc;
 
@@ -127,7 +129,8 @@ impl RouterFilter {
 
 impl RouterFilter {
     /// The whole body of a passed-through endpoint: names the model, body unchanged. JSON
-    /// bodies are read as JSON; multipart uploads only for their `model` field.
+    /// bodies are read as JSON; multipart uploads only for their `model` field. A Responses
+    /// API request also gets its token reservation when rate limits need one.
     fn passthrough_body(&mut self, host: &mut dyn Host, endpoint: Passthrough) -> BodyStatus {
         self.state = State::PassThrough;
         let body = host.request_body();
@@ -144,6 +147,11 @@ impl RouterFilter {
         match model {
             Ok(model) => {
                 host.set_request_header(headers::MODEL, &model);
+                if self.config.reserve_tokens && endpoint == Passthrough::Responses {
+                    let reserved =
+                        reserved_tokens_responses(&body, self.config.default_output_tokens);
+                    host.set_request_header(headers::RESERVED_TOKENS, &reserved.to_string());
+                }
                 host.clear_route_cache();
                 BodyStatus::Continue
             }

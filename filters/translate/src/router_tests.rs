@@ -83,6 +83,40 @@ fn anthropic_messages_are_reserved_and_a_clients_reservation_never_passes() {
 }
 
 #[test]
+fn responses_requests_are_reserved_and_other_passthroughs_are_not() {
+    let config = r#"{"role":"router","reserve_tokens":true,"default_output_tokens":100}"#;
+    let mut filter = factory(config).create_filter();
+    let mut h = host("POST", "/v1/responses");
+    h.request_headers
+        .push(("x-aigw-reserved-tokens".into(), "0".into()));
+    let body = r#"{"model":"gpt-4.1","instructions":"hi","input":"hi","max_output_tokens":20}"#;
+    h.run_request(&mut filter, body.as_bytes());
+    // 3 to prime the reply; instructions and input 3 + 1 each; plus max_output_tokens.
+    assert_eq!(h.request_header_value("x-aigw-reserved-tokens"), Some("31"));
+    assert_eq!(h.request_body, body.as_bytes());
+
+    let mut filter = factory(config).create_filter();
+    let mut h = host("POST", "/v1/responses");
+    h.run_request(&mut filter, br#"{"model":"gpt-4.1","input":"hi"}"#);
+    assert_eq!(
+        h.request_header_value("x-aigw-reserved-tokens"),
+        Some("107")
+    );
+
+    let mut filter = factory(r#"{"role":"router"}"#).create_filter();
+    let mut h = host("POST", "/v1/responses");
+    h.run_request(&mut filter, body.as_bytes());
+    assert!(h.request_header_value("x-aigw-reserved-tokens").is_none());
+
+    let mut filter = factory(config).create_filter();
+    let mut h = host("POST", "/v1/images/generations");
+    h.request_headers
+        .push(("x-aigw-reserved-tokens".into(), "0".into()));
+    h.run_request(&mut filter, br#"{"model":"gpt-image-1","prompt":"a cat"}"#);
+    assert!(h.request_header_value("x-aigw-reserved-tokens").is_none());
+}
+
+#[test]
 fn api_key_id_replaces_the_clients_and_only_when_configured() {
     let mut filter = factory(r#"{"role":"router","api_key_id":true}"#).create_filter();
     let mut h = host("POST", "/v1/chat/completions");

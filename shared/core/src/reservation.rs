@@ -4,7 +4,9 @@
 //! stream end, so an over-estimate is given back.
 
 use crate::api_kind::ApiKind;
-use crate::token_estimate::{Encoding, estimate_anthropic_request, estimate_chat_request};
+use crate::token_estimate::{
+    Encoding, estimate_anthropic_request, estimate_chat_request, estimate_responses_request,
+};
 use serde_json::Value;
 
 /// Output tokens reserved when a chat or completions request names no output cap and the
@@ -45,6 +47,18 @@ pub fn reserved_tokens_anthropic(body: &[u8]) -> u64 {
             prompt.saturating_add(max_tokens.unwrap_or(DEFAULT_OUTPUT_RESERVATION))
         }
         None => (body.len() as u64).div_ceil(4),
+    }
+}
+
+/// Tokens to reserve for a Responses API request (`/v1/responses`, whose `model` the router
+/// checked): the prompt estimate (`instructions`, `input`, function tools) plus its
+/// `max_output_tokens`, or `default_output` when it names none.
+pub fn reserved_tokens_responses(body: &[u8], default_output: u64) -> u64 {
+    match estimate_responses_request(body) {
+        Some((prompt, max_output)) => prompt.saturating_add(max_output.unwrap_or(default_output)),
+        None => (body.len() as u64)
+            .div_ceil(4)
+            .saturating_add(default_output),
     }
 }
 

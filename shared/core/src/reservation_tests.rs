@@ -64,3 +64,52 @@ fn anthropic_messages_reserve_system_messages_and_max_tokens() {
     assert_eq!(reserved_tokens_anthropic(body), 3 + 3 + 2 + 1 + 3 + 3 + 40);
     assert_eq!(reserved_tokens_anthropic(b"[]"), 1);
 }
+
+#[test]
+fn responses_reserve_instructions_input_and_max_output_tokens() {
+    let o200k = Encoding::O200kBase;
+    let text = br#"{"model":"gpt-4.1","input":"Hello there, how are you?","max_output_tokens":40}"#;
+    // 3 to prime the reply, 3 for the input message and its 7 tokens, then the cap.
+    assert_eq!(reserved_tokens_responses(text, 256), 3 + 3 + 7 + 40);
+
+    let items = br#"{"model":"gpt-4.1","instructions":"Be brief.","input":[
+        {"role":"user","content":[{"type":"input_text","text":"Hello there, how are you?"}]},
+        {"type":"function_call_output","call_id":"c1","output":"sunny"}]}"#;
+    let instructions = 3 + o200k.count("Be brief.");
+    let user = 3 + o200k.count("user") + 7;
+    let call_output = 3 + ["function_call_output", "c1", "sunny"]
+        .iter()
+        .map(|t| o200k.count(t))
+        .sum::<u64>();
+    assert_eq!(
+        reserved_tokens_responses(items, 100),
+        3 + instructions + user + call_output + 100
+    );
+}
+
+#[test]
+fn responses_function_tools_are_counted_like_chat_tools() {
+    let function = r#"{"name":"get_weather","description":"Weather of a city.","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}"#;
+    let chat = format!(
+        r#"{{"model":"gpt-4o","messages":[],"tools":[{{"type":"function","function":{function}}}]}}"#
+    );
+    let flat = &function[1..function.len() - 1];
+    let responses = format!(
+        r#"{{"model":"gpt-4o","input":[],"tools":[{{"type":"function",{flat}}},{{"type":"web_search_preview"}}]}}"#
+    );
+    let chat_prompt = estimate_chat_request(chat.as_bytes()).unwrap();
+    assert!(chat_prompt > 3 + 12, "{chat_prompt}");
+    assert_eq!(
+        reserved_tokens_responses(responses.as_bytes(), 0),
+        chat_prompt
+    );
+}
+
+#[test]
+fn unreadable_responses_request_reserves_a_quarter_of_the_body_and_the_default() {
+    let body = br#"{"input":"no model"}"#;
+    assert_eq!(
+        reserved_tokens_responses(body, 256),
+        (body.len() as u64).div_ceil(4) + 256
+    );
+}

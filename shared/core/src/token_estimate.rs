@@ -96,20 +96,9 @@ pub fn estimate_chat_request(body: &[u8]) -> Option<u64> {
     for message in messages {
         total += message_tokens(encoding, message);
     }
-    if let Some(tools) = request.get("tools").and_then(Value::as_array)
-        && !tools.is_empty()
-    {
-        let func_init = if encoding == Encoding::O200kBase {
-            7
-        } else {
-            10
-        };
-        for tool in tools {
-            if let Some(function) = tool.get("function") {
-                total += func_init + function_tokens(encoding, function);
-            }
-        }
-        total += FUNC_END;
+    if let Some(tools) = request.get("tools").and_then(Value::as_array) {
+        let functions: Vec<&Value> = tools.iter().filter_map(|t| t.get("function")).collect();
+        total += functions_tokens(encoding, &functions);
     }
     Some(total)
 }
@@ -131,6 +120,56 @@ pub fn estimate_anthropic_request(body: &[u8]) -> Option<(u64, Option<u64>)> {
     }
     let max_tokens = request.get("max_tokens").and_then(Value::as_u64);
     Some((total, max_tokens))
+}
+
+/// Estimates the prompt tokens of a Responses API request body (`POST /v1/responses`) and
+/// returns them with its `max_output_tokens`: `instructions` counted as a system message,
+/// `input` as one user message when it is a string or as chat messages when it is a list
+/// of input items (text content parts, function calls and their outputs), and the
+/// definitions of function tools. `None` when the body is not a JSON object with `model` and
+/// `input`.
+pub fn estimate_responses_request(body: &[u8]) -> Option<(u64, Option<u64>)> {
+    let request: Value = serde_json::from_slice(body).ok()?;
+    let encoding = Encoding::for_model(request.get("model")?.as_str().unwrap_or_default());
+    let mut total = REPLY_PRIMING;
+    if let Some(instructions) = request.get("instructions").and_then(Value::as_str) {
+        total += PER_MESSAGE + encoding.count(instructions);
+    }
+    match request.get("input")? {
+        Value::String(text) => total += PER_MESSAGE + encoding.count(text),
+        Value::Array(items) => {
+            for item in items {
+                total += message_tokens(encoding, item);
+            }
+        }
+        _ => {}
+    }
+    if let Some(tools) = request.get("tools").and_then(Value::as_array) {
+        let functions: Vec<&Value> = tools
+            .iter()
+            .filter(|t| t.get("type").and_then(Value::as_str) == Some("function"))
+            .collect();
+        total += functions_tokens(encoding, &functions);
+    }
+    let max_output_tokens = request.get("max_output_tokens").and_then(Value::as_u64);
+    Some((total, max_output_tokens))
+}
+
+/// Tokens of a request's function definitions (none: zero).
+fn functions_tokens(encoding: Encoding, functions: &[&Value]) -> u64 {
+    if functions.is_empty() {
+        return 0;
+    }
+    let func_init = if encoding == Encoding::O200kBase {
+        7
+    } else {
+        10
+    };
+    let defined: u64 = functions
+        .iter()
+        .map(|f| func_init + function_tokens(encoding, f))
+        .sum();
+    defined + FUNC_END
 }
 
 /// One message: the overhead plus every string field, text parts and tool calls.

@@ -66,7 +66,7 @@ pub struct ResponseUsage {
 
 /// A response body or stream event that is not the expected JSON.
 #[derive(Debug)]
-pub struct UsageError(serde_json::Error);
+pub struct UsageError(pub(crate) serde_json::Error);
 
 impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

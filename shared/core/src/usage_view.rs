@@ -88,7 +88,7 @@ impl ChoiceView {
 }
 
 /// Whether a string is non-empty, read without copying it.
-struct NonEmpty(bool);
+pub(crate) struct NonEmpty(pub bool);
 
 impl<'de> Deserialize<'de> for NonEmpty {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

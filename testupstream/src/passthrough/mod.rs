@@ -84,13 +84,15 @@ pub fn classify(
     Some(Ok((endpoint, flavor)))
 }
 
-/// Answers a checked request of `endpoint` from `backend`.
+/// Answers a checked request of `endpoint` from `backend`; a streamed Responses answer
+/// pauses `delay` between events.
 pub async fn answer(
     endpoint: Endpoint,
     flavor: &Flavor,
     backend: &str,
     content_type: &str,
     body: &[u8],
+    delay: std::time::Duration,
 ) -> Result<Response<Body>, ApiError> {
     let deployment = match flavor {
         Flavor::Azure { deployment } if !deployment.is_empty() => Some(deployment.as_str()),
@@ -101,7 +103,7 @@ pub async fn answer(
             let request = validate::responses(body)?;
             if request.stream {
                 let events = respond::response_events(backend, &request, body);
-                let stream = StreamBody::new(body_stream(events, std::time::Duration::ZERO));
+                let stream = StreamBody::new(body_stream(events, delay));
                 ("text/event-stream".into(), BodyExt::boxed(stream))
             } else {
                 let json = respond::response(backend, &request, body);

@@ -13,6 +13,9 @@ pub const COMPLETIONS_STREAM: &[u8] =
     include_bytes!("../../../../testdata/openai/completions_stream.sse");
 pub const NO_USAGE_STREAM: &[u8] =
     include_bytes!("../../../../testdata/openai/chat_stream_no_usage.sse");
+pub const RESPONSES: &[u8] = include_bytes!("../../../../testdata/openai/responses.json");
+pub const RESPONSES_STREAM: &[u8] =
+    include_bytes!("../../../../testdata/openai/responses_stream.sse");
 
 pub const CONFIG: &str = r#"{"costs":[
     {"metadata_key":"llm_total_token","type":"TotalToken"},

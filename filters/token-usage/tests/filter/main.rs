@@ -6,4 +6,5 @@ mod common;
 mod config;
 mod costs;
 mod lifecycle;
+mod responses;
 mod streaming;

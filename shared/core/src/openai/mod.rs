@@ -12,6 +12,7 @@ pub mod multipart_model;
 pub mod passthrough;
 pub mod path;
 pub mod request;
+pub mod responses_usage;
 pub mod routing;
 pub mod stream_end;
 pub mod stream_usage;
