@@ -2,10 +2,12 @@
 //! passed through to Anthropic backends (path `<prefix>/v1/messages`, `anthropic-version`
 //! kept or set, model override applied); passed through to Claude on Vertex AI with the model
 //! moved into the path and `anthropic_version` into the body (Vertex's own Google errors
-//! rewritten as Anthropic errors); translated to OpenAI chat completions for OpenAI and Azure
+//! rewritten as Anthropic errors) and to Claude on AWS Bedrock (InvokeModel, see
+//! [`BedrockMessages`]); translated to OpenAI chat completions for OpenAI and Azure
 //! OpenAI backends, whose answers come back as Anthropic messages or events. Other schemas,
 //! and `count_tokens` to backends other than the Anthropic API, get an Anthropic 404.
 
+use crate::bedrock_anthropic::BedrockMessages;
 use crate::config::Target;
 use crate::reply::send_anthropic_error;
 use aigw_core::anthropic::ANTHROPIC_VERSION;
@@ -49,6 +51,8 @@ pub enum MessagesExchange {
     Streaming(Box<StreamTranslator>),
     /// A provider error with this status, buffered until end of stream.
     Error(u16),
+    /// Claude on AWS Bedrock (InvokeModel): the body rewrite and the stream rewrite.
+    Bedrock(Box<BedrockMessages>),
 }
 
 impl MessagesExchange {
@@ -146,6 +150,23 @@ impl MessagesExchange {
                     ),
                 );
             }
+            (Target::AwsAnthropic { .. }, Endpoint::CountTokens) => {
+                return refuse(
+                    host,
+                    AnthropicError::not_found(
+                        "Token counting (/v1/messages/count_tokens) is not served for Claude on AWS Bedrock through this gateway.",
+                    ),
+                );
+            }
+            (Target::AwsAnthropic { .. }, Endpoint::Messages) => {
+                return match BedrockMessages::start(host, model_override, end_of_stream) {
+                    Some(exchange) => {
+                        *self = Self::Bedrock(Box::new(exchange));
+                        HeadersStatus::StopIteration
+                    }
+                    None => HeadersStatus::StopIteration,
+                };
+            }
             (Target::AwsBedrock { .. }, _) => {
                 return refuse(
                     host,
@@ -176,6 +197,11 @@ impl MessagesExchange {
         target: &Target,
         end_of_stream: bool,
     ) -> BodyStatus {
+        if let (Self::Bedrock(exchange), Target::AwsAnthropic { path_prefix }) =
+            (&mut *self, target)
+        {
+            return exchange.on_request_body(host, path_prefix, end_of_stream);
+        }
         if !matches!(self, Self::Override(_) | Self::Request(_) | Self::Vertex(_)) {
             return BodyStatus::Continue;
         }
@@ -226,6 +252,9 @@ impl MessagesExchange {
         host: &mut dyn Host,
         end_of_stream: bool,
     ) -> HeadersStatus {
+        if let Self::Bedrock(exchange) = self {
+            return exchange.on_response_headers(host, end_of_stream);
+        }
         if matches!(self, Self::AwaitingVertex) {
             *self = Self::PassThrough;
             let status = host
@@ -269,6 +298,7 @@ impl MessagesExchange {
     /// Response body: stream chunks as they come, buffered bodies at the end.
     pub fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
         match self {
+            Self::Bedrock(exchange) => exchange.on_response_body(host, end_of_stream),
             Self::Streaming(translator) => {
                 let mut out = translator.feed(&host.response_body());
                 if end_of_stream {
