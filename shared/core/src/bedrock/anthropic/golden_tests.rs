@@ -212,7 +212,11 @@ fn golden_cases() {
         }
         check_capture(dir);
         if let Some(bin) = read(dir, "upstream_response.bin") {
-            check_bytes(dir, "response.sse", &chat_stream(&[&bin], include_usage(dir)));
+            check_bytes(
+                dir,
+                "response.sse",
+                &chat_stream(&[&bin], include_usage(dir)),
+            );
             check_bytes(dir, "messages_response.sse", &messages_stream(&[&bin]));
             checked += 1;
         }

@@ -163,7 +163,10 @@ mod tests {
         assert_eq!(out.path, "/model/o/invoke");
         let body: Value = serde_json::from_slice(&out.body).unwrap();
         assert_eq!(body["anthropic_beta"], serde_json::json!(["x"]));
-        assert_eq!(messages_request(b"[1]", None, None).unwrap_err().status, 400);
+        assert_eq!(
+            messages_request(b"[1]", None, None).unwrap_err().status,
+            400
+        );
         assert_eq!(messages_request(b"{}", None, None).unwrap_err().status, 400);
     }
 

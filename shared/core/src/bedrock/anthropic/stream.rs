@@ -86,7 +86,8 @@ impl ChatStream {
 
 /// Ends an OpenAI stream with an error chunk.
 fn fail(message: &str, out: &mut Vec<u8>, done: &mut bool) {
-    let error = json!({"error": {"message": message, "type": "server_error", "param": null, "code": null}});
+    let error =
+        json!({"error": {"message": message, "type": "server_error", "param": null, "code": null}});
     write_data(out, &error);
     write_done(out);
     *done = true;
