@@ -349,6 +349,25 @@ fn yaml_has_run_hint_and_round_trips() {
 }
 
 #[test]
+fn bedrock_anthropic_backend_is_translated_then_signed_for_bedrock() {
+    let yaml = "backends:\n  - { name: ba, schema: AWSAnthropic, auth: { kind: aws_sigv4, region: us-east-1 } }\nroutes:\n  - { name: r, models: [claude], backend: ba }\n";
+    let config = from_yaml(yaml, Path::new("/")).unwrap();
+    assert_eq!(crate::config::check(&config), Ok(()));
+    let opts = GenerateOptions {
+        modules_dir: Path::new("/opt/aigw/modules"),
+        access_log: Path::new("/var/log/aigw/access.log"),
+    };
+    let b = generate(&config, &opts).unwrap();
+    let filters = upstream_filters(cluster(&b, "aigw-backend-ba"));
+    assert_eq!(
+        filter_config(&filters[0]),
+        json!({"role": "backend", "backend": "ba", "schema": "AWSAnthropic", "path_prefix": "", "authority": "bedrock-runtime.us-east-1.amazonaws.com"})
+    );
+    assert_eq!(filter_config(&filters[1])["kind"], "aws_sigv4");
+    assert_eq!(filter_config(&filters[1])["service"], "bedrock");
+}
+
+#[test]
 fn bedrock_cluster_uses_the_regional_endpoint_and_signs_after_translating() {
     let yaml = "backends:\n  - { name: br, schema: AWSBedrock, auth: { kind: aws_sigv4, region: eu-west-3 } }\nroutes:\n  - { name: r, models: [claude], backend: br }\n";
     let config = from_yaml(yaml, Path::new("/")).unwrap();

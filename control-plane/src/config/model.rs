@@ -81,7 +81,8 @@ pub struct Backend {
     pub schema: Schema,
     /// `scheme://host[:port][/path-prefix]`; may be omitted for a schema with a default
     /// endpoint (Anthropic: `https://api.anthropic.com`, Gemini:
-    /// `https://generativelanguage.googleapis.com`, Cohere: `https://api.cohere.com`, AWSBedrock with `auth.region`:
+    /// `https://generativelanguage.googleapis.com`, Cohere: `https://api.cohere.com`,
+    /// AWSBedrock and AWSAnthropic with `auth.region`:
     /// `https://bedrock-runtime.<region>.amazonaws.com`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub endpoint: String,
@@ -120,6 +121,10 @@ pub enum Schema {
     /// AWS Bedrock Converse API (OpenAI chat completions are translated; SigV4 auth).
     #[serde(rename = "AWSBedrock")]
     AwsBedrock,
+    /// Anthropic's Claude models on AWS Bedrock through InvokeModel (OpenAI chat completions
+    /// are translated, Anthropic Messages requests passed through; SigV4 auth).
+    #[serde(rename = "AWSAnthropic")]
+    AwsAnthropic,
     /// Gemini models on Google Vertex AI (OpenAI chat completions and embeddings are
     /// translated; OAuth bearer tokens).
     #[serde(rename = "GCPVertexAI")]
@@ -141,10 +146,16 @@ impl Schema {
             Self::Anthropic => "Anthropic",
             Self::Gemini => "Gemini",
             Self::AwsBedrock => "AWSBedrock",
+            Self::AwsAnthropic => "AWSAnthropic",
             Self::GcpVertexAi => "GCPVertexAI",
             Self::GcpAnthropic => "GCPAnthropic",
             Self::Cohere => "Cohere",
         }
+    }
+
+    /// Whether the schema is served by AWS Bedrock (SigV4 auth, regional default endpoint).
+    pub fn is_aws(self) -> bool {
+        matches!(self, Self::AwsBedrock | Self::AwsAnthropic)
     }
 
     /// Whether the schema is served by Vertex AI (`project` and `region` apply).
@@ -164,12 +175,12 @@ impl Schema {
 }
 
 impl Backend {
-    /// The configured endpoint, else the preset's or the schema's default (for AWSBedrock
+    /// The configured endpoint, else the preset's or the schema's default (for the AWS schemas
     /// the regional endpoint of `auth.region`, for Vertex AI that of `region`; empty when
     /// there is none).
     pub fn endpoint_url(&self) -> Cow<'_, str> {
         match (self.endpoint.as_str(), self.schema, &self.auth.region) {
-            ("", Schema::AwsBedrock, Some(region)) => {
+            ("", schema, Some(region)) if schema.is_aws() => {
                 Cow::Owned(format!("https://bedrock-runtime.{region}.amazonaws.com"))
             }
             ("", schema, _) if schema.is_vertex() => match self.region.as_deref() {

@@ -392,6 +392,31 @@ fn bedrock_backend_endpoint_from_region_and_needs_sigv4() {
 }
 
 #[test]
+fn bedrock_anthropic_backend_endpoint_from_region_and_needs_aws_auth() {
+    let yaml = "  - name: ba\n    schema: AWSAnthropic\n    auth: { kind: aws_sigv4, region: us-west-2 }\nroutes:";
+    let c = from_yaml(&variant("routes:", yaml), Path::new("/cfg")).unwrap();
+    assert_eq!(c.backends[2].schema, Schema::AwsAnthropic);
+    assert_eq!(
+        c.backends[2].endpoint_url(),
+        "https://bedrock-runtime.us-west-2.amazonaws.com"
+    );
+    assert_problem(
+        &variant(
+            "routes:",
+            "  - name: ba\n    schema: AWSAnthropic\n    auth: { kind: aws_sigv4 }\nroutes:",
+        ),
+        "backends[2].endpoint: required for schema AWSAnthropic unless auth.region is set (then https://bedrock-runtime.<region>.amazonaws.com)",
+    );
+    assert_problem(
+        &variant(
+            "routes:",
+            "  - name: ba\n    schema: AWSAnthropic\n    endpoint: https://bedrock-runtime.us-east-2.amazonaws.com\n    auth: { kind: anthropic_api_key, key_env: K }\nroutes:",
+        ),
+        "backends[2].auth.kind: schema AWSAnthropic authenticates with aws_sigv4 or aws_web_identity, got anthropic_api_key",
+    );
+}
+
+#[test]
 fn limits_default_and_are_checked() {
     let c = from_yaml(VALID, Path::new("/cfg")).unwrap();
     assert_eq!(c.limits, super::limits::Limits::default());

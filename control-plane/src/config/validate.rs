@@ -115,8 +115,9 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
         // The missing region is reported by validate_vertex.
         _ if url.is_empty() && b.schema.is_vertex() => {}
         _ if b.inference_pool.is_some() => {}
-        _ if url.is_empty() && b.schema == Schema::AwsBedrock => errors.push(format!(
-            "{at}.endpoint: required for schema AWSBedrock unless auth.region is set (then https://bedrock-runtime.<region>.amazonaws.com)"
+        _ if url.is_empty() && b.schema.is_aws() => errors.push(format!(
+            "{at}.endpoint: required for schema {} unless auth.region is set (then https://bedrock-runtime.<region>.amazonaws.com)",
+            b.schema.as_str()
         )),
         _ if url.is_empty() => errors.push(format!(
             "{at}.endpoint: required for schema {}",
@@ -143,6 +144,7 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
             | Schema::Anthropic
             | Schema::Gemini
             | Schema::AwsBedrock
+            | Schema::AwsAnthropic
             | Schema::GcpVertexAi
             | Schema::GcpAnthropic
             | Schema::Cohere,
@@ -170,9 +172,10 @@ fn backend(at: &str, b: &Backend, errors: &mut Vec<String>) {
             b.auth.kind.as_str()
         ));
     }
-    if b.schema == Schema::AwsBedrock && !b.auth.kind.is_aws() {
+    if b.schema.is_aws() && !b.auth.kind.is_aws() {
         errors.push(format!(
-            "{at}.auth.kind: schema AWSBedrock authenticates with aws_sigv4 or aws_web_identity, got {}",
+            "{at}.auth.kind: schema {} authenticates with aws_sigv4 or aws_web_identity, got {}",
+            b.schema.as_str(),
             b.auth.kind.as_str()
         ));
     }

@@ -1,12 +1,14 @@
 //! The backend role: adapts a request to one backend's schema (path, model override) and
 //! tags the response with the backend's name. OpenAI and Azure bodies pass through untouched
-//! unless the model is overridden; Anthropic, Gemini, Bedrock, Vertex AI and Cohere exchanges
+//! unless the model is overridden; Anthropic, Gemini, Bedrock (Converse and Claude through
+//! InvokeModel), Vertex AI and Cohere exchanges
 //! are translated both ways. Every attempt (a retry or fallback to another backend) starts from the client's
 //! request.
 
 use crate::anthropic::Exchange;
 use crate::attempt::start_from_client_request;
 use crate::bedrock::BedrockExchange;
+use crate::bedrock_anthropic::BedrockAnthropicExchange;
 use crate::cohere::CohereExchange;
 use crate::config::{BackendConfig, Target};
 use crate::content_check::ContentCheck;
@@ -38,6 +40,8 @@ pub struct BackendFilter {
     bedrock: BedrockExchange,
     /// The exchange with a Cohere backend (unused for other schemas).
     cohere: CohereExchange,
+    /// The chat exchange with Claude on Bedrock (unused for other schemas).
+    bedrock_anthropic: BedrockAnthropicExchange,
     /// The client called the Anthropic Messages API (`/anthropic/v1/...`).
     messages_api: bool,
     /// That exchange, for any backend schema.
@@ -56,6 +60,7 @@ impl BackendFilter {
             gemini: GeminiExchange::default(),
             bedrock: BedrockExchange::default(),
             cohere: CohereExchange::default(),
+            bedrock_anthropic: BedrockAnthropicExchange::default(),
             messages_api: false,
             messages: MessagesExchange::default(),
             content_check: ContentCheck::default(),
@@ -100,6 +105,7 @@ impl BackendFilter {
             // And the Bedrock and Vertex AI exchanges.
             (
                 Target::AwsBedrock { .. }
+                | Target::AwsAnthropic { .. }
                 | Target::GcpVertexAi { .. }
                 | Target::GcpAnthropic { .. },
                 _,
@@ -142,6 +148,7 @@ impl Filter for BackendFilter {
             Target::Anthropic { .. }
             | Target::Gemini { .. }
             | Target::AwsBedrock { .. }
+            | Target::AwsAnthropic { .. }
             | Target::GcpVertexAi { .. }
             | Target::GcpAnthropic { .. }
             | Target::Cohere { .. },
@@ -189,6 +196,14 @@ impl Filter for BackendFilter {
             return self
                 .cohere
                 .on_request_headers(host, &path, model_override, end_of_stream);
+        }
+        if let Target::AwsAnthropic { .. } = &self.config.target {
+            return self.bedrock_anthropic.on_request_headers(
+                host,
+                &path,
+                model_override,
+                end_of_stream,
+            );
         }
         match self.new_path(host, &path, kind, passthrough, model_override.as_deref()) {
             Ok(Some(new_path)) => host.set_request_header(":path", &new_path),
@@ -249,6 +264,11 @@ impl Filter for BackendFilter {
                 .cohere
                 .on_request_body(host, path_prefix, end_of_stream);
         }
+        if let Target::AwsAnthropic { path_prefix } = &self.config.target {
+            return self
+                .bedrock_anthropic
+                .on_request_body(host, path_prefix, end_of_stream);
+        }
         let Some(model) = self.pending_override.as_deref() else {
             return BodyStatus::Continue;
         };
@@ -289,6 +309,9 @@ impl Filter for BackendFilter {
                 self.content_check.on_response_headers(host, end_of_stream)
             }
             Target::Cohere { .. } => self.cohere.on_response_headers(host, end_of_stream),
+            Target::AwsAnthropic { .. } => self
+                .bedrock_anthropic
+                .on_response_headers(host, end_of_stream),
         }
     }
 
@@ -308,6 +331,9 @@ impl Filter for BackendFilter {
                 self.content_check.on_response_body(host, end_of_stream)
             }
             Target::Cohere { .. } => self.cohere.on_response_body(host, end_of_stream),
+            Target::AwsAnthropic { .. } => {
+                self.bedrock_anthropic.on_response_body(host, end_of_stream)
+            }
         }
     }
 }

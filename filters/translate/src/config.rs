@@ -65,6 +65,8 @@ enum Schema {
     Gemini,
     #[serde(rename = "AWSBedrock")]
     AwsBedrock,
+    #[serde(rename = "AWSAnthropic")]
+    AwsAnthropic,
     #[serde(rename = "GCPVertexAI")]
     GcpVertexAi,
     #[serde(rename = "GCPAnthropic")]
@@ -116,6 +118,13 @@ pub enum Target {
     /// AWS Bedrock Converse: chat completions go to
     /// `<path_prefix>/model/{modelId}/converse[-stream]`, translated.
     AwsBedrock {
+        /// Put before `/model/...` (default empty).
+        path_prefix: String,
+    },
+    /// Claude models on AWS Bedrock through InvokeModel: chat completions go to
+    /// `<path_prefix>/model/{modelId}/invoke[-with-response-stream]`, translated; Messages
+    /// requests are passed through with the same body rewrite.
+    AwsAnthropic {
         /// Put before `/model/...` (default empty).
         path_prefix: String,
     },
@@ -229,6 +238,7 @@ impl RawBackend {
             Schema::Anthropic
             | Schema::Gemini
             | Schema::AwsBedrock
+            | Schema::AwsAnthropic
             | Schema::GcpVertexAi
             | Schema::GcpAnthropic
             | Schema::Cohere => String::new(),
@@ -284,11 +294,13 @@ impl RawBackend {
             (Schema::Anthropic, None) => Target::Anthropic { path_prefix },
             (Schema::Gemini, None) => Target::Gemini { path_prefix },
             (Schema::AwsBedrock, None) => Target::AwsBedrock { path_prefix },
+            (Schema::AwsAnthropic, None) => Target::AwsAnthropic { path_prefix },
             (Schema::Cohere, None) => Target::Cohere { path_prefix },
             (
                 Schema::Anthropic
                 | Schema::Gemini
                 | Schema::AwsBedrock
+                | Schema::AwsAnthropic
                 | Schema::GcpVertexAi
                 | Schema::GcpAnthropic
                 | Schema::Cohere,

@@ -7,6 +7,7 @@ mod anthropic;
 mod attempt;
 mod backend;
 mod bedrock;
+mod bedrock_anthropic;
 mod cohere;
 pub mod config;
 mod content_check;

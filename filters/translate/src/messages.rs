@@ -2,12 +2,14 @@
 //! passed through to Anthropic backends (path `<prefix>/v1/messages`, `anthropic-version`
 //! kept or set, model override applied); passed through to Claude on Vertex AI with the model
 //! moved into the path and `anthropic_version` into the body (Vertex's own Google errors
-//! rewritten as Anthropic errors); translated to OpenAI chat completions for OpenAI and Azure
+//! rewritten as Anthropic errors) and to Claude on AWS Bedrock (InvokeModel, see
+//! [`BedrockMessages`]); translated to OpenAI chat completions for OpenAI and Azure
 //! OpenAI backends, whose answers come back as Anthropic messages or events; chained through
 //! OpenAI chat to Gemini, Vertex AI Gemini, Bedrock Converse and Cohere backends
 //! ([`crate::messages_chain`]). `count_tokens` to backends other than the Anthropic API gets
 //! an Anthropic 404.
 
+use crate::bedrock_anthropic::BedrockMessages;
 use crate::config::Target;
 use crate::messages_chain::{ChainExchange, chain_api_name};
 use crate::reply::send_anthropic_error;
@@ -55,6 +57,8 @@ pub enum MessagesExchange {
     /// Gemini, Vertex AI (Gemini), Bedrock Converse or Cohere backend: chained through
     /// OpenAI chat completions.
     Chained(ChainExchange),
+    /// Claude on AWS Bedrock (InvokeModel): the body rewrite and the stream rewrite.
+    Bedrock(Box<BedrockMessages>),
 }
 
 impl MessagesExchange {
@@ -143,6 +147,23 @@ impl MessagesExchange {
                     )),
                 );
             }
+            (Target::AwsAnthropic { .. }, Endpoint::CountTokens) => {
+                return refuse(
+                    host,
+                    AnthropicError::not_found(
+                        "Token counting (/v1/messages/count_tokens) is not served for Claude on AWS Bedrock through this gateway.",
+                    ),
+                );
+            }
+            (Target::AwsAnthropic { .. }, Endpoint::Messages) => {
+                return match BedrockMessages::start(host, model_override, end_of_stream) {
+                    Some(exchange) => {
+                        *self = Self::Bedrock(Box::new(exchange));
+                        HeadersStatus::StopIteration
+                    }
+                    None => HeadersStatus::StopIteration,
+                };
+            }
             // Through OpenAI chat completions to the backend's own chat API.
             (
                 Target::Gemini { .. }
@@ -186,6 +207,11 @@ impl MessagesExchange {
     ) -> BodyStatus {
         if let Self::Chained(chain) = self {
             return chain.on_request_body(host, target, end_of_stream);
+        }
+        if let (Self::Bedrock(exchange), Target::AwsAnthropic { path_prefix }) =
+            (&mut *self, target)
+        {
+            return exchange.on_request_body(host, path_prefix, end_of_stream);
         }
         if !matches!(self, Self::Override(_) | Self::Request(_) | Self::Vertex(_)) {
             return BodyStatus::Continue;
@@ -240,6 +266,9 @@ impl MessagesExchange {
         if let Self::Chained(chain) = self {
             return chain.on_response_headers(host, end_of_stream);
         }
+        if let Self::Bedrock(exchange) = self {
+            return exchange.on_response_headers(host, end_of_stream);
+        }
         if matches!(self, Self::AwaitingVertex) {
             *self = Self::PassThrough;
             let status = host
@@ -284,6 +313,7 @@ impl MessagesExchange {
     pub fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
         match self {
             Self::Chained(chain) => chain.on_response_body(host, end_of_stream),
+            Self::Bedrock(exchange) => exchange.on_response_body(host, end_of_stream),
             Self::Streaming(translator) => {
                 let mut out = translator.feed(&host.response_body());
                 if end_of_stream {

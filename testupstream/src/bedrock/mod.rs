@@ -1,9 +1,11 @@
 //! The AWS Bedrock flavour: `POST /model/{modelId}/converse` and `/converse-stream`,
 //! authenticated by SigV4 (checked like AWS does), answered as Converse JSON or as binary
 //! event-stream frames (`application/vnd.amazon.eventstream`) with correct CRCs, and
-//! `/model/amazon.titan-embed-*/invoke` (Titan embeddings); errors in Bedrock's format
-//! (`x-amzn-ErrorType`, `{"message"}`).
+//! `/model/amazon.titan-embed-*/invoke` (Titan embeddings), Claude models through
+//! `/model/{modelId}/invoke` and `/invoke-with-response-stream` ([`claude`]); errors in
+//! Bedrock's format (`x-amzn-ErrorType`, `{"message"}`).
 
+mod claude;
 mod error;
 mod respond;
 mod sigv4;
@@ -20,6 +22,7 @@ use crate::fault;
 use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, knobs};
 use crate::stream::body_stream;
 use error::AwsError;
+use percent_encoding::percent_decode_str;
 
 /// Request header making a stream end with an exception frame after its first delta; the
 /// value names the exception (`throttlingException` when it does not end in `Exception`).
@@ -37,24 +40,32 @@ enum Operation {
     ConverseStream,
     /// InvokeModel of a Titan text embedding model.
     InvokeTitanEmbed,
+    /// InvokeModel of a Claude model.
+    InvokeClaude,
+    /// InvokeModelWithResponseStream of a Claude model.
+    InvokeClaudeStream,
     /// InvokeModel of any other model (not served by the fake).
     InvokeOther,
 }
 
-/// The operation of a path (the model id is one percent-encoded segment).
-fn operation(path: &str) -> Option<Operation> {
+/// The operation of a path and its model id (one percent-encoded segment, decoded).
+fn operation(path: &str) -> Option<(Operation, String)> {
     let rest = path.strip_prefix("/model/")?;
-    let (model, action) = rest.rsplit_once('/')?;
-    if model.is_empty() || model.contains('/') {
+    let (segment, action) = rest.rsplit_once('/')?;
+    if segment.is_empty() || segment.contains('/') {
         return None;
     }
-    match action {
-        "converse" => Some(Operation::Converse),
-        "converse-stream" => Some(Operation::ConverseStream),
-        "invoke" if model.contains("titan-embed") => Some(Operation::InvokeTitanEmbed),
-        "invoke" => Some(Operation::InvokeOther),
-        _ => None,
-    }
+    let model = percent_decode_str(segment).decode_utf8().ok()?.into_owned();
+    let operation = match action {
+        "converse" => Operation::Converse,
+        "converse-stream" => Operation::ConverseStream,
+        "invoke" if model.contains("titan-embed") => Operation::InvokeTitanEmbed,
+        "invoke" if claude::is_claude(&model) => Operation::InvokeClaude,
+        "invoke-with-response-stream" if claude::is_claude(&model) => Operation::InvokeClaudeStream,
+        "invoke" | "invoke-with-response-stream" => Operation::InvokeOther,
+        _ => return None,
+    };
+    Some((operation, model))
 }
 
 /// Answers one Bedrock request (errors included).
@@ -72,8 +83,8 @@ const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
 
 async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body>, Failure> {
     let path = req.uri().path().to_string();
-    let operation = match operation(&path) {
-        Some(operation) if req.method() == Method::POST => operation,
+    let (operation, model) = match operation(&path) {
+        Some(found) if req.method() == Method::POST => found,
         _ => {
             let e = AwsError::new(
                 404,
@@ -131,6 +142,21 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
         let (text, dimensions) = titan::validate(&body).map_err(fail)?;
         let out = crate::server::full(titan::answer(&text, dimensions));
         return Ok(ok_response(out, "application/json", &body, backend_header));
+    }
+    if operation == Operation::InvokeClaude {
+        let request = claude::parse(&body, &model).map_err(fail)?;
+        let out = crate::server::full(crate::anthropic::respond::complete(
+            &backend.id,
+            &request,
+            &body,
+        ));
+        return Ok(ok_response(out, "application/json", &body, backend_header));
+    }
+    if operation == Operation::InvokeClaudeStream {
+        let request = claude::parse(&body, &model).map_err(fail)?;
+        let frames = claude::stream(&backend.id, &request, &body, fail_with.as_deref());
+        let out = BodyExt::boxed(StreamBody::new(body_stream(frames, delay)));
+        return Ok(ok_response(out, EVENT_STREAM, &body, backend_header));
     }
     let request = validate::converse(&body).map_err(fail)?;
     let streaming = operation == Operation::ConverseStream;

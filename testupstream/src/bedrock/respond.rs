@@ -126,7 +126,7 @@ fn event(kind: &str, payload: Value) -> Bytes {
 }
 
 /// The exception frame a stream fails with.
-fn exception(name: &str) -> Bytes {
+pub(super) fn exception(name: &str) -> Bytes {
     let headers = [
         (":exception-type", name),
         (":content-type", "application/json"),

@@ -352,3 +352,25 @@ fn sts_credentials_need_their_session_token_and_expire() {
     let e = authenticate(&config, &received(&headers)).unwrap_err();
     assert_eq!((e.status.as_u16(), e.name), (403, "ExpiredTokenException"));
 }
+
+#[test]
+fn claude_invoke_paths_are_told_apart_by_the_decoded_model() {
+    use super::{Operation, operation};
+    assert_eq!(
+        operation("/model/us.anthropic.claude-sonnet-4-5-v1%3A0/invoke-with-response-stream"),
+        Some((
+            Operation::InvokeClaudeStream,
+            "us.anthropic.claude-sonnet-4-5-v1:0".to_string()
+        ))
+    );
+    let arn =
+        "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Afoundation-model%2Fanthropic.claude-3/invoke";
+    assert_eq!(operation(arn).unwrap().0, Operation::InvokeClaude);
+    assert_eq!(
+        operation("/model/amazon.nova-pro-v1%3A0/invoke-with-response-stream")
+            .unwrap()
+            .0,
+        Operation::InvokeOther
+    );
+    assert_eq!(operation("/model/a/b/invoke"), None);
+}

@@ -30,10 +30,13 @@ pub enum ModelPlacement {
     /// In the body's `model` (the Anthropic API).
     Body,
     /// In the URL path, with this `anthropic_version` in the body instead (Anthropic on
-    /// Vertex AI, which refuses a `model` member).
+    /// Vertex AI and on AWS Bedrock, which refuse a `model` member).
     Path {
         /// The body's `anthropic_version`.
         anthropic_version: &'static str,
+        /// Whether a stream is asked for in the body (`stream: true`; Vertex AI) rather than
+        /// by the path alone (Bedrock, which refuses the member).
+        stream_in_body: bool,
     },
 }
 
@@ -66,9 +69,9 @@ pub fn translate_request_for(
     let model = model_override.unwrap_or(&req.model).to_string();
     match placement {
         ModelPlacement::Body => out.insert("model".into(), json!(model)),
-        ModelPlacement::Path { anthropic_version } => {
-            out.insert("anthropic_version".into(), json!(anthropic_version))
-        }
+        ModelPlacement::Path {
+            anthropic_version, ..
+        } => out.insert("anthropic_version".into(), json!(anthropic_version)),
     };
     let max_tokens = req
         .max_completion_tokens
@@ -96,7 +99,11 @@ pub fn translate_request_for(
         _ => {}
     }
     let stream = req.stream.unwrap_or(false);
-    if stream {
+    let stream_in_body = match placement {
+        ModelPlacement::Body => true,
+        ModelPlacement::Path { stream_in_body, .. } => stream_in_body,
+    };
+    if stream && stream_in_body {
         out.insert("stream".into(), json!(true));
     }
     if let Some(tools) = req.tools

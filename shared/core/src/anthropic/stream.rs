@@ -158,6 +158,23 @@ impl StreamTranslator {
         out
     }
 
+    /// Translates one whole Anthropic event given as its JSON (as AWS Bedrock delivers them,
+    /// one per event-stream frame, without SSE framing).
+    pub fn feed_event(&mut self, json: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let event = SseEvent {
+            event: b"chunk",
+            data: json,
+        };
+        self.state.on_event(event, &mut out);
+        out
+    }
+
+    /// Whether the client stream is over (`[DONE]` written).
+    pub fn is_done(&self) -> bool {
+        self.state.done
+    }
+
     /// Ends the stream: a stream cut before `message_stop` ends with an error chunk.
     pub fn finish(&mut self) -> Vec<u8> {
         let mut out = Vec::new();

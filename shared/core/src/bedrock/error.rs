@@ -56,7 +56,7 @@ pub fn translate_error(status: u16, error_type_header: Option<&str>, body: &[u8]
 
 /// The HTTP status Bedrock gives an exception of this name (`throttlingException` or
 /// `ThrottlingException`), for the error type of an exception inside a stream.
-fn exception_status(name: &str) -> u16 {
+pub(crate) fn exception_status(name: &str) -> u16 {
     match name.to_ascii_lowercase().as_str() {
         "validationexception" => 400,
         "accessdeniedexception" => 403,

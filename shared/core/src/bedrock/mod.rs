@@ -3,6 +3,8 @@
 //! binary event-stream framing of streamed answers decoded by [`eventstream`]; embeddings
 //! with Amazon Titan through InvokeModel (`POST /model/{modelId}/invoke`, [`embeddings`]).
 //!
+//! Claude models through InvokeModel (the Anthropic Messages body) are [`anthropic`].
+//!
 //! Mapping decisions (the full table is in control-plane/README.md, "Bedrock backends"):
 //! - `system`/`developer` messages become `system`; `tool` messages become `toolResult`
 //!   blocks of a `user` turn; consecutive turns of one role are merged (Converse requires
@@ -12,6 +14,7 @@
 //! - Converse answers carry no id and no model: the id comes from `x-amzn-RequestId`, the
 //!   model is the one the request named (after any override).
 
+pub mod anthropic;
 mod content;
 pub mod embeddings;
 pub mod error;
@@ -43,6 +46,15 @@ pub fn converse_path(model: &str, stream: bool) -> String {
 /// The InvokeModel path for `model` (`/model/{modelId}/invoke`).
 pub fn invoke_path(model: &str) -> String {
     format!("/model/{}/invoke", utf8_percent_encode(model, SEGMENT))
+}
+
+/// The InvokeModelWithResponseStream path for `model`
+/// (`/model/{modelId}/invoke-with-response-stream`).
+pub fn invoke_stream_path(model: &str) -> String {
+    format!(
+        "/model/{}/invoke-with-response-stream",
+        utf8_percent_encode(model, SEGMENT)
+    )
 }
 
 /// Maps a Converse `stopReason` to an OpenAI `finish_reason`.

@@ -49,6 +49,7 @@ pub struct ChatRequest {
 pub fn chat_request(body: &[u8], model_override: Option<&str>) -> Result<ChatRequest, OpenAiError> {
     let placement = ModelPlacement::Path {
         anthropic_version: ANTHROPIC_VERSION,
+        stream_in_body: true,
     };
     let messages = translate_request_for(placement, body, model_override)?;
     let path = model_path(&messages.model, messages.stream)

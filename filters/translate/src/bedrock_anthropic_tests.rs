@@ -1,0 +1,208 @@
+//! The backend role for Claude on AWS Bedrock through InvokeModel (`AWSAnthropic`).
+
+use crate::TranslateFactory;
+use aigw_host::test_host::TestHost;
+use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use serde_json::{Value, json};
+
+const CONFIG: &str = r#"{"role":"backend","backend":"ba","schema":"AWSAnthropic"}"#;
+const CHAT: &str = r#"{"model":"m-1","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi there"}]}"#;
+const STREAM: &[u8] = include_bytes!(
+    "../../../testdata/bedrock_anthropic/07_stream_text_usage/upstream_response.bin"
+);
+const EXCEPTION: &[u8] = include_bytes!(
+    "../../../testdata/bedrock_anthropic/09_stream_exception_mid_stream/upstream_response.bin"
+);
+const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
+
+fn filter() -> crate::TranslateFilter {
+    TestHost::factory::<TranslateFactory>(CONFIG)
+        .unwrap()
+        .0
+        .create_filter()
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn request(
+    f: &mut crate::TranslateFilter,
+    path: &str,
+    body: &str,
+    extra: &[(&str, &str)],
+) -> (TestHost, HeadersStatus, Option<BodyStatus>) {
+    let mut headers = vec![(":method", "POST"), (":path", path)];
+    headers.extend_from_slice(extra);
+    let mut h = TestHost::with_request_headers(&headers);
+    let bytes = body.as_bytes();
+    let (hs, bs) = h.run_request_chunks(f, &[&bytes[..5], &bytes[5..]]);
+    (h, hs, bs)
+}
+
+fn respond(h: &mut TestHost, status: &str, content_type: &str, extra: &[(&str, &str)]) {
+    h.response_headers = vec![
+        (":status".into(), status.into()),
+        ("content-type".into(), content_type.into()),
+    ];
+    for (k, v) in extra {
+        h.response_headers.push(((*k).into(), (*v).into()));
+    }
+}
+
+/// The capture cut into pieces that split frames.
+fn pieces(capture: &[u8]) -> Vec<&[u8]> {
+    capture.chunks(37).collect()
+}
+
+#[test]
+fn chat_streams_go_to_invoke_with_response_stream_and_come_back_as_chunks() {
+    let mut f = filter();
+    let over = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    let (mut h, hs, bs) = request(
+        &mut f,
+        "/v1/chat/completions",
+        CHAT,
+        &[("x-aigw-model-override", over)],
+    );
+    assert_eq!(
+        (hs, bs),
+        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
+    );
+    assert_eq!(
+        header(&h.request_headers, ":path"),
+        Some("/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/invoke-with-response-stream")
+    );
+    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(
+        body,
+        json!({"anthropic_version":"bedrock-2023-05-31","max_tokens":4096,"messages":[{"role":"user","content":[{"type":"text","text":"hi there"}]}]})
+    );
+    respond(&mut h, "200", EVENT_STREAM, &[]);
+    let out = String::from_utf8(h.run_response(&mut f, &pieces(STREAM))).unwrap();
+    assert_eq!(
+        header(&h.response_headers, "content-type"),
+        Some("text/event-stream")
+    );
+    assert!(out.contains(r#""content":"Hello""#), "{out}");
+    assert!(out.contains(r#""prompt_tokens":25"#), "{out}");
+    assert!(out.ends_with("data: [DONE]\n\n"), "{out}");
+}
+
+#[test]
+fn chat_exception_frames_and_error_answers_become_openai_errors() {
+    let mut f = filter();
+    let (mut h, _, _) = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+    respond(&mut h, "200", EVENT_STREAM, &[]);
+    let out = String::from_utf8(h.run_response(&mut f, &pieces(EXCEPTION))).unwrap();
+    assert!(
+        out.contains(r#""code":"throttlingException""#) && out.ends_with("data: [DONE]\n\n"),
+        "{out}"
+    );
+    let mut f = filter();
+    let body = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
+    let (mut h, _, _) = request(&mut f, "/v1/chat/completions", body, &[]);
+    assert_eq!(header(&h.request_headers, ":path"), Some("/model/m/invoke"));
+    respond(
+        &mut h,
+        "400",
+        "application/json",
+        &[("x-amzn-errortype", "ValidationException:http://x/")],
+    );
+    let out = h.run_response(&mut f, &[br#"{"message":"Malformed input request"}"#]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["error"]["code"], "ValidationException");
+    assert_eq!(v["error"]["message"], "Malformed input request");
+    assert_eq!(header(&h.response_headers, ":status"), Some("400"));
+}
+
+#[test]
+fn buffered_chat_answers_are_translated() {
+    let mut f = filter();
+    let body = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
+    let (mut h, _, _) = request(&mut f, "/v1/chat/completions", body, &[]);
+    respond(&mut h, "200", "application/json", &[]);
+    let upstream = br#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"Hi!"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":2}}"#;
+    let out = h.run_response(&mut f, &[&upstream[..20], &upstream[20..]]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["choices"][0]["message"]["content"], "Hi!");
+    assert_eq!(v["usage"]["total_tokens"], 5);
+}
+
+#[test]
+fn other_api_paths_are_refused() {
+    let mut f = filter();
+    let (h, hs, _) = request(
+        &mut f,
+        "/v1/embeddings",
+        r#"{"model":"x","input":"y"}"#,
+        &[],
+    );
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    assert_eq!(h.local_reply.as_ref().unwrap().status, 404);
+}
+
+#[test]
+fn messages_clients_pass_through_with_the_body_rewritten() {
+    let mut f = filter();
+    let body = r#"{"model":"claude-x","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
+    let extra = [
+        ("anthropic-version", "2023-06-01"),
+        ("anthropic-beta", "context-1m-2025-08-07"),
+    ];
+    let (mut h, hs, bs) = request(&mut f, "/anthropic/v1/messages?beta=true", body, &extra);
+    assert_eq!(
+        (hs, bs),
+        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
+    );
+    assert_eq!(
+        header(&h.request_headers, ":path"),
+        Some("/model/claude-x/invoke-with-response-stream")
+    );
+    assert!(header(&h.request_headers, "anthropic-version").is_none());
+    assert!(header(&h.request_headers, "anthropic-beta").is_none());
+    assert_eq!(
+        String::from_utf8(h.request_body.clone()).unwrap(),
+        r#"{"anthropic_beta":["context-1m-2025-08-07"],"anthropic_version":"bedrock-2023-05-31","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"#
+    );
+    respond(&mut h, "200", EVENT_STREAM, &[]);
+    let out = String::from_utf8(h.run_response(&mut f, &pieces(STREAM))).unwrap();
+    assert!(out.starts_with("event: message_start\ndata: {"), "{out}");
+    assert!(out.ends_with("event: message_stop\ndata: {\"amazon-bedrock-invocationMetrics\":{\"firstByteLatency\":210,\"inputTokenCount\":25,\"invocationLatency\":512,\"outputTokenCount\":15},\"type\":\"message_stop\"}\n\n"), "{out}");
+}
+
+#[test]
+fn messages_errors_and_count_tokens() {
+    let mut f = filter();
+    let body =
+        r#"{"model":"claude-x","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"#;
+    let (mut h, _, _) = request(&mut f, "/anthropic/v1/messages", body, &[]);
+    assert_eq!(
+        header(&h.request_headers, ":path"),
+        Some("/model/claude-x/invoke")
+    );
+    respond(
+        &mut h,
+        "429",
+        "application/json",
+        &[("x-amzn-errortype", "ThrottlingException")],
+    );
+    let out = h.run_response(&mut f, &[br#"{"message":"Too many requests"}"#]);
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v,
+        json!({"type":"error","error":{"type":"rate_limit_error","message":"Too many requests"}})
+    );
+    let mut f = filter();
+    let (h, hs, _) = request(&mut f, "/anthropic/v1/messages/count_tokens", body, &[]);
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    let reply = h.local_reply.as_ref().unwrap();
+    let v: Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(
+        (reply.status, v["error"]["type"].as_str()),
+        (404, Some("not_found_error"))
+    );
+}
