@@ -331,6 +331,8 @@ fn access_log_per_kind() {
         {
             assert!(fmt.get(key).is_some(), "{key}");
         }
+        // Without an `mcp` section there are no MCP fields.
+        assert!(fmt.get("mcp_method").is_none());
     }
 }
 
