@@ -198,18 +198,24 @@ if [[ " $VARIANTS " == *\ mcp-* ]]; then
     note "MCP (overhead = gateway minus mcp-direct, in ms)"
     mcp_results
 fi
-read -r base_rps _ _ base_cpu <<<"${RESULT[plain]:-0 0 0 0}"
-printf '    %-10s %11s %9s %9s %12s %13s %13s\n' variant "requests/s" "p50 ms" "p99 ms" \
-    "CPU us/req" "req/s / plain" "CPU / plain"
-for variant in $VARIANTS; do
-    [[ "$variant" != mcp-* ]] || continue
-    read -r rps p50 p99 cpu <<<"${RESULT[$variant]}"
-    awk -v v="$variant" -v r="$rps" -v a="$p50" -v b="$p99" -v c="$cpu" -v br="$base_rps" \
-        -v bc="$base_cpu" 'BEGIN {
-        rr = br > 0 ? sprintf("%.2f", r / br) : "n/a";
-        cr = bc > 0 ? sprintf("%.2f", c / bc) : "n/a";
-        printf "    %-10s %11.0f %9.2f %9.2f %12.1f %13s %13s\n", v, r, a / 1000, b / 1000, c, rr, cr }'
-done
+# Prints the chat table: requests/s, latency, Envoy CPU per request and the ratios to plain.
+chat_results() {
+    read -r base_rps _ _ base_cpu <<<"${RESULT[plain]:-0 0 0 0}"
+    printf '    %-10s %11s %9s %9s %12s %13s %13s\n' variant "requests/s" "p50 ms" "p99 ms" \
+        "CPU us/req" "req/s / plain" "CPU / plain"
+    for variant in $VARIANTS; do
+        [[ "$variant" != mcp-* ]] || continue
+        read -r rps p50 p99 cpu <<<"${RESULT[$variant]}"
+        awk -v v="$variant" -v r="$rps" -v a="$p50" -v b="$p99" -v c="$cpu" -v br="$base_rps" \
+            -v bc="$base_cpu" 'BEGIN {
+            rr = br > 0 ? sprintf("%.2f", r / br) : "n/a";
+            cr = bc > 0 ? sprintf("%.2f", c / bc) : "n/a";
+            printf "    %-10s %11.0f %9.2f %9.2f %12.1f %13s %13s\n", v, r, a / 1000, b / 1000, c, rr, cr }'
+    done
+}
+if [[ " $VARIANTS " =~ \ (plain|native|wasm|native-rl|wasm-rl)\  ]]; then
+    chat_results
+fi
 
 [[ "$CRITERION" == 1 ]] || exit 0
 step "Per-request work measured by criterion: prompt-token estimate and a CEL cost"

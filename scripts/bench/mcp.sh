@@ -110,6 +110,7 @@ mcp_results() {
                 -v c="$cpu" -v da="$d50" -v db="$d99" 'BEGIN {
                 oa = da >= 0 ? sprintf("%+.2f", (a - da) / 1000) : "n/a";
                 ob = db >= 0 ? sprintf("%+.2f", (b - db) / 1000) : "n/a";
+                if (v == "mcp-direct") { oa = "-"; ob = "-" }
                 printf "    %-10s %-11s %11.0f %9.2f %9.2f %12s %13s %13s\n", s, v, r,
                     a / 1000, b / 1000, c, oa, ob }'
         done
