@@ -14,7 +14,8 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import McpError
 
-from support import mcp_gateway, test_keys
+from support import mcp_gateway, metrics, test_keys
+from support.accesslog import AccessLog
 
 RESOURCE = "https://gw.test.example/mcp"
 ISSUER = "https://auth.test.example"
@@ -165,3 +166,55 @@ def test_tools_list_leaves_out_tools_the_caller_may_not_call(gw, claims, listed)
     names = with_session(gw.url, token(**claims), work)
     assert sorted(names) == sorted(listed)
     assert names.index("alpha__received") < names.index("beta__received"), "config order"
+
+
+def raw_call(gw, bearer: str, session_id: str, request_id: str, name: str, args: dict) -> dict:
+    """POSTs a `tools/call` with `x-request-id: request_id`; the JSON-RPC answer."""
+    headers = {**HEADERS, "authorization": f"Bearer {bearer}", "mcp-session-id": session_id,
+               "mcp-protocol-version": "2025-11-25", "x-request-id": request_id}
+    body = {"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+            "params": {"name": name, "arguments": args}}
+    res = httpx.post(gw.url, json=body, headers=headers, timeout=10)
+    assert res.status_code == 200, res.text
+    return res.json()
+
+
+def test_calls_are_measured_and_logged_denied_ones_as_denied(gw, module_kind):
+    bearer = token()
+    init = httpx.post(gw.url, json=INIT, timeout=10,
+                      headers={**HEADERS, "authorization": f"Bearer {bearer}"})
+    assert init.status_code == 200, init.text
+    session_id = init.headers["mcp-session-id"]
+    ran = {"mcp_method_name": "tools/call", "gen_ai_tool_name": "add",
+           "aigw_mcp_server": "alpha", "mcp_protocol_version": "2025-11-25"}
+    denied = {"mcp_method_name": "tools/call", "error_type": "denied",
+              "aigw_mcp_server": "beta"}
+    samples = metrics.scrape(gw.admin_url)
+    before = {name: metrics.histogram(samples, module_kind, metrics.MCP_OPERATION_DURATION,
+                                      labels)[0]
+              for name, labels in (("ran", ran), ("denied", denied))}
+
+    answer = raw_call(gw, bearer, session_id, f"mcp-ran-{module_kind}", "alpha__add",
+                      {"a": 2, "b": 3})
+    assert answer["result"]["content"][0]["text"] == "5"
+    answer = raw_call(gw, bearer, session_id, f"mcp-denied-{module_kind}", "beta__echo",
+                      {"text": "forbidden"})
+    assert answer["error"]["code"] == DENIED
+
+    metrics.wait_histogram(gw.admin_url, module_kind, metrics.MCP_OPERATION_DURATION, ran,
+                           before["ran"] + 1)
+    metrics.wait_histogram(gw.admin_url, module_kind, metrics.MCP_OPERATION_DURATION, denied,
+                           before["denied"] + 1)
+    # The denied call's tool name is the client's choice: never a label value.
+    for name, labels, _ in metrics.scrape(gw.admin_url):
+        if labels.get("error_type") == "denied":
+            assert labels.get("gen_ai_tool_name", "") == "", (name, labels)
+
+    log = AccessLog(gw.access_log)
+    ran_line = log.entry(f"mcp-ran-{module_kind}")
+    assert (ran_line["mcp_method"], ran_line["mcp_server"], ran_line["mcp_tool"]) == \
+        ("tools/call", "alpha", "add")
+    assert ran_line["mcp_error"] is None
+    denied_line = log.entry(f"mcp-denied-{module_kind}")
+    assert (denied_line["mcp_method"], denied_line["mcp_server"], denied_line["mcp_tool"],
+            denied_line["mcp_error"]) == ("tools/call", "beta", "echo", "denied")

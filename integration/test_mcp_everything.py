@@ -26,7 +26,7 @@ def url(module_kind, tmp_path_factory):
          "tools": {"exclude_regex": ["secret_.*"]}},
         {"name": "everything", "url": f"http://127.0.0.1:{npm_port}/mcp"},
     ]
-    envoy, gateway_url = mcp_gateway.start_envoy(workdir, module_kind, servers, 1)
+    envoy, gateway_url, _ = mcp_gateway.start_envoy(workdir, module_kind, servers, 1)
     yield gateway_url
     for proc in (envoy, npm_server, alpha):
         proc.stop()

@@ -10,11 +10,15 @@
 # variant gets a warm-up, then a measured run of a ~1 KB chat completion request
 # (scripts/bench/chat.lua). Prints requests/s, p50 and p99 latency, Envoy's CPU time per
 # request (less sensitive than requests/s to other load on the machine) and the ratios to
-# plain Envoy. Then the criterion benchmark of the prompt-token estimate and a CEL cost.
+# plain Envoy. MCP variants (scripts/bench/mcp.sh): tools/list fanned out over two MCP
+# servers and tools/call routed to one, through the gateway (mcp-native, mcp-wasm) and
+# straight to the server (mcp-direct), with the p50/p99 overhead over direct. Then the
+# criterion benchmark of the prompt-token estimate and a CEL cost.
 #
 # Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
 # BENCH_CONNECTIONS (default 32), BENCH_VARIANTS (default "plain native wasm native-rl
-# wasm-rl"), BENCH_CRITERION (default 1; 0 skips the criterion part).
+# wasm-rl mcp-direct mcp-native mcp-wasm"), BENCH_CRITERION (default 1; 0 skips the
+# criterion part).
 # Needs the release artifacts and .venv from scripts/setup.sh.
 set -euo pipefail
 
@@ -25,7 +29,7 @@ cd "$REPO_ROOT"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
-VARIANTS="${BENCH_VARIANTS:-plain native wasm native-rl wasm-rl}"
+VARIANTS="${BENCH_VARIANTS:-plain native wasm native-rl wasm-rl mcp-direct mcp-native mcp-wasm}"
 CRITERION="${BENCH_CRITERION:-1}"
 BENCH_DIR="$REPO_ROOT/scripts/bench"
 # Obviously fake key shared by testupstream and the gateway (read from the environment).
@@ -44,7 +48,7 @@ ENVOY_BIN="${ENVOY_BIN:-$(envoy_bin)}"
 AIGW="$TARGET_DIR/release/aigw"
 TESTUPSTREAM="$TARGET_DIR/release/testupstream"
 needed=("$ENVOY_BIN" "$TESTUPSTREAM")
-[[ "$VARIANTS" == plain ]] || needed+=("$AIGW")
+[[ "$VARIANTS" =~ ^(plain|mcp-direct|\ )*$ ]] || needed+=("$AIGW")
 for f in "${needed[@]}"; do
     [[ -x "$f" ]] || die "missing $f: run scripts/setup.sh first"
 done
@@ -93,6 +97,26 @@ cpu_ticks() {
     awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
+# Starts Envoy with $WORK/$1.yaml (variant $1) on core 0 and waits until it is ready.
+start_envoy() {
+    local log="$WORK/$1-envoy.log"
+    ENVOY_DYNAMIC_MODULES_SEARCH_PATH="$TARGET_DIR/release" taskset -c 0 "$ENVOY_BIN" \
+        -c "$WORK/$1.yaml" --concurrency 1 --disable-hot-restart --log-level warn >"$log" 2>&1 &
+    ENVOY_PID=$!
+    wait_ready "$log"
+}
+
+# Stops the running Envoy, if any.
+stop_envoy() {
+    [[ -n "$ENVOY_PID" ]] || return 0
+    kill -INT "$ENVOY_PID"
+    wait "$ENVOY_PID" 2>/dev/null || true
+    ENVOY_PID=""
+}
+
+# shellcheck source=scripts/bench/mcp.sh
+source "$BENCH_DIR/mcp.sh"
+
 # Runs wrk against the current listener for $1 seconds; prints the AIGW_RESULT fields.
 run_wrk() {
     taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$1s" -s "$BENCH_DIR/chat.lua" \
@@ -129,10 +153,15 @@ fi
 declare -A RESULT
 for variant in $VARIANTS; do
     step "Variant: $variant"
+    if [[ "$variant" == mcp-* ]]; then
+        [[ "$variant" =~ ^mcp-(direct|native|wasm)$ ]] ||
+            die "unknown variant $variant in BENCH_VARIANTS (mcp-direct, mcp-native, mcp-wasm)"
+        mcp_variant "$variant"
+        continue
+    fi
     LISTEN_PORT="$(free_port)"
     ADMIN_PORT="$(free_port)"
     config="$WORK/$variant.yaml"
-    envoy_env=()
     case "$variant" in
     plain) render "$BENCH_DIR/plain-envoy.yaml" "$config" ;;
     native | wasm | native-rl | wasm-rl)
@@ -143,15 +172,10 @@ for variant in $VARIANTS; do
         fi
         "$AIGW" translate "$WORK/gateway.yaml" --module "${variant%-rl}" \
             --access-log "$WORK/$variant-access.log" >"$config"
-        envoy_env=("ENVOY_DYNAMIC_MODULES_SEARCH_PATH=$TARGET_DIR/release")
         ;;
     *) die "unknown variant $variant in BENCH_VARIANTS (plain, native, wasm, native-rl, wasm-rl)" ;;
     esac
-    log="$WORK/$variant-envoy.log"
-    env "${envoy_env[@]}" taskset -c 0 "$ENVOY_BIN" -c "$config" --concurrency 1 \
-        --disable-hot-restart --log-level warn >"$log" 2>&1 &
-    ENVOY_PID=$!
-    wait_ready "$log"
+    start_envoy "$variant"
     status="$(curl -s -o "$WORK/probe.json" -w '%{http_code}' \
         -H 'content-type: application/json' --data-binary @"$BENCH_DIR/probe.json" \
         "http://127.0.0.1:$LISTEN_PORT/v1/chat/completions")"
@@ -166,23 +190,32 @@ for variant in $VARIANTS; do
     cpu_us="$(awk -v t=$((cpu_after - cpu_before)) -v hz="$CLK_TCK" -v n="$total" \
         'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
     RESULT[$variant]="$rps $p50 $p99 $cpu_us"
-    kill -INT "$ENVOY_PID"
-    wait "$ENVOY_PID" 2>/dev/null || true
-    ENVOY_PID=""
+    stop_envoy
 done
 
 step "Results (Envoy --concurrency 1 on core 0, wrk -t1 -c$CONNECTIONS on core 1, ${DURATION}s)"
-read -r base_rps _ _ base_cpu <<<"${RESULT[plain]:-0 0 0 0}"
-printf '    %-10s %11s %9s %9s %12s %13s %13s\n' variant "requests/s" "p50 ms" "p99 ms" \
-    "CPU us/req" "req/s / plain" "CPU / plain"
-for variant in $VARIANTS; do
-    read -r rps p50 p99 cpu <<<"${RESULT[$variant]}"
-    awk -v v="$variant" -v r="$rps" -v a="$p50" -v b="$p99" -v c="$cpu" -v br="$base_rps" \
-        -v bc="$base_cpu" 'BEGIN {
-        rr = br > 0 ? sprintf("%.2f", r / br) : "n/a";
-        cr = bc > 0 ? sprintf("%.2f", c / bc) : "n/a";
-        printf "    %-10s %11.0f %9.2f %9.2f %12.1f %13s %13s\n", v, r, a / 1000, b / 1000, c, rr, cr }'
-done
+if [[ " $VARIANTS " == *\ mcp-* ]]; then
+    note "MCP (overhead = gateway minus mcp-direct, in ms)"
+    mcp_results
+fi
+# Prints the chat table: requests/s, latency, Envoy CPU per request and the ratios to plain.
+chat_results() {
+    read -r base_rps _ _ base_cpu <<<"${RESULT[plain]:-0 0 0 0}"
+    printf '    %-10s %11s %9s %9s %12s %13s %13s\n' variant "requests/s" "p50 ms" "p99 ms" \
+        "CPU us/req" "req/s / plain" "CPU / plain"
+    for variant in $VARIANTS; do
+        [[ "$variant" != mcp-* ]] || continue
+        read -r rps p50 p99 cpu <<<"${RESULT[$variant]}"
+        awk -v v="$variant" -v r="$rps" -v a="$p50" -v b="$p99" -v c="$cpu" -v br="$base_rps" \
+            -v bc="$base_cpu" 'BEGIN {
+            rr = br > 0 ? sprintf("%.2f", r / br) : "n/a";
+            cr = bc > 0 ? sprintf("%.2f", c / bc) : "n/a";
+            printf "    %-10s %11.0f %9.2f %9.2f %12.1f %13s %13s\n", v, r, a / 1000, b / 1000, c, rr, cr }'
+    done
+}
+if [[ " $VARIANTS " =~ \ (plain|native|wasm|native-rl|wasm-rl)\  ]]; then
+    chat_results
+fi
 
 [[ "$CRITERION" == 1 ]] || exit 0
 step "Per-request work measured by criterion: prompt-token estimate and a CEL cost"

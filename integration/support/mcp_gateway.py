@@ -26,6 +26,9 @@ class McpGateway:
     replica_url: str
     envoys: list
     servers: list
+    # Admin URL and access log file of the first replica (the one at `url`).
+    admin_url: str
+    access_log: Path
 
     def stop(self):
         for p in [*self.envoys, *self.servers]:
@@ -89,8 +92,9 @@ def config(kind: str, listen: int, admin: int, servers: list[dict],
 
 
 def start_envoy(workdir: Path, kind: str, servers: list[dict], replica: int,
-                authorization: dict | None = None) -> tuple[Proc, str]:
-    """Starts one Envoy (replica number `replica`) in front of the MCP `servers`."""
+                authorization: dict | None = None) -> tuple[Proc, str, str]:
+    """Starts one Envoy (replica number `replica`) in front of the MCP `servers`; returns it,
+    its MCP endpoint URL and its admin URL (access log: `workdir/access-{replica}.log`)."""
     listen, admin = free_port(), free_port()
     config_file = workdir / f"gateway-{replica}.yaml"
     config_file.write_text(config_yaml(config(kind, listen, admin, servers, authorization)))
@@ -100,10 +104,10 @@ def start_envoy(workdir: Path, kind: str, servers: list[dict], replica: int,
     if kind == "native":
         env["ENVOY_DYNAMIC_MODULES_SEARCH_PATH"] = str(paths.modules_dir(kind))
     argv = [paths.envoy_bin(), "-c", bootstrap, "--disable-hot-restart", "--concurrency", "1",
-            "--log-level", "warn"]
+            "--file-flush-interval-msec", "100", "--log-level", "warn"]
     envoy = Proc(f"envoy mcp {replica} ({kind})", argv, workdir / f"envoy-{replica}.log", env=env)
     envoy.wait_http_ok(f"http://127.0.0.1:{admin}/ready")
-    return envoy, f"http://127.0.0.1:{listen}/mcp"
+    return envoy, f"http://127.0.0.1:{listen}/mcp", f"http://127.0.0.1:{admin}"
 
 
 def start(workdir: Path, kind: str, authorization: dict | None = None) -> McpGateway:
@@ -114,7 +118,8 @@ def start(workdir: Path, kind: str, authorization: dict | None = None) -> McpGat
     for name in ("alpha", "beta"):
         proc, ports[name] = start_server(name, workdir)
         servers.append(proc)
-    envoy, url = start_envoy(workdir, kind, default_servers(ports), 1, authorization)
-    replica, replica_url = start_envoy(workdir, kind, default_servers(ports), 2, authorization)
+    envoy, url, admin_url = start_envoy(workdir, kind, default_servers(ports), 1, authorization)
+    replica, replica_url, _ = start_envoy(workdir, kind, default_servers(ports), 2,
+                                          authorization)
     return McpGateway(url=url, replica_url=replica_url, envoys=[envoy, replica],
-                      servers=servers)
+                      servers=servers, admin_url=admin_url, access_log=workdir / "access-1.log")

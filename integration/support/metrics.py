@@ -15,6 +15,7 @@ TOKEN_USAGE = "gen_ai_client_token_usage"
 REQUEST_DURATION = "gen_ai_server_request_duration"
 TIME_TO_FIRST_TOKEN = "gen_ai_server_time_to_first_token"
 TIME_PER_OUTPUT_TOKEN = "gen_ai_server_time_per_output_token"
+MCP_OPERATION_DURATION = "mcp_server_operation_duration"
 
 
 def scrape(admin_url: str) -> list:

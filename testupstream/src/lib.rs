@@ -11,6 +11,7 @@ pub mod error;
 pub mod failing_server;
 mod fault;
 mod gemini;
+mod mcp;
 mod passthrough;
 mod respond;
 pub mod route;

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::route::{Api, classify};
 use crate::{
-    anthropic, bedrock, cohere, fault, gemini, passthrough, respond, stream, validate, vertex,
+    anthropic, bedrock, cohere, fault, gemini, mcp, passthrough, respond, stream, validate, vertex,
 };
 
 /// Largest request body accepted.
@@ -127,6 +127,9 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
     }
     if cohere::is_cohere_path(req.uri().path()) {
         return Ok(cohere::answer(config, req).await);
+    }
+    if mcp::is_mcp_path(req.uri().path()) {
+        return Ok(mcp::answer(req).await);
     }
     if bedrock::is_bedrock_path(req.uri().path()) {
         return Ok(bedrock::answer(config, req).await);

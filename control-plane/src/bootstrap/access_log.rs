@@ -1,10 +1,11 @@
-//! The JSON access log: request basics plus every gateway metadata key.
+//! The JSON access log: request basics plus every gateway metadata key (the MCP router's
+//! with an `mcp` section).
 
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use aigw_core::metadata::{BUILTIN_KEYS, NAMESPACE};
+use aigw_core::metadata::{BUILTIN_KEYS, MCP_KEYS, NAMESPACE};
 
 use crate::config::{GatewayConfig, ModuleKind};
 
@@ -47,8 +48,14 @@ pub fn access_log(config: &GatewayConfig, path: &Path) -> Value {
     let route_costs = config.routes.iter().flat_map(|r| &r.costs);
     let cost_keys = config.costs.iter().chain(route_costs);
     let cost_keys = cost_keys.map(|c| c.metadata_key.as_str());
+    let mcp_keys = config
+        .mcp
+        .is_some()
+        .then_some(MCP_KEYS)
+        .into_iter()
+        .flatten();
     // A key used by several routes is one field (the map keeps it once).
-    for key in BUILTIN_KEYS.into_iter().chain(cost_keys) {
+    for key in BUILTIN_KEYS.into_iter().chain(cost_keys).chain(mcp_keys) {
         format.insert(
             key.into(),
             Value::String(metadata_operator(config.module, key)),

@@ -108,3 +108,26 @@ fn the_wasm_vm_may_read_the_mcp_keys() {
         json!(["FAKE_DOCS_KEY", "FAKE_MCP_SESSION_KEY"])
     );
 }
+
+#[test]
+fn the_access_log_has_the_mcp_fields_for_both_kinds() {
+    for (kind, want) in [
+        (
+            ModuleKind::Native,
+            "%DYNAMIC_METADATA(io.envoy.ai_gateway:mcp_tool)%",
+        ),
+        (
+            ModuleKind::Wasm,
+            "%FILTER_STATE(wasm.io.envoy.ai_gateway.mcp_tool:PLAIN)%",
+        ),
+    ] {
+        let b = bootstrap(kind);
+        let filters = &b["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0];
+        let format =
+            &filters["typed_config"]["access_log"][0]["typed_config"]["log_format"]["json_format"];
+        assert_eq!(format["mcp_tool"], want);
+        for key in aigw_core::metadata::MCP_KEYS {
+            assert!(format.get(key).is_some(), "{key}");
+        }
+    }
+}

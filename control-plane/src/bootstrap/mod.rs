@@ -16,7 +16,7 @@ pub(crate) mod routes;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use aigw_core::metrics::TOKEN_USAGE_LABELS;
+use aigw_core::metrics::{MCP_OPERATION_LABELS, TOKEN_USAGE_LABELS};
 use serde_json::{Value, json};
 
 use crate::config::endpoint;
@@ -129,6 +129,7 @@ pub fn bootstrap_base(module: ModuleKind, admin: SocketAddr) -> Value {
         // Labels show in Prometheus in the order of these entries.
         let tags: Vec<Value> = TOKEN_USAGE_LABELS
             .iter()
+            .chain(&MCP_OPERATION_LABELS)
             .map(|l| json!({"tag_name": l, "regex": format!("(;{l}=([^;]*))")}))
             .collect();
         bootstrap["stats_config"] = json!({"stats_tags": tags});

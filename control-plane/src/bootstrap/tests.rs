@@ -296,7 +296,10 @@ fn wasm_filters_and_env_keys() {
 fn wasm_stats_tags() {
     let b = bootstrap(ModuleKind::Wasm);
     let tags = b["stats_config"]["stats_tags"].as_array().unwrap();
-    assert_eq!(tags.len(), TOKEN_USAGE_LABELS.len());
+    assert_eq!(
+        tags.len(),
+        TOKEN_USAGE_LABELS.len() + MCP_OPERATION_LABELS.len()
+    );
     assert_eq!(
         tags[4],
         json!({"tag_name": "gen_ai_token_type", "regex": "(;gen_ai_token_type=([^;]*))"})
@@ -328,6 +331,8 @@ fn access_log_per_kind() {
         {
             assert!(fmt.get(key).is_some(), "{key}");
         }
+        // Without an `mcp` section there are no MCP fields.
+        assert!(fmt.get("mcp_method").is_none());
     }
 }
 

@@ -235,6 +235,10 @@ fn cost_problems() {
         r#"costs[0].metadata_key: "total_tokens" is written by token-usage itself; choose another key"#,
     );
     assert_problem(
+        &variant("metadata_key: llm_total_token", "metadata_key: mcp_tool"),
+        r#"costs[0].metadata_key: "mcp_tool" is written by the MCP router; choose another key"#,
+    );
+    assert_problem(
         &variant(
             "  - { metadata_key: llm_total_token, type: TotalToken }\n",
             "  - { metadata_key: k, type: TotalToken }\n  - { metadata_key: k, type: InputToken }\n",

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use aigw_core::cost::Formula;
-use aigw_core::metadata::BUILTIN_KEYS;
+use aigw_core::metadata::{BUILTIN_KEYS, MCP_KEYS};
 
 use super::model::Cost;
 use super::validate::is_identifier;
@@ -22,6 +22,11 @@ pub(super) fn costs(at: &str, context: &str, list: &[Cost], errors: &mut Vec<Str
         } else if BUILTIN_KEYS.contains(&c.metadata_key.as_str()) {
             errors.push(format!(
                 "{key_at}: {context}{:?} is written by token-usage itself; choose another key",
+                c.metadata_key
+            ));
+        } else if MCP_KEYS.contains(&c.metadata_key.as_str()) {
+            errors.push(format!(
+                "{key_at}: {context}{:?} is written by the MCP router; choose another key",
                 c.metadata_key
             ));
         }

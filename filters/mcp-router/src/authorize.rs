@@ -3,9 +3,11 @@
 
 use crate::config::{Authorization, Router};
 use crate::respond;
+use crate::telemetry::Operation;
 use aigw_core::mcp::authz::challenge::ProtectedResource;
 use aigw_core::mcp::authz::rules::{Decision, RequestFacts};
 use aigw_core::mcp::authz::token::{TokenError, bearer, scopes};
+use aigw_core::metrics::ERROR_TYPE_DENIED;
 use aigw_host::{Host, LogLevel};
 use serde_json::{Map, Value};
 
@@ -106,11 +108,12 @@ pub struct Target<'a> {
     pub arguments: Option<&'a Value>,
 }
 
-/// Whether the rules let `caller` do `target`; when not, the client was answered (JSON-RPC
-/// error `ACCESS_DENIED` for request `id`, HTTP 403 for a notification) and nothing is
-/// forwarded. Always true when authorization is off.
+/// Whether the rules let `caller` do `target`; when not, `op` finished as `denied` and the
+/// client was answered (JSON-RPC error `ACCESS_DENIED` for request `id`, HTTP 403 for a
+/// notification) and nothing is forwarded. Always true when authorization is off.
 pub fn permitted(
     host: &mut dyn Host,
+    op: &Operation,
     router: &Router,
     caller: Option<&Caller>,
     id: Option<&Value>,
@@ -135,9 +138,10 @@ pub fn permitted(
             target.method, target.server
         ),
     };
+    op.finish(host, Some(ERROR_TYPE_DENIED));
     match id {
-        Some(id) => respond::rpc_error(host, 200, id, ACCESS_DENIED, &message),
-        None => respond::rpc_error(host, 403, &Value::Null, ACCESS_DENIED, &message),
+        Some(id) => respond::rpc_error(host, None, 200, id, ACCESS_DENIED, &message),
+        None => respond::rpc_error(host, None, 403, &Value::Null, ACCESS_DENIED, &message),
     }
     false
 }

@@ -1,8 +1,8 @@
 use crate::authorize::ACCESS_DENIED;
 use crate::filter::McpRouterFactory;
 use crate::test_support::*;
-use aigw_host::test_host::{TestHost, complete_callout};
-use aigw_host::{FilterFactory, HeadersStatus};
+use aigw_host::test_host::{TestHost, TestRegistry, complete_callout};
+use aigw_host::{FilterFactory, HeadersStatus, MetadataValue};
 use aigw_test_keys::{RSA_KID, jwks, rsa_test_key};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
@@ -26,7 +26,7 @@ fn config() -> String {
 }
 
 fn authz_filter() -> crate::filter::McpRouterFilter {
-    McpRouterFactory::with_env(&config(), env)
+    McpRouterFactory::with_env(&config(), env, &mut TestRegistry::default())
         .unwrap()
         .create_filter()
 }
@@ -134,6 +134,14 @@ fn rules_decide_per_tool_and_denied_calls_are_never_forwarded() {
         );
         assert_eq!(reply["id"], 5);
         assert!(host.callouts.is_empty(), "a denied call is not forwarded");
+        let (_, labels, _) = &host.metric_records[0];
+        assert_eq!(
+            labels[..3],
+            ["tools/call", "", "denied"],
+            "no tool label when denied"
+        );
+        let error = host.metadata.get("mcp_error");
+        assert_eq!(error, Some(&MetadataValue::Str("denied".into())));
     }
     // Other methods pass the `non-calls` rule.
     let mut host = authed_post(&good);
@@ -146,7 +154,8 @@ fn rules_decide_per_tool_and_denied_calls_are_never_forwarded() {
 fn bad_authorization_config_names_the_field() {
     let mut config: Value = serde_json::from_str(&config()).unwrap();
     config["authorization"]["rules"][1]["allow"] = json!("tool == user");
-    let err = McpRouterFactory::with_env(&config.to_string(), env).unwrap_err();
+    let err = McpRouterFactory::with_env(&config.to_string(), env, &mut TestRegistry::default())
+        .unwrap_err();
     assert!(
         err.contains(
             "authorization.rules[1].allow: CEL error at column 9: unknown variable `user`"
@@ -154,7 +163,8 @@ fn bad_authorization_config_names_the_field() {
         "{err}"
     );
     config["authorization"]["jwks"] = json!({"keys": []});
-    let err = McpRouterFactory::with_env(&config.to_string(), env).unwrap_err();
+    let err = McpRouterFactory::with_env(&config.to_string(), env, &mut TestRegistry::default())
+        .unwrap_err();
     assert!(err.contains("authorization.jwks:"), "{err}");
 }
 

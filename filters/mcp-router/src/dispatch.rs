@@ -6,6 +6,7 @@ use crate::backend;
 use crate::config::Router;
 use crate::exchange::{Exchange, Kind};
 use crate::respond;
+use crate::telemetry::Operation;
 use aigw_core::mcp::jsonrpc::{
     INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, Message, notification_body, request_body,
 };
@@ -28,8 +29,8 @@ pub enum SessionState {
     Refused(SessionError),
 }
 
-/// Handles `message`; returns the exchange to wait for, or `None` when the client was
-/// answered already.
+/// Handles `message` (its [`Operation`] is `op`); returns the exchange to wait for, or
+/// `None` when the client was answered already.
 pub fn dispatch(
     host: &mut dyn Host,
     router: &Router,
@@ -37,11 +38,13 @@ pub fn dispatch(
     session: SessionState,
     message: Message,
     caller: Option<&Caller>,
+    op: Operation,
 ) -> Option<Exchange> {
     let (id, method, params) = match message {
         Message::Response { .. } => {
             respond::rpc_error(
                 host,
+                Some(&op),
                 400,
                 &Value::Null,
                 INVALID_REQUEST,
@@ -56,12 +59,12 @@ pub fn dispatch(
                 tool: "",
                 arguments: None,
             };
-            if !authorize::permitted(host, router, caller, None, target) {
+            if !authorize::permitted(host, &op, router, caller, None, target) {
                 return None;
             }
-            let session = require(host, &Value::Null, session)?;
+            let session = require(host, &op, &Value::Null, session)?;
             let body = notification_body(&method, &params);
-            return broadcast(host, router, &session, "POST", &body, 202);
+            return broadcast(host, router, &session, "POST", &body, 202, Some(op));
         }
         Message::Request { id, method, params } => (id, method, params),
     };
@@ -73,51 +76,69 @@ pub fn dispatch(
         arguments: None,
     };
     if RoutedKind::from_method(&method).is_none()
-        && !authorize::permitted(host, router, caller, Some(&id), target)
+        && !authorize::permitted(host, &op, router, caller, Some(&id), target)
     {
         return None;
     }
     if method == "initialize" {
-        return initialize(host, router, accepts, id, &params);
+        return initialize(host, router, accepts, id, &params, op);
     }
-    let session = require(host, &id, session)?;
+    let session = require(host, &op, &id, session)?;
     if method == "ping" {
         let response = json!({"jsonrpc": "2.0", "id": id, "result": {}});
-        respond::rpc_response(host, accepts, &[], &response, None);
+        respond::rpc_response(host, Some(&op), accepts, &[], &response, None);
         return None;
     }
     if let Some(kind) = ListKind::from_method(&method) {
-        let client = Client { accepts, caller };
+        let client = Client {
+            accepts,
+            caller,
+            op,
+        };
         return list(host, router, client, id, session, kind, &params);
     }
     if let Some(kind) = RoutedKind::from_method(&method) {
-        let client = Client { accepts, caller };
+        let client = Client {
+            accepts,
+            caller,
+            op,
+        };
         return routed(host, router, client, id, &session, kind, params);
     }
     let message = format!("method not found: {method}");
-    respond::rpc_error(host, 200, &id, METHOD_NOT_FOUND, &message);
+    respond::rpc_error(host, Some(&op), 200, &id, METHOD_NOT_FOUND, &message);
     None
 }
 
 /// The open session, or `None` after answering 400 (missing) or 404 (refused).
-fn require(host: &mut dyn Host, id: &Value, session: SessionState) -> Option<Session> {
+fn require(
+    host: &mut dyn Host,
+    op: &Operation,
+    id: &Value,
+    session: SessionState,
+) -> Option<Session> {
     match session {
         SessionState::Open(session) => Some(session),
         SessionState::Missing => {
             let message = "the Mcp-Session-Id header is required after initialize";
-            respond::rpc_error(host, 400, id, INVALID_REQUEST, message);
+            respond::rpc_error(host, Some(op), 400, id, INVALID_REQUEST, message);
             None
         }
         SessionState::Refused(reason) => {
             let message = format!("unknown session: {reason}; initialize a new session");
-            respond::rpc_error(host, 404, id, INVALID_REQUEST, &message);
+            respond::rpc_error(host, Some(op), 404, id, INVALID_REQUEST, &message);
             None
         }
     }
 }
 
-fn invalid_params(host: &mut dyn Host, id: &Value, message: &str) -> Option<Exchange> {
-    respond::rpc_error(host, 200, id, INVALID_PARAMS, message);
+fn invalid_params(
+    host: &mut dyn Host,
+    op: &Operation,
+    id: &Value,
+    message: &str,
+) -> Option<Exchange> {
+    respond::rpc_error(host, Some(op), 200, id, INVALID_PARAMS, message);
     None
 }
 
@@ -127,17 +148,19 @@ fn initialize(
     accepts: Accepts,
     id: Value,
     params: &Map<String, Value>,
+    mut op: Operation,
 ) -> Option<Exchange> {
     let Some(requested) = params.get("protocolVersion").and_then(Value::as_str) else {
-        return invalid_params(host, &id, "params.protocolVersion must be a string");
+        return invalid_params(host, &op, &id, "params.protocolVersion must be a string");
     };
     if !params.get("capabilities").is_some_and(Value::is_object) {
-        return invalid_params(host, &id, "params.capabilities must be an object");
+        return invalid_params(host, &op, &id, "params.capabilities must be an object");
     }
     let Some(client_info) = params.get("clientInfo").filter(|c| c.is_object()) else {
-        return invalid_params(host, &id, "params.clientInfo must be an object");
+        return invalid_params(host, &op, &id, "params.clientInfo must be an object");
     };
     let version = negotiate(requested);
+    op.set_version(version);
     // Capabilities are not passed on: requests from servers to the client (sampling,
     // elicitation, roots) cannot be relayed by this gateway yet.
     let mut backend_params = Map::new();
@@ -153,6 +176,7 @@ fn initialize(
             joined: router.servers.iter().map(|_| None).collect(),
         },
         pending: Vec::new(),
+        op: Some(op),
     };
     for (slot, server) in router.servers.iter().enumerate() {
         let token = backend::call(host, router, server, None, "POST", &body);
@@ -172,7 +196,7 @@ fn waiting(host: &mut dyn Host, router: &Router, mut exchange: Exchange) -> Opti
 }
 
 /// Sends `body` with HTTP `method` to every backend of `session`; the client gets an empty
-/// answer at `status` once all answered.
+/// answer at `status` once all answered (finishing `op`, the notification's operation).
 pub fn broadcast(
     host: &mut dyn Host,
     router: &Router,
@@ -180,6 +204,7 @@ pub fn broadcast(
     method: &str,
     body: &[u8],
     status: u16,
+    op: Option<Operation>,
 ) -> Option<Exchange> {
     let mut exchange = Exchange {
         id: Value::Null,
@@ -189,6 +214,7 @@ pub fn broadcast(
             servers: session.backends.iter().map(|b| b.server.clone()).collect(),
         },
         pending: Vec::new(),
+        op,
     };
     for (slot, part) in session.backends.iter().enumerate() {
         let Some(server) = router.server(&part.server) else {
@@ -212,6 +238,7 @@ fn list(
     if params.contains_key("cursor") {
         return invalid_params(
             host,
+            &client.op,
             &id,
             "invalid cursor: the gateway returns complete lists",
         );
@@ -230,6 +257,7 @@ fn list(
             caller: client.caller.cloned(),
         },
         pending: Vec::new(),
+        op: Some(client.op),
     };
     for (slot, part) in parts.iter().enumerate() {
         let Some(server) = router.server(&part.server) else {
@@ -241,10 +269,11 @@ fn list(
     waiting(host, router, exchange)
 }
 
-/// How to answer the client of a routed request, and who it is.
+/// How to answer the client of a list or routed request, who it is, and its operation.
 struct Client<'c> {
     accepts: Accepts,
     caller: Option<&'c Caller>,
+    op: Operation,
 }
 
 fn routed(
@@ -256,10 +285,14 @@ fn routed(
     kind: RoutedKind,
     mut params: Map<String, Value>,
 ) -> Option<Exchange> {
-    let Client { accepts, caller } = client;
+    let Client {
+        accepts,
+        caller,
+        mut op,
+    } = client;
     let field = kind.param();
     let Some(name) = params.get(field).and_then(Value::as_str) else {
-        return invalid_params(host, &id, &format!("params.{field} must be a string"));
+        return invalid_params(host, &op, &id, &format!("params.{field} must be a string"));
     };
     let separator = kind.list().separator(&router.separator);
     let names = session.backends.iter().map(|b| b.server.as_str());
@@ -276,15 +309,16 @@ fn routed(
             RoutedKind::ResourcesRead => "resource",
         };
         let message = format!("unknown {noun}: {name}");
-        return invalid_params(host, &id, &message);
+        return invalid_params(host, &op, &id, &message);
     };
+    op.set_target(&server.name, &own);
     let target = Target {
         method: kind.method(),
         server: &server.name,
         tool: &own,
         arguments: params.get("arguments"),
     };
-    if !authorize::permitted(host, router, caller, Some(&id), target) {
+    if !authorize::permitted(host, &op, router, caller, Some(&id), target) {
         return None;
     }
     params.insert(field.to_string(), Value::String(own));
@@ -294,6 +328,7 @@ fn routed(
         accepts,
         kind: Kind::Routed,
         pending: Vec::new(),
+        op: Some(op),
     };
     let token = backend::call(host, router, server, Some(part), "POST", &body);
     if exchange.started(host, router, 0, token) {

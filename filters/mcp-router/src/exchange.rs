@@ -5,6 +5,7 @@ use crate::authorize::{Caller, lists_tool};
 use crate::backend::{self, Outcome, accepted};
 use crate::config::Router;
 use crate::respond;
+use crate::telemetry::Operation;
 use aigw_core::mcp::jsonrpc::{INTERNAL_ERROR, INVALID_REQUEST, request_body};
 use aigw_core::mcp::lists::ListKind;
 use aigw_core::mcp::merge::{initialize_result, list_result};
@@ -63,6 +64,8 @@ pub struct Exchange {
     pub kind: Kind,
     /// Callouts in flight: (token, slot).
     pub pending: Vec<(u32, usize)>,
+    /// The client message's operation, finished by the answer (`None` for DELETE).
+    pub op: Option<Operation>,
 }
 
 impl Exchange {
@@ -213,10 +216,19 @@ impl Exchange {
     fn routed_done(&mut self, host: &mut dyn Host, outcome: Outcome) {
         match outcome {
             Outcome::Reply { reply, .. } => {
-                respond::rpc_response(host, self.accepts, &reply.messages, &reply.response, None)
+                let (messages, response) = (&reply.messages, &reply.response);
+                respond::rpc_response(
+                    host,
+                    self.op.as_ref(),
+                    self.accepts,
+                    messages,
+                    response,
+                    None,
+                )
             }
             Outcome::SessionExpired => respond::rpc_error(
                 host,
+                self.op.as_ref(),
                 404,
                 &self.id,
                 INVALID_REQUEST,
@@ -224,6 +236,7 @@ impl Exchange {
             ),
             Outcome::Failed(reason) => respond::rpc_error(
                 host,
+                self.op.as_ref(),
                 200,
                 &self.id,
                 INTERNAL_ERROR,
@@ -240,6 +253,7 @@ impl Exchange {
                 if joined.is_empty() {
                     return respond::rpc_error(
                         host,
+                        self.op.as_ref(),
                         200,
                         &self.id,
                         INTERNAL_ERROR,
@@ -259,12 +273,23 @@ impl Exchange {
                 match session.seal(&router.keys[0]) {
                     Ok(sealed) => {
                         let response = json!({"jsonrpc": "2.0", "id": self.id, "result": result});
-                        respond::rpc_response(host, self.accepts, &[], &response, Some(&sealed));
+                        let op = self.op.as_ref();
+                        respond::rpc_response(
+                            host,
+                            op,
+                            self.accepts,
+                            &[],
+                            &response,
+                            Some(&sealed),
+                        );
                     }
-                    Err(reason) => respond::rpc_error(host, 200, &self.id, INTERNAL_ERROR, &reason),
+                    Err(reason) => {
+                        let op = self.op.as_ref();
+                        respond::rpc_error(host, op, 200, &self.id, INTERNAL_ERROR, &reason)
+                    }
                 }
             }
-            Kind::Broadcast { status, .. } => respond::empty(host, *status),
+            Kind::Broadcast { status, .. } => respond::empty(host, self.op.as_ref(), *status),
             Kind::List {
                 kind,
                 backends,
@@ -280,7 +305,7 @@ impl Exchange {
                         .map(|(b, items)| (b.server.as_str(), items)),
                 );
                 let response = json!({"jsonrpc": "2.0", "id": self.id, "result": merged});
-                respond::rpc_response(host, self.accepts, &[], &response, None);
+                respond::rpc_response(host, self.op.as_ref(), self.accepts, &[], &response, None);
             }
             Kind::Routed => {}
         }

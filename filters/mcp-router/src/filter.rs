@@ -7,28 +7,38 @@ use crate::config::Router;
 use crate::dispatch::{SessionState, broadcast, dispatch};
 use crate::exchange::Exchange;
 use crate::respond;
-use aigw_core::mcp::jsonrpc::{INVALID_REQUEST, PARSE_ERROR, parse};
+use crate::telemetry::{self, Operation};
+use aigw_core::mcp::jsonrpc::{INVALID_REQUEST, Message, PARSE_ERROR, parse};
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::session::Session;
 use aigw_core::mcp::{PROTOCOL_VERSION_HEADER, SESSION_HEADER, is_supported};
 use aigw_host::{
-    BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, MetricsRegistry,
+    BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, MetricId,
+    MetricsRegistry,
 };
 use serde_json::Value;
 use std::ffi::OsString;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// Builds mcp-router filters from the JSON config (see docs/internals.md).
 #[derive(Debug)]
 pub struct McpRouterFactory {
     router: Arc<Router>,
+    duration: MetricId,
 }
 
 impl McpRouterFactory {
-    /// Builds the factory from config text, looking environment variables up with `env`.
-    pub fn with_env(config: &str, env: impl Fn(&str) -> Option<OsString>) -> Result<Self, String> {
+    /// Builds the factory from config text, looking environment variables up with `env`,
+    /// and defines its metric in `metrics`.
+    pub fn with_env(
+        config: &str,
+        env: impl Fn(&str) -> Option<OsString>,
+        metrics: &mut dyn MetricsRegistry,
+    ) -> Result<Self, String> {
         Ok(Self {
             router: Arc::new(Router::from_json(config, env)?),
+            duration: telemetry::define(metrics)?,
         })
     }
 }
@@ -36,13 +46,14 @@ impl McpRouterFactory {
 impl FilterFactory for McpRouterFactory {
     type Filter = McpRouterFilter;
 
-    fn from_config(config: &str, _metrics: &mut dyn MetricsRegistry) -> Result<Self, String> {
-        Self::with_env(config, |var| std::env::var_os(var))
+    fn from_config(config: &str, metrics: &mut dyn MetricsRegistry) -> Result<Self, String> {
+        Self::with_env(config, |var| std::env::var_os(var), metrics)
     }
 
     fn create_filter(&self) -> McpRouterFilter {
         McpRouterFilter {
             router: self.router.clone(),
+            duration: self.duration,
             state: State::PassThrough,
         }
     }
@@ -52,6 +63,7 @@ impl FilterFactory for McpRouterFactory {
 #[derive(Debug)]
 pub struct McpRouterFilter {
     router: Arc<Router>,
+    duration: MetricId,
     state: State,
 }
 
@@ -64,6 +76,8 @@ enum State {
         accepts: Accepts,
         session: SessionState,
         caller: Option<Caller>,
+        /// When the request headers arrived.
+        started: SystemTime,
     },
     /// Callouts in flight.
     Waiting(Exchange),
@@ -80,6 +94,28 @@ impl McpRouterFilter {
                 Err(reason) => SessionState::Refused(reason),
             },
         }
+    }
+
+    /// The operation of `message`, started at `started`, in the protocol version of the
+    /// session (or of the request's `MCP-Protocol-Version` header).
+    fn operation(
+        &self,
+        host: &dyn Host,
+        message: &Message,
+        session: &SessionState,
+        started: SystemTime,
+    ) -> Operation {
+        let method = match message {
+            Message::Request { method, .. } | Message::Notification { method, .. } => method,
+            Message::Response { .. } => "",
+        };
+        let version = match session {
+            SessionState::Open(session) => session.version.clone(),
+            _ => host
+                .request_header(PROTOCOL_VERSION_HEADER)
+                .unwrap_or_default(),
+        };
+        Operation::new(self.duration, started, method, &version)
     }
 
     fn answered(&mut self, exchange: Option<Exchange>) {
@@ -107,7 +143,7 @@ impl Filter for McpRouterFilter {
             && !is_supported(&version)
         {
             let message = format!("unsupported MCP-Protocol-Version {version:?}");
-            respond::rpc_error(host, 400, &Value::Null, INVALID_REQUEST, &message);
+            respond::rpc_error(host, None, 400, &Value::Null, INVALID_REQUEST, &message);
             return HeadersStatus::StopIteration;
         }
         match method.as_str() {
@@ -124,20 +160,21 @@ impl Filter for McpRouterFilter {
                     let message = "Accept must allow application/json or text/event-stream";
                     respond::http_error(host, 406, &[], message);
                 } else if end_of_stream {
-                    respond::rpc_error(host, 400, &Value::Null, PARSE_ERROR, "empty body");
+                    respond::rpc_error(host, None, 400, &Value::Null, PARSE_ERROR, "empty body");
                 } else {
                     let session = self.session(host);
                     self.state = State::Reading {
                         accepts,
                         session,
                         caller,
+                        started: host.now(),
                     };
                 }
             }
             "DELETE" => match self.session(host) {
                 SessionState::Open(session) => {
                     let router = self.router.clone();
-                    let exchange = broadcast(host, &router, &session, "DELETE", b"", 200);
+                    let exchange = broadcast(host, &router, &session, "DELETE", b"", 200, None);
                     self.answered(exchange);
                 }
                 SessionState::Missing => {
@@ -170,7 +207,7 @@ impl Filter for McpRouterFilter {
                 "request body larger than {} bytes",
                 self.router.max_request_bytes
             );
-            respond::rpc_error(host, 413, &Value::Null, INVALID_REQUEST, &message);
+            respond::rpc_error(host, None, 413, &Value::Null, INVALID_REQUEST, &message);
             return BodyStatus::StopNoBuffer;
         }
         if !end_of_stream {
@@ -180,14 +217,17 @@ impl Filter for McpRouterFilter {
             accepts,
             session,
             caller,
+            started,
         } = std::mem::replace(&mut self.state, State::Done)
         else {
             return BodyStatus::StopNoBuffer;
         };
         match parse(&body) {
             Ok(message) => {
+                let op = self.operation(host, &message, &session, started);
                 let router = self.router.clone();
-                let exchange = dispatch(host, &router, accepts, session, message, caller.as_ref());
+                let caller = caller.as_ref();
+                let exchange = dispatch(host, &router, accepts, session, message, caller, op);
                 self.answered(exchange);
             }
             Err(error) => {
@@ -196,7 +236,7 @@ impl Filter for McpRouterFilter {
                 } else {
                     200
                 };
-                respond::rpc_error(host, status, &error.id, error.code, &error.message);
+                respond::rpc_error(host, None, status, &error.id, error.code, &error.message);
             }
         }
         BodyStatus::StopNoBuffer

@@ -2,7 +2,7 @@ use super::*;
 use crate::test_support::*;
 use aigw_core::mcp::session::SessionKey;
 use aigw_host::CalloutResponse;
-use aigw_host::test_host::{TestHost, complete_callout};
+use aigw_host::test_host::{TestHost, TestRegistry, complete_callout};
 use serde_json::json;
 
 #[test]
@@ -409,7 +409,7 @@ fn unsupported_protocol_version_header_is_400() {
 #[test]
 fn oversized_bodies_are_refused() {
     let text = CONFIG.replace("\"callout_timeout_ms\":5000", "\"max_request_bytes\":16");
-    let mut f = McpRouterFactory::with_env(&text, env)
+    let mut f = McpRouterFactory::with_env(&text, env, &mut TestRegistry::default())
         .unwrap()
         .create_filter();
     let mut host = post(None);

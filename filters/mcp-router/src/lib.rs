@@ -11,6 +11,7 @@ mod dispatch;
 mod exchange;
 mod filter;
 mod respond;
+mod telemetry;
 #[cfg(test)]
 mod test_support;
 

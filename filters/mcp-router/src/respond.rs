@@ -1,13 +1,26 @@
-//! The local replies the filter answers clients with.
+//! The local replies the filter answers clients with. A reply to a JSON-RPC message given
+//! its [`Operation`] finishes it (metric and access-log fields) just before it is sent.
 
+use crate::telemetry::Operation;
 use aigw_core::mcp::SESSION_HEADER;
 use aigw_core::mcp::jsonrpc::error_body;
 use aigw_core::mcp::reply::{Accepts, client_body};
+use aigw_core::metrics::ERROR_TYPE_TOOL_ERROR;
 use aigw_host::Host;
 use serde_json::Value;
 
 /// Answers with JSON-RPC error `code` for request `id` at HTTP `status`.
-pub fn rpc_error(host: &mut dyn Host, status: u16, id: &Value, code: i64, message: &str) {
+pub fn rpc_error(
+    host: &mut dyn Host,
+    op: Option<&Operation>,
+    status: u16,
+    id: &Value,
+    code: i64,
+    message: &str,
+) {
+    if let Some(op) = op {
+        op.finish(host, Some(&code.to_string()));
+    }
     let body = error_body(id, code, message);
     host.send_local_reply(status, &[("content-type", "application/json")], &body);
 }
@@ -16,11 +29,15 @@ pub fn rpc_error(host: &mut dyn Host, status: u16, id: &Value, code: i64, messag
 /// SSE), with the gateway session id when `session` is given.
 pub fn rpc_response(
     host: &mut dyn Host,
+    op: Option<&Operation>,
     accepts: Accepts,
     messages: &[Value],
     response: &Value,
     session: Option<&str>,
 ) {
+    if let Some(op) = op {
+        op.finish(host, error_type(response).as_deref());
+    }
     let (content_type, body) = client_body(accepts, messages, response);
     let mut headers = vec![("content-type", content_type)];
     if let Some(session) = session {
@@ -29,8 +46,24 @@ pub fn rpc_response(
     host.send_local_reply(200, &headers, &body);
 }
 
+/// Why `response` reports a failure: its JSON-RPC error code, or `tool_error` for a tool
+/// result marked `isError`.
+fn error_type(response: &Value) -> Option<String> {
+    if let Some(error) = response.get("error") {
+        return Some(match error.get("code") {
+            Some(code @ Value::Number(_)) => code.to_string(),
+            _ => "unknown".to_string(),
+        });
+    }
+    let failed = response["result"]["isError"] == Value::Bool(true);
+    failed.then(|| ERROR_TYPE_TOOL_ERROR.to_string())
+}
+
 /// Answers with an empty body at `status` (202 for notifications, 200 for DELETE).
-pub fn empty(host: &mut dyn Host, status: u16) {
+pub fn empty(host: &mut dyn Host, op: Option<&Operation>, status: u16) {
+    if let Some(op) = op {
+        op.finish(host, None);
+    }
     host.send_local_reply(status, &[], b"");
 }
 

@@ -3,7 +3,7 @@
 
 use crate::filter::{McpRouterFactory, McpRouterFilter};
 use aigw_core::mcp::session::{Session, SessionKey};
-use aigw_host::test_host::TestHost;
+use aigw_host::test_host::{TestHost, TestRegistry};
 use aigw_host::{CalloutResponse, CalloutResult, FilterFactory};
 use serde_json::{Value, json};
 use std::ffi::OsString;
@@ -26,7 +26,7 @@ pub fn env(var: &str) -> Option<OsString> {
 }
 
 pub fn filter() -> McpRouterFilter {
-    McpRouterFactory::with_env(CONFIG, env)
+    McpRouterFactory::with_env(CONFIG, env, &mut TestRegistry::default())
         .unwrap()
         .create_filter()
 }

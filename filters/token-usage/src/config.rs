@@ -1,7 +1,7 @@
 //! The filter's JSON configuration, parsed and validated once per config.
 
 use aigw_core::cost::{Cost, Formula};
-use aigw_core::metadata::BUILTIN_KEYS;
+use aigw_core::metadata::{BUILTIN_KEYS, MCP_KEYS};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -72,7 +72,7 @@ fn cost_list(at: &str, raw: Vec<RawCost>) -> Result<Vec<Cost>, String> {
         if key.is_empty() {
             return Err(format!("{at}[{i}].metadata_key: must not be empty"));
         }
-        if BUILTIN_KEYS.contains(&key.as_str()) {
+        if BUILTIN_KEYS.contains(&key.as_str()) || MCP_KEYS.contains(&key.as_str()) {
             return Err(format!(
                 "{at}[{i}].metadata_key: {key:?} is a built-in metadata key"
             ));

@@ -34,3 +34,16 @@ pub const BUILTIN_KEYS: [&str; 9] = [
     RESPONSE_MODEL,
     BACKEND,
 ];
+
+/// MCP: JSON-RPC method of the request (string).
+pub const MCP_METHOD: &str = "mcp_method";
+/// MCP: configured server a routed request went to (string).
+pub const MCP_SERVER: &str = "mcp_server";
+/// MCP: tool, prompt or resource URI a routed request names, as the server knows it (string).
+pub const MCP_TOOL: &str = "mcp_tool";
+/// MCP: why the request failed: JSON-RPC error code, `denied` or `tool_error` (string).
+pub const MCP_ERROR: &str = "mcp_error";
+
+/// The keys the MCP router writes (access-log fields of configs with an `mcp` section); a
+/// configured cost may not reuse one either.
+pub const MCP_KEYS: [&str; 4] = [MCP_METHOD, MCP_SERVER, MCP_TOOL, MCP_ERROR];

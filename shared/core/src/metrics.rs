@@ -47,3 +47,85 @@ pub const TOKEN_TYPE_CACHED_INPUT: &str = "cached_input";
 pub const TOKEN_TYPE_CACHE_CREATION_INPUT: &str = "cache_creation_input";
 /// [`LABEL_TOKEN_TYPE`] value for reasoning tokens (part of the output tokens).
 pub const TOKEN_TYPE_REASONING: &str = "reasoning";
+
+/// Histogram of the duration of one MCP request or notification the gateway handled, from
+/// its body being read until the client is answered, in milliseconds (OpenTelemetry MCP
+/// semantic conventions; they give seconds, but Envoy histograms hold integers).
+pub const MCP_OPERATION_DURATION: &str = "mcp.server.operation.duration";
+/// Label: the JSON-RPC method (one of [`MCP_METHODS`], else [`OTHER_METHOD`]).
+pub const LABEL_MCP_METHOD: &str = "mcp_method_name";
+/// Label: the tool a `tools/call` ran (the server's own name); empty otherwise, and when
+/// the call failed (a client could otherwise mint a series per made-up name).
+pub const LABEL_TOOL_NAME: &str = "gen_ai_tool_name";
+/// Label: why the operation failed (JSON-RPC error code, `denied`, `tool_error`), else empty.
+pub const LABEL_ERROR_TYPE: &str = "error_type";
+/// Label: the MCP protocol version of the session (or negotiated by `initialize`).
+pub const LABEL_MCP_PROTOCOL_VERSION: &str = "mcp_protocol_version";
+/// Label: the configured MCP server a routed request went to; empty for fanned-out ones.
+pub const LABEL_MCP_SERVER: &str = "aigw_mcp_server";
+
+/// Label names of [`MCP_OPERATION_DURATION`], in recording order.
+pub const MCP_OPERATION_LABELS: [&str; 5] = [
+    LABEL_MCP_METHOD,
+    LABEL_TOOL_NAME,
+    LABEL_ERROR_TYPE,
+    LABEL_MCP_PROTOCOL_VERSION,
+    LABEL_MCP_SERVER,
+];
+
+/// [`LABEL_ERROR_TYPE`] of a request the authorization rules denied.
+pub const ERROR_TYPE_DENIED: &str = "denied";
+/// [`LABEL_ERROR_TYPE`] of a `tools/call` whose result says `isError: true`.
+pub const ERROR_TYPE_TOOL_ERROR: &str = "tool_error";
+/// [`LABEL_MCP_METHOD`] of a method that is not one of [`MCP_METHODS`].
+pub const OTHER_METHOD: &str = "_OTHER";
+
+/// The MCP methods recorded under their own name (bounded label values).
+pub const MCP_METHODS: [&str; 21] = [
+    "initialize",
+    "ping",
+    "tools/list",
+    "tools/call",
+    "prompts/list",
+    "prompts/get",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+    "resources/subscribe",
+    "resources/unsubscribe",
+    "completion/complete",
+    "logging/setLevel",
+    "notifications/initialized",
+    "notifications/cancelled",
+    "notifications/progress",
+    "notifications/roots/list_changed",
+    "notifications/message",
+    "sampling/createMessage",
+    "elicitation/create",
+    "roots/list",
+];
+
+/// The [`LABEL_MCP_METHOD`] value of `method`.
+pub fn mcp_method_label(method: &str) -> &str {
+    MCP_METHODS
+        .iter()
+        .find(|m| **m == method)
+        .copied()
+        .unwrap_or(OTHER_METHOD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_mcp_methods_keep_their_name_others_are_folded() {
+        assert_eq!(mcp_method_label("tools/call"), "tools/call");
+        assert_eq!(
+            mcp_method_label("notifications/initialized"),
+            "notifications/initialized"
+        );
+        assert_eq!(mcp_method_label("tools/call2"), OTHER_METHOD);
+        assert_eq!(mcp_method_label(""), OTHER_METHOD);
+    }
+}
