@@ -15,11 +15,11 @@ use super::{ChainAnswer, chain_request};
 use crate::anthropic::messages::error::AnthropicError;
 use crate::chat_schema::{BedrockChat, ChatSchema, CohereChat, GeminiChat, ResponseHead};
 use crate::gemini::path::GeminiApi;
+use crate::golden::{
+    CREATED, case_dirs, check_bytes, check_json, check_splits, parse, read, read_text,
+};
 use serde_json::{Value, json};
-use std::fs;
 use std::path::{Path, PathBuf};
-
-const CREATED: u64 = 1_700_000_000;
 
 /// The schemas, by fixture directory name.
 fn schemas() -> [(&'static str, Box<dyn ChatSchema>); 4] {
@@ -32,57 +32,7 @@ fn schemas() -> [(&'static str, Box<dyn ChatSchema>); 4] {
 }
 
 fn cases(schema: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/messages_chain")
-        .join(schema);
-    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
-fn read(dir: &Path, name: &str) -> Option<Vec<u8>> {
-    fs::read(dir.join(name)).ok()
-}
-
-fn text(dir: &Path, name: &str) -> Option<String> {
-    read(dir, name).map(|b| String::from_utf8(b).unwrap().trim().to_string())
-}
-
-fn parse(bytes: &[u8], what: &str) -> Value {
-    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{what}: {e}"))
-}
-
-fn bless() -> bool {
-    std::env::var_os("AIGW_BLESS").is_some()
-}
-
-fn check_json(dir: &Path, name: &str, actual: &Value) {
-    let path = dir.join(name);
-    if bless() {
-        fs::write(&path, serde_json::to_string_pretty(actual).unwrap() + "\n").unwrap();
-        return;
-    }
-    let expected = parse(&fs::read(&path).unwrap(), &path.display().to_string());
-    assert_eq!(actual, &expected, "{}", path.display());
-}
-
-fn check_bytes(dir: &Path, name: &str, actual: &[u8]) {
-    let path = dir.join(name);
-    if bless() {
-        fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = fs::read(&path).unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(actual),
-        String::from_utf8_lossy(&expected),
-        "{}",
-        path.display()
-    );
+    case_dirs(&format!("messages_chain/{schema}"))
 }
 
 fn error_json(e: &AnthropicError) -> Value {
@@ -94,7 +44,7 @@ fn head(dir: &Path) -> ResponseHead {
     let extra = read(dir, "head.json").map_or(Value::Null, |b| parse(&b, "head.json"));
     let field = |name: &str| extra[name].as_str().map(str::to_string);
     ResponseHead {
-        status: text(dir, "status.txt").map_or(200, |s| s.parse().unwrap()),
+        status: read_text(dir, "status.txt").map_or(200, |s| s.parse().unwrap()),
         request_id: field("request_id"),
         error_type: field("error_type"),
     }
@@ -137,7 +87,7 @@ fn golden_cases() {
         for dir in &cases {
             let mut checked = 0;
             if let Some(request) = read(dir, "request.json") {
-                let over = text(dir, "model_override.txt");
+                let over = read_text(dir, "model_override.txt");
                 match chain_request(schema, &request, over.as_deref(), CREATED) {
                     Ok(r) => {
                         let body = parse(&r.body, "upstream request");
@@ -185,18 +135,9 @@ fn streams_split_at_every_byte_give_the_same_output() {
             };
             let head = head(&dir);
             let answer = answer(schema.as_ref(), &dir, true);
-            let whole = translate_stream(&answer, &head, &[&upstream]);
-            for at in 0..=upstream.len() {
-                let split = translate_stream(&answer, &head, &[&upstream[..at], &upstream[at..]]);
-                assert_eq!(split, whole, "{} split at {at}", dir.display());
-            }
-            let bytewise: Vec<&[u8]> = upstream.chunks(1).collect();
-            assert_eq!(
-                translate_stream(&answer, &head, &bytewise),
-                whole,
-                "{}",
-                dir.display()
-            );
+            check_splits(&upstream, &dir.display().to_string(), |pieces| {
+                translate_stream(&answer, &head, pieces)
+            });
             streams += 1;
         }
         assert!(streams >= 1, "{name}: no stream capture");

@@ -20,65 +20,14 @@ use super::stream::{ChatStream, MessagesStream};
 use super::{chat_request, messages_error, messages_request, openai_error};
 use crate::anthropic::response::translate_response;
 use crate::bedrock::eventstream::{DEFAULT_MAX_FRAME_BYTES, Frame, decode_all, encode_frame};
+use crate::golden::{
+    CREATED, bless, case_dirs, check_bytes, check_json, check_splits, parse, read, read_text,
+};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-const CREATED: u64 = 1_700_000_000;
-
-fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/bedrock_anthropic");
-    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
-fn read(dir: &Path, name: &str) -> Option<Vec<u8>> {
-    fs::read(dir.join(name)).ok()
-}
-
-fn read_text(dir: &Path, name: &str) -> Option<String> {
-    read(dir, name).map(|b| String::from_utf8(b).unwrap().trim().to_string())
-}
-
-fn json(bytes: &[u8], what: &str) -> Value {
-    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{what}: {e}"))
-}
-
-fn bless() -> bool {
-    std::env::var_os("AIGW_BLESS").is_some()
-}
-
-fn check_json(dir: &Path, name: &str, actual: &Value) {
-    let path = dir.join(name);
-    if bless() {
-        fs::write(&path, serde_json::to_string_pretty(actual).unwrap() + "\n").unwrap();
-        return;
-    }
-    let expected = json(&fs::read(&path).unwrap(), &path.display().to_string());
-    assert_eq!(actual, &expected, "{}", path.display());
-}
-
-fn check_bytes(dir: &Path, name: &str, actual: &[u8]) {
-    let path = dir.join(name);
-    if bless() {
-        fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(
-        String::from_utf8_lossy(actual),
-        String::from_utf8_lossy(&expected),
-        "{}",
-        path.display()
-    );
-}
+use std::path::Path;
 
 fn include_usage(dir: &Path) -> bool {
     read(dir, "request.json")
@@ -140,7 +89,7 @@ fn check_capture(dir: &Path) {
     let Some(description) = read(dir, "upstream_events.json") else {
         return;
     };
-    let frames = described_frames(&json(&description, "upstream_events.json"));
+    let frames = described_frames(&parse(&description, "upstream_events.json"));
     let path = dir.join("upstream_response.bin");
     if bless() {
         let mut bytes = Vec::new();
@@ -157,7 +106,7 @@ fn check_capture(dir: &Path) {
 
 #[test]
 fn golden_cases() {
-    let cases = cases();
+    let cases = case_dirs("bedrock_anthropic");
     assert!(cases.len() >= 10, "only {} cases", cases.len());
     for dir in &cases {
         let mut checked = 0;
@@ -165,7 +114,7 @@ fn golden_cases() {
         if let Some(request) = read(dir, "request.json") {
             match chat_request(&request, over.as_deref()) {
                 Ok(t) => {
-                    let body = json(&t.messages.body, "translated request");
+                    let body = parse(&t.messages.body, "translated request");
                     check_json(
                         dir,
                         "upstream_request.json",
@@ -173,7 +122,7 @@ fn golden_cases() {
                     );
                 }
                 Err(e) => {
-                    let actual = json!({"status": e.status, "body": json(&e.body(), "error")});
+                    let actual = json!({"status": e.status, "body": parse(&e.body(), "error")});
                     check_json(dir, "error.json", &actual);
                 }
             }
@@ -183,7 +132,7 @@ fn golden_cases() {
             let beta = read_text(dir, "anthropic_beta.txt");
             match messages_request(&request, over.as_deref(), beta.as_deref()) {
                 Ok(t) => {
-                    let body = json(&t.body, "rewritten request");
+                    let body = parse(&t.body, "rewritten request");
                     check_json(
                         dir,
                         "upstream_messages.json",
@@ -207,7 +156,7 @@ fn golden_cases() {
             } else {
                 translate_response(&upstream, CREATED).unwrap_or_else(|e| e.body())
             };
-            check_json(dir, "response.json", &json(&body, "translated response"));
+            check_json(dir, "response.json", &parse(&body, "translated response"));
             checked += 1;
         }
         check_capture(dir);
@@ -227,20 +176,14 @@ fn golden_cases() {
 #[test]
 fn streams_split_at_every_byte_give_the_same_output() {
     let mut streams = 0;
-    for dir in cases() {
+    for dir in case_dirs("bedrock_anthropic") {
         let Some(bin) = read(&dir, "upstream_response.bin") else {
             continue;
         };
         let usage = include_usage(&dir);
-        let whole = (chat_stream(&[&bin], usage), messages_stream(&[&bin]));
-        for at in 0..=bin.len() {
-            let (a, b) = bin.split_at(at);
-            let split = (chat_stream(&[a, b], usage), messages_stream(&[a, b]));
-            assert_eq!(split, whole, "{} split at {at}", dir.display());
-        }
-        let bytewise: Vec<&[u8]> = bin.chunks(1).collect();
-        let split = (chat_stream(&bytewise, usage), messages_stream(&bytewise));
-        assert_eq!(split, whole, "{}", dir.display());
+        let what = dir.display().to_string();
+        check_splits(&bin, &what, |pieces| chat_stream(pieces, usage));
+        check_splits(&bin, &what, messages_stream);
         streams += 1;
     }
     assert!(streams >= 3, "only {streams} stream captures");
