@@ -1,24 +1,10 @@
-use crate::TranslateFactory;
+use crate::test_support::{filter, header};
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
 
 const CONFIG: &str = r#"{"role":"backend","backend":"claude","schema":"Anthropic"}"#;
 const CHAT: &str = r#"{"model":"claude-x","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}],"stream":false}"#;
-
-fn filter(config: &str) -> crate::TranslateFilter {
-    TestHost::factory::<TranslateFactory>(config)
-        .unwrap()
-        .0
-        .create_filter()
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
 
 fn chat_request(f: &mut crate::TranslateFilter, body: &str, extra: &[(&str, &str)]) -> TestHost {
     let mut headers = vec![

@@ -1,25 +1,12 @@
 use crate::TranslateFactory;
+use crate::test_support::{filter, header};
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use aigw_host::{BodyStatus, HeadersStatus};
 
 const OPENAI: &str =
     r#"{"role":"backend","backend":"oai","schema":"OpenAI","path_prefix":"/openai/v1"}"#;
 const AZURE: &str = r#"{"role":"backend","backend":"azure-east","schema":"AzureOpenAI","azure_api_version":"2024-10-21"}"#;
 const CHAT: &str = r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#;
-
-fn filter(config: &str) -> crate::TranslateFilter {
-    TestHost::factory::<TranslateFactory>(config)
-        .unwrap()
-        .0
-        .create_filter()
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
 
 #[test]
 fn openai_prefix_rewrite_keeps_query_and_body() {

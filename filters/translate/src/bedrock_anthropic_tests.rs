@@ -1,8 +1,8 @@
 //! The backend role for Claude on AWS Bedrock through InvokeModel (`AWSAnthropic`).
 
-use crate::TranslateFactory;
+use crate::test_support::{filter, header, request};
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
 
 const CONFIG: &str = r#"{"role":"backend","backend":"ba","schema":"AWSAnthropic"}"#;
@@ -14,34 +14,6 @@ const EXCEPTION: &[u8] = include_bytes!(
     "../../../testdata/bedrock_anthropic/09_stream_exception_mid_stream/upstream_response.bin"
 );
 const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
-
-fn filter() -> crate::TranslateFilter {
-    TestHost::factory::<TranslateFactory>(CONFIG)
-        .unwrap()
-        .0
-        .create_filter()
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn request(
-    f: &mut crate::TranslateFilter,
-    path: &str,
-    body: &str,
-    extra: &[(&str, &str)],
-) -> (TestHost, HeadersStatus, Option<BodyStatus>) {
-    let mut headers = vec![(":method", "POST"), (":path", path)];
-    headers.extend_from_slice(extra);
-    let mut h = TestHost::with_request_headers(&headers);
-    let bytes = body.as_bytes();
-    let (hs, bs) = h.run_request_chunks(f, &[&bytes[..5], &bytes[5..]]);
-    (h, hs, bs)
-}
 
 fn respond(h: &mut TestHost, status: &str, content_type: &str, extra: &[(&str, &str)]) {
     h.response_headers = vec![
@@ -60,7 +32,7 @@ fn pieces(capture: &[u8]) -> Vec<&[u8]> {
 
 #[test]
 fn chat_streams_go_to_invoke_with_response_stream_and_come_back_as_chunks() {
-    let mut f = filter();
+    let mut f = filter(CONFIG);
     let over = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
     let (mut h, hs, bs) = request(
         &mut f,
@@ -94,7 +66,7 @@ fn chat_streams_go_to_invoke_with_response_stream_and_come_back_as_chunks() {
 
 #[test]
 fn chat_exception_frames_and_error_answers_become_openai_errors() {
-    let mut f = filter();
+    let mut f = filter(CONFIG);
     let (mut h, _, _) = request(&mut f, "/v1/chat/completions", CHAT, &[]);
     respond(&mut h, "200", EVENT_STREAM, &[]);
     let out = String::from_utf8(h.run_response(&mut f, &pieces(EXCEPTION))).unwrap();
@@ -102,7 +74,7 @@ fn chat_exception_frames_and_error_answers_become_openai_errors() {
         out.contains(r#""code":"throttlingException""#) && out.ends_with("data: [DONE]\n\n"),
         "{out}"
     );
-    let mut f = filter();
+    let mut f = filter(CONFIG);
     let body = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
     let (mut h, _, _) = request(&mut f, "/v1/chat/completions", body, &[]);
     assert_eq!(header(&h.request_headers, ":path"), Some("/model/m/invoke"));
@@ -121,7 +93,7 @@ fn chat_exception_frames_and_error_answers_become_openai_errors() {
 
 #[test]
 fn buffered_chat_answers_are_translated() {
-    let mut f = filter();
+    let mut f = filter(CONFIG);
     let body = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
     let (mut h, _, _) = request(&mut f, "/v1/chat/completions", body, &[]);
     respond(&mut h, "200", "application/json", &[]);
@@ -134,7 +106,7 @@ fn buffered_chat_answers_are_translated() {
 
 #[test]
 fn other_api_paths_are_refused() {
-    let mut f = filter();
+    let mut f = filter(CONFIG);
     let (h, hs, _) = request(
         &mut f,
         "/v1/embeddings",
@@ -147,7 +119,7 @@ fn other_api_paths_are_refused() {
 
 #[test]
 fn messages_clients_pass_through_with_the_body_rewritten() {
-    let mut f = filter();
+    let mut f = filter(CONFIG);
     let body = r#"{"model":"claude-x","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
     let extra = [
         ("anthropic-version", "2023-06-01"),
@@ -176,7 +148,7 @@ fn messages_clients_pass_through_with_the_body_rewritten() {
 
 #[test]
 fn messages_errors_and_count_tokens() {
-    let mut f = filter();
+    let mut f = filter(CONFIG);
     let body =
         r#"{"model":"claude-x","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"#;
     let (mut h, _, _) = request(&mut f, "/anthropic/v1/messages", body, &[]);
@@ -196,7 +168,7 @@ fn messages_errors_and_count_tokens() {
         v,
         json!({"type":"error","error":{"type":"rate_limit_error","message":"Too many requests"}})
     );
-    let mut f = filter();
+    let mut f = filter(CONFIG);
     let (h, hs, _) = request(&mut f, "/anthropic/v1/messages/count_tokens", body, &[]);
     assert_eq!(hs, HeadersStatus::StopIteration);
     let reply = h.local_reply.as_ref().unwrap();

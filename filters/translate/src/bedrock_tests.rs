@@ -1,25 +1,11 @@
-use crate::TranslateFactory;
+use crate::test_support::{filter, header};
 use aigw_core::bedrock::eventstream::{Frame, encode_frame};
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
 
 const CONFIG: &str = r#"{"role":"backend","backend":"aws","schema":"AWSBedrock"}"#;
 const CHAT: &str = r#"{"model":"amazon.nova-lite-v1:0","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}"#;
-
-fn filter(config: &str) -> crate::TranslateFilter {
-    TestHost::factory::<TranslateFactory>(config)
-        .unwrap()
-        .0
-        .create_filter()
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
 
 fn request(f: &mut crate::TranslateFilter, body: &str, extra: &[(&str, &str)]) -> TestHost {
     let mut headers = vec![

@@ -1,44 +1,10 @@
-use crate::TranslateFactory;
+use crate::test_support::{filter, header, translated};
+use aigw_host::HeadersStatus;
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
 use serde_json::{Value, json};
 
 const CONFIG: &str = r#"{"role":"backend","backend":"co","schema":"Cohere"}"#;
 const CHAT: &str = r#"{"model":"command-a-03-2025","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}"#;
-
-fn filter(config: &str) -> crate::TranslateFilter {
-    TestHost::factory::<TranslateFactory>(config)
-        .unwrap()
-        .0
-        .create_filter()
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn request(
-    f: &mut crate::TranslateFilter,
-    path: &str,
-    body: &str,
-    extra: &[(&str, &str)],
-) -> TestHost {
-    let mut headers = vec![
-        (":method", "POST"),
-        (":path", path),
-        ("content-length", "999"),
-    ];
-    headers.extend_from_slice(extra);
-    let mut h = TestHost::with_request_headers(&headers);
-    let bytes = body.as_bytes();
-    let (hs, bs) = h.run_request_chunks(f, &[&bytes[..10], &bytes[10..]]);
-    assert_eq!(hs, HeadersStatus::StopIteration);
-    assert_eq!(bs, Some(BodyStatus::Continue), "{:?}", h.local_reply);
-    h
-}
 
 fn respond(h: &mut TestHost, status: &str, content_type: &str, length: Option<usize>) {
     h.response_headers = vec![
@@ -55,7 +21,7 @@ fn respond(h: &mut TestHost, status: &str, content_type: &str, length: Option<us
 fn chat_request_becomes_v2_chat() {
     let mut f =
         filter(r#"{"role":"backend","backend":"co","schema":"Cohere","path_prefix":"/proxy"}"#);
-    let h = request(
+    let h = translated(
         &mut f,
         "/v1/chat/completions",
         CHAT,
@@ -78,7 +44,7 @@ fn chat_request_becomes_v2_chat() {
 #[test]
 fn buffered_response_is_openai_with_length_fixed() {
     let mut f = filter(CONFIG);
-    let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"id":"r1","finish_reason":"COMPLETE","message":{"role":"assistant","content":[{"type":"text","text":"Hey"}]},"usage":{"billed_units":{"input_tokens":3,"output_tokens":1},"tokens":{"input_tokens":3,"output_tokens":1}}}"#;
     respond(&mut h, "200", "application/json", Some(upstream.len()));
     let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
@@ -100,7 +66,7 @@ fn buffered_response_is_openai_with_length_fixed() {
 fn stream_is_translated_chunk_by_chunk() {
     let mut f = filter(CONFIG);
     let body = r#"{"model":"command-a-03-2025","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"#;
-    let mut h = request(&mut f, "/v1/chat/completions", body, &[]);
+    let mut h = translated(&mut f, "/v1/chat/completions", body, &[]);
     assert_eq!(header(&h.request_headers, ":path"), Some("/v2/chat"));
     let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(sent["stream"], true);
@@ -137,7 +103,7 @@ fn stream_is_translated_chunk_by_chunk() {
 fn embeddings_round_trip() {
     let mut f = filter(CONFIG);
     let body = r#"{"model":"embed-v4.0","input":["a","b"],"encoding_format":"float"}"#;
-    let mut h = request(&mut f, "/v1/embeddings", body, &[]);
+    let mut h = translated(&mut f, "/v1/embeddings", body, &[]);
     assert_eq!(header(&h.request_headers, ":path"), Some("/v2/embed"));
     let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(
@@ -161,7 +127,7 @@ fn embeddings_round_trip() {
 #[test]
 fn cohere_error_becomes_openai_error_with_status_kept() {
     let mut f = filter(CONFIG);
-    let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"message":"invalid api token"}"#;
     respond(&mut h, "401", "application/json", Some(upstream.len()));
     let out = h.run_response(&mut f, &[upstream]);
@@ -183,7 +149,7 @@ fn unreadable_or_failed_success_body_becomes_502() {
         br#"{"id":"x","finish_reason":"ERROR","message":{"role":"assistant","content":[]}}"#;
     for body in [&b"not json"[..], failed] {
         let mut f = filter(CONFIG);
-        let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+        let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
         respond(&mut h, "200", "application/json", None);
         let out = h.run_response(&mut f, &[body]);
         let v: Value = serde_json::from_slice(&out).unwrap();

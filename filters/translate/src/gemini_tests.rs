@@ -1,44 +1,10 @@
-use crate::TranslateFactory;
+use crate::test_support::{filter, header, translated};
+use aigw_host::HeadersStatus;
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
 use serde_json::{Value, json};
 
 const CONFIG: &str = r#"{"role":"backend","backend":"gem","schema":"Gemini"}"#;
 const CHAT: &str = r#"{"model":"gemini-2.0-flash","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}"#;
-
-fn filter(config: &str) -> crate::TranslateFilter {
-    TestHost::factory::<TranslateFactory>(config)
-        .unwrap()
-        .0
-        .create_filter()
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn request(
-    f: &mut crate::TranslateFilter,
-    path: &str,
-    body: &str,
-    extra: &[(&str, &str)],
-) -> TestHost {
-    let mut headers = vec![
-        (":method", "POST"),
-        (":path", path),
-        ("content-length", "999"),
-    ];
-    headers.extend_from_slice(extra);
-    let mut h = TestHost::with_request_headers(&headers);
-    let bytes = body.as_bytes();
-    let (hs, bs) = h.run_request_chunks(f, &[&bytes[..10], &bytes[10..]]);
-    assert_eq!(hs, HeadersStatus::StopIteration);
-    assert_eq!(bs, Some(BodyStatus::Continue), "{:?}", h.local_reply);
-    h
-}
 
 fn respond(h: &mut TestHost, status: &str, content_type: &str, length: Option<usize>) {
     h.response_headers = vec![
@@ -55,7 +21,7 @@ fn respond(h: &mut TestHost, status: &str, content_type: &str, length: Option<us
 fn chat_request_becomes_generate_content() {
     let mut f =
         filter(r#"{"role":"backend","backend":"gem","schema":"Gemini","path_prefix":"/proxy"}"#);
-    let h = request(
+    let h = translated(
         &mut f,
         "/v1/chat/completions",
         CHAT,
@@ -81,7 +47,7 @@ fn chat_request_becomes_generate_content() {
 #[test]
 fn buffered_response_is_openai_with_length_fixed() {
     let mut f = filter(CONFIG);
-    let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"candidates":[{"content":{"role":"model","parts":[{"text":"Hey"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1,"totalTokenCount":4},"modelVersion":"gemini-2.0-flash-001"}"#;
     respond(&mut h, "200", "application/json", Some(upstream.len()));
     let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
@@ -102,7 +68,7 @@ fn buffered_response_is_openai_with_length_fixed() {
 fn stream_is_translated_chunk_by_chunk() {
     let mut f = filter(CONFIG);
     let body = r#"{"model":"gemini-2.0-flash","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"#;
-    let mut h = request(&mut f, "/v1/chat/completions", body, &[]);
+    let mut h = translated(&mut f, "/v1/chat/completions", body, &[]);
     assert_eq!(
         header(&h.request_headers, ":path"),
         Some("/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse")
@@ -136,7 +102,7 @@ fn stream_is_translated_chunk_by_chunk() {
 fn embeddings_round_trip() {
     let mut f = filter(CONFIG);
     let body = r#"{"model":"text-embedding-004","input":["a","b"],"encoding_format":"float"}"#;
-    let mut h = request(&mut f, "/v1/embeddings", body, &[]);
+    let mut h = translated(&mut f, "/v1/embeddings", body, &[]);
     assert_eq!(
         header(&h.request_headers, ":path"),
         Some("/v1beta/models/text-embedding-004:batchEmbedContents")
@@ -155,7 +121,7 @@ fn embeddings_round_trip() {
 #[test]
 fn google_error_becomes_openai_error_with_status_kept() {
     let mut f = filter(CONFIG);
-    let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream =
         br#"{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED"}}"#;
     respond(&mut h, "429", "application/json", Some(upstream.len()));
@@ -175,7 +141,7 @@ fn google_error_becomes_openai_error_with_status_kept() {
 #[test]
 fn unreadable_success_body_becomes_502() {
     let mut f = filter(CONFIG);
-    let mut h = request(&mut f, "/v1/chat/completions", CHAT, &[]);
+    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     respond(&mut h, "200", "application/json", None);
     let out = h.run_response(&mut f, &[b"not json"]);
     let v: Value = serde_json::from_slice(&out).unwrap();

@@ -17,6 +17,8 @@ mod messages;
 mod messages_chain;
 mod reply;
 mod router;
+#[cfg(test)]
+mod test_support;
 
 pub use backend::BackendFilter;
 pub use filter::{TranslateFactory, TranslateFilter};

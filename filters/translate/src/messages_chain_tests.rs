@@ -1,27 +1,13 @@
-use crate::TranslateFactory;
+use crate::test_support::{filter, header};
 use aigw_core::bedrock::eventstream::{Frame, encode_frame};
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
 
 const GEMINI: &str = r#"{"role":"backend","backend":"g","schema":"Gemini","path_prefix":"/proxy"}"#;
 const VERTEX: &str = r#"{"role":"backend","backend":"vx","schema":"GCPVertexAI","path_prefix":"/v1/projects/my-proj/locations/us-east5"}"#;
 const BEDROCK: &str = r#"{"role":"backend","backend":"br","schema":"AWSBedrock"}"#;
 const COHERE: &str = r#"{"role":"backend","backend":"co","schema":"Cohere"}"#;
-
-fn filter(config: &str) -> crate::TranslateFilter {
-    TestHost::factory::<TranslateFactory>(config)
-        .unwrap()
-        .0
-        .create_filter()
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
 
 /// Sends a Messages request in two chunks; returns the host (request translated).
 fn request(f: &mut crate::TranslateFilter, body: &Value, extra: &[(&str, &str)]) -> TestHost {

@@ -1,6 +1,6 @@
-use crate::TranslateFactory;
+use crate::test_support::{filter, header};
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
 
 const OPENAI: &str =
@@ -10,13 +10,6 @@ const AZURE: &str =
 const ANTHROPIC: &str = r#"{"role":"backend","backend":"claude","schema":"Anthropic"}"#;
 const GEMINI: &str = r#"{"role":"backend","backend":"g","schema":"Gemini"}"#;
 const MESSAGES: &str = r#"{"model":"claude-x","max_tokens":64,"system":"Be brief.","messages":[{"role":"user","content":"hi"}]}"#;
-
-fn filter(config: &str) -> crate::TranslateFilter {
-    TestHost::factory::<TranslateFactory>(config)
-        .unwrap()
-        .0
-        .create_filter()
-}
 
 fn request(
     f: &mut crate::TranslateFilter,
@@ -34,13 +27,6 @@ fn request(
     let bytes = body.as_bytes();
     let (hs, bs) = h.run_request_chunks(f, &[&bytes[..7], &bytes[7..]]);
     (h, hs, bs)
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
 }
 
 fn reply(h: &TestHost) -> (u16, Value) {

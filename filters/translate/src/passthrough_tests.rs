@@ -1,16 +1,9 @@
 //! `/v1/responses`, `/v1/images/generations` and `/v1/audio/*`: routed by the JSON body's
 //! model, passed through to OpenAI-schema backends (Azure: its own paths), refused elsewhere.
 
-use crate::TranslateFactory;
+use crate::test_support::filter;
+use aigw_host::BodyStatus;
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory};
-
-fn filter(config: &str) -> crate::TranslateFilter {
-    TestHost::factory::<TranslateFactory>(config)
-        .unwrap()
-        .0
-        .create_filter()
-}
 
 fn header<'a>(h: &'a TestHost, name: &str) -> Option<&'a str> {
     h.request_headers

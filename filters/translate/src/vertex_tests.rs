@@ -1,42 +1,14 @@
 //! The backend role for the Vertex AI schemas (`GCPVertexAI`, `GCPAnthropic`).
 
-use crate::TranslateFactory;
+use crate::test_support::{filter, header, request};
 use aigw_host::test_host::TestHost;
-use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
 
 const PREFIX: &str = "/v1/projects/my-proj/locations/us-east5";
 const GEMINI: &str = r#"{"role":"backend","backend":"vx","schema":"GCPVertexAI","path_prefix":"/v1/projects/my-proj/locations/us-east5"}"#;
 const CLAUDE: &str = r#"{"role":"backend","backend":"vc","schema":"GCPAnthropic","path_prefix":"/v1/projects/my-proj/locations/us-east5"}"#;
 const CHAT: &str = r#"{"model":"m-1","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi there"}]}"#;
-
-fn filter(config: &str) -> crate::TranslateFilter {
-    TestHost::factory::<TranslateFactory>(config)
-        .unwrap()
-        .0
-        .create_filter()
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn request(
-    f: &mut crate::TranslateFilter,
-    path: &str,
-    body: &str,
-    extra: &[(&str, &str)],
-) -> (TestHost, HeadersStatus, Option<BodyStatus>) {
-    let mut headers = vec![(":method", "POST"), (":path", path)];
-    headers.extend_from_slice(extra);
-    let mut h = TestHost::with_request_headers(&headers);
-    let bytes = body.as_bytes();
-    let (hs, bs) = h.run_request_chunks(f, &[&bytes[..5], &bytes[5..]]);
-    (h, hs, bs)
-}
 
 fn respond(h: &mut TestHost, status: &str, content_type: &str) {
     h.response_headers = vec![
