@@ -2,6 +2,7 @@
 
 use aigw_control_plane::bootstrap::{GenerateOptions, generate};
 use aigw_control_plane::config::{ModuleKind, parse};
+use aigw_host::test_host::TestRegistry;
 use aigw_mcp_router::McpRouterFactory;
 use aigw_token_usage::Config as TokenUsageConfig;
 use aigw_translate::config::TranslateConfig;
@@ -23,7 +24,9 @@ fn load_filter_config(name: &str, text: &str, env_set: bool) -> Result<(), Strin
         "aigw_translate" => TranslateConfig::parse(text).map(drop),
         "aigw_token_usage" => TokenUsageConfig::parse(text).map(drop),
         "aigw_upstream_auth" => UpstreamAuthFactory::with_env(text, env(env_set), false).map(drop),
-        "aigw_mcp_router" => McpRouterFactory::with_env(text, env(env_set)).map(drop),
+        "aigw_mcp_router" => {
+            McpRouterFactory::with_env(text, env(env_set), &mut TestRegistry::default()).map(drop)
+        }
         other => panic!("unknown filter {other}"),
     }
 }
