@@ -10,15 +10,18 @@
 # variant gets a warm-up, then a measured run of a ~1 KB chat completion request
 # (scripts/bench/chat.lua). Prints requests/s, p50 and p99 latency, Envoy's CPU time per
 # request (less sensitive than requests/s to other load on the machine) and the ratios to
-# plain Envoy. MCP variants (scripts/bench/mcp.sh): tools/list fanned out over two MCP
+# plain Envoy. Streaming variants: a streamed chat completion (scripts/bench/stream.lua)
+# through plain Envoy from the OpenAI fake (stream-plain) and through the gateway to the
+# AWS Bedrock fake, SigV4-signed, its binary event stream translated back chunk by chunk
+# (bedrock-native, bedrock-wasm; scripts/bench/bedrock.yaml). MCP variants (scripts/bench/mcp.sh): tools/list fanned out over two MCP
 # servers and tools/call routed to one, through the gateway (mcp-native, mcp-wasm) and
 # straight to the server (mcp-direct), with the p50/p99 overhead over direct. Then the
 # criterion benchmark of the prompt-token estimate and a CEL cost.
 #
 # Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
 # BENCH_CONNECTIONS (default 32), BENCH_VARIANTS (default "plain native wasm native-rl
-# wasm-rl mcp-direct mcp-native mcp-wasm"), BENCH_CRITERION (default 1; 0 skips the
-# criterion part).
+# wasm-rl stream-plain bedrock-native bedrock-wasm mcp-direct mcp-native mcp-wasm"),
+# BENCH_CRITERION (default 1; 0 skips the criterion part).
 # Needs the release artifacts and .venv from scripts/setup.sh.
 set -euo pipefail
 
@@ -29,11 +32,14 @@ cd "$REPO_ROOT"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
-VARIANTS="${BENCH_VARIANTS:-plain native wasm native-rl wasm-rl mcp-direct mcp-native mcp-wasm}"
+VARIANTS="${BENCH_VARIANTS:-plain native wasm native-rl wasm-rl stream-plain bedrock-native bedrock-wasm mcp-direct mcp-native mcp-wasm}"
 CRITERION="${BENCH_CRITERION:-1}"
 BENCH_DIR="$REPO_ROOT/scripts/bench"
 # Obviously fake key shared by testupstream and the gateway (read from the environment).
 export AIGW_BENCH_KEY="sk-bench-fake-0000"
+# Obviously fake AWS keys of the Bedrock fake (streaming variants).
+export AIGW_BENCH_AWS_ID="AKIDBENCHFAKE0000000"
+export AIGW_BENCH_AWS_SECRET="bench-fake-aws-secret-0000"
 
 if ! command -v wrk >/dev/null; then
     step "Installing wrk from Debian"
@@ -117,14 +123,16 @@ stop_envoy() {
 # shellcheck source=scripts/bench/mcp.sh
 source "$BENCH_DIR/mcp.sh"
 
-# Runs wrk against the current listener for $1 seconds; prints the AIGW_RESULT fields.
+# Runs wrk with script $WRK_SCRIPT against the current listener for $1 seconds; prints the
+# AIGW_RESULT fields.
 run_wrk() {
-    taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$1s" -s "$BENCH_DIR/chat.lua" \
+    taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$1s" -s "$BENCH_DIR/$WRK_SCRIPT" \
         "http://127.0.0.1:$LISTEN_PORT" | awk '/^AIGW_RESULT/ { $1 = ""; print }'
 }
 
 step "Starting testupstream on core 1"
 taskset -c 1 "$TESTUPSTREAM" --listen 127.0.0.1:0 --backend "demo=$AIGW_BENCH_KEY" \
+    --backend "bedrock=$AIGW_BENCH_AWS_ID:$AIGW_BENCH_AWS_SECRET" \
     >"$WORK/testupstream.out" 2>"$WORK/testupstream.err" &
 UPSTREAM_PID=$!
 UPSTREAM_PORT=""
@@ -162,8 +170,10 @@ for variant in $VARIANTS; do
     LISTEN_PORT="$(free_port)"
     ADMIN_PORT="$(free_port)"
     config="$WORK/$variant.yaml"
+    WRK_SCRIPT=chat.lua
+    export BENCH_MODEL=demo
     case "$variant" in
-    plain) render "$BENCH_DIR/plain-envoy.yaml" "$config" ;;
+    plain | stream-plain) render "$BENCH_DIR/plain-envoy.yaml" "$config" ;;
     native | wasm | native-rl | wasm-rl)
         render "$BENCH_DIR/gateway.yaml" "$WORK/gateway.yaml"
         if [[ "$variant" == *-rl ]]; then
@@ -173,12 +183,20 @@ for variant in $VARIANTS; do
         "$AIGW" translate "$WORK/gateway.yaml" --module "${variant%-rl}" \
             --access-log "$WORK/$variant-access.log" >"$config"
         ;;
-    *) die "unknown variant $variant in BENCH_VARIANTS (plain, native, wasm, native-rl, wasm-rl)" ;;
+    bedrock-native | bedrock-wasm)
+        render "$BENCH_DIR/bedrock.yaml" "$WORK/bedrock.yaml"
+        "$AIGW" translate "$WORK/bedrock.yaml" --module "${variant#bedrock-}" \
+            --access-log "$WORK/$variant-access.log" >"$config"
+        BENCH_MODEL=demo-bedrock
+        ;;
+    *) die "unknown variant $variant in BENCH_VARIANTS (plain, native, wasm, native-rl, wasm-rl, stream-plain, bedrock-native, bedrock-wasm)" ;;
     esac
+    [[ "$variant" != stream-plain && "$variant" != bedrock-* ]] || WRK_SCRIPT=stream.lua
     start_envoy "$variant"
-    status="$(curl -s -o "$WORK/probe.json" -w '%{http_code}' \
-        -H 'content-type: application/json' --data-binary @"$BENCH_DIR/probe.json" \
-        "http://127.0.0.1:$LISTEN_PORT/v1/chat/completions")"
+    status="$(sed "s/\"demo\"/\"$BENCH_MODEL\"/" "$BENCH_DIR/probe.json" |
+        curl -s -o "$WORK/probe.json" -w '%{http_code}' \
+            -H 'content-type: application/json' --data-binary @- \
+            "http://127.0.0.1:$LISTEN_PORT/v1/chat/completions")"
     [[ "$status" == 200 ]] || die "$variant: probe request got HTTP $status: $(cat "$WORK/probe.json")"
     note "warm-up ${WARMUP}s"
     run_wrk "$WARMUP" >/dev/null
@@ -198,23 +216,32 @@ if [[ " $VARIANTS " == *\ mcp-* ]]; then
     note "MCP (overhead = gateway minus mcp-direct, in ms)"
     mcp_results
 fi
-# Prints the chat table: requests/s, latency, Envoy CPU per request and the ratios to plain.
-chat_results() {
-    read -r base_rps _ _ base_cpu <<<"${RESULT[plain]:-0 0 0 0}"
-    printf '    %-10s %11s %9s %9s %12s %13s %13s\n' variant "requests/s" "p50 ms" "p99 ms" \
-        "CPU us/req" "req/s / plain" "CPU / plain"
-    for variant in $VARIANTS; do
-        [[ "$variant" != mcp-* ]] || continue
+# Prints a table of variants $2... against baseline $1: requests/s, latency, Envoy CPU per
+# request and the ratios to the baseline (variants that did not run are left out).
+results_table() {
+    local base="$1" variant
+    shift
+    read -r base_rps _ _ base_cpu <<<"${RESULT[$base]:-0 0 0 0}"
+    printf '    %-14s %11s %9s %9s %12s %13s %13s\n' variant "requests/s" "p50 ms" "p99 ms" \
+        "CPU us/req" "req/s / base" "CPU / base"
+    for variant in "$@"; do
+        [[ -n "${RESULT[$variant]:-}" ]] || continue
         read -r rps p50 p99 cpu <<<"${RESULT[$variant]}"
         awk -v v="$variant" -v r="$rps" -v a="$p50" -v b="$p99" -v c="$cpu" -v br="$base_rps" \
             -v bc="$base_cpu" 'BEGIN {
             rr = br > 0 ? sprintf("%.2f", r / br) : "n/a";
             cr = bc > 0 ? sprintf("%.2f", c / bc) : "n/a";
-            printf "    %-10s %11.0f %9.2f %9.2f %12.1f %13s %13s\n", v, r, a / 1000, b / 1000, c, rr, cr }'
+            printf "    %-14s %11.0f %9.2f %9.2f %12.1f %13s %13s\n", v, r, a / 1000, b / 1000, c, rr, cr }'
     done
 }
 if [[ " $VARIANTS " =~ \ (plain|native|wasm|native-rl|wasm-rl)\  ]]; then
-    chat_results
+    note "Chat completions, buffered (base: plain)"
+    results_table plain plain native wasm native-rl wasm-rl
+fi
+if [[ " $VARIANTS " =~ \ (stream-plain|bedrock-native|bedrock-wasm)\  ]]; then
+    note "Streamed chat: plain Envoy passing an OpenAI stream (base: stream-plain) vs the gateway"
+    note "translating to Bedrock ConverseStream and its binary event stream back to OpenAI chunks"
+    results_table stream-plain stream-plain bedrock-native bedrock-wasm
 fi
 
 [[ "$CRITERION" == 1 ]] || exit 0
