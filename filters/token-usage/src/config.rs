@@ -12,6 +12,21 @@ struct RawConfig {
     costs: Vec<RawCost>,
     #[serde(default)]
     route_costs: BTreeMap<String, Vec<RawCost>>,
+    #[serde(default)]
+    identity_labels: Option<IdentityHeaders>,
+}
+
+/// The request headers naming the caller, whose values label the per-identity token
+/// counter (`{"user_header":"x-user-id","team_header":"x-team-id"}`, either may be absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityHeaders {
+    /// Header naming the user (label `aigw_user`).
+    #[serde(default)]
+    pub user_header: Option<String>,
+    /// Header naming the team (label `aigw_team`).
+    #[serde(default)]
+    pub team_header: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -34,6 +49,8 @@ pub struct Config {
     /// Costs of one gateway route (by route name), written after the global ones; a route
     /// cost with a global cost's key replaces it for that route.
     pub route_costs: BTreeMap<String, Vec<Cost>>,
+    /// When set, tokens are also counted per user and team from these request headers.
+    pub identity: Option<IdentityHeaders>,
 }
 
 impl Config {
@@ -50,7 +67,14 @@ impl Config {
             let at = format!("route_costs.{route}");
             route_costs.insert(route, cost_list(&at, list)?);
         }
-        Ok(Self { costs, route_costs })
+        if let Some(identity) = &raw.identity_labels {
+            check_identity(identity)?;
+        }
+        Ok(Self {
+            costs,
+            route_costs,
+            identity: raw.identity_labels,
+        })
     }
 
     /// The costs of a request that matched `route` (empty when unknown), in write order.
@@ -90,6 +114,30 @@ fn cost_list(at: &str, raw: Vec<RawCost>) -> Result<Vec<Cost>, String> {
         });
     }
     Ok(costs)
+}
+
+/// At least one header, each a lowercase HTTP header name.
+fn check_identity(identity: &IdentityHeaders) -> Result<(), String> {
+    let headers = [
+        ("user_header", &identity.user_header),
+        ("team_header", &identity.team_header),
+    ];
+    if headers.iter().all(|(_, h)| h.is_none()) {
+        return Err("identity_labels: name user_header, team_header or both".into());
+    }
+    for (field, header) in headers {
+        if let Some(h) = header
+            && (h.is_empty()
+                || !h.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                }))
+        {
+            return Err(format!(
+                "identity_labels.{field}: {h:?} must be a lowercase HTTP header name"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn parse_json(text: &str) -> Result<RawConfig, String> {

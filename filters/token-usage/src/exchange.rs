@@ -38,6 +38,8 @@ pub(crate) struct Exchange {
     pub backend: String,
     /// Gateway route that matched (empty when the route config named none).
     pub route: String,
+    /// User and team label values, when the config counts tokens per identity.
+    pub identity: Option<(String, String)>,
     /// The response body reader.
     pub body: Body,
 }
@@ -64,6 +66,7 @@ impl Exchange {
             status: 0,
             backend: String::new(),
             route: String::new(),
+            identity: None,
             body: Body::Pending,
         }
     }

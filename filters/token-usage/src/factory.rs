@@ -27,7 +27,7 @@ impl FilterFactory for TokenUsageFactory {
 
     fn from_config(config: &str, metrics: &mut dyn MetricsRegistry) -> Result<Self, String> {
         let config = Config::parse(config)?;
-        let metrics = Metrics::define(metrics)?;
+        let metrics = Metrics::define(metrics, config.identity.is_some())?;
         Ok(Self {
             settings: Arc::new(Settings { config, metrics }),
         })

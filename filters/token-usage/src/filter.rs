@@ -7,6 +7,7 @@ use crate::report::report;
 use crate::schema::{Schema, classify};
 use crate::streaming::StreamingBody;
 use aigw_core::headers::{BACKEND as BACKEND_HEADER, MODEL as MODEL_HEADER, ROUTE as ROUTE_HEADER};
+use aigw_core::metrics::identity_label;
 use aigw_host::{BodyStatus, Filter, HeadersStatus, Host, LogLevel};
 use std::sync::Arc;
 
@@ -56,7 +57,14 @@ impl Filter for TokenUsageFilter {
             .and_then(|path| classify(&path));
         if let Some((api, schema)) = api {
             let model = host.request_header(MODEL_HEADER).unwrap_or_default();
-            let exchange = Exchange::new(api, schema, host.now(), model);
+            let mut exchange = Exchange::new(api, schema, host.now(), model);
+            if let Some(headers) = &self.settings.config.identity {
+                let label = |h: &Option<String>| {
+                    identity_label(h.as_deref().and_then(|h| host.request_header(h)).as_deref())
+                };
+                exchange.identity =
+                    Some((label(&headers.user_header), label(&headers.team_header)));
+            }
             self.exchange = Some(Box::new(exchange));
         }
         HeadersStatus::Continue

@@ -64,9 +64,13 @@ pub(crate) fn report(
 
     if outcome.usage.usage.is_some() {
         let [op, req, resp, backend] = labels;
+        let identity = metrics.identity_token_usage.zip(exchange.identity.as_ref());
         let mut record = |token_type: &str, value: u64| {
             let labels = [op, req, resp, backend, token_type];
             host.record_metric(metrics.token_usage, &labels, value);
+            if let Some((id, (user, team))) = identity {
+                host.record_metric(id, &[user, team, req, token_type], value);
+            }
         };
         record(TOKEN_TYPE_INPUT, tokens.input_tokens);
         if exchange.api != ApiKind::Embeddings {

@@ -37,6 +37,41 @@ pub const TOKEN_USAGE_LABELS: [&str; 5] = [
     LABEL_TOKEN_TYPE,
 ];
 
+/// Counter of tokens per caller identity and model (opt-in: the gateway config's
+/// `identity_metrics` names the request headers), one add per token type, for chargeback.
+pub const IDENTITY_TOKEN_USAGE: &str = "aigw.identity.token.usage";
+/// Label: the user of an [`IDENTITY_TOKEN_USAGE`] add, from its request header.
+pub const LABEL_USER: &str = "aigw_user";
+/// Label: the team of an [`IDENTITY_TOKEN_USAGE`] add, from its request header.
+pub const LABEL_TEAM: &str = "aigw_team";
+/// Label names of [`IDENTITY_TOKEN_USAGE`], in recording order.
+pub const IDENTITY_TOKEN_USAGE_LABELS: [&str; 4] = [
+    LABEL_USER,
+    LABEL_TEAM,
+    LABEL_REQUEST_MODEL,
+    LABEL_TOKEN_TYPE,
+];
+/// Longest identity label value; longer header values are cut here.
+pub const MAX_IDENTITY_LABEL_BYTES: usize = 64;
+
+/// An identity label value from a request header value: at most
+/// [`MAX_IDENTITY_LABEL_BYTES`] bytes of letters, digits and `.`, `_`, `-`, `@`, `:`, `+`;
+/// any other byte becomes `_` (so a value can never add a label or break the stat name),
+/// and a missing header is the empty value.
+pub fn identity_label(value: Option<&str>) -> String {
+    value
+        .unwrap_or_default()
+        .bytes()
+        .take(MAX_IDENTITY_LABEL_BYTES)
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'_' | b'-' | b'@' | b':' | b'+' => {
+                b as char
+            }
+            _ => '_',
+        })
+        .collect()
+}
+
 /// [`LABEL_TOKEN_TYPE`] value for prompt tokens.
 pub const TOKEN_TYPE_INPUT: &str = "input";
 /// [`LABEL_TOKEN_TYPE`] value for completion tokens.
@@ -127,5 +162,20 @@ mod tests {
         );
         assert_eq!(mcp_method_label("tools/call2"), OTHER_METHOD);
         assert_eq!(mcp_method_label(""), OTHER_METHOD);
+    }
+
+    #[test]
+    fn identity_labels_keep_safe_bytes_and_a_bounded_length() {
+        assert_eq!(
+            identity_label(Some("alice@example.com")),
+            "alice@example.com"
+        );
+        assert_eq!(identity_label(Some("team-a:eu+1_x")), "team-a:eu+1_x");
+        // `;` and `=` would add a label to a wasm stat name; spaces and UTF-8 are folded too.
+        assert_eq!(identity_label(Some("a;b=c d")), "a_b_c_d");
+        assert_eq!(identity_label(Some("zoë")), "zo__");
+        assert_eq!(identity_label(None), "");
+        let long = "u".repeat(100);
+        assert_eq!(identity_label(Some(&long)).len(), MAX_IDENTITY_LABEL_BYTES);
     }
 }

@@ -5,6 +5,7 @@ mod buffered;
 mod common;
 mod config;
 mod costs;
+mod identity;
 mod lifecycle;
 mod responses;
 mod streaming;
