@@ -128,6 +128,9 @@ pub fn token_usage_config(config: &GatewayConfig) -> Value {
     if !route_costs.is_empty() {
         token_usage["route_costs"] = Value::Object(route_costs);
     }
+    if let Some(m) = &config.identity_metrics {
+        token_usage["identity_labels"] = serde_json::json!(m);
+    }
     token_usage
 }
 

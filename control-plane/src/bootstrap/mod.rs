@@ -16,7 +16,7 @@ pub(crate) mod routes;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use aigw_core::metrics::{MCP_OPERATION_LABELS, TOKEN_USAGE_LABELS};
+use aigw_core::metrics::{LABEL_TEAM, LABEL_USER, MCP_OPERATION_LABELS, TOKEN_USAGE_LABELS};
 use serde_json::{Value, json};
 
 use crate::config::endpoint;
@@ -130,6 +130,7 @@ pub fn bootstrap_base(module: ModuleKind, admin: SocketAddr) -> Value {
         let tags: Vec<Value> = TOKEN_USAGE_LABELS
             .iter()
             .chain(&MCP_OPERATION_LABELS)
+            .chain(&[LABEL_USER, LABEL_TEAM])
             .map(|l| json!({"tag_name": l, "regex": format!("(;{l}=([^;]*))")}))
             .collect();
         bootstrap["stats_config"] = json!({"stats_tags": tags});

@@ -298,7 +298,7 @@ fn wasm_stats_tags() {
     let tags = b["stats_config"]["stats_tags"].as_array().unwrap();
     assert_eq!(
         tags.len(),
-        TOKEN_USAGE_LABELS.len() + MCP_OPERATION_LABELS.len()
+        TOKEN_USAGE_LABELS.len() + MCP_OPERATION_LABELS.len() + 2
     );
     assert_eq!(
         tags[4],

@@ -2,6 +2,7 @@
 
 pub mod endpoint;
 mod env;
+pub mod identity_metrics;
 pub mod inference_pool;
 pub mod limits;
 pub mod mcp;

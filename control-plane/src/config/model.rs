@@ -41,6 +41,9 @@ pub struct GatewayConfig {
     /// Bounds on client requests (every field has a default).
     #[serde(default)]
     pub limits: super::limits::Limits,
+    /// A token counter per user and team (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_metrics: Option<super::identity_metrics::IdentityMetrics>,
 }
 
 impl GatewayConfig {

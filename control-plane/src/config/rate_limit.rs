@@ -347,7 +347,8 @@ pub fn parse_service(s: &str) -> Option<(&str, u16)> {
     (!host.is_empty() && port != 0 && !host.contains(['/', ' '])).then_some((host, port))
 }
 
-fn is_header_name(h: &str) -> bool {
+/// Whether `h` is a lowercase HTTP header name (letters, digits, `-`, `_`).
+pub(crate) fn is_header_name(h: &str) -> bool {
     !h.is_empty()
         && !h.starts_with(':')
         && h.chars()

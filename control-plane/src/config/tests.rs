@@ -445,3 +445,27 @@ fn limits_default_and_are_checked() {
         "{p:#?}"
     );
 }
+
+#[test]
+fn identity_metrics_name_header_fields() {
+    let with = |section: &str| format!("{VALID}identity_metrics: {section}\n");
+    let c = from_yaml(&with("{ user_header: x-user-id }"), Path::new("/")).unwrap();
+    let m = c.identity_metrics.unwrap();
+    assert_eq!(m.user_header.as_deref(), Some("x-user-id"));
+    assert_eq!(m.team_header, None);
+    for (section, want) in [
+        (
+            "{}",
+            "identity_metrics: name user_header, team_header or both",
+        ),
+        (
+            "{ team_header: X-Team }",
+            "identity_metrics.team_header: \"X-Team\" must be a lowercase HTTP header name",
+        ),
+    ] {
+        let err = from_yaml(&with(section), Path::new("/"))
+            .unwrap_err()
+            .join("\n");
+        assert!(err.contains(want), "{section}: {err}");
+    }
+}

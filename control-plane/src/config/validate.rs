@@ -84,6 +84,9 @@ pub fn validate(config: &GatewayConfig) -> Vec<String> {
         super::validate_costs::costs(&at, &context, &r.costs, &mut errors);
     }
     super::limits::validate(&config.limits, &mut errors);
+    if let Some(m) = &config.identity_metrics {
+        super::identity_metrics::validate(m, &mut errors);
+    }
     if let Some(mcp) = &config.mcp {
         super::mcp::validate(mcp, is_env_name, &mut errors);
     }

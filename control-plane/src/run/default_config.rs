@@ -93,6 +93,7 @@ pub fn default_config(demo_addr: SocketAddr, openai_endpoint: Option<String>) ->
         rate_limits: None,
         mcp: None,
         limits: Default::default(),
+        identity_metrics: None,
     }
 }
 
