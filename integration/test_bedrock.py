@@ -1,6 +1,6 @@
 """AWS Bedrock (Converse) backend through the gateway with the official `openai` client:
-chat, stream, a tool-call round trip, a provider error, an exception inside the stream and
-Titan embeddings (InvokeModel).
+chat, stream, a tool-call round trip, a provider error, an exception inside the stream, and
+Titan and Cohere Embed embeddings (InvokeModel).
 testupstream recomputes each SigV4 signature over the request it receives, so every success
 proves upstream-auth signed the path and body the backend-role translate wrote."""
 
@@ -19,6 +19,8 @@ from support.upstream import CLIENT_KEY, KEYS
 MODEL = "claude-on-bedrock"  # the route's model, sent to Bedrock as MODEL_ID
 MODEL_ID = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 EMBED_MODEL = "amazon.titan-embed-text-v2:0"  # routed as is
+COHERE_V3 = "cohere.embed-english-v3"  # routed as is
+COHERE_V4 = "us.cohere.embed-v4:0"  # an inference profile, routed as is
 KEY_ID, SECRET = KEYS["bedrock"].split(":")
 ENV = {"AIGW_IT_BEDROCK_ID": KEY_ID, "AIGW_IT_BEDROCK_SECRET": SECRET,
        "AIGW_IT_BEDROCK_TOKEN": "fake-session-token-eeee"}
@@ -44,7 +46,8 @@ def bedrock_gateway(upstream, module_kind, tmp_path_factory):
                         "session_token_env": "AIGW_IT_BEDROCK_TOKEN"}}
     routes = [{"name": "bedrock", "models": [MODEL], "backend": "bedrock",
                "model_override": MODEL_ID},
-              {"name": "bedrock-embed", "models": [EMBED_MODEL], "backend": "bedrock"}]
+              {"name": "bedrock-embed", "models": [EMBED_MODEL, COHERE_V3, COHERE_V4],
+               "backend": "bedrock"}]
     g = own_gateway.start(tmp_path_factory.mktemp(f"bedrock-{module_kind}"), module_kind,
                           [backend], routes, ENV)
     yield g
@@ -255,6 +258,32 @@ def test_titan_embeddings(oai):
     with pytest.raises(openai.BadRequestError, match="not a valid enum value") as caught:
         oai.embeddings.create(model=EMBED_MODEL, input="x", dimensions=300)
     assert caught.value.body["code"] == "ValidationException", "Titan's own refusal"
+
+
+def test_cohere_embeddings(oai):
+    # Several texts in one call; the usage is Bedrock's input token count header (the
+    # fake counts words), since Cohere's answer on Bedrock carries none.
+    default = oai.embeddings.create(model=COHERE_V3, input=["embed these words", "and two"])
+    assert default.model == COHERE_V3
+    assert [d.index for d in default.data] == [0, 1]
+    assert all(len(d.embedding) == 8 for d in default.data)
+    assert (default.usage.prompt_tokens, default.usage.total_tokens) == (5, 5)
+    # The same text gives the same vector as with Titan: the fake derives both from the text.
+    titan = oai.embeddings.create(model=EMBED_MODEL, input="embed these words")
+    assert default.data[0].embedding == pytest.approx(titan.data[0].embedding)
+    v4 = oai.embeddings.create(model=COHERE_V4, input="find it", dimensions=512,
+                               encoding_format="float",
+                               extra_body={"input_type": "search_query"})
+    assert len(v4.data[0].embedding) == 512 and v4.usage.prompt_tokens == 2
+    with pytest.raises(openai.BadRequestError, match="Cohere Embed v4") as caught:
+        oai.embeddings.create(model=COHERE_V3, input="x", dimensions=256)
+    assert caught.value.body["param"] == "dimensions", "refused by the gateway"
+    with pytest.raises(openai.BadRequestError, match="not a valid enum value") as caught:
+        oai.embeddings.create(model=COHERE_V4, input="x", dimensions=300)
+    assert caught.value.body["code"] == "ValidationException", "Bedrock's own refusal"
+    with pytest.raises(openai.BadRequestError, match="between 1 and 96") as caught:
+        oai.embeddings.create(model=COHERE_V3, input=["x"] * 97)
+    assert caught.value.body["code"] == "ValidationException"
 
 
 def test_requests_converse_cannot_take_are_refused_by_the_gateway(bedrock_gateway):

@@ -151,6 +151,18 @@ pub fn embedding(text: &str) -> [f32; EMBEDDING_DIMS] {
     })
 }
 
+/// [`embedding`] cut or repeated to `dims` values.
+pub fn embedding_of_size(text: &str, dims: usize) -> Vec<f32> {
+    let base = embedding(text);
+    (0..dims).map(|i| base[i % EMBEDDING_DIMS]).collect()
+}
+
+/// The vectors of `texts`, each of `dims` values ([`EMBEDDING_DIMS`] when `None`).
+pub fn embeddings_of(texts: &[String], dims: Option<usize>) -> Vec<Vec<f32>> {
+    let dims = dims.unwrap_or(EMBEDDING_DIMS);
+    texts.iter().map(|t| embedding_of_size(t, dims)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

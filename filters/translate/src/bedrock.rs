@@ -1,7 +1,7 @@
 //! The backend role for an AWS Bedrock backend: chat completions are translated to the
 //! Converse API (`/model/{modelId}/converse`, `/converse-stream`) on the way up and back to
 //! OpenAI chat completions on the way down (binary event-stream frames become SSE chunks);
-//! embeddings go to Titan through InvokeModel (`/model/{modelId}/invoke`). The response
+//! embeddings go to Titan or Cohere Embed through InvokeModel (`/model/{modelId}/invoke`). The response
 //! leaves this filter in the OpenAI schema. upstream-auth runs after this filter and signs
 //! the translated path and body (SigV4). Other API paths are refused; non-API paths pass
 //! through untouched.
@@ -9,7 +9,9 @@
 use crate::reply::send_error;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::bedrock::ResponseContext;
-use aigw_core::bedrock::embeddings::{embeddings_request, embeddings_response};
+use aigw_core::bedrock::embeddings::{
+    EmbeddingsReply, INPUT_TOKEN_COUNT_HEADER, embeddings_request, embeddings_response,
+};
 use aigw_core::bedrock::error::translate_error;
 use aigw_core::bedrock::request::translate_request;
 use aigw_core::bedrock::response::translate_response;
@@ -44,22 +46,15 @@ pub enum BedrockExchange {
         include_usage: bool,
     },
     /// Embeddings request sent.
-    AwaitingEmbeddings(Embeddings),
+    AwaitingEmbeddings(EmbeddingsReply),
     /// A 2xx Converse answer, buffered until end of stream.
     Buffered(ResponseContext),
-    /// A 2xx Titan answer, buffered until end of stream.
-    BufferedEmbeddings(Embeddings),
+    /// A 2xx embeddings answer (and the token count header), buffered until end of stream.
+    BufferedEmbeddings(EmbeddingsReply, Option<u64>),
     /// A 2xx event stream, translated frame by frame.
     Streaming(Box<StreamTranslator>),
     /// A provider error with this status and `x-amzn-ErrorType`, buffered until the end.
     Error(u16, Option<String>),
-}
-
-/// What the embeddings response translation needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Embeddings {
-    model: String,
-    base64: bool,
 }
 
 fn now_secs(host: &dyn Host) -> u64 {
@@ -139,13 +134,8 @@ impl BedrockExchange {
                 (r.path, r.body, next)
             })
         } else {
-            embeddings_request(&body, model_override).map(|r| {
-                let next = Self::AwaitingEmbeddings(Embeddings {
-                    model: r.model,
-                    base64: r.base64,
-                });
-                (r.path, r.body, next)
-            })
+            embeddings_request(&body, model_override)
+                .map(|r| (r.path, r.body, Self::AwaitingEmbeddings(r.reply)))
         };
         match translated {
             Ok((path, body, next)) => {
@@ -198,9 +188,12 @@ impl BedrockExchange {
                 stream,
                 include_usage,
             } => (model, stream, include_usage),
-            Self::AwaitingEmbeddings(embeddings) => {
+            Self::AwaitingEmbeddings(reply) => {
+                let tokens = host
+                    .response_header(INPUT_TOKEN_COUNT_HEADER)
+                    .and_then(|n| n.trim().parse().ok());
                 host.set_response_header("content-type", "application/json");
-                *self = Self::BufferedEmbeddings(embeddings);
+                *self = Self::BufferedEmbeddings(reply, tokens);
                 return HeadersStatus::StopIteration;
             }
             _ => return HeadersStatus::Continue,
@@ -230,11 +223,13 @@ impl BedrockExchange {
                 host.set_response_body(&out);
                 BodyStatus::Continue
             }
-            Self::Buffered(_) | Self::BufferedEmbeddings(_) | Self::Error(..) if !end_of_stream => {
+            Self::Buffered(_) | Self::BufferedEmbeddings(..) | Self::Error(..)
+                if !end_of_stream =>
+            {
                 BodyStatus::StopAndBuffer
             }
-            Self::BufferedEmbeddings(e) => {
-                match embeddings_response(&host.response_body(), &e.model, e.base64) {
+            Self::BufferedEmbeddings(reply, tokens) => {
+                match embeddings_response(&host.response_body(), reply, *tokens) {
                     Ok(body) => host.set_response_body(&body),
                     Err(reason) => {
                         host.log(

@@ -38,6 +38,13 @@ impl AwsError {
         Self::new(400, "ValidationException", message)
     }
 
+    /// 400 `ValidationException` as InvokeModel words a body the model's schema refuses.
+    pub fn malformed(detail: impl std::fmt::Display) -> Self {
+        Self::validation(format!(
+            "Malformed input request: {detail}, please reformat your input and try again."
+        ))
+    }
+
     /// 400 `SerializationException`: the body does not deserialize (JSON or member types).
     pub fn serialization(message: impl Into<String>) -> Self {
         Self::new(400, "SerializationException", message)

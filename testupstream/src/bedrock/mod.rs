@@ -1,11 +1,13 @@
 //! The AWS Bedrock flavour: `POST /model/{modelId}/converse` and `/converse-stream`,
 //! authenticated by SigV4 (checked like AWS does), answered as Converse JSON or as binary
 //! event-stream frames (`application/vnd.amazon.eventstream`) with correct CRCs, and
-//! `/model/amazon.titan-embed-*/invoke` (Titan embeddings), Claude models through
+//! `/model/amazon.titan-embed-*/invoke` (Titan embeddings), `/model/cohere.embed-*/invoke`
+//! (Cohere Embed, [`cohere_embed`]), Claude models through
 //! `/model/{modelId}/invoke` and `/invoke-with-response-stream` ([`claude`]); errors in
 //! Bedrock's format (`x-amzn-ErrorType`, `{"message"}`).
 
 mod claude;
+mod cohere_embed;
 mod error;
 mod respond;
 mod sigv4;
@@ -40,6 +42,8 @@ enum Operation {
     ConverseStream,
     /// InvokeModel of a Titan text embedding model.
     InvokeTitanEmbed,
+    /// InvokeModel of a Cohere Embed model.
+    InvokeCohereEmbed,
     /// InvokeModel of a Claude model.
     InvokeClaude,
     /// InvokeModelWithResponseStream of a Claude model.
@@ -60,6 +64,7 @@ fn operation(path: &str) -> Option<(Operation, String)> {
         "converse" => Operation::Converse,
         "converse-stream" => Operation::ConverseStream,
         "invoke" if model.contains("titan-embed") => Operation::InvokeTitanEmbed,
+        "invoke" if cohere_embed::is_cohere_embed(&model) => Operation::InvokeCohereEmbed,
         "invoke" if claude::is_claude(&model) => Operation::InvokeClaude,
         "invoke-with-response-stream" if claude::is_claude(&model) => Operation::InvokeClaudeStream,
         "invoke" | "invoke-with-response-stream" => Operation::InvokeOther,
@@ -142,6 +147,21 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
         let (text, dimensions) = titan::validate(&body).map_err(fail)?;
         let out = crate::server::full(titan::answer(&text, dimensions));
         return Ok(ok_response(out, "application/json", &body, backend_header));
+    }
+    if operation == Operation::InvokeCohereEmbed {
+        let request = cohere_embed::validate(&model, &body).map_err(fail)?;
+        let (out, tokens) = cohere_embed::answer(&request, &respond::request_id(&body));
+        let mut response = ok_response(
+            crate::server::full(out),
+            "application/json",
+            &body,
+            backend_header,
+        );
+        response.headers_mut().insert(
+            cohere_embed::INPUT_TOKEN_COUNT_HEADER,
+            HeaderValue::from(tokens),
+        );
+        return Ok(response);
     }
     if operation == Operation::InvokeClaude {
         let request = claude::parse(&body, &model).map_err(fail)?;

@@ -1,3 +1,4 @@
+use super::cohere_embed;
 use super::error::AwsError;
 use super::respond::{converse, stream};
 use super::sigv4::{Received, authenticate};
@@ -270,6 +271,71 @@ fn titan_bodies_are_checked_like_invoke_model() {
     let answer: Value = serde_json::from_slice(&titan::answer("a b", Some(256))).unwrap();
     assert_eq!(answer["embedding"].as_array().unwrap().len(), 256);
     assert_eq!(answer["inputTextTokenCount"], 2);
+}
+
+#[test]
+fn cohere_embed_bodies_are_checked_per_version() {
+    let v3 = "cohere.embed-english-v3";
+    let ok = cohere_embed::validate(
+        v3,
+        br#"{"texts":["a b","c"],"input_type":"search_query","embedding_types":["float"]}"#,
+    )
+    .unwrap();
+    assert_eq!((ok.texts.len(), ok.dimension, ok.by_type), (2, None, true));
+    let v4 = cohere_embed::validate(
+        "us.cohere.embed-v4:0",
+        br#"{"texts":["a"],"input_type":"clustering","output_dimension":512}"#,
+    )
+    .unwrap();
+    assert_eq!((v4.dimension, v4.by_type), (Some(512), false));
+    let many = serde_json::json!({"texts": vec!["x"; 97], "input_type": "clustering"}).to_string();
+    for (model, body, fragment) in [
+        (v3, &br#"{"texts":["a"]}"#[..], "required key [input_type]"),
+        (
+            v3,
+            br#"{"input_type":"clustering"}"#,
+            "required key [texts]",
+        ),
+        (
+            v3,
+            br#"{"texts":["a"],"input_type":"search"}"#,
+            "not a valid enum value",
+        ),
+        (
+            v3,
+            br#"{"texts":["a"],"input_type":"clustering","model":"m"}"#,
+            "extraneous key [model]",
+        ),
+        (
+            v3,
+            br#"{"texts":["a"],"input_type":"clustering","output_dimension":256}"#,
+            "extraneous key [output_dimension]",
+        ),
+        (
+            "cohere.embed-v4:0",
+            br#"{"texts":["a"],"input_type":"clustering","output_dimension":300}"#,
+            "not a valid enum value",
+        ),
+        (
+            v3,
+            br#"{"texts":[],"input_type":"clustering"}"#,
+            "between 1 and 96",
+        ),
+        (v3, many.as_bytes(), "between 1 and 96"),
+    ] {
+        let e = cohere_embed::validate(model, body).unwrap_err();
+        assert_eq!(e.name, "ValidationException");
+        assert!(e.message.contains(fragment), "{}", e.message);
+    }
+    let (body, tokens) = cohere_embed::answer(&ok, "id-1");
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(tokens, 3);
+    assert_eq!(answer["response_type"], "embeddings_by_type");
+    assert_eq!(answer["embeddings"]["float"].as_array().unwrap().len(), 2);
+    let (body, _) = cohere_embed::answer(&v4, "id-2");
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(answer["response_type"], "embeddings_floats");
+    assert_eq!(answer["embeddings"][0].as_array().unwrap().len(), 512);
 }
 
 /// Temporary credentials from the fake STS of an issuer whose credentials live `lifetime_s`.

@@ -17,6 +17,15 @@ use crate::stream::body_stream;
 use error::CohereError;
 use route::Endpoint;
 
+/// Cohere's embedding `input_type` values (Cohere Embed on Bedrock takes the same).
+pub const INPUT_TYPES: [&str; 5] = [
+    "search_document",
+    "search_query",
+    "classification",
+    "clustering",
+    "image",
+];
+
 /// Whether a path belongs to the Cohere flavour.
 pub fn is_cohere_path(path: &str) -> bool {
     path.starts_with("/v2/")

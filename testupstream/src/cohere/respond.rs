@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::validate::{Chat, Embed};
-use crate::respond::{EMBEDDING_DIMS, TOOL_CALL_TOKENS, embedding};
+use crate::respond::{TOOL_CALL_TOKENS, embeddings_of};
 use crate::validate::word_count;
 
 /// What the model "says": a tool call (id, name, JSON arguments), or text.
@@ -163,15 +163,7 @@ pub fn stream_events(backend: &str, request: &Chat, body: &[u8]) -> Vec<Bytes> {
 
 /// The `/v2/embed` response body.
 pub fn embed(request: &Embed, body: &[u8]) -> Bytes {
-    let dims = request.dimension.unwrap_or(EMBEDDING_DIMS);
-    let vectors: Vec<Vec<f32>> = request
-        .texts
-        .iter()
-        .map(|text| {
-            let base = embedding(text);
-            (0..dims).map(|i| base[i % EMBEDDING_DIMS]).collect()
-        })
-        .collect();
+    let vectors = embeddings_of(&request.texts, request.dimension);
     let words: u64 = request.texts.iter().map(|t| word_count(t)).sum();
     let out = json!({
         "id": response_id(body),

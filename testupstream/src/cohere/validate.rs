@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
+use super::INPUT_TYPES;
 use super::error::CohereError;
 use crate::validate::word_count;
 
@@ -388,14 +389,6 @@ const EMBED_FIELDS: [&str; 9] = [
     "output_dimension",
     "max_tokens",
     "truncate",
-];
-
-const INPUT_TYPES: [&str; 5] = [
-    "search_document",
-    "search_query",
-    "classification",
-    "clustering",
-    "image",
 ];
 
 /// What the answer depends on in a `/v2/embed` request.

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::validate::Generate;
-use crate::respond::{EMBEDDING_DIMS, embedding};
+use crate::respond::{EMBEDDING_DIMS, embedding_of_size};
 use crate::validate::word_count;
 
 /// What the model "says": a function call, or text.
@@ -131,9 +131,8 @@ pub fn batch_embed(texts: &[(String, Option<u64>)]) -> Bytes {
     let embeddings: Vec<Value> = texts
         .iter()
         .map(|(text, dims)| {
-            let base = embedding(text);
             let dims = dims.map_or(EMBEDDING_DIMS, |d| d.min(3072) as usize);
-            let values: Vec<f32> = (0..dims).map(|i| base[i % EMBEDDING_DIMS]).collect();
+            let values = embedding_of_size(text, dims);
             json!({ "values": values })
         })
         .collect();

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::gemini::error::GoogleError;
 use crate::gemini::validate::body_object;
-use crate::respond::{EMBEDDING_DIMS, embedding};
+use crate::respond::{EMBEDDING_DIMS, embedding_of_size};
 use crate::validate::word_count;
 
 /// Most instances one request may carry.
@@ -98,8 +98,7 @@ pub fn respond(request: &Predict) -> Bytes {
         .texts
         .iter()
         .map(|text| {
-            let base = embedding(text);
-            let values: Vec<f32> = (0..dims).map(|i| base[i % EMBEDDING_DIMS]).collect();
+            let values = embedding_of_size(text, dims);
             json!({"embeddings": {
                 "statistics": {"truncated": false, "token_count": word_count(text)},
                 "values": values,

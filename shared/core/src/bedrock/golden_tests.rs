@@ -3,7 +3,8 @@
 //!   (`{"path": ..., "body": <Converse request>}`), or -> `error.json`
 //!   (`{"status": N, "body": <OpenAI error>}`) when the gateway refuses it;
 //! - `embeddings_request.json` (OpenAI embeddings) -> `upstream_request.json` or `error.json`
-//!   as above, its `upstream_response.json` (Titan) translated as embeddings;
+//!   as above, its `upstream_response.json` (Titan or Cohere, with the token count header's
+//!   value in `input_token_count.txt`) translated as embeddings;
 //! - `upstream_response.json` (optional `status.txt`, `error_type.txt` for the
 //!   `x-amzn-ErrorType` header) -> `response.json`;
 //! - `upstream_response.bin` (binary event stream) -> `response.sse` (`include_usage` from
@@ -139,7 +140,8 @@ fn golden_cases() {
         if let Some(upstream) = read(dir, "upstream_response.json") {
             let status = read_text(dir, "status.txt").map_or(200, |s| s.parse::<u16>().unwrap());
             let body = if let Some(Ok(t)) = &embeddings {
-                embeddings_response(&upstream, &t.model, t.base64).unwrap()
+                let tokens = read_text(dir, "input_token_count.txt").map(|n| n.parse().unwrap());
+                embeddings_response(&upstream, &t.reply, tokens).unwrap()
             } else if status >= 400 {
                 translate_error(
                     status,

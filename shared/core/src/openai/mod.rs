@@ -3,6 +3,7 @@
 
 pub mod chunk_stream;
 pub mod edit;
+pub mod embeddings;
 pub mod error;
 pub(crate) mod fields;
 pub mod limits;

@@ -2,13 +2,12 @@
 //!
 //! Each input string is one instance (`{"content": text}`); `dimensions` becomes
 //! `parameters.outputDimensionality`. Vertex reports a token count per instance
-//! (`statistics.token_count`), summed into `usage`. `encoding_format: base64` is honoured by
-//! encoding the float32 values little-endian, as for the Gemini API.
+//! (`statistics.token_count`), summed into `usage`.
 
-use crate::gemini::embeddings::openai_vector;
 use crate::gemini::path::{model_id, predict_path};
+use crate::openai::embeddings::{EmbeddingsInput, list_response, vector_of_values};
 use crate::openai::error::OpenAiError;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// A translated embeddings request.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,62 +27,22 @@ pub fn predict_request(
     body: &[u8],
     model_override: Option<&str>,
 ) -> Result<PredictRequest, OpenAiError> {
-    let request: Map<String, Value> = serde_json::from_slice(body).map_err(|e| {
-        OpenAiError::bad_request(format!("The request body is not a JSON object: {e}"), None)
-    })?;
-    let model = match model_override {
-        Some(model) => model,
-        None => request
-            .get("model")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                OpenAiError::bad_request("you must provide a model parameter", Some("model"))
-            })?,
-    };
-    let id = model_id(model)?;
-    let instances: Vec<Value> = match request.get("input") {
-        Some(Value::String(text)) => vec![json!({ "content": text })],
-        Some(Value::Array(items)) if !items.is_empty() && items.iter().all(Value::is_string) => {
-            items
-                .iter()
-                .map(|text| json!({ "content": text }))
-                .collect()
-        }
-        _ => {
-            return Err(OpenAiError::bad_request(
-                "'input' must be a string or a non-empty array of strings for the Vertex AI backend (token arrays are not supported).",
-                Some("input"),
-            ));
-        }
-    };
+    let input = EmbeddingsInput::read(body, model_override, "Vertex AI")?;
+    let id = model_id(&input.model)?;
+    let instances: Vec<Value> = input
+        .texts
+        .iter()
+        .map(|text| json!({ "content": text }))
+        .collect();
     let mut out = json!({ "instances": instances });
-    match request.get("dimensions") {
-        None | Some(Value::Null) => {}
-        Some(Value::Number(n)) if n.as_u64().is_some_and(|d| d > 0) => {
-            out["parameters"] = json!({ "outputDimensionality": n });
-        }
-        Some(_) => {
-            return Err(OpenAiError::bad_request(
-                "'dimensions' must be a positive integer.",
-                Some("dimensions"),
-            ));
-        }
+    if let Some(d) = input.dimensions {
+        out["parameters"] = json!({ "outputDimensionality": d });
     }
-    let base64 = match request.get("encoding_format").and_then(Value::as_str) {
-        None | Some("float") => false,
-        Some("base64") => true,
-        Some(other) => {
-            return Err(OpenAiError::bad_request(
-                format!("encoding_format {other:?} must be float or base64."),
-                Some("encoding_format"),
-            ));
-        }
-    };
     Ok(PredictRequest {
         path: predict_path(id),
         body: out.to_string().into_bytes(),
         model: id.to_string(),
-        base64,
+        base64: input.base64,
     })
 }
 
@@ -96,9 +55,9 @@ pub fn predict_response(body: &[u8], model: &str, base64: bool) -> Result<Vec<u8
         .get("predictions")
         .and_then(Value::as_array)
         .ok_or("Vertex AI predict response has no 'predictions' array")?;
-    let mut data = Vec::with_capacity(predictions.len());
+    let mut vectors = Vec::with_capacity(predictions.len());
     let mut tokens = 0u64;
-    for (index, prediction) in predictions.iter().enumerate() {
+    for prediction in predictions {
         let embeddings = prediction
             .get("embeddings")
             .ok_or("a Vertex AI prediction has no 'embeddings'")?;
@@ -111,14 +70,7 @@ pub fn predict_response(body: &[u8], model: &str, base64: bool) -> Result<Vec<u8
             .and_then(|s| s.get("token_count"))
             .and_then(Value::as_f64)
             .map_or(0, |n| n as u64);
-        let vector = openai_vector(values, base64)?;
-        data.push(json!({ "object": "embedding", "index": index, "embedding": vector }));
+        vectors.push(vector_of_values(values, base64)?);
     }
-    let out = json!({
-        "object": "list",
-        "data": data,
-        "model": model,
-        "usage": { "prompt_tokens": tokens, "total_tokens": tokens },
-    });
-    Ok(out.to_string().into_bytes())
+    Ok(list_response(vectors, model, tokens))
 }
