@@ -6,7 +6,6 @@ requests with them and their session token. testupstream's Bedrock fake recomput
 signature with the issued secret key and refuses expired credentials."""
 
 import asyncio
-import json
 import time
 from pathlib import Path
 
@@ -14,9 +13,9 @@ import httpx
 import pytest
 from openai import OpenAI
 
-from support import own_gateway, paths
-from support.procs import Proc
+from support import own_gateway, token_upstream
 from support.secrets import AWS_WEB_IDENTITY_TOKEN, AWS_WEB_IDENTITY_UNUSED_SECRET
+from support.token_upstream import fetches
 
 WORKERS = 2  # Envoy --concurrency of the gateway under test
 ROLE = "arn:aws:iam::123456789012:role/aigw-{}"  # one role per backend
@@ -27,21 +26,12 @@ BACKENDS = ("sts-bedrock", "sts-burst", "sts-short", "sts-denied")
 def start_sts(workdir: Path, name: str, lifetime_s: int, delay_ms: int, backends: list):
     """testupstream as STS and Bedrock: each of `backends` may assume its role with the test
     token."""
-    config = workdir / f"testupstream-{name}-sts.json"
     clients = [{"kind": "aws_sts", "backend": b, "role_arn": ROLE.format(b),
                 "web_identity_token": AWS_WEB_IDENTITY_TOKEN} for b in backends]
-    config.write_text(json.dumps({"lifetime_s": lifetime_s, "delay_ms": delay_ms,
-                                  "clients": clients}))
-    argv = [paths.testupstream(), "--listen", "127.0.0.1:0", "--token-config", config]
-    for i, b in enumerate(BACKENDS):  # the Bedrock fake answers as these; static keys unused
-        argv += ["--backend", f"{b}=AKIDFAKEUNUSED{i:04d}:{AWS_WEB_IDENTITY_UNUSED_SECRET}"]
-    proc = Proc(f"testupstream ({name})", argv, workdir / f"testupstream-{name}.log")
-    port = int(proc.wait_for_output(r"^listening on [0-9.]+:(\d+)$").group(1))
-    return proc, port
-
-
-def fetches(port: int) -> dict:
-    return httpx.get(f"http://127.0.0.1:{port}/testupstream/token-fetches").json()
+    # the Bedrock fake answers as all backends; their static keys go unused
+    keys = {b: f"AKIDFAKEUNUSED{i:04d}:{AWS_WEB_IDENTITY_UNUSED_SECRET}"
+            for i, b in enumerate(BACKENDS)}
+    return token_upstream.start(workdir, f"{name}-sts", clients, keys, lifetime_s, delay_ms)
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +47,9 @@ def sts(tmp_path_factory):
 @pytest.fixture(scope="module")
 def gateway(sts, module_kind, tmp_path_factory):
     workdir = tmp_path_factory.mktemp(f"web-identity-{module_kind}")
-    env = {}
-    if module_kind == "native":
-        token_file = workdir / "web-identity-token"
-        token_file.write_text(AWS_WEB_IDENTITY_TOKEN + "\n")
-        token = {"web_identity_token_file": str(token_file)}
-    else:  # the wasm sandbox reads no files: the same token from the environment
-        env["AIGW_IT_WEB_IDENTITY_TOKEN"] = AWS_WEB_IDENTITY_TOKEN
-        token = {"web_identity_token_env": "AIGW_IT_WEB_IDENTITY_TOKEN"}
+    token, env = token_upstream.file_or_env(workdir, module_kind, AWS_WEB_IDENTITY_TOKEN,
+                                              "web_identity_token",
+                                              "AIGW_IT_WEB_IDENTITY_TOKEN")
 
     def backend(name, port, role=None):
         return {"name": name, "schema": "AWSBedrock", "endpoint": f"http://127.0.0.1:{port}",

@@ -5,7 +5,6 @@ the federated token for the account's token at the fake `generateAccessToken`; t
 accepts only that final token, and only while it is valid."""
 
 import asyncio
-import json
 import time
 from pathlib import Path
 
@@ -13,9 +12,9 @@ import httpx
 import pytest
 from openai import OpenAI
 
-from support import own_gateway, paths
-from support.procs import Proc
+from support import own_gateway, token_upstream
 from support.secrets import GCP_WIF_SUBJECT_TOKEN, GCP_WIF_UNUSED_KEY
+from support.token_upstream import fetches
 
 WORKERS = 2  # Envoy --concurrency of the gateway under test
 POOL = "//iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/aigw"
@@ -33,19 +32,9 @@ def client(backend: str, account: str | None) -> dict:
 
 
 def start_google(workdir: Path, name: str, lifetime_s: int, delay_ms: int, clients: list):
-    config = workdir / f"testupstream-{name}-wif.json"
-    config.write_text(json.dumps({"lifetime_s": lifetime_s, "delay_ms": delay_ms,
-                                  "clients": clients}))
-    argv = [paths.testupstream(), "--listen", "127.0.0.1:0", "--token-config", config]
-    for b in BACKENDS:  # the provider answers as these backends; their static keys go unused
-        argv += ["--backend", f"{b}={GCP_WIF_UNUSED_KEY}-{b}"]
-    proc = Proc(f"testupstream ({name})", argv, workdir / f"testupstream-{name}.log")
-    port = int(proc.wait_for_output(r"^listening on [0-9.]+:(\d+)$").group(1))
-    return proc, port
-
-
-def fetches(port: int) -> dict:
-    return httpx.get(f"http://127.0.0.1:{port}/testupstream/token-fetches").json()
+    # the provider answers as all backends; their static keys go unused
+    keys = {b: f"{GCP_WIF_UNUSED_KEY}-{b}" for b in BACKENDS}
+    return token_upstream.start(workdir, f"{name}-wif", clients, keys, lifetime_s, delay_ms)
 
 
 @pytest.fixture(scope="module")
@@ -64,14 +53,8 @@ def google(tmp_path_factory):
 @pytest.fixture(scope="module")
 def gateway(google, module_kind, tmp_path_factory):
     workdir = tmp_path_factory.mktemp(f"wif-{module_kind}")
-    env = {}
-    if module_kind == "native":
-        token_file = workdir / "oidc-token"
-        token_file.write_text(GCP_WIF_SUBJECT_TOKEN + "\n")
-        subject = {"subject_token_file": str(token_file)}
-    else:  # the wasm sandbox reads no files: the same token from the environment
-        env["AIGW_IT_OIDC_TOKEN"] = GCP_WIF_SUBJECT_TOKEN
-        subject = {"subject_token_env": "AIGW_IT_OIDC_TOKEN"}
+    subject, env = token_upstream.file_or_env(workdir, module_kind, GCP_WIF_SUBJECT_TOKEN,
+                                                "subject_token", "AIGW_IT_OIDC_TOKEN")
 
     def backend(name, port, account=None):
         base = f"http://127.0.0.1:{port}"

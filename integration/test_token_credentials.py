@@ -12,9 +12,9 @@ import httpx
 import pytest
 from openai import OpenAI
 
-from support import own_gateway, paths, test_keys
-from support.procs import Proc
+from support import own_gateway, test_keys, token_upstream
 from support.secrets import SECRETS
+from support.token_upstream import fetches
 
 WORKERS = 2  # Envoy --concurrency of the gateway under test
 TENANT = "aigw-fake-tenant"
@@ -28,19 +28,7 @@ BYOK_CONFIGURED_KEY = SECRETS[11]
 
 
 def start_issuer(workdir: Path, name: str, lifetime_s: int, delay_ms: int, clients: list):
-    config = workdir / f"testupstream-{name}-tokens.json"  # provider side: holds the secrets
-    config.write_text(json.dumps({"lifetime_s": lifetime_s, "delay_ms": delay_ms,
-                                  "clients": clients}))
-    argv = [paths.testupstream(), "--listen", "127.0.0.1:0", "--token-config", config]
-    for backend, key in STATIC_KEYS.items():
-        argv += ["--backend", f"{backend}={key}"]
-    proc = Proc(f"testupstream ({name})", argv, workdir / f"{name}.log")
-    port = int(proc.wait_for_output(r"^listening on [0-9.]+:(\d+)$").group(1))
-    return proc, port
-
-
-def fetches(port: int) -> dict:
-    return httpx.get(f"http://127.0.0.1:{port}/testupstream/token-fetches").json()
+    return token_upstream.start(workdir, name, clients, STATIC_KEYS, lifetime_s, delay_ms)
 
 
 @pytest.fixture(scope="module")
@@ -79,18 +67,11 @@ def gateway(issuers, module_kind, tmp_path_factory):
     env = {"AIGW_IT_OAUTH_SECRET": OAUTH_SECRET, "AIGW_IT_BURST_SECRET": BURST_SECRET,
            "AIGW_IT_SHORT_SECRET": SHORT_SECRET, "AIGW_IT_WRONG_SECRET": WRONG_SECRET,
            "AIGW_IT_ENTRA_SECRET": ENTRA_SECRET}
-    if module_kind == "native":
-        federated = workdir / "federated-token"
-        federated.write_text(FEDERATED_TOKEN + "\n")
-        sa_file = workdir / "sa.credentials.json"  # a key file: holds the key on purpose
-        sa_file.write_text(json.dumps(key))
-        fed_auth = {"client_assertion_file": str(federated)}
-        sa_auth = {"credentials_file": str(sa_file)}
-    else:  # the wasm sandbox reads no files: the same secrets from the environment
-        env["AIGW_IT_FEDERATED"] = FEDERATED_TOKEN
-        env["AIGW_IT_SA_KEY"] = json.dumps(key)
-        fed_auth = {"client_assertion_env": "AIGW_IT_FEDERATED"}
-        sa_auth = {"credentials_env": "AIGW_IT_SA_KEY"}
+    fed_auth, fed_env = token_upstream.file_or_env(workdir, module_kind, FEDERATED_TOKEN,
+                                                   "client_assertion", "AIGW_IT_FEDERATED")
+    sa_auth, sa_env = token_upstream.file_or_env(workdir, module_kind, json.dumps(key),
+                                                 "credentials", "AIGW_IT_SA_KEY")
+    env.update(fed_env | sa_env)
 
     def oauth(name, port, secret_env, client_id):
         return {"name": name, "schema": "OpenAI", "endpoint": f"http://127.0.0.1:{port}/v1",
