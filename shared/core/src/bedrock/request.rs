@@ -6,7 +6,9 @@
 //!   `{auto}`/`{any}`/`{tool}`. `none` sends no tools, unless the conversation already holds
 //!   tool calls (Converse then requires `toolConfig`) and the tools go without a choice.
 //! - `reasoning_effort` `minimal`/`low` 1,024, `medium` 8,192, `high` 24,576 thinking tokens
-//!   (Claude's `thinking` in `additionalModelRequestFields`); `none` sends nothing.
+//!   (Claude's `thinking` in `additionalModelRequestFields`); `none` sends nothing. The vendor
+//!   field `thinking` (`{"type":"enabled","budget_tokens":N}`, as the Anthropic Messages
+//!   chain sends it) gives the budget exactly and wins over `reasoning_effort`.
 
 use super::content::{
     Blocks, assistant_blocks, cache_point, text_blocks, tool_result_block, user_blocks,
@@ -70,13 +72,17 @@ pub fn translate_request(
     )? {
         out.insert("toolConfig".into(), config);
     }
-    if let Some(budget) = thinking_budget(req.reasoning_effort.as_deref())? {
+    let budget = match &req.thinking {
+        Some(thinking) => vendor_thinking_budget(thinking)?,
+        None => thinking_budget(req.reasoning_effort.as_deref())?,
+    };
+    if let Some(budget) = budget {
         if max_tokens.is_some_and(|m| m <= budget) {
             return Err(OpenAiError::bad_request(
                 format!(
-                    "'max_completion_tokens' (or 'max_tokens') must be above the {budget} thinking tokens of this 'reasoning_effort'."
+                    "'max_completion_tokens' (or 'max_tokens') must be above the {budget} thinking tokens of this 'reasoning_effort' (or 'thinking')."
                 ),
-                Some("reasoning_effort"),
+                Some(if req.thinking.is_some() { "thinking" } else { "reasoning_effort" }),
             ));
         }
         out.insert(
@@ -248,6 +254,24 @@ fn tool_config(
         config["toolChoice"] = choice;
     }
     Ok(Some(config))
+}
+
+/// `{"type":"enabled","budget_tokens":N}` -> N; `{"type":"disabled"}` -> no thinking.
+fn vendor_thinking_budget(thinking: &Value) -> Result<Option<u64>, OpenAiError> {
+    match thinking.get("type").and_then(Value::as_str) {
+        Some("disabled") => Ok(None),
+        Some("enabled") => match thinking.get("budget_tokens").and_then(Value::as_u64) {
+            Some(budget) if budget > 0 => Ok(Some(budget)),
+            _ => Err(OpenAiError::bad_request(
+                "'thinking.budget_tokens' must be a positive integer.",
+                Some("thinking"),
+            )),
+        },
+        _ => Err(OpenAiError::bad_request(
+            "'thinking' must be {\"type\":\"enabled\",\"budget_tokens\":N} or {\"type\":\"disabled\"}.",
+            Some("thinking"),
+        )),
+    }
 }
 
 fn thinking_budget(effort: Option<&str>) -> Result<Option<u64>, OpenAiError> {

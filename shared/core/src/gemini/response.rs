@@ -20,6 +20,9 @@ pub(crate) struct CandidateParts {
     pub index: u64,
     /// The concatenated non-thought text.
     pub text: String,
+    /// The concatenated text of the thought parts (`"thought": true`, sent when the request
+    /// asked for `includeThoughts`).
+    pub reasoning: String,
     /// `(name, JSON arguments)` of each `functionCall` part, in order.
     pub calls: Vec<(String, String)>,
     /// The Gemini `finishReason`, when present.
@@ -39,6 +42,7 @@ pub(crate) fn candidates(response: &Value) -> Vec<CandidateParts> {
             vec![CandidateParts {
                 index: 0,
                 text: String::new(),
+                reasoning: String::new(),
                 calls: Vec::new(),
                 finish: Some("SAFETY".into()),
             }]
@@ -50,17 +54,16 @@ pub(crate) fn candidates(response: &Value) -> Vec<CandidateParts> {
         .enumerate()
         .map(|(position, candidate)| {
             let mut text = String::new();
+            let mut reasoning = String::new();
             let mut calls = Vec::new();
             let parts = candidate
                 .get("content")
                 .and_then(|c| c.get("parts"))
                 .and_then(Value::as_array);
             for part in parts.into_iter().flatten() {
-                if part.get("thought").and_then(Value::as_bool) == Some(true) {
-                    continue;
-                }
+                let thought = part.get("thought").and_then(Value::as_bool) == Some(true);
                 if let Some(t) = part.get("text").and_then(Value::as_str) {
-                    text.push_str(t);
+                    if thought { &mut reasoning } else { &mut text }.push_str(t);
                 }
                 if let Some(call) = part.get("functionCall") {
                     let name = call.get("name").and_then(Value::as_str).unwrap_or_default();
@@ -74,6 +77,7 @@ pub(crate) fn candidates(response: &Value) -> Vec<CandidateParts> {
                     .and_then(Value::as_u64)
                     .unwrap_or(position as u64),
                 text,
+                reasoning,
                 calls,
                 finish: candidate
                     .get("finishReason")
@@ -124,6 +128,9 @@ pub fn chat_response(body: &[u8], context: &ResponseContext) -> Result<Vec<u8>, 
                 "role": "assistant",
                 "content": if c.text.is_empty() { Value::Null } else { Value::String(c.text) },
             });
+            if !c.reasoning.is_empty() {
+                message["reasoning_content"] = Value::String(c.reasoning);
+            }
             if !c.calls.is_empty() {
                 let calls = c
                     .calls

@@ -97,6 +97,9 @@ impl GeminiEvents {
         if !*role_sent {
             delta["role"] = "assistant".into();
         }
+        if !c.reasoning.is_empty() {
+            delta["reasoning_content"] = c.reasoning.into();
+        }
         if !c.text.is_empty() {
             delta["content"] = c.text.into();
         }
