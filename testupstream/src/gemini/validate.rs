@@ -22,6 +22,10 @@ pub struct Generate {
     pub calling_allowed: bool,
     /// `generationConfig.candidateCount` (1 when absent).
     pub candidates: u64,
+    /// `generationConfig.thinkingConfig`: the model thinks (a budget above 0 or dynamic).
+    pub thinks: bool,
+    /// `generationConfig.thinkingConfig.includeThoughts`: thought summaries are returned.
+    pub include_thoughts: bool,
     /// Words in all text parts plus 3 per turn.
     pub prompt_tokens: u64,
 }
@@ -151,8 +155,10 @@ pub fn generate(body: &[u8]) -> Result<Generate, GoogleError> {
     }
     let first_function = tools(obj.get("tools"))?;
     let calling_allowed = tool_config(obj.get("toolConfig"))?;
-    let candidates = generation(obj.get("generationConfig"))?;
+    let (candidates, (thinks, include_thoughts)) = generation(obj.get("generationConfig"))?;
     Ok(Generate {
+        thinks,
+        include_thoughts,
         last_user,
         function_responses,
         first_function,
@@ -346,20 +352,83 @@ fn tool_config(config: Option<&Value>) -> Result<bool, GoogleError> {
     }
 }
 
-/// Checks `generationConfig`; returns the candidate count.
-fn generation(config: Option<&Value>) -> Result<u64, GoogleError> {
-    let Some(config) = config else { return Ok(1) };
+/// Checks `generationConfig`; returns the candidate count and what
+/// [`thinking_config`] returns.
+fn generation(config: Option<&Value>) -> Result<(u64, (bool, bool)), GoogleError> {
+    let Some(config) = config else {
+        return Ok((1, (false, false)));
+    };
     let config = object(config, "generationConfig")?;
     check_known(config, &GENERATION, "generationConfig")?;
     if let Some(s) = config.get("responseSchema") {
         schema(s, "generationConfig.responseSchema")?;
     }
-    match config.get("candidateCount") {
-        None => Ok(1),
+    let thinking = thinking_config(config.get("thinkingConfig"))?;
+    let candidates = match config.get("candidateCount") {
+        None => 1,
         Some(n) => n.as_u64().filter(|n| (1..=8).contains(n)).ok_or_else(|| {
             GoogleError::invalid("generationConfig.candidateCount must be between 1 and 8")
-        }),
+        })?,
+    };
+    Ok((candidates, thinking))
+}
+
+/// Checks `thinkingConfig` (`thinkingBudget` -1 for dynamic or 0..=32768, or
+/// `thinkingLevel`, never both; `includeThoughts` a boolean); returns whether the model
+/// thinks (this fake thinks only when asked to) and whether thoughts are returned.
+fn thinking_config(config: Option<&Value>) -> Result<(bool, bool), GoogleError> {
+    let Some(config) = config else {
+        return Ok((false, false));
+    };
+    let at = "generationConfig.thinkingConfig";
+    let config = object(config, at)?;
+    check_known(
+        config,
+        &["thinkingBudget", "thinkingLevel", "includeThoughts"],
+        at,
+    )?;
+    let include = match config.get("includeThoughts") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(GoogleError::invalid(format!(
+                "Invalid value at '{at}.include_thoughts' (TYPE_BOOL)"
+            )));
+        }
+    };
+    let thinks = match (config.get("thinkingBudget"), config.get("thinkingLevel")) {
+        (Some(_), Some(_)) => {
+            return Err(GoogleError::invalid(
+                "You can only set only one of thinking budget and thinking level.",
+            ));
+        }
+        (Some(budget), None) => match budget.as_i64() {
+            Some(-1) => true,
+            Some(b) if (0..=32768).contains(&b) => b > 0,
+            _ => {
+                return Err(GoogleError::invalid(format!(
+                    "Invalid value at '{at}.thinking_budget': must be -1 or between 0 and 32768"
+                )));
+            }
+        },
+        (None, Some(level)) => match level.as_str() {
+            Some("MINIMAL" | "LOW" | "MEDIUM" | "HIGH" | "minimal" | "low" | "medium" | "high") => {
+                true
+            }
+            _ => {
+                return Err(GoogleError::invalid(format!(
+                    "Invalid value at '{at}.thinking_level': {level}"
+                )));
+            }
+        },
+        (None, None) => false,
+    };
+    if include && !thinks {
+        return Err(GoogleError::invalid(
+            "includeThoughts is only supported when thinking is enabled.",
+        ));
     }
+    Ok((thinks, include))
 }
 
 /// Checks a `batchEmbedContents` body for `model_id`; returns each text and the output
