@@ -1,7 +1,10 @@
 //! OpenAI chat completion request -> Converse / ConverseStream request (path and body).
 //!
 //! - `max_completion_tokens` (else `max_tokens`), `temperature`, `top_p` and `stop` become
-//!   `inferenceConfig`; nothing is sent when none is set (the model's defaults apply).
+//!   `inferenceConfig`; nothing is sent when none is set (the model's defaults apply). With
+//!   stop sequences, Claude models (ids with `anthropic.`) are also asked for
+//!   `additionalModelResponseFieldPaths: ["/stop_sequence"]`, so the answer names the one
+//!   that matched.
 //! - Tools keep the client's order; `tool_choice` `auto`/`required`/named become
 //!   `{auto}`/`{any}`/`{tool}`. `none` sends no tools, unless the conversation already holds
 //!   tool calls (Converse then requires `toolConfig`) and the tools go without a choice.
@@ -61,6 +64,17 @@ pub fn translate_request(
         out.insert("system".into(), Value::Array(system));
     }
     let max_tokens = req.max_completion_tokens.or(req.max_tokens);
+    let has_stops = match &req.stop {
+        Some(Stop::One(s)) => !s.is_empty(),
+        Some(Stop::Many(v)) => !v.is_empty(),
+        None => false,
+    };
+    if has_stops && model.contains("anthropic.") {
+        out.insert(
+            "additionalModelResponseFieldPaths".into(),
+            json!(["/stop_sequence"]),
+        );
+    }
     let inference = inference_config(max_tokens, req.temperature, req.top_p, req.stop);
     if !inference.is_empty() {
         out.insert("inferenceConfig".into(), Value::Object(inference));
@@ -82,7 +96,11 @@ pub fn translate_request(
                 format!(
                     "'max_completion_tokens' (or 'max_tokens') must be above the {budget} thinking tokens of this 'reasoning_effort' (or 'thinking')."
                 ),
-                Some(if req.thinking.is_some() { "thinking" } else { "reasoning_effort" }),
+                Some(if req.thinking.is_some() {
+                    "thinking"
+                } else {
+                    "reasoning_effort"
+                }),
             ));
         }
         out.insert(
