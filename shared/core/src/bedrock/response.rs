@@ -108,7 +108,8 @@ pub fn translate_response(body: &[u8], context: &ResponseContext) -> Result<Vec<
         message["reasoning_content"] = json!(reasoning);
     }
     let finish = response.stop_reason.as_deref().map(finish_reason);
-    let mut choice = json!({ "index": 0, "message": message, "logprobs": null, "finish_reason": finish });
+    let mut choice =
+        json!({ "index": 0, "message": message, "logprobs": null, "finish_reason": finish });
     if response.stop_reason.as_deref() == Some("stop_sequence")
         && let Some(sequence) =
             matched_stop_sequence(response.additional_model_response_fields.as_ref())

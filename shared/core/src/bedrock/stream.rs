@@ -18,8 +18,8 @@
 
 use super::error::stream_error;
 use super::eventstream::{Decoder, Frame};
-use super::usage::Usage;
 use super::response::matched_stop_sequence;
+use super::usage::Usage;
 use super::{ResponseContext, finish_reason};
 use crate::anthropic::chunk::{Choice, Chunk, Delta, Function, ToolCall, UsageChunk, write_data};
 use serde::Deserialize;
@@ -220,8 +220,8 @@ impl State {
             "messageStop" => serde_json::from_slice::<MessageStop>(&frame.payload).map(|stop| {
                 self.stopped = true;
                 let fields = stop.additional_model_response_fields.as_ref();
-                let matched = matched_stop_sequence(fields)
-                    .filter(|_| stop.stop_reason == "stop_sequence");
+                let matched =
+                    matched_stop_sequence(fields).filter(|_| stop.stop_reason == "stop_sequence");
                 self.stop_chunk(finish_reason(&stop.stop_reason), matched, out);
             }),
             "metadata" => serde_json::from_slice::<Metadata>(&frame.payload).map(|meta| {

@@ -140,8 +140,14 @@ mod tests {
         );
         // vLLM reports a stop token id as a number: not a stop sequence.
         let token = serde_json::json!(128009);
-        assert_eq!(stop_reason_and_sequence("stop", Some(&token)), ("end_turn", None));
-        assert_eq!(stop_reason_and_sequence("length", Some(&end)), ("max_tokens", None));
+        assert_eq!(
+            stop_reason_and_sequence("stop", Some(&token)),
+            ("end_turn", None)
+        );
+        assert_eq!(
+            stop_reason_and_sequence("length", Some(&end)),
+            ("max_tokens", None)
+        );
         assert_eq!(stop_reason_and_sequence("stop", None), ("end_turn", None));
     }
 }
