@@ -160,6 +160,28 @@ def test_reasoning_effort_returns_thought_summaries(oai, stream):
     assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
 
 
+def test_thinking_tool_call_round_trip_carries_the_thought_signature(oai):
+    # A thinking model signs its function calls and (testupstream, like Gemini 3) refuses
+    # them back unsigned: the signature travels in extra_content.google.thought_signature.
+    messages = [{"role": "user", "content": "What is the weather in Paris?"}]
+    first = oai.chat.completions.create(model=MODEL_GEMINI, messages=messages,
+                                        tools=[WEATHER_TOOL], reasoning_effort="low")
+    message = first.choices[0].message
+    [call] = message.tool_calls
+    assert call.model_extra["extra_content"]["google"]["thought_signature"]
+    messages += [message.model_dump(exclude_none=True),
+                 {"role": "tool", "tool_call_id": call.id, "content": '{"temp_c": 21}'}]
+    second = oai.chat.completions.create(model=MODEL_GEMINI, messages=messages,
+                                         tools=[WEATHER_TOOL], reasoning_effort="low")
+    assert second.choices[0].message.content.startswith("Hello from gemini! The tool said:")
+    unsigned = [dict(m) for m in messages]
+    unsigned[1]["tool_calls"] = [{k: v for k, v in call.model_dump().items()
+                                  if k != "extra_content"}]
+    with pytest.raises(openai.BadRequestError, match="thought_signature"):
+        oai.chat.completions.create(model=MODEL_GEMINI, messages=unsigned,
+                                    tools=[WEATHER_TOOL], reasoning_effort="low")
+
+
 def test_reasoning_effort_none_turns_thinking_off(oai):
     chat = oai.chat.completions.create(
         model=MODEL_GEMINI, messages=[{"role": "user", "content": "no thoughts"}],

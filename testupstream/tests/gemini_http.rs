@@ -312,3 +312,29 @@ async fn rejects_thinking_configs_gemini_rejects() {
         assert_eq!(status, 400, "{config}: {}", String::from_utf8_lossy(&body));
     }
 }
+
+#[tokio::test]
+async fn a_thinking_model_needs_its_signed_calls_back() {
+    let addr = start().await;
+    let tools = json!([{"functionDeclarations": [{"name": "get_weather", "parameters":
+        {"type": "OBJECT", "properties": {"city": {"type": "STRING"}}, "required": ["city"]}}]}]);
+    let mut request = thinking(json!({"thinkingBudget": 1024}));
+    request["tools"] = tools;
+    let (_, _, body) = post(addr, GENERATE, &[KEY], &request).await;
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    let call_part = v["candidates"][0]["content"]["parts"][0].clone();
+    assert!(call_part["thoughtSignature"].is_string(), "{call_part}");
+    let answer = json!({"role": "user", "parts": [{"functionResponse":
+        {"name": "get_weather", "response": {"t": 21}}}]});
+    let mut unsigned = call_part.clone();
+    unsigned.as_object_mut().unwrap().remove("thoughtSignature");
+    for (part, status) in [(call_part, 200), (unsigned, 400)] {
+        request["contents"] = json!([
+            {"role": "user", "parts": [{"text": "weather?"}]},
+            {"role": "model", "parts": [part]},
+            answer.clone(),
+        ]);
+        let (got, _, body) = post(addr, GENERATE, &[KEY], &request).await;
+        assert_eq!(got, status, "{}", String::from_utf8_lossy(&body));
+    }
+}

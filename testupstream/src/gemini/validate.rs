@@ -128,6 +128,7 @@ pub fn generate(body: &[u8]) -> Result<Generate, GoogleError> {
     let mut prompt_tokens = 0;
     let mut last_user = String::new();
     let mut function_responses = Vec::new();
+    let mut unsigned_calls = 0;
     for (i, content) in contents.iter().enumerate() {
         let at = format!("contents[{i}]");
         let content = object(content, &at)?;
@@ -141,21 +142,28 @@ pub fn generate(body: &[u8]) -> Result<Generate, GoogleError> {
                 )));
             }
         };
-        let (words, text, responses) = parts(content.get("parts"), &at)?;
-        prompt_tokens += words + 3;
-        function_responses = responses;
-        if role == "user" && !text.is_empty() {
-            last_user = text;
+        let turn = parts(content.get("parts"), &at)?;
+        prompt_tokens += turn.words + 3;
+        function_responses = turn.responses;
+        unsigned_calls += turn.unsigned_calls;
+        if role == "user" && !turn.text.is_empty() {
+            last_user = turn.text;
         }
     }
     if let Some(system) = obj.get("systemInstruction") {
         let system = object(system, "systemInstruction")?;
         check_known(system, &["role", "parts"], "systemInstruction")?;
-        prompt_tokens += parts(system.get("parts"), "systemInstruction")?.0;
+        prompt_tokens += parts(system.get("parts"), "systemInstruction")?.words;
     }
     let first_function = tools(obj.get("tools"))?;
     let calling_allowed = tool_config(obj.get("toolConfig"))?;
     let (candidates, (thinks, include_thoughts)) = generation(obj.get("generationConfig"))?;
+    if thinks && unsigned_calls > 0 {
+        // As Gemini 3 does: a thinking model needs its calls back with their signatures.
+        return Err(GoogleError::invalid(
+            "Function call is missing a thought_signature in functionCall parts.",
+        ));
+    }
     Ok(Generate {
         thinks,
         include_thoughts,
@@ -168,8 +176,8 @@ pub fn generate(body: &[u8]) -> Result<Generate, GoogleError> {
     })
 }
 
-/// Checks the parts of a turn; returns its word count, its text and its function responses.
-fn parts(parts: Option<&Value>, at: &str) -> Result<(u64, String, Vec<String>), GoogleError> {
+/// Checks the parts of a turn.
+fn parts(parts: Option<&Value>, at: &str) -> Result<Parts, GoogleError> {
     let Some(Value::Array(parts)) = parts.filter(|p| p.as_array().is_some_and(|a| !a.is_empty()))
     else {
         return Err(GoogleError::invalid(format!(
@@ -179,6 +187,7 @@ fn parts(parts: Option<&Value>, at: &str) -> Result<(u64, String, Vec<String>), 
     let mut words = 0;
     let mut text = String::new();
     let mut responses = Vec::new();
+    let mut unsigned_calls = 0;
     for (j, part) in parts.iter().enumerate() {
         let at = format!("{at}.parts[{j}]");
         let part = object(part, &at)?;
@@ -191,10 +200,27 @@ fn parts(parts: Option<&Value>, at: &str) -> Result<(u64, String, Vec<String>), 
                 "functionCall",
                 "functionResponse",
                 "thought",
+                "thoughtSignature",
             ],
             &at,
         )?;
-        let kinds: Vec<&String> = part.keys().filter(|k| *k != "thought").collect();
+        match part.get("thoughtSignature") {
+            None => {
+                if part.contains_key("functionCall") {
+                    unsigned_calls += 1;
+                }
+            }
+            Some(Value::String(_)) => {}
+            Some(_) => {
+                return Err(GoogleError::invalid(format!(
+                    "Invalid value at '{at}.thought_signature' (TYPE_BYTES)"
+                )));
+            }
+        }
+        let kinds: Vec<&String> = part
+            .keys()
+            .filter(|k| *k != "thought" && *k != "thoughtSignature")
+            .collect();
         if kinds.len() != 1 {
             return Err(GoogleError::invalid(format!(
                 "* {at}: a part must hold exactly one of text, inlineData, fileData, functionCall, functionResponse"
@@ -223,7 +249,24 @@ fn parts(parts: Option<&Value>, at: &str) -> Result<(u64, String, Vec<String>), 
             }
         }
     }
-    Ok((words, text, responses))
+    Ok(Parts {
+        words,
+        text,
+        responses,
+        unsigned_calls,
+    })
+}
+
+/// What [`parts`] reads from the parts of a turn.
+struct Parts {
+    /// Words in the text parts.
+    words: u64,
+    /// The text parts joined.
+    text: String,
+    /// The function responses, as JSON text.
+    responses: Vec<String>,
+    /// `functionCall` parts without a `thoughtSignature`.
+    unsigned_calls: usize,
 }
 
 fn require_strings(value: &Value, names: &[&str], at: &str) -> Result<(), GoogleError> {

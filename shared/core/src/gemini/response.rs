@@ -23,10 +23,21 @@ pub(crate) struct CandidateParts {
     /// The concatenated text of the thought parts (`"thought": true`, sent when the request
     /// asked for `includeThoughts`).
     pub reasoning: String,
-    /// `(name, JSON arguments)` of each `functionCall` part, in order.
-    pub calls: Vec<(String, String)>,
+    /// Each `functionCall` part, in order.
+    pub calls: Vec<FunctionCall>,
     /// The Gemini `finishReason`, when present.
     pub finish: Option<String>,
+}
+
+/// A `functionCall` part.
+pub(crate) struct FunctionCall {
+    /// The function name.
+    pub name: String,
+    /// The arguments as JSON text.
+    pub arguments: String,
+    /// The part's `thoughtSignature` (thinking models sign their calls and need the
+    /// signature back with the call in the next turn).
+    pub signature: Option<String>,
 }
 
 /// Splits the candidates of a response; a response blocked by `promptFeedback.blockReason`
@@ -68,7 +79,14 @@ pub(crate) fn candidates(response: &Value) -> Vec<CandidateParts> {
                 if let Some(call) = part.get("functionCall") {
                     let name = call.get("name").and_then(Value::as_str).unwrap_or_default();
                     let args = call.get("args").cloned().unwrap_or_else(|| json!({}));
-                    calls.push((name.to_string(), args.to_string()));
+                    calls.push(FunctionCall {
+                        name: name.to_string(),
+                        arguments: args.to_string(),
+                        signature: part
+                            .get("thoughtSignature")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                    });
                 }
             }
             CandidateParts {
@@ -88,13 +106,19 @@ pub(crate) fn candidates(response: &Value) -> Vec<CandidateParts> {
         .collect()
 }
 
-/// An OpenAI `tool_calls` entry; `n` counts the calls of the choice from 0.
-pub(crate) fn tool_call(choice: u64, n: usize, name: &str, arguments: &str) -> Value {
-    json!({
+/// An OpenAI `tool_calls` entry; `n` counts the calls of the choice from 0. A thought
+/// signature goes where Google's own OpenAI-compatible endpoint puts it,
+/// `extra_content.google.thought_signature`, which clients send back with the call.
+pub(crate) fn tool_call(choice: u64, n: usize, call: &FunctionCall) -> Value {
+    let mut out = json!({
         "id": format!("call_{choice}_{n}"),
         "type": "function",
-        "function": { "name": name, "arguments": arguments },
-    })
+        "function": { "name": call.name, "arguments": call.arguments },
+    });
+    if let Some(signature) = &call.signature {
+        out["extra_content"] = json!({ "google": { "thought_signature": signature } });
+    }
+    out
 }
 
 /// The response id: `chatcmpl-<responseId>`, or `chatcmpl-gemini` without one.
@@ -136,7 +160,7 @@ pub fn chat_response(body: &[u8], context: &ResponseContext) -> Result<Vec<u8>, 
                     .calls
                     .iter()
                     .enumerate()
-                    .map(|(n, (name, args))| tool_call(c.index, n, name, args))
+                    .map(|(n, call)| tool_call(c.index, n, call))
                     .collect();
                 message["tool_calls"] = Value::Array(calls);
             }

@@ -108,9 +108,9 @@ impl GeminiEvents {
                 .calls
                 .iter()
                 .enumerate()
-                .map(|(k, (name, args))| {
+                .map(|(k, function)| {
                     let n = *calls_so_far + k;
-                    let mut call = tool_call(c.index, n, name, args);
+                    let mut call = tool_call(c.index, n, function);
                     call["index"] = n.into();
                     call
                 })
