@@ -512,7 +512,7 @@ pub fn batch_embed(model_id: &str, body: &[u8]) -> Result<Vec<(String, Option<u6
             request.get("content").unwrap_or(&Value::Null),
             &format!("{at}.content"),
         )?;
-        let (_, text, _) = parts(content.get("parts"), &format!("{at}.content"))?;
+        let text = parts(content.get("parts"), &format!("{at}.content"))?.text;
         let dims = match request.get("outputDimensionality") {
             None => None,
             Some(d) => Some(d.as_u64().filter(|d| *d > 0).ok_or_else(|| {
