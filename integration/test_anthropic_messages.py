@@ -106,6 +106,24 @@ def test_stream_translated_for_an_openai_backend(claude, gateway):
         MODEL_A, MODEL_A, "openai")
 
 
+def test_thinking_becomes_reasoning_effort_for_an_openai_backend(claude):
+    # testupstream's OpenAI fake accepts reasoning_effort only with max_completion_tokens,
+    # as OpenAI's reasoning models do.
+    text = "think like gpt"
+    raw = claude.messages.with_raw_response.create(
+        model=MODEL_A, max_tokens=8000, thinking={"type": "enabled", "budget_tokens": 5000},
+        messages=[{"role": "user", "content": text}])
+    assert raw.headers["x-testupstream-backend"] == "openai"
+    message = raw.parse()
+    assert message.id.startswith("msg_")
+    assert message.content[0].text == reply("openai", text)
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        claude.messages.create(model=MODEL_A, max_tokens=1024,
+                               thinking={"type": "enabled", "budget_tokens": 1024},
+                               messages=[{"role": "user", "content": text}])
+    assert "max_tokens" in caught.value.body["error"]["message"]
+
+
 @pytest.mark.parametrize("model,backend", [(MODEL_A, "openai"), (MODEL_ANTHROPIC, "anthropic")])
 def test_tool_use_round(claude, model, backend):
     ask = "please call get_weather for Paris"

@@ -217,6 +217,21 @@ def test_messages_tool_use_round(claude):
     assert second.content[0].text == reply("cold and windy")
 
 
+def test_count_tokens_through_count_tokens(claude):
+    # CountTokens gets the InvokeModel body base64-encoded; testupstream checks that body as
+    # InvokeModel does and counts as it does for InvokeModel, so both counts agree.
+    text = "count these words on bedrock"
+    request = {"system": "Be brief.", "messages": [{"role": "user", "content": text}]}
+    counted = claude.messages.count_tokens(model=ALIAS, **request,
+                                           extra_headers={"anthropic-beta": "token-counting-2024-11-01"})
+    created = claude.messages.create(model=ALIAS, max_tokens=20, **request)
+    assert counted.input_tokens == created.usage.input_tokens > 0
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        claude.messages.count_tokens(model=NOT_CLAUDE, **request)
+    assert caught.value.body["error"]["message"] == (
+        "The provided model doesn't support counting tokens.")
+
+
 def test_messages_errors_are_anthropic_errors(claude):
     with pytest.raises(anthropic.RateLimitError) as caught:
         claude.messages.create(model=ALIAS, max_tokens=10,
@@ -227,8 +242,6 @@ def test_messages_errors_are_anthropic_errors(claude):
         claude.messages.create(model=NOT_CLAUDE, max_tokens=10,
                                messages=[{"role": "user", "content": "x"}])
     assert caught.value.body["error"]["message"] == "The provided model identifier is invalid."
-    with pytest.raises(anthropic.NotFoundError):
-        claude.messages.count_tokens(model=ALIAS, messages=[{"role": "user", "content": "x"}])
     with claude.messages.stream(model=ALIAS, max_tokens=50, extra_headers=THROTTLE,
                                 messages=[{"role": "user", "content": "x y"}]) as stream:
         with pytest.raises(anthropic.APIStatusError, match="Too many tokens"):

@@ -129,6 +129,67 @@ def test_streamed_tool_call(oai):
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "tool_calls"
 
 
+THOUGHT_TOKENS = 12  # testupstream's thoughtsTokenCount of every thinking answer
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_reasoning_effort_returns_thought_summaries(oai, stream):
+    # reasoning_effort asks Gemini for a thinking budget and includeThoughts (testupstream
+    # returns thought parts only then); thought parts become reasoning_content and
+    # thoughtsTokenCount counts in completion_tokens as reasoning_tokens.
+    text = "why is the sky blue"
+    request = {"model": MODEL_GEMINI, "messages": [{"role": "user", "content": text}],
+               "reasoning_effort": "low"}
+    if stream:
+        chunks = list(oai.chat.completions.create(
+            **request, stream=True, stream_options={"include_usage": True}))
+        deltas = [c.choices[0].delta for c in chunks if c.choices]
+        reasoning = "".join(getattr(d, "reasoning_content", None) or "" for d in deltas)
+        content = "".join(d.content or "" for d in deltas)
+        assert getattr(deltas[0], "reasoning_content", None), "thoughts come first"
+        usage = chunks[-1].usage
+    else:
+        chat = oai.chat.completions.create(**request)
+        reasoning = chat.choices[0].message.reasoning_content
+        content = chat.choices[0].message.content
+        usage = chat.usage
+    assert reasoning == f"Thinking about: {text}"
+    assert content == reply(text)
+    assert usage.completion_tokens == len(reply(text).split()) + THOUGHT_TOKENS
+    assert usage.completion_tokens_details.reasoning_tokens == THOUGHT_TOKENS
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
+def test_thinking_tool_call_round_trip_carries_the_thought_signature(oai):
+    # A thinking model signs its function calls and (testupstream, like Gemini 3) refuses
+    # them back unsigned: the signature travels in extra_content.google.thought_signature.
+    messages = [{"role": "user", "content": "What is the weather in Paris?"}]
+    first = oai.chat.completions.create(model=MODEL_GEMINI, messages=messages,
+                                        tools=[WEATHER_TOOL], reasoning_effort="low")
+    message = first.choices[0].message
+    [call] = message.tool_calls
+    assert call.model_extra["extra_content"]["google"]["thought_signature"]
+    messages += [message.model_dump(exclude_none=True),
+                 {"role": "tool", "tool_call_id": call.id, "content": '{"temp_c": 21}'}]
+    second = oai.chat.completions.create(model=MODEL_GEMINI, messages=messages,
+                                         tools=[WEATHER_TOOL], reasoning_effort="low")
+    assert second.choices[0].message.content.startswith("Hello from gemini! The tool said:")
+    unsigned = [dict(m) for m in messages]
+    unsigned[1]["tool_calls"] = [{k: v for k, v in call.model_dump().items()
+                                  if k != "extra_content"}]
+    with pytest.raises(openai.BadRequestError, match="thought_signature"):
+        oai.chat.completions.create(model=MODEL_GEMINI, messages=unsigned,
+                                    tools=[WEATHER_TOOL], reasoning_effort="low")
+
+
+def test_reasoning_effort_none_turns_thinking_off(oai):
+    chat = oai.chat.completions.create(
+        model=MODEL_GEMINI, messages=[{"role": "user", "content": "no thoughts"}],
+        reasoning_effort="none")
+    assert getattr(chat.choices[0].message, "reasoning_content", None) is None
+    assert chat.usage.completion_tokens_details.reasoning_tokens == 0
+
+
 def test_embeddings(oai):
     # The client asks for base64 by default and decodes it; float works as well.
     default = oai.embeddings.create(model=MODEL_GEMINI_EMBED, input=["first", "second"])

@@ -30,6 +30,9 @@ MODELS = {
     "bedrock": ("nova-chain", "amazon.nova-lite-v1:0"),
     "cohere": ("command-a-03-2025", "command-a-03-2025"),
 }
+# Claude on Bedrock Converse: it names the stop sequence that matched.
+CLAUDE_CONVERSE = ("claude-chain", "anthropic.claude-3-5-haiku-20241022-v1:0")
+THOUGHT_TOKENS = 12  # testupstream's Gemini thoughtsTokenCount of every thinking answer
 BACKENDS = list(MODELS)
 SYSTEM = "Be brief."  # 2 words
 WEATHER = {"name": "get_weather", "description": "Current weather of a city",
@@ -83,7 +86,9 @@ def chain_gateway(upstream, vertex_upstream, module_kind, tmp_path_factory):
               {"name": "vertex", "models": [MODELS["vertex"][0]], "backend": "vertex"},
               {"name": "bedrock", "models": [MODELS["bedrock"][0]], "backend": "bedrock",
                "model_override": MODELS["bedrock"][1]},
-              {"name": "cohere", "models": [MODELS["cohere"][0]], "backend": "cohere"}]
+              {"name": "cohere", "models": [MODELS["cohere"][0]], "backend": "cohere"},
+              {"name": "claude-converse", "models": [CLAUDE_CONVERSE[0]], "backend": "bedrock",
+               "model_override": CLAUDE_CONVERSE[1]}]
     extra = {"costs": [{"metadata_key": k, "type": t} for k, t in COSTS.items()]}
     g = own_gateway.start(tmp_path_factory.mktemp(f"chain-{module_kind}"), module_kind,
                           backends, routes, ENV, extra)
@@ -249,3 +254,52 @@ def test_gateway_refusals_in_anthropic_schema(claude, backend):
             {"type": "document", "source": {"type": "text", "media_type": "text/plain",
                                             "data": "doc"}}]}])
     assert caught.value.body["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize("backend", ["gemini", "vertex"])
+def test_thinking_becomes_thinking_blocks(claude, backend):
+    # thinking.budget_tokens reaches Gemini as thinkingConfig (with includeThoughts, or
+    # testupstream sends no thoughts); thought parts come back as thinking blocks.
+    model, reported = MODELS[backend]
+    text = f"why does {backend} think"
+    request = {"model": model, "max_tokens": 4096,
+               "thinking": {"type": "enabled", "budget_tokens": 2048},
+               "messages": [{"role": "user", "content": text}]}
+    message = claude.messages.create(**request)
+    with claude.messages.stream(**request) as stream:
+        thinking_deltas = [e.thinking for e in stream if e.type == "thinking"]
+        final = stream.get_final_message()
+    words = len(reply(backend, text).split())
+    for m in (message, final):
+        assert m.id.startswith("msg_") and m.model == reported
+        assert [b.type for b in m.content] == ["thinking", "text"]
+        assert m.content[0].thinking == f"Thinking about: {text}"
+        assert m.content[1].text == reply(backend, text)
+        assert m.usage.output_tokens == words + THOUGHT_TOKENS
+    assert "".join(thinking_deltas) == f"Thinking about: {text}"
+
+
+def test_thinking_below_anthropics_minimum_is_refused(claude):
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        claude.messages.create(model=MODELS["gemini"][0], max_tokens=4096,
+                               thinking={"type": "enabled", "budget_tokens": 100},
+                               messages=[{"role": "user", "content": "x"}])
+    assert "budget_tokens" in caught.value.body["error"]["message"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_claude_on_converse_names_the_stop_sequence(claude, stream):
+    # testupstream's Converse fake stops at the first stop sequence in its reply and, asked
+    # for /stop_sequence (the gateway asks Claude models), names it.
+    model, reported = CLAUDE_CONVERSE
+    text = "stop at the right word"
+    request = {"model": model, "max_tokens": 64, "stop_sequences": ["NEVER", "said"],
+               "messages": [{"role": "user", "content": text}]}
+    if stream:
+        with claude.messages.stream(**request) as s:
+            message = s.get_final_message()
+    else:
+        message = claude.messages.create(**request)
+    assert message.id.startswith("msg_") and message.model == reported
+    assert message.content[0].text.strip() == "Hello from bedrock! You"
+    assert (message.stop_reason, message.stop_sequence) == ("stop_sequence", "said")

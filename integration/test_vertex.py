@@ -127,6 +127,17 @@ def test_gemini_stream(oai):
         reply(text).split())
 
 
+def test_gemini_thought_summaries(oai):
+    # Vertex AI Gemini answers like the Gemini API: thought parts become reasoning_content.
+    text = "think on vertex"
+    chat = oai.chat.completions.create(
+        model=GEMINI, messages=[{"role": "user", "content": text}], reasoning_effort="medium")
+    assert chat.choices[0].message.reasoning_content == f"Thinking about: {text}"
+    assert chat.choices[0].message.content == reply(text)
+    assert chat.usage.completion_tokens_details.reasoning_tokens == 12
+    assert chat.usage.completion_tokens == len(reply(text).split()) + 12
+
+
 def test_gemini_tool_call_round_trip(oai):
     messages = [{"role": "user", "content": "What is the weather in Paris?"}]
     first = oai.chat.completions.create(model=GEMINI, messages=messages, tools=[WEATHER_TOOL])
@@ -267,15 +278,25 @@ def test_messages_tool_use_round(claude):
     assert second.content[0].text == reply("cold and windy")
 
 
+def test_count_tokens_through_the_count_tokens_endpoint(claude):
+    # Vertex's count-tokens:rawPredict takes the model in the body (the route's override);
+    # testupstream counts as it does for rawPredict, so both counts agree.
+    text = "count these words on vertex"
+    request = {"system": "Be brief.", "messages": [{"role": "user", "content": text}]}
+    counted = claude.messages.count_tokens(model=CLAUDE_ALIAS, **request)
+    created = claude.messages.create(model=CLAUDE_ALIAS, max_tokens=20, **request)
+    assert counted.input_tokens == created.usage.input_tokens == 2 + len(text.split())
+    with pytest.raises(anthropic.PermissionDeniedError):
+        claude.messages.count_tokens(model=CLAUDE_ALIAS, **request,
+                                     extra_headers={"x-testupstream-status": "403"})
+
+
 def test_messages_errors_are_anthropic_errors(claude):
     with pytest.raises(anthropic.RateLimitError) as caught:
         claude.messages.create(model=CLAUDE_ALIAS, max_tokens=10,
                                messages=[{"role": "user", "content": "x"}],
                                extra_headers={"x-testupstream-status": "429"})
     assert caught.value.body["error"]["type"] == "rate_limit_error"
-    with pytest.raises(anthropic.NotFoundError):
-        claude.messages.count_tokens(model=CLAUDE_ALIAS,
-                                     messages=[{"role": "user", "content": "x"}])
     with pytest.raises(anthropic.NotFoundError):
         claude.messages.count_tokens(model=GEMINI, messages=[{"role": "user", "content": "x"}])
     # Gemini models serve Messages clients through the chain (test_messages_backends.py).

@@ -154,6 +154,7 @@ fn chat(obj: &Map<String, Value>) -> Result<(u64, Input), ApiError> {
         }
         Some(_) => return Err(ApiError::invalid("messages", "messages must be an array")),
     };
+    reasoning(obj)?;
     let mut tokens = 0;
     let mut last_user = String::new();
     for (i, message) in messages.iter().enumerate() {
@@ -164,6 +165,31 @@ fn chat(obj: &Map<String, Value>) -> Result<(u64, Input), ApiError> {
         }
     }
     Ok((tokens, Input::Chat { last_user }))
+}
+
+/// `reasoning_effort` is one of OpenAI's levels, and (as on OpenAI's reasoning models) comes
+/// with `max_completion_tokens`, never `max_tokens`.
+fn reasoning(obj: &Map<String, Value>) -> Result<(), ApiError> {
+    const EFFORTS: [&str; 6] = ["none", "minimal", "low", "medium", "high", "xhigh"];
+    let Some(effort) = obj.get("reasoning_effort").filter(|e| !e.is_null()) else {
+        return Ok(());
+    };
+    if !effort.as_str().is_some_and(|e| EFFORTS.contains(&e)) {
+        return Err(ApiError::invalid(
+            "reasoning_effort",
+            format!(
+                "Invalid value for 'reasoning_effort': expected one of {}.",
+                EFFORTS.join(", ")
+            ),
+        ));
+    }
+    if obj.contains_key("max_tokens") {
+        return Err(ApiError::invalid(
+            "max_tokens",
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        ));
+    }
+    Ok(())
 }
 
 /// Validates one chat message and returns its text content.
@@ -379,6 +405,14 @@ mod tests {
             (
                 r#"{"model":"m","messages":[{"role":"user","content":"x"}],"stream":"yes"}"#,
                 Some("stream"),
+            ),
+            (
+                r#"{"model":"m","messages":[{"role":"user","content":"x"}],"reasoning_effort":"extreme"}"#,
+                Some("reasoning_effort"),
+            ),
+            (
+                r#"{"model":"m","messages":[{"role":"user","content":"x"}],"reasoning_effort":"low","max_tokens":9}"#,
+                Some("max_tokens"),
             ),
             (
                 r#"{"model":"m","messages":[{"role":"user","content":"x"}],"stream_options":{"include_usage":true}}"#,

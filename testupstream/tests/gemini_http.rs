@@ -230,3 +230,111 @@ async fn rejects_what_gemini_rejects() {
         assert_eq!(v["error"]["code"], status);
     }
 }
+
+fn thinking(config: Value) -> Value {
+    let mut request = user("why is the sky blue");
+    request["generationConfig"] = json!({ "thinkingConfig": config });
+    request
+}
+
+#[tokio::test]
+async fn thinks_when_asked_and_returns_thoughts_only_with_include_thoughts() {
+    let addr = start().await;
+    let config = json!({"thinkingBudget": 1024, "includeThoughts": true});
+    let (status, _, body) = post(addr, GENERATE, &[KEY], &thinking(config)).await;
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    let parts = &v["candidates"][0]["content"]["parts"];
+    assert_eq!(parts[0]["thought"], true);
+    assert_eq!(parts[0]["text"], "Thinking about: why is the sky blue");
+    assert_eq!(
+        parts[1]["text"],
+        "Hello from gem! You said: why is the sky blue"
+    );
+    let usage = &v["usageMetadata"];
+    assert_eq!(usage["thoughtsTokenCount"], 12);
+    let sum = [
+        "promptTokenCount",
+        "candidatesTokenCount",
+        "thoughtsTokenCount",
+    ]
+    .iter()
+    .map(|k| usage[k].as_u64().unwrap())
+    .sum::<u64>();
+    assert_eq!(usage["totalTokenCount"], sum);
+
+    let (_, _, body) = post(
+        addr,
+        GENERATE,
+        &[KEY],
+        &thinking(json!({"thinkingBudget": 1024})),
+    )
+    .await;
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        v["candidates"][0]["content"]["parts"][0]
+            .get("thought")
+            .is_none()
+    );
+    assert_eq!(v["usageMetadata"]["thoughtsTokenCount"], 12);
+
+    let (_, _, body) = post(
+        addr,
+        STREAM,
+        &[KEY],
+        &thinking(json!({"thinkingLevel": "LOW", "includeThoughts": true})),
+    )
+    .await;
+    let first = std::str::from_utf8(&body)
+        .unwrap()
+        .split("\r\n\r\n")
+        .next()
+        .unwrap();
+    let first: Value = serde_json::from_str(first.strip_prefix("data: ").unwrap()).unwrap();
+    assert_eq!(
+        first["candidates"][0]["content"]["parts"][0]["thought"],
+        true
+    );
+}
+
+#[tokio::test]
+async fn rejects_thinking_configs_gemini_rejects() {
+    let addr = start().await;
+    for config in [
+        json!({"thinkingBudget": 1024, "thinkingLevel": "HIGH"}),
+        json!({"thinkingBudget": 40000}),
+        json!({"thinkingLevel": "EXTREME"}),
+        json!({"includeThoughts": "yes", "thinkingBudget": 1024}),
+        json!({"includeThoughts": true, "thinkingBudget": 0}),
+        json!({"budget": 1024}),
+    ] {
+        let (status, _, body) = post(addr, GENERATE, &[KEY], &thinking(config.clone())).await;
+        assert_eq!(status, 400, "{config}: {}", String::from_utf8_lossy(&body));
+    }
+}
+
+#[tokio::test]
+async fn a_thinking_model_needs_its_signed_calls_back() {
+    let addr = start().await;
+    let tools = json!([{"functionDeclarations": [{"name": "get_weather", "parameters":
+        {"type": "OBJECT", "properties": {"city": {"type": "STRING"}}, "required": ["city"]}}]}]);
+    let mut request = thinking(json!({"thinkingBudget": 1024}));
+    request["tools"] = tools;
+    let (_, _, body) = post(addr, GENERATE, &[KEY], &request).await;
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    let call_part = v["candidates"][0]["content"]["parts"][0].clone();
+    assert!(call_part["thoughtSignature"].is_string(), "{call_part}");
+    let answer = json!({"role": "user", "parts": [{"functionResponse":
+        {"name": "get_weather", "response": {"t": 21}}}]});
+    let mut unsigned = call_part.clone();
+    unsigned.as_object_mut().unwrap().remove("thoughtSignature");
+    for (part, status) in [(call_part, 200), (unsigned, 400)] {
+        request["contents"] = json!([
+            {"role": "user", "parts": [{"text": "weather?"}]},
+            {"role": "model", "parts": [part]},
+            answer.clone(),
+        ]);
+        let (got, _, body) = post(addr, GENERATE, &[KEY], &request).await;
+        assert_eq!(got, status, "{}", String::from_utf8_lossy(&body));
+    }
+}

@@ -147,7 +147,7 @@ fn messages_clients_pass_through_with_the_body_rewritten() {
 }
 
 #[test]
-fn messages_errors_and_count_tokens() {
+fn messages_errors() {
     let mut f = filter(CONFIG);
     let body =
         r#"{"model":"claude-x","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"#;
@@ -167,14 +167,5 @@ fn messages_errors_and_count_tokens() {
     assert_eq!(
         v,
         json!({"type":"error","error":{"type":"rate_limit_error","message":"Too many requests"}})
-    );
-    let mut f = filter(CONFIG);
-    let (h, hs, _) = request(&mut f, "/anthropic/v1/messages/count_tokens", body, &[]);
-    assert_eq!(hs, HeadersStatus::StopIteration);
-    let reply = h.local_reply.as_ref().unwrap();
-    let v: Value = serde_json::from_slice(&reply.body).unwrap();
-    assert_eq!(
-        (reply.status, v["error"]["type"].as_str()),
-        (404, Some("not_found_error"))
     );
 }

@@ -8,6 +8,7 @@ mod attempt;
 mod backend;
 mod bedrock;
 mod bedrock_anthropic;
+mod bedrock_count_tokens;
 mod cohere;
 pub mod config;
 mod content_check;

@@ -6,10 +6,12 @@
 //! [`BedrockMessages`]); translated to OpenAI chat completions for OpenAI and Azure
 //! OpenAI backends, whose answers come back as Anthropic messages or events; chained through
 //! OpenAI chat to Gemini, Vertex AI Gemini, Bedrock Converse and Cohere backends
-//! ([`crate::messages_chain`]). `count_tokens` to backends other than the Anthropic API gets
-//! an Anthropic 404.
+//! ([`crate::messages_chain`]). `count_tokens` goes to the Anthropic API, to Claude on
+//! Vertex AI (its `count-tokens:rawPredict` endpoint) and to Claude on AWS Bedrock
+//! (CountTokens, [`BedrockCountTokens`]); other backends give an Anthropic 404.
 
 use crate::bedrock_anthropic::BedrockMessages;
+use crate::bedrock_count_tokens::BedrockCountTokens;
 use crate::config::Target;
 use crate::messages_chain::{ChainExchange, chain_api_name};
 use crate::reply::send_anthropic_error;
@@ -23,7 +25,7 @@ use aigw_core::api_kind::ApiKind;
 use aigw_core::azure::deployment_path;
 use aigw_core::headers;
 use aigw_core::openai::model_override::model_override_edit;
-use aigw_core::vertex::anthropic::{messages_error, messages_request};
+use aigw_core::vertex::anthropic::{count_tokens_request, messages_error, messages_request};
 use aigw_host::{BodyStatus, HeadersStatus, Host};
 
 /// Where one Messages exchange is.
@@ -37,6 +39,9 @@ pub enum MessagesExchange {
     /// Claude on Vertex AI: buffering the request to move its model (or this override)
     /// into the path.
     Vertex(Option<String>),
+    /// Claude on Vertex AI token counting: buffering the request to set its model (or this
+    /// override) in the body.
+    VertexCountTokens(Option<String>),
     /// Sent to Vertex AI: a success passes, an error is buffered to check its schema.
     AwaitingVertex,
     /// A Vertex AI error with this status, buffered until end of stream.
@@ -59,6 +64,8 @@ pub enum MessagesExchange {
     Chained(ChainExchange),
     /// Claude on AWS Bedrock (InvokeModel): the body rewrite and the stream rewrite.
     Bedrock(Box<BedrockMessages>),
+    /// Claude on AWS Bedrock token counting (CountTokens).
+    BedrockCountTokens(BedrockCountTokens),
 }
 
 impl MessagesExchange {
@@ -113,12 +120,15 @@ impl MessagesExchange {
                 deployment_path(ApiKind::ChatCompletions, &model, None, api_version)
             }
             (Target::GcpAnthropic { .. }, Endpoint::CountTokens) => {
-                return refuse(
-                    host,
-                    AnthropicError::not_found(
-                        "Token counting (/v1/messages/count_tokens) is not served for Claude on Vertex AI through this gateway.",
-                    ),
-                );
+                if end_of_stream {
+                    return refuse(
+                        host,
+                        AnthropicError::bad_request("A count_tokens request needs a body."),
+                    );
+                }
+                host.remove_request_header("anthropic-version");
+                *self = Self::VertexCountTokens(model_override);
+                return HeadersStatus::StopIteration;
             }
             (Target::GcpAnthropic { .. }, Endpoint::Messages) => {
                 if end_of_stream {
@@ -148,12 +158,14 @@ impl MessagesExchange {
                 );
             }
             (Target::AwsAnthropic { .. }, Endpoint::CountTokens) => {
-                return refuse(
-                    host,
-                    AnthropicError::not_found(
-                        "Token counting (/v1/messages/count_tokens) is not served for Claude on AWS Bedrock through this gateway.",
-                    ),
-                );
+                if end_of_stream {
+                    return refuse(
+                        host,
+                        AnthropicError::bad_request("A count_tokens request needs a body."),
+                    );
+                }
+                *self = Self::BedrockCountTokens(BedrockCountTokens::start(host, model_override));
+                return HeadersStatus::StopIteration;
             }
             (Target::AwsAnthropic { .. }, Endpoint::Messages) => {
                 return match BedrockMessages::start(host, model_override, end_of_stream) {
@@ -213,7 +225,15 @@ impl MessagesExchange {
         {
             return exchange.on_request_body(host, path_prefix, end_of_stream);
         }
-        if !matches!(self, Self::Override(_) | Self::Request(_) | Self::Vertex(_)) {
+        if let (Self::BedrockCountTokens(exchange), Target::AwsAnthropic { path_prefix }) =
+            (&mut *self, target)
+        {
+            return exchange.on_request_body(host, path_prefix, end_of_stream);
+        }
+        if !matches!(
+            self,
+            Self::Override(_) | Self::Request(_) | Self::Vertex(_) | Self::VertexCountTokens(_)
+        ) {
             return BodyStatus::Continue;
         }
         if !end_of_stream {
@@ -224,6 +244,17 @@ impl MessagesExchange {
             Self::Override(model) => model_override_edit(&body, &model)
                 .map(|edit| edit.map(|e| e.apply(&body)))
                 .map_err(AnthropicError::from),
+            Self::VertexCountTokens(model_override) => {
+                count_tokens_request(&body, model_override.as_deref()).map(|rewritten| {
+                    let prefix = match target {
+                        Target::GcpAnthropic { path_prefix } => path_prefix.as_str(),
+                        _ => "",
+                    };
+                    host.set_request_header(":path", &format!("{prefix}{}", rewritten.path));
+                    *self = Self::AwaitingVertex;
+                    Some(rewritten.body)
+                })
+            }
             Self::Vertex(model_override) => {
                 messages_request(&body, model_override.as_deref()).map(|rewritten| {
                     let prefix = match target {
@@ -267,6 +298,9 @@ impl MessagesExchange {
             return chain.on_response_headers(host, end_of_stream);
         }
         if let Self::Bedrock(exchange) = self {
+            return exchange.on_response_headers(host, end_of_stream);
+        }
+        if let Self::BedrockCountTokens(exchange) = self {
             return exchange.on_response_headers(host, end_of_stream);
         }
         if matches!(self, Self::AwaitingVertex) {
@@ -314,6 +348,7 @@ impl MessagesExchange {
         match self {
             Self::Chained(chain) => chain.on_response_body(host, end_of_stream),
             Self::Bedrock(exchange) => exchange.on_response_body(host, end_of_stream),
+            Self::BedrockCountTokens(exchange) => exchange.on_response_body(host, end_of_stream),
             Self::Streaming(translator) => {
                 let mut out = translator.feed(&host.response_body());
                 if end_of_stream {

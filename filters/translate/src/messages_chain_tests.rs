@@ -197,7 +197,7 @@ fn bedrock_event_stream_becomes_anthropic_events() {
         Some("text/event-stream")
     );
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains(r#""id":"chatcmpl-req-9""#), "{text}");
+    assert!(text.contains(r#""id":"msg_req-9""#), "{text}");
     assert!(
         text.ends_with("event: error\ndata: {\"error\":{\"message\":\"Slow down.\",\"type\":\"rate_limit_error\"},\"type\":\"error\"}\n\n"),
         "{text}"

@@ -193,21 +193,50 @@ fn messages_errors_reach_clients_in_anthropic_shape() {
 }
 
 #[test]
-fn messages_count_tokens_gets_anthropic_404s() {
-    for (config, path) in [
-        (CLAUDE, "/anthropic/v1/messages/count_tokens"),
-        (GEMINI, "/anthropic/v1/messages/count_tokens"),
-    ] {
-        let mut f = filter(config);
-        let body =
-            r#"{"model":"claude-x","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"#;
-        let (h, hs, _) = request(&mut f, path, body, &[]);
-        assert_eq!(hs, HeadersStatus::StopIteration);
-        let reply = h.local_reply.as_ref().unwrap();
-        let v: Value = serde_json::from_slice(&reply.body).unwrap();
-        assert_eq!(
-            (reply.status, v["error"]["type"].as_str()),
-            (404, Some("not_found_error"))
-        );
-    }
+fn claude_count_tokens_goes_to_the_count_tokens_endpoint() {
+    let mut f = filter(CLAUDE);
+    let body = r#"{"model":"claude-x","messages":[{"role":"user","content":"hi"}]}"#;
+    let (mut h, hs, bs) = request(
+        &mut f,
+        "/anthropic/v1/messages/count_tokens",
+        body,
+        &[
+            ("anthropic-version", "2023-06-01"),
+            ("x-aigw-model-override", "claude-y@1"),
+        ],
+    );
+    assert_eq!(
+        (hs, bs),
+        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
+    );
+    assert_eq!(
+        header(&h.request_headers, ":path"),
+        Some(
+            "/v1/projects/my-proj/locations/us-east5/publishers/anthropic/models/count-tokens:rawPredict"
+        )
+    );
+    assert_eq!(header(&h.request_headers, "anthropic-version"), None);
+    let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(sent["model"], "claude-y@1");
+    respond(&mut h, "403", "application/json");
+    let out = h.run_response(
+        &mut f,
+        &[br#"{"error":{"code":403,"message":"Permission denied.","status":"PERMISSION_DENIED"}}"#],
+    );
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["error"]["type"], "permission_error");
+}
+
+#[test]
+fn gemini_count_tokens_gets_an_anthropic_404() {
+    let mut f = filter(GEMINI);
+    let body = r#"{"model":"claude-x","messages":[{"role":"user","content":"hi"}]}"#;
+    let (h, hs, _) = request(&mut f, "/anthropic/v1/messages/count_tokens", body, &[]);
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    let reply = h.local_reply.as_ref().unwrap();
+    let v: Value = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(
+        (reply.status, v["error"]["type"].as_str()),
+        (404, Some("not_found_error"))
+    );
 }

@@ -8,6 +8,7 @@
 
 mod claude;
 mod cohere_embed;
+mod count_tokens;
 mod error;
 mod respond;
 mod sigv4;
@@ -50,6 +51,8 @@ enum Operation {
     InvokeClaudeStream,
     /// InvokeModel of any other model (not served by the fake).
     InvokeOther,
+    /// CountTokens.
+    CountTokens,
 }
 
 /// The operation of a path and its model id (one percent-encoded segment, decoded).
@@ -68,6 +71,7 @@ fn operation(path: &str) -> Option<(Operation, String)> {
         "invoke" if claude::is_claude(&model) => Operation::InvokeClaude,
         "invoke-with-response-stream" if claude::is_claude(&model) => Operation::InvokeClaudeStream,
         "invoke" | "invoke-with-response-stream" => Operation::InvokeOther,
+        "count-tokens" => Operation::CountTokens,
         _ => return None,
     };
     Some((operation, model))
@@ -142,6 +146,11 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
     if operation == Operation::InvokeOther {
         let message = "The provided model identifier is invalid.";
         return Err(fail(AwsError::validation(message)));
+    }
+    if operation == Operation::CountTokens {
+        let out = count_tokens::answer(&body, &model).map_err(fail)?;
+        let out = crate::server::full(out);
+        return Ok(ok_response(out, "application/json", &body, backend_header));
     }
     if operation == Operation::InvokeTitanEmbed {
         let (text, dimensions) = titan::validate(&body).map_err(fail)?;

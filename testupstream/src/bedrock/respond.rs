@@ -12,7 +12,8 @@ const ECHO_WORDS: usize = 5;
 
 /// What the model "says".
 enum Reply {
-    Text(String),
+    /// Text, cut before the first stop sequence it holds (`matched`).
+    Text(String, Option<String>),
     /// A call of this tool with `{"text": <last user text>}`.
     Tool {
         id: String,
@@ -24,14 +25,15 @@ enum Reply {
 impl Reply {
     fn output_words(&self) -> u64 {
         match self {
-            Self::Text(t) => t.split_whitespace().count() as u64,
+            Self::Text(t, _) => t.split_whitespace().count() as u64,
             Self::Tool { .. } => 5,
         }
     }
 
     fn stop_reason(&self) -> &'static str {
         match self {
-            Self::Text(_) => "end_turn",
+            Self::Text(_, Some(_)) => "stop_sequence",
+            Self::Text(_, None) => "end_turn",
             Self::Tool { .. } => "tool_use",
         }
     }
@@ -56,10 +58,13 @@ pub fn request_id(body: &[u8]) -> String {
 
 fn reply(backend: &str, request: &Converse, body: &[u8]) -> Reply {
     if !request.tool_results.is_empty() {
-        return Reply::Text(format!(
-            "Hello from {backend}! The tool said: {}",
-            request.tool_results.join(" | ")
-        ));
+        return text_reply(
+            format!(
+                "Hello from {backend}! The tool said: {}",
+                request.tool_results.join(" | ")
+            ),
+            request,
+        );
     }
     let named = request.tools.iter().find(|name| {
         request
@@ -84,7 +89,34 @@ fn reply(backend: &str, request: &Converse, body: &[u8]) -> Reply {
     } else {
         echo.join(" ")
     };
-    Reply::Text(format!("Hello from {backend}! You said: {echo}"))
+    text_reply(format!("Hello from {backend}! You said: {echo}"), request)
+}
+
+/// `text` cut before the earliest stop sequence it holds, as models stop there.
+fn text_reply(text: String, request: &Converse) -> Reply {
+    let first = request
+        .stop_sequences
+        .iter()
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| text.find(s.as_str()).map(|at| (at, s)))
+        .min_by_key(|(at, _)| *at);
+    match first {
+        Some((at, stop)) => Reply::Text(text[..at].to_string(), Some(stop.clone())),
+        None => Reply::Text(text, None),
+    }
+}
+
+/// `additionalModelResponseFields` when the request asked for `/stop_sequence` (Claude
+/// answers with the matched sequence, or null).
+fn response_fields(request: &Converse, reply: &Reply) -> Option<Value> {
+    if !request.wants_stop_sequence {
+        return None;
+    }
+    let matched = match reply {
+        Reply::Text(_, matched) => matched.clone(),
+        Reply::Tool { .. } => None,
+    };
+    Some(json!({ "stop_sequence": matched }))
 }
 
 fn usage(request: &Converse, reply: &Reply) -> Value {
@@ -97,17 +129,20 @@ fn usage(request: &Converse, reply: &Reply) -> Value {
 pub fn converse(backend: &str, request: &Converse, body: &[u8]) -> Bytes {
     let reply = reply(backend, request, body);
     let content = match &reply {
-        Reply::Text(text) => json!([{ "text": text }]),
+        Reply::Text(text, _) => json!([{ "text": text }]),
         Reply::Tool { id, name, input } => {
             json!([{ "toolUse": { "toolUseId": id, "name": name, "input": input } }])
         }
     };
-    let out = json!({
+    let mut out = json!({
         "output": { "message": { "role": "assistant", "content": content } },
         "stopReason": reply.stop_reason(),
         "usage": usage(request, &reply),
         "metrics": { "latencyMs": 42 },
     });
+    if let Some(fields) = response_fields(request, &reply) {
+        out["additionalModelResponseFields"] = fields;
+    }
     Bytes::from(out.to_string())
 }
 
@@ -153,7 +188,7 @@ pub fn stream(
     let mut out = vec![event("messageStart", json!({ "role": "assistant" }))];
     let mut deltas = Vec::new();
     match &reply {
-        Reply::Text(text) => {
+        Reply::Text(text, _) => {
             for (i, word) in text.split_whitespace().enumerate() {
                 let piece = if i == 0 {
                     word.to_string()
@@ -191,10 +226,11 @@ pub fn stream(
     }
     out.extend(deltas);
     out.push(event("contentBlockStop", json!({ "contentBlockIndex": 0 })));
-    out.push(event(
-        "messageStop",
-        json!({ "stopReason": reply.stop_reason() }),
-    ));
+    let mut stop = json!({ "stopReason": reply.stop_reason() });
+    if let Some(fields) = response_fields(request, &reply) {
+        stop["additionalModelResponseFields"] = fields;
+    }
+    out.push(event("messageStop", stop));
     out.push(event(
         "metadata",
         json!({ "usage": usage(request, &reply), "metrics": { "latencyMs": 42 } }),

@@ -440,3 +440,47 @@ fn claude_invoke_paths_are_told_apart_by_the_decoded_model() {
     );
     assert_eq!(operation("/model/a/b/invoke"), None);
 }
+
+#[test]
+fn stops_at_the_first_stop_sequence_and_names_it_when_asked() {
+    let request = json!({
+        "inferenceConfig": {"stopSequences": ["said", "from"]},
+        "additionalModelResponseFieldPaths": ["/stop_sequence"],
+        "messages": [user("count to three")],
+    });
+    let r = ok(request.clone());
+    let body: Value = serde_json::from_slice(&converse("b", &r, b"x")).unwrap();
+    assert_eq!(body["output"]["message"]["content"][0]["text"], "Hello ");
+    assert_eq!(body["stopReason"], "stop_sequence");
+    assert_eq!(
+        body["additionalModelResponseFields"]["stop_sequence"],
+        "from"
+    );
+    let frames = stream("b", &r, b"x", None).concat();
+    let decoded = decode_all(&frames, DEFAULT_MAX_FRAME_BYTES);
+    assert!(decoded.error.is_none());
+    let stop = decoded
+        .frames
+        .iter()
+        .find(|f| f.header_str(":event-type") == Some("messageStop"))
+        .unwrap();
+    let stop: Value = serde_json::from_slice(&stop.payload).unwrap();
+    assert_eq!(stop["stopReason"], "stop_sequence");
+    assert_eq!(
+        stop["additionalModelResponseFields"]["stop_sequence"],
+        "from"
+    );
+
+    let mut unasked = request;
+    unasked
+        .as_object_mut()
+        .unwrap()
+        .remove("additionalModelResponseFieldPaths");
+    let body: Value = serde_json::from_slice(&converse("b", &ok(unasked), b"x")).unwrap();
+    assert_eq!(body["stopReason"], "stop_sequence");
+    assert!(body.get("additionalModelResponseFields").is_none());
+    let bad = refused(
+        json!({"messages": [user("a")], "additionalModelResponseFieldPaths": ["stop_sequence"]}),
+    );
+    assert_eq!(bad.name, "ValidationException");
+}

@@ -24,6 +24,10 @@ pub struct Converse {
     pub tools: Vec<String>,
     /// The tool `toolChoice` forces (`any`: the first tool; `tool`: that one).
     pub forced_tool: Option<String>,
+    /// `inferenceConfig.stopSequences`.
+    pub stop_sequences: Vec<String>,
+    /// `additionalModelResponseFieldPaths` asks for `/stop_sequence`.
+    pub wants_stop_sequence: bool,
 }
 
 const TOP: [&str; 10] = [
@@ -110,7 +114,21 @@ pub fn converse(body: &[u8]) -> Result<Converse, AwsError> {
         }
     }
     if let Some(config) = top.get("inferenceConfig") {
-        inference_config(config)?;
+        out.stop_sequences = inference_config(config)?;
+    }
+    if let Some(paths) = top.get("additionalModelResponseFieldPaths") {
+        for (i, p) in array(paths, "additionalModelResponseFieldPaths")?
+            .iter()
+            .enumerate()
+        {
+            let path = string(p, &format!("additionalModelResponseFieldPaths[{i}]"))?;
+            if !path.starts_with('/') {
+                return Err(invalid(format!(
+                    "additionalModelResponseFieldPaths[{i}] must be a JSON pointer starting with '/'"
+                )));
+            }
+            out.wants_stop_sequence |= path == "/stop_sequence";
+        }
     }
     if let Some(fields) = top.get("additionalModelRequestFields") {
         object(fields, "additionalModelRequestFields")?;
@@ -149,7 +167,8 @@ fn cache_point(v: &Value, path: &str) -> Result<(), AwsError> {
     }
 }
 
-fn inference_config(v: &Value) -> Result<(), AwsError> {
+/// Checks `inferenceConfig`; returns its stop sequences.
+fn inference_config(v: &Value) -> Result<Vec<String>, AwsError> {
     let obj = object(v, "inferenceConfig")?;
     only(
         obj,
@@ -178,15 +197,17 @@ fn inference_config(v: &Value) -> Result<(), AwsError> {
             }
         }
     }
+    let mut stop_sequences = Vec::new();
     if let Some(stops) = obj.get("stopSequences") {
         for (i, s) in array(stops, "inferenceConfig.stopSequences")?
             .iter()
             .enumerate()
         {
-            string(s, &format!("inferenceConfig.stopSequences[{i}]"))?;
+            stop_sequences
+                .push(string(s, &format!("inferenceConfig.stopSequences[{i}]"))?.to_string());
         }
     }
-    Ok(())
+    Ok(stop_sequences)
 }
 
 /// Checks `toolConfig`; returns the tool names and the tool a `toolChoice` forces.

@@ -50,12 +50,45 @@ fn reply(backend: &str, request: &Generate) -> Reply {
     Reply::Text(format!("Hello from {backend}! You said: {echo}"))
 }
 
-fn usage(prompt: u64, candidates: u64) -> Value {
-    json!({
+/// The thought summary of a thinking request, and the thought tokens it stands for
+/// (`candidatesTokenCount` excludes them, `totalTokenCount` includes them, as Gemini's).
+fn thought(request: &Generate) -> Option<(String, u64)> {
+    if !request.thinks {
+        return None;
+    }
+    let text = format!("Thinking about: {}", request.last_user.trim());
+    Some((text, THOUGHT_TOKENS))
+}
+
+/// Thought tokens of every thinking answer.
+const THOUGHT_TOKENS: u64 = 12;
+
+fn usage(prompt: u64, candidates: u64, thoughts: u64) -> Value {
+    let mut usage = json!({
         "promptTokenCount": prompt,
         "candidatesTokenCount": candidates,
-        "totalTokenCount": prompt + candidates,
-    })
+        "totalTokenCount": prompt + candidates + thoughts,
+    });
+    if thoughts > 0 {
+        usage["thoughtsTokenCount"] = thoughts.into();
+    }
+    usage
+}
+
+/// The parts of an answer: the thought summary first when asked for, then `answer`; a
+/// function call of a thinking model carries a `thoughtSignature`, as Gemini's do.
+fn with_thought(request: &Generate, answer: Value) -> Value {
+    let mut parts = Vec::new();
+    if let Some((text, _)) = thought(request).filter(|_| request.include_thoughts) {
+        parts.push(json!({ "text": text, "thought": true }));
+    }
+    for mut part in answer.as_array().cloned().unwrap_or_default() {
+        if request.thinks && part.get("functionCall").is_some() {
+            part["thoughtSignature"] = "c2lnbmF0dXJl".into();
+        }
+        parts.push(part);
+    }
+    Value::Array(parts)
 }
 
 fn response(model: &str, body: &[u8], candidates: Vec<Value>, usage: Value) -> Value {
@@ -81,18 +114,22 @@ pub fn generate(backend: &str, model: &str, request: &Generate, body: &[u8]) -> 
         Reply::Call(call) => (json!([{ "functionCall": call }]), 5),
         Reply::Text(text) => (json!([{ "text": text }]), word_count(&text)),
     };
+    let parts = with_thought(request, parts);
     let candidates = (0..request.candidates)
         .map(|i| candidate(i, parts.clone(), Some("STOP")))
         .collect();
-    let usage = usage(request.prompt_tokens, tokens * request.candidates);
+    let thoughts = thought(request).map_or(0, |(_, t)| t * request.candidates);
+    let usage = usage(request.prompt_tokens, tokens * request.candidates, thoughts);
     Bytes::from(response(model, body, candidates, usage).to_string())
 }
 
-/// The `streamGenerateContent?alt=sse` events: one per word of text (a function call is
-/// one event), the last with `finishReason`; every event carries the usage so far.
+/// The `streamGenerateContent?alt=sse` events: the thought summary first when asked for,
+/// then one per word of text (a function call is one event), the last with
+/// `finishReason`; every event carries the usage so far.
 pub fn stream_events(backend: &str, model: &str, request: &Generate, body: &[u8]) -> Vec<Bytes> {
-    let pieces: Vec<(Value, u64)> = match reply(backend, request) {
-        Reply::Call(call) => vec![(json!([{ "functionCall": call }]), 5)],
+    let thoughts = thought(request).map_or(0, |(_, t)| t);
+    let mut pieces: Vec<(Value, u64)> = match reply(backend, request) {
+        Reply::Call(call) => vec![(with_thought(request, json!([{ "functionCall": call }])), 5)],
         Reply::Text(text) => text
             .split_whitespace()
             .enumerate()
@@ -106,6 +143,12 @@ pub fn stream_events(backend: &str, model: &str, request: &Generate, body: &[u8]
             })
             .collect(),
     };
+    if request.include_thoughts
+        && let Some((text, _)) = thought(request)
+        && pieces[0].0[0].get("functionCall").is_none()
+    {
+        pieces.insert(0, (json!([{ "text": text, "thought": true }]), 0));
+    }
     let last = pieces.len() - 1;
     let mut so_far = 0;
     pieces
@@ -119,7 +162,7 @@ pub fn stream_events(backend: &str, model: &str, request: &Generate, body: &[u8]
                 model,
                 body,
                 candidates,
-                usage(request.prompt_tokens, so_far),
+                usage(request.prompt_tokens, so_far, thoughts),
             );
             Bytes::from(format!("data: {event}\r\n\r\n"))
         })

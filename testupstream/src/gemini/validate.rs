@@ -22,6 +22,10 @@ pub struct Generate {
     pub calling_allowed: bool,
     /// `generationConfig.candidateCount` (1 when absent).
     pub candidates: u64,
+    /// `generationConfig.thinkingConfig`: the model thinks (a budget above 0 or dynamic).
+    pub thinks: bool,
+    /// `generationConfig.thinkingConfig.includeThoughts`: thought summaries are returned.
+    pub include_thoughts: bool,
     /// Words in all text parts plus 3 per turn.
     pub prompt_tokens: u64,
 }
@@ -124,6 +128,7 @@ pub fn generate(body: &[u8]) -> Result<Generate, GoogleError> {
     let mut prompt_tokens = 0;
     let mut last_user = String::new();
     let mut function_responses = Vec::new();
+    let mut unsigned_calls = 0;
     for (i, content) in contents.iter().enumerate() {
         let at = format!("contents[{i}]");
         let content = object(content, &at)?;
@@ -137,22 +142,31 @@ pub fn generate(body: &[u8]) -> Result<Generate, GoogleError> {
                 )));
             }
         };
-        let (words, text, responses) = parts(content.get("parts"), &at)?;
-        prompt_tokens += words + 3;
-        function_responses = responses;
-        if role == "user" && !text.is_empty() {
-            last_user = text;
+        let turn = parts(content.get("parts"), &at)?;
+        prompt_tokens += turn.words + 3;
+        function_responses = turn.responses;
+        unsigned_calls += turn.unsigned_calls;
+        if role == "user" && !turn.text.is_empty() {
+            last_user = turn.text;
         }
     }
     if let Some(system) = obj.get("systemInstruction") {
         let system = object(system, "systemInstruction")?;
         check_known(system, &["role", "parts"], "systemInstruction")?;
-        prompt_tokens += parts(system.get("parts"), "systemInstruction")?.0;
+        prompt_tokens += parts(system.get("parts"), "systemInstruction")?.words;
     }
     let first_function = tools(obj.get("tools"))?;
     let calling_allowed = tool_config(obj.get("toolConfig"))?;
-    let candidates = generation(obj.get("generationConfig"))?;
+    let (candidates, (thinks, include_thoughts)) = generation(obj.get("generationConfig"))?;
+    if thinks && unsigned_calls > 0 {
+        // As Gemini 3 does: a thinking model needs its calls back with their signatures.
+        return Err(GoogleError::invalid(
+            "Function call is missing a thought_signature in functionCall parts.",
+        ));
+    }
     Ok(Generate {
+        thinks,
+        include_thoughts,
         last_user,
         function_responses,
         first_function,
@@ -162,8 +176,8 @@ pub fn generate(body: &[u8]) -> Result<Generate, GoogleError> {
     })
 }
 
-/// Checks the parts of a turn; returns its word count, its text and its function responses.
-fn parts(parts: Option<&Value>, at: &str) -> Result<(u64, String, Vec<String>), GoogleError> {
+/// Checks the parts of a turn.
+fn parts(parts: Option<&Value>, at: &str) -> Result<Parts, GoogleError> {
     let Some(Value::Array(parts)) = parts.filter(|p| p.as_array().is_some_and(|a| !a.is_empty()))
     else {
         return Err(GoogleError::invalid(format!(
@@ -173,6 +187,7 @@ fn parts(parts: Option<&Value>, at: &str) -> Result<(u64, String, Vec<String>), 
     let mut words = 0;
     let mut text = String::new();
     let mut responses = Vec::new();
+    let mut unsigned_calls = 0;
     for (j, part) in parts.iter().enumerate() {
         let at = format!("{at}.parts[{j}]");
         let part = object(part, &at)?;
@@ -185,10 +200,27 @@ fn parts(parts: Option<&Value>, at: &str) -> Result<(u64, String, Vec<String>), 
                 "functionCall",
                 "functionResponse",
                 "thought",
+                "thoughtSignature",
             ],
             &at,
         )?;
-        let kinds: Vec<&String> = part.keys().filter(|k| *k != "thought").collect();
+        match part.get("thoughtSignature") {
+            None => {
+                if part.contains_key("functionCall") {
+                    unsigned_calls += 1;
+                }
+            }
+            Some(Value::String(_)) => {}
+            Some(_) => {
+                return Err(GoogleError::invalid(format!(
+                    "Invalid value at '{at}.thought_signature' (TYPE_BYTES)"
+                )));
+            }
+        }
+        let kinds: Vec<&String> = part
+            .keys()
+            .filter(|k| *k != "thought" && *k != "thoughtSignature")
+            .collect();
         if kinds.len() != 1 {
             return Err(GoogleError::invalid(format!(
                 "* {at}: a part must hold exactly one of text, inlineData, fileData, functionCall, functionResponse"
@@ -217,7 +249,24 @@ fn parts(parts: Option<&Value>, at: &str) -> Result<(u64, String, Vec<String>), 
             }
         }
     }
-    Ok((words, text, responses))
+    Ok(Parts {
+        words,
+        text,
+        responses,
+        unsigned_calls,
+    })
+}
+
+/// What [`parts`] reads from the parts of a turn.
+struct Parts {
+    /// Words in the text parts.
+    words: u64,
+    /// The text parts joined.
+    text: String,
+    /// The function responses, as JSON text.
+    responses: Vec<String>,
+    /// `functionCall` parts without a `thoughtSignature`.
+    unsigned_calls: usize,
 }
 
 fn require_strings(value: &Value, names: &[&str], at: &str) -> Result<(), GoogleError> {
@@ -346,20 +395,83 @@ fn tool_config(config: Option<&Value>) -> Result<bool, GoogleError> {
     }
 }
 
-/// Checks `generationConfig`; returns the candidate count.
-fn generation(config: Option<&Value>) -> Result<u64, GoogleError> {
-    let Some(config) = config else { return Ok(1) };
+/// Checks `generationConfig`; returns the candidate count and what
+/// [`thinking_config`] returns.
+fn generation(config: Option<&Value>) -> Result<(u64, (bool, bool)), GoogleError> {
+    let Some(config) = config else {
+        return Ok((1, (false, false)));
+    };
     let config = object(config, "generationConfig")?;
     check_known(config, &GENERATION, "generationConfig")?;
     if let Some(s) = config.get("responseSchema") {
         schema(s, "generationConfig.responseSchema")?;
     }
-    match config.get("candidateCount") {
-        None => Ok(1),
+    let thinking = thinking_config(config.get("thinkingConfig"))?;
+    let candidates = match config.get("candidateCount") {
+        None => 1,
         Some(n) => n.as_u64().filter(|n| (1..=8).contains(n)).ok_or_else(|| {
             GoogleError::invalid("generationConfig.candidateCount must be between 1 and 8")
-        }),
+        })?,
+    };
+    Ok((candidates, thinking))
+}
+
+/// Checks `thinkingConfig` (`thinkingBudget` -1 for dynamic or 0..=32768, or
+/// `thinkingLevel`, never both; `includeThoughts` a boolean); returns whether the model
+/// thinks (this fake thinks only when asked to) and whether thoughts are returned.
+fn thinking_config(config: Option<&Value>) -> Result<(bool, bool), GoogleError> {
+    let Some(config) = config else {
+        return Ok((false, false));
+    };
+    let at = "generationConfig.thinkingConfig";
+    let config = object(config, at)?;
+    check_known(
+        config,
+        &["thinkingBudget", "thinkingLevel", "includeThoughts"],
+        at,
+    )?;
+    let include = match config.get("includeThoughts") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(GoogleError::invalid(format!(
+                "Invalid value at '{at}.include_thoughts' (TYPE_BOOL)"
+            )));
+        }
+    };
+    let thinks = match (config.get("thinkingBudget"), config.get("thinkingLevel")) {
+        (Some(_), Some(_)) => {
+            return Err(GoogleError::invalid(
+                "You can only set only one of thinking budget and thinking level.",
+            ));
+        }
+        (Some(budget), None) => match budget.as_i64() {
+            Some(-1) => true,
+            Some(b) if (0..=32768).contains(&b) => b > 0,
+            _ => {
+                return Err(GoogleError::invalid(format!(
+                    "Invalid value at '{at}.thinking_budget': must be -1 or between 0 and 32768"
+                )));
+            }
+        },
+        (None, Some(level)) => match level.as_str() {
+            Some("MINIMAL" | "LOW" | "MEDIUM" | "HIGH" | "minimal" | "low" | "medium" | "high") => {
+                true
+            }
+            _ => {
+                return Err(GoogleError::invalid(format!(
+                    "Invalid value at '{at}.thinking_level': {level}"
+                )));
+            }
+        },
+        (None, None) => false,
+    };
+    if include && !thinks {
+        return Err(GoogleError::invalid(
+            "includeThoughts is only supported when thinking is enabled.",
+        ));
     }
+    Ok((thinks, include))
 }
 
 /// Checks a `batchEmbedContents` body for `model_id`; returns each text and the output
@@ -400,7 +512,7 @@ pub fn batch_embed(model_id: &str, body: &[u8]) -> Result<Vec<(String, Option<u6
             request.get("content").unwrap_or(&Value::Null),
             &format!("{at}.content"),
         )?;
-        let (_, text, _) = parts(content.get("parts"), &format!("{at}.content"))?;
+        let text = parts(content.get("parts"), &format!("{at}.content"))?.text;
         let dims = match request.get("outputDimensionality") {
             None => None,
             Some(d) => Some(d.as_u64().filter(|d| *d > 0).ok_or_else(|| {

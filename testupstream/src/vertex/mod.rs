@@ -101,6 +101,11 @@ async fn try_answer(
             let json = crate::anthropic::respond::complete(&backend.id, &request, &body);
             ("application/json", full(json))
         }
+        Verb::CountTokens => {
+            let tokens = claude::parse_count(&body).map_err(fail_anthropic)?;
+            let json = serde_json::json!({ "input_tokens": tokens }).to_string();
+            ("application/json", full(bytes::Bytes::from(json)))
+        }
         Verb::StreamRawPredict => {
             let request = claude::parse(&body, model, true).map_err(fail_anthropic)?;
             let events =

@@ -19,6 +19,8 @@ pub enum Verb {
     RawPredict,
     /// Anthropic: `streamRawPredict`.
     StreamRawPredict,
+    /// Anthropic: `count-tokens:rawPredict` (the model is named in the body).
+    CountTokens,
 }
 
 /// A classified Vertex AI request target.
@@ -71,6 +73,7 @@ pub fn classify(method: &Method, path: &str, query: Option<&str>) -> Result<Targ
         ("google", "generateContent") => Verb::Generate,
         ("google", "streamGenerateContent") => Verb::StreamGenerate,
         ("google", "predict") => Verb::Predict,
+        ("anthropic", "rawPredict") if model == "count-tokens" => Verb::CountTokens,
         ("anthropic", "rawPredict") => Verb::RawPredict,
         ("anthropic", "streamRawPredict") => Verb::StreamRawPredict,
         _ => {

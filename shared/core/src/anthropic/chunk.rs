@@ -31,6 +31,10 @@ pub struct Choice<'a> {
     pub delta: Delta<'a>,
     pub logprobs: Option<()>,
     pub finish_reason: Option<&'a str>,
+    /// The stop string that ended the output, when the provider names it (the vLLM
+    /// extension the Anthropic Messages translation reads as `stop_sequence`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<&'a str>,
 }
 
 /// What a chunk adds to the message; absent members are left out.

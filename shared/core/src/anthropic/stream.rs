@@ -318,6 +318,7 @@ impl State {
                 delta,
                 logprobs: None,
                 finish_reason: finish,
+                stop_reason: None,
             }],
         };
         write_data(out, &chunk);

@@ -48,6 +48,14 @@ pub fn invoke_path(model: &str) -> String {
     format!("/model/{}/invoke", utf8_percent_encode(model, SEGMENT))
 }
 
+/// The CountTokens path for `model` (`/model/{modelId}/count-tokens`).
+pub fn count_tokens_path(model: &str) -> String {
+    format!(
+        "/model/{}/count-tokens",
+        utf8_percent_encode(model, SEGMENT)
+    )
+}
+
 /// The InvokeModelWithResponseStream path for `model`
 /// (`/model/{modelId}/invoke-with-response-stream`).
 pub fn invoke_stream_path(model: &str) -> String {

@@ -1,12 +1,17 @@
 //! OpenAI chat completion request -> Converse / ConverseStream request (path and body).
 //!
 //! - `max_completion_tokens` (else `max_tokens`), `temperature`, `top_p` and `stop` become
-//!   `inferenceConfig`; nothing is sent when none is set (the model's defaults apply).
+//!   `inferenceConfig`; nothing is sent when none is set (the model's defaults apply). With
+//!   stop sequences, Claude models (ids with `anthropic.`) are also asked for
+//!   `additionalModelResponseFieldPaths: ["/stop_sequence"]`, so the answer names the one
+//!   that matched.
 //! - Tools keep the client's order; `tool_choice` `auto`/`required`/named become
 //!   `{auto}`/`{any}`/`{tool}`. `none` sends no tools, unless the conversation already holds
 //!   tool calls (Converse then requires `toolConfig`) and the tools go without a choice.
 //! - `reasoning_effort` `minimal`/`low` 1,024, `medium` 8,192, `high` 24,576 thinking tokens
-//!   (Claude's `thinking` in `additionalModelRequestFields`); `none` sends nothing.
+//!   (Claude's `thinking` in `additionalModelRequestFields`); `none` sends nothing. The vendor
+//!   field `thinking` (`{"type":"enabled","budget_tokens":N}`, as the Anthropic Messages
+//!   chain sends it) gives the budget exactly and wins over `reasoning_effort`.
 
 use super::content::{
     Blocks, assistant_blocks, cache_point, text_blocks, tool_result_block, user_blocks,
@@ -59,6 +64,17 @@ pub fn translate_request(
         out.insert("system".into(), Value::Array(system));
     }
     let max_tokens = req.max_completion_tokens.or(req.max_tokens);
+    let has_stops = match &req.stop {
+        Some(Stop::One(s)) => !s.is_empty(),
+        Some(Stop::Many(v)) => !v.is_empty(),
+        None => false,
+    };
+    if has_stops && model.contains("anthropic.") {
+        out.insert(
+            "additionalModelResponseFieldPaths".into(),
+            json!(["/stop_sequence"]),
+        );
+    }
     let inference = inference_config(max_tokens, req.temperature, req.top_p, req.stop);
     if !inference.is_empty() {
         out.insert("inferenceConfig".into(), Value::Object(inference));
@@ -70,13 +86,21 @@ pub fn translate_request(
     )? {
         out.insert("toolConfig".into(), config);
     }
-    if let Some(budget) = thinking_budget(req.reasoning_effort.as_deref())? {
+    let budget = match &req.thinking {
+        Some(thinking) => vendor_thinking_budget(thinking)?,
+        None => thinking_budget(req.reasoning_effort.as_deref())?,
+    };
+    if let Some(budget) = budget {
         if max_tokens.is_some_and(|m| m <= budget) {
             return Err(OpenAiError::bad_request(
                 format!(
-                    "'max_completion_tokens' (or 'max_tokens') must be above the {budget} thinking tokens of this 'reasoning_effort'."
+                    "'max_completion_tokens' (or 'max_tokens') must be above the {budget} thinking tokens of this 'reasoning_effort' (or 'thinking')."
                 ),
-                Some("reasoning_effort"),
+                Some(if req.thinking.is_some() {
+                    "thinking"
+                } else {
+                    "reasoning_effort"
+                }),
             ));
         }
         out.insert(
@@ -248,6 +272,24 @@ fn tool_config(
         config["toolChoice"] = choice;
     }
     Ok(Some(config))
+}
+
+/// `{"type":"enabled","budget_tokens":N}` -> N; `{"type":"disabled"}` -> no thinking.
+fn vendor_thinking_budget(thinking: &Value) -> Result<Option<u64>, OpenAiError> {
+    match thinking.get("type").and_then(Value::as_str) {
+        Some("disabled") => Ok(None),
+        Some("enabled") => match thinking.get("budget_tokens").and_then(Value::as_u64) {
+            Some(budget) if budget > 0 => Ok(Some(budget)),
+            _ => Err(OpenAiError::bad_request(
+                "'thinking.budget_tokens' must be a positive integer.",
+                Some("thinking"),
+            )),
+        },
+        _ => Err(OpenAiError::bad_request(
+            "'thinking' must be {\"type\":\"enabled\",\"budget_tokens\":N} or {\"type\":\"disabled\"}.",
+            Some("thinking"),
+        )),
+    }
 }
 
 fn thinking_budget(effort: Option<&str>) -> Result<Option<u64>, OpenAiError> {

@@ -2,7 +2,9 @@
 //!
 //! Text blocks are joined into `message.content`, `toolUse` blocks become `tool_calls`
 //! (input as JSON text), `reasoningContent.reasoningText` becomes `message.reasoning_content`;
-//! redacted reasoning and other block kinds are dropped.
+//! redacted reasoning and other block kinds are dropped. A matched stop sequence that Claude
+//! names in `additionalModelResponseFields.stop_sequence` becomes the choice's `stop_reason`
+//! (the vLLM extension the Anthropic Messages translation reads).
 
 use super::usage::Usage;
 use super::{ResponseContext, finish_reason};
@@ -18,6 +20,13 @@ struct ConverseResponse {
     stop_reason: Option<String>,
     #[serde(default)]
     usage: Usage,
+    #[serde(default)]
+    additional_model_response_fields: Option<Value>,
+}
+
+/// The stop sequence a Converse answer names (Claude, when asked for `/stop_sequence`).
+pub(crate) fn matched_stop_sequence(fields: Option<&Value>) -> Option<&str> {
+    fields?.get("stop_sequence")?.as_str()
 }
 
 #[derive(Deserialize)]
@@ -99,12 +108,20 @@ pub fn translate_response(body: &[u8], context: &ResponseContext) -> Result<Vec<
         message["reasoning_content"] = json!(reasoning);
     }
     let finish = response.stop_reason.as_deref().map(finish_reason);
+    let mut choice =
+        json!({ "index": 0, "message": message, "logprobs": null, "finish_reason": finish });
+    if response.stop_reason.as_deref() == Some("stop_sequence")
+        && let Some(sequence) =
+            matched_stop_sequence(response.additional_model_response_fields.as_ref())
+    {
+        choice["stop_reason"] = json!(sequence);
+    }
     let out = json!({
         "id": context.id,
         "object": "chat.completion",
         "created": context.created,
         "model": context.model,
-        "choices": [{ "index": 0, "message": message, "logprobs": null, "finish_reason": finish }],
+        "choices": [choice],
         "usage": response.usage.to_openai(),
     });
     Ok(out.to_string().into_bytes())

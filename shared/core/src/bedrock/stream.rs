@@ -7,7 +7,7 @@
 //! | `contentBlockDelta` `text` | `delta.content` |
 //! | `contentBlockDelta` `toolUse.input` | `delta.tool_calls[{index, function: {arguments}}]` |
 //! | `contentBlockDelta` `reasoningContent.text` | `delta.reasoning_content` |
-//! | `messageStop` | `delta: {}`, `finish_reason` |
+//! | `messageStop` | `delta: {}`, `finish_reason` (and `stop_reason`: the stop sequence Claude names in `additionalModelResponseFields`) |
 //! | `metadata` | usage chunk (`choices: []`) when asked for, then `data: [DONE]` |
 //! | `:message-type` `exception` / `error` | `data: {"error": {...}}` then `data: [DONE]` |
 //!
@@ -18,6 +18,7 @@
 
 use super::error::stream_error;
 use super::eventstream::{Decoder, Frame};
+use super::response::matched_stop_sequence;
 use super::usage::Usage;
 use super::{ResponseContext, finish_reason};
 use crate::anthropic::chunk::{Choice, Chunk, Delta, Function, ToolCall, UsageChunk, write_data};
@@ -84,6 +85,8 @@ struct ReasoningDelta<'a> {
 #[serde(rename_all = "camelCase")]
 struct MessageStop {
     stop_reason: String,
+    #[serde(default)]
+    additional_model_response_fields: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -216,11 +219,10 @@ impl State {
                 .map(|delta| self.on_block_delta(delta, out)),
             "messageStop" => serde_json::from_slice::<MessageStop>(&frame.payload).map(|stop| {
                 self.stopped = true;
-                self.chunk(
-                    Delta::default(),
-                    Some(finish_reason(&stop.stop_reason)),
-                    out,
-                );
+                let fields = stop.additional_model_response_fields.as_ref();
+                let matched =
+                    matched_stop_sequence(fields).filter(|_| stop.stop_reason == "stop_sequence");
+                self.stop_chunk(finish_reason(&stop.stop_reason), matched, out);
             }),
             "metadata" => serde_json::from_slice::<Metadata>(&frame.payload).map(|meta| {
                 if self.include_usage {
@@ -298,6 +300,21 @@ impl State {
     }
 
     fn chunk(&self, delta: Delta<'_>, finish: Option<&str>, out: &mut Vec<u8>) {
+        self.write_chunk(delta, finish, None, out);
+    }
+
+    /// The last content chunk: the finish reason and the stop sequence that matched.
+    fn stop_chunk(&self, finish: &str, matched: Option<&str>, out: &mut Vec<u8>) {
+        self.write_chunk(Delta::default(), Some(finish), matched, out);
+    }
+
+    fn write_chunk(
+        &self,
+        delta: Delta<'_>,
+        finish: Option<&str>,
+        stop_reason: Option<&str>,
+        out: &mut Vec<u8>,
+    ) {
         let chunk = Chunk {
             id: &self.context.id,
             object: "chat.completion.chunk",
@@ -308,6 +325,7 @@ impl State {
                 delta,
                 logprobs: None,
                 finish_reason: finish,
+                stop_reason,
             }],
         };
         write_data(out, &chunk);

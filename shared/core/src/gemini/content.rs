@@ -217,7 +217,14 @@ fn assistant_parts(
         if let Some(id) = call.get("id").and_then(Value::as_str) {
             call_names.insert(id.to_string(), name.to_string());
         }
-        parts.push(json!({ "functionCall": { "name": name, "args": args } }));
+        let mut part = json!({ "functionCall": { "name": name, "args": args } });
+        let signature = call
+            .pointer("/extra_content/google/thought_signature")
+            .and_then(Value::as_str);
+        if let Some(signature) = signature {
+            part["thoughtSignature"] = json!(signature);
+        }
+        parts.push(part);
     }
     Ok(parts)
 }

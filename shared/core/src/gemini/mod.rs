@@ -10,8 +10,13 @@
 //!   Gemini accepts (see [`schema`]).
 //! - A response blocked by `promptFeedback.blockReason` becomes a choice with
 //!   `finish_reason: "content_filter"` and no content (the status stays 200, as Gemini's).
-//! - Parts marked `thought: true` are not returned as content; their tokens are reported as
-//!   `completion_tokens_details.reasoning_tokens`.
+//! - Parts marked `thought: true` (thought summaries) become `reasoning_content`; their
+//!   tokens are reported as `completion_tokens_details.reasoning_tokens`. A function call's
+//!   `thoughtSignature` is returned in the tool call's `extra_content.google.thought_signature`
+//!   (as Google's OpenAI-compatible endpoint does) and sent back from an assistant tool call
+//!   that carries it.
+//! - `reasoning_effort` (or the vendor field `thinking`) becomes `thinkingConfig`, asking
+//!   for thought summaries unless thinking is off (see [`request`]).
 //! - Tool-call ids are `call_<choice>_<n>`: deterministic, unique within a response.
 
 mod content;

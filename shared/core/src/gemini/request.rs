@@ -133,19 +133,52 @@ fn generation_config(request: &Map<String, Value>) -> Result<Map<String, Value>,
         }
     }
     response_format(request.get("response_format"), &mut config)?;
-    if let Some(budget) = thinking_budget(request.get("reasoning_effort"))? {
-        config.insert(
-            "thinkingConfig".into(),
-            serde_json::json!({ "thinkingBudget": budget }),
-        );
+    if let Some(thinking) = thinking_config(request)? {
+        config.insert("thinkingConfig".into(), thinking);
     }
     Ok(config)
+}
+
+/// The `thinkingConfig`: the vendor field `thinking` (Anthropic's shape, as the Anthropic
+/// Messages chain sends it) gives the exact budget, else `reasoning_effort` a fixed one.
+/// Any budget above 0 also sets `includeThoughts`, so the thought summaries come back as
+/// `reasoning_content`; a budget of 0 turns thinking off.
+fn thinking_config(request: &Map<String, Value>) -> Result<Option<Value>, OpenAiError> {
+    let budget = match request.get("thinking") {
+        None | Some(Value::Null) => thinking_budget(request.get("reasoning_effort"))?,
+        Some(thinking) => Some(vendor_thinking_budget(thinking)?),
+    };
+    Ok(budget.map(|budget| match budget {
+        0 => serde_json::json!({ "thinkingBudget": 0 }),
+        _ => serde_json::json!({ "thinkingBudget": budget, "includeThoughts": true }),
+    }))
+}
+
+/// `{"type":"enabled","budget_tokens":N}` -> N; `{"type":"disabled"}` -> 0.
+fn vendor_thinking_budget(thinking: &Value) -> Result<u64, OpenAiError> {
+    match thinking.get("type").and_then(Value::as_str) {
+        Some("disabled") => Ok(0),
+        Some("enabled") => thinking
+            .get("budget_tokens")
+            .and_then(Value::as_u64)
+            .filter(|b| *b > 0)
+            .ok_or_else(|| {
+                OpenAiError::bad_request(
+                    "'thinking.budget_tokens' must be a positive integer.",
+                    Some("thinking"),
+                )
+            }),
+        _ => Err(OpenAiError::bad_request(
+            "'thinking' must be {\"type\":\"enabled\",\"budget_tokens\":N} or {\"type\":\"disabled\"}.",
+            Some("thinking"),
+        )),
+    }
 }
 
 /// `reasoning_effort` to a thinking budget in tokens, as Google's own OpenAI-compatible
 /// endpoint maps it: `none` -> 0 (no thinking), `minimal` and `low` -> 1,024, `medium` ->
 /// 8,192, `high` -> 24,576.
-fn thinking_budget(effort: Option<&Value>) -> Result<Option<u32>, OpenAiError> {
+fn thinking_budget(effort: Option<&Value>) -> Result<Option<u64>, OpenAiError> {
     let budget = match effort {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::String(effort)) => match effort.as_str() {

@@ -20,10 +20,24 @@ pub(crate) struct CandidateParts {
     pub index: u64,
     /// The concatenated non-thought text.
     pub text: String,
-    /// `(name, JSON arguments)` of each `functionCall` part, in order.
-    pub calls: Vec<(String, String)>,
+    /// The concatenated text of the thought parts (`"thought": true`, sent when the request
+    /// asked for `includeThoughts`).
+    pub reasoning: String,
+    /// Each `functionCall` part, in order.
+    pub calls: Vec<FunctionCall>,
     /// The Gemini `finishReason`, when present.
     pub finish: Option<String>,
+}
+
+/// A `functionCall` part.
+pub(crate) struct FunctionCall {
+    /// The function name.
+    pub name: String,
+    /// The arguments as JSON text.
+    pub arguments: String,
+    /// The part's `thoughtSignature` (thinking models sign their calls and need the
+    /// signature back with the call in the next turn).
+    pub signature: Option<String>,
 }
 
 /// Splits the candidates of a response; a response blocked by `promptFeedback.blockReason`
@@ -39,6 +53,7 @@ pub(crate) fn candidates(response: &Value) -> Vec<CandidateParts> {
             vec![CandidateParts {
                 index: 0,
                 text: String::new(),
+                reasoning: String::new(),
                 calls: Vec::new(),
                 finish: Some("SAFETY".into()),
             }]
@@ -50,22 +65,28 @@ pub(crate) fn candidates(response: &Value) -> Vec<CandidateParts> {
         .enumerate()
         .map(|(position, candidate)| {
             let mut text = String::new();
+            let mut reasoning = String::new();
             let mut calls = Vec::new();
             let parts = candidate
                 .get("content")
                 .and_then(|c| c.get("parts"))
                 .and_then(Value::as_array);
             for part in parts.into_iter().flatten() {
-                if part.get("thought").and_then(Value::as_bool) == Some(true) {
-                    continue;
-                }
+                let thought = part.get("thought").and_then(Value::as_bool) == Some(true);
                 if let Some(t) = part.get("text").and_then(Value::as_str) {
-                    text.push_str(t);
+                    if thought { &mut reasoning } else { &mut text }.push_str(t);
                 }
                 if let Some(call) = part.get("functionCall") {
                     let name = call.get("name").and_then(Value::as_str).unwrap_or_default();
                     let args = call.get("args").cloned().unwrap_or_else(|| json!({}));
-                    calls.push((name.to_string(), args.to_string()));
+                    calls.push(FunctionCall {
+                        name: name.to_string(),
+                        arguments: args.to_string(),
+                        signature: part
+                            .get("thoughtSignature")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                    });
                 }
             }
             CandidateParts {
@@ -74,6 +95,7 @@ pub(crate) fn candidates(response: &Value) -> Vec<CandidateParts> {
                     .and_then(Value::as_u64)
                     .unwrap_or(position as u64),
                 text,
+                reasoning,
                 calls,
                 finish: candidate
                     .get("finishReason")
@@ -84,13 +106,19 @@ pub(crate) fn candidates(response: &Value) -> Vec<CandidateParts> {
         .collect()
 }
 
-/// An OpenAI `tool_calls` entry; `n` counts the calls of the choice from 0.
-pub(crate) fn tool_call(choice: u64, n: usize, name: &str, arguments: &str) -> Value {
-    json!({
+/// An OpenAI `tool_calls` entry; `n` counts the calls of the choice from 0. A thought
+/// signature goes where Google's own OpenAI-compatible endpoint puts it,
+/// `extra_content.google.thought_signature`, which clients send back with the call.
+pub(crate) fn tool_call(choice: u64, n: usize, call: &FunctionCall) -> Value {
+    let mut out = json!({
         "id": format!("call_{choice}_{n}"),
         "type": "function",
-        "function": { "name": name, "arguments": arguments },
-    })
+        "function": { "name": call.name, "arguments": call.arguments },
+    });
+    if let Some(signature) = &call.signature {
+        out["extra_content"] = json!({ "google": { "thought_signature": signature } });
+    }
+    out
 }
 
 /// The response id: `chatcmpl-<responseId>`, or `chatcmpl-gemini` without one.
@@ -124,12 +152,15 @@ pub fn chat_response(body: &[u8], context: &ResponseContext) -> Result<Vec<u8>, 
                 "role": "assistant",
                 "content": if c.text.is_empty() { Value::Null } else { Value::String(c.text) },
             });
+            if !c.reasoning.is_empty() {
+                message["reasoning_content"] = Value::String(c.reasoning);
+            }
             if !c.calls.is_empty() {
                 let calls = c
                     .calls
                     .iter()
                     .enumerate()
-                    .map(|(n, (name, args))| tool_call(c.index, n, name, args))
+                    .map(|(n, call)| tool_call(c.index, n, call))
                     .collect();
                 message["tool_calls"] = Value::Array(calls);
             }

@@ -97,6 +97,9 @@ impl GeminiEvents {
         if !*role_sent {
             delta["role"] = "assistant".into();
         }
+        if !c.reasoning.is_empty() {
+            delta["reasoning_content"] = c.reasoning.into();
+        }
         if !c.text.is_empty() {
             delta["content"] = c.text.into();
         }
@@ -105,9 +108,9 @@ impl GeminiEvents {
                 .calls
                 .iter()
                 .enumerate()
-                .map(|(k, (name, args))| {
+                .map(|(k, function)| {
                     let n = *calls_so_far + k;
-                    let mut call = tool_call(c.index, n, name, args);
+                    let mut call = tool_call(c.index, n, function);
                     call["index"] = n.into();
                     call
                 })

@@ -92,6 +92,38 @@ pub fn messages_request(
     Ok(MessagesPassthrough { path, body })
 }
 
+/// The path of Claude token counting (after the project and location prefix).
+pub const COUNT_TOKENS_PATH: &str = "/publishers/anthropic/models/count-tokens:rawPredict";
+
+/// Rewrites a client's `count_tokens` body for Vertex AI's Claude count-tokens endpoint,
+/// which names the model in the body: `model_override` replaces `model`, which must be a
+/// valid Vertex model id; everything else is copied verbatim. The answer is Anthropic's
+/// `{"input_tokens": N}`.
+pub fn count_tokens_request(
+    body: &[u8],
+    model_override: Option<&str>,
+) -> Result<MessagesPassthrough, AnthropicError> {
+    let mut members: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(body)
+        .map_err(|e| AnthropicError::bad_request(format!("The body is not a JSON object: {e}")))?;
+    let body_model = members
+        .get("model")
+        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+    let model = model_override
+        .map(str::to_string)
+        .or(body_model)
+        .ok_or_else(|| AnthropicError::bad_request("model: Field required"))?;
+    model_path(&model, false).map_err(AnthropicError::bad_request)?;
+    let model = RawValue::from_string(json!(model).to_string())
+        .map_err(|e| AnthropicError::bad_request(e.to_string()))?;
+    members.insert("model".into(), model);
+    let body = serde_json::to_vec(&members)
+        .map_err(|e| AnthropicError::bad_request(format!("The body cannot be encoded: {e}")))?;
+    Ok(MessagesPassthrough {
+        path: COUNT_TOKENS_PATH.to_string(),
+        body,
+    })
+}
+
 /// Whether an error body is Anthropic's (`{"type":"error",...}`) rather than Google's.
 fn is_anthropic_error(body: &[u8]) -> bool {
     serde_json::from_slice::<Value>(body).is_ok_and(|v| v.get("type") == Some(&json!("error")))
@@ -160,6 +192,29 @@ mod tests {
                 .status,
             400
         );
+    }
+
+    #[test]
+    fn count_tokens_keeps_the_model_in_the_body() {
+        let body = br#"{"model":"claude-x","messages":[{"role":"user","content":"hi"}]}"#;
+        let out = count_tokens_request(body, None).unwrap();
+        assert_eq!(
+            out.path,
+            "/publishers/anthropic/models/count-tokens:rawPredict"
+        );
+        assert_eq!(
+            String::from_utf8(out.body).unwrap(),
+            r#"{"messages":[{"role":"user","content":"hi"}],"model":"claude-x"}"#
+        );
+        let over = count_tokens_request(body, Some("claude-y@1")).unwrap();
+        assert!(
+            String::from_utf8(over.body)
+                .unwrap()
+                .ends_with(r#""model":"claude-y@1"}"#)
+        );
+        for bad in [&br#"{"messages":[]}"#[..], br#"{"model":"a/b"}"#, b"[1]"] {
+            assert_eq!(count_tokens_request(bad, None).unwrap_err().status, 400);
+        }
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //!   (`{"path", "body"}`), or `error.json` (`{"status", "body"}`) when the gateway refuses it;
 //! - `messages_request.json` (Anthropic Messages client) -> `upstream_messages.json`
 //!   (`{"path", "body"}`) or `error.json`;
+//! - `count_tokens_request.json` (Anthropic `count_tokens` client) -> `upstream_count_tokens.json`
+//!   (`{"path", "body"}`) or `error.json`;
 //! - `upstream_response.json` (optional `status.txt`) -> `response.json` (OpenAI), and for an
 //!   error status also `messages_response.json` (what a Messages client gets, `null` when the
 //!   body passes unchanged);
@@ -16,7 +18,9 @@
 //!
 //! `AIGW_BLESS=1 cargo test -p aigw-core vertex::golden` rewrites the expected output.
 
-use super::anthropic::{chat_request, messages_error, messages_request, openai_error};
+use super::anthropic::{
+    chat_request, count_tokens_request, messages_error, messages_request, openai_error,
+};
 use super::embeddings::{predict_request, predict_response};
 use crate::anthropic::response::translate_response;
 use crate::anthropic::stream::StreamTranslator;
@@ -177,6 +181,19 @@ fn anthropic_golden_cases() {
                     );
                 }
             }
+            checked += 1;
+        }
+        if let Some(request) = read(dir, "count_tokens_request.json") {
+            let actual = match count_tokens_request(&request, over.as_deref()) {
+                Ok(t) => json!({"path": t.path, "body": parse(&t.body, "rewritten request")}),
+                Err(e) => json!({"status": e.status, "body": e.value()}),
+            };
+            let name = if actual.get("path").is_some() {
+                "upstream_count_tokens.json"
+            } else {
+                "error.json"
+            };
+            check_json(dir, name, &actual);
             checked += 1;
         }
         if let Some(upstream) = read(dir, "upstream_response.json") {

@@ -38,7 +38,10 @@ pub fn chain_request(
     created: u64,
 ) -> Result<ChainRequest, AnthropicError> {
     let chat = translate_request(body, model_override)?;
-    let upstream = schema.request(&chat.body, None, created)?;
+    let upstream = match &chat.thinking {
+        Some(thinking) => schema.request(&with_thinking(&chat.body, thinking), None, created)?,
+        None => schema.request(&chat.body, None, created)?,
+    };
     Ok(ChainRequest {
         path: upstream.path,
         body: upstream.body,
@@ -48,6 +51,19 @@ pub fn chain_request(
             include_usage: upstream.include_usage,
         },
     })
+}
+
+/// The chat body with the vendor field `thinking` added, so that schemas with a native
+/// thinking budget (Gemini, Bedrock Converse) get the client's budget exactly rather than
+/// the budget of its `reasoning_effort`.
+fn with_thinking(body: &[u8], thinking: &serde_json::Value) -> Vec<u8> {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut chat)) => {
+            chat.insert("thinking".into(), thinking.clone());
+            serde_json::Value::Object(chat).to_string().into_bytes()
+        }
+        _ => body.to_vec(),
+    }
 }
 
 /// Translates the provider's answer to one chained request into Anthropic's schema.

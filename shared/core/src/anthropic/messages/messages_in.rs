@@ -26,6 +26,16 @@ pub struct MessagesRequest {
     pub tool_choice: Option<ToolChoice>,
     #[serde(default)]
     pub metadata: Option<Metadata>,
+    #[serde(default)]
+    pub thinking: Option<Thinking>,
+}
+
+/// The extended thinking setting.
+#[derive(Deserialize, Clone, Copy)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Thinking {
+    Enabled { budget_tokens: u64 },
+    Disabled,
 }
 
 /// A message of the conversation.

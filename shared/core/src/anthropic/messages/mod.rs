@@ -53,6 +53,33 @@ impl Endpoint {
     }
 }
 
+/// The Anthropic message id of an OpenAI completion id: `chatcmpl-<x>` becomes `msg_<x>`, an
+/// id that already starts with `msg_` is kept, any other id gets the `msg_` prefix.
+pub fn message_id(completion_id: &str) -> String {
+    if completion_id.starts_with("msg_") {
+        return completion_id.to_string();
+    }
+    let rest = completion_id
+        .strip_prefix("chatcmpl-")
+        .unwrap_or(completion_id);
+    format!("msg_{rest}")
+}
+
+/// The Anthropic `stop_reason` and `stop_sequence` of an OpenAI choice. `matched` is the
+/// choice's `stop_reason` member (vLLM and the gateway's own provider translations put the
+/// stop string that ended the output there): with `finish_reason: stop` it makes
+/// `stop_sequence`. Plain OpenAI does not say whether a stop sequence matched, so its
+/// `stop` is `end_turn`.
+pub fn stop_reason_and_sequence(
+    finish_reason: &str,
+    matched: Option<&serde_json::Value>,
+) -> (&'static str, Option<String>) {
+    match matched.and_then(serde_json::Value::as_str) {
+        Some(sequence) if finish_reason == "stop" => ("stop_sequence", Some(sequence.to_string())),
+        _ => (stop_reason(finish_reason), None),
+    }
+}
+
 /// Maps an OpenAI `finish_reason` to an Anthropic `stop_reason`.
 pub fn stop_reason(finish_reason: &str) -> &'static str {
     match finish_reason {
@@ -95,5 +122,32 @@ mod tests {
         assert_eq!(stop_reason("tool_calls"), "tool_use");
         assert_eq!(stop_reason("content_filter"), "refusal");
         assert_eq!(stop_reason("stop"), "end_turn");
+    }
+
+    #[test]
+    fn message_ids_are_anthropic_style() {
+        assert_eq!(message_id("chatcmpl-abc123"), "msg_abc123");
+        assert_eq!(message_id("msg_bdrk_01"), "msg_bdrk_01");
+        assert_eq!(message_id("gen-42"), "msg_gen-42");
+    }
+
+    #[test]
+    fn a_named_stop_string_is_a_stop_sequence() {
+        let end = serde_json::json!("END");
+        assert_eq!(
+            stop_reason_and_sequence("stop", Some(&end)),
+            ("stop_sequence", Some("END".to_string()))
+        );
+        // vLLM reports a stop token id as a number: not a stop sequence.
+        let token = serde_json::json!(128009);
+        assert_eq!(
+            stop_reason_and_sequence("stop", Some(&token)),
+            ("end_turn", None)
+        );
+        assert_eq!(
+            stop_reason_and_sequence("length", Some(&end)),
+            ("max_tokens", None)
+        );
+        assert_eq!(stop_reason_and_sequence("stop", None), ("end_turn", None));
     }
 }

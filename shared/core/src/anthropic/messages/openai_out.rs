@@ -22,6 +22,10 @@ pub struct Choice {
     pub message: Message,
     #[serde(default)]
     pub finish_reason: Option<String>,
+    /// The stop string (or stop token id) that ended the output, a vLLM extension the
+    /// gateway's provider translations also set.
+    #[serde(default)]
+    pub stop_reason: Option<serde_json::Value>,
 }
 
 /// The assistant message of a choice.
@@ -118,6 +122,9 @@ pub struct ChunkChoice<'a> {
     pub delta: Option<Delta<'a>>,
     #[serde(default, borrow)]
     pub finish_reason: Option<Cow<'a, str>>,
+    /// As [`Choice::stop_reason`].
+    #[serde(default)]
+    pub stop_reason: Option<serde_json::Value>,
 }
 
 /// What a chunk adds.

@@ -12,11 +12,16 @@
 //!   `disable_parallel_tool_use` becomes `parallel_tool_calls: false`.
 //! - `max_tokens`, `temperature`, `top_p` keep their names, `stop_sequences` becomes `stop`,
 //!   `metadata.user_id` `user`; streams ask for usage (`stream_options.include_usage`).
-//!   `top_k`, `thinking` and `cache_control` have no OpenAI equivalent and are dropped.
+//!   `top_k` and `cache_control` have no OpenAI equivalent and are dropped.
+//! - `thinking: {type: enabled, budget_tokens}` becomes `reasoning_effort` by the budget
+//!   ([`reasoning_effort`]), and `max_tokens` is sent as `max_completion_tokens` (the name
+//!   OpenAI reasoning models accept). The exact setting is also kept in
+//!   [`ChatRequest::thinking`], for the chain to schemas with a native thinking budget.
+//!   `disabled` is Anthropic's default and sends nothing.
 
 use super::error::AnthropicError;
 use super::messages_in::{
-    Block, Content, ImageSource, Message, MessagesRequest, Role, Tool, ToolChoice,
+    Block, Content, ImageSource, Message, MessagesRequest, Role, Thinking, Tool, ToolChoice,
 };
 use serde_json::{Map, Value, json};
 
@@ -27,6 +32,10 @@ pub struct ChatRequest {
     pub body: Vec<u8>,
     /// The client asked for a stream.
     pub stream: bool,
+    /// The enabled thinking setting as the vendor field `thinking`
+    /// (`{"type":"enabled","budget_tokens":N}`), which the Gemini and Bedrock Converse chat
+    /// translations read; OpenAI would reject it, so it is not in [`Self::body`].
+    pub thinking: Option<Value>,
 }
 
 /// Translates an Anthropic Messages body; `model_override` replaces the model.
@@ -46,7 +55,21 @@ pub fn translate_request(
         convert_message(i, message, &mut messages)?;
     }
     out.insert("messages".into(), Value::Array(messages));
-    out.insert("max_tokens".into(), json!(req.max_tokens));
+    let thinking = match req.thinking {
+        Some(Thinking::Enabled { budget_tokens }) => {
+            check_budget(budget_tokens, req.max_tokens)?;
+            out.insert(
+                "reasoning_effort".into(),
+                json!(reasoning_effort(budget_tokens)),
+            );
+            out.insert("max_completion_tokens".into(), json!(req.max_tokens));
+            Some(json!({"type": "enabled", "budget_tokens": budget_tokens}))
+        }
+        Some(Thinking::Disabled) | None => {
+            out.insert("max_tokens".into(), json!(req.max_tokens));
+            None
+        }
+    };
     if let Some(t) = req.temperature {
         out.insert("temperature".into(), json!(t));
     }
@@ -82,7 +105,34 @@ pub fn translate_request(
     Ok(ChatRequest {
         body: Value::Object(out).to_string().into_bytes(),
         stream,
+        thinking,
     })
+}
+
+/// The OpenAI `reasoning_effort` nearest a thinking budget, against the budgets the Gemini
+/// and Bedrock translations give each effort (1,024, 8,192, 24,576): below 4,096 tokens
+/// `low`, below 16,384 `medium`, else `high`.
+pub fn reasoning_effort(budget_tokens: u64) -> &'static str {
+    match budget_tokens {
+        0..4096 => "low",
+        4096..16384 => "medium",
+        _ => "high",
+    }
+}
+
+/// Anthropic's own limits: at least 1,024 thinking tokens, and fewer than `max_tokens`.
+fn check_budget(budget_tokens: u64, max_tokens: u64) -> Result<(), AnthropicError> {
+    if budget_tokens < 1024 {
+        return Err(AnthropicError::bad_request(
+            "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024",
+        ));
+    }
+    if max_tokens <= budget_tokens {
+        return Err(AnthropicError::bad_request(
+            "`max_tokens` must be greater than `thinking.budget_tokens`",
+        ));
+    }
+    Ok(())
 }
 
 fn system_text(system: Content) -> Result<String, AnthropicError> {

@@ -2,12 +2,14 @@
 //!
 //! The first choice is read: `reasoning_content` becomes a `thinking` block, `content` (or
 //! a `refusal`) a `text` block, `tool_calls` `tool_use` blocks (arguments parsed into the
-//! `input` object); `finish_reason` becomes `stop_reason` ([`super::stop_reason`]); usage as
-//! in [`super::openai_out::Usage::to_anthropic`]. Ids and the model are kept.
+//! `input` object); `finish_reason` (and a matched stop string) becomes `stop_reason` and
+//! `stop_sequence` ([`super::stop_reason_and_sequence`]); usage as in
+//! [`super::openai_out::Usage::to_anthropic`]. The id becomes a `msg_` id
+//! ([`super::message_id`]); the model is kept.
 
 use super::error::AnthropicError;
 use super::openai_out::Completion;
-use super::stop_reason;
+use super::{message_id, stop_reason_and_sequence};
 use serde_json::{Value, json};
 
 /// Translates a chat completion body. A body that is not one, or a tool call whose
@@ -15,9 +17,12 @@ use serde_json::{Value, json};
 pub fn translate_response(body: &[u8]) -> Result<Vec<u8>, AnthropicError> {
     let completion: Completion = serde_json::from_slice(body).map_err(|e| bad_gateway(&e))?;
     let mut content = Vec::new();
-    let mut finish = None;
+    let mut stop = (None, None);
     if let Some(choice) = completion.choices.into_iter().next() {
-        finish = choice.finish_reason;
+        if let Some(finish) = choice.finish_reason.as_deref() {
+            let (reason, sequence) = stop_reason_and_sequence(finish, choice.stop_reason.as_ref());
+            stop = (Some(reason), sequence);
+        }
         let message = choice.message;
         if let Some(thinking) = message.reasoning_content.filter(|t| !t.is_empty()) {
             content.push(json!({"type": "thinking", "thinking": thinking, "signature": ""}));
@@ -39,13 +44,13 @@ pub fn translate_response(body: &[u8]) -> Result<Vec<u8>, AnthropicError> {
         }
     }
     let message = json!({
-        "id": completion.id,
+        "id": message_id(&completion.id),
         "type": "message",
         "role": "assistant",
         "model": completion.model,
         "content": content,
-        "stop_reason": finish.as_deref().map(stop_reason),
-        "stop_sequence": null,
+        "stop_reason": stop.0,
+        "stop_sequence": stop.1,
         "usage": completion.usage.unwrap_or_default().to_anthropic(),
     });
     Ok(message.to_string().into_bytes())

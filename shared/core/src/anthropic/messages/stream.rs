@@ -2,11 +2,11 @@
 //!
 //! | OpenAI | Anthropic events |
 //! |---|---|
-//! | first chunk | `message_start` (empty content, zero usage: OpenAI reports usage last) |
+//! | first chunk | `message_start` (`msg_` id, empty content, zero usage: OpenAI reports usage last) |
 //! | `delta.reasoning_content` | a `thinking` block: `content_block_start`, `thinking_delta`s |
 //! | `delta.content` / `delta.refusal` | a `text` block: `content_block_start`, `text_delta`s |
 //! | `delta.tool_calls[i]` with an `id` | a `tool_use` block; `arguments` pieces are `input_json_delta`s |
-//! | `finish_reason` | `content_block_stop`; the stop reason is kept for `message_delta` |
+//! | `finish_reason` (and `stop_reason`, a matched stop string) | `content_block_stop`; the stop reason and sequence are kept for `message_delta` |
 //! | `usage` (the `include_usage` chunk) | kept for `message_delta` |
 //! | `data: [DONE]` (or the end of a stream that finished) | `message_delta` (stop reason, usage), `message_stop` |
 //! | `{"error": ...}` | an `error` event typed after the OpenAI error `type`; later input is ignored |
@@ -16,7 +16,7 @@
 
 use super::error::{from_openai_error, status_of_openai_type};
 use super::openai_out::{Chunk, Usage};
-use super::stop_reason;
+use super::{message_id, stop_reason_and_sequence};
 use crate::sse::{SseEvent, SseParser};
 use serde::Serialize;
 use serde_json::json;
@@ -44,6 +44,8 @@ struct State {
     /// OpenAI tool call index -> content block index.
     tools: Vec<(u32, u32)>,
     stop_reason: Option<&'static str>,
+    /// The stop string that ended the output, when the backend named it.
+    stop_sequence: Option<String>,
     usage: Usage,
     done: bool,
 }
@@ -206,7 +208,9 @@ impl State {
             }
         }
         if let Some(reason) = choice.finish_reason {
-            self.stop_reason = Some(stop_reason(&reason));
+            let (reason, sequence) = stop_reason_and_sequence(&reason, choice.stop_reason.as_ref());
+            self.stop_reason = Some(reason);
+            self.stop_sequence = sequence;
             self.close_block(out);
         }
     }
@@ -219,7 +223,7 @@ impl State {
         let start = json!({
             "type": "message_start",
             "message": {
-                "id": self.id, "type": "message", "role": "assistant", "model": self.model,
+                "id": message_id(&self.id), "type": "message", "role": "assistant", "model": self.model,
                 "content": [], "stop_reason": null, "stop_sequence": null,
                 "usage": {"input_tokens": 0, "output_tokens": 0},
             },
@@ -282,7 +286,10 @@ impl State {
         self.close_block(out);
         let delta = json!({
             "type": "message_delta",
-            "delta": {"stop_reason": self.stop_reason.unwrap_or("end_turn"), "stop_sequence": null},
+            "delta": {
+                "stop_reason": self.stop_reason.unwrap_or("end_turn"),
+                "stop_sequence": self.stop_sequence,
+            },
             "usage": self.usage.to_anthropic(),
         });
         write_event(out, "message_delta", &delta);

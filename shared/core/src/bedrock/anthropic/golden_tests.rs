@@ -4,6 +4,11 @@
 //! - `messages_request.json` (Anthropic Messages client, optional `anthropic_beta.txt` for
 //!   the `anthropic-beta` header) -> `upstream_messages.json` (`{"path", "body"}`) or
 //!   `error.json`;
+//! - `count_tokens_request.json` (Anthropic `count_tokens` client, optional
+//!   `anthropic_beta.txt`) -> `upstream_count_tokens.json` (`{"path", "body"}`, with
+//!   `input.invokeModel.body` shown decoded as `invoke_model_body`) or `error.json`;
+//! - `upstream_count_tokens_response.json` (a 2xx CountTokens answer) ->
+//!   `count_tokens_response.json` (what the client gets, or `{"status", "body"}`);
 //! - `upstream_response.json` (optional `status.txt`, `error_type.txt` for
 //!   `x-amzn-ErrorType`) -> `response.json` (OpenAI), and for an error status also
 //!   `messages_response.json` (what a Messages client gets);
@@ -16,6 +21,7 @@
 //! `AIGW_BLESS=1 cargo test -p aigw-core bedrock::anthropic::golden` rewrites the expected
 //! files and the `.bin` captures from their descriptions (review the diff before committing).
 
+use super::count_tokens::{count_tokens_request, count_tokens_response};
 use super::stream::{ChatStream, MessagesStream};
 use super::{chat_request, messages_error, messages_request, openai_error};
 use crate::anthropic::response::translate_response;
@@ -144,6 +150,33 @@ fn golden_cases() {
                     check_json(dir, "error.json", &actual);
                 }
             }
+            checked += 1;
+        }
+        if let Some(request) = read(dir, "count_tokens_request.json") {
+            let beta = read_text(dir, "anthropic_beta.txt");
+            match count_tokens_request(&request, over.as_deref(), beta.as_deref()) {
+                Ok(t) => {
+                    let mut body = parse(&t.body, "rewritten request");
+                    let inner = body["input"]["invokeModel"]["body"].as_str().unwrap();
+                    let inner = STANDARD.decode(inner).unwrap();
+                    body["input"]["invokeModel"]["body"] = json!("<base64 of invoke_model_body>");
+                    let actual = json!({"path": t.path, "body": body,
+                                        "invoke_model_body": parse(&inner, "InvokeModel body")});
+                    check_json(dir, "upstream_count_tokens.json", &actual);
+                }
+                Err(e) => {
+                    let actual = json!({"status": e.status, "body": e.value()});
+                    check_json(dir, "error.json", &actual);
+                }
+            }
+            checked += 1;
+        }
+        if let Some(upstream) = read(dir, "upstream_count_tokens_response.json") {
+            let actual = match count_tokens_response(&upstream) {
+                Ok(body) => parse(&body, "count_tokens answer"),
+                Err(e) => json!({"status": e.status, "body": e.value()}),
+            };
+            check_json(dir, "count_tokens_response.json", &actual);
             checked += 1;
         }
         if let Some(upstream) = read(dir, "upstream_response.json") {

@@ -10,6 +10,7 @@
 //! event>"}` ([`frames`]), turned into OpenAI chunks or Anthropic SSE by [`stream`].
 //! Errors are Bedrock's (`x-amzn-ErrorType`, `{"message"}`, exception frames).
 
+pub mod count_tokens;
 pub mod frames;
 pub mod stream;
 
