@@ -313,7 +313,7 @@ impl Exchange {
 }
 
 /// Reads a backend's `initialize` answer: its session id, agreed version and result.
-fn initialized(outcome: Outcome) -> Result<(Option<String>, String, Value), String> {
+pub(crate) fn initialized(outcome: Outcome) -> Result<(Option<String>, String, Value), String> {
     let (session_id, reply) = match outcome {
         Outcome::Reply { session_id, reply } => (session_id, reply),
         Outcome::SessionExpired => return Err("HTTP status 404".to_string()),

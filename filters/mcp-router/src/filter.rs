@@ -3,14 +3,17 @@
 //! passes through after one path comparison.
 
 use crate::authorize::{self, Caller};
+use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
 use crate::dispatch::{SessionState, broadcast, dispatch};
 use crate::exchange::Exchange;
 use crate::respond;
+use crate::stateless::{self, Headers, Next, Preparation};
 use crate::telemetry::{self, Operation};
 use aigw_core::mcp::jsonrpc::{INVALID_REQUEST, Message, PARSE_ERROR, parse};
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::session::Session;
+use aigw_core::mcp::stateless::{METHOD_HEADER, NAME_HEADER, PROTOCOL_VERSION_META, check_headers};
 use aigw_core::mcp::{PROTOCOL_VERSION_HEADER, SESSION_HEADER, is_supported};
 use aigw_host::{
     BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, MetricId,
@@ -26,6 +29,7 @@ use std::time::SystemTime;
 pub struct McpRouterFactory {
     router: Arc<Router>,
     duration: MetricId,
+    sessions: Arc<BackendSessions>,
 }
 
 impl McpRouterFactory {
@@ -39,6 +43,7 @@ impl McpRouterFactory {
         Ok(Self {
             router: Arc::new(Router::from_json(config, env)?),
             duration: telemetry::define(metrics)?,
+            sessions: Arc::default(),
         })
     }
 }
@@ -54,6 +59,8 @@ impl FilterFactory for McpRouterFactory {
         McpRouterFilter {
             router: self.router.clone(),
             duration: self.duration,
+            sessions: self.sessions.clone(),
+            stateless: false,
             state: State::PassThrough,
         }
     }
@@ -64,6 +71,10 @@ impl FilterFactory for McpRouterFactory {
 pub struct McpRouterFilter {
     router: Arc<Router>,
     duration: MetricId,
+    /// Backend sessions kept for stateless clients by this worker.
+    sessions: Arc<BackendSessions>,
+    /// Whether the message is served statelessly (2026-07-28).
+    stateless: bool,
     state: State,
 }
 
@@ -76,9 +87,13 @@ enum State {
         accepts: Accepts,
         session: SessionState,
         caller: Option<Caller>,
+        /// The routing headers.
+        headers: Headers,
         /// When the request headers arrived.
         started: SystemTime,
     },
+    /// Handshakes for a stateless request in flight.
+    Preparing(Box<Preparation>),
     /// Callouts in flight.
     Waiting(Exchange),
     /// The client was answered.
@@ -120,6 +135,14 @@ impl McpRouterFilter {
 
     fn answered(&mut self, exchange: Option<Exchange>) {
         self.state = exchange.map_or(State::Done, State::Waiting);
+    }
+
+    fn next(&mut self, next: Next) {
+        self.state = match next {
+            Next::Answered => State::Done,
+            Next::Preparing(preparation) => State::Preparing(preparation),
+            Next::Waiting(exchange) => State::Waiting(*exchange),
+        };
     }
 }
 
@@ -163,10 +186,16 @@ impl Filter for McpRouterFilter {
                     respond::rpc_error(host, None, 400, &Value::Null, PARSE_ERROR, "empty body");
                 } else {
                     let session = self.session(host);
+                    let headers = Headers {
+                        version: host.request_header(PROTOCOL_VERSION_HEADER),
+                        method: host.request_header(METHOD_HEADER),
+                        name: host.request_header(NAME_HEADER),
+                    };
                     self.state = State::Reading {
                         accepts,
                         session,
                         caller,
+                        headers,
                         started: host.now(),
                     };
                 }
@@ -198,7 +227,9 @@ impl Filter for McpRouterFilter {
         match &self.state {
             State::PassThrough => return BodyStatus::Continue,
             State::Reading { .. } => {}
-            State::Waiting(_) | State::Done => return BodyStatus::StopNoBuffer,
+            State::Waiting(_) | State::Preparing(_) | State::Done => {
+                return BodyStatus::StopNoBuffer;
+            }
         }
         let body = host.request_body();
         if body.len() > self.router.max_request_bytes {
@@ -217,6 +248,7 @@ impl Filter for McpRouterFilter {
             accepts,
             session,
             caller,
+            headers,
             started,
         } = std::mem::replace(&mut self.state, State::Done)
         else {
@@ -227,8 +259,27 @@ impl Filter for McpRouterFilter {
                 let op = self.operation(host, &message, &session, started);
                 let router = self.router.clone();
                 let caller = caller.as_ref();
-                let exchange = dispatch(host, &router, accepts, session, message, caller, op);
-                self.answered(exchange);
+                if headers.stateless() || sessionless_envelope(&session, &message) {
+                    self.stateless = true;
+                    let request = stateless::Request {
+                        accepts,
+                        caller,
+                        headers: &headers,
+                        op,
+                    };
+                    let sessions = self.sessions.clone();
+                    let next = stateless::handle(host, &router, &sessions, request, message);
+                    self.next(next);
+                } else if let Err(rejection) = routing_headers_agree(&message, &headers) {
+                    let id = match &message {
+                        Message::Request { id, .. } => id.clone(),
+                        _ => Value::Null,
+                    };
+                    respond::rpc_rejection(host, Some(&op), &rejection.to_response(&id));
+                } else {
+                    let exchange = dispatch(host, &router, accepts, session, message, caller, op);
+                    self.answered(exchange);
+                }
             }
             Err(error) => {
                 let status = if error.code == PARSE_ERROR || error.code == INVALID_REQUEST {
@@ -243,12 +294,54 @@ impl Filter for McpRouterFilter {
     }
 
     fn on_callout_done(&mut self, host: &mut dyn Host, token: u32, result: CalloutResult) {
+        if let State::Preparing(_) = self.state {
+            let State::Preparing(preparation) = std::mem::replace(&mut self.state, State::Done)
+            else {
+                return;
+            };
+            let router = self.router.clone();
+            let sessions = self.sessions.clone();
+            let next = preparation.callout_done(host, &router, &sessions, token, result);
+            self.next(next);
+            return;
+        }
         let State::Waiting(exchange) = &mut self.state else {
             return;
         };
+        if self.stateless && matches!(&result, Ok(response) if response.status == 404) {
+            // A kept backend session expired or its server restarted.
+            self.sessions.clear();
+        }
         if exchange.callout_done(host, &self.router, token, result) {
             self.state = State::Done;
         }
+    }
+}
+
+/// Whether a message without a gateway session carries a stateless envelope (a 2026-07-28
+/// request whose protocol version header is missing: refused as a header mismatch).
+fn sessionless_envelope(session: &SessionState, message: &Message) -> bool {
+    let Message::Request { method, params, .. } = message else {
+        return false;
+    };
+    matches!(session, SessionState::Missing)
+        && method != "initialize"
+        && params
+            .get("_meta")
+            .is_some_and(|meta| meta.get(PROTOCOL_VERSION_META).is_some())
+}
+
+/// Checks the `Mcp-Method`/`Mcp-Name` headers a handshake-era request carries against its
+/// body (the headers are optional before 2026-07-28).
+fn routing_headers_agree(
+    message: &Message,
+    headers: &Headers,
+) -> Result<(), aigw_core::mcp::stateless::Rejection> {
+    match message {
+        Message::Request { method, params, .. } | Message::Notification { method, params } => {
+            check_headers(method, params, headers.routing())
+        }
+        Message::Response { .. } => Ok(()),
     }
 }
 

@@ -6,11 +6,14 @@
 
 mod authorize;
 mod backend;
+mod backend_sessions;
 pub mod config;
 mod dispatch;
 mod exchange;
 mod filter;
+mod handshake;
 mod respond;
+mod stateless;
 mod telemetry;
 #[cfg(test)]
 mod test_support;
