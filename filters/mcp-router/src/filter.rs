@@ -13,7 +13,9 @@ use crate::telemetry::{self, Operation};
 use aigw_core::mcp::jsonrpc::{INVALID_REQUEST, Message, PARSE_ERROR, parse};
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::session::Session;
-use aigw_core::mcp::stateless::{METHOD_HEADER, NAME_HEADER, PROTOCOL_VERSION_META, check_headers};
+use aigw_core::mcp::stateless::{
+    METHOD_HEADER, NAME_HEADER, PROTOCOL_VERSION_META, check_headers, unsupported,
+};
 use aigw_core::mcp::{PROTOCOL_VERSION_HEADER, SESSION_HEADER, is_supported};
 use aigw_host::{
     BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, MetricId,
@@ -165,8 +167,7 @@ impl Filter for McpRouterFilter {
         if let Some(version) = host.request_header(PROTOCOL_VERSION_HEADER)
             && !is_supported(&version)
         {
-            let message = format!("unsupported MCP-Protocol-Version {version:?}");
-            respond::rpc_error(host, None, 400, &Value::Null, INVALID_REQUEST, &message);
+            respond::rpc_rejection(host, None, &unsupported(&version).to_response(&Value::Null));
             return HeadersStatus::StopIteration;
         }
         match method.as_str() {
