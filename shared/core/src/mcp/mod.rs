@@ -53,7 +53,11 @@ mod tests {
         assert_eq!(negotiate("2025-06-18"), "2025-06-18");
         assert_eq!(negotiate("2025-11-25"), "2025-11-25");
         assert_eq!(negotiate("2024-11-05"), LATEST_VERSION);
-        assert_eq!(negotiate("2026-07-28"), LATEST_VERSION, "no handshake at 2026-07-28");
+        assert_eq!(
+            negotiate("2026-07-28"),
+            LATEST_VERSION,
+            "no handshake at 2026-07-28"
+        );
         assert!(!is_supported("2024-11-05"));
         assert!(is_supported("2026-07-28"));
     }

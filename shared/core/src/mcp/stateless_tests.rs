@@ -25,7 +25,10 @@ fn headers<'h>(method: &'h str, name: Option<&'h str>) -> RoutingHeaders<'h> {
 fn a_complete_envelope_with_agreeing_headers_passes() {
     let p = params(json!({"name": "a__add", "_meta": meta()}));
     let envelope = envelope("tools/call", &p, headers("tools/call", Some("a__add"))).unwrap();
-    assert_eq!(envelope.client_info, Some(json!({"name": "c", "version": "1"})));
+    assert_eq!(
+        envelope.client_info,
+        Some(json!({"name": "c", "version": "1"}))
+    );
     let p = params(json!({"_meta": meta()}));
     assert!(envelope_ok("tools/list", &p, headers("tools/list", None)));
 }
@@ -42,7 +45,10 @@ fn a_missing_or_incomplete_meta_is_invalid_params() {
     let p = params(json!({"_meta": {PROTOCOL_VERSION_META: STATELESS_VERSION}}));
     let error = envelope("tools/list", &p, h).unwrap_err();
     assert_eq!(error.code, INVALID_PARAMS);
-    assert!(error.message.contains(CLIENT_CAPABILITIES_META), "{error:?}");
+    assert!(
+        error.message.contains(CLIENT_CAPABILITIES_META),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -76,9 +82,17 @@ fn resource_uris_compare_after_base64_decoding() {
     let uri = "a+docs://read me";
     let p = params(json!({"uri": uri, "_meta": meta()}));
     let encoded = format!("=?base64?{}?=", STANDARD.encode(uri));
-    assert!(envelope_ok("resources/read", &p, headers("resources/read", Some(&encoded))));
+    assert!(envelope_ok(
+        "resources/read",
+        &p,
+        headers("resources/read", Some(&encoded))
+    ));
     let broken = "=?base64?%%%?=";
-    let error = envelope("resources/read", &p, headers("resources/read", Some(broken)));
+    let error = envelope(
+        "resources/read",
+        &p,
+        headers("resources/read", Some(broken)),
+    );
     assert_eq!(error.unwrap_err().code, HEADER_MISMATCH);
 }
 
