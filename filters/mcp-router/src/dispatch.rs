@@ -4,7 +4,7 @@
 use crate::authorize::{self, Caller, Target};
 use crate::backend;
 use crate::config::Router;
-use crate::exchange::{Exchange, Kind};
+use crate::exchange::{Exchange, Kind, Routed};
 use crate::respond;
 use crate::telemetry::Operation;
 use aigw_core::mcp::jsonrpc::{
@@ -328,14 +328,14 @@ pub(crate) fn routed(
     }
     params.insert(field.to_string(), Value::String(own));
     let body = request_body(&id, kind.method(), &params);
+    let token = backend::call(host, router, server, Some(part), "POST", &body);
     let mut exchange = Exchange {
         id,
         accepts,
-        kind: Kind::Routed,
+        kind: Kind::Routed(Box::new(Routed::new(part, body, session))),
         pending: Vec::new(),
         op: Some(op),
     };
-    let token = backend::call(host, router, server, Some(part), "POST", &body);
     if exchange.started(host, router, 0, token) {
         return None;
     }

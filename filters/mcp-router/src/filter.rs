@@ -7,6 +7,7 @@ use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
 use crate::dispatch::{SessionState, broadcast, dispatch};
 use crate::exchange::Exchange;
+use crate::renewal::{self, Renewal, Renewed};
 use crate::respond;
 use crate::stateless::{self, Headers, Next, Preparation};
 use crate::telemetry::{self, Operation};
@@ -98,6 +99,8 @@ enum State {
     Preparing(Box<Preparation>),
     /// Callouts in flight.
     Waiting(Exchange),
+    /// A routed request waiting for its expired backend session to be renewed.
+    Renewing(Box<Renewal>),
     /// The client was answered.
     Done,
 }
@@ -107,7 +110,10 @@ impl McpRouterFilter {
         match host.request_header(SESSION_HEADER) {
             None => SessionState::Missing,
             Some(text) => match Session::open(&text, &self.router.keys) {
-                Ok(session) => SessionState::Open(session),
+                Ok(mut session) => {
+                    self.sessions.apply(&mut session);
+                    SessionState::Open(session)
+                }
                 Err(reason) => SessionState::Refused(reason),
             },
         }
@@ -137,6 +143,14 @@ impl McpRouterFilter {
 
     fn answered(&mut self, exchange: Option<Exchange>) {
         self.state = exchange.map_or(State::Done, State::Waiting);
+    }
+
+    fn renewed(&mut self, renewed: Renewed) {
+        self.state = match renewed {
+            Renewed::Answered => State::Done,
+            Renewed::Renewing(renewal) => State::Renewing(renewal),
+            Renewed::Waiting(exchange) => State::Waiting(*exchange),
+        };
     }
 
     fn next(&mut self, next: Next) {
@@ -228,7 +242,7 @@ impl Filter for McpRouterFilter {
         match &self.state {
             State::PassThrough => return BodyStatus::Continue,
             State::Reading { .. } => {}
-            State::Waiting(_) | State::Preparing(_) | State::Done => {
+            State::Waiting(_) | State::Preparing(_) | State::Renewing(_) | State::Done => {
                 return BodyStatus::StopNoBuffer;
             }
         }
@@ -306,9 +320,29 @@ impl Filter for McpRouterFilter {
             self.next(next);
             return;
         }
+        if let State::Renewing(_) = self.state {
+            let State::Renewing(renewal) = std::mem::replace(&mut self.state, State::Done) else {
+                return;
+            };
+            let router = self.router.clone();
+            let sessions = self.sessions.clone();
+            let renewed = renewal.callout_done(host, &router, &sessions, token, result);
+            self.renewed(renewed);
+            return;
+        }
         let State::Waiting(exchange) = &mut self.state else {
             return;
         };
+        if exchange.session_expired(token, &result) {
+            let State::Waiting(exchange) = std::mem::replace(&mut self.state, State::Done) else {
+                return;
+            };
+            let router = self.router.clone();
+            let sessions = self.sessions.clone();
+            let renewed = renewal::start(host, &router, &sessions, exchange);
+            self.renewed(renewed);
+            return;
+        }
         if self.stateless && matches!(&result, Ok(response) if response.status == 404) {
             // A kept backend session expired or its server restarted.
             self.sessions.clear();

@@ -165,7 +165,31 @@ fn a_call_initializes_only_its_server_and_goes_there() {
 }
 
 #[test]
-fn a_404_from_a_kept_session_makes_the_next_request_initialize_again() {
+fn a_404_to_a_list_makes_the_next_request_initialize_again() {
+    let factory = factory();
+    discover(&factory);
+    let mut host = stateless_post("tools/list", None);
+    let mut f = factory.create_filter();
+    host.run_request(&mut f, &request(4, "tools/list", json!({})));
+    assert_eq!(sent_json(&host, 0)["method"], "tools/list");
+    complete_callout(&mut host, &mut f, 1, json_reply(404, None, json!({})));
+    let tools = json!({"jsonrpc": "2.0", "id": 4, "result": {"tools": [{"name": "add"}]}});
+    complete_callout(&mut host, &mut f, 2, json_reply(200, None, tools));
+    assert_eq!(
+        reply_json(&host).1["result"]["tools"],
+        json!([{"name": "calc__add"}])
+    );
+
+    let mut host = stateless_post("tools/list", None);
+    host.run_request(
+        &mut factory.create_filter(),
+        &request(5, "tools/list", json!({})),
+    );
+    assert_eq!(sent_json(&host, 0)["method"], "initialize");
+}
+
+#[test]
+fn a_404_to_a_call_renews_the_kept_session_and_sends_the_call_again() {
     let factory = factory();
     discover(&factory);
     let mut host = stateless_post("tools/call", Some("weather__forecast"));
@@ -174,16 +198,28 @@ fn a_404_from_a_kept_session_makes_the_next_request_initialize_again() {
         &mut f,
         &request(4, "tools/call", json!({"name": "weather__forecast"})),
     );
-    assert_eq!(sent_json(&host, 0)["method"], "tools/call");
     complete_callout(&mut host, &mut f, 1, json_reply(404, None, json!({})));
-    assert_eq!(reply_json(&host).0, 404);
+    assert!(host.local_reply.is_none());
+    let init = sent_json(&host, 1);
+    assert_eq!(init["method"], "initialize");
+    let result = init_result(&init["id"], json!({"tools": {}}));
+    complete_callout(&mut host, &mut f, 2, json_reply(200, Some("w-10"), result));
+    complete_callout(&mut host, &mut f, 3, accepted());
+    assert_eq!(sent_json(&host, 3)["method"], "tools/call");
+    let answer = json!({"jsonrpc": "2.0", "id": 4, "result": {"content": []}});
+    complete_callout(&mut host, &mut f, 4, json_reply(200, None, answer));
+    assert_eq!(reply_json(&host).0, 200);
 
-    let mut host = stateless_post("tools/list", None);
+    let mut host = stateless_post("tools/call", Some("weather__forecast"));
     host.run_request(
         &mut factory.create_filter(),
-        &request(5, "tools/list", json!({})),
+        &request(5, "tools/call", json!({"name": "weather__forecast"})),
     );
-    assert_eq!(sent_json(&host, 0)["method"], "initialize");
+    assert_eq!(sent_json(&host, 0)["method"], "tools/call");
+    assert_eq!(
+        header(&host.callouts[0].headers, "mcp-session-id"),
+        Some("w-10")
+    );
 }
 
 #[test]
