@@ -6,10 +6,10 @@ use crate::authorize::{self, Caller};
 use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
 use crate::dispatch::{SessionState, broadcast, dispatch};
-use crate::exchange::Exchange;
+use crate::exchange::{Exchange, Kind};
 use crate::renewal::{self, Renewal, Renewed};
 use crate::respond;
-use crate::stateless::{self, Headers, Next, Preparation};
+use crate::stateless::{self, Headers, Next, Preparation, Retry};
 use crate::telemetry::{self, Operation};
 use aigw_core::mcp::jsonrpc::{INVALID_REQUEST, Message, PARSE_ERROR, parse};
 use aigw_core::mcp::reply::Accepts;
@@ -64,6 +64,7 @@ impl FilterFactory for McpRouterFactory {
             duration: self.duration,
             sessions: self.sessions.clone(),
             stateless: false,
+            retry: None,
             state: State::PassThrough,
         }
     }
@@ -78,6 +79,8 @@ pub struct McpRouterFilter {
     sessions: Arc<BackendSessions>,
     /// Whether the message is served statelessly (2026-07-28).
     stateless: bool,
+    /// The stateless request, until it was served again once.
+    retry: Option<Box<Retry>>,
     state: State,
 }
 
@@ -282,6 +285,7 @@ impl Filter for McpRouterFilter {
                         headers: &headers,
                         op,
                     };
+                    self.retry = Some(Box::new(Retry::new(&request, &message)));
                     let sessions = self.sessions.clone();
                     let next = stateless::handle(host, &router, &sessions, request, message);
                     self.next(next);
@@ -346,6 +350,14 @@ impl Filter for McpRouterFilter {
         if self.stateless && matches!(&result, Ok(response) if response.status == 404) {
             // A kept backend session expired or its server restarted.
             self.sessions.clear();
+            if let (Kind::List { .. }, Some(retry)) = (&exchange.kind, self.retry.take()) {
+                // The list's other callouts are abandoned (their results are ignored).
+                let router = self.router.clone();
+                let sessions = self.sessions.clone();
+                let next = retry.again(host, &router, &sessions);
+                self.next(next);
+                return;
+            }
         }
         if exchange.callout_done(host, &self.router, token, result) {
             self.state = State::Done;

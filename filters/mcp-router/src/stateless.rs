@@ -94,6 +94,42 @@ pub struct Request<'r> {
     pub op: Operation,
 }
 
+/// A stateless request kept so that it can be served once more from scratch: when a list
+/// meets a kept backend session the server no longer knows (404), the worker forgets its
+/// kept sessions and serves the list again with new ones.
+#[derive(Debug)]
+pub struct Retry {
+    accepts: Accepts,
+    caller: Option<Caller>,
+    headers: Headers,
+    op: Operation,
+    message: Message,
+}
+
+impl Retry {
+    /// A copy of `request` and `message`.
+    pub fn new(request: &Request<'_>, message: &Message) -> Self {
+        Self {
+            accepts: request.accepts,
+            caller: request.caller.cloned(),
+            headers: request.headers.clone(),
+            op: request.op.clone(),
+            message: message.clone(),
+        }
+    }
+
+    /// Serves the request again.
+    pub fn again(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Next {
+        let request = Request {
+            accepts: self.accepts,
+            caller: self.caller.as_ref(),
+            headers: &self.headers,
+            op: self.op,
+        };
+        handle(host, router, sessions, request, self.message)
+    }
+}
+
 /// Handles a stateless client `message`.
 pub fn handle(
     host: &mut dyn Host,

@@ -165,7 +165,7 @@ fn a_call_initializes_only_its_server_and_goes_there() {
 }
 
 #[test]
-fn a_404_to_a_list_makes_the_next_request_initialize_again() {
+fn a_404_to_a_list_serves_it_again_with_new_backend_sessions() {
     let factory = factory();
     discover(&factory);
     let mut host = stateless_post("tools/list", None);
@@ -173,19 +173,35 @@ fn a_404_to_a_list_makes_the_next_request_initialize_again() {
     host.run_request(&mut f, &request(4, "tools/list", json!({})));
     assert_eq!(sent_json(&host, 0)["method"], "tools/list");
     complete_callout(&mut host, &mut f, 1, json_reply(404, None, json!({})));
+    // Served again from scratch: both servers initialized anew, the old callout ignored.
+    assert_eq!(sent_json(&host, 2)["method"], "initialize");
+    assert_eq!(sent_json(&host, 3)["method"], "initialize");
     let tools = json!({"jsonrpc": "2.0", "id": 4, "result": {"tools": [{"name": "add"}]}});
     complete_callout(&mut host, &mut f, 2, json_reply(200, None, tools));
+    assert!(host.local_reply.is_none());
+    let init = sent_json(&host, 2);
+    for token in [3, 4] {
+        let result = init_result(&init["id"], json!({"tools": {}}));
+        complete_callout(&mut host, &mut f, token, json_reply(200, None, result));
+    }
+    complete_callout(&mut host, &mut f, 5, accepted());
+    complete_callout(&mut host, &mut f, 6, accepted());
+    assert_eq!(sent_json(&host, 6)["method"], "tools/list");
+    let list =
+        |name: &str| json!({"jsonrpc": "2.0", "id": 4, "result": {"tools": [{"name": name}]}});
+    complete_callout(
+        &mut host,
+        &mut f,
+        7,
+        json_reply(200, None, list("forecast")),
+    );
+    complete_callout(&mut host, &mut f, 8, json_reply(404, None, json!({})));
+    let names = &reply_json(&host).1["result"]["tools"];
     assert_eq!(
-        reply_json(&host).1["result"]["tools"],
-        json!([{"name": "calc__add"}])
+        names,
+        &json!([{"name": "weather__forecast"}]),
+        "served again only once"
     );
-
-    let mut host = stateless_post("tools/list", None);
-    host.run_request(
-        &mut factory.create_filter(),
-        &request(5, "tools/list", json!({})),
-    );
-    assert_eq!(sent_json(&host, 0)["method"], "initialize");
 }
 
 #[test]
