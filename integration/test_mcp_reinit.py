@@ -55,15 +55,18 @@ def test_a_restarted_server_is_initialized_again_within_the_clients_session(gw):
                 first = await session.call_tool("alpha__add", {"a": 1, "b": 2})
                 gw.restart_alpha()
                 second = await session.call_tool("alpha__add", {"a": 2, "b": 40})
-                third = await session.call_tool("alpha__received", {})
+                gw.restart_alpha()
                 tools = [t.name for t in (await session.list_tools()).tools]
-                return first, second, third, tools
-    first, second, third, tools = asyncio.run(main())
+                third = await session.call_tool("alpha__add", {"a": 3, "b": 4})
+                received = await session.call_tool("alpha__received", {})
+                return first, second, tools, third, received
+    first, second, tools, third, received = asyncio.run(main())
     assert first.content[0].text == "3"
     assert not second.isError, second
-    assert second.content[0].text == "42"
-    assert third.structuredContent["result"] == ["add"], "the call reached the new process"
-    assert "alpha__add" in tools and "beta__echo" in tools
+    assert second.content[0].text == "42", "a call renewed the session"
+    assert "alpha__add" in tools and "beta__echo" in tools, "a list renewed the session"
+    assert third.content[0].text == "7"
+    assert received.structuredContent["result"] == ["add"], "calls reach the new process"
 
 
 def run_mcp2_client(url: str) -> dict:

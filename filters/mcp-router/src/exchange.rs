@@ -258,6 +258,15 @@ impl Exchange {
         true
     }
 
+    /// The backend a list's callout `token` went to.
+    pub fn list_backend(&self, token: u32) -> Option<&BackendSession> {
+        let Kind::List { backends, .. } = &self.kind else {
+            return None;
+        };
+        let (_, slot) = self.pending.iter().find(|(t, _)| *t == token)?;
+        backends.get(*slot)
+    }
+
     /// Answers a routed request whose backend session expired and could not be renewed.
     pub fn expired(&mut self, host: &mut dyn Host) {
         self.routed_done(host, Outcome::SessionExpired);

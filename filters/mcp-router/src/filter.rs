@@ -7,11 +7,13 @@ use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
 use crate::dispatch::{SessionState, broadcast, dispatch};
 use crate::exchange::{Exchange, Kind};
+use crate::relist::{self, Relist, Relisted, Relisting};
 use crate::renewal::{self, Renewal, Renewed};
 use crate::respond;
 use crate::stateless::{self, Headers, Next, Preparation, Retry};
 use crate::telemetry::{self, Operation};
 use aigw_core::mcp::jsonrpc::{INVALID_REQUEST, Message, PARSE_ERROR, parse};
+use aigw_core::mcp::lists::ListKind;
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::session::Session;
 use aigw_core::mcp::stateless::{
@@ -65,6 +67,7 @@ impl FilterFactory for McpRouterFactory {
             sessions: self.sessions.clone(),
             stateless: false,
             retry: None,
+            relist: None,
             state: State::PassThrough,
         }
     }
@@ -81,6 +84,8 @@ pub struct McpRouterFilter {
     stateless: bool,
     /// The stateless request, until it was served again once.
     retry: Option<Box<Retry>>,
+    /// A list in a gateway session, until it was served again once.
+    relist: Option<Box<Relist>>,
     state: State,
 }
 
@@ -104,6 +109,8 @@ enum State {
     Waiting(Exchange),
     /// A routed request waiting for its expired backend session to be renewed.
     Renewing(Box<Renewal>),
+    /// A list waiting for an expired backend session to be renewed.
+    Relisting(Box<Relisting>),
     /// The client was answered.
     Done,
 }
@@ -146,6 +153,13 @@ impl McpRouterFilter {
 
     fn answered(&mut self, exchange: Option<Exchange>) {
         self.state = exchange.map_or(State::Done, State::Waiting);
+    }
+
+    fn relisted(&mut self, relisted: Relisted) {
+        match relisted {
+            Relisted::Renewing(relisting) => self.state = State::Relisting(relisting),
+            Relisted::Dispatched(exchange) => self.answered(exchange.map(|e| *e)),
+        }
     }
 
     fn renewed(&mut self, renewed: Renewed) {
@@ -245,7 +259,11 @@ impl Filter for McpRouterFilter {
         match &self.state {
             State::PassThrough => return BodyStatus::Continue,
             State::Reading { .. } => {}
-            State::Waiting(_) | State::Preparing(_) | State::Renewing(_) | State::Done => {
+            State::Waiting(_)
+            | State::Preparing(_)
+            | State::Renewing(_)
+            | State::Relisting(_)
+            | State::Done => {
                 return BodyStatus::StopNoBuffer;
             }
         }
@@ -296,6 +314,13 @@ impl Filter for McpRouterFilter {
                     };
                     respond::rpc_rejection(host, Some(&op), &rejection.to_response(&id));
                 } else {
+                    if let (SessionState::Open(open), Message::Request { method, .. }) =
+                        (&session, &message)
+                        && ListKind::from_method(method).is_some()
+                    {
+                        let relist = Relist::new(&message, accepts, caller, &op, open);
+                        self.relist = Some(Box::new(relist));
+                    }
                     let exchange = dispatch(host, &router, accepts, session, message, caller, op);
                     self.answered(exchange);
                 }
@@ -334,9 +359,32 @@ impl Filter for McpRouterFilter {
             self.renewed(renewed);
             return;
         }
+        if let State::Relisting(_) = self.state {
+            let State::Relisting(relisting) = std::mem::replace(&mut self.state, State::Done)
+            else {
+                return;
+            };
+            let router = self.router.clone();
+            let sessions = self.sessions.clone();
+            let relisted = relisting.callout_done(host, &router, &sessions, token, result);
+            self.relisted(relisted);
+            return;
+        }
         let State::Waiting(exchange) = &mut self.state else {
             return;
         };
+        let expired = matches!(&result, Ok(response) if response.status == 404);
+        if expired
+            && !self.stateless
+            && let Some(old) = exchange.list_backend(token).cloned()
+            && let Some(relist) = self.relist.take()
+        {
+            let router = self.router.clone();
+            let sessions = self.sessions.clone();
+            let relisted = relist::start(host, &router, &sessions, *relist, old);
+            self.relisted(relisted);
+            return;
+        }
         if exchange.session_expired(token, &result) {
             let State::Waiting(exchange) = std::mem::replace(&mut self.state, State::Done) else {
                 return;

@@ -12,6 +12,7 @@ mod dispatch;
 mod exchange;
 mod filter;
 mod handshake;
+mod relist;
 mod renewal;
 mod respond;
 mod stateless;

@@ -107,3 +107,44 @@ fn a_second_404_or_a_failed_handshake_ends_the_session() {
     assert_eq!(reply_json(&host).0, 404);
     assert_eq!(host.callouts.len(), 2);
 }
+
+#[test]
+fn a_list_that_meets_an_expired_session_renews_it_and_lists_again() {
+    let factory = factory();
+    let session = session();
+    let list = br#"{"jsonrpc":"2.0","id":6,"method":"tools/list"}"#;
+    let mut host = post(Some(&session));
+    let mut f = factory.create_filter();
+    host.run_request(&mut f, list);
+    complete_callout(&mut host, &mut f, 1, expired());
+    handshake(&mut host, &mut f, 3, "w-3");
+    let tools =
+        |name: &str| json!({"jsonrpc": "2.0", "id": 6, "result": {"tools": [{"name": name}]}});
+    // The first list's calc answer arrives late and is ignored.
+    complete_callout(&mut host, &mut f, 2, json_reply(200, None, tools("stale")));
+    assert!(host.local_reply.is_none());
+    assert_eq!(sent_json(&host, 4)["method"], "tools/list");
+    assert_eq!(
+        header(&host.callouts[4].headers, "mcp-session-id"),
+        Some("w-3")
+    );
+    complete_callout(
+        &mut host,
+        &mut f,
+        5,
+        json_reply(200, None, tools("forecast")),
+    );
+    complete_callout(&mut host, &mut f, 6, json_reply(200, None, tools("add")));
+    let (_, reply) = reply_json(&host);
+    assert_eq!(
+        reply["result"]["tools"],
+        json!([{"name": "weather__forecast"}, {"name": "calc__add"}])
+    );
+
+    let mut host = post(Some(&session));
+    host.run_request(&mut factory.create_filter(), list);
+    assert_eq!(
+        header(&host.callouts[0].headers, "mcp-session-id"),
+        Some("w-3")
+    );
+}
