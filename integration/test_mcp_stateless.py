@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support import mcp_gateway, paths
+from support import mcp_gateway, metrics, paths
+from support.accesslog import AccessLog
 
 VERSION = "2026-07-28"
 META = {"io.modelcontextprotocol/protocolVersion": VERSION,
@@ -100,3 +101,23 @@ def test_an_unsupported_version_names_the_supported_ones(mcp_gw):
     error = reply.json()["error"]
     assert error["code"] == -32022
     assert VERSION in error["data"]["supported"]
+
+
+def test_stateless_requests_are_measured_and_logged_with_their_version(mcp_gw, module_kind):
+    discover = {"mcp_method_name": "server/discover", "mcp_protocol_version": VERSION}
+    call = {"mcp_method_name": "tools/call", "gen_ai_tool_name": "shout",
+            "aigw_mcp_server": "beta", "mcp_protocol_version": VERSION}
+    samples = metrics.scrape(mcp_gw.admin_url)
+    before = [metrics.histogram(samples, module_kind, metrics.MCP_OPERATION_DURATION, labels)[0]
+              for labels in (discover, call)]
+    assert post(mcp_gw.url, "server/discover", {}).status_code == 200
+    request_id = f"mcp-stateless-{module_kind}"
+    reply = post(mcp_gw.url, "tools/call", {"name": "beta__shout", "arguments": {"text": "a"}},
+                 name="beta__shout", x_request_id=request_id)
+    assert reply.json()["result"]["content"][0]["text"] == "A"
+    for labels, count in zip((discover, call), before):
+        metrics.wait_histogram(mcp_gw.admin_url, module_kind, metrics.MCP_OPERATION_DURATION,
+                               labels, count + 1)
+    line = AccessLog(mcp_gw.access_log).entry(request_id)
+    assert (line["mcp_method"], line["mcp_server"], line["mcp_tool"], line["mcp_error"]) == \
+        ("tools/call", "beta", "shout", None)
