@@ -1,4 +1,6 @@
-//! The backend sessions a worker keeps, shared by its streams:
+//! The backend sessions the filter factory keeps, shared by its streams (the factory is one
+//! per worker with wasm, one per Envoy with the native module, whose workers share it; "worker"
+//! below means either):
 //! - for stateless (2026-07-28) clients. Such a client has no gateway session, but the
 //!   servers behind the gateway may speak only the handshake revisions; the gateway then
 //!   initializes one backend session per server and worker, reuses it for every stateless
@@ -23,7 +25,7 @@ pub const SESSION_TTL: Duration = Duration::from_secs(300);
 /// renewal was forgotten gets its backend session renewed again on its next 404).
 pub const MAX_RENEWALS: usize = 4096;
 
-/// Backend sessions by server name, and renewals, shared by the streams of one worker.
+/// Backend sessions by server name, and renewals, shared by the streams of one factory.
 #[derive(Debug, Default)]
 pub struct BackendSessions {
     joined: Mutex<HashMap<String, Joined>>,

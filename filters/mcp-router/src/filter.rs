@@ -78,7 +78,7 @@ impl FilterFactory for McpRouterFactory {
 pub struct McpRouterFilter {
     router: Arc<Router>,
     duration: MetricId,
-    /// Backend sessions kept for stateless clients by this worker.
+    /// Backend sessions kept by the factory (stateless clients, renewals).
     sessions: Arc<BackendSessions>,
     /// Whether the message is served statelessly (2026-07-28).
     stateless: bool,
