@@ -5,20 +5,16 @@
 use crate::authorize::{self, Caller};
 use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
-use crate::dispatch::{SessionState, broadcast, dispatch};
-use crate::exchange::{Exchange, Kind};
-use crate::relist::{self, Relist, Relisted, Relisting};
-use crate::renewal::{self, Renewal, Renewed};
+use crate::dispatch::{SessionState, broadcast};
+use crate::exchange::Exchange;
+use crate::flow::{Handshaking, Incoming, Replays, Step};
 use crate::respond;
-use crate::stateless::{self, Headers, Next, Preparation, Retry};
+use crate::stateless::Headers;
 use crate::telemetry::{self, Operation};
 use aigw_core::mcp::jsonrpc::{INVALID_REQUEST, Message, PARSE_ERROR, parse};
-use aigw_core::mcp::lists::ListKind;
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::session::Session;
-use aigw_core::mcp::stateless::{
-    METHOD_HEADER, NAME_HEADER, PROTOCOL_VERSION_META, check_headers, unsupported,
-};
+use aigw_core::mcp::stateless::{METHOD_HEADER, NAME_HEADER, unsupported};
 use aigw_core::mcp::{PROTOCOL_VERSION_HEADER, SESSION_HEADER, is_supported};
 use aigw_host::{
     BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, MetricId,
@@ -65,9 +61,7 @@ impl FilterFactory for McpRouterFactory {
             router: self.router.clone(),
             duration: self.duration,
             sessions: self.sessions.clone(),
-            stateless: false,
-            retry: None,
-            relist: None,
+            replays: Replays::default(),
             state: State::PassThrough,
         }
     }
@@ -80,12 +74,8 @@ pub struct McpRouterFilter {
     duration: MetricId,
     /// Backend sessions kept by the factory (stateless clients, renewals).
     sessions: Arc<BackendSessions>,
-    /// Whether the message is served statelessly (2026-07-28).
-    stateless: bool,
-    /// The stateless request, until it was served again once.
-    retry: Option<Box<Retry>>,
-    /// A list in a gateway session, until it was served again once.
-    relist: Option<Box<Relist>>,
+    /// What is kept to serve the request again once.
+    replays: Replays,
     state: State,
 }
 
@@ -103,14 +93,10 @@ enum State {
         /// When the request headers arrived.
         started: SystemTime,
     },
-    /// Handshakes for a stateless request in flight.
-    Preparing(Box<Preparation>),
+    /// Handshakes with servers in flight.
+    Handshaking(Handshaking),
     /// Callouts in flight.
     Waiting(Exchange),
-    /// A routed request waiting for its expired backend session to be renewed.
-    Renewing(Box<Renewal>),
-    /// A list waiting for an expired backend session to be renewed.
-    Relisting(Box<Relisting>),
     /// The client was answered.
     Done,
 }
@@ -155,26 +141,11 @@ impl McpRouterFilter {
         self.state = exchange.map_or(State::Done, State::Waiting);
     }
 
-    fn relisted(&mut self, relisted: Relisted) {
-        match relisted {
-            Relisted::Renewing(relisting) => self.state = State::Relisting(relisting),
-            Relisted::Dispatched(exchange) => self.answered(exchange.map(|e| *e)),
-        }
-    }
-
-    fn renewed(&mut self, renewed: Renewed) {
-        self.state = match renewed {
-            Renewed::Answered => State::Done,
-            Renewed::Renewing(renewal) => State::Renewing(renewal),
-            Renewed::Waiting(exchange) => State::Waiting(*exchange),
-        };
-    }
-
-    fn next(&mut self, next: Next) {
-        self.state = match next {
-            Next::Answered => State::Done,
-            Next::Preparing(preparation) => State::Preparing(preparation),
-            Next::Waiting(exchange) => State::Waiting(*exchange),
+    fn step(&mut self, step: Step) {
+        self.state = match step {
+            Step::Answered => State::Done,
+            Step::Handshaking(handshaking) => State::Handshaking(handshaking),
+            Step::Waiting(exchange) => State::Waiting(*exchange),
         };
     }
 }
@@ -259,11 +230,7 @@ impl Filter for McpRouterFilter {
         match &self.state {
             State::PassThrough => return BodyStatus::Continue,
             State::Reading { .. } => {}
-            State::Waiting(_)
-            | State::Preparing(_)
-            | State::Renewing(_)
-            | State::Relisting(_)
-            | State::Done => {
+            State::Waiting(_) | State::Handshaking(_) | State::Done => {
                 return BodyStatus::StopNoBuffer;
             }
         }
@@ -294,36 +261,16 @@ impl Filter for McpRouterFilter {
             Ok(message) => {
                 let op = self.operation(host, &message, &session, started);
                 let router = self.router.clone();
-                let caller = caller.as_ref();
-                if headers.stateless() || sessionless_envelope(&session, &message) {
-                    self.stateless = true;
-                    let request = stateless::Request {
-                        accepts,
-                        caller,
-                        headers: &headers,
-                        op,
-                    };
-                    self.retry = Some(Box::new(Retry::new(&request, &message)));
-                    let sessions = self.sessions.clone();
-                    let next = stateless::handle(host, &router, &sessions, request, message);
-                    self.next(next);
-                } else if let Err(rejection) = routing_headers_agree(&message, &headers) {
-                    let id = match &message {
-                        Message::Request { id, .. } => id.clone(),
-                        _ => Value::Null,
-                    };
-                    respond::rpc_rejection(host, Some(&op), &rejection.to_response(&id));
-                } else {
-                    if let (SessionState::Open(open), Message::Request { method, .. }) =
-                        (&session, &message)
-                        && ListKind::from_method(method).is_some()
-                    {
-                        let relist = Relist::new(&message, accepts, caller, &op, open);
-                        self.relist = Some(Box::new(relist));
-                    }
-                    let exchange = dispatch(host, &router, accepts, session, message, caller, op);
-                    self.answered(exchange);
-                }
+                let incoming = Incoming {
+                    message,
+                    accepts,
+                    session,
+                    headers: &headers,
+                    caller: caller.as_ref(),
+                    op,
+                };
+                let step = self.replays.serve(host, &router, &self.sessions, incoming);
+                self.step(step);
             }
             Err(error) => {
                 let status = if error.code == PARSE_ERROR || error.code == INVALID_REQUEST {
@@ -338,105 +285,19 @@ impl Filter for McpRouterFilter {
     }
 
     fn on_callout_done(&mut self, host: &mut dyn Host, token: u32, result: CalloutResult) {
-        if let State::Preparing(_) = self.state {
-            let State::Preparing(preparation) = std::mem::replace(&mut self.state, State::Done)
-            else {
-                return;
-            };
-            let router = self.router.clone();
-            let sessions = self.sessions.clone();
-            let next = preparation.callout_done(host, &router, &sessions, token, result);
-            self.next(next);
-            return;
-        }
-        if let State::Renewing(_) = self.state {
-            let State::Renewing(renewal) = std::mem::replace(&mut self.state, State::Done) else {
-                return;
-            };
-            let router = self.router.clone();
-            let sessions = self.sessions.clone();
-            let renewed = renewal.callout_done(host, &router, &sessions, token, result);
-            self.renewed(renewed);
-            return;
-        }
-        if let State::Relisting(_) = self.state {
-            let State::Relisting(relisting) = std::mem::replace(&mut self.state, State::Done)
-            else {
-                return;
-            };
-            let router = self.router.clone();
-            let sessions = self.sessions.clone();
-            let relisted = relisting.callout_done(host, &router, &sessions, token, result);
-            self.relisted(relisted);
-            return;
-        }
-        let State::Waiting(exchange) = &mut self.state else {
-            return;
-        };
-        let expired = matches!(&result, Ok(response) if response.status == 404);
-        if expired
-            && !self.stateless
-            && let Some(old) = exchange.list_backend(token).cloned()
-            && let Some(relist) = self.relist.take()
-        {
-            let router = self.router.clone();
-            let sessions = self.sessions.clone();
-            let relisted = relist::start(host, &router, &sessions, *relist, old);
-            self.relisted(relisted);
-            return;
-        }
-        if exchange.session_expired(token, &result) {
-            let State::Waiting(exchange) = std::mem::replace(&mut self.state, State::Done) else {
-                return;
-            };
-            let router = self.router.clone();
-            let sessions = self.sessions.clone();
-            let renewed = renewal::start(host, &router, &sessions, exchange);
-            self.renewed(renewed);
-            return;
-        }
-        if self.stateless && matches!(&result, Ok(response) if response.status == 404) {
-            // A kept backend session expired or its server restarted.
-            self.sessions.clear();
-            if let (Kind::List { .. }, Some(retry)) = (&exchange.kind, self.retry.take()) {
-                // The list's other callouts are abandoned (their results are ignored).
-                let router = self.router.clone();
-                let sessions = self.sessions.clone();
-                let next = retry.again(host, &router, &sessions);
-                self.next(next);
+        let (router, sessions) = (self.router.clone(), self.sessions.clone());
+        let step = match std::mem::replace(&mut self.state, State::Done) {
+            State::Handshaking(h) => h.callout_done(host, &router, &sessions, token, result),
+            State::Waiting(exchange) => {
+                let replays = &mut self.replays;
+                replays.callout_done(host, &router, &sessions, exchange, token, result)
+            }
+            other => {
+                self.state = other;
                 return;
             }
-        }
-        if exchange.callout_done(host, &self.router, token, result) {
-            self.state = State::Done;
-        }
-    }
-}
-
-/// Whether a message without a gateway session carries a stateless envelope (a 2026-07-28
-/// request whose protocol version header is missing: refused as a header mismatch).
-fn sessionless_envelope(session: &SessionState, message: &Message) -> bool {
-    let Message::Request { method, params, .. } = message else {
-        return false;
-    };
-    matches!(session, SessionState::Missing)
-        && method != "initialize"
-        && params
-            .get("_meta")
-            .is_some_and(|meta| meta.get(PROTOCOL_VERSION_META).is_some())
-}
-
-/// Checks the `Mcp-Method`/`Mcp-Name` headers a handshake-era request carries against its
-/// body (the headers are optional before 2026-07-28).
-fn routing_headers_agree(
-    message: &Message,
-    headers: &Headers,
-) -> Result<(), aigw_core::mcp::stateless::Rejection> {
-    match message {
-        Message::Request { method, params, .. } | Message::Notification { method, params } => {
-            check_headers(method, params, headers.routing())
-        }
-        Message::Response { .. } => Ok(()),
+        };
+        self.step(step);
     }
 }
 

@@ -11,6 +11,7 @@ pub mod config;
 mod dispatch;
 mod exchange;
 mod filter;
+mod flow;
 mod handshake;
 mod relist;
 mod renewal;

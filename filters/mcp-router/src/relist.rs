@@ -7,7 +7,7 @@ use crate::authorize::Caller;
 use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
 use crate::dispatch::{SessionState, dispatch};
-use crate::exchange::Exchange;
+use crate::flow::{Handshaking, Step};
 use crate::handshake::Handshake;
 use crate::telemetry::Operation;
 use aigw_core::mcp::jsonrpc::Message;
@@ -54,15 +54,6 @@ pub struct Relisting {
     handshake: Handshake,
 }
 
-/// What became of a relisting step.
-#[derive(Debug)]
-pub enum Relisted {
-    /// The handshake is in flight.
-    Renewing(Box<Relisting>),
-    /// The list was served again: its exchange, or `None` when answered.
-    Dispatched(Option<Box<Exchange>>),
-}
-
 /// Starts renewing `old` (a backend of `relist`'s session that answered 404).
 pub fn start(
     host: &mut dyn Host,
@@ -70,7 +61,7 @@ pub fn start(
     sessions: &BackendSessions,
     relist: Relist,
     old: BackendSession,
-) -> Relisted {
+) -> Step {
     let servers: Vec<_> = router.server(&old.server).into_iter().collect();
     let client = json!({"name": GATEWAY_NAME, "version": env!("CARGO_PKG_VERSION")});
     let handshake = Handshake::start(host, router, &servers, &client);
@@ -91,14 +82,14 @@ impl Relisting {
         sessions: &BackendSessions,
         token: u32,
         result: CalloutResult,
-    ) -> Relisted {
+    ) -> Step {
         self.handshake.callout_done(host, router, token, result);
         self.next(host, router, sessions)
     }
 
-    fn next(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Relisted {
+    fn next(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Step {
         if !self.handshake.finished() {
-            return Relisted::Renewing(Box::new(self));
+            return Step::Handshaking(Handshaking::List(Box::new(self)));
         }
         if let Some((part, _)) = self.handshake.joined().into_iter().next() {
             sessions.renew(&self.old, part);
@@ -114,6 +105,6 @@ impl Relisting {
         sessions.apply(&mut session);
         let session = SessionState::Open(session);
         let exchange = dispatch(host, router, accepts, session, message, caller.as_ref(), op);
-        Relisted::Dispatched(exchange.map(Box::new))
+        exchange.into()
     }
 }

@@ -9,6 +9,7 @@ use crate::backend;
 use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
 use crate::exchange::{Exchange, Kind};
+use crate::flow::{Handshaking, Step};
 use crate::handshake::Handshake;
 use aigw_core::mcp::merge::GATEWAY_NAME;
 use aigw_core::mcp::stateless::STATELESS_VERSION;
@@ -22,31 +23,20 @@ pub struct Renewal {
     handshake: Handshake,
 }
 
-/// What became of a renewal step.
-#[derive(Debug)]
-pub enum Renewed {
-    /// The client was answered.
-    Answered,
-    /// The handshake is in flight.
-    Renewing(Box<Renewal>),
-    /// The request was sent again.
-    Waiting(Box<Exchange>),
-}
-
 /// Starts renewing the backend session of the routed `exchange`.
 pub fn start(
     host: &mut dyn Host,
     router: &Router,
     sessions: &BackendSessions,
     mut exchange: Exchange,
-) -> Renewed {
+) -> Step {
     let server = match &exchange.kind {
         Kind::Routed(routed) => router.server(&routed.part.server),
         _ => None,
     };
     let Some(server) = server else {
         exchange.expired(host);
-        return Renewed::Answered;
+        return Step::Answered;
     };
     let client = json!({"name": GATEWAY_NAME, "version": env!("CARGO_PKG_VERSION")});
     let handshake = Handshake::start(host, router, &[server], &client);
@@ -66,14 +56,14 @@ impl Renewal {
         sessions: &BackendSessions,
         token: u32,
         result: CalloutResult,
-    ) -> Renewed {
+    ) -> Step {
         self.handshake.callout_done(host, router, token, result);
         self.next(host, router, sessions)
     }
 
-    fn next(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Renewed {
+    fn next(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Step {
         if !self.handshake.finished() {
-            return Renewed::Renewing(Box::new(self));
+            return Step::Handshaking(Handshaking::Call(Box::new(self)));
         }
         let Self {
             mut exchange,
@@ -82,7 +72,7 @@ impl Renewal {
         let joined = handshake.joined().into_iter().next();
         let (Some((part, result)), Kind::Routed(routed)) = (joined, &mut exchange.kind) else {
             exchange.expired(host);
-            return Renewed::Answered;
+            return Step::Answered;
         };
         if routed.session.version == STATELESS_VERSION {
             sessions.put(part.clone(), result, host.now());
@@ -109,9 +99,9 @@ impl Renewal {
             None => Err("server left the config".to_string()),
         };
         if exchange.started(host, router, 0, token) {
-            return Renewed::Answered;
+            return Step::Answered;
         }
-        Renewed::Waiting(Box::new(exchange))
+        Step::Waiting(Box::new(exchange))
     }
 }
 

@@ -9,7 +9,7 @@ use crate::authorize::{self, Caller, Target};
 use crate::backend_sessions::BackendSessions;
 use crate::config::{Router, Server};
 use crate::dispatch::{Client, list, routed};
-use crate::exchange::Exchange;
+use crate::flow::{Handshaking, Step};
 use crate::handshake::Handshake;
 use crate::respond;
 use crate::telemetry::Operation;
@@ -65,24 +65,7 @@ pub struct Preparation {
     handshake: Handshake,
 }
 
-/// What became of a stateless message.
-#[derive(Debug)]
-pub enum Next {
-    /// The client was answered.
-    Answered,
-    /// Handshakes in flight.
-    Preparing(Box<Preparation>),
-    /// The request's callouts in flight.
-    Waiting(Box<Exchange>),
-}
-
-impl From<Option<Exchange>> for Next {
-    fn from(exchange: Option<Exchange>) -> Self {
-        exchange.map_or(Next::Answered, |e| Next::Waiting(Box::new(e)))
-    }
-}
-
-/// The request context the filter hands over.
+/// The request context the stream hands over.
 pub struct Request<'r> {
     /// Forms the client accepts.
     pub accepts: Accepts,
@@ -119,7 +102,7 @@ impl Retry {
     }
 
     /// Serves the request again.
-    pub fn again(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Next {
+    pub fn again(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Step {
         let request = Request {
             accepts: self.accepts,
             caller: self.caller.as_ref(),
@@ -137,7 +120,7 @@ pub fn handle(
     sessions: &BackendSessions,
     request: Request<'_>,
     message: Message,
-) -> Next {
+) -> Step {
     let Request {
         accepts,
         caller,
@@ -150,12 +133,12 @@ pub fn handle(
         // session: accepted and dropped.
         Message::Notification { .. } => {
             respond::empty(host, Some(&op), 202);
-            return Next::Answered;
+            return Step::Answered;
         }
         Message::Response { .. } => {
             let message = "the 2026-07-28 revision has no server-to-client requests to answer";
             respond::rpc_error(host, Some(&op), 400, &Value::Null, INVALID_REQUEST, message);
-            return Next::Answered;
+            return Step::Answered;
         }
         Message::Request { id, method, params } => (id, method, params),
     };
@@ -164,7 +147,7 @@ pub fn handle(
         Err(rejection) => {
             let response = rejection.to_response(&id);
             respond::rpc_rejection(host, Some(&op), &response);
-            return Next::Answered;
+            return Step::Answered;
         }
     };
     let routed_kind = RoutedKind::from_method(&method);
@@ -176,7 +159,7 @@ pub fn handle(
     };
     if routed_kind.is_none() && !authorize::permitted(host, &op, router, caller, Some(&id), target)
     {
-        return Next::Answered;
+        return Step::Answered;
     }
     let needed: Vec<&Server> = if method == DISCOVER || ListKind::from_method(&method).is_some() {
         router.servers.iter().collect()
@@ -191,7 +174,7 @@ pub fn handle(
     } else {
         let message = format!("method not found: {method}");
         respond::rpc_error(host, Some(&op), 404, &id, METHOD_NOT_FOUND, &message);
-        return Next::Answered;
+        return Step::Answered;
     };
     let now = host.now();
     let mut kept = Vec::new();
@@ -224,9 +207,9 @@ fn proceed(
     router: &Router,
     sessions: &BackendSessions,
     preparation: Preparation,
-) -> Next {
+) -> Step {
     if !preparation.handshake.finished() {
-        return Next::Preparing(Box::new(preparation));
+        return Step::Handshaking(Handshaking::Stateless(Box::new(preparation)));
     }
     let Preparation {
         id,
@@ -251,7 +234,7 @@ fn proceed(
         let backends = kept.iter().map(|(p, r)| (p.server.as_str(), r));
         let response = json!({"jsonrpc": "2.0", "id": id, "result": discover_result(backends)});
         respond::rpc_response(host, Some(&op), accepts, &[], &response, None);
-        return Next::Answered;
+        return Step::Answered;
     }
     let session = Session {
         version: STATELESS_VERSION.to_string(),
@@ -276,7 +259,7 @@ fn proceed(
     }
     match RoutedKind::from_method(&method) {
         Some(kind) => routed(host, router, client, id, &session, kind, params).into(),
-        None => Next::Answered,
+        None => Step::Answered,
     }
 }
 
@@ -295,9 +278,9 @@ impl Preparation {
         sessions: &BackendSessions,
         token: u32,
         result: CalloutResult,
-    ) -> Next {
+    ) -> Step {
         if !self.handshake.callout_done(host, router, token, result) {
-            return Next::Preparing(Box::new(self));
+            return Step::Handshaking(Handshaking::Stateless(Box::new(self)));
         }
         proceed(host, router, sessions, self)
     }
