@@ -45,6 +45,18 @@ ENVOY_BIN="$(envoy_bin)"
 [[ -x "$ENVOY_BIN" ]] || die "Envoy binary missing at $ENVOY_BIN: reinstall with: rm -rf $VENV && $0"
 note "$("$ENVOY_BIN" --version | grep -o 'version: .*' || true)"
 
+step "The mcp 2.x client (2026-07-28) in $REPO_ROOT/.aigw/venv-mcp2"
+MCP2_VENV="$REPO_ROOT/.aigw/venv-mcp2"
+MCP2_REQ="integration/requirements-mcp2.txt"
+if [[ -x "$MCP2_VENV/bin/python" ]] && "$MCP2_VENV/bin/python" -m pip freeze 2>/dev/null \
+        | grep -qxF "$(grep -v '^#' "$MCP2_REQ")"; then
+    note "$(grep -v '^#' "$MCP2_REQ") already installed"
+else
+    python3 -m venv "$MCP2_VENV"
+    "$MCP2_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$MCP2_REQ"
+    did+=("installed $MCP2_REQ into $MCP2_VENV")
+fi
+
 step "Redis (global rate-limit tests)"
 if command -v redis-server >/dev/null; then
     note "$(redis-server --version)"

@@ -35,9 +35,9 @@ class McpGateway:
             p.stop()
 
 
-def start_server(name: str, workdir: Path) -> tuple[Proc, int]:
-    """Starts MCP server `name` on a free port; waits until it listens."""
-    port = free_port()
+def start_server(name: str, workdir: Path, port: int | None = None) -> tuple[Proc, int]:
+    """Starts MCP server `name` on `port` (default: a free one); waits until it listens."""
+    port = port or free_port()
     argv = [sys.executable, "-m", "support.mcp_server", name, str(port)]
     proc = Proc(f"mcp server {name}", argv, workdir / f"mcp-{name}.log",
                 env={"PYTHONPATH": str(Path(__file__).resolve().parents[1])})

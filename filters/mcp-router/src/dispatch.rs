@@ -4,7 +4,7 @@
 use crate::authorize::{self, Caller, Target};
 use crate::backend;
 use crate::config::Router;
-use crate::exchange::{Exchange, Kind};
+use crate::exchange::{Exchange, Kind, Routed};
 use crate::respond;
 use crate::telemetry::Operation;
 use aigw_core::mcp::jsonrpc::{
@@ -226,7 +226,8 @@ pub fn broadcast(
     waiting(host, router, exchange)
 }
 
-fn list(
+/// Fans list `kind` out to the backends of `session` (every page) and merges the answers.
+pub(crate) fn list(
     host: &mut dyn Host,
     router: &Router,
     client: Client<'_>,
@@ -270,13 +271,17 @@ fn list(
 }
 
 /// How to answer the client of a list or routed request, who it is, and its operation.
-struct Client<'c> {
-    accepts: Accepts,
-    caller: Option<&'c Caller>,
-    op: Operation,
+pub(crate) struct Client<'c> {
+    /// Forms the client accepts.
+    pub accepts: Accepts,
+    /// The authenticated client, when authorization is on.
+    pub caller: Option<&'c Caller>,
+    /// The request's operation.
+    pub op: Operation,
 }
 
-fn routed(
+/// Routes a call, prompt or resource read to the one backend its name designates.
+pub(crate) fn routed(
     host: &mut dyn Host,
     router: &Router,
     client: Client<'_>,
@@ -323,14 +328,14 @@ fn routed(
     }
     params.insert(field.to_string(), Value::String(own));
     let body = request_body(&id, kind.method(), &params);
+    let token = backend::call(host, router, server, Some(part), "POST", &body);
     let mut exchange = Exchange {
         id,
         accepts,
-        kind: Kind::Routed,
+        kind: Kind::Routed(Box::new(Routed::new(part, body, session))),
         pending: Vec::new(),
         op: Some(op),
     };
-    let token = backend::call(host, router, server, Some(part), "POST", &body);
     if exchange.started(host, router, 0, token) {
         return None;
     }

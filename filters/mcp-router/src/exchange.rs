@@ -50,7 +50,37 @@ pub enum Kind {
         caller: Option<Caller>,
     },
     /// A request forwarded to one backend.
-    Routed,
+    Routed(Box<Routed>),
+}
+
+/// A request forwarded to one backend, kept so that it can be sent again once after the
+/// backend's session expired and the gateway initialized a new one (see `renewal.rs`).
+#[derive(Debug)]
+pub struct Routed {
+    /// The backend's part of the session the request was sent in.
+    pub part: BackendSession,
+    /// The request sent.
+    pub body: Vec<u8>,
+    /// The client's gateway session (its stateless backend sessions for a 2026-07-28
+    /// client, which has none).
+    pub session: Session,
+    /// Whether the request was already sent again.
+    pub retried: bool,
+    /// A new gateway session id to hand the client (after a renewal).
+    pub resealed: Option<String>,
+}
+
+impl Routed {
+    /// A first attempt of `body` to `part`, in the client's `session`.
+    pub fn new(part: &BackendSession, body: Vec<u8>, session: &Session) -> Self {
+        Self {
+            part: part.clone(),
+            body,
+            session: session.clone(),
+            retried: false,
+            resealed: None,
+        }
+    }
 }
 
 /// An exchange in flight.
@@ -187,7 +217,7 @@ impl Exchange {
                 }
                 false
             }
-            Kind::Routed => {
+            Kind::Routed(_) => {
                 self.routed_done(host, backend::outcome(result, &id));
                 true
             }
@@ -213,17 +243,50 @@ impl Exchange {
         self.started(host, router, slot, token)
     }
 
+    /// Whether callout `token` of a routed request that was not sent again yet came back
+    /// with 404: the backend no longer knows the session (expired, or the server restarted).
+    /// The token is then no longer pending; see `renewal.rs`.
+    pub fn session_expired(&mut self, token: u32, result: &CalloutResult) -> bool {
+        let Kind::Routed(routed) = &self.kind else {
+            return false;
+        };
+        let expired = matches!(result, Ok(response) if response.status == 404);
+        if routed.retried || !expired {
+            return false;
+        }
+        self.pending.retain(|(t, _)| *t != token);
+        true
+    }
+
+    /// The backend a list's callout `token` went to.
+    pub fn list_backend(&self, token: u32) -> Option<&BackendSession> {
+        let Kind::List { backends, .. } = &self.kind else {
+            return None;
+        };
+        let (_, slot) = self.pending.iter().find(|(t, _)| *t == token)?;
+        backends.get(*slot)
+    }
+
+    /// Answers a routed request whose backend session expired and could not be renewed.
+    pub fn expired(&mut self, host: &mut dyn Host) {
+        self.routed_done(host, Outcome::SessionExpired);
+    }
+
     fn routed_done(&mut self, host: &mut dyn Host, outcome: Outcome) {
         match outcome {
             Outcome::Reply { reply, .. } => {
                 let (messages, response) = (&reply.messages, &reply.response);
+                let resealed = match &self.kind {
+                    Kind::Routed(routed) => routed.resealed.as_deref(),
+                    _ => None,
+                };
                 respond::rpc_response(
                     host,
                     self.op.as_ref(),
                     self.accepts,
                     messages,
                     response,
-                    None,
+                    resealed,
                 )
             }
             Outcome::SessionExpired => respond::rpc_error(
@@ -307,13 +370,13 @@ impl Exchange {
                 let response = json!({"jsonrpc": "2.0", "id": self.id, "result": merged});
                 respond::rpc_response(host, self.op.as_ref(), self.accepts, &[], &response, None);
             }
-            Kind::Routed => {}
+            Kind::Routed(_) => {}
         }
     }
 }
 
 /// Reads a backend's `initialize` answer: its session id, agreed version and result.
-fn initialized(outcome: Outcome) -> Result<(Option<String>, String, Value), String> {
+pub(crate) fn initialized(outcome: Outcome) -> Result<(Option<String>, String, Value), String> {
     let (session_id, reply) = match outcome {
         Outcome::Reply { session_id, reply } => (session_id, reply),
         Outcome::SessionExpired => return Err("HTTP status 404".to_string()),

@@ -3,14 +3,18 @@
 //! passes through after one path comparison.
 
 use crate::authorize::{self, Caller};
+use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
-use crate::dispatch::{SessionState, broadcast, dispatch};
+use crate::dispatch::{SessionState, broadcast};
 use crate::exchange::Exchange;
+use crate::flow::{Handshaking, Incoming, Replays, Step};
 use crate::respond;
+use crate::stateless::Headers;
 use crate::telemetry::{self, Operation};
 use aigw_core::mcp::jsonrpc::{INVALID_REQUEST, Message, PARSE_ERROR, parse};
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::session::Session;
+use aigw_core::mcp::stateless::{METHOD_HEADER, NAME_HEADER, unsupported};
 use aigw_core::mcp::{PROTOCOL_VERSION_HEADER, SESSION_HEADER, is_supported};
 use aigw_host::{
     BodyStatus, CalloutResult, Filter, FilterFactory, HeadersStatus, Host, MetricId,
@@ -26,6 +30,7 @@ use std::time::SystemTime;
 pub struct McpRouterFactory {
     router: Arc<Router>,
     duration: MetricId,
+    sessions: Arc<BackendSessions>,
 }
 
 impl McpRouterFactory {
@@ -39,6 +44,7 @@ impl McpRouterFactory {
         Ok(Self {
             router: Arc::new(Router::from_json(config, env)?),
             duration: telemetry::define(metrics)?,
+            sessions: Arc::default(),
         })
     }
 }
@@ -54,6 +60,8 @@ impl FilterFactory for McpRouterFactory {
         McpRouterFilter {
             router: self.router.clone(),
             duration: self.duration,
+            sessions: self.sessions.clone(),
+            replays: Replays::default(),
             state: State::PassThrough,
         }
     }
@@ -64,6 +72,10 @@ impl FilterFactory for McpRouterFactory {
 pub struct McpRouterFilter {
     router: Arc<Router>,
     duration: MetricId,
+    /// Backend sessions kept by the factory (stateless clients, renewals).
+    sessions: Arc<BackendSessions>,
+    /// What is kept to serve the request again once.
+    replays: Replays,
     state: State,
 }
 
@@ -76,9 +88,13 @@ enum State {
         accepts: Accepts,
         session: SessionState,
         caller: Option<Caller>,
+        /// The routing headers.
+        headers: Headers,
         /// When the request headers arrived.
         started: SystemTime,
     },
+    /// Handshakes with servers in flight.
+    Handshaking(Handshaking),
     /// Callouts in flight.
     Waiting(Exchange),
     /// The client was answered.
@@ -90,7 +106,10 @@ impl McpRouterFilter {
         match host.request_header(SESSION_HEADER) {
             None => SessionState::Missing,
             Some(text) => match Session::open(&text, &self.router.keys) {
-                Ok(session) => SessionState::Open(session),
+                Ok(mut session) => {
+                    self.sessions.apply(&mut session);
+                    SessionState::Open(session)
+                }
                 Err(reason) => SessionState::Refused(reason),
             },
         }
@@ -121,6 +140,14 @@ impl McpRouterFilter {
     fn answered(&mut self, exchange: Option<Exchange>) {
         self.state = exchange.map_or(State::Done, State::Waiting);
     }
+
+    fn step(&mut self, step: Step) {
+        self.state = match step {
+            Step::Answered => State::Done,
+            Step::Handshaking(handshaking) => State::Handshaking(handshaking),
+            Step::Waiting(exchange) => State::Waiting(*exchange),
+        };
+    }
 }
 
 impl Filter for McpRouterFilter {
@@ -142,8 +169,7 @@ impl Filter for McpRouterFilter {
         if let Some(version) = host.request_header(PROTOCOL_VERSION_HEADER)
             && !is_supported(&version)
         {
-            let message = format!("unsupported MCP-Protocol-Version {version:?}");
-            respond::rpc_error(host, None, 400, &Value::Null, INVALID_REQUEST, &message);
+            respond::rpc_rejection(host, None, &unsupported(&version).to_response(&Value::Null));
             return HeadersStatus::StopIteration;
         }
         match method.as_str() {
@@ -163,10 +189,16 @@ impl Filter for McpRouterFilter {
                     respond::rpc_error(host, None, 400, &Value::Null, PARSE_ERROR, "empty body");
                 } else {
                     let session = self.session(host);
+                    let headers = Headers {
+                        version: host.request_header(PROTOCOL_VERSION_HEADER),
+                        method: host.request_header(METHOD_HEADER),
+                        name: host.request_header(NAME_HEADER),
+                    };
                     self.state = State::Reading {
                         accepts,
                         session,
                         caller,
+                        headers,
                         started: host.now(),
                     };
                 }
@@ -198,7 +230,9 @@ impl Filter for McpRouterFilter {
         match &self.state {
             State::PassThrough => return BodyStatus::Continue,
             State::Reading { .. } => {}
-            State::Waiting(_) | State::Done => return BodyStatus::StopNoBuffer,
+            State::Waiting(_) | State::Handshaking(_) | State::Done => {
+                return BodyStatus::StopNoBuffer;
+            }
         }
         let body = host.request_body();
         if body.len() > self.router.max_request_bytes {
@@ -217,6 +251,7 @@ impl Filter for McpRouterFilter {
             accepts,
             session,
             caller,
+            headers,
             started,
         } = std::mem::replace(&mut self.state, State::Done)
         else {
@@ -226,9 +261,16 @@ impl Filter for McpRouterFilter {
             Ok(message) => {
                 let op = self.operation(host, &message, &session, started);
                 let router = self.router.clone();
-                let caller = caller.as_ref();
-                let exchange = dispatch(host, &router, accepts, session, message, caller, op);
-                self.answered(exchange);
+                let incoming = Incoming {
+                    message,
+                    accepts,
+                    session,
+                    headers: &headers,
+                    caller: caller.as_ref(),
+                    op,
+                };
+                let step = self.replays.serve(host, &router, &self.sessions, incoming);
+                self.step(step);
             }
             Err(error) => {
                 let status = if error.code == PARSE_ERROR || error.code == INVALID_REQUEST {
@@ -243,12 +285,19 @@ impl Filter for McpRouterFilter {
     }
 
     fn on_callout_done(&mut self, host: &mut dyn Host, token: u32, result: CalloutResult) {
-        let State::Waiting(exchange) = &mut self.state else {
-            return;
+        let (router, sessions) = (self.router.clone(), self.sessions.clone());
+        let step = match std::mem::replace(&mut self.state, State::Done) {
+            State::Handshaking(h) => h.callout_done(host, &router, &sessions, token, result),
+            State::Waiting(exchange) => {
+                let replays = &mut self.replays;
+                replays.callout_done(host, &router, &sessions, exchange, token, result)
+            }
+            other => {
+                self.state = other;
+                return;
+            }
         };
-        if exchange.callout_done(host, &self.router, token, result) {
-            self.state = State::Done;
-        }
+        self.step(step);
     }
 }
 

@@ -272,19 +272,6 @@ fn filtered_and_unknown_tools_are_refused_without_a_callout() {
 }
 
 #[test]
-fn an_expired_backend_session_ends_the_gateway_session() {
-    let session = session();
-    let mut host = post(Some(&session));
-    let mut f = filter();
-    host.run_request(
-        &mut f,
-        br#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"calc__add"}}"#,
-    );
-    complete_callout(&mut host, &mut f, 1, json_reply(404, None, json!({})));
-    assert_eq!(reply_json(&host).0, 404);
-}
-
-#[test]
 fn sessions_are_required_and_checked() {
     let body = br#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
     let mut host = post(None);

@@ -6,11 +6,17 @@
 
 mod authorize;
 mod backend;
+mod backend_sessions;
 pub mod config;
 mod dispatch;
 mod exchange;
 mod filter;
+mod flow;
+mod handshake;
+mod relist;
+mod renewal;
 mod respond;
+mod stateless;
 mod telemetry;
 #[cfg(test)]
 mod test_support;

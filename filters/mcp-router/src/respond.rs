@@ -5,6 +5,7 @@ use crate::telemetry::Operation;
 use aigw_core::mcp::SESSION_HEADER;
 use aigw_core::mcp::jsonrpc::error_body;
 use aigw_core::mcp::reply::{Accepts, client_body};
+use aigw_core::mcp::stateless::{STATELESS_VERSION, complete};
 use aigw_core::metrics::ERROR_TYPE_TOOL_ERROR;
 use aigw_host::Host;
 use serde_json::Value;
@@ -38,12 +39,35 @@ pub fn rpc_response(
     if let Some(op) = op {
         op.finish(host, error_type(response).as_deref());
     }
+    let completed = op.and_then(|op| for_stateless_client(op, response));
+    let response = completed.as_ref().unwrap_or(response);
     let (content_type, body) = client_body(accepts, messages, response);
     let mut headers = vec![("content-type", content_type)];
     if let Some(session) = session {
         headers.push((SESSION_HEADER, session));
     }
     host.send_local_reply(200, &headers, &body);
+}
+
+/// `response` completed for a 2026-07-28 client (`resultType`, cache directives), or `None`
+/// when `op` is of an earlier revision or `response` is an error.
+fn for_stateless_client(op: &Operation, response: &Value) -> Option<Value> {
+    if op.version() != STATELESS_VERSION || response.get("result").is_none() {
+        return None;
+    }
+    let mut response = response.clone();
+    complete(op.method(), &mut response["result"]);
+    Some(response)
+}
+
+/// Answers a refused stateless request with its JSON-RPC error `response` at HTTP 400.
+pub fn rpc_rejection(host: &mut dyn Host, op: Option<&Operation>, response: &Value) {
+    if let Some(op) = op {
+        op.finish(host, error_type(response).as_deref());
+    }
+    let body = response.to_string();
+    let headers = [("content-type", "application/json")];
+    host.send_local_reply(400, &headers, body.as_bytes());
 }
 
 /// Why `response` reports a failure: its JSON-RPC error code, or `tool_error` for a tool

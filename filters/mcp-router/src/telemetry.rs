@@ -43,6 +43,16 @@ impl Operation {
         }
     }
 
+    /// The JSON-RPC method.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The protocol version (empty when unknown).
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
     /// Sets the protocol version (negotiated by `initialize`).
     pub fn set_version(&mut self, version: &str) {
         self.version = version.to_string();

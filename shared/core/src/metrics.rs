@@ -116,8 +116,9 @@ pub const ERROR_TYPE_TOOL_ERROR: &str = "tool_error";
 pub const OTHER_METHOD: &str = "_OTHER";
 
 /// The MCP methods recorded under their own name (bounded label values).
-pub const MCP_METHODS: [&str; 21] = [
+pub const MCP_METHODS: [&str; 22] = [
     "initialize",
+    "server/discover",
     "ping",
     "tools/list",
     "tools/call",
@@ -156,6 +157,7 @@ mod tests {
     #[test]
     fn known_mcp_methods_keep_their_name_others_are_folded() {
         assert_eq!(mcp_method_label("tools/call"), "tools/call");
+        assert_eq!(mcp_method_label("server/discover"), "server/discover");
         assert_eq!(
             mcp_method_label("notifications/initialized"),
             "notifications/initialized"

@@ -9,10 +9,15 @@ pub mod merge;
 pub mod naming;
 pub mod reply;
 pub mod session;
+pub mod stateless;
 pub mod tool_filter;
 
-/// Protocol revisions the gateway speaks, oldest first.
-pub const SUPPORTED_VERSIONS: &[&str] = &["2025-06-18", "2025-11-25"];
+/// Protocol revisions the gateway speaks, oldest first: the handshake revisions, then the
+/// stateless one ([`stateless::STATELESS_VERSION`]).
+pub const SUPPORTED_VERSIONS: &[&str] = &["2025-06-18", "2025-11-25", "2026-07-28"];
+
+/// The revisions negotiated by `initialize` (the stateless revision has no handshake).
+pub const HANDSHAKE_VERSIONS: &[&str] = &["2025-06-18", "2025-11-25"];
 
 /// The revision offered when a client asks for one the gateway does not speak.
 pub const LATEST_VERSION: &str = "2025-11-25";
@@ -23,10 +28,11 @@ pub const SESSION_HEADER: &str = "mcp-session-id";
 /// Header carrying the negotiated protocol version on every request after `initialize`.
 pub const PROTOCOL_VERSION_HEADER: &str = "mcp-protocol-version";
 
-/// The version to use for a client asking for `requested`: the same when supported,
-/// otherwise the latest one (the client then decides whether it can continue).
+/// The version `initialize` answers a client asking for `requested` with: the same when it
+/// is a handshake revision, otherwise the latest one (the client then decides whether it
+/// can continue).
 pub fn negotiate(requested: &str) -> &'static str {
-    SUPPORTED_VERSIONS
+    HANDSHAKE_VERSIONS
         .iter()
         .find(|v| **v == requested)
         .copied()
@@ -47,6 +53,12 @@ mod tests {
         assert_eq!(negotiate("2025-06-18"), "2025-06-18");
         assert_eq!(negotiate("2025-11-25"), "2025-11-25");
         assert_eq!(negotiate("2024-11-05"), LATEST_VERSION);
+        assert_eq!(
+            negotiate("2026-07-28"),
+            LATEST_VERSION,
+            "no handshake at 2026-07-28"
+        );
         assert!(!is_supported("2024-11-05"));
+        assert!(is_supported("2026-07-28"));
     }
 }
