@@ -1,10 +1,11 @@
-//! What the filter does with one parsed client message: answer it locally, or start the
-//! callouts of an [`Exchange`].
+//! What the filter does with one parsed client message: answer it locally, start the
+//! callouts of an [`Exchange`], or forward it to one server through Envoy's router.
 
 use crate::authorize::{self, Caller, Target};
 use crate::backend;
 use crate::config::Router;
 use crate::exchange::{Exchange, Kind};
+use crate::forward::{self, Forwarded, POST_ACCEPT};
 use crate::respond;
 use crate::telemetry::Operation;
 use aigw_core::mcp::jsonrpc::{
@@ -29,8 +30,17 @@ pub enum SessionState {
     Refused(SessionError),
 }
 
-/// Handles `message` (its [`Operation`] is `op`); returns the exchange to wait for, or
-/// `None` when the client was answered already.
+/// What the filter waits for once a message was handled (unless the client was answered).
+#[derive(Debug)]
+pub enum Next {
+    /// The callouts of an exchange.
+    Callouts(Exchange),
+    /// The answer of the one server the request was forwarded to through the router.
+    Router(Forwarded),
+}
+
+/// Handles `message` (its [`Operation`] is `op`); returns what to wait for, or `None` when
+/// the client was answered already.
 pub fn dispatch(
     host: &mut dyn Host,
     router: &Router,
@@ -39,7 +49,7 @@ pub fn dispatch(
     message: Message,
     caller: Option<&Caller>,
     op: Operation,
-) -> Option<Exchange> {
+) -> Option<Next> {
     let (id, method, params) = match message {
         Message::Response { .. } => {
             respond::rpc_error(
@@ -64,7 +74,8 @@ pub fn dispatch(
             }
             let session = require(host, &op, &Value::Null, session)?;
             let body = notification_body(&method, &params);
-            return broadcast(host, router, &session, "POST", &body, 202, Some(op));
+            return broadcast(host, router, &session, "POST", &body, 202, Some(op))
+                .map(Next::Callouts);
         }
         Message::Request { id, method, params } => (id, method, params),
     };
@@ -81,7 +92,7 @@ pub fn dispatch(
         return None;
     }
     if method == "initialize" {
-        return initialize(host, router, accepts, id, &params, op);
+        return initialize(host, router, accepts, id, &params, op).map(Next::Callouts);
     }
     let session = require(host, &op, &id, session)?;
     if method == "ping" {
@@ -95,7 +106,7 @@ pub fn dispatch(
             caller,
             op,
         };
-        return list(host, router, client, id, session, kind, &params);
+        return list(host, router, client, id, session, kind, &params).map(Next::Callouts);
     }
     if let Some(kind) = RoutedKind::from_method(&method) {
         let client = Client {
@@ -132,12 +143,7 @@ fn require(
     }
 }
 
-fn invalid_params(
-    host: &mut dyn Host,
-    op: &Operation,
-    id: &Value,
-    message: &str,
-) -> Option<Exchange> {
+fn invalid_params<T>(host: &mut dyn Host, op: &Operation, id: &Value, message: &str) -> Option<T> {
     respond::rpc_error(host, Some(op), 200, id, INVALID_PARAMS, message);
     None
 }
@@ -284,12 +290,8 @@ fn routed(
     session: &Session,
     kind: RoutedKind,
     mut params: Map<String, Value>,
-) -> Option<Exchange> {
-    let Client {
-        accepts,
-        caller,
-        mut op,
-    } = client;
+) -> Option<Next> {
+    let Client { caller, mut op, .. } = client;
     let field = kind.param();
     let Some(name) = params.get(field).and_then(Value::as_str) else {
         return invalid_params(host, &op, &id, &format!("params.{field} must be a string"));
@@ -322,17 +324,7 @@ fn routed(
         return None;
     }
     params.insert(field.to_string(), Value::String(own));
-    let body = request_body(&id, kind.method(), &params);
-    let mut exchange = Exchange {
-        id,
-        accepts,
-        kind: Kind::Routed,
-        pending: Vec::new(),
-        op: Some(op),
-    };
-    let token = backend::call(host, router, server, Some(part), "POST", &body);
-    if exchange.started(host, router, 0, token) {
-        return None;
-    }
-    Some(exchange)
+    host.set_request_body(&request_body(&id, kind.method(), &params));
+    forward::point_at(host, server, part, POST_ACCEPT);
+    Some(Next::Router(Forwarded::new(op, true)))
 }

@@ -6,7 +6,7 @@ use crate::backend::{self, Outcome, accepted};
 use crate::config::Router;
 use crate::respond;
 use crate::telemetry::Operation;
-use aigw_core::mcp::jsonrpc::{INTERNAL_ERROR, INVALID_REQUEST, request_body};
+use aigw_core::mcp::jsonrpc::{INTERNAL_ERROR, request_body};
 use aigw_core::mcp::lists::ListKind;
 use aigw_core::mcp::merge::{initialize_result, list_result};
 use aigw_core::mcp::reply::Accepts;
@@ -49,8 +49,6 @@ pub enum Kind {
         /// The authenticated client (tools it may not call are left out).
         caller: Option<Caller>,
     },
-    /// A request forwarded to one backend.
-    Routed,
 }
 
 /// An exchange in flight.
@@ -69,21 +67,17 @@ pub struct Exchange {
 }
 
 impl Exchange {
-    /// Records a started callout for `slot`, or a failure to start it as its result.
-    /// Returns true when the client was answered (a routed request whose callout could not
-    /// start); otherwise the caller answers with [`Exchange::finish`] once [`Exchange::idle`].
+    /// Records a started callout for `slot`, or a failure to start it as its result; the
+    /// caller answers with [`Exchange::finish`] once [`Exchange::idle`].
     pub fn started(
         &mut self,
         host: &mut dyn Host,
         router: &Router,
         slot: usize,
         token: Result<u32, String>,
-    ) -> bool {
+    ) {
         match token {
-            Ok(token) => {
-                self.pending.push((token, slot));
-                false
-            }
+            Ok(token) => self.pending.push((token, slot)),
             Err(reason) => self.record(host, router, slot, Err(reason)),
         }
     }
@@ -106,9 +100,7 @@ impl Exchange {
             return false;
         };
         let (_, slot) = self.pending.swap_remove(position);
-        if self.record(host, router, slot, result) {
-            return true;
-        }
+        self.record(host, router, slot, result);
         if !self.idle() {
             return false;
         }
@@ -116,15 +108,8 @@ impl Exchange {
         true
     }
 
-    /// Records what `slot` returned (a list may start its next page). Returns true when the
-    /// client was answered.
-    fn record(
-        &mut self,
-        host: &mut dyn Host,
-        router: &Router,
-        slot: usize,
-        result: CalloutResult,
-    ) -> bool {
+    /// Records what `slot` returned (a list may start its next page).
+    fn record(&mut self, host: &mut dyn Host, router: &Router, slot: usize, result: CalloutResult) {
         let id = self.id.clone();
         match &mut self.kind {
             Kind::Initialize { joined, .. } => {
@@ -140,13 +125,11 @@ impl Exchange {
                     }
                     Err(reason) => warn(host, server, "initialize", &reason),
                 }
-                false
             }
             Kind::Broadcast { servers, .. } => {
                 if let Err(reason) = accepted(&result) {
                     warn(host, &servers[slot], "notification", &reason);
                 }
-                false
             }
             Kind::List {
                 kind,
@@ -185,11 +168,6 @@ impl Exchange {
                     }
                     Err(reason) => warn(host, &backend.server, kind.method(), &reason),
                 }
-                false
-            }
-            Kind::Routed => {
-                self.routed_done(host, backend::outcome(result, &id));
-                true
             }
         }
     }
@@ -202,7 +180,7 @@ impl Exchange {
         kind: ListKind,
         backend: &BackendSession,
         cursor: String,
-    ) -> bool {
+    ) {
         let mut params = Map::new();
         params.insert("cursor".to_string(), Value::String(cursor));
         let body = request_body(&self.id, kind.method(), &params);
@@ -211,38 +189,6 @@ impl Exchange {
             None => Err("server left the config".to_string()),
         };
         self.started(host, router, slot, token)
-    }
-
-    fn routed_done(&mut self, host: &mut dyn Host, outcome: Outcome) {
-        match outcome {
-            Outcome::Reply { reply, .. } => {
-                let (messages, response) = (&reply.messages, &reply.response);
-                respond::rpc_response(
-                    host,
-                    self.op.as_ref(),
-                    self.accepts,
-                    messages,
-                    response,
-                    None,
-                )
-            }
-            Outcome::SessionExpired => respond::rpc_error(
-                host,
-                self.op.as_ref(),
-                404,
-                &self.id,
-                INVALID_REQUEST,
-                "an MCP server behind the gateway ended its session; initialize a new session",
-            ),
-            Outcome::Failed(reason) => respond::rpc_error(
-                host,
-                self.op.as_ref(),
-                200,
-                &self.id,
-                INTERNAL_ERROR,
-                &format!("MCP server failed: {reason}"),
-            ),
-        }
     }
 
     /// Answers the client from what all callouts returned.
@@ -307,7 +253,6 @@ impl Exchange {
                 let response = json!({"jsonrpc": "2.0", "id": self.id, "result": merged});
                 respond::rpc_response(host, self.op.as_ref(), self.accepts, &[], &response, None);
             }
-            Kind::Routed => {}
         }
     }
 }

@@ -1,7 +1,8 @@
 //! aigw-mcp-router: the MCP gateway filter. Many MCP servers behind one Streamable HTTP
 //! endpoint: `initialize` and the list methods fan out to every server and are merged, tools
 //! and prompts are renamed `{server}{separator}{name}` and calls are routed back by that
-//! prefix, and the client's session id carries the servers' session ids, sealed. Built as a
+//! prefix and forwarded through Envoy's router, and the client's session id carries the
+//! servers' session ids, sealed. Built as a
 //! proxy-wasm module and as an Envoy dynamic module.
 
 mod authorize;
@@ -10,7 +11,9 @@ pub mod config;
 mod dispatch;
 mod exchange;
 mod filter;
+mod forward;
 mod respond;
+mod server_stream;
 mod telemetry;
 #[cfg(test)]
 mod test_support;

@@ -3,9 +3,9 @@
 
 use crate::telemetry::Operation;
 use aigw_core::mcp::SESSION_HEADER;
+use aigw_core::mcp::answer::response_error_type;
 use aigw_core::mcp::jsonrpc::error_body;
 use aigw_core::mcp::reply::{Accepts, client_body};
-use aigw_core::metrics::ERROR_TYPE_TOOL_ERROR;
 use aigw_host::Host;
 use serde_json::Value;
 
@@ -36,7 +36,7 @@ pub fn rpc_response(
     session: Option<&str>,
 ) {
     if let Some(op) = op {
-        op.finish(host, error_type(response).as_deref());
+        op.finish(host, response_error_type(response).as_deref());
     }
     let (content_type, body) = client_body(accepts, messages, response);
     let mut headers = vec![("content-type", content_type)];
@@ -44,19 +44,6 @@ pub fn rpc_response(
         headers.push((SESSION_HEADER, session));
     }
     host.send_local_reply(200, &headers, &body);
-}
-
-/// Why `response` reports a failure: its JSON-RPC error code, or `tool_error` for a tool
-/// result marked `isError`.
-fn error_type(response: &Value) -> Option<String> {
-    if let Some(error) = response.get("error") {
-        return Some(match error.get("code") {
-            Some(code @ Value::Number(_)) => code.to_string(),
-            _ => "unknown".to_string(),
-        });
-    }
-    let failed = response["result"]["isError"] == Value::Bool(true);
-    failed.then(|| ERROR_TYPE_TOOL_ERROR.to_string())
 }
 
 /// Answers with an empty body at `status` (202 for notifications, 200 for DELETE).
@@ -67,8 +54,18 @@ pub fn empty(host: &mut dyn Host, op: Option<&Operation>, status: u16) {
     host.send_local_reply(status, &[], b"");
 }
 
-/// Answers with a plain HTTP error (for requests that are not JSON-RPC at all).
-pub fn http_error(host: &mut dyn Host, status: u16, extra: &[(&str, &str)], message: &str) {
+/// Answers with a plain HTTP error (for requests that are not JSON-RPC at all), finishing
+/// `op` with the status as its error type.
+pub fn http_error(
+    host: &mut dyn Host,
+    op: Option<&Operation>,
+    status: u16,
+    extra: &[(&str, &str)],
+    message: &str,
+) {
+    if let Some(op) = op {
+        op.finish(host, Some(&status.to_string()));
+    }
     let mut headers = vec![("content-type", "text/plain")];
     headers.extend_from_slice(extra);
     host.send_local_reply(status, &headers, message.as_bytes());
