@@ -3,6 +3,7 @@
 
 use crate::authorize::{self, Caller, Target};
 use crate::backend;
+use crate::client_response;
 use crate::config::Router;
 use crate::exchange::{Exchange, Kind};
 use crate::forward::{self, Forwarded, POST_ACCEPT};
@@ -51,16 +52,9 @@ pub fn dispatch(
     op: Operation,
 ) -> Option<Next> {
     let (id, method, params) = match message {
-        Message::Response { .. } => {
-            respond::rpc_error(
-                host,
-                Some(&op),
-                400,
-                &Value::Null,
-                INVALID_REQUEST,
-                "responses to server requests are not relayed by this gateway",
-            );
-            return None;
+        Message::Response { id, rest } => {
+            let session = require(host, &op, &Value::Null, session)?;
+            return client_response::relay(host, router, &session, &id, rest, op);
         }
         Message::Notification { method, params } => {
             let target = Target {
@@ -167,11 +161,11 @@ fn initialize(
     };
     let version = negotiate(requested);
     op.set_version(version);
-    // Capabilities are not passed on: requests from servers to the client (sampling,
-    // elicitation, roots) cannot be relayed by this gateway yet.
+    // The client's capabilities are passed on: servers may send it requests (sampling,
+    // elicitation, roots) inside the streams the gateway forwards.
     let mut backend_params = Map::new();
     backend_params.insert("protocolVersion".into(), json!(version));
-    backend_params.insert("capabilities".into(), json!({}));
+    backend_params.insert("capabilities".into(), params["capabilities"].clone());
     backend_params.insert("clientInfo".into(), client_info.clone());
     let body = request_body(&id, "initialize", &backend_params);
     let mut exchange = Exchange {
@@ -326,5 +320,6 @@ fn routed(
     params.insert(field.to_string(), Value::String(own));
     host.set_request_body(&request_body(&id, kind.method(), &params));
     forward::point_at(host, server, part, POST_ACCEPT);
-    Some(Next::Router(Forwarded::new(op, true)))
+    let forwarded = Forwarded::new(op, true).relabelling(&server.name, &router.separator);
+    Some(Next::Router(forwarded))
 }

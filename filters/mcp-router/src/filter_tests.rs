@@ -71,7 +71,11 @@ fn initialize_fans_out_and_seals_the_backends_sessions() {
     );
     assert_eq!(header(&host.callouts[1].headers, ":path"), Some("/v2/mcp"));
     assert_eq!(header(&host.callouts[1].headers, "authorization"), None);
-    assert_eq!(sent_json(&host, 0)["params"]["capabilities"], json!({}));
+    assert_eq!(
+        sent_json(&host, 0)["params"]["capabilities"],
+        json!({"sampling": {}}),
+        "the client's capabilities are passed on"
+    );
 
     let weather = json!({"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-06-18",
         "capabilities":{"tools":{"listChanged":true}},"serverInfo":{"name":"w","version":"1"}}});

@@ -1,11 +1,13 @@
 //! Requests forwarded through Envoy's router to one MCP server (routed calls, GET server
-//! streams): the headers the server gets, and the server's answer streaming back untouched
-//! while its end is watched for telemetry.
+//! streams, client responses): the headers the server gets, and the server's answer
+//! streaming back chunk by chunk, watched for telemetry, with only the ids of the server's
+//! own requests to the client rewritten (SSE).
 
 use crate::config::Server;
 use crate::telemetry::Operation;
 use aigw_core::auth::ExposeSecret;
 use aigw_core::mcp::answer::AnswerWatch;
+use aigw_core::mcp::server_requests::SseRelabel;
 use aigw_core::mcp::session::BackendSession;
 use aigw_core::mcp::{PROTOCOL_VERSION_HEADER, ROUTE_HEADER, SESSION_HEADER};
 use aigw_host::Host;
@@ -32,6 +34,9 @@ pub fn point_at(host: &mut dyn Host, server: &Server, part: &BackendSession, acc
     host.clear_route_cache();
 }
 
+/// Error type of a forwarded request whose stream ended before the server's answer began.
+pub const STREAM_RESET: &str = "stream_reset";
+
 /// A request forwarded to one server, until its answer ended.
 #[derive(Debug)]
 pub struct Forwarded {
@@ -39,6 +44,9 @@ pub struct Forwarded {
     /// Whether the answer's body is read for a JSON-RPC error (POST) or not (GET stream).
     read_body: bool,
     watch: Option<AnswerWatch>,
+    /// Server name and separator of the relayed ids of its requests in an SSE answer.
+    relabel_as: Option<(String, String)>,
+    relabel: Option<SseRelabel>,
 }
 
 impl Forwarded {
@@ -49,7 +57,16 @@ impl Forwarded {
             op,
             read_body,
             watch: None,
+            relabel_as: None,
+            relabel: None,
         }
+    }
+
+    /// Relabels the server's requests in an SSE answer as requests of `server` (see
+    /// `aigw_core::mcp::server_requests`).
+    pub fn relabelling(mut self, server: &str, separator: &str) -> Self {
+        self.relabel_as = Some((server.to_string(), separator.to_string()));
+        self
     }
 
     /// The answer's headers: the server's session id is removed (the client only ever
@@ -60,21 +77,46 @@ impl Forwarded {
             .response_header(":status")
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let content_type = if self.read_body {
-            host.response_header("content-type")
-        } else {
-            None
-        };
-        self.watch = Some(AnswerWatch::new(status, content_type.as_deref()));
+        let content_type = host.response_header("content-type");
+        let sse = content_type
+            .as_deref()
+            .is_some_and(|c| c.trim_start().starts_with("text/event-stream"));
+        if let Some((server, separator)) = &self.relabel_as
+            && sse
+            && !end_of_stream
+        {
+            // Relabelling changes the length of the stream.
+            host.remove_response_header("content-length");
+            self.relabel = Some(SseRelabel::new(server, separator));
+        }
+        let watched = if self.read_body { content_type } else { None };
+        self.watch = Some(AnswerWatch::new(status, watched.as_deref()));
         end_of_stream
     }
 
-    /// A chunk of the answer (passed on unchanged). Returns true at its end.
+    /// A chunk of the answer, passed on (relabelled when it holds a server request).
+    /// Returns true at its end.
     pub fn response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> bool {
-        if self.read_body
-            && let Some(watch) = &mut self.watch
-        {
-            watch.feed(&host.response_body());
+        let watch = self.watch.as_mut().filter(|_| self.read_body);
+        if watch.is_none() && self.relabel.is_none() {
+            return end_of_stream;
+        }
+        let chunk = host.response_body();
+        if let Some(watch) = watch {
+            watch.feed(&chunk);
+        }
+        if let Some(relabel) = &mut self.relabel {
+            let mut out = relabel.feed(&chunk);
+            if end_of_stream {
+                let rest = relabel.finish();
+                if !rest.is_empty() {
+                    out.get_or_insert_with(|| chunk.clone())
+                        .extend_from_slice(&rest);
+                }
+            }
+            if let Some(out) = out {
+                host.set_response_body(&out);
+            }
         }
         end_of_stream
     }
@@ -89,9 +131,6 @@ impl Forwarded {
         self.op.finish(host, error.as_deref());
     }
 }
-
-/// Error type of a forwarded request whose stream ended before the server's answer began.
-pub const STREAM_RESET: &str = "stream_reset";
 
 #[cfg(test)]
 #[path = "forward_tests.rs"]

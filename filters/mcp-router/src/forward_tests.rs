@@ -94,6 +94,7 @@ fn the_answer_streams_back_untouched_without_the_servers_session_id() {
     let progress = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"progress\":1}}\n\n";
     let result =
         "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{\"content\":[]}}\n\n";
+    let mut passed = Vec::new();
     for (chunk, end) in [
         (&progress[..30], false),
         (&progress[30..], false),
@@ -101,13 +102,12 @@ fn the_answer_streams_back_untouched_without_the_servers_session_id() {
     ] {
         host.response_body = chunk.as_bytes().to_vec();
         assert_eq!(f.on_response_body(&mut host, end), BodyStatus::Continue);
-        assert_eq!(host.response_body, chunk.as_bytes(), "passed on unchanged");
-        assert_eq!(
-            host.metric_records.is_empty(),
-            !end,
-            "recorded at the end only"
-        );
+        passed.push(String::from_utf8(std::mem::take(&mut host.response_body)).unwrap());
+        let recorded = !host.metric_records.is_empty();
+        assert_eq!(recorded, end, "recorded at the end only");
     }
+    // The start of an event waits for its end; each complete event passes unchanged.
+    assert_eq!(passed, ["", progress, result]);
     f.on_stream_complete(&mut host);
     assert_eq!(host.metric_records.len(), 1, "recorded once");
 }
@@ -203,6 +203,60 @@ fn get_without_a_valid_session_or_accepting_no_stream_is_refused() {
         let mut host = TestHost::with_request_headers(&all);
         host.run_request(&mut filter(), b"");
         assert_eq!(host.local_reply.as_ref().unwrap().status, status);
+        assert_eq!(forwarded_to(&host), None);
+    }
+}
+
+#[test]
+fn a_server_request_in_the_answer_gets_a_relayed_id_and_the_response_goes_back() {
+    let mut host = client_post(&[]);
+    let mut f = filter();
+    let call =
+        json!({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"weather__ask"}});
+    host.run_request(&mut f, call.to_string().as_bytes());
+    answer_headers(&mut host, 200, &[("content-type", "text/event-stream")]);
+    let request =
+        json!({"jsonrpc":"2.0","id":0,"method":"elicitation/create","params":{"message":"ok?"}});
+    let event = format!("event: message\ndata: {request}\n\n");
+    let (head, tail) = event.as_bytes().split_at(25);
+    let out = host.run_response(&mut f, &[head, tail]);
+    let relayed = json!({"jsonrpc":"2.0","id":"weather__0","method":"elicitation/create",
+        "params":{"message":"ok?"}});
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        format!("event: message\ndata: {relayed}\n\n")
+    );
+
+    let mut host = client_post(&[]);
+    let mut f = filter();
+    let response = json!({"jsonrpc":"2.0","id":"weather__0","result":{"action":"accept"}});
+    let (_, body) = host.run_request(&mut f, response.to_string().as_bytes());
+    assert_eq!(body, Some(BodyStatus::Continue));
+    assert_eq!(forwarded_to(&host), Some("weather"));
+    assert_eq!(
+        sent_body(&host),
+        json!({"jsonrpc":"2.0","id":0,"result":{"action":"accept"}})
+    );
+    assert_eq!(header(&host.request_headers, "mcp-session-id"), Some("w-1"));
+    answer_headers(&mut host, 202, &[]);
+    f.on_response_headers(&mut host, true);
+    let (_, labels, _) = &host.metric_records[0];
+    assert_eq!(labels[..3], ["_OTHER", "", ""]);
+    assert_eq!(labels[4], "weather");
+}
+
+#[test]
+fn a_response_to_no_relayed_request_is_refused() {
+    for id in [json!(0), json!("nope__0"), json!("calc__x")] {
+        let mut host = client_post(&[]);
+        let response = json!({"jsonrpc":"2.0","id":id,"result":{}});
+        host.run_request(&mut filter(), response.to_string().as_bytes());
+        let (status, reply) = reply_json(&host);
+        assert_eq!(
+            (status, &reply["error"]["code"]),
+            (400, &json!(-32600)),
+            "{id}"
+        );
         assert_eq!(forwarded_to(&host), None);
     }
 }

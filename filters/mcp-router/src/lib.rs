@@ -7,6 +7,7 @@
 
 mod authorize;
 mod backend;
+mod client_response;
 pub mod config;
 mod dispatch;
 mod exchange;

@@ -51,5 +51,5 @@ pub fn open(
         return None;
     };
     forward::point_at(host, server, part, "text/event-stream");
-    Some(Forwarded::new(op, false))
+    Some(Forwarded::new(op, false).relabelling(&server.name, &router.separator))
 }
