@@ -146,7 +146,7 @@ def test_a_session_started_on_one_replica_continues_on_the_other(mcp_gw):
         assert client.post(mcp_gw.url, json=initialized, headers=headers).status_code == 202
         reply = client.post(mcp_gw.replica_url, json=call, headers=headers)
         assert reply.status_code == 200, reply.text
-        assert reply.json()["result"]["content"][0]["text"] == "3"
+        assert mcp_gateway.rpc_answer(reply)["result"]["content"][0]["text"] == "3"
 
 
 def test_json_rpc_errors_and_http_methods(mcp_gw):
