@@ -158,7 +158,7 @@ impl Exchange {
                             Some(cursor) if pages[slot] < MAX_PAGES => {
                                 let kind = *kind;
                                 let backend = backend.clone();
-                                return self.next_page(host, router, slot, kind, &backend, cursor);
+                                self.next_page(host, router, slot, kind, &backend, cursor);
                             }
                             Some(_) => {
                                 warn(host, &backend.server, kind.method(), "page limit reached")
