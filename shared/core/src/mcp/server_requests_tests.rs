@@ -87,3 +87,38 @@ fn relayed_ids_route_back_to_the_server_and_its_own_id() {
         assert_eq!(original_id(servers, "__", &foreign), None, "{foreign}");
     }
 }
+
+#[test]
+fn streams_without_requests_pass_byte_for_byte_whatever_the_line_endings_and_splits() {
+    let streams = [
+        "data: {\"method\":\"notifications/x\"}\r\r: comment\rdata\r\r",
+        "event: message\r\ndata: {\"method\":\"n\",\"params\":{}}\r\n\r\nretry: 5\n\n",
+        "data: not json \"method\"\n\ndata: {\"id\":1,\"result\":{}}\n\n\n",
+        "data: {\"id\":null,\"method\":\"x\"}\n\ndata: [\"method\"]\n\ntrailing",
+        "\r\n\r\n\n\r",
+    ];
+    for stream in streams {
+        let bytes = stream.as_bytes();
+        for at in 0..=bytes.len() {
+            for second in at..=bytes.len() {
+                let chunks = [&bytes[..at], &bytes[at..second], &bytes[second..]];
+                let (out, _) = run(&chunks);
+                assert_eq!(out, bytes, "{stream:?} split at {at}, {second}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_request_after_cr_line_endings_is_relabelled() {
+    let stream = "data: {\"id\":5,\"method\":\"roots/list\"}\r\r";
+    let bytes = stream.as_bytes();
+    let want = format!(
+        "data: {}\r\r",
+        json!({"id":"alpha__5","method":"roots/list"})
+    );
+    for at in 0..=bytes.len() {
+        let (out, _) = run(&[&bytes[..at], &bytes[at..]]);
+        assert_eq!(String::from_utf8(out).unwrap(), want, "split at {at}");
+    }
+}
