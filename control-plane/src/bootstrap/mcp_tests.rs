@@ -102,8 +102,8 @@ fn each_mcp_server_gets_a_cluster() {
 #[test]
 fn each_mcp_server_gets_a_route_on_the_routing_header_before_all_others() {
     let b = bootstrap(ModuleKind::Native);
-    let routes = &b["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]
-        ["typed_config"]["route_config"]["virtual_hosts"][0]["routes"];
+    let routes = &b["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+        ["route_config"]["virtual_hosts"][0]["routes"];
     assert_eq!(
         routes[1],
         json!({
