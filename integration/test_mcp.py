@@ -146,7 +146,7 @@ def test_a_session_started_on_one_replica_continues_on_the_other(mcp_gw):
         assert client.post(mcp_gw.url, json=initialized, headers=headers).status_code == 202
         reply = client.post(mcp_gw.replica_url, json=call, headers=headers)
         assert reply.status_code == 200, reply.text
-        assert reply.json()["result"]["content"][0]["text"] == "3"
+        assert mcp_gateway.rpc_answer(reply)["result"]["content"][0]["text"] == "3"
 
 
 def test_json_rpc_errors_and_http_methods(mcp_gw):
@@ -159,5 +159,9 @@ def test_json_rpc_errors_and_http_methods(mcp_gw):
         unknown = {"jsonrpc": "2.0", "id": 3, "method": "no/such"}
         reply = client.post(mcp_gw.url, json=unknown, headers={**HEADERS, "mcp-session-id": session})
         assert reply.json()["error"]["code"] == -32601
-        assert client.get(mcp_gw.url, headers={"accept": "text/event-stream"}).status_code == 405
+        stream = {"accept": "text/event-stream"}
+        assert client.get(mcp_gw.url, headers=stream).status_code == 400, "no session"
+        # Two servers: no single server stream to forward.
+        reply = client.get(mcp_gw.url, headers={**stream, "mcp-session-id": session})
+        assert (reply.status_code, reply.headers["allow"]) == (405, "POST, DELETE")
         assert client.delete(mcp_gw.url, headers={"mcp-session-id": session}).status_code == 200

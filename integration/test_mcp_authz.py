@@ -176,7 +176,7 @@ def raw_call(gw, bearer: str, session_id: str, request_id: str, name: str, args:
             "params": {"name": name, "arguments": args}}
     res = httpx.post(gw.url, json=body, headers=headers, timeout=10)
     assert res.status_code == 200, res.text
-    return res.json()
+    return mcp_gateway.rpc_answer(res)
 
 
 def test_calls_are_measured_and_logged_denied_ones_as_denied(gw, module_kind):

@@ -2,12 +2,13 @@
 `@modelcontextprotocol/server-everything` (Streamable HTTP, stateful) and a FastMCP server of
 the `mcp` PyPI package (support.mcp_server `alpha`), driven by the official `mcp` client:
 initialize, prefixed tools of both, a call on each, a long-running tool whose progress
-notifications reach the client, prompts and resources routed by their prefixed names."""
+notifications reach the client, a sampling request the npm server sends inside a call answered
+by the client, prompts and resources routed by their prefixed names."""
 
 import asyncio
 
 import pytest
-from mcp import ClientSession
+from mcp import ClientSession, types
 from mcp.client.streamable_http import streamable_http_client
 from pydantic import AnyUrl
 
@@ -32,11 +33,11 @@ def url(module_kind, tmp_path_factory):
         proc.stop()
 
 
-def with_session(url: str, work):
+def with_session(url: str, work, **session_args):
     """Runs `work(session)` in an initialized client session; returns (init, its result)."""
     async def main():
         async with streamable_http_client(url) as (read, write, _):
-            async with ClientSession(read, write) as session:
+            async with ClientSession(read, write, **session_args) as session:
                 init = await session.initialize()
                 return init, await work(session)
     return asyncio.run(main())
@@ -95,6 +96,27 @@ def test_long_running_tool_reports_progress(url):
     _, result = with_session(url, run)
     assert text(result) == "Long running operation completed. Duration: 0.6 seconds, Steps: 3."
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_sampling_request_inside_a_call_is_answered_by_the_client(url):
+    asked = []
+
+    async def sample(context, params):
+        asked.append(params.messages[0].content.text)
+        return types.CreateMessageResult(
+            role="assistant", model="fake-model-for-tests",
+            content=types.TextContent(type="text", text="sampled through aigw"))
+
+    async def run(session):
+        # server-everything offers the tool only to clients that declared sampling: the
+        # gateway passed the client's capabilities on.
+        names = [t.name for t in (await session.list_tools()).tools]
+        assert "everything__trigger-sampling-request" in names
+        return await session.call_tool("everything__trigger-sampling-request",
+                                       {"prompt": "hello", "maxTokens": 5})
+    _, result = with_session(url, run, sampling_callback=sample)
+    assert asked == ["Resource trigger-sampling-request context: hello"]
+    assert "sampled through aigw" in text(result)
 
 
 def test_prompts_of_both_servers(url):

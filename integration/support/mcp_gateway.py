@@ -2,6 +2,7 @@
 replicas whose config has an `mcp` section, rendered by `aigw translate` for one artifact kind."""
 
 import base64
+import json
 import socket
 import sys
 import time
@@ -33,6 +34,18 @@ class McpGateway:
     def stop(self):
         for p in [*self.envoys, *self.servers]:
             p.stop()
+
+
+def rpc_answer(reply) -> dict:
+    """The JSON-RPC response in an httpx reply: its JSON body, or the response message of
+    its SSE stream (a server answering a forwarded call may stream)."""
+    if not reply.headers.get("content-type", "").startswith("text/event-stream"):
+        return reply.json()
+    messages = [json.loads(line[5:]) for line in reply.text.splitlines()
+                if line.startswith("data:")]
+    responses = [m for m in messages if "result" in m or "error" in m]
+    assert len(responses) == 1, reply.text
+    return responses[0]
 
 
 def start_server(name: str, workdir: Path, port: int | None = None) -> tuple[Proc, int]:

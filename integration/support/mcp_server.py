@@ -7,12 +7,24 @@ over Streamable HTTP. Run as `python -m support.mcp_server NAME PORT`:
 - `beta`: stateless, answers in plain JSON; tools `echo`, `shout` and `received`; prompt
   `summarize`.
 
+- `gamma`: stateful, answers in SSE; tools `tick` (progress with a pause between steps),
+  `ask` (asks the client for a name by elicitation, inside the call), `announce` (sends a
+  notification on the server-to-client GET stream) and `received`.
+
 `received` lists the tools the server was asked to run, so a test can prove that a refused
 call never reached it."""
 
+import asyncio
 import sys
 
 from mcp.server.fastmcp import Context, FastMCP
+from pydantic import BaseModel
+
+
+class Name(BaseModel):
+    """What `ask` elicits."""
+
+    name: str
 
 
 def build(name: str, port: int) -> FastMCP:
@@ -56,6 +68,31 @@ def build(name: str, port: int) -> FastMCP:
         def readme() -> str:
             """The server's readme."""
             return "alpha readme"
+    elif name == "gamma":
+        @server.tool()
+        async def tick(n: int, pause: float, ctx: Context) -> str:
+            """Reports progress n times, pausing between steps."""
+            calls.append("tick")
+            for i in range(1, n + 1):
+                await ctx.report_progress(i, n, f"tick {i}")
+                await asyncio.sleep(pause)
+            return f"ticked {n}"
+
+        @server.tool()
+        async def ask(ctx: Context) -> str:
+            """Asks the client for a name, inside the call."""
+            calls.append("ask")
+            answer = await ctx.elicit("Who is there?", Name)
+            if answer.action != "accept":
+                return f"no name ({answer.action})"
+            return f"hello {answer.data.name}"
+
+        @server.tool()
+        async def announce(ctx: Context) -> str:
+            """Tells the client, on its GET stream, that the resource list changed."""
+            calls.append("announce")
+            await ctx.session.send_resource_list_changed()
+            return "announced"
     else:
         @server.tool()
         def echo(text: str) -> str:

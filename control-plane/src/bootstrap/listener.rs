@@ -30,13 +30,15 @@ const API_KINDS: [ApiKind; 3] = [
     ApiKind::Embeddings,
 ];
 
-/// The listener on `addr`; `mcp_filter` (the mcp-router entry) goes before the router, the
-/// ratelimit filter of `rate_limits` after token-usage.
+/// The listener on `addr`; `mcp_filter` (the mcp-router entry) goes before the router and
+/// `mcp_routes` before the other routes, the ratelimit filter of `rate_limits` after
+/// token-usage.
 pub fn listener(
     config: &GatewayConfig,
     opts: &GenerateOptions<'_>,
     addr: SocketAddr,
     mcp_filter: Option<Value>,
+    mcp_routes: Vec<Value>,
     rate_limits: Option<&Wiring>,
 ) -> Value {
     let settings = ModuleSettings {
@@ -79,7 +81,7 @@ pub fn listener(
             config.module,
         ),
         "http_filters": http_filters,
-        "route_config": route_config(config, rate_limits),
+        "route_config": route_config(config, rate_limits, mcp_routes),
     });
     json!({
         "name": "aigw",
@@ -146,11 +148,16 @@ fn cost_list(costs: &[Cost]) -> Value {
     Value::Array(list.collect())
 }
 
-/// One route per (route, model) matching `x-ai-eg-model` exactly, then OpenAI-style 404s for
-/// API paths whose model no route serves, and Anthropic-style ones for the Anthropic paths;
-/// with rate limits, every model route some limit applies to carries the ratelimit filter's
-/// per-route config.
-fn route_config(config: &GatewayConfig, rate_limits: Option<&Wiring>) -> Value {
+/// The MCP servers' routes first (their header is set by mcp-router only), then one route
+/// per (route, model) matching `x-ai-eg-model` exactly, then OpenAI-style 404s for API paths
+/// whose model no route serves, and Anthropic-style ones for the Anthropic paths; with rate
+/// limits, every model route some limit applies to carries the ratelimit filter's per-route
+/// config.
+fn route_config(
+    config: &GatewayConfig,
+    rate_limits: Option<&Wiring>,
+    mcp_routes: Vec<Value>,
+) -> Value {
     let mut routes = model_routes(config);
     if let Some(wiring) = rate_limits {
         // model_routes makes one Envoy route per matcher, in this order.
@@ -174,6 +181,7 @@ fn route_config(config: &GatewayConfig, rate_limits: Option<&Wiring>) -> Value {
         }));
     }
     routes.extend(unknown_model_routes());
+    let routes: Vec<Value> = mcp_routes.into_iter().chain(routes).collect();
     let mut virtual_host = json!({"name": "aigw", "domains": ["*"], "routes": routes});
     if let Some(configs) = super::inference_pool::virtual_host_configs(config) {
         virtual_host["typed_per_filter_config"] = configs;

@@ -1,5 +1,6 @@
-//! The MCP gateway's part of the bootstrap: the mcp-router filter on the listener and one
-//! cluster per MCP server (reached by the filter's HTTP callouts).
+//! The MCP gateway's part of the bootstrap: the mcp-router filter on the listener, one
+//! cluster per MCP server (reached by the filter's HTTP callouts and by Envoy's router), and
+//! one route per server for the requests the filter forwards to it.
 
 use serde_json::{Value, json};
 
@@ -9,6 +10,7 @@ use super::socket_address_parts;
 use crate::artifacts::FilterModule;
 use crate::config::endpoint::{self, Endpoint};
 use crate::config::mcp::{McpAuthKind, McpConfig};
+use aigw_core::mcp::ROUTE_HEADER;
 
 const CONNECT_TIMEOUT: &str = "10s";
 
@@ -64,6 +66,37 @@ pub fn filter(settings: &ModuleSettings<'_>, mcp: &McpConfig) -> Result<Value, S
         &config,
         &mcp.env_vars(),
     ))
+}
+
+/// One route per MCP server: the MCP path with the routing header the mcp-router filter
+/// sets (overwriting the client's) naming the server, to the server's cluster with its path
+/// and host. No timeout: a call's SSE answer or a GET stream lasts as long as the server
+/// keeps it open (the listener's stream idle timeout still applies). These routes go
+/// before every other route.
+pub fn routes(mcp: &McpConfig) -> Result<Vec<Value>, String> {
+    let mut routes = Vec::with_capacity(mcp.servers.len());
+    for (i, server) in mcp.servers.iter().enumerate() {
+        let ep = parse(&server.url, i)?;
+        let path = if ep.path_prefix.is_empty() {
+            "/".to_string()
+        } else {
+            ep.path_prefix.clone()
+        };
+        routes.push(json!({
+            "name": format!("mcp/{}", server.name),
+            "match": {
+                "path": mcp.path,
+                "headers": [{"name": ROUTE_HEADER, "string_match": {"exact": server.name}}],
+            },
+            "route": {
+                "cluster": cluster_name(&server.name),
+                "prefix_rewrite": path,
+                "host_rewrite_literal": authority(&ep),
+                "timeout": "0s",
+            },
+        }));
+    }
+    Ok(routes)
 }
 
 /// One cluster per MCP server.

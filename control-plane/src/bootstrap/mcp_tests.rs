@@ -100,6 +100,31 @@ fn each_mcp_server_gets_a_cluster() {
 }
 
 #[test]
+fn each_mcp_server_gets_a_route_on_the_routing_header_before_all_others() {
+    let b = bootstrap(ModuleKind::Native);
+    let routes = &b["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+        ["route_config"]["virtual_hosts"][0]["routes"];
+    assert_eq!(
+        routes[1],
+        json!({
+            "name": "mcp/docs",
+            "match": {"path": "/mcp", "headers": [
+                {"name": "x-aigw-mcp-server", "string_match": {"exact": "docs"}}]},
+            "route": {"cluster": "aigw-mcp-docs", "prefix_rewrite": "/v1/mcp",
+                      "host_rewrite_literal": "mcp.example.com", "timeout": "0s"},
+        })
+    );
+    assert_eq!(routes[0]["route"]["cluster"], "aigw-mcp-weather");
+    assert_eq!(routes[0]["route"]["prefix_rewrite"], "/mcp");
+    assert!(
+        routes.as_array().unwrap()[2..]
+            .iter()
+            .all(|r| !r["name"].as_str().unwrap().starts_with("mcp/")),
+        "MCP routes come first"
+    );
+}
+
+#[test]
 fn the_wasm_vm_may_read_the_mcp_keys() {
     let b = bootstrap(ModuleKind::Wasm);
     let vm = &http_filters(&b)[2]["typed_config"]["config"]["vm_config"];

@@ -90,9 +90,11 @@ pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<R
     }
     clusters.extend(fallback::clusters(config, &settings, &env_keys)?);
     let mut mcp_filter = None;
+    let mut mcp_routes = Vec::new();
     if let Some(m) = &config.mcp {
         clusters.extend(mcp::clusters(m)?);
         mcp_filter = Some(mcp::filter(&settings, m)?);
+        mcp_routes = mcp::routes(m)?;
     }
     let rate_limits = match &config.rate_limits {
         Some(r) => {
@@ -111,6 +113,7 @@ pub fn resources(config: &GatewayConfig, opts: &GenerateOptions<'_>) -> Result<R
             opts,
             config.listen,
             mcp_filter,
+            mcp_routes,
             rate_limits.as_ref(),
         ),
         clusters,

@@ -40,7 +40,13 @@ pub fn metadata(host: &mut dyn Host, router: &Router, path: &str) -> bool {
             body.as_bytes(),
         );
     } else {
-        respond::http_error(host, 405, &[("allow", "GET")], "metadata is read with GET");
+        respond::http_error(
+            host,
+            None,
+            405,
+            &[("allow", "GET")],
+            "metadata is read with GET",
+        );
     }
     true
 }

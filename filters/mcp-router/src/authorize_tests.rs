@@ -118,7 +118,11 @@ fn rules_decide_per_tool_and_denied_calls_are_never_forwarded() {
         &mut authz_filter(),
         call("weather__forecast", "Oslo").as_bytes(),
     );
-    assert_eq!(host.callouts.len(), 1, "an allowed call is forwarded");
+    assert_eq!(
+        forwarded_to(&host),
+        Some("weather"),
+        "an allowed call is forwarded"
+    );
 
     for (token, body) in [
         (&good, call("calc__add", "Oslo")),
@@ -134,6 +138,7 @@ fn rules_decide_per_tool_and_denied_calls_are_never_forwarded() {
         );
         assert_eq!(reply["id"], 5);
         assert!(host.callouts.is_empty(), "a denied call is not forwarded");
+        assert_eq!(forwarded_to(&host), None, "a denied call is not forwarded");
         let (_, labels, _) = &host.metric_records[0];
         assert_eq!(
             labels[..3],

@@ -1,10 +1,12 @@
-//! What the filter does with one parsed client message: answer it locally, or start the
-//! callouts of an [`Exchange`].
+//! What the filter does with one parsed client message: answer it locally, start the
+//! callouts of an [`Exchange`], or forward it to one server through Envoy's router.
 
 use crate::authorize::{self, Caller, Target};
 use crate::backend;
+use crate::client_response;
 use crate::config::Router;
 use crate::exchange::{Exchange, Kind, Routed};
+use crate::forward::{self, Forwarded, POST_ACCEPT};
 use crate::respond;
 use crate::telemetry::Operation;
 use aigw_core::mcp::jsonrpc::{
@@ -15,6 +17,7 @@ use aigw_core::mcp::naming::route;
 use aigw_core::mcp::negotiate;
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::session::{Session, SessionError};
+use aigw_core::mcp::stateless::STATELESS_VERSION;
 use aigw_host::Host;
 use serde_json::{Map, Value, json};
 
@@ -29,8 +32,17 @@ pub enum SessionState {
     Refused(SessionError),
 }
 
-/// Handles `message` (its [`Operation`] is `op`); returns the exchange to wait for, or
-/// `None` when the client was answered already.
+/// What the filter waits for once a message was handled (unless the client was answered).
+#[derive(Debug)]
+pub enum Next {
+    /// The callouts of an exchange.
+    Callouts(Exchange),
+    /// The answer of the one server the request was forwarded to through the router.
+    Router(Forwarded),
+}
+
+/// Handles `message` (its [`Operation`] is `op`); returns what to wait for, or `None` when
+/// the client was answered already.
 pub fn dispatch(
     host: &mut dyn Host,
     router: &Router,
@@ -39,18 +51,11 @@ pub fn dispatch(
     message: Message,
     caller: Option<&Caller>,
     op: Operation,
-) -> Option<Exchange> {
+) -> Option<Next> {
     let (id, method, params) = match message {
-        Message::Response { .. } => {
-            respond::rpc_error(
-                host,
-                Some(&op),
-                400,
-                &Value::Null,
-                INVALID_REQUEST,
-                "responses to server requests are not relayed by this gateway",
-            );
-            return None;
+        Message::Response { id, rest } => {
+            let session = require(host, &op, &Value::Null, session)?;
+            return client_response::relay(host, router, &session, &id, rest, op);
         }
         Message::Notification { method, params } => {
             let target = Target {
@@ -64,7 +69,8 @@ pub fn dispatch(
             }
             let session = require(host, &op, &Value::Null, session)?;
             let body = notification_body(&method, &params);
-            return broadcast(host, router, &session, "POST", &body, 202, Some(op));
+            return broadcast(host, router, &session, "POST", &body, 202, Some(op))
+                .map(Next::Callouts);
         }
         Message::Request { id, method, params } => (id, method, params),
     };
@@ -81,7 +87,7 @@ pub fn dispatch(
         return None;
     }
     if method == "initialize" {
-        return initialize(host, router, accepts, id, &params, op);
+        return initialize(host, router, accepts, id, &params, op).map(Next::Callouts);
     }
     let session = require(host, &op, &id, session)?;
     if method == "ping" {
@@ -95,7 +101,7 @@ pub fn dispatch(
             caller,
             op,
         };
-        return list(host, router, client, id, session, kind, &params);
+        return list(host, router, client, id, session, kind, &params).map(Next::Callouts);
     }
     if let Some(kind) = RoutedKind::from_method(&method) {
         let client = Client {
@@ -132,12 +138,7 @@ fn require(
     }
 }
 
-fn invalid_params(
-    host: &mut dyn Host,
-    op: &Operation,
-    id: &Value,
-    message: &str,
-) -> Option<Exchange> {
+fn invalid_params<T>(host: &mut dyn Host, op: &Operation, id: &Value, message: &str) -> Option<T> {
     respond::rpc_error(host, Some(op), 200, id, INVALID_PARAMS, message);
     None
 }
@@ -161,11 +162,11 @@ fn initialize(
     };
     let version = negotiate(requested);
     op.set_version(version);
-    // Capabilities are not passed on: requests from servers to the client (sampling,
-    // elicitation, roots) cannot be relayed by this gateway yet.
+    // The client's capabilities are passed on: servers may send it requests (sampling,
+    // elicitation, roots) inside the streams the gateway forwards.
     let mut backend_params = Map::new();
     backend_params.insert("protocolVersion".into(), json!(version));
-    backend_params.insert("capabilities".into(), json!({}));
+    backend_params.insert("capabilities".into(), params["capabilities"].clone());
     backend_params.insert("clientInfo".into(), client_info.clone());
     let body = request_body(&id, "initialize", &backend_params);
     let mut exchange = Exchange {
@@ -289,7 +290,7 @@ pub(crate) fn routed(
     session: &Session,
     kind: RoutedKind,
     mut params: Map<String, Value>,
-) -> Option<Exchange> {
+) -> Option<Next> {
     let Client {
         accepts,
         caller,
@@ -328,16 +329,24 @@ pub(crate) fn routed(
     }
     params.insert(field.to_string(), Value::String(own));
     let body = request_body(&id, kind.method(), &params);
-    let token = backend::call(host, router, server, Some(part), "POST", &body);
-    let mut exchange = Exchange {
-        id,
-        accepts,
-        kind: Kind::Routed(Box::new(Routed::new(part, body, session))),
-        pending: Vec::new(),
-        op: Some(op),
-    };
-    if exchange.started(host, router, 0, token) {
-        return None;
+    if op.version() == STATELESS_VERSION {
+        // A 2026-07-28 client: one callout, so that the result can be completed for it and
+        // an expired backend session the gateway keeps can be renewed (see `renewal.rs`).
+        let token = backend::call(host, router, server, Some(part), "POST", &body);
+        let mut exchange = Exchange {
+            id,
+            accepts,
+            kind: Kind::Routed(Box::new(Routed::new(part, body, session))),
+            pending: Vec::new(),
+            op: Some(op),
+        };
+        if exchange.started(host, router, 0, token) {
+            return None;
+        }
+        return Some(Next::Callouts(exchange));
     }
-    Some(exchange)
+    host.set_request_body(&body);
+    forward::point_at(host, server, part, POST_ACCEPT);
+    let forwarded = Forwarded::new(op, true).relabelling(&server.name, &router.separator);
+    Some(Next::Router(forwarded))
 }

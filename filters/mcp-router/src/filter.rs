@@ -1,14 +1,16 @@
 //! The mcp-router filter: answers MCP Streamable HTTP on the configured path by fanning
-//! out to, or routing to, the configured MCP servers with HTTP callouts. Every other path
-//! passes through after one path comparison.
+//! out to the configured MCP servers with HTTP callouts, or forwards a request to one of
+//! them through Envoy's router. Every other path passes through after one path comparison.
 
 use crate::authorize::{self, Caller};
 use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
-use crate::dispatch::{SessionState, broadcast};
+use crate::dispatch::{Next, SessionState, broadcast};
 use crate::exchange::Exchange;
 use crate::flow::{Handshaking, Incoming, Replays, Step};
+use crate::forward::Forwarded;
 use crate::respond;
+use crate::server_stream;
 use crate::stateless::Headers;
 use crate::telemetry::{self, Operation};
 use aigw_core::mcp::jsonrpc::{INVALID_REQUEST, Message, PARSE_ERROR, parse};
@@ -97,6 +99,8 @@ enum State {
     Handshaking(Handshaking),
     /// Callouts in flight.
     Waiting(Exchange),
+    /// Forwarded to one server through the router; its answer streams back.
+    Forwarded(Forwarded),
     /// The client was answered.
     Done,
 }
@@ -137,8 +141,29 @@ impl McpRouterFilter {
         Operation::new(self.duration, started, method, &version)
     }
 
-    fn answered(&mut self, exchange: Option<Exchange>) {
-        self.state = exchange.map_or(State::Done, State::Waiting);
+    /// An operation not tied to a JSON-RPC method (GET, DELETE, a body that is no
+    /// JSON-RPC message), in the version of the request's header when supported.
+    fn http_operation(&self, host: &dyn Host, started: SystemTime) -> Operation {
+        let version = host
+            .request_header(PROTOCOL_VERSION_HEADER)
+            .filter(|v| is_supported(v))
+            .unwrap_or_default();
+        Operation::new(self.duration, started, "", &version)
+    }
+
+    /// Records a forwarded request's operation once its answer ended (or the stream did).
+    fn forward_ended(&mut self, host: &mut dyn Host) {
+        if let State::Forwarded(forwarded) = std::mem::replace(&mut self.state, State::Done) {
+            forwarded.finish(host);
+        }
+    }
+
+    fn answered(&mut self, next: Option<Next>) {
+        self.state = match next {
+            None => State::Done,
+            Some(Next::Callouts(exchange)) => State::Waiting(exchange),
+            Some(Next::Router(forwarded)) => State::Forwarded(forwarded),
+        };
     }
 
     fn step(&mut self, step: Step) {
@@ -146,6 +171,7 @@ impl McpRouterFilter {
             Step::Answered => State::Done,
             Step::Handshaking(handshaking) => State::Handshaking(handshaking),
             Step::Waiting(exchange) => State::Waiting(*exchange),
+            Step::Forwarded(forwarded) => State::Forwarded(*forwarded),
         };
     }
 }
@@ -166,10 +192,12 @@ impl Filter for McpRouterFilter {
             return HeadersStatus::StopIteration;
         };
         let method = host.request_header(":method").unwrap_or_default();
+        let op = self.http_operation(host, host.now());
         if let Some(version) = host.request_header(PROTOCOL_VERSION_HEADER)
             && !is_supported(&version)
         {
-            respond::rpc_rejection(host, None, &unsupported(&version).to_response(&Value::Null));
+            let rejection = unsupported(&version).to_response(&Value::Null);
+            respond::rpc_rejection(host, Some(&op), &rejection);
             return HeadersStatus::StopIteration;
         }
         match method.as_str() {
@@ -181,12 +209,14 @@ impl Filter for McpRouterFilter {
                     .to_ascii_lowercase()
                     .starts_with("application/json")
                 {
-                    respond::http_error(host, 415, &[], "MCP messages must be application/json");
+                    let message = "MCP messages must be application/json";
+                    respond::http_error(host, Some(&op), 415, &[], message);
                 } else if !accepts.any() {
                     let message = "Accept must allow application/json or text/event-stream";
-                    respond::http_error(host, 406, &[], message);
+                    respond::http_error(host, Some(&op), 406, &[], message);
                 } else if end_of_stream {
-                    respond::rpc_error(host, None, 400, &Value::Null, PARSE_ERROR, "empty body");
+                    let op = Some(&op);
+                    respond::rpc_error(host, op, 400, &Value::Null, PARSE_ERROR, "empty body");
                 } else {
                     let session = self.session(host);
                     let headers = Headers {
@@ -206,21 +236,34 @@ impl Filter for McpRouterFilter {
             "DELETE" => match self.session(host) {
                 SessionState::Open(session) => {
                     let router = self.router.clone();
-                    let exchange = broadcast(host, &router, &session, "DELETE", b"", 200, None);
-                    self.answered(exchange);
+                    let op = Some(op);
+                    let exchange = broadcast(host, &router, &session, "DELETE", b"", 200, op);
+                    self.answered(exchange.map(Next::Callouts));
                 }
                 SessionState::Missing => {
-                    respond::http_error(host, 400, &[], "the Mcp-Session-Id header is required")
+                    let message = "the Mcp-Session-Id header is required";
+                    respond::http_error(host, Some(&op), 400, &[], message)
                 }
                 SessionState::Refused(reason) => {
-                    respond::http_error(host, 404, &[], &format!("unknown session: {reason}"))
+                    let message = format!("unknown session: {reason}");
+                    respond::http_error(host, Some(&op), 404, &[], &message)
                 }
             },
+            "GET" => {
+                let session = self.session(host);
+                let router = self.router.clone();
+                let forwarded = server_stream::open(host, &router, session, op);
+                self.answered(forwarded.map(Next::Router));
+                if matches!(self.state, State::Forwarded(_)) {
+                    return HeadersStatus::Continue;
+                }
+            }
             _ => respond::http_error(
                 host,
+                Some(&op),
                 405,
-                &[("allow", "POST, DELETE")],
-                "the MCP endpoint takes POST and DELETE; GET server streams are not offered",
+                &[("allow", "GET, POST, DELETE")],
+                "the MCP endpoint takes GET, POST and DELETE",
             ),
         }
         HeadersStatus::StopIteration
@@ -230,18 +273,30 @@ impl Filter for McpRouterFilter {
         match &self.state {
             State::PassThrough => return BodyStatus::Continue,
             State::Reading { .. } => {}
+            State::Forwarded(_) => return BodyStatus::Continue,
             State::Waiting(_) | State::Handshaking(_) | State::Done => {
                 return BodyStatus::StopNoBuffer;
             }
         }
         let body = host.request_body();
         if body.len() > self.router.max_request_bytes {
+            let State::Reading { started, .. } = self.state else {
+                return BodyStatus::StopNoBuffer;
+            };
             self.state = State::Done;
             let message = format!(
                 "request body larger than {} bytes",
                 self.router.max_request_bytes
             );
-            respond::rpc_error(host, None, 413, &Value::Null, INVALID_REQUEST, &message);
+            let op = self.http_operation(host, started);
+            respond::rpc_error(
+                host,
+                Some(&op),
+                413,
+                &Value::Null,
+                INVALID_REQUEST,
+                &message,
+            );
             return BodyStatus::StopNoBuffer;
         }
         if !end_of_stream {
@@ -278,8 +333,13 @@ impl Filter for McpRouterFilter {
                 } else {
                     200
                 };
-                respond::rpc_error(host, None, status, &error.id, error.code, &error.message);
+                let op = self.http_operation(host, started);
+                let (id, code) = (&error.id, error.code);
+                respond::rpc_error(host, Some(&op), status, id, code, &error.message);
             }
+        }
+        if matches!(self.state, State::Forwarded(_)) {
+            return BodyStatus::Continue;
         }
         BodyStatus::StopNoBuffer
     }
@@ -298,6 +358,28 @@ impl Filter for McpRouterFilter {
             }
         };
         self.step(step);
+    }
+
+    fn on_response_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
+        if let State::Forwarded(forwarded) = &mut self.state
+            && forwarded.response_headers(host, end_of_stream)
+        {
+            self.forward_ended(host);
+        }
+        HeadersStatus::Continue
+    }
+
+    fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        if let State::Forwarded(forwarded) = &mut self.state
+            && forwarded.response_body(host, end_of_stream)
+        {
+            self.forward_ended(host);
+        }
+        BodyStatus::Continue
+    }
+
+    fn on_stream_complete(&mut self, host: &mut dyn Host) {
+        self.forward_ended(host);
     }
 }
 

@@ -5,8 +5,9 @@
 use crate::authorize::Caller;
 use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
-use crate::dispatch::{SessionState, dispatch};
+use crate::dispatch::{Next, SessionState, dispatch};
 use crate::exchange::{Exchange, Kind};
+use crate::forward::Forwarded;
 use crate::relist::{self, Relist, Relisting};
 use crate::renewal::{self, Renewal};
 use crate::respond;
@@ -28,11 +29,23 @@ pub enum Step {
     Handshaking(Handshaking),
     /// An exchange's callouts in flight.
     Waiting(Box<Exchange>),
+    /// Forwarded to one server through the router; its answer streams back.
+    Forwarded(Box<Forwarded>),
 }
 
 impl From<Option<Exchange>> for Step {
     fn from(exchange: Option<Exchange>) -> Self {
         exchange.map_or(Step::Answered, |e| Step::Waiting(Box::new(e)))
+    }
+}
+
+impl From<Option<Next>> for Step {
+    fn from(next: Option<Next>) -> Self {
+        match next {
+            None => Step::Answered,
+            Some(Next::Callouts(exchange)) => Step::Waiting(Box::new(exchange)),
+            Some(Next::Router(forwarded)) => Step::Forwarded(Box::new(forwarded)),
+        }
     }
 }
 

@@ -3,10 +3,10 @@
 
 use crate::telemetry::Operation;
 use aigw_core::mcp::SESSION_HEADER;
+use aigw_core::mcp::answer::response_error_type;
 use aigw_core::mcp::jsonrpc::error_body;
 use aigw_core::mcp::reply::{Accepts, client_body};
 use aigw_core::mcp::stateless::{STATELESS_VERSION, complete};
-use aigw_core::metrics::ERROR_TYPE_TOOL_ERROR;
 use aigw_host::Host;
 use serde_json::Value;
 
@@ -37,7 +37,7 @@ pub fn rpc_response(
     session: Option<&str>,
 ) {
     if let Some(op) = op {
-        op.finish(host, error_type(response).as_deref());
+        op.finish(host, response_error_type(response).as_deref());
     }
     let completed = op.and_then(|op| for_stateless_client(op, response));
     let response = completed.as_ref().unwrap_or(response);
@@ -63,24 +63,11 @@ fn for_stateless_client(op: &Operation, response: &Value) -> Option<Value> {
 /// Answers a refused stateless request with its JSON-RPC error `response` at HTTP 400.
 pub fn rpc_rejection(host: &mut dyn Host, op: Option<&Operation>, response: &Value) {
     if let Some(op) = op {
-        op.finish(host, error_type(response).as_deref());
+        op.finish(host, response_error_type(response).as_deref());
     }
     let body = response.to_string();
     let headers = [("content-type", "application/json")];
     host.send_local_reply(400, &headers, body.as_bytes());
-}
-
-/// Why `response` reports a failure: its JSON-RPC error code, or `tool_error` for a tool
-/// result marked `isError`.
-fn error_type(response: &Value) -> Option<String> {
-    if let Some(error) = response.get("error") {
-        return Some(match error.get("code") {
-            Some(code @ Value::Number(_)) => code.to_string(),
-            _ => "unknown".to_string(),
-        });
-    }
-    let failed = response["result"]["isError"] == Value::Bool(true);
-    failed.then(|| ERROR_TYPE_TOOL_ERROR.to_string())
 }
 
 /// Answers with an empty body at `status` (202 for notifications, 200 for DELETE).
@@ -91,8 +78,18 @@ pub fn empty(host: &mut dyn Host, op: Option<&Operation>, status: u16) {
     host.send_local_reply(status, &[], b"");
 }
 
-/// Answers with a plain HTTP error (for requests that are not JSON-RPC at all).
-pub fn http_error(host: &mut dyn Host, status: u16, extra: &[(&str, &str)], message: &str) {
+/// Answers with a plain HTTP error (for requests that are not JSON-RPC at all), finishing
+/// `op` with the status as its error type.
+pub fn http_error(
+    host: &mut dyn Host,
+    op: Option<&Operation>,
+    status: u16,
+    extra: &[(&str, &str)],
+    message: &str,
+) {
+    if let Some(op) = op {
+        op.finish(host, Some(&status.to_string()));
+    }
     let mut headers = vec![("content-type", "text/plain")];
     headers.extend_from_slice(extra);
     host.send_local_reply(status, &headers, message.as_bytes());

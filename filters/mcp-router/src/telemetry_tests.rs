@@ -4,7 +4,7 @@ use crate::filter::{McpRouterFactory, McpRouterFilter};
 use crate::test_support::*;
 use aigw_core::metrics::{MCP_OPERATION_DURATION, MCP_OPERATION_LABELS};
 use aigw_host::test_host::{TestHost, TestRegistry, complete_callout};
-use aigw_host::{FilterFactory, MetadataValue};
+use aigw_host::{Filter, FilterFactory, MetadataValue};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -44,7 +44,8 @@ fn field(host: &TestHost, key: &str) -> Option<String> {
     }
 }
 
-/// Runs a `tools/call` of `name` whose backend answers `reply` 25 ms later.
+/// Runs a `tools/call` of `name` forwarded to its server, which answers `reply` (JSON,
+/// in two chunks) 25 ms later.
 fn call(name: &str, reply: Value) -> TestHost {
     let (mut f, _) = filter_and_registry();
     let mut host = post(Some(&session()));
@@ -52,7 +53,10 @@ fn call(name: &str, reply: Value) -> TestHost {
     host.run_request(&mut f, body.to_string().as_bytes());
     assert!(host.metric_records.is_empty(), "recorded when answered");
     host.time += Duration::from_millis(25);
-    complete_callout(&mut host, &mut f, 1, json_reply(200, None, reply));
+    answer_headers(&mut host, 200, &[("content-type", "application/json")]);
+    let reply = reply.to_string();
+    let (head, tail) = reply.as_bytes().split_at(10);
+    host.run_response(&mut f, &[head, tail]);
     host
 }
 
@@ -93,15 +97,22 @@ fn a_tool_error_keeps_the_tool_a_json_rpc_error_drops_it() {
 }
 
 #[test]
-fn a_failed_backend_is_an_internal_error() {
+fn a_failed_or_reset_forward_is_recorded_with_its_status() {
     let (mut f, _) = filter_and_registry();
     let mut host = post(Some(&session()));
     let body = json!({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"weather__x"}});
     host.run_request(&mut f, body.to_string().as_bytes());
-    complete_callout(&mut host, &mut f, 1, Err("reset".into()));
+    answer_headers(&mut host, 503, &[("content-type", "text/plain")]);
+    host.run_response(&mut f, &[b"upstream connect error"]);
+    assert_eq!(record(&host).0, labels("tools/call", "", "503", "weather"));
+
+    let (mut f, _) = filter_and_registry();
+    let mut host = post(Some(&session()));
+    host.run_request(&mut f, body.to_string().as_bytes());
+    f.on_stream_complete(&mut host);
     assert_eq!(
         record(&host).0,
-        labels("tools/call", "", "-32603", "weather")
+        labels("tools/call", "", "stream_reset", "weather")
     );
 }
 
@@ -154,10 +165,57 @@ fn initialize_records_the_negotiated_version() {
 }
 
 #[test]
-fn messages_that_are_not_json_rpc_are_not_recorded() {
+fn bodies_and_requests_that_are_not_json_rpc_are_recorded_without_a_method() {
     let (mut f, _) = filter_and_registry();
     let mut host = post(None);
     host.run_request(&mut f, b"{not json");
+    let expected = |error: &str, version: &str| {
+        let values = ["_OTHER", "", error, version, ""];
+        MCP_OPERATION_LABELS
+            .iter()
+            .copied()
+            .zip(values.iter().map(|v| v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(record(&host).0, expected("-32700", ""));
+    assert_eq!(field(&host, "mcp_error").as_deref(), Some("-32700"));
+    assert_eq!(field(&host, "mcp_method"), None);
+
+    let mut host = TestHost::with_request_headers(&[
+        (":method", "POST"),
+        (":path", "/mcp"),
+        ("content-type", "text/plain"),
+        ("mcp-protocol-version", "2025-06-18"),
+    ]);
+    host.run_request(&mut filter_and_registry().0, b"x");
+    assert_eq!(record(&host).0, expected("415", "2025-06-18"));
+
+    let mut host = TestHost::with_request_headers(&[
+        (":method", "POST"),
+        (":path", "/mcp"),
+        ("content-type", "application/json"),
+        ("mcp-protocol-version", "1999-01-01"),
+    ]);
+    host.run_request(&mut filter_and_registry().0, b"{}");
+    assert_eq!(
+        record(&host).0,
+        expected("-32022", ""),
+        "unsupported version, and no client-chosen version label"
+    );
+}
+
+#[test]
+fn delete_is_recorded_once_the_servers_answered() {
+    let (mut f, _) = filter_and_registry();
+    let mut host = TestHost::with_request_headers(&[
+        (":method", "DELETE"),
+        (":path", "/mcp"),
+        ("mcp-session-id", &session()),
+        ("mcp-protocol-version", "2025-06-18"),
+    ]);
+    host.run_request(&mut f, b"");
     assert!(host.metric_records.is_empty());
-    assert!(host.metadata.is_empty());
+    complete_callout(&mut host, &mut f, 1, json_reply(200, None, json!({})));
+    complete_callout(&mut host, &mut f, 2, json_reply(404, None, json!({})));
+    assert_eq!(record(&host).0, labels("_OTHER", "", "", ""));
 }

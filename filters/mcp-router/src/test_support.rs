@@ -97,3 +97,17 @@ pub fn session() -> String {
     .unwrap();
     session.seal(&key()).unwrap()
 }
+
+/// The server a request was forwarded to through the router: the routing header, once the
+/// route cache was cleared after setting it.
+pub fn forwarded_to(host: &TestHost) -> Option<&str> {
+    let server = header(&host.request_headers, aigw_core::mcp::ROUTE_HEADER)?;
+    (host.route_cache_cleared > 0 && host.local_reply.is_none()).then_some(server)
+}
+
+/// Sets the response headers a server answers with.
+pub fn answer_headers(host: &mut TestHost, status: u16, headers: &[(&str, &str)]) {
+    host.response_headers = vec![(":status".to_string(), status.to_string())];
+    host.response_headers
+        .extend(headers.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+}

@@ -37,6 +37,8 @@ pub enum Message {
     Response {
         /// The id of the server's request.
         id: Value,
+        /// The rest of the message (`jsonrpc`, and `result` or `error`).
+        rest: Map<String, Value>,
     },
 }
 
@@ -101,7 +103,7 @@ pub fn parse(body: &[u8]) -> Result<Message, RpcError> {
     let Some(method) = object.remove("method") else {
         return match id {
             Some(id) if object.contains_key("result") || object.contains_key("error") => {
-                Ok(Message::Response { id })
+                Ok(Message::Response { id, rest: object })
             }
             _ => Err(invalid("\"method\" is required")),
         };

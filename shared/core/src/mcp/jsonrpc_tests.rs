@@ -21,7 +21,13 @@ fn parses_requests_notifications_and_responses() {
     );
     assert_eq!(
         parse(br#"{"jsonrpc":"2.0","id":"s-1","result":{}}"#).unwrap(),
-        Message::Response { id: json!("s-1") }
+        Message::Response {
+            id: json!("s-1"),
+            rest: json!({"jsonrpc": "2.0", "result": {}})
+                .as_object()
+                .unwrap()
+                .clone()
+        }
     );
 }
 

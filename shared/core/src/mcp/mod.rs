@@ -2,12 +2,14 @@
 //! errors, `{server}{separator}{name}` naming, merging of backend answers, the encrypted
 //! gateway session id, per-server tool filters, and reading backend replies (JSON or SSE).
 
+pub mod answer;
 pub mod authz;
 pub mod jsonrpc;
 pub mod lists;
 pub mod merge;
 pub mod naming;
 pub mod reply;
+pub mod server_requests;
 pub mod session;
 pub mod stateless;
 pub mod tool_filter;
@@ -18,6 +20,10 @@ pub const SUPPORTED_VERSIONS: &[&str] = &["2025-06-18", "2025-11-25", "2026-07-2
 
 /// The revisions negotiated by `initialize` (the stateless revision has no handshake).
 pub const HANDSHAKE_VERSIONS: &[&str] = &["2025-06-18", "2025-11-25"];
+
+/// Header naming the configured server a routed request is forwarded to; Envoy's route
+/// for that server matches it. The mcp-router filter sets it, overwriting the client's.
+pub const ROUTE_HEADER: &str = "x-aigw-mcp-server";
 
 /// The revision offered when a client asks for one the gateway does not speak.
 pub const LATEST_VERSION: &str = "2025-11-25";
