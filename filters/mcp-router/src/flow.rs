@@ -8,6 +8,7 @@ use crate::config::Router;
 use crate::dispatch::{Next, SessionState, dispatch};
 use crate::exchange::{Exchange, Kind};
 use crate::forward::Forwarded;
+use crate::handshake::Handshake;
 use crate::relist::{self, Relist, Relisting};
 use crate::renewal::{self, Renewal};
 use crate::respond;
@@ -70,12 +71,65 @@ impl Handshaking {
         token: u32,
         result: CalloutResult,
     ) -> Step {
+        let done = Done {
+            host,
+            router,
+            sessions,
+        };
         match self {
-            Self::Stateless(p) => p.callout_done(host, router, sessions, token, result),
-            Self::Call(r) => r.callout_done(host, router, sessions, token, result),
-            Self::List(r) => r.callout_done(host, router, sessions, token, result),
+            Self::Stateless(p) => resume(*p, done, token, result),
+            Self::Call(r) => resume(*r, done, token, result),
+            Self::List(r) => resume(*r, done, token, result),
         }
     }
+}
+
+/// A request held while a [`Handshake`] runs, and what it does once the handshake is over.
+pub trait AfterHandshake: Sized {
+    /// The handshake in flight.
+    fn handshake(&mut self) -> &mut Handshake;
+    /// `self` as the stream's waiting state.
+    fn held(self) -> Handshaking;
+    /// Goes on once every handshake callout came back.
+    fn proceed(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Step;
+}
+
+/// Goes on with `pending` once its handshake finished; keeps it waiting otherwise.
+pub fn advance<T: AfterHandshake>(
+    mut pending: T,
+    host: &mut dyn Host,
+    router: &Router,
+    sessions: &BackendSessions,
+) -> Step {
+    if !pending.handshake().finished() {
+        return Step::Handshaking(pending.held());
+    }
+    pending.proceed(host, router, sessions)
+}
+
+/// What handling a callout result needs.
+struct Done<'d> {
+    host: &'d mut dyn Host,
+    router: &'d Router,
+    sessions: &'d BackendSessions,
+}
+
+/// Gives `pending`'s handshake the result of callout `token`, then advances it.
+fn resume<T: AfterHandshake>(
+    mut pending: T,
+    done: Done<'_>,
+    token: u32,
+    result: CalloutResult,
+) -> Step {
+    let Done {
+        host,
+        router,
+        sessions,
+    } = done;
+    pending
+        .handshake()
+        .callout_done(host, router, token, result);
+    advance(pending, host, router, sessions)
 }
 
 /// A parsed client message and how it came.

@@ -7,14 +7,14 @@ use crate::authorize::Caller;
 use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
 use crate::dispatch::{SessionState, dispatch};
-use crate::flow::{Handshaking, Step};
+use crate::flow::{AfterHandshake, Handshaking, Step, advance};
 use crate::handshake::Handshake;
 use crate::telemetry::Operation;
 use aigw_core::mcp::jsonrpc::Message;
 use aigw_core::mcp::merge::GATEWAY_NAME;
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::session::{BackendSession, Session};
-use aigw_host::{CalloutResult, Host};
+use aigw_host::Host;
 use serde_json::json;
 
 /// A list request in a gateway session, kept so that it can be served once more.
@@ -65,32 +65,25 @@ pub fn start(
     let servers: Vec<_> = router.server(&old.server).into_iter().collect();
     let client = json!({"name": GATEWAY_NAME, "version": env!("CARGO_PKG_VERSION")});
     let handshake = Handshake::start(host, router, &servers, &client);
-    Relisting {
+    let relisting = Relisting {
         relist,
         old,
         handshake,
-    }
-    .next(host, router, sessions)
+    };
+    advance(relisting, host, router, sessions)
 }
 
-impl Relisting {
-    /// Handles a handshake callout result.
-    pub fn callout_done(
-        mut self,
-        host: &mut dyn Host,
-        router: &Router,
-        sessions: &BackendSessions,
-        token: u32,
-        result: CalloutResult,
-    ) -> Step {
-        self.handshake.callout_done(host, router, token, result);
-        self.next(host, router, sessions)
+impl AfterHandshake for Relisting {
+    fn handshake(&mut self) -> &mut Handshake {
+        &mut self.handshake
     }
 
-    fn next(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Step {
-        if !self.handshake.finished() {
-            return Step::Handshaking(Handshaking::List(Box::new(self)));
-        }
+    fn held(self) -> Handshaking {
+        Handshaking::List(Box::new(self))
+    }
+
+    /// Records the renewal and serves the list again.
+    fn proceed(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Step {
         if let Some((part, _)) = self.handshake.joined().into_iter().next() {
             sessions.renew(&self.old, part);
         }

@@ -9,11 +9,11 @@ use crate::backend;
 use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
 use crate::exchange::{Exchange, Kind};
-use crate::flow::{Handshaking, Step};
+use crate::flow::{AfterHandshake, Handshaking, Step, advance};
 use crate::handshake::Handshake;
 use aigw_core::mcp::merge::GATEWAY_NAME;
 use aigw_core::mcp::stateless::STATELESS_VERSION;
-use aigw_host::{CalloutResult, Host};
+use aigw_host::Host;
 use serde_json::json;
 
 /// A renewal in flight: the routed exchange waiting for the handshake.
@@ -40,31 +40,24 @@ pub fn start(
     };
     let client = json!({"name": GATEWAY_NAME, "version": env!("CARGO_PKG_VERSION")});
     let handshake = Handshake::start(host, router, &[server], &client);
-    Renewal {
+    let renewal = Renewal {
         exchange,
         handshake,
-    }
-    .next(host, router, sessions)
+    };
+    advance(renewal, host, router, sessions)
 }
 
-impl Renewal {
-    /// Handles a handshake callout result.
-    pub fn callout_done(
-        mut self,
-        host: &mut dyn Host,
-        router: &Router,
-        sessions: &BackendSessions,
-        token: u32,
-        result: CalloutResult,
-    ) -> Step {
-        self.handshake.callout_done(host, router, token, result);
-        self.next(host, router, sessions)
+impl AfterHandshake for Renewal {
+    fn handshake(&mut self) -> &mut Handshake {
+        &mut self.handshake
     }
 
-    fn next(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Step {
-        if !self.handshake.finished() {
-            return Step::Handshaking(Handshaking::Call(Box::new(self)));
-        }
+    fn held(self) -> Handshaking {
+        Handshaking::Call(Box::new(self))
+    }
+
+    /// Sends the request again in the new session, or answers 404 when there is none.
+    fn proceed(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Step {
         let Self {
             mut exchange,
             handshake,

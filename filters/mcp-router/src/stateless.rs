@@ -9,7 +9,7 @@ use crate::authorize::{self, Caller, Target};
 use crate::backend_sessions::BackendSessions;
 use crate::config::{Router, Server};
 use crate::dispatch::{Client, list, routed};
-use crate::flow::{Handshaking, Step};
+use crate::flow::{AfterHandshake, Handshaking, Step, advance};
 use crate::handshake::Handshake;
 use crate::respond;
 use crate::telemetry::Operation;
@@ -21,7 +21,7 @@ use aigw_core::mcp::session::{BackendSession, Session};
 use aigw_core::mcp::stateless::{
     DISCOVER, RoutingHeaders, STATELESS_VERSION, decode_header_value, discover_result, envelope,
 };
-use aigw_host::{CalloutResult, Host};
+use aigw_host::Host;
 use serde_json::{Map, Value, json};
 
 /// The routing headers of a request, kept from the header phase.
@@ -198,19 +198,16 @@ pub fn handle(
         kept,
         handshake: Handshake::start(host, router, &missing, &client_info),
     };
-    proceed(host, router, sessions, preparation)
+    advance(preparation, host, router, sessions)
 }
 
-/// Goes on with `preparation` once its handshakes finished.
-fn proceed(
+/// Serves the request of `preparation`, whose handshakes finished.
+fn serve_prepared(
     host: &mut dyn Host,
     router: &Router,
     sessions: &BackendSessions,
     preparation: Preparation,
 ) -> Step {
-    if !preparation.handshake.finished() {
-        return Step::Handshaking(Handshaking::Stateless(Box::new(preparation)));
-    }
     let Preparation {
         id,
         method,
@@ -269,20 +266,17 @@ fn without_meta(mut params: Map<String, Value>) -> Map<String, Value> {
     params
 }
 
-impl Preparation {
-    /// Handles a handshake callout result; returns what comes next.
-    pub fn callout_done(
-        mut self,
-        host: &mut dyn Host,
-        router: &Router,
-        sessions: &BackendSessions,
-        token: u32,
-        result: CalloutResult,
-    ) -> Step {
-        if !self.handshake.callout_done(host, router, token, result) {
-            return Step::Handshaking(Handshaking::Stateless(Box::new(self)));
-        }
-        proceed(host, router, sessions, self)
+impl AfterHandshake for Preparation {
+    fn handshake(&mut self) -> &mut Handshake {
+        &mut self.handshake
+    }
+
+    fn held(self) -> Handshaking {
+        Handshaking::Stateless(Box::new(self))
+    }
+
+    fn proceed(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Step {
+        serve_prepared(host, router, sessions, self)
     }
 }
 
