@@ -4,12 +4,16 @@
 //! error) back into OpenAI chat completions. Anything that speaks OpenAI chat (the Anthropic
 //! Messages chain, [`crate::anthropic::messages::chain`]) can then reach every schema that
 //! implements it: Gemini and Vertex AI ([`GeminiChat`]), AWS Bedrock Converse
-//! ([`BedrockChat`]) and Cohere v2 ([`CohereChat`]).
+//! ([`BedrockChat`]), Cohere v2 ([`CohereChat`]) and Claude's Messages API on the Anthropic
+//! API, Vertex AI and Bedrock InvokeModel ([`AnthropicChat`]). The translate filter's chat
+//! exchange drives every translated backend through it too.
 
+mod anthropic;
 mod bedrock;
 mod cohere;
 mod gemini;
 
+pub use anthropic::AnthropicChat;
 pub use bedrock::BedrockChat;
 pub use cohere::CohereChat;
 pub use gemini::GeminiChat;

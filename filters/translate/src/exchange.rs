@@ -1,0 +1,315 @@
+//! One OpenAI exchange with a translated backend (Anthropic, Claude on Vertex AI or
+//! Bedrock, Gemini, Vertex AI, Bedrock Converse, Cohere), as a single state machine: the
+//! request is buffered and translated by the backend's [`Translated`], and the answer is
+//! read back by the [`Answer`] that translation returned (by status and content type:
+//! a stream chunk by chunk, a 2xx body or an error body at end of stream). Each backend
+//! adds only what differs: the APIs it serves and its translations.
+
+use crate::messages::finish_body;
+use crate::reply::send_error;
+use aigw_core::api_kind::ApiKind;
+use aigw_core::chat_schema::{ChatAnswer, ChunkStream, ResponseHead, UpstreamChat};
+use aigw_core::openai::error::OpenAiError;
+use aigw_host::{BodyStatus, HeadersStatus, Host, LogLevel};
+use std::time::UNIX_EPOCH;
+
+/// What one translated backend adds to the [`Exchange`].
+pub trait Translated: Sync {
+    /// The APIs it serves.
+    fn serves(&self) -> &'static [ApiKind];
+    /// Who refuses other APIs, as in "{who} serves /v1/chat/completions only".
+    fn name(&self) -> &'static str;
+    /// Translates a buffered request of `kind` (one it serves); `created` is the Unix time
+    /// the answer reports.
+    fn translate(
+        &self,
+        kind: ApiKind,
+        body: &[u8],
+        model_override: Option<&str>,
+        created: u64,
+    ) -> Result<Upstream, OpenAiError>;
+    /// The new `:path` of a non-API request under `path_prefix` (`None`: untouched).
+    fn other_path(&self, _path_prefix: &str, _path: &str) -> Option<String> {
+        None
+    }
+    /// Request headers the translated request carries.
+    fn request_headers(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+    /// The message of a request without a body.
+    fn no_body(&self) -> &'static str {
+        "The request needs a body."
+    }
+}
+
+/// A translated request.
+pub struct Upstream {
+    /// The provider path, without the backend's path prefix.
+    pub path: String,
+    /// The provider request body (JSON).
+    pub body: Vec<u8>,
+    /// Reads the provider's answer back.
+    pub answer: Box<dyn Answer>,
+}
+
+impl From<UpstreamChat> for Upstream {
+    fn from(chat: UpstreamChat) -> Self {
+        Self {
+            path: chat.path,
+            body: chat.body,
+            answer: Box::new(ChatReply {
+                answer: chat.answer,
+                stream: chat.stream,
+                include_usage: chat.include_usage,
+            }),
+        }
+    }
+}
+
+/// Reads one provider answer back into OpenAI's schema.
+pub trait Answer {
+    /// The translator of a 2xx response of `content_type`, when it is a stream the client
+    /// asked for.
+    fn stream(&self, head: &ResponseHead, content_type: &str) -> Option<Box<dyn ChunkStream>>;
+    /// A buffered 2xx body in OpenAI's schema; a body that cannot be read is an error.
+    fn body(&self, head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError>;
+    /// A non-2xx body as an OpenAI error body (the status is kept).
+    fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8>;
+}
+
+/// A chat answer, with what the client asked for.
+struct ChatReply {
+    answer: Box<dyn ChatAnswer>,
+    stream: bool,
+    include_usage: bool,
+}
+
+impl Answer for ChatReply {
+    fn stream(&self, head: &ResponseHead, content_type: &str) -> Option<Box<dyn ChunkStream>> {
+        (self.stream && self.answer.is_stream(content_type))
+            .then(|| self.answer.stream(head, self.include_usage))
+    }
+
+    fn body(&self, head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError> {
+        self.answer.completion(head, body)
+    }
+
+    fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8> {
+        self.answer.error(head, body)
+    }
+}
+
+/// Translates a 2xx embeddings body (model, base64); `Err` says why it cannot be read.
+pub type EmbeddingsResponse = fn(&[u8], &str, bool) -> Result<Vec<u8>, String>;
+
+/// An embeddings answer: never a stream, a 2xx body translated by `response`.
+pub struct EmbeddingsReply {
+    /// The model sent, reported as the response `model`.
+    pub model: String,
+    /// The client asked for base64 vectors.
+    pub base64: bool,
+    /// Translates a 2xx body.
+    pub response: EmbeddingsResponse,
+    /// Translates an error body.
+    pub error: fn(&ResponseHead, &[u8]) -> Vec<u8>,
+    /// Who sent what, as in "{sender} that cannot be read".
+    pub sender: &'static str,
+}
+
+impl Answer for EmbeddingsReply {
+    fn stream(&self, _head: &ResponseHead, _content_type: &str) -> Option<Box<dyn ChunkStream>> {
+        None
+    }
+
+    fn body(&self, _head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError> {
+        (self.response)(body, &self.model, self.base64).map_err(|reason| OpenAiError {
+            status: 502,
+            message: format!("{} that cannot be read: {reason}.", self.sender),
+            param: None,
+        })
+    }
+
+    fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8> {
+        (self.error)(head, body)
+    }
+}
+
+/// Where one exchange with a translated backend is.
+#[derive(Default)]
+pub enum Exchange {
+    /// Nothing to translate (non-API path, or refused).
+    #[default]
+    PassThrough,
+    /// Buffering a request of this kind; holds the model override.
+    Request(ApiKind, Option<String>),
+    /// Translated request sent.
+    Awaiting(Box<dyn Answer>),
+    /// A 2xx answer, buffered until end of stream.
+    Buffered(Box<dyn Answer>, ResponseHead),
+    /// A 2xx provider stream, translated chunk by chunk.
+    Streaming(Box<dyn ChunkStream>),
+    /// A provider error, buffered until end of stream.
+    Error(Box<dyn Answer>, ResponseHead),
+}
+
+impl Exchange {
+    /// Request headers: starts buffering a request of an API `backend` serves (the path is
+    /// set once the body is translated); other API paths are refused, non-API paths pass
+    /// (under `path_prefix` where the backend says so).
+    pub fn on_request_headers(
+        &mut self,
+        host: &mut dyn Host,
+        backend: &dyn Translated,
+        path_prefix: &str,
+        path: &str,
+        model_override: Option<String>,
+        end_of_stream: bool,
+    ) -> HeadersStatus {
+        let Some(kind) = ApiKind::from_path(path) else {
+            if let Some(new_path) = backend.other_path(path_prefix, path) {
+                host.set_request_header(":path", &new_path);
+            }
+            return HeadersStatus::Continue;
+        };
+        let error = if !backend.serves().contains(&kind) {
+            let served = match backend.serves() {
+                [ApiKind::ChatCompletions] => "/v1/chat/completions only".to_string(),
+                kinds => kinds
+                    .iter()
+                    .map(|k| format!("/v1{}", k.suffix()))
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+            };
+            OpenAiError {
+                status: 404,
+                message: format!(
+                    "{} serves {served}, not /v1{}.",
+                    backend.name(),
+                    kind.suffix()
+                ),
+                param: None,
+            }
+        } else if end_of_stream {
+            OpenAiError::bad_request(backend.no_body(), None)
+        } else {
+            *self = Self::Request(kind, model_override);
+            return HeadersStatus::StopIteration;
+        };
+        send_error(host, &error);
+        HeadersStatus::StopIteration
+    }
+
+    /// Request body: translates the whole request at end of stream; the upstream path is
+    /// `path_prefix` followed by the translated path.
+    pub fn on_request_body(
+        &mut self,
+        host: &mut dyn Host,
+        backend: &dyn Translated,
+        path_prefix: &str,
+        end_of_stream: bool,
+    ) -> BodyStatus {
+        let Self::Request(kind, model_override) = self else {
+            return BodyStatus::Continue;
+        };
+        if !end_of_stream {
+            return BodyStatus::StopAndBuffer;
+        }
+        let created = host
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let body = host.request_body();
+        match backend.translate(*kind, &body, model_override.as_deref(), created) {
+            Ok(upstream) => {
+                host.set_request_header(":path", &format!("{path_prefix}{}", upstream.path));
+                host.set_request_header("content-type", "application/json");
+                for (name, value) in backend.request_headers() {
+                    host.set_request_header(name, value);
+                }
+                host.set_request_body(&upstream.body);
+                *self = Self::Awaiting(upstream.answer);
+                BodyStatus::Continue
+            }
+            Err(error) => {
+                *self = Self::PassThrough;
+                send_error(host, &error);
+                BodyStatus::StopNoBuffer
+            }
+        }
+    }
+
+    /// Response headers: picks the translation by status and content type. A response
+    /// without a body passes as it is.
+    pub fn on_response_headers(
+        &mut self,
+        host: &mut dyn Host,
+        end_of_stream: bool,
+    ) -> HeadersStatus {
+        let Self::Awaiting(answer) = std::mem::take(self) else {
+            return HeadersStatus::Continue;
+        };
+        if end_of_stream {
+            return HeadersStatus::Continue;
+        }
+        let head = ResponseHead {
+            status: host
+                .response_header(":status")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
+            request_id: host.response_header("x-amzn-requestid"),
+            error_type: host.response_header("x-amzn-errortype"),
+        };
+        let content_type = host.response_header("content-type").unwrap_or_default();
+        // The length changes: chunk by chunk, or set with the translated body.
+        host.remove_response_header("content-length");
+        let ok = (200..300).contains(&head.status);
+        if let Some(stream) = ok.then(|| answer.stream(&head, &content_type)).flatten() {
+            host.set_response_header("content-type", "text/event-stream");
+            *self = Self::Streaming(stream);
+            return HeadersStatus::Continue;
+        }
+        host.set_response_header("content-type", "application/json");
+        *self = if ok {
+            Self::Buffered(answer, head)
+        } else {
+            Self::Error(answer, head)
+        };
+        HeadersStatus::StopIteration
+    }
+
+    /// Response body: translates stream chunks as they come, buffered bodies at the end.
+    pub fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
+        match self {
+            Self::Streaming(stream) => {
+                let mut out = stream.feed(&host.response_body());
+                if end_of_stream {
+                    out.extend(stream.finish());
+                }
+                host.set_response_body(&out);
+                BodyStatus::Continue
+            }
+            Self::Buffered(..) | Self::Error(..) if !end_of_stream => BodyStatus::StopAndBuffer,
+            Self::Buffered(answer, head) => {
+                let body = match answer.body(head, &host.response_body()) {
+                    Ok(body) => body,
+                    Err(error) => {
+                        host.log(
+                            LogLevel::Warn,
+                            &format!("response not translated: {}", error.message),
+                        );
+                        host.set_response_header(":status", &error.status.to_string());
+                        error.body()
+                    }
+                };
+                finish_body(host, &body);
+                BodyStatus::Continue
+            }
+            Self::Error(answer, head) => {
+                let body = answer.error(head, &host.response_body());
+                finish_body(host, &body);
+                BodyStatus::Continue
+            }
+            Self::PassThrough | Self::Request(..) | Self::Awaiting(_) => BodyStatus::Continue,
+        }
+    }
+}
