@@ -8,7 +8,7 @@ use aigw_core::anthropic::messages::chain::chain_request;
 use aigw_core::bedrock::ResponseContext;
 use aigw_core::bedrock::eventstream::{Frame, encode_frame};
 use aigw_core::bedrock::stream::StreamTranslator;
-use aigw_core::chat_schema::{BedrockChat, ResponseHead};
+use aigw_core::chat_schema::{BedrockChat, ChunkStream, ResponseHead};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 

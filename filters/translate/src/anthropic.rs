@@ -4,14 +4,32 @@
 //! (token-usage reads it unchanged). Other API paths are refused; non-API paths keep their
 //! `/v1/...` under the path prefix (Anthropic API) or pass untouched (Vertex AI).
 
-use crate::exchange::{Translated, Upstream};
+use crate::exchange::{ClientError, Translate, Translated, Upstream};
 use aigw_core::anthropic::ANTHROPIC_VERSION;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{AnthropicChat, ChatSchema};
-use aigw_core::openai::error::OpenAiError;
 
 /// Claude's Messages API for OpenAI chat clients, on the Anthropic API or Vertex AI.
 pub struct Anthropic(pub AnthropicChat);
+
+impl Translate for Anthropic {
+    fn translate(
+        &self,
+        _kind: ApiKind,
+        body: &[u8],
+        model_override: Option<&str>,
+        created: u64,
+    ) -> Result<Upstream, ClientError> {
+        Ok(self.0.request(body, model_override, created)?.into())
+    }
+
+    fn request_headers(&self) -> &'static [(&'static str, &'static str)] {
+        match self.0 {
+            AnthropicChat::Anthropic => &[("anthropic-version", ANTHROPIC_VERSION)],
+            AnthropicChat::Vertex | AnthropicChat::Bedrock => &[],
+        }
+    }
+}
 
 impl Translated for Anthropic {
     fn serves(&self) -> &'static [ApiKind] {
@@ -29,26 +47,9 @@ impl Translated for Anthropic {
         "A chat completion request needs a body."
     }
 
-    fn translate(
-        &self,
-        _kind: ApiKind,
-        body: &[u8],
-        model_override: Option<&str>,
-        created: u64,
-    ) -> Result<Upstream, OpenAiError> {
-        Ok(self.0.request(body, model_override, created)?.into())
-    }
-
     fn other_path(&self, path_prefix: &str, path: &str) -> Option<String> {
         let prefixed = self.0 == AnthropicChat::Anthropic && !path_prefix.is_empty();
         prefixed.then(|| format!("{path_prefix}{path}"))
-    }
-
-    fn request_headers(&self) -> &'static [(&'static str, &'static str)] {
-        match self.0 {
-            AnthropicChat::Anthropic => &[("anthropic-version", ANTHROPIC_VERSION)],
-            AnthropicChat::Vertex | AnthropicChat::Bedrock => &[],
-        }
     }
 }
 

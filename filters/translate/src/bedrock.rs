@@ -6,32 +6,23 @@
 //! the translated path and body (SigV4). Other API paths are refused; non-API paths pass
 //! through untouched.
 
-use crate::exchange::{EmbeddingsReply, Translated, Upstream};
+use crate::exchange::{ClientError, EmbeddingsReply, Translate, Translated, Upstream};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::bedrock::embeddings::{embeddings_request, embeddings_response};
 use aigw_core::bedrock::error::translate_error;
 use aigw_core::chat_schema::{BedrockChat, ChatSchema};
-use aigw_core::openai::error::OpenAiError;
 
 /// An AWS Bedrock backend (Converse for chat, Titan for embeddings).
 pub struct Bedrock;
 
-impl Translated for Bedrock {
-    fn serves(&self) -> &'static [ApiKind] {
-        &[ApiKind::ChatCompletions, ApiKind::Embeddings]
-    }
-
-    fn name(&self) -> &'static str {
-        "An AWS Bedrock backend"
-    }
-
+impl Translate for Bedrock {
     fn translate(
         &self,
         kind: ApiKind,
         body: &[u8],
         model_override: Option<&str>,
         created: u64,
-    ) -> Result<Upstream, OpenAiError> {
+    ) -> Result<Upstream, ClientError> {
         if kind == ApiKind::ChatCompletions {
             return Ok(BedrockChat.request(body, model_override, created)?.into());
         }
@@ -44,10 +35,20 @@ impl Translated for Bedrock {
             sender: "The Bedrock backend sent an embeddings response",
         };
         Ok(Upstream {
-            path: r.path,
+            path: Some(r.path),
             body: r.body,
             answer: Box::new(answer),
         })
+    }
+}
+
+impl Translated for Bedrock {
+    fn serves(&self) -> &'static [ApiKind] {
+        &[ApiKind::ChatCompletions, ApiKind::Embeddings]
+    }
+
+    fn name(&self) -> &'static str {
+        "An AWS Bedrock backend"
     }
 }
 

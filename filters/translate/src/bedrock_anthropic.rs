@@ -7,7 +7,7 @@
 //! through with the same body rewrite ([`BedrockMessages`]). upstream-auth signs the
 //! translated request (SigV4). Other API paths are refused; non-API paths pass untouched.
 
-use crate::messages::finish_body;
+use crate::reply::finish_body;
 use crate::reply::send_anthropic_error;
 use aigw_core::anthropic::messages::error::AnthropicError;
 use aigw_core::bedrock::anthropic::stream::MessagesStream;

@@ -4,32 +4,23 @@
 //! (token-usage reads it unchanged). `/v1/completions` is refused; other paths pass through
 //! untouched.
 
-use crate::exchange::{EmbeddingsReply, Translated, Upstream};
+use crate::exchange::{ClientError, EmbeddingsReply, Translate, Translated, Upstream};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{ChatSchema, CohereChat};
 use aigw_core::cohere::embeddings::{embeddings_request, embeddings_response};
 use aigw_core::cohere::error::error_response;
-use aigw_core::openai::error::OpenAiError;
 
 /// A Cohere v2 backend.
 pub struct Cohere;
 
-impl Translated for Cohere {
-    fn serves(&self) -> &'static [ApiKind] {
-        &[ApiKind::ChatCompletions, ApiKind::Embeddings]
-    }
-
-    fn name(&self) -> &'static str {
-        "A Cohere backend"
-    }
-
+impl Translate for Cohere {
     fn translate(
         &self,
         kind: ApiKind,
         body: &[u8],
         model_override: Option<&str>,
         created: u64,
-    ) -> Result<Upstream, OpenAiError> {
+    ) -> Result<Upstream, ClientError> {
         if kind == ApiKind::ChatCompletions {
             return Ok(CohereChat.request(body, model_override, created)?.into());
         }
@@ -42,10 +33,20 @@ impl Translated for Cohere {
             sender: "The Cohere backend sent a response",
         };
         Ok(Upstream {
-            path: r.path.to_string(),
+            path: Some(r.path.to_string()),
             body: r.body,
             answer: Box::new(answer),
         })
+    }
+}
+
+impl Translated for Cohere {
+    fn serves(&self) -> &'static [ApiKind] {
+        &[ApiKind::ChatCompletions, ApiKind::Embeddings]
+    }
+
+    fn name(&self) -> &'static str {
+        "A Cohere backend"
     }
 }
 

@@ -1,40 +1,71 @@
-//! One OpenAI exchange with a translated backend (Anthropic, Claude on Vertex AI or
-//! Bedrock, Gemini, Vertex AI, Bedrock Converse, Cohere), as a single state machine: the
-//! request is buffered and translated by the backend's [`Translated`], and the answer is
-//! read back by the [`Answer`] that translation returned (by status and content type:
-//! a stream chunk by chunk, a 2xx body or an error body at end of stream). Each backend
-//! adds only what differs: the APIs it serves and its translations.
+//! One exchange with a translated backend, as a single state machine: the request is
+//! buffered and translated by a [`Translate`], and the answer is read back by the [`Answer`]
+//! that translation returned (by status and content type: a stream chunk by chunk, a 2xx
+//! body or an error body at end of stream). It serves OpenAI clients of every translated
+//! backend (Anthropic, Claude on Vertex AI or Bedrock, Gemini, Vertex AI, Bedrock Converse,
+//! Cohere: [`Translated`]) and Anthropic Messages clients of OpenAI-schema and chained
+//! backends ([`crate::messages`], [`crate::messages_chain`]); each adds only what differs.
 
-use crate::messages::finish_body;
-use crate::reply::send_error;
+use crate::reply::{finish_body, send_error};
+use aigw_core::anthropic::messages::error::AnthropicError;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{ChatAnswer, ChunkStream, ResponseHead, UpstreamChat};
 use aigw_core::openai::error::OpenAiError;
 use aigw_host::{BodyStatus, HeadersStatus, Host, LogLevel};
 use std::time::UNIX_EPOCH;
 
-/// What one translated backend adds to the [`Exchange`].
-pub trait Translated: Sync {
-    /// The APIs it serves.
-    fn serves(&self) -> &'static [ApiKind];
-    /// Who refuses other APIs, as in "{who} serves /v1/chat/completions only".
-    fn name(&self) -> &'static str;
-    /// Translates a buffered request of `kind` (one it serves); `created` is the Unix time
-    /// the answer reports.
+/// An error answered in the client's schema (OpenAI or Anthropic).
+pub struct ClientError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The JSON error body.
+    pub body: Vec<u8>,
+}
+
+impl From<OpenAiError> for ClientError {
+    fn from(error: OpenAiError) -> Self {
+        Self {
+            status: error.status,
+            body: error.body(),
+        }
+    }
+}
+
+impl From<AnthropicError> for ClientError {
+    fn from(error: AnthropicError) -> Self {
+        Self {
+            status: error.status,
+            body: error.body(),
+        }
+    }
+}
+
+/// Translates a buffered request for the [`Exchange`].
+pub trait Translate {
+    /// Translates a buffered request of `kind`; `created` is the Unix time the answer
+    /// reports.
     fn translate(
         &self,
         kind: ApiKind,
         body: &[u8],
         model_override: Option<&str>,
         created: u64,
-    ) -> Result<Upstream, OpenAiError>;
-    /// The new `:path` of a non-API request under `path_prefix` (`None`: untouched).
-    fn other_path(&self, _path_prefix: &str, _path: &str) -> Option<String> {
-        None
-    }
+    ) -> Result<Upstream, ClientError>;
     /// Request headers the translated request carries.
     fn request_headers(&self) -> &'static [(&'static str, &'static str)] {
         &[]
+    }
+}
+
+/// A translated backend of OpenAI clients: the APIs it serves on top of its translation.
+pub trait Translated: Translate + Sync {
+    /// The APIs it serves.
+    fn serves(&self) -> &'static [ApiKind];
+    /// Who refuses other APIs, as in "{who} serves /v1/chat/completions only".
+    fn name(&self) -> &'static str;
+    /// The new `:path` of a non-API request under `path_prefix` (`None`: untouched).
+    fn other_path(&self, _path_prefix: &str, _path: &str) -> Option<String> {
+        None
     }
     /// The message of a request without a body.
     fn no_body(&self) -> &'static str {
@@ -44,8 +75,9 @@ pub trait Translated: Sync {
 
 /// A translated request.
 pub struct Upstream {
-    /// The provider path, without the backend's path prefix.
-    pub path: String,
+    /// The provider path, without the backend's path prefix (`None`: the path set with the
+    /// request headers stays).
+    pub path: Option<String>,
     /// The provider request body (JSON).
     pub body: Vec<u8>,
     /// Reads the provider's answer back.
@@ -55,7 +87,7 @@ pub struct Upstream {
 impl From<UpstreamChat> for Upstream {
     fn from(chat: UpstreamChat) -> Self {
         Self {
-            path: chat.path,
+            path: Some(chat.path),
             body: chat.body,
             answer: Box::new(ChatReply {
                 answer: chat.answer,
@@ -66,14 +98,14 @@ impl From<UpstreamChat> for Upstream {
     }
 }
 
-/// Reads one provider answer back into OpenAI's schema.
+/// Reads one provider answer back into the client's schema.
 pub trait Answer {
     /// The translator of a 2xx response of `content_type`, when it is a stream the client
     /// asked for.
     fn stream(&self, head: &ResponseHead, content_type: &str) -> Option<Box<dyn ChunkStream>>;
-    /// A buffered 2xx body in OpenAI's schema; a body that cannot be read is an error.
-    fn body(&self, head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError>;
-    /// A non-2xx body as an OpenAI error body (the status is kept).
+    /// A buffered 2xx body in the client's schema; a body that cannot be read is an error.
+    fn body(&self, head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, ClientError>;
+    /// A non-2xx body as the client's error body (the status is kept).
     fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8>;
 }
 
@@ -90,8 +122,8 @@ impl Answer for ChatReply {
             .then(|| self.answer.stream(head, self.include_usage))
     }
 
-    fn body(&self, head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError> {
-        self.answer.completion(head, body)
+    fn body(&self, head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, ClientError> {
+        Ok(self.answer.completion(head, body)?)
     }
 
     fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8> {
@@ -121,12 +153,13 @@ impl Answer for EmbeddingsReply {
         None
     }
 
-    fn body(&self, _head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError> {
-        (self.response)(body, &self.model, self.base64).map_err(|reason| OpenAiError {
+    fn body(&self, _head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, ClientError> {
+        let reply = (self.response)(body, &self.model, self.base64);
+        Ok(reply.map_err(|reason| OpenAiError {
             status: 502,
             message: format!("{} that cannot be read: {reason}.", self.sender),
             param: None,
-        })
+        })?)
     }
 
     fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8> {
@@ -153,6 +186,11 @@ pub enum Exchange {
 }
 
 impl Exchange {
+    /// An exchange that buffers a request of `kind` to translate it.
+    pub fn new(kind: ApiKind, model_override: Option<String>) -> Self {
+        Self::Request(kind, model_override)
+    }
+
     /// Request headers: starts buffering a request of an API `backend` serves (the path is
     /// set once the body is translated); other API paths are refused, non-API paths pass
     /// (under `path_prefix` where the backend says so).
@@ -204,7 +242,7 @@ impl Exchange {
     pub fn on_request_body(
         &mut self,
         host: &mut dyn Host,
-        backend: &dyn Translated,
+        backend: &dyn Translate,
         path_prefix: &str,
         end_of_stream: bool,
     ) -> BodyStatus {
@@ -221,7 +259,9 @@ impl Exchange {
         let body = host.request_body();
         match backend.translate(*kind, &body, model_override.as_deref(), created) {
             Ok(upstream) => {
-                host.set_request_header(":path", &format!("{path_prefix}{}", upstream.path));
+                if let Some(path) = upstream.path {
+                    host.set_request_header(":path", &format!("{path_prefix}{path}"));
+                }
                 host.set_request_header("content-type", "application/json");
                 for (name, value) in backend.request_headers() {
                     host.set_request_header(name, value);
@@ -232,7 +272,11 @@ impl Exchange {
             }
             Err(error) => {
                 *self = Self::PassThrough;
-                send_error(host, &error);
+                host.send_local_reply(
+                    error.status,
+                    &[("content-type", "application/json")],
+                    &error.body,
+                );
                 BodyStatus::StopNoBuffer
             }
         }
@@ -293,12 +337,13 @@ impl Exchange {
                 let body = match answer.body(head, &host.response_body()) {
                     Ok(body) => body,
                     Err(error) => {
+                        let reason = String::from_utf8_lossy(&error.body);
                         host.log(
                             LogLevel::Warn,
-                            &format!("response not translated: {}", error.message),
+                            &format!("response not translated: {reason}"),
                         );
                         host.set_response_header(":status", &error.status.to_string());
-                        error.body()
+                        error.body
                     }
                 };
                 finish_body(host, &body);

@@ -4,34 +4,27 @@
 //! the way down, so the response leaves this filter as OpenAI (token-usage reads it
 //! unchanged). `/v1/completions` is refused; other paths pass through untouched.
 
-use crate::exchange::{EmbeddingsReply, EmbeddingsResponse, Translated, Upstream};
+use crate::exchange::{
+    ClientError, EmbeddingsReply, EmbeddingsResponse, Translate, Translated, Upstream,
+};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{ChatSchema, GeminiChat};
 use aigw_core::gemini::embeddings::{embeddings_request, embeddings_response};
 use aigw_core::gemini::error::error_response;
 use aigw_core::gemini::path::GeminiApi;
-use aigw_core::openai::error::OpenAiError;
 use aigw_core::vertex::embeddings::{predict_request, predict_response};
 
 /// A Gemini backend on one Google service.
 pub struct Gemini(pub GeminiApi);
 
-impl Translated for Gemini {
-    fn serves(&self) -> &'static [ApiKind] {
-        &[ApiKind::ChatCompletions, ApiKind::Embeddings]
-    }
-
-    fn name(&self) -> &'static str {
-        "A Gemini backend"
-    }
-
+impl Translate for Gemini {
     fn translate(
         &self,
         kind: ApiKind,
         body: &[u8],
         model_override: Option<&str>,
         created: u64,
-    ) -> Result<Upstream, OpenAiError> {
+    ) -> Result<Upstream, ClientError> {
         if kind == ApiKind::ChatCompletions {
             return Ok(GeminiChat(self.0)
                 .request(body, model_override, created)?
@@ -55,10 +48,20 @@ impl Translated for Gemini {
             sender: "The Gemini backend sent a response",
         };
         Ok(Upstream {
-            path,
+            path: Some(path),
             body,
             answer: Box::new(answer),
         })
+    }
+}
+
+impl Translated for Gemini {
+    fn serves(&self) -> &'static [ApiKind] {
+        &[ApiKind::ChatCompletions, ApiKind::Embeddings]
+    }
+
+    fn name(&self) -> &'static str {
+        "A Gemini backend"
     }
 }
 

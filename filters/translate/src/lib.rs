@@ -16,6 +16,7 @@ mod filter;
 mod gemini;
 mod messages;
 mod messages_chain;
+mod messages_openai;
 mod reply;
 mod router;
 #[cfg(test)]

@@ -88,19 +88,31 @@ pub struct ChainStream {
     messages: StreamTranslator,
 }
 
-impl ChainStream {
+impl ChunkStream for ChainStream {
     /// Translates the next upstream bytes; returns the Anthropic SSE bytes they complete.
-    pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
+    fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
         let chunks = self.upstream.feed(chunk);
         self.messages.feed(&chunks)
     }
 
     /// Ends the stream; returns what is left to send.
-    pub fn finish(&mut self) -> Vec<u8> {
+    fn finish(&mut self) -> Vec<u8> {
         let chunks = self.upstream.finish();
         let mut out = self.messages.feed(&chunks);
         out.extend(self.messages.finish());
         out
+    }
+}
+
+/// OpenAI chunk SSE to Anthropic events, the last link of the chain (and the whole
+/// translation for OpenAI-schema backends).
+impl ChunkStream for StreamTranslator {
+    fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
+        StreamTranslator::feed(self, chunk)
+    }
+
+    fn finish(&mut self) -> Vec<u8> {
+        StreamTranslator::finish(self)
     }
 }
 

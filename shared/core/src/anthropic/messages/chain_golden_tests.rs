@@ -13,7 +13,9 @@
 
 use super::{ChainAnswer, chain_request};
 use crate::anthropic::messages::error::AnthropicError;
-use crate::chat_schema::{BedrockChat, ChatSchema, CohereChat, GeminiChat, ResponseHead};
+use crate::chat_schema::{
+    BedrockChat, ChatSchema, ChunkStream, CohereChat, GeminiChat, ResponseHead,
+};
 use crate::gemini::path::GeminiApi;
 use crate::golden::{
     CREATED, case_dirs, check_bytes, check_json, check_splits, parse, read, read_text,
