@@ -6,11 +6,18 @@
 //! the translated path and body (SigV4). Other API paths are refused; non-API paths pass
 //! through untouched.
 
-use crate::exchange::{ClientError, EmbeddingsReply, Translate, Translated, Upstream};
+use crate::exchange::{ClientError, EmbeddingsApi, Translate, Translated, Upstream};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::bedrock::embeddings::{embeddings_request, embeddings_response};
 use aigw_core::bedrock::error::translate_error;
 use aigw_core::chat_schema::{BedrockChat, ChatSchema};
+
+/// How Titan answers are read.
+static EMBEDDINGS: EmbeddingsApi = EmbeddingsApi {
+    response: embeddings_response,
+    error: |head, body| translate_error(head.status, head.error_type.as_deref(), body),
+    sender: "The Bedrock backend sent an embeddings response",
+};
 
 /// An AWS Bedrock backend (Converse for chat, Titan for embeddings).
 pub struct Bedrock;
@@ -27,18 +34,7 @@ impl Translate for Bedrock {
             return Ok(BedrockChat.request(body, model_override, created)?.into());
         }
         let r = embeddings_request(body, model_override)?;
-        let answer = EmbeddingsReply {
-            model: r.model,
-            base64: r.base64,
-            response: embeddings_response,
-            error: |head, body| translate_error(head.status, head.error_type.as_deref(), body),
-            sender: "The Bedrock backend sent an embeddings response",
-        };
-        Ok(Upstream {
-            path: Some(r.path),
-            body: r.body,
-            answer: Box::new(answer),
-        })
+        Ok(EMBEDDINGS.upstream(r.path, r.body, r.model, r.base64))
     }
 }
 

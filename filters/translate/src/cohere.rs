@@ -4,11 +4,18 @@
 //! (token-usage reads it unchanged). `/v1/completions` is refused; other paths pass through
 //! untouched.
 
-use crate::exchange::{ClientError, EmbeddingsReply, Translate, Translated, Upstream};
+use crate::exchange::{ClientError, EmbeddingsApi, Translate, Translated, Upstream};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{ChatSchema, CohereChat};
 use aigw_core::cohere::embeddings::{embeddings_request, embeddings_response};
 use aigw_core::cohere::error::error_response;
+
+/// How `/v2/embed` answers are read.
+static EMBEDDINGS: EmbeddingsApi = EmbeddingsApi {
+    response: embeddings_response,
+    error: |head, body| error_response(head.status, body),
+    sender: "The Cohere backend sent a response",
+};
 
 /// A Cohere v2 backend.
 pub struct Cohere;
@@ -25,18 +32,7 @@ impl Translate for Cohere {
             return Ok(CohereChat.request(body, model_override, created)?.into());
         }
         let r = embeddings_request(body, model_override)?;
-        let answer = EmbeddingsReply {
-            model: r.model,
-            base64: r.base64,
-            response: embeddings_response,
-            error: |head, body| error_response(head.status, body),
-            sender: "The Cohere backend sent a response",
-        };
-        Ok(Upstream {
-            path: Some(r.path.to_string()),
-            body: r.body,
-            answer: Box::new(answer),
-        })
+        Ok(EMBEDDINGS.upstream(r.path.to_string(), r.body, r.model, r.base64))
     }
 }
 

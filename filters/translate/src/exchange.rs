@@ -103,6 +103,10 @@ pub trait Answer {
     /// The translator of a 2xx response of `content_type`, when it is a stream the client
     /// asked for.
     fn stream(&self, head: &ResponseHead, content_type: &str) -> Option<Box<dyn ChunkStream>>;
+    /// Whether a 2xx body that is not a stream passes as it is, without buffering.
+    fn passes(&self) -> bool {
+        false
+    }
     /// A buffered 2xx body in the client's schema; a body that cannot be read is an error.
     fn body(&self, head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, ClientError>;
     /// A non-2xx body as the client's error body (the status is kept).
@@ -134,12 +138,8 @@ impl Answer for ChatReply {
 /// Translates a 2xx embeddings body (model, base64); `Err` says why it cannot be read.
 pub type EmbeddingsResponse = fn(&[u8], &str, bool) -> Result<Vec<u8>, String>;
 
-/// An embeddings answer: never a stream, a 2xx body translated by `response`.
-pub struct EmbeddingsReply {
-    /// The model sent, reported as the response `model`.
-    pub model: String,
-    /// The client asked for base64 vectors.
-    pub base64: bool,
+/// How one provider's embeddings answers are read back.
+pub struct EmbeddingsApi {
     /// Translates a 2xx body.
     pub response: EmbeddingsResponse,
     /// Translates an error body.
@@ -148,22 +148,51 @@ pub struct EmbeddingsReply {
     pub sender: &'static str,
 }
 
+impl EmbeddingsApi {
+    /// The translated embeddings request to `path` for `model` (the response `model`);
+    /// `base64`: the client asked for base64 vectors.
+    pub fn upstream(
+        &'static self,
+        path: String,
+        body: Vec<u8>,
+        model: String,
+        base64: bool,
+    ) -> Upstream {
+        Upstream {
+            path: Some(path),
+            body,
+            answer: Box::new(EmbeddingsReply {
+                api: self,
+                model,
+                base64,
+            }),
+        }
+    }
+}
+
+/// An embeddings answer: never a stream.
+struct EmbeddingsReply {
+    api: &'static EmbeddingsApi,
+    model: String,
+    base64: bool,
+}
+
 impl Answer for EmbeddingsReply {
     fn stream(&self, _head: &ResponseHead, _content_type: &str) -> Option<Box<dyn ChunkStream>> {
         None
     }
 
     fn body(&self, _head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, ClientError> {
-        let reply = (self.response)(body, &self.model, self.base64);
+        let reply = (self.api.response)(body, &self.model, self.base64);
         Ok(reply.map_err(|reason| OpenAiError {
             status: 502,
-            message: format!("{} that cannot be read: {reason}.", self.sender),
+            message: format!("{} that cannot be read: {reason}.", self.api.sender),
             param: None,
         })?)
     }
 
     fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8> {
-        (self.error)(head, body)
+        (self.api.error)(head, body)
     }
 }
 
@@ -304,14 +333,21 @@ impl Exchange {
             error_type: host.response_header("x-amzn-errortype"),
         };
         let content_type = host.response_header("content-type").unwrap_or_default();
-        // The length changes: chunk by chunk, or set with the translated body.
-        host.remove_response_header("content-length");
         let ok = (200..300).contains(&head.status);
-        if let Some(stream) = ok.then(|| answer.stream(&head, &content_type)).flatten() {
-            host.set_response_header("content-type", "text/event-stream");
-            *self = Self::Streaming(stream);
-            return HeadersStatus::Continue;
+        if ok {
+            if let Some(stream) = answer.stream(&head, &content_type) {
+                // The length changes chunk by chunk, after the headers went on.
+                host.remove_response_header("content-length");
+                host.set_response_header("content-type", "text/event-stream");
+                *self = Self::Streaming(stream);
+                return HeadersStatus::Continue;
+            }
+            if answer.passes() {
+                return HeadersStatus::Continue;
+            }
         }
+        // The translated body gets its own length.
+        host.remove_response_header("content-length");
         host.set_response_header("content-type", "application/json");
         *self = if ok {
             Self::Buffered(answer, head)

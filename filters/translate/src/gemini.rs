@@ -4,15 +4,27 @@
 //! the way down, so the response leaves this filter as OpenAI (token-usage reads it
 //! unchanged). `/v1/completions` is refused; other paths pass through untouched.
 
-use crate::exchange::{
-    ClientError, EmbeddingsReply, EmbeddingsResponse, Translate, Translated, Upstream,
-};
+use crate::exchange::{ClientError, EmbeddingsApi, Translate, Translated, Upstream};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{ChatSchema, GeminiChat};
 use aigw_core::gemini::embeddings::{embeddings_request, embeddings_response};
 use aigw_core::gemini::error::error_response;
 use aigw_core::gemini::path::GeminiApi;
 use aigw_core::vertex::embeddings::{predict_request, predict_response};
+
+/// How `batchEmbedContents` answers are read.
+static EMBEDDINGS: EmbeddingsApi = EmbeddingsApi {
+    response: embeddings_response,
+    error: |head, body| error_response(head.status, body),
+    sender: "The Gemini backend sent a response",
+};
+
+/// How Vertex AI `predict` answers are read.
+static PREDICT: EmbeddingsApi = EmbeddingsApi {
+    response: predict_response,
+    error: |head, body| error_response(head.status, body),
+    sender: "The Gemini backend sent a response",
+};
 
 /// A Gemini backend on one Google service.
 pub struct Gemini(pub GeminiApi);
@@ -30,27 +42,15 @@ impl Translate for Gemini {
                 .request(body, model_override, created)?
                 .into());
         }
-        let (path, body, model, base64, response): (_, _, _, _, EmbeddingsResponse) = match self.0 {
+        Ok(match self.0 {
             GeminiApi::Gemini => {
                 let r = embeddings_request(body, model_override)?;
-                (r.path, r.body, r.model, r.base64, embeddings_response)
+                EMBEDDINGS.upstream(r.path, r.body, r.model, r.base64)
             }
             GeminiApi::Vertex => {
                 let r = predict_request(body, model_override)?;
-                (r.path, r.body, r.model, r.base64, predict_response)
+                PREDICT.upstream(r.path, r.body, r.model, r.base64)
             }
-        };
-        let answer = EmbeddingsReply {
-            model,
-            base64,
-            response,
-            error: |head, body| error_response(head.status, body),
-            sender: "The Gemini backend sent a response",
-        };
-        Ok(Upstream {
-            path: Some(path),
-            body,
-            answer: Box::new(answer),
         })
     }
 }

@@ -46,8 +46,9 @@ pub enum MessagesExchange {
     /// Gemini, Vertex AI (Gemini), Bedrock Converse or Cohere backend: chained through
     /// OpenAI chat completions ([`crate::messages_chain`]).
     Chained(Exchange),
-    /// Claude on AWS Bedrock (InvokeModel): the body rewrite and the stream rewrite.
-    Bedrock(Box<BedrockMessages>),
+    /// Claude on AWS Bedrock (InvokeModel): the body rewrite and the stream rewrite
+    /// ([`BedrockMessages`]); holds the client's `anthropic-beta` header.
+    Bedrock(Option<String>, Exchange),
 }
 
 impl MessagesExchange {
@@ -145,13 +146,19 @@ impl MessagesExchange {
                 );
             }
             (Target::AwsAnthropic { .. }, Endpoint::Messages) => {
-                return match BedrockMessages::start(host, model_override, end_of_stream) {
-                    Some(exchange) => {
-                        *self = Self::Bedrock(Box::new(exchange));
-                        HeadersStatus::StopIteration
-                    }
-                    None => HeadersStatus::StopIteration,
-                };
+                if end_of_stream {
+                    return refuse(
+                        host,
+                        AnthropicError::bad_request("A Messages request needs a body."),
+                    );
+                }
+                let beta = host.request_header("anthropic-beta");
+                // Bedrock takes the version and the betas in the body only.
+                host.remove_request_header("anthropic-version");
+                host.remove_request_header("anthropic-beta");
+                let exchange = Exchange::new(ApiKind::ChatCompletions, model_override);
+                *self = Self::Bedrock(beta, exchange);
+                return HeadersStatus::StopIteration;
             }
             // Through OpenAI chat completions to the backend's own chat API.
             (
@@ -203,10 +210,13 @@ impl MessagesExchange {
             }
             _ => {}
         }
-        if let (Self::Bedrock(exchange), Target::AwsAnthropic { path_prefix }) =
+        if let (Self::Bedrock(beta, exchange), Target::AwsAnthropic { path_prefix }) =
             (&mut *self, target)
         {
-            return exchange.on_request_body(host, path_prefix, end_of_stream);
+            let rewrite = BedrockMessages {
+                beta: beta.as_deref(),
+            };
+            return exchange.on_request_body(host, &rewrite, path_prefix, end_of_stream);
         }
         if !matches!(self, Self::Override(_) | Self::Vertex(_)) {
             return BodyStatus::Continue;
@@ -252,10 +262,9 @@ impl MessagesExchange {
         host: &mut dyn Host,
         end_of_stream: bool,
     ) -> HeadersStatus {
-        if let Self::Chained(exchange) | Self::ToOpenAi(exchange) = self {
-            return exchange.on_response_headers(host, end_of_stream);
-        }
-        if let Self::Bedrock(exchange) = self {
+        if let Self::Chained(exchange) | Self::ToOpenAi(exchange) | Self::Bedrock(_, exchange) =
+            self
+        {
             return exchange.on_response_headers(host, end_of_stream);
         }
         if matches!(self, Self::AwaitingVertex) {
@@ -276,10 +285,9 @@ impl MessagesExchange {
     /// Response body: stream chunks as they come, buffered bodies at the end.
     pub fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
         match self {
-            Self::Chained(exchange) | Self::ToOpenAi(exchange) => {
+            Self::Chained(exchange) | Self::ToOpenAi(exchange) | Self::Bedrock(_, exchange) => {
                 exchange.on_response_body(host, end_of_stream)
             }
-            Self::Bedrock(exchange) => exchange.on_response_body(host, end_of_stream),
             Self::VertexError(_) if !end_of_stream => BodyStatus::StopAndBuffer,
             Self::VertexError(status) => {
                 if let Some(body) = messages_error(*status, &host.response_body()) {

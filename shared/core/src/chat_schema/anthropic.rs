@@ -6,7 +6,7 @@ use crate::anthropic::MESSAGES_PATH;
 use crate::anthropic::request::{MessagesRequest, translate_request};
 use crate::anthropic::response::translate_response;
 use crate::anthropic::stream::StreamTranslator;
-use crate::bedrock::anthropic::stream::ChatStream;
+use crate::bedrock::anthropic::stream::{ChatStream, MessagesStream};
 use crate::openai::error::OpenAiError;
 use crate::{anthropic, bedrock, vertex};
 
@@ -111,5 +111,17 @@ impl ChunkStream for ChatStream {
 
     fn finish(&mut self) -> Vec<u8> {
         ChatStream::finish(self)
+    }
+}
+
+/// Bedrock's Messages stream rewritten as Anthropic SSE (Messages clients of Claude on
+/// Bedrock).
+impl ChunkStream for MessagesStream {
+    fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
+        MessagesStream::feed(self, chunk)
+    }
+
+    fn finish(&mut self) -> Vec<u8> {
+        MessagesStream::finish(self)
     }
 }
