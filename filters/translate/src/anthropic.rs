@@ -4,7 +4,7 @@
 //! (token-usage reads it unchanged). Other API paths are refused; non-API paths keep their
 //! `/v1/...` under the path prefix (Anthropic API) or pass untouched (Vertex AI).
 
-use crate::exchange::{ClientError, Translate, Translated, Upstream};
+use crate::exchange::{ClientError, Front, Request, Translate, Translated, Upstream};
 use aigw_core::anthropic::ANTHROPIC_VERSION;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{AnthropicChat, ChatSchema};
@@ -13,14 +13,11 @@ use aigw_core::chat_schema::{AnthropicChat, ChatSchema};
 pub struct Anthropic(pub AnthropicChat);
 
 impl Translate for Anthropic {
-    fn translate(
-        &self,
-        _kind: ApiKind,
-        body: &[u8],
-        model_override: Option<&str>,
-        created: u64,
-    ) -> Result<Upstream, ClientError> {
-        Ok(self.0.request(body, model_override, created)?.into())
+    fn translate(&self, req: &Request<'_>) -> Result<Upstream, ClientError> {
+        Ok(self
+            .0
+            .request(req.body, req.model_override, req.created)?
+            .into())
     }
 
     fn request_headers(&self) -> &'static [(&'static str, &'static str)] {
@@ -32,19 +29,21 @@ impl Translate for Anthropic {
 }
 
 impl Translated for Anthropic {
-    fn serves(&self) -> &'static [ApiKind] {
-        &[ApiKind::ChatCompletions]
-    }
-
-    fn name(&self) -> &'static str {
+    fn front(&self) -> &'static Front {
+        const CHAT_ONLY: &[ApiKind] = &[ApiKind::ChatCompletions];
+        const NO_BODY: &str = "A chat completion request needs a body.";
         match self.0 {
-            AnthropicChat::Bedrock => "Claude on AWS Bedrock",
-            AnthropicChat::Anthropic | AnthropicChat::Vertex => "An Anthropic backend",
+            AnthropicChat::Bedrock => &Front {
+                serves: CHAT_ONLY,
+                name: "Claude on AWS Bedrock",
+                no_body: NO_BODY,
+            },
+            AnthropicChat::Anthropic | AnthropicChat::Vertex => &Front {
+                serves: CHAT_ONLY,
+                name: "An Anthropic backend",
+                no_body: NO_BODY,
+            },
         }
-    }
-
-    fn no_body(&self) -> &'static str {
-        "A chat completion request needs a body."
     }
 
     fn other_path(&self, path_prefix: &str, path: &str) -> Option<String> {

@@ -6,7 +6,9 @@
 //! the translated path and body (SigV4). Other API paths are refused; non-API paths pass
 //! through untouched.
 
-use crate::exchange::{ClientError, EmbeddingsApi, Translate, Translated, Upstream};
+use crate::exchange::{
+    ClientError, EmbeddingsApi, Front, Request, Translate, Translated, Upstream,
+};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::bedrock::embeddings::{embeddings_request, embeddings_response};
 use aigw_core::bedrock::error::translate_error;
@@ -23,28 +25,20 @@ static EMBEDDINGS: EmbeddingsApi = EmbeddingsApi {
 pub struct Bedrock;
 
 impl Translate for Bedrock {
-    fn translate(
-        &self,
-        kind: ApiKind,
-        body: &[u8],
-        model_override: Option<&str>,
-        created: u64,
-    ) -> Result<Upstream, ClientError> {
-        if kind == ApiKind::ChatCompletions {
-            return Ok(BedrockChat.request(body, model_override, created)?.into());
+    fn translate(&self, req: &Request<'_>) -> Result<Upstream, ClientError> {
+        if req.kind == ApiKind::ChatCompletions {
+            return Ok(BedrockChat
+                .request(req.body, req.model_override, req.created)?
+                .into());
         }
-        let r = embeddings_request(body, model_override)?;
+        let r = embeddings_request(req.body, req.model_override)?;
         Ok(EMBEDDINGS.upstream(r.path, r.body, r.model, r.base64))
     }
 }
 
 impl Translated for Bedrock {
-    fn serves(&self) -> &'static [ApiKind] {
-        &[ApiKind::ChatCompletions, ApiKind::Embeddings]
-    }
-
-    fn name(&self) -> &'static str {
-        "An AWS Bedrock backend"
+    fn front(&self) -> &'static Front {
+        const { &Front::chat_and_embeddings("An AWS Bedrock backend") }
     }
 }
 

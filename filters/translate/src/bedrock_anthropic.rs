@@ -7,8 +7,7 @@
 //! through with the same body rewrite ([`BedrockMessages`]). upstream-auth signs the
 //! translated request (SigV4). Other API paths are refused; non-API paths pass untouched.
 
-use crate::exchange::{Answer, ClientError, Translate, Upstream};
-use aigw_core::api_kind::ApiKind;
+use crate::exchange::{Answer, ClientError, Request, Translate, Upstream};
 use aigw_core::bedrock::anthropic::stream::MessagesStream;
 use aigw_core::bedrock::anthropic::{messages_error, messages_request};
 use aigw_core::chat_schema::{ChunkStream, ResponseHead};
@@ -25,14 +24,8 @@ pub struct BedrockMessages<'a> {
 }
 
 impl Translate for BedrockMessages<'_> {
-    fn translate(
-        &self,
-        _kind: ApiKind,
-        body: &[u8],
-        model_override: Option<&str>,
-        _created: u64,
-    ) -> Result<Upstream, ClientError> {
-        let t = messages_request(body, model_override, self.beta)?;
+    fn translate(&self, req: &Request<'_>) -> Result<Upstream, ClientError> {
+        let t = messages_request(req.body, req.model_override, self.beta)?;
         Ok(Upstream {
             path: Some(t.path),
             body: t.body,

@@ -4,7 +4,9 @@
 //! (token-usage reads it unchanged). `/v1/completions` is refused; other paths pass through
 //! untouched.
 
-use crate::exchange::{ClientError, EmbeddingsApi, Translate, Translated, Upstream};
+use crate::exchange::{
+    ClientError, EmbeddingsApi, Front, Request, Translate, Translated, Upstream,
+};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{ChatSchema, CohereChat};
 use aigw_core::cohere::embeddings::{embeddings_request, embeddings_response};
@@ -21,28 +23,20 @@ static EMBEDDINGS: EmbeddingsApi = EmbeddingsApi {
 pub struct Cohere;
 
 impl Translate for Cohere {
-    fn translate(
-        &self,
-        kind: ApiKind,
-        body: &[u8],
-        model_override: Option<&str>,
-        created: u64,
-    ) -> Result<Upstream, ClientError> {
-        if kind == ApiKind::ChatCompletions {
-            return Ok(CohereChat.request(body, model_override, created)?.into());
+    fn translate(&self, req: &Request<'_>) -> Result<Upstream, ClientError> {
+        if req.kind == ApiKind::ChatCompletions {
+            return Ok(CohereChat
+                .request(req.body, req.model_override, req.created)?
+                .into());
         }
-        let r = embeddings_request(body, model_override)?;
+        let r = embeddings_request(req.body, req.model_override)?;
         Ok(EMBEDDINGS.upstream(r.path.to_string(), r.body, r.model, r.base64))
     }
 }
 
 impl Translated for Cohere {
-    fn serves(&self) -> &'static [ApiKind] {
-        &[ApiKind::ChatCompletions, ApiKind::Embeddings]
-    }
-
-    fn name(&self) -> &'static str {
-        "A Cohere backend"
+    fn front(&self) -> &'static Front {
+        const { &Front::chat_and_embeddings("A Cohere backend") }
     }
 }
 

@@ -40,36 +40,56 @@ impl From<AnthropicError> for ClientError {
     }
 }
 
+/// A buffered client request, as the [`Exchange`] hands it to a [`Translate`].
+pub struct Request<'a> {
+    /// The API the client called.
+    pub kind: ApiKind,
+    /// The client's body.
+    pub body: &'a [u8],
+    /// The model to send instead of the body's.
+    pub model_override: Option<&'a str>,
+    /// The Unix time the answer reports.
+    pub created: u64,
+}
+
 /// Translates a buffered request for the [`Exchange`].
 pub trait Translate {
-    /// Translates a buffered request of `kind`; `created` is the Unix time the answer
-    /// reports.
-    fn translate(
-        &self,
-        kind: ApiKind,
-        body: &[u8],
-        model_override: Option<&str>,
-        created: u64,
-    ) -> Result<Upstream, ClientError>;
+    /// Translates `request`.
+    fn translate(&self, request: &Request<'_>) -> Result<Upstream, ClientError>;
     /// Request headers the translated request carries.
     fn request_headers(&self) -> &'static [(&'static str, &'static str)] {
         &[]
     }
 }
 
+/// The OpenAI APIs a translated backend serves, and how it refuses the others.
+pub struct Front {
+    /// The APIs it serves.
+    pub serves: &'static [ApiKind],
+    /// Who refuses other APIs, as in "{name} serves /v1/chat/completions only".
+    pub name: &'static str,
+    /// The message of a request without a body.
+    pub no_body: &'static str,
+}
+
+impl Front {
+    /// Chat completions and embeddings, by `name`.
+    pub const fn chat_and_embeddings(name: &'static str) -> Self {
+        Self {
+            serves: &[ApiKind::ChatCompletions, ApiKind::Embeddings],
+            name,
+            no_body: "The request needs a body.",
+        }
+    }
+}
+
 /// A translated backend of OpenAI clients: the APIs it serves on top of its translation.
 pub trait Translated: Translate + Sync {
     /// The APIs it serves.
-    fn serves(&self) -> &'static [ApiKind];
-    /// Who refuses other APIs, as in "{who} serves /v1/chat/completions only".
-    fn name(&self) -> &'static str;
+    fn front(&self) -> &'static Front;
     /// The new `:path` of a non-API request under `path_prefix` (`None`: untouched).
     fn other_path(&self, _path_prefix: &str, _path: &str) -> Option<String> {
         None
-    }
-    /// The message of a request without a body.
-    fn no_body(&self) -> &'static str {
-        "The request needs a body."
     }
 }
 
@@ -238,8 +258,9 @@ impl Exchange {
             }
             return HeadersStatus::Continue;
         };
-        let error = if !backend.serves().contains(&kind) {
-            let served = match backend.serves() {
+        let front = backend.front();
+        let error = if !front.serves.contains(&kind) {
+            let served = match front.serves {
                 [ApiKind::ChatCompletions] => "/v1/chat/completions only".to_string(),
                 kinds => kinds
                     .iter()
@@ -249,15 +270,11 @@ impl Exchange {
             };
             OpenAiError {
                 status: 404,
-                message: format!(
-                    "{} serves {served}, not /v1{}.",
-                    backend.name(),
-                    kind.suffix()
-                ),
+                message: format!("{} serves {served}, not /v1{}.", front.name, kind.suffix()),
                 param: None,
             }
         } else if end_of_stream {
-            OpenAiError::bad_request(backend.no_body(), None)
+            OpenAiError::bad_request(front.no_body, None)
         } else {
             *self = Self::Request(kind, model_override);
             return HeadersStatus::StopIteration;
@@ -286,7 +303,13 @@ impl Exchange {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         let body = host.request_body();
-        match backend.translate(*kind, &body, model_override.as_deref(), created) {
+        let request = Request {
+            kind: *kind,
+            body: &body,
+            model_override: model_override.as_deref(),
+            created,
+        };
+        match backend.translate(&request) {
             Ok(upstream) => {
                 if let Some(path) = upstream.path {
                     host.set_request_header(":path", &format!("{path_prefix}{path}"));

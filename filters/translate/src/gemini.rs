@@ -4,7 +4,9 @@
 //! the way down, so the response leaves this filter as OpenAI (token-usage reads it
 //! unchanged). `/v1/completions` is refused; other paths pass through untouched.
 
-use crate::exchange::{ClientError, EmbeddingsApi, Translate, Translated, Upstream};
+use crate::exchange::{
+    ClientError, EmbeddingsApi, Front, Request, Translate, Translated, Upstream,
+};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{ChatSchema, GeminiChat};
 use aigw_core::gemini::embeddings::{embeddings_request, embeddings_response};
@@ -30,25 +32,19 @@ static PREDICT: EmbeddingsApi = EmbeddingsApi {
 pub struct Gemini(pub GeminiApi);
 
 impl Translate for Gemini {
-    fn translate(
-        &self,
-        kind: ApiKind,
-        body: &[u8],
-        model_override: Option<&str>,
-        created: u64,
-    ) -> Result<Upstream, ClientError> {
-        if kind == ApiKind::ChatCompletions {
+    fn translate(&self, req: &Request<'_>) -> Result<Upstream, ClientError> {
+        if req.kind == ApiKind::ChatCompletions {
             return Ok(GeminiChat(self.0)
-                .request(body, model_override, created)?
+                .request(req.body, req.model_override, req.created)?
                 .into());
         }
         Ok(match self.0 {
             GeminiApi::Gemini => {
-                let r = embeddings_request(body, model_override)?;
+                let r = embeddings_request(req.body, req.model_override)?;
                 EMBEDDINGS.upstream(r.path, r.body, r.model, r.base64)
             }
             GeminiApi::Vertex => {
-                let r = predict_request(body, model_override)?;
+                let r = predict_request(req.body, req.model_override)?;
                 PREDICT.upstream(r.path, r.body, r.model, r.base64)
             }
         })
@@ -56,12 +52,8 @@ impl Translate for Gemini {
 }
 
 impl Translated for Gemini {
-    fn serves(&self) -> &'static [ApiKind] {
-        &[ApiKind::ChatCompletions, ApiKind::Embeddings]
-    }
-
-    fn name(&self) -> &'static str {
-        "A Gemini backend"
+    fn front(&self) -> &'static Front {
+        const { &Front::chat_and_embeddings("A Gemini backend") }
     }
 }
 

@@ -7,9 +7,8 @@
 //! an Anthropic error with the provider's status.
 
 use crate::config::Target;
-use crate::exchange::{Answer, ClientError, Exchange, Translate, Upstream};
+use crate::exchange::{Answer, ClientError, Exchange, Request, Translate, Upstream};
 use aigw_core::anthropic::messages::chain::{ChainAnswer, chain_request};
-use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{
     BedrockChat, ChatSchema, ChunkStream, CohereChat, GeminiChat, ResponseHead,
 };
@@ -47,14 +46,8 @@ pub fn chain_api_name(target: &Target) -> &'static str {
 pub struct Chain<'a>(pub &'a dyn ChatSchema);
 
 impl Translate for Chain<'_> {
-    fn translate(
-        &self,
-        _kind: ApiKind,
-        body: &[u8],
-        model_override: Option<&str>,
-        created: u64,
-    ) -> Result<Upstream, ClientError> {
-        let request = chain_request(self.0, body, model_override, created)?;
+    fn translate(&self, req: &Request<'_>) -> Result<Upstream, ClientError> {
+        let request = chain_request(self.0, req.body, req.model_override, req.created)?;
         Ok(Upstream {
             path: Some(request.path),
             body: request.body,

@@ -3,26 +3,19 @@
 //! answer back to an Anthropic message, events chunk by chunk, or an Anthropic error with the
 //! backend's status, by the translated [`crate::exchange::Exchange`].
 
-use crate::exchange::{Answer, ClientError, Translate, Upstream};
+use crate::exchange::{Answer, ClientError, Request, Translate, Upstream};
 use aigw_core::anthropic::messages::error::from_openai_error;
 use aigw_core::anthropic::messages::request::translate_request;
 use aigw_core::anthropic::messages::response::translate_response;
 use aigw_core::anthropic::messages::stream::StreamTranslator;
-use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{ChunkStream, ResponseHead};
 
 /// Anthropic Messages to OpenAI chat completions.
 pub struct ToOpenAi;
 
 impl Translate for ToOpenAi {
-    fn translate(
-        &self,
-        _kind: ApiKind,
-        body: &[u8],
-        model_override: Option<&str>,
-        _created: u64,
-    ) -> Result<Upstream, ClientError> {
-        let translated = translate_request(body, model_override)?;
+    fn translate(&self, req: &Request<'_>) -> Result<Upstream, ClientError> {
+        let translated = translate_request(req.body, req.model_override)?;
         Ok(Upstream {
             path: None,
             body: translated.body,
