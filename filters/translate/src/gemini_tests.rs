@@ -1,21 +1,11 @@
-use crate::test_support::{filter, header, translated};
-use aigw_host::HeadersStatus;
-use aigw_host::test_host::TestHost;
+use crate::test_support::{
+    assert_length_fixed, assert_other_paths_pass, assert_refused, filter, header, respond,
+    translated,
+};
 use serde_json::{Value, json};
 
 const CONFIG: &str = r#"{"role":"backend","backend":"gem","schema":"Gemini"}"#;
 const CHAT: &str = r#"{"model":"gemini-2.0-flash","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}"#;
-
-fn respond(h: &mut TestHost, status: &str, content_type: &str, length: Option<usize>) {
-    h.response_headers = vec![
-        (":status".into(), status.into()),
-        ("content-type".into(), content_type.into()),
-    ];
-    if let Some(length) = length {
-        h.response_headers
-            .push(("content-length".into(), length.to_string()));
-    }
-}
 
 #[test]
 fn chat_request_becomes_generate_content() {
@@ -49,7 +39,7 @@ fn buffered_response_is_openai_with_length_fixed() {
     let mut f = filter(CONFIG);
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"candidates":[{"content":{"role":"model","parts":[{"text":"Hey"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1,"totalTokenCount":4},"modelVersion":"gemini-2.0-flash-001"}"#;
-    respond(&mut h, "200", "application/json", Some(upstream.len()));
+    respond(&mut h, "200", "application/json", &[]);
     let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["object"], "chat.completion");
@@ -57,10 +47,7 @@ fn buffered_response_is_openai_with_length_fixed() {
     assert_eq!(v["created"], 1_700_000_000);
     assert_eq!(v["choices"][0]["message"]["content"], "Hey");
     assert_eq!(v["usage"]["total_tokens"], 4);
-    assert_eq!(
-        header(&h.response_headers, "content-length"),
-        Some(out.len().to_string().as_str())
-    );
+    assert_length_fixed(&h, &out);
     assert_eq!(header(&h.response_headers, "x-aigw-backend"), Some("gem"));
 }
 
@@ -73,7 +60,7 @@ fn stream_is_translated_chunk_by_chunk() {
         header(&h.request_headers, ":path"),
         Some("/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse")
     );
-    respond(&mut h, "200", "text/event-stream", Some(1000));
+    respond(&mut h, "200", "text/event-stream", &[]);
     let upstream = concat!(
         "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hel\"}]}}]}\r\n\r\n",
         "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"lo\"}]},\"finishReason\":\"STOP\"}],",
@@ -108,7 +95,7 @@ fn embeddings_round_trip() {
         Some("/v1beta/models/text-embedding-004:batchEmbedContents")
     );
     let upstream = br#"{"embeddings":[{"values":[0.5]},{"values":[-0.5]}]}"#;
-    respond(&mut h, "200", "application/json", None);
+    respond(&mut h, "200", "application/json", &[]);
     let out = h.run_response(&mut f, &[upstream]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
@@ -124,7 +111,7 @@ fn google_error_becomes_openai_error_with_status_kept() {
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream =
         br#"{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED"}}"#;
-    respond(&mut h, "429", "application/json", Some(upstream.len()));
+    respond(&mut h, "429", "application/json", &[]);
     let out = h.run_response(&mut f, &[upstream]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
@@ -132,17 +119,14 @@ fn google_error_becomes_openai_error_with_status_kept() {
         json!({"error":{"message":"Quota exceeded.","type":"rate_limit_error","param":null,"code":"RESOURCE_EXHAUSTED"}})
     );
     assert_eq!(header(&h.response_headers, ":status"), Some("429"));
-    assert_eq!(
-        header(&h.response_headers, "content-length"),
-        Some(out.len().to_string().as_str())
-    );
+    assert_length_fixed(&h, &out);
 }
 
 #[test]
 fn unreadable_success_body_becomes_502() {
     let mut f = filter(CONFIG);
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
-    respond(&mut h, "200", "application/json", None);
+    respond(&mut h, "200", "application/json", &[]);
     let out = h.run_response(&mut f, &[b"not json"]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(header(&h.response_headers, ":status"), Some("502"));
@@ -164,24 +148,10 @@ fn refusals_are_openai_errors() {
             400,
         ),
     ];
-    for (path, body, status) in cases {
-        let mut f = filter(CONFIG);
-        let mut h = TestHost::with_request_headers(&[(":method", "POST"), (":path", path)]);
-        h.run_request(&mut f, body.as_bytes());
-        let reply = h.local_reply.as_ref().unwrap();
-        assert_eq!(reply.status, status, "{path} {body}");
-        let v: Value = serde_json::from_slice(&reply.body).unwrap();
-        assert!(v["error"]["message"].is_string());
-    }
+    assert_refused(CONFIG, &cases);
 }
 
 #[test]
 fn other_paths_pass_through() {
-    let mut f = filter(CONFIG);
-    let mut h = TestHost::with_request_headers(&[(":method", "GET"), (":path", "/healthz")]);
-    let (hs, _) = h.run_request(&mut f, b"");
-    assert_eq!(hs, HeadersStatus::Continue);
-    assert_eq!(header(&h.request_headers, ":path"), Some("/healthz"));
-    respond(&mut h, "200", "text/plain", Some(2));
-    assert_eq!(h.run_response(&mut f, &[b"ok"]), b"ok");
+    assert_other_paths_pass(CONFIG);
 }
