@@ -142,8 +142,10 @@ struct ChatReply {
 
 impl Answer for ChatReply {
     fn stream(&self, head: &ResponseHead, content_type: &str) -> Option<Box<dyn ChunkStream>> {
-        (self.stream && self.answer.is_stream(content_type))
-            .then(|| self.answer.stream(head, self.include_usage))
+        let stream = self.stream && self.answer.is_stream(content_type);
+        // The provider's chunks, written as OpenAI SSE.
+        stream
+            .then(|| Box::new(self.answer.stream(head, self.include_usage)) as Box<dyn ChunkStream>)
     }
 
     fn body(&self, head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, ClientError> {

@@ -1,12 +1,13 @@
 //! [`ChatSchema`] for Claude's Messages API: on the Anthropic API, on Vertex AI
 //! (`rawPredict` / `streamRawPredict`) and on AWS Bedrock through InvokeModel.
 
-use super::{ChatAnswer, ChatSchema, ChunkStream, ResponseHead, UpstreamChat};
+use super::{ChatAnswer, ChatSchema, ChunkSource, ChunkStream, ResponseHead, UpstreamChat};
 use crate::anthropic::MESSAGES_PATH;
 use crate::anthropic::request::{MessagesRequest, translate_request};
 use crate::anthropic::response::translate_response;
 use crate::anthropic::stream::StreamTranslator;
 use crate::bedrock::anthropic::stream::{ChatStream, MessagesStream};
+use crate::openai::chunk_sink::ChunkSink;
 use crate::openai::error::OpenAiError;
 use crate::{anthropic, bedrock, vertex};
 
@@ -84,7 +85,7 @@ impl ChatAnswer for AnthropicAnswer {
         }
     }
 
-    fn stream(&self, _head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkStream> {
+    fn stream(&self, _head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkSource> {
         match self.service {
             AnthropicChat::Bedrock => Box::new(ChatStream::new(self.created, include_usage)),
             AnthropicChat::Anthropic | AnthropicChat::Vertex => {
@@ -94,23 +95,23 @@ impl ChatAnswer for AnthropicAnswer {
     }
 }
 
-impl ChunkStream for StreamTranslator {
-    fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        StreamTranslator::feed(self, chunk)
+impl ChunkSource for StreamTranslator {
+    fn feed_into(&mut self, chunk: &[u8], sink: &mut dyn ChunkSink) {
+        StreamTranslator::feed_into(self, chunk, sink);
     }
 
-    fn finish(&mut self) -> Vec<u8> {
-        StreamTranslator::finish(self)
+    fn finish_into(&mut self, sink: &mut dyn ChunkSink) {
+        StreamTranslator::finish_into(self, sink);
     }
 }
 
-impl ChunkStream for ChatStream {
-    fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        ChatStream::feed(self, chunk)
+impl ChunkSource for ChatStream {
+    fn feed_into(&mut self, chunk: &[u8], sink: &mut dyn ChunkSink) {
+        ChatStream::feed_into(self, chunk, sink);
     }
 
-    fn finish(&mut self) -> Vec<u8> {
-        ChatStream::finish(self)
+    fn finish_into(&mut self, sink: &mut dyn ChunkSink) {
+        ChatStream::finish_into(self, sink);
     }
 }
 
