@@ -1,4 +1,6 @@
-use crate::test_support::{assert_length_fixed, filter, header, respond, translated};
+use crate::test_support::{
+    assert_length_fixed, assert_request_length_fixed, filter, header, respond, translated,
+};
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
@@ -27,10 +29,7 @@ fn chat_request_becomes_messages_request() {
         json!({"model":"claude-y","max_tokens":4096,"system":[{"type":"text","text":"Be brief."}],
                "messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]})
     );
-    assert_eq!(
-        header(&h.request_headers, "content-length"),
-        Some(h.request_body.len().to_string().as_str())
-    );
+    assert_request_length_fixed(&h);
 }
 
 #[test]

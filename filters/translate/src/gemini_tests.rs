@@ -1,6 +1,6 @@
 use crate::test_support::{
-    assert_length_fixed, assert_other_paths_pass, assert_refused, filter, header, respond,
-    translated,
+    assert_length_fixed, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
+    filter, header, openai_events, respond, translated,
 };
 use serde_json::{Value, json};
 
@@ -28,10 +28,7 @@ fn chat_request_becomes_generate_content() {
         json!({"systemInstruction":{"parts":[{"text":"Be brief."}]},
                "contents":[{"role":"user","parts":[{"text":"hi"}]}]})
     );
-    assert_eq!(
-        header(&h.request_headers, "content-length"),
-        Some(h.request_body.len().to_string().as_str())
-    );
+    assert_request_length_fixed(&h);
 }
 
 #[test]
@@ -72,17 +69,13 @@ fn stream_is_translated_chunk_by_chunk() {
         &[&upstream[..30], &upstream[30..90], &upstream[90..]],
     );
     assert!(header(&h.response_headers, "content-length").is_none());
-    let text = String::from_utf8(out).unwrap();
-    let events: Vec<&str> = text.split("\n\n").filter(|e| !e.is_empty()).collect();
-    assert_eq!(events.len(), 4, "{text}");
-    let first: Value = serde_json::from_str(events[0].strip_prefix("data: ").unwrap()).unwrap();
+    let events = openai_events(&out);
+    assert_eq!(events.len(), 3);
     assert_eq!(
-        first["choices"][0]["delta"],
+        events[0]["choices"][0]["delta"],
         json!({"role":"assistant","content":"Hel"})
     );
-    let usage: Value = serde_json::from_str(events[2].strip_prefix("data: ").unwrap()).unwrap();
-    assert_eq!(usage["usage"]["total_tokens"], 4);
-    assert_eq!(events[3], "data: [DONE]");
+    assert_eq!(events[2]["usage"]["total_tokens"], 4);
 }
 
 #[test]

@@ -105,3 +105,22 @@ pub fn assert_other_paths_pass(config: &str) {
     respond(&mut h, "200", "text/plain", &[]);
     assert_eq!(h.run_response(&mut f, &[b"ok"]), b"ok");
 }
+
+/// The JSON events of the OpenAI SSE `out`, which must end with `data: [DONE]`.
+pub fn openai_events(out: &[u8]) -> Vec<Value> {
+    let text = std::str::from_utf8(out).unwrap();
+    let mut events: Vec<&str> = text.split("\n\n").filter(|e| !e.is_empty()).collect();
+    assert_eq!(events.pop(), Some("data: [DONE]"), "{text}");
+    events
+        .iter()
+        .map(|e| serde_json::from_str(e.strip_prefix("data: ").unwrap()).unwrap())
+        .collect()
+}
+
+/// Asserts that the request `content-length` is the length of the translated body.
+pub fn assert_request_length_fixed(h: &TestHost) {
+    assert_eq!(
+        header(&h.request_headers, "content-length"),
+        Some(h.request_body.len().to_string().as_str())
+    );
+}
