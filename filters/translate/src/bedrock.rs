@@ -6,9 +6,8 @@
 //! the translated path and body (SigV4). Other API paths are refused; non-API paths pass
 //! through untouched.
 
-use crate::exchange::{
-    ClientError, EmbeddingsApi, Front, Request, Translate, Translated, Upstream,
-};
+use crate::embeddings::EmbeddingsApi;
+use crate::exchange::{ClientError, Front, Request, Translate, Translated, Upstream};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::bedrock::embeddings::{embeddings_request, embeddings_response};
 use aigw_core::bedrock::error::translate_error;

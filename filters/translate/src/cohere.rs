@@ -4,9 +4,8 @@
 //! (token-usage reads it unchanged). `/v1/completions` is refused; other paths pass through
 //! untouched.
 
-use crate::exchange::{
-    ClientError, EmbeddingsApi, Front, Request, Translate, Translated, Upstream,
-};
+use crate::embeddings::EmbeddingsApi;
+use crate::exchange::{ClientError, Front, Request, Translate, Translated, Upstream};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{ChatSchema, CohereChat};
 use aigw_core::cohere::embeddings::{embeddings_request, embeddings_response};

@@ -4,9 +4,8 @@
 //! the way down, so the response leaves this filter as OpenAI (token-usage reads it
 //! unchanged). `/v1/completions` is refused; other paths pass through untouched.
 
-use crate::exchange::{
-    ClientError, EmbeddingsApi, Front, Request, Translate, Translated, Upstream,
-};
+use crate::embeddings::EmbeddingsApi;
+use crate::exchange::{ClientError, Front, Request, Translate, Translated, Upstream};
 use aigw_core::api_kind::ApiKind;
 use aigw_core::chat_schema::{ChatSchema, GeminiChat};
 use aigw_core::gemini::embeddings::{embeddings_request, embeddings_response};

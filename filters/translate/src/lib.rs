@@ -11,6 +11,7 @@ mod bedrock_anthropic;
 mod cohere;
 pub mod config;
 mod content_check;
+mod embeddings;
 mod exchange;
 mod filter;
 mod gemini;
