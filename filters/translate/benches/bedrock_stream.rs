@@ -1,14 +1,17 @@
 //! Bedrock streaming: the per-frame cost of turning ConverseStream event-stream frames into
 //! OpenAI SSE chunks (decode with CRC checks, parse, serialize), on a 100-delta text stream
 //! shaped like `testdata/bedrock/35_stream_text_usage`, one frame per upstream chunk; and
-//! the same frames through the Anthropic Messages chain (frames -> OpenAI chunks -> Anthropic
-//! events), what a Messages client of a Bedrock backend costs per frame.
+//! the same frames through the Anthropic Messages chain (frames -> OpenAI chunk values ->
+//! Anthropic events), what a Messages client of a Bedrock backend costs per frame; and, to
+//! compare, the chain with OpenAI SSE bytes written and parsed again between its two
+//! translators.
 
 use aigw_core::anthropic::messages::chain::chain_request;
+use aigw_core::anthropic::messages::stream::StreamTranslator as MessagesTranslator;
 use aigw_core::bedrock::ResponseContext;
 use aigw_core::bedrock::eventstream::{Frame, encode_frame};
 use aigw_core::bedrock::stream::StreamTranslator;
-use aigw_core::chat_schema::{BedrockChat, ResponseHead};
+use aigw_core::chat_schema::{BedrockChat, ChunkStream, ResponseHead};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -88,6 +91,7 @@ fn translate(c: &mut Criterion) {
         status: 200,
         request_id: Some("7a6c2d1e-0000-4000-8000-000000000001".to_string()),
         error_type: None,
+        input_tokens: None,
     };
     group.bench_function("frames_to_anthropic_events", |b| {
         b.iter(|| {
@@ -97,6 +101,18 @@ fn translate(c: &mut Criterion) {
                 out += t.feed(black_box(chunk)).len();
             }
             out + t.finish().len()
+        })
+    });
+    group.bench_function("frames_to_sse_to_anthropic_events", |b| {
+        b.iter(|| {
+            let mut t = StreamTranslator::new(context.clone(), true);
+            let mut m = MessagesTranslator::new();
+            let mut out = 0;
+            for chunk in &chunks {
+                out += m.feed(&t.feed(black_box(chunk))).len();
+            }
+            out += m.feed(&t.finish()).len();
+            out + m.finish().len()
         })
     });
     group.finish();

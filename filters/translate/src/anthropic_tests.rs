@@ -1,4 +1,6 @@
-use crate::test_support::{filter, header};
+use crate::test_support::{
+    assert_length_fixed, assert_request_length_fixed, filter, header, respond, translated,
+};
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
@@ -6,25 +8,15 @@ use serde_json::{Value, json};
 const CONFIG: &str = r#"{"role":"backend","backend":"claude","schema":"Anthropic"}"#;
 const CHAT: &str = r#"{"model":"claude-x","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}],"stream":false}"#;
 
-fn chat_request(f: &mut crate::TranslateFilter, body: &str, extra: &[(&str, &str)]) -> TestHost {
-    let mut headers = vec![
-        (":method", "POST"),
-        (":path", "/v1/chat/completions"),
-        ("content-length", "999"),
-    ];
-    headers.extend_from_slice(extra);
-    let mut h = TestHost::with_request_headers(&headers);
-    let bytes = body.as_bytes();
-    let (hs, bs) = h.run_request_chunks(f, &[&bytes[..10], &bytes[10..]]);
-    assert_eq!(hs, HeadersStatus::StopIteration);
-    assert_eq!(bs, Some(BodyStatus::Continue));
-    h
-}
-
 #[test]
 fn chat_request_becomes_messages_request() {
     let mut f = filter(CONFIG);
-    let h = chat_request(&mut f, CHAT, &[("x-aigw-model-override", "claude-y")]);
+    let h = translated(
+        &mut f,
+        "/v1/chat/completions",
+        CHAT,
+        &[("x-aigw-model-override", "claude-y")],
+    );
     assert_eq!(header(&h.request_headers, ":path"), Some("/v1/messages"));
     assert_eq!(
         header(&h.request_headers, "anthropic-version"),
@@ -37,31 +29,21 @@ fn chat_request_becomes_messages_request() {
         json!({"model":"claude-y","max_tokens":4096,"system":[{"type":"text","text":"Be brief."}],
                "messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]})
     );
-    assert_eq!(
-        header(&h.request_headers, "content-length"),
-        Some(h.request_body.len().to_string().as_str())
-    );
+    assert_request_length_fixed(&h);
 }
 
 #[test]
 fn buffered_response_is_openai_with_length_fixed() {
     let mut f = filter(CONFIG);
-    let mut h = chat_request(&mut f, CHAT, &[]);
-    h.response_headers = vec![
-        (":status".into(), "200".into()),
-        ("content-type".into(), "application/json".into()),
-        ("content-length".into(), "5".into()),
-    ];
+    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
+    respond(&mut h, "200", "application/json", &[]);
     let upstream = br#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-x-1","content":[{"type":"text","text":"Hey"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}"#;
     let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["object"], "chat.completion");
     assert_eq!(v["choices"][0]["message"]["content"], "Hey");
     assert_eq!(v["usage"]["total_tokens"], 4);
-    assert_eq!(
-        header(&h.response_headers, "content-length"),
-        Some(out.len().to_string().as_str())
-    );
+    assert_length_fixed(&h, &out);
     assert_eq!(
         header(&h.response_headers, "x-aigw-backend"),
         Some("claude")
@@ -72,13 +54,10 @@ fn buffered_response_is_openai_with_length_fixed() {
 fn streamed_response_is_translated_chunk_by_chunk() {
     let mut f = filter(CONFIG);
     let chat = r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}"#;
-    let mut h = chat_request(&mut f, chat, &[]);
+    let mut h = translated(&mut f, "/v1/chat/completions", chat, &[]);
     let body: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(body["stream"], true);
-    h.response_headers = vec![
-        (":status".into(), "200".into()),
-        ("content-type".into(), "text/event-stream".into()),
-    ];
+    respond(&mut h, "200", "text/event-stream", &[]);
     let upstream = concat!(
         "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_s\",\"model\":\"m-1\",\"usage\":{\"input_tokens\":2,\"output_tokens\":1}}}\n\n",
         "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Yo\"}}\n\n",
@@ -99,11 +78,8 @@ fn streamed_response_is_translated_chunk_by_chunk() {
 #[test]
 fn provider_error_keeps_status_in_openai_shape() {
     let mut f = filter(CONFIG);
-    let mut h = chat_request(&mut f, CHAT, &[]);
-    h.response_headers = vec![
-        (":status".into(), "429".into()),
-        ("content-type".into(), "application/json".into()),
-    ];
+    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
+    respond(&mut h, "429", "application/json", &[]);
     let upstream = br#"{"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}}"#;
     let out = h.run_response(&mut f, &[upstream]);
     let v: Value = serde_json::from_slice(&out).unwrap();
@@ -117,7 +93,7 @@ fn provider_error_keeps_status_in_openai_shape() {
 #[test]
 fn unreadable_message_is_502() {
     let mut f = filter(CONFIG);
-    let mut h = chat_request(&mut f, CHAT, &[]);
+    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     h.response_headers = vec![(":status".into(), "200".into())];
     let out = h.run_response(&mut f, &[b"<html>"]);
     assert_eq!(header(&h.response_headers, ":status"), Some("502"));
@@ -168,7 +144,7 @@ fn path_prefix_goes_before_messages_path() {
     let mut f = filter(
         r#"{"role":"backend","backend":"c","schema":"Anthropic","path_prefix":"/anthropic"}"#,
     );
-    let h = chat_request(&mut f, CHAT, &[]);
+    let h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     assert_eq!(
         header(&h.request_headers, ":path"),
         Some("/anthropic/v1/messages")

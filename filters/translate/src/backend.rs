@@ -5,19 +5,20 @@
 //! are translated both ways. Every attempt (a retry or fallback to another backend) starts from the client's
 //! request.
 
-use crate::anthropic::Exchange;
+use crate::anthropic::Anthropic;
 use crate::attempt::start_from_client_request;
-use crate::bedrock::BedrockExchange;
-use crate::bedrock_anthropic::BedrockAnthropicExchange;
-use crate::cohere::CohereExchange;
+use crate::bedrock::Bedrock;
+use crate::cohere::Cohere;
 use crate::config::{BackendConfig, Target};
 use crate::content_check::ContentCheck;
-use crate::gemini::GeminiExchange;
+use crate::exchange::{Exchange, Translated};
+use crate::gemini::Gemini;
 use crate::messages::MessagesExchange;
 use crate::reply::send_error;
 use aigw_core::anthropic::messages::Endpoint;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::azure::deployment_path;
+use aigw_core::chat_schema::AnthropicChat;
 use aigw_core::gemini::path::GeminiApi;
 use aigw_core::headers;
 use aigw_core::openai::error::OpenAiError;
@@ -32,16 +33,8 @@ pub struct BackendFilter {
     config: Arc<BackendConfig>,
     /// The model to write into the request body, while buffering it.
     pending_override: Option<String>,
-    /// The exchange with an Anthropic backend (unused for other schemas).
-    anthropic: Exchange,
-    /// The exchange with a Gemini backend (unused for other schemas).
-    gemini: GeminiExchange,
-    /// The exchange with an AWS Bedrock backend (unused for other schemas).
-    bedrock: BedrockExchange,
-    /// The exchange with a Cohere backend (unused for other schemas).
-    cohere: CohereExchange,
-    /// The chat exchange with Claude on Bedrock (unused for other schemas).
-    bedrock_anthropic: BedrockAnthropicExchange,
+    /// The exchange with a translated backend (unused for OpenAI and Azure).
+    exchange: Exchange,
     /// The client called the Anthropic Messages API (`/anthropic/v1/...`).
     messages_api: bool,
     /// That exchange, for any backend schema.
@@ -56,11 +49,7 @@ impl BackendFilter {
         Self {
             config,
             pending_override: None,
-            anthropic: Exchange::default(),
-            gemini: GeminiExchange::default(),
-            bedrock: BedrockExchange::default(),
-            cohere: CohereExchange::default(),
-            bedrock_anthropic: BedrockAnthropicExchange::default(),
+            exchange: Exchange::default(),
             messages_api: false,
             messages: MessagesExchange::default(),
             content_check: ContentCheck::default(),
@@ -98,20 +87,8 @@ impl BackendFilter {
                 endpoint.azure_path(&azure_model()?, query, api_version),
             )),
             (Target::AzureOpenAI { .. }, None, None) => Ok(None),
-            // The Anthropic exchange sets its own paths.
-            (Target::Anthropic { .. }, _, _) => Ok(None),
-            // So does the Gemini exchange.
-            (Target::Gemini { .. }, _, _) => Ok(None),
-            // And the Bedrock and Vertex AI exchanges.
-            (
-                Target::AwsBedrock { .. }
-                | Target::AwsAnthropic { .. }
-                | Target::GcpVertexAi { .. }
-                | Target::GcpAnthropic { .. },
-                _,
-                _,
-            ) => Ok(None),
-            (Target::Cohere { .. }, _, _) => Ok(None),
+            // Translated backends set their own paths ([`Exchange`]).
+            _ => Ok(None),
         }
     }
 }
@@ -165,41 +142,11 @@ impl Filter for BackendFilter {
             send_error(host, &error);
             return HeadersStatus::StopIteration;
         }
-        if let Target::Anthropic { path_prefix } = &self.config.target {
-            return self.anthropic.on_request_headers(
+        if let Some((backend, path_prefix)) = translated(&self.config.target) {
+            return self.exchange.on_request_headers(
                 host,
+                backend,
                 path_prefix,
-                &path,
-                model_override,
-                end_of_stream,
-            );
-        }
-        if let Target::GcpAnthropic { .. } = &self.config.target {
-            return self.anthropic.on_vertex_request_headers(
-                host,
-                &path,
-                model_override,
-                end_of_stream,
-            );
-        }
-        if let Target::Gemini { .. } | Target::GcpVertexAi { .. } = &self.config.target {
-            return self
-                .gemini
-                .on_request_headers(host, &path, model_override, end_of_stream);
-        }
-        if let Target::AwsBedrock { .. } = &self.config.target {
-            return self
-                .bedrock
-                .on_request_headers(host, &path, model_override, end_of_stream);
-        }
-        if let Target::Cohere { .. } = &self.config.target {
-            return self
-                .cohere
-                .on_request_headers(host, &path, model_override, end_of_stream);
-        }
-        if let Target::AwsAnthropic { .. } = &self.config.target {
-            return self.bedrock_anthropic.on_request_headers(
-                host,
                 &path,
                 model_override,
                 end_of_stream,
@@ -231,43 +178,10 @@ impl Filter for BackendFilter {
                 .messages
                 .on_request_body(host, &self.config.target, end_of_stream);
         }
-        if let Target::Anthropic { path_prefix } | Target::GcpAnthropic { path_prefix } =
-            &self.config.target
-        {
+        if let Some((backend, path_prefix)) = translated(&self.config.target) {
             return self
-                .anthropic
-                .on_request_body(host, path_prefix, end_of_stream);
-        }
-        if let Target::Gemini { path_prefix } = &self.config.target {
-            return self.gemini.on_request_body(
-                host,
-                GeminiApi::Gemini,
-                path_prefix,
-                end_of_stream,
-            );
-        }
-        if let Target::GcpVertexAi { path_prefix } = &self.config.target {
-            return self.gemini.on_request_body(
-                host,
-                GeminiApi::Vertex,
-                path_prefix,
-                end_of_stream,
-            );
-        }
-        if let Target::AwsBedrock { path_prefix } = &self.config.target {
-            return self
-                .bedrock
-                .on_request_body(host, path_prefix, end_of_stream);
-        }
-        if let Target::Cohere { path_prefix } = &self.config.target {
-            return self
-                .cohere
-                .on_request_body(host, path_prefix, end_of_stream);
-        }
-        if let Target::AwsAnthropic { path_prefix } = &self.config.target {
-            return self
-                .bedrock_anthropic
-                .on_request_body(host, path_prefix, end_of_stream);
+                .exchange
+                .on_request_body(host, backend, path_prefix, end_of_stream);
         }
         let Some(model) = self.pending_override.as_deref() else {
             return BodyStatus::Continue;
@@ -298,20 +212,10 @@ impl Filter for BackendFilter {
             return self.messages.on_response_headers(host, end_of_stream);
         }
         match self.config.target {
-            Target::Gemini { .. } | Target::GcpVertexAi { .. } => {
-                self.gemini.on_response_headers(host, end_of_stream)
-            }
-            Target::AwsBedrock { .. } => self.bedrock.on_response_headers(host, end_of_stream),
-            Target::Anthropic { .. } | Target::GcpAnthropic { .. } => {
-                self.anthropic.on_response_headers(host, end_of_stream)
-            }
             Target::OpenAI { .. } | Target::AzureOpenAI { .. } => {
                 self.content_check.on_response_headers(host, end_of_stream)
             }
-            Target::Cohere { .. } => self.cohere.on_response_headers(host, end_of_stream),
-            Target::AwsAnthropic { .. } => self
-                .bedrock_anthropic
-                .on_response_headers(host, end_of_stream),
+            _ => self.exchange.on_response_headers(host, end_of_stream),
         }
     }
 
@@ -320,21 +224,31 @@ impl Filter for BackendFilter {
             return self.messages.on_response_body(host, end_of_stream);
         }
         match self.config.target {
-            Target::Gemini { .. } | Target::GcpVertexAi { .. } => {
-                self.gemini.on_response_body(host, end_of_stream)
-            }
-            Target::AwsBedrock { .. } => self.bedrock.on_response_body(host, end_of_stream),
-            Target::Anthropic { .. } | Target::GcpAnthropic { .. } => {
-                self.anthropic.on_response_body(host, end_of_stream)
-            }
             Target::OpenAI { .. } | Target::AzureOpenAI { .. } => {
                 self.content_check.on_response_body(host, end_of_stream)
             }
-            Target::Cohere { .. } => self.cohere.on_response_body(host, end_of_stream),
-            Target::AwsAnthropic { .. } => {
-                self.bedrock_anthropic.on_response_body(host, end_of_stream)
-            }
+            _ => self.exchange.on_response_body(host, end_of_stream),
         }
+    }
+}
+
+/// The translated backend of `target` and its path prefix (`None`: OpenAI and Azure, whose
+/// bodies pass through).
+fn translated(target: &Target) -> Option<(&'static dyn Translated, &str)> {
+    static ANTHROPIC: Anthropic = Anthropic(AnthropicChat::Anthropic);
+    static VERTEX_ANTHROPIC: Anthropic = Anthropic(AnthropicChat::Vertex);
+    static BEDROCK_ANTHROPIC: Anthropic = Anthropic(AnthropicChat::Bedrock);
+    static GEMINI: Gemini = Gemini(GeminiApi::Gemini);
+    static VERTEX: Gemini = Gemini(GeminiApi::Vertex);
+    match target {
+        Target::Anthropic { path_prefix } => Some((&ANTHROPIC, path_prefix)),
+        Target::GcpAnthropic { path_prefix } => Some((&VERTEX_ANTHROPIC, path_prefix)),
+        Target::AwsAnthropic { path_prefix } => Some((&BEDROCK_ANTHROPIC, path_prefix)),
+        Target::Gemini { path_prefix } => Some((&GEMINI, path_prefix)),
+        Target::GcpVertexAi { path_prefix } => Some((&VERTEX, path_prefix)),
+        Target::AwsBedrock { path_prefix } => Some((&Bedrock, path_prefix)),
+        Target::Cohere { path_prefix } => Some((&Cohere, path_prefix)),
+        Target::OpenAI { .. } | Target::AzureOpenAI { .. } => None,
     }
 }
 

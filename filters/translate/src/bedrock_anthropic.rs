@@ -1,336 +1,65 @@
 //! The backend role for Claude on AWS Bedrock through InvokeModel (schema `AWSAnthropic`):
 //! chat completions are translated to the Anthropic Messages body with the model in the path
 //! (`/model/{modelId}/invoke`, `/invoke-with-response-stream`) and back to OpenAI chat
-//! completions (streams: base64 event-stream chunks -> SSE); Messages API clients are passed
+//! completions (streams: base64 event-stream chunks -> SSE) by the chat exchange
+//! ([`crate::exchange`], with [`crate::anthropic::Anthropic`] over
+//! [`aigw_core::chat_schema::AnthropicChat::Bedrock`]); Messages API clients are passed
 //! through with the same body rewrite ([`BedrockMessages`]). upstream-auth signs the
 //! translated request (SigV4). Other API paths are refused; non-API paths pass untouched.
 
-use crate::reply::{send_anthropic_error, send_error};
-use aigw_core::anthropic::messages::error::AnthropicError;
-use aigw_core::anthropic::response::translate_response;
-use aigw_core::api_kind::ApiKind;
-use aigw_core::bedrock::anthropic::stream::{ChatStream, MessagesStream};
-use aigw_core::bedrock::anthropic::{chat_request, messages_error, messages_request, openai_error};
-use aigw_core::openai::error::OpenAiError;
-use aigw_host::{BodyStatus, HeadersStatus, Host};
-use std::time::UNIX_EPOCH;
+use crate::exchange::{Answer, ClientError, Request, Translate, Upstream};
+use aigw_core::bedrock::anthropic::stream::MessagesStream;
+use aigw_core::bedrock::anthropic::{messages_error, messages_request};
+use aigw_core::chat_schema::{ChunkStream, ResponseHead};
+
+/// An Anthropic Messages client's request to Claude on Bedrock, as the [`Translate`] of an
+/// [`crate::exchange::Exchange`]: the body loses `model` and `stream` (they choose the
+/// path), gains `anthropic_version` (and `anthropic_beta` from the client's `anthropic-beta`
+/// header, which the request headers step removed with `anthropic-version`: Bedrock takes
+/// both in the body only); a 2xx message passes as it is, streamed answers become Anthropic
+/// SSE, Bedrock errors Anthropic errors.
+pub struct BedrockMessages<'a> {
+    /// The client's `anthropic-beta` header.
+    pub beta: Option<&'a str>,
+}
+
+impl Translate for BedrockMessages<'_> {
+    fn translate(&self, req: &Request<'_>) -> Result<Upstream, ClientError> {
+        let t = messages_request(req.body, req.model_override, self.beta)?;
+        Ok(Upstream {
+            path: Some(t.path),
+            body: t.body,
+            answer: Box::new(MessagesAnswer { stream: t.stream }),
+        })
+    }
+}
+
+/// Reads Bedrock's answer to a Messages client.
+struct MessagesAnswer {
+    stream: bool,
+}
+
+impl Answer for MessagesAnswer {
+    fn stream(&self, _head: &ResponseHead, content_type: &str) -> Option<Box<dyn ChunkStream>> {
+        let stream = self.stream && content_type.starts_with(EVENT_STREAM);
+        stream.then(|| Box::new(MessagesStream::default()) as Box<dyn ChunkStream>)
+    }
+
+    fn passes(&self) -> bool {
+        true
+    }
+
+    fn body(&self, _head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, ClientError> {
+        Ok(body.to_vec())
+    }
+
+    fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8> {
+        messages_error(head.status, head.error_type.as_deref(), body).body()
+    }
+}
 
 /// The content type of an InvokeModelWithResponseStream answer.
 const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
-
-/// Where one chat exchange with Claude on Bedrock is.
-#[derive(Default)]
-pub enum BedrockAnthropicExchange {
-    /// Nothing to translate (non-API path, or refused).
-    #[default]
-    PassThrough,
-    /// Buffering the chat request; holds the model override.
-    Request(Option<String>),
-    /// Request sent; the response will be translated.
-    AwaitingResponse {
-        /// The client asked for a stream.
-        stream: bool,
-        /// The client asked for a final usage chunk.
-        include_usage: bool,
-    },
-    /// A 2xx Anthropic message, buffered until end of stream.
-    Buffered,
-    /// A 2xx event stream, translated frame by frame.
-    Streaming(Box<ChatStream>),
-    /// A Bedrock error with this status and `x-amzn-ErrorType`, buffered until the end.
-    Error(u16, Option<String>),
-}
-
-fn now_secs(host: &dyn Host) -> u64 {
-    host.now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-fn status(host: &dyn Host) -> u16 {
-    host.response_header(":status")
-        .and_then(|s| s.parse::<u16>().ok())
-        .unwrap_or(0)
-}
-
-fn is_event_stream(host: &dyn Host) -> bool {
-    host.response_header("content-type")
-        .is_some_and(|t| t.starts_with(EVENT_STREAM))
-}
-
-/// Replaces a buffered response body; its headers are still held, so the length is known.
-fn finish_body(host: &mut dyn Host, body: &[u8]) {
-    host.set_response_body(body);
-    host.set_response_header("content-length", &body.len().to_string());
-}
-
-/// Sets the translated request (path under `path_prefix`, JSON body).
-fn send_request(host: &mut dyn Host, path_prefix: &str, path: &str, body: &[u8]) {
-    host.set_request_header(":path", &format!("{path_prefix}{path}"));
-    host.set_request_header("content-type", "application/json");
-    host.set_request_body(body);
-}
-
-impl BedrockAnthropicExchange {
-    /// Request headers: starts buffering a chat request (its path names the model, so it is
-    /// set once the body is read); other API paths are refused.
-    pub fn on_request_headers(
-        &mut self,
-        host: &mut dyn Host,
-        path: &str,
-        model_override: Option<String>,
-        end_of_stream: bool,
-    ) -> HeadersStatus {
-        let error = match ApiKind::from_path(path) {
-            None => return HeadersStatus::Continue,
-            Some(ApiKind::ChatCompletions) if !end_of_stream => {
-                *self = Self::Request(model_override);
-                return HeadersStatus::StopIteration;
-            }
-            Some(ApiKind::ChatCompletions) => {
-                OpenAiError::bad_request("A chat completion request needs a body.", None)
-            }
-            Some(kind) => OpenAiError {
-                status: 404,
-                message: format!(
-                    "Claude on AWS Bedrock serves /v1/chat/completions only, not /v1{}.",
-                    kind.suffix()
-                ),
-                param: None,
-            },
-        };
-        send_error(host, &error);
-        HeadersStatus::StopIteration
-    }
-
-    /// Request body: translates the whole chat request at end of stream.
-    pub fn on_request_body(
-        &mut self,
-        host: &mut dyn Host,
-        path_prefix: &str,
-        end_of_stream: bool,
-    ) -> BodyStatus {
-        let Self::Request(model_override) = self else {
-            return BodyStatus::Continue;
-        };
-        if !end_of_stream {
-            return BodyStatus::StopAndBuffer;
-        }
-        match chat_request(&host.request_body(), model_override.as_deref()) {
-            Ok(t) => {
-                send_request(host, path_prefix, &t.path, &t.messages.body);
-                *self = Self::AwaitingResponse {
-                    stream: t.messages.stream,
-                    include_usage: t.messages.include_usage,
-                };
-                BodyStatus::Continue
-            }
-            Err(error) => {
-                *self = Self::PassThrough;
-                send_error(host, &error);
-                BodyStatus::StopNoBuffer
-            }
-        }
-    }
-
-    /// Response headers: picks the translation by status and content type.
-    pub fn on_response_headers(
-        &mut self,
-        host: &mut dyn Host,
-        end_of_stream: bool,
-    ) -> HeadersStatus {
-        let Self::AwaitingResponse {
-            stream,
-            include_usage,
-        } = *self
-        else {
-            return HeadersStatus::Continue;
-        };
-        *self = Self::PassThrough;
-        if end_of_stream {
-            return HeadersStatus::Continue;
-        }
-        let status = status(host);
-        host.remove_response_header("content-length");
-        if !(200..300).contains(&status) {
-            host.set_response_header("content-type", "application/json");
-            *self = Self::Error(status, host.response_header("x-amzn-errortype"));
-            return HeadersStatus::StopIteration;
-        }
-        if stream && is_event_stream(host) {
-            host.set_response_header("content-type", "text/event-stream");
-            let created = now_secs(host);
-            *self = Self::Streaming(Box::new(ChatStream::new(created, include_usage)));
-            return HeadersStatus::Continue;
-        }
-        host.set_response_header("content-type", "application/json");
-        *self = Self::Buffered;
-        HeadersStatus::StopIteration
-    }
-
-    /// Response body: translates stream chunks as they come, buffered bodies at the end.
-    pub fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
-        match self {
-            Self::Streaming(translator) => {
-                let mut out = translator.feed(&host.response_body());
-                if end_of_stream {
-                    out.extend(translator.finish());
-                }
-                host.set_response_body(&out);
-                BodyStatus::Continue
-            }
-            Self::Buffered | Self::Error(..) if !end_of_stream => BodyStatus::StopAndBuffer,
-            Self::Buffered => {
-                let body = match translate_response(&host.response_body(), now_secs(host)) {
-                    Ok(body) => body,
-                    Err(error) => {
-                        host.set_response_header(":status", &error.status.to_string());
-                        error.body()
-                    }
-                };
-                finish_body(host, &body);
-                BodyStatus::Continue
-            }
-            Self::Error(status, error_type) => {
-                let body = openai_error(*status, error_type.as_deref(), &host.response_body());
-                finish_body(host, &body);
-                BodyStatus::Continue
-            }
-            Self::PassThrough | Self::Request(_) | Self::AwaitingResponse { .. } => {
-                BodyStatus::Continue
-            }
-        }
-    }
-}
-
-/// An Anthropic Messages client's exchange with Claude on Bedrock: the body loses `model`
-/// and `stream` (they choose the path), gains `anthropic_version` (and `anthropic_beta` from
-/// the client's `anthropic-beta` header); streamed answers become Anthropic SSE, Bedrock
-/// errors Anthropic errors.
-pub enum BedrockMessages {
-    /// Buffering the request.
-    Request {
-        /// The model to send instead of the body's.
-        model_override: Option<String>,
-        /// The client's `anthropic-beta` header.
-        beta: Option<String>,
-    },
-    /// Request sent.
-    Awaiting {
-        /// The client asked for a stream.
-        stream: bool,
-    },
-    /// A 2xx event stream, rewritten frame by frame.
-    Streaming(Box<MessagesStream>),
-    /// A Bedrock error with this status and `x-amzn-ErrorType`, buffered until the end.
-    Error(u16, Option<String>),
-    /// Nothing left to do.
-    Done,
-}
-
-impl BedrockMessages {
-    /// Request headers of a Messages request (`None`: refused with a reply already sent).
-    pub fn start(
-        host: &mut dyn Host,
-        model_override: Option<String>,
-        end_of_stream: bool,
-    ) -> Option<Self> {
-        if end_of_stream {
-            let error = AnthropicError::bad_request("A Messages request needs a body.");
-            send_anthropic_error(host, &error);
-            return None;
-        }
-        let beta = host.request_header("anthropic-beta");
-        // Bedrock takes the version and the betas in the body only.
-        host.remove_request_header("anthropic-version");
-        host.remove_request_header("anthropic-beta");
-        Some(Self::Request {
-            model_override,
-            beta,
-        })
-    }
-
-    /// Request body: the rewrite at end of stream, the path under `path_prefix`.
-    pub fn on_request_body(
-        &mut self,
-        host: &mut dyn Host,
-        path_prefix: &str,
-        end_of_stream: bool,
-    ) -> BodyStatus {
-        let Self::Request {
-            model_override,
-            beta,
-        } = self
-        else {
-            return BodyStatus::Continue;
-        };
-        if !end_of_stream {
-            return BodyStatus::StopAndBuffer;
-        }
-        let body = host.request_body();
-        match messages_request(&body, model_override.as_deref(), beta.as_deref()) {
-            Ok(t) => {
-                send_request(host, path_prefix, &t.path, &t.body);
-                *self = Self::Awaiting { stream: t.stream };
-                BodyStatus::Continue
-            }
-            Err(error) => {
-                *self = Self::Done;
-                send_anthropic_error(host, &error);
-                BodyStatus::StopNoBuffer
-            }
-        }
-    }
-
-    /// Response headers: a 2xx message passes, a stream is rewritten, an error buffered.
-    pub fn on_response_headers(
-        &mut self,
-        host: &mut dyn Host,
-        end_of_stream: bool,
-    ) -> HeadersStatus {
-        let Self::Awaiting { stream } = *self else {
-            return HeadersStatus::Continue;
-        };
-        *self = Self::Done;
-        let status = status(host);
-        if end_of_stream {
-            return HeadersStatus::Continue;
-        }
-        if !(200..300).contains(&status) {
-            host.remove_response_header("content-length");
-            host.set_response_header("content-type", "application/json");
-            *self = Self::Error(status, host.response_header("x-amzn-errortype"));
-            return HeadersStatus::StopIteration;
-        }
-        if stream && is_event_stream(host) {
-            host.remove_response_header("content-length");
-            host.set_response_header("content-type", "text/event-stream");
-            *self = Self::Streaming(Box::default());
-        }
-        HeadersStatus::Continue
-    }
-
-    /// Response body: stream chunks as they come, errors at the end.
-    pub fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
-        match self {
-            Self::Streaming(stream) => {
-                let mut out = stream.feed(&host.response_body());
-                if end_of_stream {
-                    out.extend(stream.finish());
-                }
-                host.set_response_body(&out);
-                BodyStatus::Continue
-            }
-            Self::Error(..) if !end_of_stream => BodyStatus::StopAndBuffer,
-            Self::Error(status, error_type) => {
-                let error = messages_error(*status, error_type.as_deref(), &host.response_body());
-                finish_body(host, &error.body());
-                BodyStatus::Continue
-            }
-            Self::Request { .. } | Self::Awaiting { .. } | Self::Done => BodyStatus::Continue,
-        }
-    }
-}
 
 #[cfg(test)]
 #[path = "bedrock_anthropic_tests.rs"]

@@ -1,7 +1,6 @@
 //! The backend role for Claude on AWS Bedrock through InvokeModel (`AWSAnthropic`).
 
-use crate::test_support::{filter, header, request};
-use aigw_host::test_host::TestHost;
+use crate::test_support::{filter, header, request, respond};
 use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
 
@@ -14,16 +13,6 @@ const EXCEPTION: &[u8] = include_bytes!(
     "../../../testdata/bedrock_anthropic/09_stream_exception_mid_stream/upstream_response.bin"
 );
 const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
-
-fn respond(h: &mut TestHost, status: &str, content_type: &str, extra: &[(&str, &str)]) {
-    h.response_headers = vec![
-        (":status".into(), status.into()),
-        ("content-type".into(), content_type.into()),
-    ];
-    for (k, v) in extra {
-        h.response_headers.push(((*k).into(), (*v).into()));
-    }
-}
 
 /// The capture cut into pieces that split frames.
 fn pieces(capture: &[u8]) -> Vec<&[u8]> {

@@ -1,4 +1,4 @@
-use crate::test_support::{filter, header};
+use crate::test_support::{filter, header, respond, translated};
 use aigw_core::bedrock::eventstream::{Frame, encode_frame};
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, HeadersStatus};
@@ -8,30 +8,9 @@ const CONFIG: &str = r#"{"role":"backend","backend":"aws","schema":"AWSBedrock"}
 const CHAT: &str = r#"{"model":"amazon.nova-lite-v1:0","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}"#;
 
 fn request(f: &mut crate::TranslateFilter, body: &str, extra: &[(&str, &str)]) -> TestHost {
-    let mut headers = vec![
-        (":method", "POST"),
-        (":path", "/v1/chat/completions"),
-        ("content-type", "application/json; charset=utf-8"),
-        ("content-length", "999"),
-    ];
+    let mut headers = vec![("content-type", "application/json; charset=utf-8")];
     headers.extend_from_slice(extra);
-    let mut h = TestHost::with_request_headers(&headers);
-    let bytes = body.as_bytes();
-    let (hs, bs) = h.run_request_chunks(f, &[&bytes[..10], &bytes[10..]]);
-    assert_eq!(hs, HeadersStatus::StopIteration);
-    assert_eq!(bs, Some(BodyStatus::Continue), "{:?}", h.local_reply);
-    h
-}
-
-fn respond(h: &mut TestHost, status: &str, content_type: &str, extra: &[(&str, &str)]) {
-    h.response_headers = vec![
-        (":status".into(), status.into()),
-        ("content-type".into(), content_type.into()),
-        ("content-length".into(), "7".into()),
-    ];
-    for (k, v) in extra {
-        h.response_headers.push(((*k).into(), (*v).into()));
-    }
+    translated(f, "/v1/chat/completions", body, &headers)
 }
 
 #[test]

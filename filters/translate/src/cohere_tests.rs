@@ -1,21 +1,11 @@
-use crate::test_support::{filter, header, translated};
-use aigw_host::HeadersStatus;
-use aigw_host::test_host::TestHost;
+use crate::test_support::{
+    assert_length_fixed, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
+    filter, header, openai_events, respond, translated,
+};
 use serde_json::{Value, json};
 
 const CONFIG: &str = r#"{"role":"backend","backend":"co","schema":"Cohere"}"#;
 const CHAT: &str = r#"{"model":"command-a-03-2025","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}"#;
-
-fn respond(h: &mut TestHost, status: &str, content_type: &str, length: Option<usize>) {
-    h.response_headers = vec![
-        (":status".into(), status.into()),
-        ("content-type".into(), content_type.into()),
-    ];
-    if let Some(length) = length {
-        h.response_headers
-            .push(("content-length".into(), length.to_string()));
-    }
-}
 
 #[test]
 fn chat_request_becomes_v2_chat() {
@@ -35,10 +25,7 @@ fn chat_request_becomes_v2_chat() {
         json!({"model":"command-r-plus","messages":[{"role":"system","content":"Be brief."},
                {"role":"user","content":"hi"}]})
     );
-    assert_eq!(
-        header(&h.request_headers, "content-length"),
-        Some(h.request_body.len().to_string().as_str())
-    );
+    assert_request_length_fixed(&h);
 }
 
 #[test]
@@ -46,7 +33,7 @@ fn buffered_response_is_openai_with_length_fixed() {
     let mut f = filter(CONFIG);
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"id":"r1","finish_reason":"COMPLETE","message":{"role":"assistant","content":[{"type":"text","text":"Hey"}]},"usage":{"billed_units":{"input_tokens":3,"output_tokens":1},"tokens":{"input_tokens":3,"output_tokens":1}}}"#;
-    respond(&mut h, "200", "application/json", Some(upstream.len()));
+    respond(&mut h, "200", "application/json", &[]);
     let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["object"], "chat.completion");
@@ -55,10 +42,7 @@ fn buffered_response_is_openai_with_length_fixed() {
     assert_eq!(v["created"], 1_700_000_000);
     assert_eq!(v["choices"][0]["message"]["content"], "Hey");
     assert_eq!(v["usage"]["total_tokens"], 4);
-    assert_eq!(
-        header(&h.response_headers, "content-length"),
-        Some(out.len().to_string().as_str())
-    );
+    assert_length_fixed(&h, &out);
     assert_eq!(header(&h.response_headers, "x-aigw-backend"), Some("co"));
 }
 
@@ -71,7 +55,7 @@ fn stream_is_translated_chunk_by_chunk() {
     let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(sent["stream"], true);
     assert!(sent.get("stream_options").is_none());
-    respond(&mut h, "200", "text/event-stream", Some(1000));
+    respond(&mut h, "200", "text/event-stream", &[]);
     let upstream = concat!(
         "event: message-start\ndata: {\"id\":\"s1\",\"type\":\"message-start\",\"delta\":{\"message\":{\"role\":\"assistant\"}}}\n\n",
         "event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":\"Hello\"}}}}\n\n",
@@ -84,19 +68,14 @@ fn stream_is_translated_chunk_by_chunk() {
         &[&upstream[..30], &upstream[30..150], &upstream[150..]],
     );
     assert!(header(&h.response_headers, "content-length").is_none());
-    let text = String::from_utf8(out).unwrap();
-    let events: Vec<&str> = text.split("\n\n").filter(|e| !e.is_empty()).collect();
-    assert_eq!(events.len(), 5, "{text}");
-    let first: Value = serde_json::from_str(events[0].strip_prefix("data: ").unwrap()).unwrap();
+    let events = openai_events(&out);
+    assert_eq!(events.len(), 4);
     assert_eq!(
-        first["choices"][0]["delta"],
+        events[0]["choices"][0]["delta"],
         json!({"role":"assistant","content":""})
     );
-    let end: Value = serde_json::from_str(events[2].strip_prefix("data: ").unwrap()).unwrap();
-    assert_eq!(end["choices"][0]["finish_reason"], "stop");
-    let usage: Value = serde_json::from_str(events[3].strip_prefix("data: ").unwrap()).unwrap();
-    assert_eq!(usage["usage"]["total_tokens"], 4);
-    assert_eq!(events[4], "data: [DONE]");
+    assert_eq!(events[2]["choices"][0]["finish_reason"], "stop");
+    assert_eq!(events[3]["usage"]["total_tokens"], 4);
 }
 
 #[test]
@@ -113,7 +92,7 @@ fn embeddings_round_trip() {
     );
     let upstream =
         br#"{"embeddings":{"float":[[0.5],[-0.5]]},"meta":{"billed_units":{"input_tokens":2}}}"#;
-    respond(&mut h, "200", "application/json", None);
+    respond(&mut h, "200", "application/json", &[]);
     let out = h.run_response(&mut f, &[upstream]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
@@ -129,7 +108,7 @@ fn cohere_error_becomes_openai_error_with_status_kept() {
     let mut f = filter(CONFIG);
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"message":"invalid api token"}"#;
-    respond(&mut h, "401", "application/json", Some(upstream.len()));
+    respond(&mut h, "401", "application/json", &[]);
     let out = h.run_response(&mut f, &[upstream]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
@@ -137,10 +116,7 @@ fn cohere_error_becomes_openai_error_with_status_kept() {
         json!({"error":{"message":"invalid api token","type":"authentication_error","param":null,"code":null}})
     );
     assert_eq!(header(&h.response_headers, ":status"), Some("401"));
-    assert_eq!(
-        header(&h.response_headers, "content-length"),
-        Some(out.len().to_string().as_str())
-    );
+    assert_length_fixed(&h, &out);
 }
 
 #[test]
@@ -150,7 +126,7 @@ fn unreadable_or_failed_success_body_becomes_502() {
     for body in [&b"not json"[..], failed] {
         let mut f = filter(CONFIG);
         let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
-        respond(&mut h, "200", "application/json", None);
+        respond(&mut h, "200", "application/json", &[]);
         let out = h.run_response(&mut f, &[body]);
         let v: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(header(&h.response_headers, ":status"), Some("502"));
@@ -178,24 +154,10 @@ fn refusals_are_openai_errors() {
             400,
         ),
     ];
-    for (path, body, status) in cases {
-        let mut f = filter(CONFIG);
-        let mut h = TestHost::with_request_headers(&[(":method", "POST"), (":path", path)]);
-        h.run_request(&mut f, body.as_bytes());
-        let reply = h.local_reply.as_ref().unwrap();
-        assert_eq!(reply.status, status, "{path} {body}");
-        let v: Value = serde_json::from_slice(&reply.body).unwrap();
-        assert!(v["error"]["message"].is_string());
-    }
+    assert_refused(CONFIG, &cases);
 }
 
 #[test]
 fn other_paths_pass_through() {
-    let mut f = filter(CONFIG);
-    let mut h = TestHost::with_request_headers(&[(":method", "GET"), (":path", "/healthz")]);
-    let (hs, _) = h.run_request(&mut f, b"");
-    assert_eq!(hs, HeadersStatus::Continue);
-    assert_eq!(header(&h.request_headers, ":path"), Some("/healthz"));
-    respond(&mut h, "200", "text/plain", Some(2));
-    assert_eq!(h.run_response(&mut f, &[b"ok"]), b"ok");
+    assert_other_paths_pass(CONFIG);
 }

@@ -1,21 +1,11 @@
-use crate::test_support::{filter, header, translated};
-use aigw_host::HeadersStatus;
-use aigw_host::test_host::TestHost;
+use crate::test_support::{
+    assert_length_fixed, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
+    filter, header, openai_events, respond, translated,
+};
 use serde_json::{Value, json};
 
 const CONFIG: &str = r#"{"role":"backend","backend":"gem","schema":"Gemini"}"#;
 const CHAT: &str = r#"{"model":"gemini-2.0-flash","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}"#;
-
-fn respond(h: &mut TestHost, status: &str, content_type: &str, length: Option<usize>) {
-    h.response_headers = vec![
-        (":status".into(), status.into()),
-        ("content-type".into(), content_type.into()),
-    ];
-    if let Some(length) = length {
-        h.response_headers
-            .push(("content-length".into(), length.to_string()));
-    }
-}
 
 #[test]
 fn chat_request_becomes_generate_content() {
@@ -38,10 +28,7 @@ fn chat_request_becomes_generate_content() {
         json!({"systemInstruction":{"parts":[{"text":"Be brief."}]},
                "contents":[{"role":"user","parts":[{"text":"hi"}]}]})
     );
-    assert_eq!(
-        header(&h.request_headers, "content-length"),
-        Some(h.request_body.len().to_string().as_str())
-    );
+    assert_request_length_fixed(&h);
 }
 
 #[test]
@@ -49,7 +36,7 @@ fn buffered_response_is_openai_with_length_fixed() {
     let mut f = filter(CONFIG);
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"candidates":[{"content":{"role":"model","parts":[{"text":"Hey"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1,"totalTokenCount":4},"modelVersion":"gemini-2.0-flash-001"}"#;
-    respond(&mut h, "200", "application/json", Some(upstream.len()));
+    respond(&mut h, "200", "application/json", &[]);
     let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["object"], "chat.completion");
@@ -57,10 +44,7 @@ fn buffered_response_is_openai_with_length_fixed() {
     assert_eq!(v["created"], 1_700_000_000);
     assert_eq!(v["choices"][0]["message"]["content"], "Hey");
     assert_eq!(v["usage"]["total_tokens"], 4);
-    assert_eq!(
-        header(&h.response_headers, "content-length"),
-        Some(out.len().to_string().as_str())
-    );
+    assert_length_fixed(&h, &out);
     assert_eq!(header(&h.response_headers, "x-aigw-backend"), Some("gem"));
 }
 
@@ -73,7 +57,7 @@ fn stream_is_translated_chunk_by_chunk() {
         header(&h.request_headers, ":path"),
         Some("/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse")
     );
-    respond(&mut h, "200", "text/event-stream", Some(1000));
+    respond(&mut h, "200", "text/event-stream", &[]);
     let upstream = concat!(
         "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hel\"}]}}]}\r\n\r\n",
         "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"lo\"}]},\"finishReason\":\"STOP\"}],",
@@ -85,17 +69,13 @@ fn stream_is_translated_chunk_by_chunk() {
         &[&upstream[..30], &upstream[30..90], &upstream[90..]],
     );
     assert!(header(&h.response_headers, "content-length").is_none());
-    let text = String::from_utf8(out).unwrap();
-    let events: Vec<&str> = text.split("\n\n").filter(|e| !e.is_empty()).collect();
-    assert_eq!(events.len(), 4, "{text}");
-    let first: Value = serde_json::from_str(events[0].strip_prefix("data: ").unwrap()).unwrap();
+    let events = openai_events(&out);
+    assert_eq!(events.len(), 3);
     assert_eq!(
-        first["choices"][0]["delta"],
+        events[0]["choices"][0]["delta"],
         json!({"role":"assistant","content":"Hel"})
     );
-    let usage: Value = serde_json::from_str(events[2].strip_prefix("data: ").unwrap()).unwrap();
-    assert_eq!(usage["usage"]["total_tokens"], 4);
-    assert_eq!(events[3], "data: [DONE]");
+    assert_eq!(events[2]["usage"]["total_tokens"], 4);
 }
 
 #[test]
@@ -108,7 +88,7 @@ fn embeddings_round_trip() {
         Some("/v1beta/models/text-embedding-004:batchEmbedContents")
     );
     let upstream = br#"{"embeddings":[{"values":[0.5]},{"values":[-0.5]}]}"#;
-    respond(&mut h, "200", "application/json", None);
+    respond(&mut h, "200", "application/json", &[]);
     let out = h.run_response(&mut f, &[upstream]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
@@ -124,7 +104,7 @@ fn google_error_becomes_openai_error_with_status_kept() {
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream =
         br#"{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED"}}"#;
-    respond(&mut h, "429", "application/json", Some(upstream.len()));
+    respond(&mut h, "429", "application/json", &[]);
     let out = h.run_response(&mut f, &[upstream]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
@@ -132,17 +112,14 @@ fn google_error_becomes_openai_error_with_status_kept() {
         json!({"error":{"message":"Quota exceeded.","type":"rate_limit_error","param":null,"code":"RESOURCE_EXHAUSTED"}})
     );
     assert_eq!(header(&h.response_headers, ":status"), Some("429"));
-    assert_eq!(
-        header(&h.response_headers, "content-length"),
-        Some(out.len().to_string().as_str())
-    );
+    assert_length_fixed(&h, &out);
 }
 
 #[test]
 fn unreadable_success_body_becomes_502() {
     let mut f = filter(CONFIG);
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
-    respond(&mut h, "200", "application/json", None);
+    respond(&mut h, "200", "application/json", &[]);
     let out = h.run_response(&mut f, &[b"not json"]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(header(&h.response_headers, ":status"), Some("502"));
@@ -164,24 +141,10 @@ fn refusals_are_openai_errors() {
             400,
         ),
     ];
-    for (path, body, status) in cases {
-        let mut f = filter(CONFIG);
-        let mut h = TestHost::with_request_headers(&[(":method", "POST"), (":path", path)]);
-        h.run_request(&mut f, body.as_bytes());
-        let reply = h.local_reply.as_ref().unwrap();
-        assert_eq!(reply.status, status, "{path} {body}");
-        let v: Value = serde_json::from_slice(&reply.body).unwrap();
-        assert!(v["error"]["message"].is_string());
-    }
+    assert_refused(CONFIG, &cases);
 }
 
 #[test]
 fn other_paths_pass_through() {
-    let mut f = filter(CONFIG);
-    let mut h = TestHost::with_request_headers(&[(":method", "GET"), (":path", "/healthz")]);
-    let (hs, _) = h.run_request(&mut f, b"");
-    assert_eq!(hs, HeadersStatus::Continue);
-    assert_eq!(header(&h.request_headers, ":path"), Some("/healthz"));
-    respond(&mut h, "200", "text/plain", Some(2));
-    assert_eq!(h.run_response(&mut f, &[b"ok"]), b"ok");
+    assert_other_paths_pass(CONFIG);
 }

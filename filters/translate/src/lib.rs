@@ -12,10 +12,13 @@ mod bedrock_count_tokens;
 mod cohere;
 pub mod config;
 mod content_check;
+mod embeddings;
+mod exchange;
 mod filter;
 mod gemini;
 mod messages;
 mod messages_chain;
+mod messages_openai;
 mod reply;
 mod router;
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! moved into the path and `anthropic_version` into the body (Vertex's own Google errors
 //! rewritten as Anthropic errors) and to Claude on AWS Bedrock (InvokeModel, see
 //! [`BedrockMessages`]); translated to OpenAI chat completions for OpenAI and Azure
-//! OpenAI backends, whose answers come back as Anthropic messages or events; chained through
+//! OpenAI backends, whose answers come back as Anthropic messages or events
+//! ([`crate::messages_openai`]); chained through
 //! OpenAI chat to Gemini, Vertex AI Gemini, Bedrock Converse and Cohere backends
 //! ([`crate::messages_chain`]). `count_tokens` goes to the Anthropic API, to Claude on
 //! Vertex AI (its `count-tokens:rawPredict` endpoint) and to Claude on AWS Bedrock
@@ -13,14 +14,13 @@
 use crate::bedrock_anthropic::BedrockMessages;
 use crate::bedrock_count_tokens::BedrockCountTokens;
 use crate::config::Target;
-use crate::messages_chain::{ChainExchange, chain_api_name};
-use crate::reply::send_anthropic_error;
+use crate::exchange::Exchange;
+use crate::messages_chain::{self, chain_api_name};
+use crate::messages_openai::ToOpenAi;
+use crate::reply::{finish_body, send_anthropic_error};
 use aigw_core::anthropic::ANTHROPIC_VERSION;
 use aigw_core::anthropic::messages::Endpoint;
-use aigw_core::anthropic::messages::error::{AnthropicError, from_openai_error};
-use aigw_core::anthropic::messages::request::translate_request;
-use aigw_core::anthropic::messages::response::translate_response;
-use aigw_core::anthropic::messages::stream::StreamTranslator;
+use aigw_core::anthropic::messages::error::AnthropicError;
 use aigw_core::api_kind::ApiKind;
 use aigw_core::azure::deployment_path;
 use aigw_core::headers;
@@ -46,26 +46,17 @@ pub enum MessagesExchange {
     AwaitingVertex,
     /// A Vertex AI error with this status, buffered until end of stream.
     VertexError(u16),
-    /// OpenAI-schema backend: buffering the request to translate; holds the model override.
-    Request(Option<String>),
-    /// Translated request sent; the response will be translated.
-    AwaitingResponse {
-        /// The client asked for a stream.
-        stream: bool,
-    },
-    /// A 2xx chat completion, buffered until end of stream.
-    Buffered,
-    /// A 2xx chunk stream, translated chunk by chunk.
-    Streaming(Box<StreamTranslator>),
-    /// A provider error with this status, buffered until end of stream.
-    Error(u16),
+    /// OpenAI-schema backend: translated to OpenAI chat completions ([`ToOpenAi`]).
+    ToOpenAi(Exchange),
     /// Gemini, Vertex AI (Gemini), Bedrock Converse or Cohere backend: chained through
-    /// OpenAI chat completions.
-    Chained(ChainExchange),
-    /// Claude on AWS Bedrock (InvokeModel): the body rewrite and the stream rewrite.
-    Bedrock(Box<BedrockMessages>),
-    /// Claude on AWS Bedrock token counting (CountTokens).
-    BedrockCountTokens(BedrockCountTokens),
+    /// OpenAI chat completions ([`crate::messages_chain`]).
+    Chained(Exchange),
+    /// Claude on AWS Bedrock (InvokeModel): the body rewrite and the stream rewrite
+    /// ([`BedrockMessages`]); holds the client's `anthropic-beta` header.
+    Bedrock(Option<String>, Exchange),
+    /// Claude on AWS Bedrock token counting (CountTokens, [`BedrockCountTokens`]); holds the
+    /// client's `anthropic-beta` header.
+    BedrockCountTokens(Option<String>, Exchange),
 }
 
 impl MessagesExchange {
@@ -164,17 +155,20 @@ impl MessagesExchange {
                         AnthropicError::bad_request("A count_tokens request needs a body."),
                     );
                 }
-                *self = Self::BedrockCountTokens(BedrockCountTokens::start(host, model_override));
+                let (beta, exchange) = bedrock_exchange(host, model_override);
+                *self = Self::BedrockCountTokens(beta, exchange);
                 return HeadersStatus::StopIteration;
             }
             (Target::AwsAnthropic { .. }, Endpoint::Messages) => {
-                return match BedrockMessages::start(host, model_override, end_of_stream) {
-                    Some(exchange) => {
-                        *self = Self::Bedrock(Box::new(exchange));
-                        HeadersStatus::StopIteration
-                    }
-                    None => HeadersStatus::StopIteration,
-                };
+                if end_of_stream {
+                    return refuse(
+                        host,
+                        AnthropicError::bad_request("A Messages request needs a body."),
+                    );
+                }
+                let (beta, exchange) = bedrock_exchange(host, model_override);
+                *self = Self::Bedrock(beta, exchange);
+                return HeadersStatus::StopIteration;
             }
             // Through OpenAI chat completions to the backend's own chat API.
             (
@@ -192,7 +186,7 @@ impl MessagesExchange {
                 }
                 host.remove_request_header("anthropic-version");
                 host.remove_request_header("anthropic-beta");
-                *self = Self::Chained(ChainExchange::new(model_override));
+                *self = Self::Chained(Exchange::new(ApiKind::ChatCompletions, model_override));
                 return HeadersStatus::StopIteration;
             }
         };
@@ -205,7 +199,7 @@ impl MessagesExchange {
         host.set_request_header(":path", &chat_path);
         host.remove_request_header("anthropic-version");
         host.remove_request_header("anthropic-beta");
-        *self = Self::Request(model_override);
+        *self = Self::ToOpenAi(Exchange::new(ApiKind::ChatCompletions, model_override));
         HeadersStatus::StopIteration
     }
 
@@ -217,22 +211,34 @@ impl MessagesExchange {
         target: &Target,
         end_of_stream: bool,
     ) -> BodyStatus {
-        if let Self::Chained(chain) = self {
-            return chain.on_request_body(host, target, end_of_stream);
+        match self {
+            Self::Chained(chain) => {
+                return messages_chain::on_request_body(chain, host, target, end_of_stream);
+            }
+            Self::ToOpenAi(exchange) => {
+                return exchange.on_request_body(host, &ToOpenAi, "", end_of_stream);
+            }
+            _ => {}
         }
-        if let (Self::Bedrock(exchange), Target::AwsAnthropic { path_prefix }) =
+        if let (Self::Bedrock(beta, exchange), Target::AwsAnthropic { path_prefix }) =
             (&mut *self, target)
         {
-            return exchange.on_request_body(host, path_prefix, end_of_stream);
+            let rewrite = BedrockMessages {
+                beta: beta.as_deref(),
+            };
+            return exchange.on_request_body(host, &rewrite, path_prefix, end_of_stream);
         }
-        if let (Self::BedrockCountTokens(exchange), Target::AwsAnthropic { path_prefix }) =
+        if let (Self::BedrockCountTokens(beta, exchange), Target::AwsAnthropic { path_prefix }) =
             (&mut *self, target)
         {
-            return exchange.on_request_body(host, path_prefix, end_of_stream);
+            let rewrite = BedrockCountTokens {
+                beta: beta.as_deref(),
+            };
+            return exchange.on_request_body(host, &rewrite, path_prefix, end_of_stream);
         }
         if !matches!(
             self,
-            Self::Override(_) | Self::Request(_) | Self::Vertex(_) | Self::VertexCountTokens(_)
+            Self::Override(_) | Self::Vertex(_) | Self::VertexCountTokens(_)
         ) {
             return BodyStatus::Continue;
         }
@@ -266,12 +272,6 @@ impl MessagesExchange {
                     Some(rewritten.body)
                 })
             }
-            Self::Request(model) => translate_request(&body, model.as_deref()).map(|translated| {
-                *self = Self::AwaitingResponse {
-                    stream: translated.stream,
-                };
-                Some(translated.body)
-            }),
             _ => Ok(None),
         };
         match result {
@@ -294,13 +294,11 @@ impl MessagesExchange {
         host: &mut dyn Host,
         end_of_stream: bool,
     ) -> HeadersStatus {
-        if let Self::Chained(chain) = self {
-            return chain.on_response_headers(host, end_of_stream);
-        }
-        if let Self::Bedrock(exchange) = self {
-            return exchange.on_response_headers(host, end_of_stream);
-        }
-        if let Self::BedrockCountTokens(exchange) = self {
+        if let Self::Chained(exchange)
+        | Self::ToOpenAi(exchange)
+        | Self::Bedrock(_, exchange)
+        | Self::BedrockCountTokens(_, exchange) = self
+        {
             return exchange.on_response_headers(host, end_of_stream);
         }
         if matches!(self, Self::AwaitingVertex) {
@@ -315,51 +313,19 @@ impl MessagesExchange {
             *self = Self::VertexError(status);
             return HeadersStatus::StopIteration;
         }
-        let Self::AwaitingResponse { stream } = *self else {
-            return HeadersStatus::Continue;
-        };
-        if end_of_stream {
-            *self = Self::PassThrough;
-            return HeadersStatus::Continue;
-        }
-        let status = host
-            .response_header(":status")
-            .and_then(|s| s.parse::<u16>().ok())
-            .unwrap_or(0);
-        let event_stream = host
-            .response_header("content-type")
-            .is_some_and(|t| t.starts_with("text/event-stream"));
-        host.remove_response_header("content-length");
-        if !(200..300).contains(&status) {
-            host.set_response_header("content-type", "application/json");
-            *self = Self::Error(status);
-            return HeadersStatus::StopIteration;
-        }
-        if stream && event_stream {
-            *self = Self::Streaming(Box::default());
-            return HeadersStatus::Continue;
-        }
-        *self = Self::Buffered;
-        HeadersStatus::StopIteration
+        HeadersStatus::Continue
     }
 
     /// Response body: stream chunks as they come, buffered bodies at the end.
     pub fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
         match self {
-            Self::Chained(chain) => chain.on_response_body(host, end_of_stream),
-            Self::Bedrock(exchange) => exchange.on_response_body(host, end_of_stream),
-            Self::BedrockCountTokens(exchange) => exchange.on_response_body(host, end_of_stream),
-            Self::Streaming(translator) => {
-                let mut out = translator.feed(&host.response_body());
-                if end_of_stream {
-                    out.extend(translator.finish());
-                }
-                host.set_response_body(&out);
-                BodyStatus::Continue
+            Self::Chained(exchange)
+            | Self::ToOpenAi(exchange)
+            | Self::Bedrock(_, exchange)
+            | Self::BedrockCountTokens(_, exchange) => {
+                exchange.on_response_body(host, end_of_stream)
             }
-            Self::Buffered | Self::Error(_) | Self::VertexError(_) if !end_of_stream => {
-                BodyStatus::StopAndBuffer
-            }
+            Self::VertexError(_) if !end_of_stream => BodyStatus::StopAndBuffer,
             Self::VertexError(status) => {
                 if let Some(body) = messages_error(*status, &host.response_body()) {
                     host.set_response_header("content-type", "application/json");
@@ -367,36 +333,29 @@ impl MessagesExchange {
                 }
                 BodyStatus::Continue
             }
-            Self::Buffered => {
-                let body = match translate_response(&host.response_body()) {
-                    Ok(body) => body,
-                    Err(error) => {
-                        host.set_response_header(":status", &error.status.to_string());
-                        error.body()
-                    }
-                };
-                finish_body(host, &body);
-                BodyStatus::Continue
-            }
-            Self::Error(status) => {
-                let body = from_openai_error(*status, &host.response_body()).body();
-                finish_body(host, &body);
-                BodyStatus::Continue
-            }
             _ => BodyStatus::Continue,
         }
     }
 }
 
+/// The exchange of a request to Claude on Bedrock and the client's `anthropic-beta` header;
+/// the version and beta headers are removed, since Bedrock takes both in the body only.
+fn bedrock_exchange(
+    host: &mut dyn Host,
+    model_override: Option<String>,
+) -> (Option<String>, Exchange) {
+    let beta = host.request_header("anthropic-beta");
+    host.remove_request_header("anthropic-version");
+    host.remove_request_header("anthropic-beta");
+    (
+        beta,
+        Exchange::new(ApiKind::ChatCompletions, model_override),
+    )
+}
+
 fn refuse(host: &mut dyn Host, error: AnthropicError) -> HeadersStatus {
     send_anthropic_error(host, &error);
     HeadersStatus::StopIteration
-}
-
-/// Replaces a buffered response body; its headers are still held, so the length is known.
-pub(crate) fn finish_body(host: &mut dyn Host, body: &[u8]) {
-    host.set_response_body(body);
-    host.set_response_header("content-length", &body.len().to_string());
 }
 
 #[cfg(test)]

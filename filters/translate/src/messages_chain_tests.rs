@@ -1,4 +1,4 @@
-use crate::test_support::{filter, header};
+use crate::test_support::{assert_length_fixed, filter, header, respond};
 use aigw_core::bedrock::eventstream::{Frame, encode_frame};
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, HeadersStatus};
@@ -27,17 +27,6 @@ fn request(f: &mut crate::TranslateFilter, body: &Value, extra: &[(&str, &str)])
     assert_eq!(header(&h.request_headers, "anthropic-version"), None);
     assert_eq!(header(&h.request_headers, "anthropic-beta"), None);
     h
-}
-
-fn respond(h: &mut TestHost, status: &str, content_type: &str, extra: &[(&str, &str)]) {
-    h.response_headers = vec![
-        (":status".into(), status.into()),
-        ("content-type".into(), content_type.into()),
-        ("content-length".into(), "7".into()),
-    ];
-    for (k, v) in extra {
-        h.response_headers.push((k.to_string(), v.to_string()));
-    }
 }
 
 fn body(h: &TestHost) -> Value {
@@ -123,10 +112,7 @@ fn gemini_answer_becomes_a_message_with_the_override_model() {
     assert_eq!(v["model"], "gemini-2.0-flash");
     assert_eq!(v["content"], json!([{"type": "text", "text": "Hey"}]));
     assert_eq!(v["stop_reason"], "end_turn");
-    assert_eq!(
-        header(&h.response_headers, "content-length"),
-        Some(out.len().to_string().as_str())
-    );
+    assert_length_fixed(&h, &out);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-use crate::test_support::{filter, header};
+use crate::test_support::{assert_length_fixed, filter, header, reply, respond};
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
@@ -27,11 +27,6 @@ fn request(
     let bytes = body.as_bytes();
     let (hs, bs) = h.run_request_chunks(f, &[&bytes[..7], &bytes[7..]]);
     (h, hs, bs)
-}
-
-fn reply(h: &TestHost) -> (u16, Value) {
-    let reply = h.local_reply.as_ref().expect("a local reply");
-    (reply.status, serde_json::from_slice(&reply.body).unwrap())
 }
 
 #[test]
@@ -151,11 +146,7 @@ fn untranslatable_request_is_an_anthropic_400() {
 fn buffered_chat_completion_becomes_a_message() {
     let mut f = filter(OPENAI);
     let (mut h, _, _) = request(&mut f, "/anthropic/v1/messages", MESSAGES, &[]);
-    h.response_headers = vec![
-        (":status".into(), "200".into()),
-        ("content-type".into(), "application/json".into()),
-        ("content-length".into(), "5".into()),
-    ];
+    respond(&mut h, "200", "application/json", &[]);
     let upstream = br#"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hey"},"finish_reason":"stop"}],"usage":{"prompt_tokens":4,"completion_tokens":1,"total_tokens":5}}"#;
     let out = h.run_response(&mut f, &[&upstream[..30], &upstream[30..]]);
     let v: Value = serde_json::from_slice(&out).unwrap();
@@ -163,10 +154,7 @@ fn buffered_chat_completion_becomes_a_message() {
     assert_eq!(v["content"], json!([{"type":"text","text":"Hey"}]));
     assert_eq!(v["stop_reason"], "end_turn");
     assert_eq!(v["usage"]["input_tokens"], 4);
-    assert_eq!(
-        header(&h.response_headers, "content-length"),
-        Some(out.len().to_string().as_str())
-    );
+    assert_length_fixed(&h, &out);
     assert_eq!(header(&h.response_headers, "x-aigw-backend"), Some("oai"));
 }
 
@@ -178,10 +166,7 @@ fn streamed_chunks_become_anthropic_events() {
     let (mut h, _, _) = request(&mut f, "/anthropic/v1/messages", body, &[]);
     let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(sent["stream_options"], json!({"include_usage": true}));
-    h.response_headers = vec![
-        (":status".into(), "200".into()),
-        ("content-type".into(), "text/event-stream".into()),
-    ];
+    respond(&mut h, "200", "text/event-stream", &[]);
     let upstream = concat!(
         "data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Yo\"}}]}\n\n",
         "data: {\"id\":\"c1\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",

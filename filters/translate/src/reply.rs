@@ -21,3 +21,9 @@ pub(crate) fn send_anthropic_error(host: &mut dyn Host, error: &AnthropicError) 
         &error.body(),
     );
 }
+
+/// Replaces a buffered response body; its headers are still held, so the length is known.
+pub(crate) fn finish_body(host: &mut dyn Host, body: &[u8]) {
+    host.set_response_body(body);
+    host.set_response_header("content-length", &body.len().to_string());
+}

@@ -1,9 +1,11 @@
-//! Helpers the filter's unit tests share: a filter of a config, a header lookup, and a
-//! request sent through it in two body chunks.
+//! Helpers the filter's unit tests share: a filter of a config, a header lookup, a request
+//! sent through it in two body chunks, upstream response headers, and the checks every
+//! translated backend repeats (length fixed, refusals, other paths untouched).
 
 use crate::{TranslateFactory, TranslateFilter};
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
+use serde_json::Value;
 
 /// A filter of the JSON config `config`.
 pub fn filter(config: &str) -> TranslateFilter {
@@ -51,4 +53,74 @@ pub fn translated(
     assert_eq!(hs, HeadersStatus::StopIteration);
     assert_eq!(bs, Some(BodyStatus::Continue), "{:?}", h.local_reply);
     h
+}
+
+/// Sets the upstream response headers: `:status`, `content-type`, a stale `content-length`
+/// (which the filter must fix or drop wherever it rewrites the body), then `extra`.
+pub fn respond(h: &mut TestHost, status: &str, content_type: &str, extra: &[(&str, &str)]) {
+    h.response_headers = vec![
+        (":status".into(), status.into()),
+        ("content-type".into(), content_type.into()),
+        ("content-length".into(), "7".into()),
+    ];
+    for (k, v) in extra {
+        h.response_headers.push(((*k).into(), (*v).into()));
+    }
+}
+
+/// Asserts that the response `content-length` is the length of the body `out`.
+pub fn assert_length_fixed(h: &TestHost, out: &[u8]) {
+    assert_eq!(
+        header(&h.response_headers, "content-length"),
+        Some(out.len().to_string().as_str())
+    );
+}
+
+/// The status and JSON body of the local reply `h` got.
+pub fn reply(h: &TestHost) -> (u16, Value) {
+    let reply = h.local_reply.as_ref().expect("a local reply");
+    (reply.status, serde_json::from_slice(&reply.body).unwrap())
+}
+
+/// Asserts that each `(path, body, status)` POST through a filter of `config` is refused
+/// with that status and an OpenAI error.
+pub fn assert_refused(config: &str, cases: &[(&str, &str, u16)]) {
+    for (path, body, status) in cases {
+        let mut f = filter(config);
+        let mut h = TestHost::with_request_headers(&[(":method", "POST"), (":path", path)]);
+        h.run_request(&mut f, body.as_bytes());
+        let (got, v) = reply(&h);
+        assert_eq!(got, *status, "{path} {body}");
+        assert!(v["error"]["message"].is_string(), "{v}");
+    }
+}
+
+/// Asserts that a non-API GET passes a filter of `config` untouched both ways.
+pub fn assert_other_paths_pass(config: &str) {
+    let mut f = filter(config);
+    let mut h = TestHost::with_request_headers(&[(":method", "GET"), (":path", "/healthz")]);
+    let (hs, _) = h.run_request(&mut f, b"");
+    assert_eq!(hs, HeadersStatus::Continue);
+    assert_eq!(header(&h.request_headers, ":path"), Some("/healthz"));
+    respond(&mut h, "200", "text/plain", &[]);
+    assert_eq!(h.run_response(&mut f, &[b"ok"]), b"ok");
+}
+
+/// The JSON events of the OpenAI SSE `out`, which must end with `data: [DONE]`.
+pub fn openai_events(out: &[u8]) -> Vec<Value> {
+    let text = std::str::from_utf8(out).unwrap();
+    let mut events: Vec<&str> = text.split("\n\n").filter(|e| !e.is_empty()).collect();
+    assert_eq!(events.pop(), Some("data: [DONE]"), "{text}");
+    events
+        .iter()
+        .map(|e| serde_json::from_str(e.strip_prefix("data: ").unwrap()).unwrap())
+        .collect()
+}
+
+/// Asserts that the request `content-length` is the length of the translated body.
+pub fn assert_request_length_fixed(h: &TestHost) {
+    assert_eq!(
+        header(&h.request_headers, "content-length"),
+        Some(h.request_body.len().to_string().as_str())
+    );
 }

@@ -1,7 +1,6 @@
 //! The backend role for the Vertex AI schemas (`GCPVertexAI`, `GCPAnthropic`).
 
-use crate::test_support::{filter, header, request};
-use aigw_host::test_host::TestHost;
+use crate::test_support::{filter, header, request, respond};
 use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
 
@@ -9,13 +8,6 @@ const PREFIX: &str = "/v1/projects/my-proj/locations/us-east5";
 const GEMINI: &str = r#"{"role":"backend","backend":"vx","schema":"GCPVertexAI","path_prefix":"/v1/projects/my-proj/locations/us-east5"}"#;
 const CLAUDE: &str = r#"{"role":"backend","backend":"vc","schema":"GCPAnthropic","path_prefix":"/v1/projects/my-proj/locations/us-east5"}"#;
 const CHAT: &str = r#"{"model":"m-1","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi there"}]}"#;
-
-fn respond(h: &mut TestHost, status: &str, content_type: &str) {
-    h.response_headers = vec![
-        (":status".into(), status.into()),
-        ("content-type".into(), content_type.into()),
-    ];
-}
 
 #[test]
 fn gemini_chat_goes_to_the_publisher_model_path() {
@@ -60,7 +52,7 @@ fn gemini_embeddings_use_predict_and_report_tokens() {
         body,
         json!({"instances":[{"content":"a b"},{"content":"c"}],"parameters":{"outputDimensionality":2}})
     );
-    respond(&mut h, "200", "application/json");
+    respond(&mut h, "200", "application/json", &[]);
     let upstream = br#"{"predictions":[{"embeddings":{"statistics":{"token_count":2,"truncated":false},"values":[0.5,1]}},{"embeddings":{"statistics":{"token_count":1,"truncated":false},"values":[1,0]}}]}"#;
     let out = h.run_response(&mut f, &[&upstream[..30], &upstream[30..]]);
     let v: Value = serde_json::from_slice(&out).unwrap();
@@ -90,7 +82,7 @@ fn claude_chat_moves_the_model_into_the_path() {
     assert_eq!(body["anthropic_version"], "vertex-2023-10-16");
     assert!(body.get("model").is_none());
     assert_eq!(body["stream"], true);
-    respond(&mut h, "200", "text/event-stream");
+    respond(&mut h, "200", "text/event-stream", &[]);
     let sse = b"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\nevent: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hey\"}}\n\n";
     let out = String::from_utf8(h.run_response(&mut f, &[&sse[..50], &sse[50..]])).unwrap();
     assert!(out.contains(r#""content":"Hey""#), "{out}");
@@ -101,7 +93,7 @@ fn claude_google_error_becomes_an_openai_error() {
     let mut f = filter(CLAUDE);
     let body = r#"{"model":"claude-x","messages":[{"role":"user","content":"hi"}]}"#;
     let (mut h, _, _) = request(&mut f, "/v1/chat/completions", body, &[]);
-    respond(&mut h, "401", "application/json");
+    respond(&mut h, "401", "application/json", &[]);
     let upstream = br#"{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}"#;
     let out = h.run_response(&mut f, &[upstream]);
     let v: Value = serde_json::from_slice(&out).unwrap();
@@ -160,7 +152,7 @@ fn messages_clients_pass_through_with_the_body_rewritten() {
         String::from_utf8(h.request_body.clone()).unwrap(),
         r#"{"anthropic_version":"vertex-2023-10-16","max_tokens":16,"messages":[{"role":"user","content":"hi"}],"stream":true}"#
     );
-    respond(&mut h, "200", "text/event-stream");
+    respond(&mut h, "200", "text/event-stream", &[]);
     let sse = b"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
     assert_eq!(h.run_response(&mut f, &[sse]), sse.to_vec());
 }
@@ -182,7 +174,7 @@ fn messages_errors_reach_clients_in_anthropic_shape() {
         let body =
             r#"{"model":"claude-x","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"#;
         let (mut h, _, _) = request(&mut f, "/anthropic/v1/messages", body, &[]);
-        respond(&mut h, "429", "application/json");
+        respond(&mut h, "429", "application/json", &[]);
         let out = h.run_response(&mut f, &[upstream]);
         let v: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(
@@ -218,7 +210,7 @@ fn claude_count_tokens_goes_to_the_count_tokens_endpoint() {
     assert_eq!(header(&h.request_headers, "anthropic-version"), None);
     let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(sent["model"], "claude-y@1");
-    respond(&mut h, "403", "application/json");
+    respond(&mut h, "403", "application/json", &[]);
     let out = h.run_response(
         &mut f,
         &[br#"{"error":{"code":403,"message":"Permission denied.","status":"PERMISSION_DENIED"}}"#],

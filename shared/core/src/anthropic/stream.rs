@@ -14,10 +14,11 @@
 //! `ping`, `content_block_stop`, `signature_delta` and unknown events produce nothing. Memory
 //! is bounded by the SSE parser's limits plus one event; nothing else accumulates.
 
-use super::chunk::{Choice, Chunk, Delta, Function, ToolCall, UsageChunk, write_data};
+use super::chunk::{Choice, Chunk, Delta, Function, ToolCall, UsageChunk};
 use super::error::openai_error;
 use super::finish_reason;
 use super::usage::Usage;
+use crate::openai::chunk_sink::ChunkSink;
 use crate::sse::{SseEvent, SseParser};
 use serde::Deserialize;
 use serde_json::json;
@@ -142,32 +143,33 @@ impl StreamTranslator {
         }
     }
 
-    /// Translates the next upstream chunk.
+    /// Translates the next upstream chunk; returns the OpenAI SSE bytes it completes.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
-        if self.state.done {
-            return out;
-        }
-        let state = &mut self.state;
-        let result = self
-            .parser
-            .feed(chunk, |event| state.on_event(event, &mut out));
-        if let Err(e) = result {
-            state.fail(&format!("Unreadable Anthropic stream: {e}"), &mut out);
-        }
+        self.feed_into(chunk, &mut out);
         out
     }
 
+    /// Translates the next upstream chunk into `out`.
+    pub fn feed_into(&mut self, chunk: &[u8], out: &mut dyn ChunkSink) {
+        if self.state.done {
+            return;
+        }
+        let state = &mut self.state;
+        let result = self.parser.feed(chunk, |event| state.on_event(event, out));
+        if let Err(e) = result {
+            state.fail(&format!("Unreadable Anthropic stream: {e}"), out);
+        }
+    }
+
     /// Translates one whole Anthropic event given as its JSON (as AWS Bedrock delivers them,
-    /// one per event-stream frame, without SSE framing).
-    pub fn feed_event(&mut self, json: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
+    /// one per event-stream frame, without SSE framing) into `out`.
+    pub fn feed_event_into(&mut self, json: &[u8], out: &mut dyn ChunkSink) {
         let event = SseEvent {
             event: b"chunk",
             data: json,
         };
-        self.state.on_event(event, &mut out);
-        out
+        self.state.on_event(event, out);
     }
 
     /// Whether the client stream is over (`[DONE]` written).
@@ -175,30 +177,32 @@ impl StreamTranslator {
         self.state.done
     }
 
-    /// Ends the stream: a stream cut before `message_stop` ends with an error chunk.
+    /// Ends the stream; returns the OpenAI SSE bytes left to send.
     pub fn finish(&mut self) -> Vec<u8> {
         let mut out = Vec::new();
+        self.finish_into(&mut out);
+        out
+    }
+
+    /// Ends the stream into `out`: a stream cut before `message_stop` ends with an error
+    /// chunk.
+    pub fn finish_into(&mut self, out: &mut dyn ChunkSink) {
         if self.state.done {
-            return out;
+            return;
         }
         let state = &mut self.state;
-        let result = self.parser.finish(|event| state.on_event(event, &mut out));
+        let result = self.parser.finish(|event| state.on_event(event, out));
         if let Err(e) = result {
-            state.fail(&format!("Unreadable Anthropic stream: {e}"), &mut out);
+            state.fail(&format!("Unreadable Anthropic stream: {e}"), out);
         }
         if !state.done {
-            state.fail("The Anthropic stream ended before message_stop.", &mut out);
+            state.fail("The Anthropic stream ended before message_stop.", out);
         }
-        out
     }
 }
 
-fn write_done(out: &mut Vec<u8>) {
-    out.extend_from_slice(b"data: [DONE]\n\n");
-}
-
 impl State {
-    fn on_event(&mut self, event: SseEvent<'_>, out: &mut Vec<u8>) {
+    fn on_event(&mut self, event: SseEvent<'_>, out: &mut dyn ChunkSink) {
         if self.done {
             return;
         }
@@ -293,21 +297,21 @@ impl State {
                         choices: [],
                         usage: self.usage.to_openai(),
                     };
-                    write_data(out, &chunk);
+                    out.usage(&chunk);
                 }
-                write_done(out);
+                out.done();
                 self.done = true;
             }
             Event::Error => {
-                write_data(out, &openai_error(500, event.data));
-                write_done(out);
+                out.value(&openai_error(500, event.data));
+                out.done();
                 self.done = true;
             }
             Event::Ignored => {}
         }
     }
 
-    fn chunk(&self, delta: Delta<'_>, finish: Option<&str>, out: &mut Vec<u8>) {
+    fn chunk(&self, delta: Delta<'_>, finish: Option<&str>, out: &mut dyn ChunkSink) {
         let chunk = Chunk {
             id: &self.id,
             object: "chat.completion.chunk",
@@ -321,10 +325,10 @@ impl State {
                 stop_reason: None,
             }],
         };
-        write_data(out, &chunk);
+        out.chunk(&chunk);
     }
 
-    fn content(&self, text: &str, out: &mut Vec<u8>) {
+    fn content(&self, text: &str, out: &mut dyn ChunkSink) {
         let delta = Delta {
             content: Some(text),
             ..Delta::default()
@@ -332,7 +336,7 @@ impl State {
         self.chunk(delta, None, out);
     }
 
-    fn tool_call(&self, call: ToolCall<'_>, out: &mut Vec<u8>) {
+    fn tool_call(&self, call: ToolCall<'_>, out: &mut dyn ChunkSink) {
         let delta = Delta {
             tool_calls: Some([call]),
             ..Delta::default()
@@ -341,10 +345,10 @@ impl State {
     }
 
     /// Ends the client stream with an error chunk.
-    fn fail(&mut self, message: &str, out: &mut Vec<u8>) {
+    fn fail(&mut self, message: &str, out: &mut dyn ChunkSink) {
         let error = json!({"error": {"message": message, "type": "server_error", "param": null, "code": null}});
-        write_data(out, &error);
-        write_done(out);
+        out.value(&error);
+        out.done();
         self.done = true;
     }
 }

@@ -141,7 +141,7 @@ fn golden_cases() {
             let status = read_text(dir, "status.txt").map_or(200, |s| s.parse::<u16>().unwrap());
             let body = if let Some(Ok(t)) = &embeddings {
                 let tokens = read_text(dir, "input_token_count.txt").map(|n| n.parse().unwrap());
-                embeddings_response(&upstream, &t.reply, tokens).unwrap()
+                embeddings_response(&upstream, &t.model, t.base64, tokens).unwrap()
             } else if status >= 400 {
                 translate_error(
                     status,

@@ -21,7 +21,8 @@ use super::eventstream::{Decoder, Frame};
 use super::response::matched_stop_sequence;
 use super::usage::Usage;
 use super::{ResponseContext, finish_reason};
-use crate::anthropic::chunk::{Choice, Chunk, Delta, Function, ToolCall, UsageChunk, write_data};
+use crate::anthropic::chunk::{Choice, Chunk, Delta, Function, ToolCall, UsageChunk};
+use crate::openai::chunk_sink::ChunkSink;
 use serde::Deserialize;
 use serde_json::json;
 use std::borrow::Cow;
@@ -132,50 +133,56 @@ impl StreamTranslator {
         }
     }
 
-    /// Translates the next upstream bytes.
+    /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
+        self.feed_into(chunk, &mut out);
+        out
+    }
+
+    /// Translates the next upstream bytes into `out`.
+    pub fn feed_into(&mut self, chunk: &[u8], out: &mut dyn ChunkSink) {
         if self.state.done {
-            return out;
+            return;
         }
         let state = &mut self.state;
         let result = self
             .decoder
-            .feed(chunk, |frame| state.on_frame(&frame, &mut out));
+            .feed(chunk, |frame| state.on_frame(&frame, out));
         if let Err(e) = result
             && !state.done
         {
-            state.fail(&format!("Unreadable Bedrock event stream: {e}"), &mut out);
+            state.fail(&format!("Unreadable Bedrock event stream: {e}"), out);
         }
+    }
+
+    /// Ends the stream; returns the OpenAI SSE bytes left to send.
+    pub fn finish(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.finish_into(&mut out);
         out
     }
 
-    /// Ends the stream.
-    pub fn finish(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
+    /// Ends the stream into `out`.
+    pub fn finish_into(&mut self, out: &mut dyn ChunkSink) {
         if self.state.done {
-            return out;
+            return;
         }
         if let Err(e) = self.decoder.finish() {
             self.state
-                .fail(&format!("Unreadable Bedrock event stream: {e}"), &mut out);
+                .fail(&format!("Unreadable Bedrock event stream: {e}"), out);
         } else if self.state.stopped {
-            write_done(&mut out);
+            out.done();
             self.state.done = true;
         } else {
             self.state
-                .fail("The Bedrock stream ended before messageStop.", &mut out);
+                .fail("The Bedrock stream ended before messageStop.", out);
         }
-        out
     }
 }
 
-fn write_done(out: &mut Vec<u8>) {
-    out.extend_from_slice(b"data: [DONE]\n\n");
-}
-
 impl State {
-    fn on_frame(&mut self, frame: &Frame, out: &mut Vec<u8>) {
+    fn on_frame(&mut self, frame: &Frame, out: &mut dyn ChunkSink) {
         if self.done {
             return;
         }
@@ -183,8 +190,8 @@ impl State {
             Some("event") => {}
             Some("exception") => {
                 let name = frame.header_str(":exception-type").unwrap_or("exception");
-                write_data(out, &stream_error(name, &frame.payload));
-                write_done(out);
+                out.value(&stream_error(name, &frame.payload));
+                out.done();
                 self.done = true;
                 return;
             }
@@ -192,8 +199,8 @@ impl State {
                 let name = frame.header_str(":error-code").unwrap_or("error");
                 let message = frame.header_str(":error-message").unwrap_or_default();
                 let payload = json!({ "message": message }).to_string();
-                write_data(out, &stream_error(name, payload.as_bytes()));
-                write_done(out);
+                out.value(&stream_error(name, payload.as_bytes()));
+                out.done();
                 self.done = true;
                 return;
             }
@@ -234,9 +241,9 @@ impl State {
                         choices: [],
                         usage: meta.usage.to_openai(),
                     };
-                    write_data(out, &chunk);
+                    out.usage(&chunk);
                 }
-                write_done(out);
+                out.done();
                 self.done = true;
             }),
             // contentBlockStop and events added later.
@@ -247,7 +254,7 @@ impl State {
         }
     }
 
-    fn on_block_start(&mut self, start: BlockStart<'_>, out: &mut Vec<u8>) {
+    fn on_block_start(&mut self, start: BlockStart<'_>, out: &mut dyn ChunkSink) {
         let Some(tool) = start.start.tool_use else {
             return;
         };
@@ -266,7 +273,7 @@ impl State {
         self.tool_call(call, out);
     }
 
-    fn on_block_delta(&mut self, delta: BlockDelta<'_>, out: &mut Vec<u8>) {
+    fn on_block_delta(&mut self, delta: BlockDelta<'_>, out: &mut dyn ChunkSink) {
         let body = delta.delta;
         if let Some(text) = body.text {
             let d = Delta {
@@ -299,12 +306,12 @@ impl State {
         }
     }
 
-    fn chunk(&self, delta: Delta<'_>, finish: Option<&str>, out: &mut Vec<u8>) {
+    fn chunk(&self, delta: Delta<'_>, finish: Option<&str>, out: &mut dyn ChunkSink) {
         self.write_chunk(delta, finish, None, out);
     }
 
     /// The last content chunk: the finish reason and the stop sequence that matched.
-    fn stop_chunk(&self, finish: &str, matched: Option<&str>, out: &mut Vec<u8>) {
+    fn stop_chunk(&self, finish: &str, matched: Option<&str>, out: &mut dyn ChunkSink) {
         self.write_chunk(Delta::default(), Some(finish), matched, out);
     }
 
@@ -313,7 +320,7 @@ impl State {
         delta: Delta<'_>,
         finish: Option<&str>,
         stop_reason: Option<&str>,
-        out: &mut Vec<u8>,
+        out: &mut dyn ChunkSink,
     ) {
         let chunk = Chunk {
             id: &self.context.id,
@@ -328,10 +335,10 @@ impl State {
                 stop_reason,
             }],
         };
-        write_data(out, &chunk);
+        out.chunk(&chunk);
     }
 
-    fn tool_call(&self, call: ToolCall<'_>, out: &mut Vec<u8>) {
+    fn tool_call(&self, call: ToolCall<'_>, out: &mut dyn ChunkSink) {
         let delta = Delta {
             tool_calls: Some([call]),
             ..Delta::default()
@@ -340,10 +347,10 @@ impl State {
     }
 
     /// Ends the client stream with an error chunk.
-    fn fail(&mut self, message: &str, out: &mut Vec<u8>) {
+    fn fail(&mut self, message: &str, out: &mut dyn ChunkSink) {
         let error = json!({"error": {"message": message, "type": "server_error", "param": null, "code": null}});
-        write_data(out, &error);
-        write_done(out);
+        out.value(&error);
+        out.done();
         self.done = true;
     }
 }

@@ -1,11 +1,12 @@
 //! [`ChatSchema`] for the AWS Bedrock Converse API.
 
-use super::{ChatAnswer, ChatSchema, ChunkStream, ResponseHead, UpstreamChat};
+use super::{ChatAnswer, ChatSchema, ChunkSource, ResponseHead, UpstreamChat};
 use crate::bedrock::ResponseContext;
 use crate::bedrock::error::translate_error;
 use crate::bedrock::request::translate_request;
 use crate::bedrock::response::translate_response;
 use crate::bedrock::stream::StreamTranslator;
+use crate::openai::chunk_sink::ChunkSink;
 use crate::openai::error::OpenAiError;
 
 /// The content type of a ConverseStream answer (binary AWS event stream).
@@ -61,17 +62,17 @@ impl ChatAnswer for BedrockAnswer {
         translate_error(head.status, head.error_type.as_deref(), body)
     }
 
-    fn stream(&self, head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkStream> {
+    fn stream(&self, head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkSource> {
         Box::new(StreamTranslator::new(self.context(head), include_usage))
     }
 }
 
-impl ChunkStream for StreamTranslator {
-    fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        StreamTranslator::feed(self, chunk)
+impl ChunkSource for StreamTranslator {
+    fn feed_into(&mut self, chunk: &[u8], sink: &mut dyn ChunkSink) {
+        StreamTranslator::feed_into(self, chunk, sink);
     }
 
-    fn finish(&mut self) -> Vec<u8> {
-        StreamTranslator::finish(self)
+    fn finish_into(&mut self, sink: &mut dyn ChunkSink) {
+        StreamTranslator::finish_into(self, sink);
     }
 }

@@ -1,6 +1,6 @@
 //! [`ChatSchema`] for Cohere v2 chat.
 
-use super::{ChatAnswer, ChatSchema, ChunkStream, ResponseHead, UpstreamChat, unreadable};
+use super::{ChatAnswer, ChatSchema, ChunkSource, ResponseHead, UpstreamChat, unreadable};
 use crate::cohere::error::error_response;
 use crate::cohere::request::chat_request;
 use crate::cohere::response::{ResponseContext, chat_response};
@@ -47,17 +47,7 @@ impl ChatAnswer for CohereAnswer {
         error_response(head.status, body)
     }
 
-    fn stream(&self, _head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkStream> {
+    fn stream(&self, _head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkSource> {
         Box::new(ChatStream::new(self.0.clone(), include_usage))
-    }
-}
-
-impl ChunkStream for ChatStream {
-    fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        ChatStream::feed(self, chunk)
-    }
-
-    fn finish(&mut self) -> Vec<u8> {
-        ChatStream::finish(self)
     }
 }

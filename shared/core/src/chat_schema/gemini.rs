@@ -1,6 +1,6 @@
 //! [`ChatSchema`] for Gemini models on the Gemini API or Vertex AI.
 
-use super::{ChatAnswer, ChatSchema, ChunkStream, ResponseHead, UpstreamChat, unreadable};
+use super::{ChatAnswer, ChatSchema, ChunkSource, ResponseHead, UpstreamChat, unreadable};
 use crate::gemini::error::error_response;
 use crate::gemini::path::GeminiApi;
 use crate::gemini::request::chat_request_for;
@@ -48,17 +48,7 @@ impl ChatAnswer for GeminiAnswer {
         error_response(head.status, body)
     }
 
-    fn stream(&self, _head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkStream> {
+    fn stream(&self, _head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkSource> {
         Box::new(ChatStream::new(self.0.clone(), include_usage))
-    }
-}
-
-impl ChunkStream for ChatStream {
-    fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        ChatStream::feed(self, chunk)
-    }
-
-    fn finish(&mut self) -> Vec<u8> {
-        ChatStream::finish(self)
     }
 }

@@ -4,16 +4,22 @@
 //! error) back into OpenAI chat completions. Anything that speaks OpenAI chat (the Anthropic
 //! Messages chain, [`crate::anthropic::messages::chain`]) can then reach every schema that
 //! implements it: Gemini and Vertex AI ([`GeminiChat`]), AWS Bedrock Converse
-//! ([`BedrockChat`]) and Cohere v2 ([`CohereChat`]).
+//! ([`BedrockChat`]), Cohere v2 ([`CohereChat`]) and Claude's Messages API on the Anthropic
+//! API, Vertex AI and Bedrock InvokeModel ([`AnthropicChat`]). The translate filter's chat
+//! exchange drives every translated backend through it too.
 
+mod anthropic;
 mod bedrock;
 mod cohere;
 mod gemini;
 
+pub use anthropic::AnthropicChat;
 pub use bedrock::BedrockChat;
 pub use cohere::CohereChat;
 pub use gemini::GeminiChat;
 
+use crate::openai::chunk_sink::ChunkSink;
+use crate::openai::chunk_stream::ChunkEvents;
 use crate::openai::error::OpenAiError;
 
 /// A provider chat API that OpenAI chat completions are translated to.
@@ -51,6 +57,8 @@ pub struct ResponseHead {
     pub request_id: Option<String>,
     /// The provider's error type header (`x-amzn-errortype` on AWS), when sent.
     pub error_type: Option<String>,
+    /// Bedrock's input token count header (`x-amzn-bedrock-input-token-count`), when sent.
+    pub input_tokens: Option<u64>,
 }
 
 /// Translates one provider answer to OpenAI chat completions.
@@ -62,16 +70,51 @@ pub trait ChatAnswer {
     fn completion(&self, head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError>;
     /// A non-2xx body as an OpenAI error body (the status is kept by the caller).
     fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8>;
-    /// The translator of a 2xx stream into OpenAI `chat.completion.chunk` SSE.
-    fn stream(&self, head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkStream>;
+    /// The translator of a 2xx stream into OpenAI `chat.completion.chunk` events.
+    fn stream(&self, head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkSource>;
 }
 
-/// A provider stream translated chunk by chunk into OpenAI chunk SSE.
+/// A provider stream translated chunk by chunk into OpenAI chunk events, put into a
+/// [`ChunkSink`] (SSE bytes for OpenAI clients, the Anthropic translator for the chain).
+pub trait ChunkSource {
+    /// Translates the next upstream bytes into `sink`.
+    fn feed_into(&mut self, chunk: &[u8], sink: &mut dyn ChunkSink);
+    /// Ends the stream into `sink`.
+    fn finish_into(&mut self, sink: &mut dyn ChunkSink);
+}
+
+/// A stream translated chunk by chunk, bytes in and bytes out.
 pub trait ChunkStream {
-    /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete.
+    /// Translates the next upstream bytes; returns the bytes they complete.
     fn feed(&mut self, chunk: &[u8]) -> Vec<u8>;
     /// Ends the stream; returns what is left to send.
     fn finish(&mut self) -> Vec<u8>;
+}
+
+/// A provider's OpenAI chunks serialized as SSE at the edge.
+impl ChunkStream for Box<dyn ChunkSource> {
+    fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.feed_into(chunk, &mut out);
+        out
+    }
+
+    fn finish(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.finish_into(&mut out);
+        out
+    }
+}
+
+/// The Gemini and Cohere stream translations.
+impl<E: ChunkEvents> ChunkSource for crate::openai::chunk_stream::ChunkStream<E> {
+    fn feed_into(&mut self, chunk: &[u8], sink: &mut dyn ChunkSink) {
+        Self::feed_into(self, chunk, sink);
+    }
+
+    fn finish_into(&mut self, sink: &mut dyn ChunkSink) {
+        Self::finish_into(self, sink);
+    }
 }
 
 /// The 502 for a 2xx body `provider` sent that cannot be translated.

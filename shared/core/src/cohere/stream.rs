@@ -7,6 +7,7 @@
 use super::finish::finish_reason;
 use super::response::{ResponseContext, response_id};
 use super::usage::openai_usage;
+use crate::openai::chunk_sink::ChunkSink;
 use crate::openai::chunk_stream::{ChunkEvents, ChunkStream, stream_error, write_event};
 use serde_json::{Value, json};
 
@@ -31,7 +32,7 @@ impl ChunkEvents for CohereEvents {
     const PROVIDER: &'static str = "Cohere";
     const UNREADABLE_CODE: &'static str = "COHERE_STREAM";
 
-    fn on_data(&mut self, data: &[u8], out: &mut Vec<u8>) {
+    fn on_data(&mut self, data: &[u8], out: &mut dyn ChunkSink) {
         self.event(data, out);
     }
 
@@ -75,7 +76,7 @@ fn text_at<'v>(event: &'v Value, path: &[&str]) -> &'v str {
 
 impl CohereEvents {
     /// One event: the OpenAI chunk (or error event) it makes.
-    fn event(&mut self, data: &[u8], out: &mut Vec<u8>) {
+    fn event(&mut self, data: &[u8], out: &mut dyn ChunkSink) {
         let Ok(event) = serde_json::from_slice::<Value>(data) else {
             let message = "The Cohere stream sent an event that is not JSON.";
             write_event(&stream_error(message, "COHERE_STREAM"), out);

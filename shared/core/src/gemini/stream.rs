@@ -6,6 +6,7 @@
 use super::finish::finish_reason;
 use super::response::{ResponseContext, candidates, response_id, response_model, tool_call};
 use super::usage::openai_usage;
+use crate::openai::chunk_sink::ChunkSink;
 use crate::openai::chunk_stream::{ChunkEvents, ChunkStream, stream_error, write_event};
 use serde_json::{Value, json};
 
@@ -30,7 +31,7 @@ impl ChunkEvents for GeminiEvents {
     const PROVIDER: &'static str = "Gemini";
     const UNREADABLE_CODE: &'static str = "GEMINI_STREAM";
 
-    fn on_data(&mut self, data: &[u8], out: &mut Vec<u8>) {
+    fn on_data(&mut self, data: &[u8], out: &mut dyn ChunkSink) {
         self.event(data, out);
     }
 
@@ -58,7 +59,7 @@ pub struct GeminiEvents {
 
 impl GeminiEvents {
     /// One event: the OpenAI chunk (or error event) it makes.
-    fn event(&mut self, data: &[u8], out: &mut Vec<u8>) {
+    fn event(&mut self, data: &[u8], out: &mut dyn ChunkSink) {
         let Ok(response) = serde_json::from_slice::<Value>(data) else {
             let message = "The Gemini stream sent an event that is not JSON.";
             write_event(&stream_error(message, "GEMINI_STREAM"), out);

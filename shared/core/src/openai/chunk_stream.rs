@@ -3,6 +3,7 @@
 //! and a stream that breaks the SSE limits (one OpenAI error event, the rest dropped) are
 //! the same for every provider; what one provider event means is [`ChunkEvents`].
 
+use super::chunk_sink::ChunkSink;
 use crate::sse::SseParser;
 use serde_json::{Value, json};
 
@@ -13,8 +14,8 @@ pub trait ChunkEvents {
     /// The `code` of the error event of an unreadable stream ("GEMINI_STREAM").
     const UNREADABLE_CODE: &'static str;
 
-    /// One complete event's `data`; writes the OpenAI events it makes to `out`.
-    fn on_data(&mut self, data: &[u8], out: &mut Vec<u8>);
+    /// One complete event's `data`; puts the OpenAI events it makes into `out`.
+    fn on_data(&mut self, data: &[u8], out: &mut dyn ChunkSink);
     /// The final usage chunk (`choices: []`) at a readable end, when one was asked for and
     /// the provider reported usage.
     fn usage_chunk(&self) -> Option<Value>;
@@ -39,45 +40,54 @@ impl<E: ChunkEvents> ChunkStream<E> {
         }
     }
 
-    /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete. A
-    /// stream that breaks the SSE limits gets one error event, and its rest is dropped.
+    /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
+        self.feed_into(chunk, &mut out);
+        out
+    }
+
+    /// Translates the next upstream bytes into `out`. A stream that breaks the SSE limits
+    /// gets one error event, and its rest is dropped.
+    pub fn feed_into(&mut self, chunk: &[u8], out: &mut dyn ChunkSink) {
         if self.failed {
-            return out;
+            return;
         }
         let events = &mut self.events;
         let result = self
             .parser
-            .feed(chunk, |event| events.on_data(event.data, &mut out));
+            .feed(chunk, |event| events.on_data(event.data, out));
         if let Err(error) = result {
-            self.fail(&error.to_string(), &mut out);
+            self.fail(&error.to_string(), out);
         }
+    }
+
+    /// Ends the stream; returns the OpenAI SSE bytes left to send.
+    pub fn finish(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.finish_into(&mut out);
         out
     }
 
-    /// Ends the stream: the last pending event, the usage chunk when asked for, `[DONE]`.
-    pub fn finish(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
+    /// Ends the stream into `out`: the last pending event, the usage chunk when asked for,
+    /// `[DONE]`.
+    pub fn finish_into(&mut self, out: &mut dyn ChunkSink) {
         if !self.failed {
             let events = &mut self.events;
-            let result = self
-                .parser
-                .finish(|event| events.on_data(event.data, &mut out));
+            let result = self.parser.finish(|event| events.on_data(event.data, out));
             if let Err(error) = result {
-                self.fail(&error.to_string(), &mut out);
+                self.fail(&error.to_string(), out);
             }
         }
         if !self.failed
             && let Some(chunk) = self.events.usage_chunk()
         {
-            write_event(&chunk, &mut out);
+            out.value(&chunk);
         }
-        out.extend_from_slice(b"data: [DONE]\n\n");
-        out
+        out.done();
     }
 
-    fn fail(&mut self, message: &str, out: &mut Vec<u8>) {
+    fn fail(&mut self, message: &str, out: &mut dyn ChunkSink) {
         self.failed = true;
         let message = format!("The {} stream cannot be read: {message}.", E::PROVIDER);
         write_event(&stream_error(&message, E::UNREADABLE_CODE), out);
@@ -91,10 +101,7 @@ pub fn stream_error(message: &str, code: &str) -> Value {
     })
 }
 
-/// Writes `value` as one `data:` event.
-pub fn write_event(value: &Value, out: &mut Vec<u8>) {
-    out.extend_from_slice(b"data: ");
-    // Serializing a `Value` to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, value);
-    out.extend_from_slice(b"\n\n");
+/// Puts `value` into `out` as one event.
+pub fn write_event(value: &Value, out: &mut dyn ChunkSink) {
+    out.value(value);
 }

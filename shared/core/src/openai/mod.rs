@@ -1,6 +1,7 @@
 //! The OpenAI-compatible client API: a borrowing view of request bodies, validation with
 //! OpenAI-style errors, and minimal in-place edits of the request JSON.
 
+pub mod chunk_sink;
 pub mod chunk_stream;
 pub mod edit;
 pub mod embeddings;

@@ -5,8 +5,9 @@
 //!   request ([`ChatSchema::request`]);
 //! - buffered answer: the schema's body -> OpenAI `chat.completion`
 //!   ([`ChatAnswer::completion`]) -> Anthropic `message` ([`translate_response`]);
-//! - stream: each upstream chunk -> OpenAI chunk SSE ([`ChunkStream`]) -> Anthropic events
-//!   ([`StreamTranslator`]), so memory stays bounded by the two translators' own limits;
+//! - stream: each upstream chunk -> OpenAI chunk values ([`ChunkSource`]) -> Anthropic
+//!   events ([`StreamTranslator::sink`]), with no OpenAI SSE written and parsed back between
+//!   them, so memory stays bounded by the two translators' own limits;
 //! - error: the schema's error -> OpenAI error body ([`ChatAnswer::error`]) -> Anthropic
 //!   error with the status kept ([`from_openai_error`]); errors inside a stream come out of
 //!   the schema's translator as OpenAI error events, which become an Anthropic `error` event.
@@ -15,7 +16,7 @@ use super::error::{AnthropicError, from_openai_error};
 use super::request::translate_request;
 use super::response::translate_response;
 use super::stream::StreamTranslator;
-use crate::chat_schema::{ChatAnswer, ChatSchema, ChunkStream, ResponseHead};
+use crate::chat_schema::{ChatAnswer, ChatSchema, ChunkSource, ChunkStream, ResponseHead};
 
 /// A Messages request translated for a schema.
 pub struct ChainRequest {
@@ -100,23 +101,37 @@ impl ChainAnswer {
 
 /// A provider stream translated chunk by chunk into Anthropic Messages events.
 pub struct ChainStream {
-    upstream: Box<dyn ChunkStream>,
+    upstream: Box<dyn ChunkSource>,
     messages: StreamTranslator,
 }
 
-impl ChainStream {
+impl ChunkStream for ChainStream {
     /// Translates the next upstream bytes; returns the Anthropic SSE bytes they complete.
-    pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        let chunks = self.upstream.feed(chunk);
-        self.messages.feed(&chunks)
+    fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.upstream
+            .feed_into(chunk, &mut self.messages.sink(&mut out));
+        out
     }
 
     /// Ends the stream; returns what is left to send.
-    pub fn finish(&mut self) -> Vec<u8> {
-        let chunks = self.upstream.finish();
-        let mut out = self.messages.feed(&chunks);
+    fn finish(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.upstream.finish_into(&mut self.messages.sink(&mut out));
         out.extend(self.messages.finish());
         out
+    }
+}
+
+/// OpenAI chunk SSE to Anthropic events, the last link of the chain (and the whole
+/// translation for OpenAI-schema backends).
+impl ChunkStream for StreamTranslator {
+    fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
+        StreamTranslator::feed(self, chunk)
+    }
+
+    fn finish(&mut self) -> Vec<u8> {
+        StreamTranslator::finish(self)
     }
 }
 

@@ -13,7 +13,9 @@
 
 use super::{ChainAnswer, chain_request};
 use crate::anthropic::messages::error::AnthropicError;
-use crate::chat_schema::{BedrockChat, ChatSchema, CohereChat, GeminiChat, ResponseHead};
+use crate::chat_schema::{
+    BedrockChat, ChatSchema, ChunkStream, CohereChat, GeminiChat, ResponseHead,
+};
 use crate::gemini::path::GeminiApi;
 use crate::golden::{
     CREATED, case_dirs, check_bytes, check_json, check_splits, parse, read, read_text,
@@ -47,6 +49,7 @@ fn head(dir: &Path) -> ResponseHead {
         status: read_text(dir, "status.txt").map_or(200, |s| s.parse().unwrap()),
         request_id: field("request_id"),
         error_type: field("error_type"),
+        input_tokens: None,
     }
 }
 

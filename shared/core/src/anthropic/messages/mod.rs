@@ -5,6 +5,7 @@
 //! to Anthropic messages, and the usage of Anthropic-schema responses for token-usage.
 
 pub mod chain;
+mod chunk_input;
 pub mod client;
 pub mod error;
 mod messages_in;

@@ -29,11 +29,13 @@ const DONE: &[u8] = b"[DONE]";
 #[derive(Debug, Default)]
 pub struct StreamTranslator {
     parser: SseParser,
-    state: State,
+    pub(super) state: State,
 }
 
+/// The translation state, fed by the SSE parser or by chunk values
+/// ([`super::chunk_input`]).
 #[derive(Debug, Default)]
-struct State {
+pub(super) struct State {
     started: bool,
     id: String,
     model: String,
@@ -47,7 +49,7 @@ struct State {
     /// The stop string that ended the output, when the backend named it.
     stop_sequence: Option<String>,
     usage: Usage,
-    done: bool,
+    pub(super) done: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,13 +142,17 @@ impl State {
         if event.data == DONE {
             return self.end_message(out);
         }
-        let chunk: Chunk = match serde_json::from_slice(event.data) {
-            Ok(c) => c,
-            Err(e) => return self.fail(&format!("Unreadable backend stream event: {e}"), out),
-        };
+        match serde_json::from_slice(event.data) {
+            Ok(chunk) => self.on_chunk(chunk, event.data, out),
+            Err(e) => self.fail(&format!("Unreadable backend stream event: {e}"), out),
+        }
+    }
+
+    /// One chunk (or error event, whose JSON is `raw`).
+    pub(super) fn on_chunk(&mut self, chunk: Chunk<'_>, raw: &[u8], out: &mut Vec<u8>) {
         if let Some(error) = chunk.error {
             let status = status_of_openai_type(error.kind.as_deref().unwrap_or_default());
-            let error = from_openai_error(status, event.data);
+            let error = from_openai_error(status, raw);
             write_event(out, "error", &error.value());
             self.done = true;
             return;
@@ -281,7 +287,7 @@ impl State {
     }
 
     /// `message_delta` with the stop reason and usage, then `message_stop`.
-    fn end_message(&mut self, out: &mut Vec<u8>) {
+    pub(super) fn end_message(&mut self, out: &mut Vec<u8>) {
         self.start_message(out);
         self.close_block(out);
         let delta = json!({
@@ -298,7 +304,7 @@ impl State {
     }
 
     /// Ends the client stream with an `error` event.
-    fn fail(&mut self, message: &str, out: &mut Vec<u8>) {
+    pub(super) fn fail(&mut self, message: &str, out: &mut Vec<u8>) {
         let error = json!({"type": "error", "error": {"type": "api_error", "message": message}});
         write_event(out, "error", &error);
         self.done = true;

@@ -6,16 +6,12 @@
 //! `message_stop` too. Memory: one pending frame plus one event.
 
 use super::frames::{ChunkDecoder, Item};
-use crate::anthropic::chunk::write_data;
 use crate::anthropic::messages::error::AnthropicError;
 use crate::anthropic::stream::StreamTranslator;
 use crate::bedrock::error::{exception_status, stream_error};
+use crate::openai::chunk_sink::ChunkSink;
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-fn write_done(out: &mut Vec<u8>) {
-    out.extend_from_slice(b"data: [DONE]\n\n");
-}
 
 /// OpenAI chat chunks from a stream of Anthropic events in Bedrock frames.
 #[derive(Debug)]
@@ -37,11 +33,17 @@ impl ChatStream {
         }
     }
 
-    /// Translates the next upstream bytes.
+    /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
+        self.feed_into(chunk, &mut out);
+        out
+    }
+
+    /// Translates the next upstream bytes into `out`.
+    pub fn feed_into(&mut self, chunk: &[u8], out: &mut dyn ChunkSink) {
         if self.done {
-            return out;
+            return;
         }
         let (translator, done) = (&mut self.translator, &mut self.done);
         let result = self.frames.feed(chunk, |item| {
@@ -50,46 +52,50 @@ impl ChatStream {
             }
             match item {
                 Ok(Item::Event(json)) => {
-                    out.extend(translator.feed_event(&json));
+                    translator.feed_event_into(&json, out);
                     *done = translator.is_done();
                 }
                 Ok(Item::Exception { name, payload }) => {
-                    write_data(&mut out, &stream_error(&name, &payload));
-                    write_done(&mut out);
+                    out.value(&stream_error(&name, &payload));
+                    out.done();
                     *done = true;
                 }
-                Err(message) => fail(&message, &mut out, done),
+                Err(message) => fail(&message, out, done),
             }
         });
         if let Err(message) = result
             && !self.done
         {
-            fail(&message, &mut out, &mut self.done);
+            fail(&message, out, &mut self.done);
         }
+    }
+
+    /// Ends the stream; returns the OpenAI SSE bytes left to send.
+    pub fn finish(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.finish_into(&mut out);
         out
     }
 
-    /// Ends the stream: one cut before `message_stop` ends with an error chunk.
-    pub fn finish(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
+    /// Ends the stream into `out`: one cut before `message_stop` ends with an error chunk.
+    pub fn finish_into(&mut self, out: &mut dyn ChunkSink) {
         if self.done {
-            return out;
+            return;
         }
         match self.frames.finish() {
-            Err(message) => fail(&message, &mut out, &mut self.done),
-            Ok(()) => out = self.translator.finish(),
+            Err(message) => fail(&message, out, &mut self.done),
+            Ok(()) => self.translator.finish_into(out),
         }
         self.done = true;
-        out
     }
 }
 
 /// Ends an OpenAI stream with an error chunk.
-fn fail(message: &str, out: &mut Vec<u8>, done: &mut bool) {
+fn fail(message: &str, out: &mut dyn ChunkSink, done: &mut bool) {
     let error =
         json!({"error": {"message": message, "type": "server_error", "param": null, "code": null}});
-    write_data(out, &error);
-    write_done(out);
+    out.value(&error);
+    out.done();
     *done = true;
 }
 

@@ -24,15 +24,17 @@ pub enum Family {
     Cohere,
 }
 
-/// What translating the answer needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EmbeddingsReply {
-    /// The model sent, reported as the response `model`.
-    pub model: String,
-    /// The client asked for base64-encoded vectors.
-    pub base64: bool,
-    /// The model family.
-    pub family: Family,
+impl Family {
+    /// The family of `model` (an id, or an inference profile of one), if it is served.
+    pub fn of(model: &str) -> Option<Self> {
+        if model.contains("titan-embed") {
+            Some(Self::Titan)
+        } else if model.contains("cohere.embed") {
+            Some(Self::Cohere)
+        } else {
+            None
+        }
+    }
 }
 
 /// A translated embeddings request.
@@ -42,8 +44,10 @@ pub struct EmbeddingsRequest {
     pub path: String,
     /// The InvokeModel body.
     pub body: Vec<u8>,
-    /// What translating the answer needs.
-    pub reply: EmbeddingsReply,
+    /// The model sent, reported as the response `model`.
+    pub model: String,
+    /// The client asked for base64-encoded vectors.
+    pub base64: bool,
 }
 
 /// Translates an OpenAI embeddings request body; `model_override` replaces its model.
@@ -52,39 +56,40 @@ pub fn embeddings_request(
     model_override: Option<&str>,
 ) -> Result<EmbeddingsRequest, OpenAiError> {
     let input = EmbeddingsInput::read(body, model_override, "Bedrock")?;
-    let (family, body) = if input.model.contains("titan-embed") {
-        (Family::Titan, titan::request_body(&input)?)
-    } else if input.model.contains("cohere.embed") {
-        (Family::Cohere, cohere::request_body(&input)?)
-    } else {
-        return Err(OpenAiError::bad_request(
-            format!(
-                "A Bedrock backend serves embeddings with Amazon Titan text embedding models (amazon.titan-embed-text-*) and Cohere Embed models (cohere.embed-*), not {:?}.",
-                input.model
-            ),
-            Some("model"),
-        ));
+    let body = match Family::of(&input.model) {
+        Some(Family::Titan) => titan::request_body(&input)?,
+        Some(Family::Cohere) => cohere::request_body(&input)?,
+        None => {
+            return Err(OpenAiError::bad_request(
+                format!(
+                    "A Bedrock backend serves embeddings with Amazon Titan text embedding models (amazon.titan-embed-text-*) and Cohere Embed models (cohere.embed-*), not {:?}.",
+                    input.model
+                ),
+                Some("model"),
+            ));
+        }
     };
     Ok(EmbeddingsRequest {
         path: invoke_path(&input.model),
         body,
-        reply: EmbeddingsReply {
-            model: input.model,
-            base64: input.base64,
-            family,
-        },
+        model: input.model,
+        base64: input.base64,
     })
 }
 
-/// Translates an InvokeModel embeddings answer; `header_tokens` is the value of
+/// Translates the InvokeModel embeddings answer of `model`; `header_tokens` is the value of
 /// [`INPUT_TOKEN_COUNT_HEADER`] when Bedrock sent it.
 pub fn embeddings_response(
     body: &[u8],
-    reply: &EmbeddingsReply,
+    model: &str,
+    base64: bool,
     header_tokens: Option<u64>,
 ) -> Result<Vec<u8>, String> {
-    match reply.family {
-        Family::Titan => titan::response(body, &reply.model, reply.base64),
-        Family::Cohere => cohere::response(body, &reply.model, reply.base64, header_tokens),
+    match Family::of(model) {
+        Some(Family::Titan) => titan::response(body, model, base64),
+        Some(Family::Cohere) => cohere::response(body, model, base64, header_tokens),
+        None => Err(format!(
+            "{model:?} is not an embedding model this backend serves"
+        )),
     }
 }
