@@ -6,12 +6,11 @@
 
 use crate::anthropic::error::translate_error;
 use crate::anthropic::messages::error::{AnthropicError, from_openai_error};
+use crate::anthropic::messages::members::Members;
 use crate::anthropic::request::{MessagesRequest, ModelPlacement, translate_request_for};
 use crate::gemini::error::error_response;
 use crate::openai::error::OpenAiError;
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 
 /// The `anthropic_version` Vertex AI requires in the body.
 pub const ANTHROPIC_VERSION: &str = "vertex-2023-10-16";
@@ -73,22 +72,13 @@ pub fn messages_request(
     body: &[u8],
     model_override: Option<&str>,
 ) -> Result<MessagesPassthrough, AnthropicError> {
-    let mut members: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(body)
-        .map_err(|e| AnthropicError::bad_request(format!("The body is not a JSON object: {e}")))?;
-    let body_model = members
-        .remove("model")
-        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
-    let model = model_override
-        .map(str::to_string)
-        .or(body_model)
-        .ok_or_else(|| AnthropicError::bad_request("model: Field required"))?;
-    let stream = members.get("stream").is_some_and(|raw| raw.get() == "true");
-    let path = model_path(&model, stream).map_err(AnthropicError::bad_request)?;
-    let version = RawValue::from_string(json!(ANTHROPIC_VERSION).to_string())
-        .map_err(|e| AnthropicError::bad_request(e.to_string()))?;
-    members.insert("anthropic_version".into(), version);
-    let body = serde_json::to_vec(&members)
-        .map_err(|e| AnthropicError::bad_request(format!("The body cannot be encoded: {e}")))?;
+    let mut members = Members::parse(body)?;
+    let model = members.model(model_override)?;
+    members.remove("model");
+    let path =
+        model_path(&model, members.is_true("stream")).map_err(AnthropicError::bad_request)?;
+    members.set("anthropic_version", &ANTHROPIC_VERSION)?;
+    let body = members.encode()?;
     Ok(MessagesPassthrough { path, body })
 }
 
@@ -103,21 +93,11 @@ pub fn count_tokens_request(
     body: &[u8],
     model_override: Option<&str>,
 ) -> Result<MessagesPassthrough, AnthropicError> {
-    let mut members: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(body)
-        .map_err(|e| AnthropicError::bad_request(format!("The body is not a JSON object: {e}")))?;
-    let body_model = members
-        .get("model")
-        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
-    let model = model_override
-        .map(str::to_string)
-        .or(body_model)
-        .ok_or_else(|| AnthropicError::bad_request("model: Field required"))?;
+    let mut members = Members::parse(body)?;
+    let model = members.model(model_override)?;
     model_path(&model, false).map_err(AnthropicError::bad_request)?;
-    let model = RawValue::from_string(json!(model).to_string())
-        .map_err(|e| AnthropicError::bad_request(e.to_string()))?;
-    members.insert("model".into(), model);
-    let body = serde_json::to_vec(&members)
-        .map_err(|e| AnthropicError::bad_request(format!("The body cannot be encoded: {e}")))?;
+    members.set("model", &model)?;
+    let body = members.encode()?;
     Ok(MessagesPassthrough {
         path: COUNT_TOKENS_PATH.to_string(),
         body,

@@ -8,6 +8,7 @@ pub mod chain;
 mod chunk_input;
 pub mod client;
 pub mod error;
+pub mod members;
 mod messages_in;
 mod openai_out;
 pub mod request;

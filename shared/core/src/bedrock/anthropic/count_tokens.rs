@@ -1,16 +1,17 @@
 //! Anthropic `count_tokens` for Claude on AWS Bedrock, through CountTokens (`POST
 //! /model/{modelId}/count-tokens`): the client's body becomes the InvokeModel body Bedrock
-//! would get for it ([`super::messages_request`]), sent base64-encoded as
+//! would get for it (as [`super::messages_request`] makes it), sent base64-encoded as
 //! `{"input": {"invokeModel": {"body": ...}}}`; the answer `{"inputTokens": N}` becomes
 //! Anthropic's `{"input_tokens": N}`. Errors are Bedrock's, as for InvokeModel.
 
-use super::messages_request;
+use super::invoke_members;
 use crate::anthropic::messages::error::AnthropicError;
+use crate::anthropic::messages::members::Members;
 use crate::bedrock::count_tokens_path;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// A `count_tokens` request rewritten for Bedrock CountTokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,23 +35,14 @@ pub fn count_tokens_request(
     model_override: Option<&str>,
     beta_header: Option<&str>,
 ) -> Result<CountTokensRequest, AnthropicError> {
-    let model = match model_override {
-        Some(model) => model.to_string(),
-        None => serde_json::from_slice::<Value>(body)
-            .ok()
-            .and_then(|v| v.get("model")?.as_str().map(str::to_string))
-            .ok_or_else(|| AnthropicError::bad_request("model: Field required"))?,
-    };
-    let invoke = messages_request(body, Some(&model), beta_header)?;
-    let mut invoke_body: serde_json::Map<String, Value> = serde_json::from_slice(&invoke.body)
-        .map_err(|e| AnthropicError::bad_request(format!("The body is not a JSON object: {e}")))?;
-    invoke_body
-        .entry("max_tokens")
-        .or_insert(json!(COUNT_MAX_TOKENS));
-    let encoded = STANDARD.encode(Value::Object(invoke_body).to_string());
+    let mut invoke = invoke_members(Members::parse(body)?, model_override, beta_header)?;
+    if !invoke.members.contains("max_tokens") {
+        invoke.members.set("max_tokens", &COUNT_MAX_TOKENS)?;
+    }
+    let encoded = STANDARD.encode(invoke.members.encode()?);
     let body = json!({"input": {"invokeModel": {"body": encoded}}});
     Ok(CountTokensRequest {
-        path: count_tokens_path(&model),
+        path: count_tokens_path(&invoke.model),
         body: body.to_string().into_bytes(),
     })
 }
@@ -75,6 +67,7 @@ pub fn count_tokens_response(body: &[u8]) -> Result<Vec<u8>, AnthropicError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn decoded(request: &CountTokensRequest) -> Value {
         let body: Value = serde_json::from_slice(&request.body).unwrap();

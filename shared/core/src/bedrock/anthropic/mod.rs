@@ -17,10 +17,9 @@ pub mod stream;
 use super::error::translate_error;
 use super::{invoke_path, invoke_stream_path};
 use crate::anthropic::messages::error::{AnthropicError, from_openai_error};
+use crate::anthropic::messages::members::Members;
 use crate::anthropic::request::{MessagesRequest, ModelPlacement, translate_request_for};
 use crate::openai::error::OpenAiError;
-use serde_json::value::RawValue;
-use std::collections::BTreeMap;
 
 /// The `anthropic_version` Bedrock requires in the body.
 pub const ANTHROPIC_VERSION: &str = "bedrock-2023-05-31";
@@ -72,10 +71,6 @@ pub struct MessagesPassthrough {
     pub stream: bool,
 }
 
-fn raw(value: &impl serde::Serialize) -> Result<Box<RawValue>, AnthropicError> {
-    serde_json::value::to_raw_value(value).map_err(|e| AnthropicError::bad_request(e.to_string()))
-}
-
 /// Rewrites a client's Messages body: `model` (or `model_override`) goes into the path,
 /// `stream` chooses the path, `anthropic_version` goes into the body, and the client's
 /// `anthropic-beta` header (`beta_header`, comma-separated) becomes `anthropic_beta` unless
@@ -85,32 +80,50 @@ pub fn messages_request(
     model_override: Option<&str>,
     beta_header: Option<&str>,
 ) -> Result<MessagesPassthrough, AnthropicError> {
-    let mut members: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(body)
-        .map_err(|e| AnthropicError::bad_request(format!("The body is not a JSON object: {e}")))?;
-    let body_model = members
-        .remove("model")
-        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
-    let model = model_override
-        .map(str::to_string)
-        .or(body_model)
-        .ok_or_else(|| AnthropicError::bad_request("model: Field required"))?;
-    let stream = members
-        .remove("stream")
-        .is_some_and(|raw| raw.get() == "true");
-    let path = model_path(&model, stream).map_err(AnthropicError::bad_request)?;
-    members.insert("anthropic_version".into(), raw(&ANTHROPIC_VERSION)?);
+    let invoke = invoke_members(Members::parse(body)?, model_override, beta_header)?;
+    Ok(MessagesPassthrough {
+        path: model_path(&invoke.model, invoke.stream).map_err(AnthropicError::bad_request)?,
+        body: invoke.members.encode()?,
+        stream: invoke.stream,
+    })
+}
+
+/// A client's Messages body as the InvokeModel body of Claude on Bedrock.
+pub(crate) struct InvokeBody {
+    /// The model, for the path.
+    pub model: String,
+    /// The client asked for a stream (the `stream` member, removed).
+    pub stream: bool,
+    /// The body without `model` and `stream`, with `anthropic_version` and the betas.
+    pub members: Members,
+}
+
+/// Moves `model` and `stream` out of `members` and adds `anthropic_version` and the
+/// `anthropic-beta` header's betas (unless the body names its own).
+pub(crate) fn invoke_members(
+    mut members: Members,
+    model_override: Option<&str>,
+    beta_header: Option<&str>,
+) -> Result<InvokeBody, AnthropicError> {
+    let model = members.model(model_override)?;
+    members.remove("model");
+    let stream = members.is_true("stream");
+    members.remove("stream");
+    members.set("anthropic_version", &ANTHROPIC_VERSION)?;
     let betas: Vec<&str> = beta_header
         .into_iter()
         .flat_map(|h| h.split(','))
         .map(str::trim)
         .filter(|b| !b.is_empty())
         .collect();
-    if !betas.is_empty() && !members.contains_key("anthropic_beta") {
-        members.insert("anthropic_beta".into(), raw(&betas)?);
+    if !betas.is_empty() && !members.contains("anthropic_beta") {
+        members.set("anthropic_beta", &betas)?;
     }
-    let body = serde_json::to_vec(&members)
-        .map_err(|e| AnthropicError::bad_request(format!("The body cannot be encoded: {e}")))?;
-    Ok(MessagesPassthrough { path, body, stream })
+    Ok(InvokeBody {
+        model,
+        stream,
+        members,
+    })
 }
 
 /// The OpenAI error body for a Bedrock error answer of `status` (`error_type` is the
