@@ -3,13 +3,17 @@
 the `mcp` PyPI package (support.mcp_server `alpha`), driven by the official `mcp` client:
 initialize, prefixed tools of both, a call on each, a long-running tool whose progress
 notifications reach the client, a sampling request the npm server sends inside a call answered
-by the client, prompts and resources routed by their prefixed names."""
+by the client, prompts and resources routed by their prefixed names, completions routed by
+their prompt or template, the log level set on every server, and resource subscriptions: refused
+in a session of two servers, whose server streams the client does not get, and delivered with
+the prefixed URI on the server stream of a session with server-everything alone."""
 
 import asyncio
 
 import pytest
 from mcp import ClientSession, types
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import McpError
 from pydantic import AnyUrl
 
 from support import everything, mcp_gateway
@@ -18,19 +22,27 @@ ARCHITECTURE = "demo://resource/static/document/architecture.md"
 
 
 @pytest.fixture(scope="module")
-def url(module_kind, tmp_path_factory):
+def gateways(module_kind, tmp_path_factory):
+    """Both servers behind one gateway, and server-everything alone behind another."""
     workdir = tmp_path_factory.mktemp(f"mcp-everything-{module_kind}")
     npm_server, npm_port = everything.start(workdir)
     alpha, alpha_port = mcp_gateway.start_server("alpha", workdir)
+    npm = {"name": "everything", "url": f"http://127.0.0.1:{npm_port}/mcp"}
     servers = [
         {"name": "alpha", "url": f"http://127.0.0.1:{alpha_port}/mcp",
          "tools": {"exclude_regex": ["secret_.*"]}},
-        {"name": "everything", "url": f"http://127.0.0.1:{npm_port}/mcp"},
+        npm,
     ]
-    envoy, gateway_url, _ = mcp_gateway.start_envoy(workdir, module_kind, servers, 1)
-    yield gateway_url
-    for proc in (envoy, npm_server, alpha):
+    envoy, both_url, _ = mcp_gateway.start_envoy(workdir, module_kind, servers, 1)
+    solo, solo_url, _ = mcp_gateway.start_envoy(workdir, module_kind, [npm], 2)
+    yield {"both": both_url, "solo": solo_url}
+    for proc in (envoy, solo, npm_server, alpha):
         proc.stop()
+
+
+@pytest.fixture(scope="module")
+def url(gateways):
+    return gateways["both"]
 
 
 def with_session(url: str, work, **session_args):
@@ -147,3 +159,67 @@ def test_resources_and_templates_of_both_servers(url):
     assert str(npm.contents[0].uri) == ARCHITECTURE
     assert "Architecture" in npm.contents[0].text
     assert alpha.contents[0].text == "alpha readme"
+
+
+def test_completions_are_routed_by_prompt_and_by_template(url):
+    async def work(session):
+        prompt = await session.complete(
+            types.PromptReference(type="ref/prompt", name="everything__completable-prompt"),
+            {"name": "department", "value": "E"})
+        template = await session.complete(
+            types.ResourceTemplateReference(
+                type="ref/resource", uri="everything+demo://resource/dynamic/text/{resourceId}"),
+            {"name": "resourceId", "value": "7"})
+        return prompt, template
+    init, (prompt, template) = with_session(url, work)
+    assert init.capabilities.completions is not None
+    assert prompt.completion.values == ["Engineering"]
+    assert template.completion.values == ["7"]
+
+
+def test_the_log_level_is_set_on_the_servers(url):
+    async def work(session):
+        return await session.set_logging_level("warning")
+    init, result = with_session(url, work)
+    assert init.capabilities.logging is not None
+    assert isinstance(result, types.EmptyResult)
+
+
+def test_subscriptions_are_refused_in_a_session_of_several_servers(url):
+    async def work(session):
+        with pytest.raises(McpError) as refused:
+            await session.subscribe_resource(AnyUrl(f"everything+{ARCHITECTURE}"))
+        return refused.value.error
+    init, error = with_session(url, work)
+    assert not init.capabilities.resources.subscribe, "not advertised"
+    assert error.code == types.METHOD_NOT_FOUND
+    assert "server stream" in error.message
+
+
+def test_a_subscription_update_arrives_on_the_single_servers_stream(gateways):
+    uri = f"everything+{ARCHITECTURE}"
+    updates, logs = [], []
+
+    async def on_message(message):
+        if isinstance(message, types.ServerNotification) and isinstance(
+                message.root, types.ResourceUpdatedNotification):
+            updates.append(str(message.root.params.uri))
+
+    async def on_log(params):
+        logs.append(str(params.data))
+
+    async def work(session):
+        await session.set_logging_level("info")
+        await session.subscribe_resource(AnyUrl(uri))
+        await session.call_tool("everything__toggle-subscriber-updates", {})
+        for _ in range(80):  # updates come at once, then every 5 s
+            if updates:
+                break
+            await asyncio.sleep(0.1)
+        await session.unsubscribe_resource(AnyUrl(uri))
+        await session.call_tool("everything__toggle-subscriber-updates", {})
+    init, _ = with_session(gateways["solo"], work, message_handler=on_message,
+                           logging_callback=on_log)
+    assert init.capabilities.resources.subscribe is True
+    assert updates and set(updates) == {uri}, updates
+    assert any(f"Subscribe Resource request for URI: {ARCHITECTURE}" in line for line in logs), logs

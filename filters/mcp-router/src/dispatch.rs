@@ -8,14 +8,16 @@ use crate::config::Router;
 use crate::exchange::{Exchange, Kind, Routed};
 use crate::forward::{self, Forwarded, POST_ACCEPT};
 use crate::respond;
+use crate::server_stream;
 use crate::telemetry::Operation;
 use aigw_core::mcp::jsonrpc::{
     INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, Message, notification_body, request_body,
 };
-use aigw_core::mcp::lists::{ListKind, RoutedKind};
+use aigw_core::mcp::lists::ListKind;
 use aigw_core::mcp::naming::route;
 use aigw_core::mcp::negotiate;
 use aigw_core::mcp::reply::Accepts;
+use aigw_core::mcp::routed::RoutedKind;
 use aigw_core::mcp::session::{Session, SessionError};
 use aigw_core::mcp::stateless::STATELESS_VERSION;
 use aigw_host::Host;
@@ -94,6 +96,9 @@ pub fn dispatch(
         let response = json!({"jsonrpc": "2.0", "id": id, "result": {}});
         respond::rpc_response(host, Some(&op), accepts, &[], &response, None);
         return None;
+    }
+    if method == SET_LEVEL {
+        return everyone(host, router, accepts, id, &session, &params, op).map(Next::Callouts);
     }
     if let Some(kind) = ListKind::from_method(&method) {
         let client = Client {
@@ -221,8 +226,48 @@ pub fn broadcast(
         let Some(server) = router.server(&part.server) else {
             continue;
         };
+        if method == "DELETE" && part.session_id.is_none() {
+            // A server that keeps no session has none to end (and answers DELETE with 405).
+            continue;
+        }
         let token = backend::call(host, router, server, Some(part), method, body);
         exchange.started(host, router, slot, token);
+    }
+    waiting(host, router, exchange)
+}
+
+/// The request that sets the level of the log messages servers send the client.
+const SET_LEVEL: &str = "logging/setLevel";
+
+/// Sends `logging/setLevel` with `params` to every backend of `session`; the client gets an
+/// empty result once they answered (see [`Kind::Everyone`]).
+fn everyone(
+    host: &mut dyn Host,
+    router: &Router,
+    accepts: Accepts,
+    id: Value,
+    session: &Session,
+    params: &Map<String, Value>,
+    op: Operation,
+) -> Option<Exchange> {
+    let body = request_body(&id, SET_LEVEL, params);
+    let mut exchange = Exchange {
+        id,
+        accepts,
+        kind: Kind::Everyone {
+            method: SET_LEVEL.to_string(),
+            servers: session.backends.iter().map(|b| b.server.clone()).collect(),
+            accepted: false,
+            refusal: None,
+        },
+        pending: Vec::new(),
+        op: Some(op),
+    };
+    for (slot, part) in session.backends.iter().enumerate() {
+        if let Some(server) = router.server(&part.server) {
+            let token = backend::call(host, router, server, Some(part), "POST", &body);
+            exchange.started(host, router, slot, token);
+        }
     }
     waiting(host, router, exchange)
 }
@@ -296,25 +341,35 @@ pub(crate) fn routed(
         caller,
         mut op,
     } = client;
-    let field = kind.param();
-    let Some(name) = params.get(field).and_then(Value::as_str) else {
-        return invalid_params(host, &op, &id, &format!("params.{field} must be a string"));
+    let slot = match kind.slot(&params) {
+        Ok(slot) => slot,
+        Err(message) => return invalid_params(host, &op, &id, &message),
     };
-    let separator = kind.list().separator(&router.separator);
+    let Some(name) = slot.name(&params) else {
+        let message = format!("{} must be a string", slot.path());
+        return invalid_params(host, &op, &id, &message);
+    };
+    if kind.needs_server_stream()
+        && (op.version() == STATELESS_VERSION || server_stream::streamed(router, session).is_none())
+    {
+        let message = format!(
+            "{} needs a session with one MCP server that keeps sessions: updates arrive on \
+             its server stream, which other sessions do not get",
+            kind.method()
+        );
+        respond::rpc_error(host, Some(&op), 200, &id, METHOD_NOT_FOUND, &message);
+        return None;
+    }
+    let separator = slot.list.separator(&router.separator);
     let names = session.backends.iter().map(|b| b.server.as_str());
-    let target = route(names, separator, name).and_then(|(slot, own)| {
-        let part = &session.backends[slot];
+    let target = route(names, separator, name).and_then(|(index, own)| {
+        let part = &session.backends[index];
         let server = router.server(&part.server)?;
         let allowed = kind != RoutedKind::ToolsCall || server.tools.allows(own);
         allowed.then(|| (part, server, own.to_string()))
     });
     let Some((part, server, own)) = target else {
-        let noun = match kind {
-            RoutedKind::ToolsCall => "tool",
-            RoutedKind::PromptsGet => "prompt",
-            RoutedKind::ResourcesRead => "resource",
-        };
-        let message = format!("unknown {noun}: {name}");
+        let message = format!("unknown {}: {name}", slot.noun());
         return invalid_params(host, &op, &id, &message);
     };
     op.set_target(&server.name, &own);
@@ -327,7 +382,7 @@ pub(crate) fn routed(
     if !authorize::permitted(host, &op, router, caller, Some(&id), target) {
         return None;
     }
-    params.insert(field.to_string(), Value::String(own));
+    slot.set_name(&mut params, own);
     let body = request_body(&id, kind.method(), &params);
     if op.version() == STATELESS_VERSION {
         // A 2026-07-28 client: one callout, so that the result can be completed for it and

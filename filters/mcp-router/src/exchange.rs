@@ -5,10 +5,11 @@ use crate::authorize::{Caller, lists_tool};
 use crate::backend::{self, Outcome, accepted};
 use crate::config::Router;
 use crate::respond;
+use crate::server_stream;
 use crate::telemetry::Operation;
 use aigw_core::mcp::jsonrpc::{INTERNAL_ERROR, INVALID_REQUEST, request_body};
 use aigw_core::mcp::lists::ListKind;
-use aigw_core::mcp::merge::{initialize_result, list_result};
+use aigw_core::mcp::merge::{Reach, initialize_result, list_result};
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::session::{BackendSession, Session};
 use aigw_core::mcp::{is_supported, negotiate};
@@ -35,6 +36,19 @@ pub enum Kind {
         status: u16,
         /// Server names (slot = index), for log lines.
         servers: Vec<String>,
+    },
+    /// A request every backend of the session is asked (`logging/setLevel`), whose result
+    /// carries nothing: the client gets an empty result once one backend accepted it, else
+    /// the first JSON-RPC error a backend answered.
+    Everyone {
+        /// The method, for log lines.
+        method: String,
+        /// Server names (slot = index), for log lines.
+        servers: Vec<String>,
+        /// Whether a backend accepted the request.
+        accepted: bool,
+        /// The first JSON-RPC error a backend answered.
+        refusal: Option<Value>,
     },
     /// A list fanned out to the session's backends.
     List {
@@ -175,6 +189,26 @@ impl Exchange {
             Kind::Broadcast { servers, .. } => {
                 if let Err(reason) = accepted(&result) {
                     warn(host, &servers[slot], "notification", &reason);
+                }
+                false
+            }
+            Kind::Everyone {
+                method,
+                servers,
+                accepted,
+                refusal,
+            } => {
+                match backend::outcome(result, &id) {
+                    Outcome::Reply { mut reply, .. } => match reply.response.get_mut("error") {
+                        None => *accepted = true,
+                        Some(error) => {
+                            refusal.get_or_insert_with(|| error.take());
+                        }
+                    },
+                    Outcome::SessionExpired => {
+                        warn(host, &servers[slot], method, "HTTP status 404")
+                    }
+                    Outcome::Failed(reason) => warn(host, &servers[slot], method, &reason),
                 }
                 false
             }
@@ -323,16 +357,16 @@ impl Exchange {
                         "no MCP server behind the gateway could be initialized",
                     );
                 }
-                let result = initialize_result(
-                    version,
-                    joined
-                        .iter()
-                        .map(|(part, result)| (part.server.as_str(), result)),
-                );
                 let session = Session {
                     version: version.clone(),
-                    backends: joined.into_iter().map(|(part, _)| part).collect(),
+                    backends: joined.iter().map(|(part, _)| part.clone()).collect(),
                 };
+                let reach = match server_stream::streamed(router, &session) {
+                    Some(_) => Reach::StreamedServer,
+                    None => Reach::Merged,
+                };
+                let backends = joined.iter().map(|(p, result)| (p.server.as_str(), result));
+                let result = initialize_result(version, reach, backends);
                 match session.seal(&router.keys[0]) {
                     Ok(sealed) => {
                         let response = json!({"jsonrpc": "2.0", "id": self.id, "result": result});
@@ -353,6 +387,32 @@ impl Exchange {
                 }
             }
             Kind::Broadcast { status, .. } => respond::empty(host, self.op.as_ref(), *status),
+            Kind::Everyone {
+                method,
+                accepted,
+                refusal,
+                ..
+            } => {
+                let response = match (*accepted, refusal.take()) {
+                    (true, _) => json!({"jsonrpc": "2.0", "id": self.id, "result": {}}),
+                    (false, Some(error)) => {
+                        json!({"jsonrpc": "2.0", "id": self.id, "error": error})
+                    }
+                    (false, None) => {
+                        let message = format!("no MCP server behind the gateway took {method}");
+                        let op = self.op.as_ref();
+                        return respond::rpc_error(
+                            host,
+                            op,
+                            200,
+                            &self.id,
+                            INTERNAL_ERROR,
+                            &message,
+                        );
+                    }
+                };
+                respond::rpc_response(host, self.op.as_ref(), self.accepts, &[], &response, None);
+            }
             Kind::List {
                 kind,
                 backends,

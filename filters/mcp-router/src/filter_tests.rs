@@ -304,31 +304,79 @@ fn delete_ends_the_backend_sessions() {
     ]);
     let mut f = filter();
     host.run_request(&mut f, b"");
-    assert_eq!(host.callouts.len(), 2);
+    // `calc` keeps no session: it has none to end.
+    assert_eq!(host.callouts.len(), 1);
     assert_eq!(header(&host.callouts[0].headers, ":method"), Some("DELETE"));
     assert_eq!(
         header(&host.callouts[0].headers, "mcp-session-id"),
         Some("w-1")
     );
-    complete_callout(
-        &mut host,
-        &mut f,
-        1,
-        Ok(CalloutResponse {
-            status: 200,
-            ..Default::default()
-        }),
-    );
-    complete_callout(
-        &mut host,
-        &mut f,
-        2,
-        Ok(CalloutResponse {
-            status: 405,
-            ..Default::default()
-        }),
-    );
+    assert!(host.local_reply.is_none());
+    let ended = Ok(CalloutResponse {
+        status: 200,
+        ..Default::default()
+    });
+    complete_callout(&mut host, &mut f, 1, ended);
     assert_eq!(host.local_reply.as_ref().unwrap().status, 200);
+}
+
+#[test]
+fn delete_of_a_session_of_servers_without_sessions_is_answered_at_once() {
+    let session: Session = serde_json::from_value(json!({"v": "2025-06-18", "b": [
+        {"s": "calc", "v": "2025-06-18"}]}))
+    .unwrap();
+    let sealed = session.seal(&key()).unwrap();
+    let mut host = TestHost::with_request_headers(&[
+        (":method", "DELETE"),
+        (":path", "/mcp"),
+        ("mcp-session-id", &sealed),
+    ]);
+    host.run_request(&mut filter(), b"");
+    assert!(host.callouts.is_empty());
+    assert_eq!(host.local_reply.as_ref().unwrap().status, 200);
+}
+
+#[test]
+fn set_level_goes_to_every_server_and_succeeds_when_one_takes_it() {
+    let session = session();
+    let mut host = post(Some(&session));
+    let mut f = filter();
+    host.run_request(
+        &mut f,
+        br#"{"jsonrpc":"2.0","id":5,"method":"logging/setLevel","params":{"level":"debug"}}"#,
+    );
+    assert_eq!(host.callouts.len(), 2);
+    assert_eq!(sent_json(&host, 0)["params"], json!({"level": "debug"}));
+    let refused = json!({"jsonrpc":"2.0","id":5,"error":{"code":-32601,"message":"no logging"}});
+    complete_callout(&mut host, &mut f, 2, json_reply(200, None, refused));
+    assert!(host.local_reply.is_none());
+    let taken = json!({"jsonrpc":"2.0","id":5,"result":{}});
+    complete_callout(&mut host, &mut f, 1, json_reply(200, None, taken));
+    assert_eq!(
+        reply_json(&host),
+        (200, json!({"jsonrpc":"2.0","id":5,"result":{}}))
+    );
+}
+
+#[test]
+fn set_level_refused_by_every_server_gets_the_first_refusal() {
+    let session = session();
+    let mut host = post(Some(&session));
+    let mut f = filter();
+    host.run_request(
+        &mut f,
+        br#"{"jsonrpc":"2.0","id":6,"method":"logging/setLevel","params":{"level":"loud"}}"#,
+    );
+    let refused = json!({"jsonrpc":"2.0","id":6,"error":{"code":-32602,"message":"bad level"}});
+    complete_callout(&mut host, &mut f, 1, json_reply(200, None, refused));
+    complete_callout(&mut host, &mut f, 2, Err("reset".into()));
+    assert_eq!(
+        reply_json(&host),
+        (
+            200,
+            json!({"jsonrpc":"2.0","id":6,"error":{"code":-32602,"message":"bad level"}})
+        )
+    );
 }
 
 #[test]

@@ -260,3 +260,64 @@ fn a_response_to_no_relayed_request_is_refused() {
         assert_eq!(forwarded_to(&host), None);
     }
 }
+
+#[test]
+fn a_completion_goes_to_the_server_of_its_prompt_or_template_with_the_own_name() {
+    let mut host = client_post(&[]);
+    let complete = json!({"jsonrpc":"2.0","id":4,"method":"completion/complete","params":{
+        "ref":{"type":"ref/prompt","name":"weather__outlook"},
+        "argument":{"name":"city","value":"Os"}}});
+    host.run_request(&mut filter(), complete.to_string().as_bytes());
+    assert_eq!(forwarded_to(&host), Some("weather"));
+    assert_eq!(
+        sent_body(&host)["params"],
+        json!({"ref":{"type":"ref/prompt","name":"outlook"},"argument":{"name":"city","value":"Os"}})
+    );
+
+    let mut host = client_post(&[]);
+    let complete = json!({"jsonrpc":"2.0","id":5,"method":"completion/complete","params":{
+        "ref":{"type":"ref/resource","uri":"calc+table://{name}"},
+        "argument":{"name":"name","value":"a"}}});
+    host.run_request(&mut filter(), complete.to_string().as_bytes());
+    assert_eq!(forwarded_to(&host), Some("calc"));
+    assert_eq!(
+        sent_body(&host)["params"]["ref"],
+        json!({"type":"ref/resource","uri":"table://{name}"})
+    );
+}
+
+#[test]
+fn a_completion_without_a_known_ref_is_invalid_params() {
+    for params in [
+        json!({"ref":{"type":"ref/tool","name":"weather__x"}}),
+        json!({"ref":{"type":"ref/prompt","name":"nowhere__x"}}),
+        json!({"ref":{"type":"ref/prompt"}}),
+    ] {
+        let mut host = client_post(&[]);
+        let complete =
+            json!({"jsonrpc":"2.0","id":6,"method":"completion/complete","params":params});
+        host.run_request(&mut filter(), complete.to_string().as_bytes());
+        assert_eq!(forwarded_to(&host), None);
+        assert_eq!(reply_json(&host).1["error"]["code"], -32602, "{params}");
+    }
+}
+
+#[test]
+fn subscriptions_go_to_the_one_stateful_server_and_are_refused_elsewhere() {
+    let one: aigw_core::mcp::session::Session = serde_json::from_value(json!({
+        "v": "2025-11-25", "b": [{"s": "weather", "i": "w-7", "v": "2025-11-25"}]}))
+    .unwrap();
+    let mut host = post(Some(&one.seal(&key()).unwrap()));
+    let subscribe = json!({"jsonrpc":"2.0","id":1,"method":"resources/subscribe",
+        "params":{"uri":"weather+forecast://oslo"}});
+    host.run_request(&mut filter(), subscribe.to_string().as_bytes());
+    assert_eq!(forwarded_to(&host), Some("weather"));
+    assert_eq!(sent_body(&host)["params"], json!({"uri":"forecast://oslo"}));
+
+    // The test session has two servers: updates could not reach the client.
+    let mut host = client_post(&[]);
+    host.run_request(&mut filter(), subscribe.to_string().as_bytes());
+    assert_eq!(forwarded_to(&host), None);
+    let (status, reply) = reply_json(&host);
+    assert_eq!((status, &reply["error"]["code"]), (200, &json!(-32601)));
+}

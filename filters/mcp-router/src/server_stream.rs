@@ -4,12 +4,13 @@
 //! gets 405, which the spec allows for an endpoint that offers no stream: merging several
 //! servers' streams into one is not done.
 
-use crate::config::Router;
+use crate::config::{Router, Server};
 use crate::dispatch::SessionState;
 use crate::forward::{self, Forwarded};
 use crate::respond;
 use crate::telemetry::Operation;
 use aigw_core::mcp::reply::Accepts;
+use aigw_core::mcp::session::{BackendSession, Session};
 use aigw_host::Host;
 
 /// `allow` of the 405 answer.
@@ -40,11 +41,7 @@ pub fn open(
         respond::http_error(host, Some(&op), 406, &[], message);
         return None;
     }
-    let streamed = match session.backends.as_slice() {
-        [part] if part.session_id.is_some() => router.server(&part.server).map(|s| (s, part)),
-        _ => None,
-    };
-    let Some((server, part)) = streamed else {
+    let Some((server, part)) = streamed(router, &session) else {
         let message = "this session offers no server stream: it has several MCP servers, \
                        or one that keeps no session";
         respond::http_error(host, Some(&op), 405, &[("allow", ALLOW)], message);
@@ -52,4 +49,16 @@ pub fn open(
     };
     forward::point_at(host, server, part, "text/event-stream");
     Some(Forwarded::new(op, false).relabelling(&server.name, &router.separator))
+}
+
+/// The one server whose stream `session` gets, and its part of the session: `None` when the
+/// session has several servers, or one that keeps no session.
+pub fn streamed<'r, 's>(
+    router: &'r Router,
+    session: &'s Session,
+) -> Option<(&'r Server, &'s BackendSession)> {
+    match session.backends.as_slice() {
+        [part] if part.session_id.is_some() => router.server(&part.server).map(|s| (s, part)),
+        _ => None,
+    }
 }

@@ -14,12 +14,13 @@ use crate::handshake::Handshake;
 use crate::respond;
 use crate::telemetry::Operation;
 use aigw_core::mcp::jsonrpc::{INVALID_REQUEST, METHOD_NOT_FOUND, Message};
-use aigw_core::mcp::lists::{ListKind, RoutedKind};
+use aigw_core::mcp::lists::ListKind;
 use aigw_core::mcp::naming::route;
 use aigw_core::mcp::reply::Accepts;
+use aigw_core::mcp::routed::RoutedKind;
 use aigw_core::mcp::session::{BackendSession, Session};
 use aigw_core::mcp::stateless::{
-    DISCOVER, RoutingHeaders, STATELESS_VERSION, decode_header_value, discover_result, envelope,
+    DISCOVER, RoutingHeaders, STATELESS_VERSION, discover_result, envelope,
 };
 use aigw_host::Host;
 use serde_json::{Map, Value, json};
@@ -163,13 +164,17 @@ pub fn handle(
     }
     let needed: Vec<&Server> = if method == DISCOVER || ListKind::from_method(&method).is_some() {
         router.servers.iter().collect()
-    } else if let Some(kind) = routed_kind {
-        // Validated against the body above, so the header names the same target.
-        let name = headers.name.as_deref().and_then(decode_header_value);
-        let separator = kind.list().separator(&router.separator);
+    } else if let Some(kind) = routed_kind.filter(|k| !k.needs_server_stream()) {
+        // The body's name (an `Mcp-Name` header was checked against it above). A request
+        // without one is refused by `routed` once prepared.
         let names = router.servers.iter().map(|s| s.name.as_str());
-        name.and_then(|name| route(names, separator, &name).map(|(slot, _)| slot))
-            .map(|slot| vec![&router.servers[slot]])
+        kind.slot(&params)
+            .ok()
+            .and_then(|slot| {
+                let name = slot.name(&params)?;
+                route(names, slot.list.separator(&router.separator), name)
+            })
+            .map(|(index, _)| vec![&router.servers[index]])
             .unwrap_or_default()
     } else {
         let message = format!("method not found: {method}");

@@ -1,5 +1,4 @@
-//! The list methods the gateway fans out and merges, and the methods it routes to one
-//! backend by a client-facing name.
+//! The list methods the gateway fans out and merges.
 
 use super::naming::{URI_SEPARATOR, prefixed};
 use serde_json::Value;
@@ -90,52 +89,6 @@ impl ListKind {
     }
 }
 
-/// A method routed to one backend by the name in its params.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RoutedKind {
-    /// `tools/call` by `params.name`
-    ToolsCall,
-    /// `prompts/get` by `params.name`
-    PromptsGet,
-    /// `resources/read` by `params.uri`
-    ResourcesRead,
-}
-
-impl RoutedKind {
-    /// The kind for a method name.
-    pub fn from_method(method: &str) -> Option<Self> {
-        Some(match method {
-            "tools/call" => Self::ToolsCall,
-            "prompts/get" => Self::PromptsGet,
-            "resources/read" => Self::ResourcesRead,
-            _ => return None,
-        })
-    }
-
-    /// The method name.
-    pub fn method(self) -> &'static str {
-        match self {
-            Self::ToolsCall => "tools/call",
-            Self::PromptsGet => "prompts/get",
-            Self::ResourcesRead => "resources/read",
-        }
-    }
-
-    /// The list whose names this method takes.
-    pub fn list(self) -> ListKind {
-        match self {
-            Self::ToolsCall => ListKind::Tools,
-            Self::PromptsGet => ListKind::Prompts,
-            Self::ResourcesRead => ListKind::Resources,
-        }
-    }
-
-    /// The params field holding the client-facing name.
-    pub fn param(self) -> &'static str {
-        self.list().name_field()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,17 +105,6 @@ mod tests {
             assert_eq!(ListKind::from_method(kind.method()), Some(kind));
         }
         assert_eq!(ListKind::from_method("tools/call"), None);
-        for kind in [
-            RoutedKind::ToolsCall,
-            RoutedKind::PromptsGet,
-            RoutedKind::ResourcesRead,
-        ] {
-            assert_eq!(RoutedKind::from_method(kind.method()), Some(kind));
-        }
-        assert_eq!(
-            RoutedKind::from_method("resources/read").map(RoutedKind::param),
-            Some("uri")
-        );
     }
 
     #[test]

@@ -6,16 +6,27 @@ use serde_json::{Map, Value, json};
 /// Name the gateway gives itself in `serverInfo`.
 pub const GATEWAY_NAME: &str = "aigw-mcp-gateway";
 
-/// Capabilities the gateway relays when at least one backend offers them. Sub-flags such
-/// as `listChanged` and `subscribe` are not advertised: change notifications arrive on the
-/// server stream (GET), which this gateway does not offer yet.
-const RELAYED_CAPABILITIES: &[&str] = &["tools", "prompts", "resources"];
+/// Capabilities the gateway relays when at least one backend offers them.
+const RELAYED_CAPABILITIES: &[&str] = &["tools", "prompts", "resources", "completions", "logging"];
+
+/// Whom the client's session reaches, which decides the sub-flags relayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// One server, whose server stream (GET) the client gets: its sub-flags such as
+    /// `listChanged` and `subscribe` are relayed, since the notifications they promise
+    /// arrive on that stream.
+    StreamedServer,
+    /// Several servers, or one without a stream: sub-flags are not advertised, since their
+    /// notifications would arrive on server streams the client does not get.
+    Merged,
+}
 
 /// The `initialize` result for the client, from the backends' results (in server order):
-/// the negotiated `version`, the union of their tool/prompt/resource capabilities, the
-/// gateway's own `serverInfo`, and the backends' instructions, each headed by its server.
+/// the negotiated `version`, the union of their capabilities (see [`Reach`] for sub-flags),
+/// the gateway's own `serverInfo`, and the backends' instructions, each headed by its server.
 pub fn initialize_result<'a>(
     version: &str,
+    reach: Reach,
     backends: impl IntoIterator<Item = (&'a str, &'a Value)>,
 ) -> Value {
     let mut capabilities = Map::new();
@@ -23,8 +34,15 @@ pub fn initialize_result<'a>(
     for (server, result) in backends {
         if let Some(offered) = result.get("capabilities").and_then(Value::as_object) {
             for name in RELAYED_CAPABILITIES {
-                if offered.contains_key(*name) {
-                    capabilities.insert((*name).to_string(), json!({}));
+                let Some(flags) = offered.get(*name) else {
+                    continue;
+                };
+                let relayed = match (reach, name) {
+                    (Reach::StreamedServer, _) | (_, &"completions" | &"logging") => flags.clone(),
+                    (Reach::Merged, _) => json!({}),
+                };
+                if !capabilities.contains_key(*name) {
+                    capabilities.insert((*name).to_string(), relayed);
                 }
             }
         }
@@ -73,19 +91,32 @@ mod tests {
                        "serverInfo": {"name": "a"}, "instructions": "use a"});
         let b = json!({"capabilities": {"prompts": {}, "resources": {"subscribe": true}},
                        "serverInfo": {"name": "b"}});
-        let merged = initialize_result("2025-06-18", [("a", &a), ("b", &b)]);
+        let merged = initialize_result("2025-06-18", Reach::Merged, [("a", &a), ("b", &b)]);
         assert_eq!(merged["protocolVersion"], "2025-06-18");
         assert_eq!(
             merged["capabilities"],
-            json!({"tools": {}, "prompts": {}, "resources": {}})
+            json!({"tools": {}, "logging": {}, "prompts": {}, "resources": {}})
         );
         assert_eq!(merged["serverInfo"]["name"], GATEWAY_NAME);
         assert_eq!(merged["instructions"], "[a] use a");
     }
 
     #[test]
+    fn a_streamed_server_keeps_its_sub_flags() {
+        let only = json!({"capabilities": {
+            "resources": {"subscribe": true, "listChanged": true},
+            "completions": {}, "experimental": {"x": {}}
+        }});
+        let merged = initialize_result("2025-06-18", Reach::StreamedServer, [("a", &only)]);
+        assert_eq!(
+            merged["capabilities"],
+            json!({"resources": {"subscribe": true, "listChanged": true}, "completions": {}})
+        );
+    }
+
+    #[test]
     fn initialize_without_backends_offers_nothing() {
-        let merged = initialize_result("2025-11-25", []);
+        let merged = initialize_result("2025-11-25", Reach::Merged, []);
         assert_eq!(merged["capabilities"], json!({}));
         assert!(merged.get("instructions").is_none());
     }

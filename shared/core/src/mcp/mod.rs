@@ -9,6 +9,7 @@ pub mod lists;
 pub mod merge;
 pub mod naming;
 pub mod reply;
+pub mod routed;
 pub mod server_requests;
 pub mod session;
 pub mod stateless;

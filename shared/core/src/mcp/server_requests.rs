@@ -1,13 +1,13 @@
 //! Requests a server sends the client inside an SSE answer or stream (elicitation,
 //! sampling, roots): their ids become `{server}{separator}{id as JSON}`, so the client's
 //! response, which carries that id, can be routed back to the server with the server's own
-//! id. Every other event, and every other byte, passes unchanged; memory is bounded by one
-//! event.
+//! id. A resource-update notification (`notifications/resources/updated`, sent for a
+//! subscription) gets the client-facing `{server}+{uri}`. Every other event, and every
+//! other byte, passes unchanged; memory is bounded by one event.
 
-use super::naming::{prefixed, route};
+use super::naming::{URI_SEPARATOR, prefixed, route};
 use memchr::{memchr2, memmem};
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
 /// Largest event held back while waiting for its end; beyond it the rest of the stream
@@ -45,11 +45,14 @@ pub struct SseRelabel {
     gave_up: bool,
 }
 
+/// The notification whose resource URI the client sees prefixed.
+const RESOURCE_UPDATED: &str = "notifications/resources/updated";
+
 /// The parts of a message that tell a request from other messages.
 #[derive(Deserialize)]
 struct Peek {
     id: Option<Value>,
-    method: Option<IgnoredAny>,
+    method: Option<String>,
 }
 
 impl SseRelabel {
@@ -149,10 +152,21 @@ impl SseRelabel {
         }
         let data = data?;
         let peek: Peek = serde_json::from_slice(&data).ok()?;
-        let id = peek.id.filter(|_| peek.method.is_some())?;
+        let method = peek.method?;
+        if peek.id.is_none() && method != RESOURCE_UPDATED {
+            return None;
+        }
         let mut message: Map<String, Value> = serde_json::from_slice(&data).ok()?;
-        let relayed = relayed_id(&self.server, &self.separator, &id);
-        message.insert("id".to_string(), relayed);
+        match peek.id {
+            Some(id) => {
+                let relayed = relayed_id(&self.server, &self.separator, &id);
+                message.insert("id".to_string(), relayed);
+            }
+            None => {
+                let uri = message.get_mut("params")?.get_mut("uri")?;
+                *uri = Value::String(prefixed(&self.server, URI_SEPARATOR, uri.as_str()?));
+            }
+        }
         let new_data = serde_json::to_vec(&message).ok()?;
         let mut out = Vec::with_capacity(event.len() + self.server.len() + 8);
         let mut written = false;

@@ -122,3 +122,26 @@ fn a_request_after_cr_line_endings_is_relabelled() {
         assert_eq!(String::from_utf8(out).unwrap(), want, "split at {at}");
     }
 }
+
+#[test]
+fn a_resource_update_names_the_client_facing_uri() {
+    let event = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\",\"params\":{\"uri\":\"demo://r/1\"}}\n\n";
+    let stream = [PROGRESS, event, RESULT].concat();
+    let want = format!(
+        "{PROGRESS}event: message\ndata: {}\n\n{RESULT}",
+        json!({"jsonrpc":"2.0","method":"notifications/resources/updated",
+               "params":{"uri":"alpha+demo://r/1"}})
+    );
+    for at in 0..stream.len() {
+        let (head, tail) = stream.as_bytes().split_at(at);
+        let (out, _) = run(&[head, tail]);
+        assert_eq!(String::from_utf8(out).unwrap(), want, "split at {at}");
+    }
+    // Other notifications, and an update without a string uri, pass unchanged.
+    let odd = "data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\",\"params\":{}}\n\n";
+    let (out, unchanged) = run(&[odd.as_bytes()]);
+    assert_eq!(
+        (String::from_utf8(out).unwrap().as_str(), unchanged),
+        (odd, 1)
+    );
+}

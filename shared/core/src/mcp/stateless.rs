@@ -5,8 +5,9 @@
 //! those headers and shapes the answers a 2026-07-28 client expects (`server/discover`,
 //! `resultType`, cache directives on lists).
 
-use super::lists::{ListKind, RoutedKind};
-use super::merge::initialize_result;
+use super::lists::ListKind;
+use super::merge::{Reach, initialize_result};
+use super::routed::RoutedKind;
 use super::{SUPPORTED_VERSIONS, jsonrpc::INVALID_PARAMS};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -158,7 +159,7 @@ pub fn check_headers(
             format!("the Mcp-Method header {header_method:?} does not match the method {method:?}"),
         ));
     }
-    let Some(field) = RoutedKind::from_method(method).map(RoutedKind::param) else {
+    let Some(field) = RoutedKind::from_method(method).and_then(RoutedKind::header_param) else {
         return Ok(());
     };
     let Some(body_name) = params.get(field).and_then(Value::as_str) else {
@@ -204,7 +205,7 @@ pub fn unsupported(requested: &str) -> Rejection {
 /// instructions, and the gateway's identity in `_meta`. Not cacheable: the gateway's
 /// backends may change.
 pub fn discover_result<'a>(backends: impl IntoIterator<Item = (&'a str, &'a Value)>) -> Value {
-    let merged = initialize_result(STATELESS_VERSION, backends);
+    let merged = initialize_result(STATELESS_VERSION, Reach::Merged, backends);
     let mut result = json!({
         "supportedVersions": SUPPORTED_VERSIONS,
         "capabilities": merged["capabilities"],
