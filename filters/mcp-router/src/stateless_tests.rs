@@ -308,3 +308,40 @@ fn handshake_era_requests_with_disagreeing_routing_headers_are_refused() {
     assert_eq!((status, &reply["error"]["code"]), (400, &json!(-32020)));
     assert!(host.callouts.is_empty());
 }
+
+#[test]
+fn subscriptions_and_log_levels_need_a_session() {
+    for (method, params) in [
+        (
+            "resources/subscribe",
+            json!({"uri": "weather+forecast://oslo"}),
+        ),
+        ("logging/setLevel", json!({"level": "debug"})),
+    ] {
+        let mut host = stateless_post(method, None);
+        host.run_request(&mut factory().create_filter(), &request(3, method, params));
+        assert!(host.callouts.is_empty(), "{method}");
+        let (_, reply) = reply_json(&host);
+        assert_eq!(reply["error"]["code"], -32601, "{method}");
+    }
+}
+
+#[test]
+fn a_completion_goes_to_the_server_of_its_prompt() {
+    let factory = factory();
+    discover(&factory);
+    let mut host = stateless_post("completion/complete", None);
+    let params = json!({"ref": {"type": "ref/prompt", "name": "calc__explain"},
+        "argument": {"name": "topic", "value": "al"}});
+    let mut f = factory.create_filter();
+    host.run_request(&mut f, &request(4, "completion/complete", params));
+    assert_eq!(host.callouts.len(), 1, "the kept session is used");
+    assert_eq!(
+        header(&host.callouts[0].headers, ":authority"),
+        Some("calc.local")
+    );
+    assert_eq!(
+        sent_json(&host, 0)["params"]["ref"],
+        json!({"type": "ref/prompt", "name": "explain"})
+    );
+}
