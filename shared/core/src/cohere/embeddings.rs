@@ -6,7 +6,9 @@
 //! from `meta.billed_units.input_tokens`.
 
 use super::EMBED_PATH;
-use crate::openai::embeddings::{EmbeddingsInput, list_response, vector_of_values};
+use crate::openai::embeddings::{
+    EmbeddingsInput, EmbeddingsRequest, list_response, vector_of_values,
+};
 use crate::openai::error::OpenAiError;
 use serde_json::{Map, Value, json};
 
@@ -18,19 +20,6 @@ const INPUT_TYPES: [&str; 5] = [
     "clustering",
     "image",
 ];
-
-/// A translated embeddings request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EmbeddingsRequest {
-    /// The upstream `:path` (before the backend's prefix).
-    pub path: &'static str,
-    /// The Cohere request body.
-    pub body: Vec<u8>,
-    /// The model sent to Cohere, reported as the response `model`.
-    pub model: String,
-    /// The client asked for base64-encoded vectors.
-    pub base64: bool,
-}
 
 /// Translates an OpenAI embeddings request body; `model_override` replaces its model.
 pub fn embeddings_request(
@@ -48,7 +37,7 @@ pub fn embeddings_request(
         out["output_dimension"] = d.into();
     }
     Ok(EmbeddingsRequest {
-        path: EMBED_PATH,
+        path: EMBED_PATH.to_string(),
         body: out.to_string().into_bytes(),
         model: input.model,
         base64: input.base64,

@@ -4,22 +4,11 @@
 //! `outputDimensionality`. Gemini reports no token counts for embeddings, so `usage` is 0.
 
 use super::path::{embed_path, model_id};
-use crate::openai::embeddings::{EmbeddingsInput, list_response, vector_of_values};
+use crate::openai::embeddings::{
+    EmbeddingsInput, EmbeddingsRequest, list_response, vector_of_values,
+};
 use crate::openai::error::OpenAiError;
 use serde_json::{Value, json};
-
-/// A translated embeddings request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EmbeddingsRequest {
-    /// The upstream `:path`.
-    pub path: String,
-    /// The Gemini request body.
-    pub body: Vec<u8>,
-    /// The model sent to Gemini, reported as the response `model`.
-    pub model: String,
-    /// The client asked for base64-encoded vectors.
-    pub base64: bool,
-}
 
 /// Translates an OpenAI embeddings request body; `model_override` replaces its model.
 pub fn embeddings_request(

@@ -8,6 +8,19 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
+/// An embeddings request translated for a backend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbeddingsRequest {
+    /// The upstream `:path` (before any prefix the backend adds).
+    pub path: String,
+    /// The backend's request body.
+    pub body: Vec<u8>,
+    /// The model sent, reported as the response `model`.
+    pub model: String,
+    /// The client asked for base64-encoded vectors.
+    pub base64: bool,
+}
+
 /// An OpenAI embeddings request whose input is text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmbeddingsInput {

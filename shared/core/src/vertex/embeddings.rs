@@ -5,28 +5,17 @@
 //! (`statistics.token_count`), summed into `usage`.
 
 use crate::gemini::path::{model_id, predict_path};
-use crate::openai::embeddings::{EmbeddingsInput, list_response, vector_of_values};
+use crate::openai::embeddings::{
+    EmbeddingsInput, EmbeddingsRequest, list_response, vector_of_values,
+};
 use crate::openai::error::OpenAiError;
 use serde_json::{Value, json};
-
-/// A translated embeddings request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PredictRequest {
-    /// The upstream `:path` (after the project and location prefix).
-    pub path: String,
-    /// The `predict` request body.
-    pub body: Vec<u8>,
-    /// The model sent, reported as the response `model`.
-    pub model: String,
-    /// The client asked for base64-encoded vectors.
-    pub base64: bool,
-}
 
 /// Translates an OpenAI embeddings request body; `model_override` replaces its model.
 pub fn predict_request(
     body: &[u8],
     model_override: Option<&str>,
-) -> Result<PredictRequest, OpenAiError> {
+) -> Result<EmbeddingsRequest, OpenAiError> {
     let input = EmbeddingsInput::read(body, model_override, "Vertex AI")?;
     let id = model_id(&input.model)?;
     let instances: Vec<Value> = input
@@ -38,7 +27,7 @@ pub fn predict_request(
     if let Some(d) = input.dimensions {
         out["parameters"] = json!({ "outputDimensionality": d });
     }
-    Ok(PredictRequest {
+    Ok(EmbeddingsRequest {
         path: predict_path(id),
         body: out.to_string().into_bytes(),
         model: id.to_string(),

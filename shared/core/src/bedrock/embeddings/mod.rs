@@ -9,7 +9,7 @@ mod cohere;
 mod titan;
 
 use super::invoke_path;
-use crate::openai::embeddings::EmbeddingsInput;
+use crate::openai::embeddings::{EmbeddingsInput, EmbeddingsRequest};
 use crate::openai::error::OpenAiError;
 
 /// The response header in which Bedrock reports the input tokens of an InvokeModel call.
@@ -35,19 +35,6 @@ impl Family {
             None
         }
     }
-}
-
-/// A translated embeddings request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EmbeddingsRequest {
-    /// The upstream path (`/model/{modelId}/invoke`).
-    pub path: String,
-    /// The InvokeModel body.
-    pub body: Vec<u8>,
-    /// The model sent, reported as the response `model`.
-    pub model: String,
-    /// The client asked for base64-encoded vectors.
-    pub base64: bool,
 }
 
 /// Translates an OpenAI embeddings request body; `model_override` replaces its model.
