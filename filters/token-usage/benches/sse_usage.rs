@@ -20,7 +20,7 @@ fn stream_usage(chunks: &[&[u8]]) -> (u64, bool) {
         parser.feed(chunk, &mut on_event).expect("valid stream");
     }
     parser.finish(&mut on_event).expect("valid stream");
-    let total = usage.usage().map_or(0, |u| u.total_tokens);
+    let total = usage.tally().usage().map_or(0, |u| u.total_tokens);
     (total, saw_output)
 }
 

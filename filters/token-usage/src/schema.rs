@@ -83,8 +83,8 @@ impl StreamReader {
     /// streams report usage in their first event, so they never lack it.
     pub fn output_chunks(&self) -> u64 {
         match self {
-            Self::OpenAi(u) => u.output_chunks(),
-            Self::Responses(u) => u.output_chunks(),
+            Self::OpenAi(u) => u.tally().output_chunks(),
+            Self::Responses(u) => u.tally().output_chunks(),
             Self::Anthropic(_) => 0,
         }
     }

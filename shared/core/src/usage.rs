@@ -97,39 +97,31 @@ pub fn extract_response_usage(body: &[u8]) -> Result<ResponseUsage, UsageError> 
 /// The `data` of the event that ends an OpenAI stream.
 pub const DONE_MARKER: &[u8] = b"[DONE]";
 
-/// Accumulates usage over the `data:` events of a streamed chat completion or completion.
-/// The last non-null `usage` wins (OpenAI sends it once, in the last chunk; some servers
-/// send running totals), as does the last non-empty `model`.
+/// What a stream's events said so far: the last non-empty model, the last usage, and how
+/// many events carried generated output. Shared by the OpenAI stream accumulators.
 #[derive(Debug, Default)]
-pub struct StreamUsage {
+pub struct StreamTally {
     model: String,
     usage: Option<TokenUsage>,
     output_chunks: u64,
 }
 
-impl StreamUsage {
-    /// Reads one event's data. Returns whether the chunk carries generated output (text,
-    /// refusal, reasoning or a tool call): the first such chunk marks the first token.
-    /// The `[DONE]` marker carries nothing. Allocates only when the model changes, and a
-    /// small unescaping buffer when a string in the event has escape sequences.
-    pub fn on_event_data(&mut self, data: &[u8]) -> Result<bool, UsageError> {
-        if data == DONE_MARKER {
-            return Ok(false);
-        }
-        let chunk: StreamChunkView<'_> = serde_json::from_slice(data).map_err(UsageError)?;
-        if let Some(model) = chunk.model.as_ref().map(|m| m.0.as_ref())
+impl StreamTally {
+    /// Notes one event's `model` (kept unless empty; allocates only when it changes), its
+    /// `usage` (replaces the last one) and whether it carried `output`. Returns `output`.
+    pub fn note(&mut self, model: Option<&str>, usage: Option<TokenUsage>, output: bool) -> bool {
+        if let Some(model) = model
             && !model.is_empty()
             && model != self.model
         {
             self.model.clear();
             self.model.push_str(model);
         }
-        if let Some(usage) = chunk.usage {
-            self.usage = Some(usage.into());
+        if usage.is_some() {
+            self.usage = usage;
         }
-        let output = chunk.choices.is_some_and(|c| c.0);
         self.output_chunks += u64::from(output);
-        Ok(output)
+        output
     }
 
     /// How many events carried generated output. OpenAI streams one token per such event,
@@ -148,13 +140,49 @@ impl StreamUsage {
         self.usage
     }
 
-    /// Takes the accumulated model and usage, leaving the accumulator empty.
+    /// Takes the accumulated model and usage, leaving the tally empty.
     pub fn take(&mut self) -> ResponseUsage {
         self.output_chunks = 0;
         ResponseUsage {
             model: std::mem::take(&mut self.model),
             usage: self.usage.take(),
         }
+    }
+}
+
+/// Accumulates usage over the `data:` events of a streamed chat completion or completion.
+/// The last non-null `usage` wins (OpenAI sends it once, in the last chunk; some servers
+/// send running totals), as does the last non-empty `model`.
+#[derive(Debug, Default)]
+pub struct StreamUsage {
+    tally: StreamTally,
+}
+
+impl StreamUsage {
+    /// Reads one event's data. Returns whether the chunk carries generated output (text,
+    /// refusal, reasoning or a tool call): the first such chunk marks the first token.
+    /// The `[DONE]` marker carries nothing. Allocates only when the model changes, and a
+    /// small unescaping buffer when a string in the event has escape sequences.
+    pub fn on_event_data(&mut self, data: &[u8]) -> Result<bool, UsageError> {
+        if data == DONE_MARKER {
+            return Ok(false);
+        }
+        let chunk: StreamChunkView<'_> = serde_json::from_slice(data).map_err(UsageError)?;
+        let model = chunk.model.as_ref().map(|m| m.0.as_ref());
+        let output = chunk.choices.is_some_and(|c| c.0);
+        Ok(self
+            .tally
+            .note(model, chunk.usage.map(TokenUsage::from), output))
+    }
+
+    /// The tally so far (model, usage, output events).
+    pub fn tally(&self) -> &StreamTally {
+        &self.tally
+    }
+
+    /// Takes the accumulated model and usage, leaving the accumulator empty.
+    pub fn take(&mut self) -> ResponseUsage {
+        self.tally.take()
     }
 }
 

@@ -144,8 +144,8 @@ fn stream_output_kinds_count_as_first_token() {
     ] {
         assert!(!acc.on_event_data(data.as_bytes()).unwrap(), "{data}");
     }
-    assert_eq!(acc.usage(), Some(usage(1, 0, 1, 0)));
-    assert_eq!(acc.model(), "");
+    assert_eq!(acc.tally().usage(), Some(usage(1, 0, 1, 0)));
+    assert_eq!(acc.tally().model(), "");
 }
 
 #[test]
@@ -156,8 +156,8 @@ fn stream_keeps_last_usage_and_model() {
     acc.on_event_data(br#"{"model":"","usage":null}"#).unwrap();
     acc.on_event_data(br#"{"model":"b","usage":{"prompt_tokens":1,"completion_tokens":5}}"#)
         .unwrap();
-    assert_eq!(acc.model(), "b");
-    assert_eq!(acc.usage(), Some(usage(1, 5, 6, 0)));
+    assert_eq!(acc.tally().model(), "b");
+    assert_eq!(acc.tally().usage(), Some(usage(1, 5, 6, 0)));
 }
 
 #[test]
@@ -167,8 +167,8 @@ fn malformed_stream_event_is_an_error_and_keeps_state() {
         .unwrap();
     assert!(acc.on_event_data(b"{\"model\":").is_err());
     assert!(acc.on_event_data(b"[1,2]").is_err());
-    assert_eq!(acc.model(), "a");
-    assert_eq!(acc.usage(), Some(usage(2, 0, 2, 0)));
+    assert_eq!(acc.tally().model(), "a");
+    assert_eq!(acc.tally().usage(), Some(usage(2, 0, 2, 0)));
 }
 
 #[test]
@@ -205,5 +205,5 @@ fn stream_reads_reasoning_tokens_from_the_usage_chunk() {
     let mut acc = StreamUsage::default();
     let last = br#"{"model":"o4-mini","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":40,"total_tokens":45,"completion_tokens_details":{"reasoning_tokens":32}}}"#;
     acc.on_event_data(last).unwrap();
-    assert_eq!(acc.usage().unwrap().reasoning_tokens, 32);
+    assert_eq!(acc.tally().usage().unwrap().reasoning_tokens, 32);
 }

@@ -59,5 +59,5 @@ fn warm_parser_and_accumulator_do_not_allocate() {
     assert_eq!(run(&mut parser, &mut usage, 16), 4);
     let after = ALLOCATIONS.with(Cell::get);
     assert_eq!(after - before, 0, "allocations in a warm pass");
-    assert_eq!(usage.usage().map(|u| u.total_tokens), Some(9));
+    assert_eq!(usage.tally().usage().map(|u| u.total_tokens), Some(9));
 }

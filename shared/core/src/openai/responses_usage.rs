@@ -8,7 +8,7 @@
 //! `input_tokens_details.cached_tokens` and `output_tokens_details.reasoning_tokens`. Bodies
 //! are read through borrowing views; output text is skipped without being built.
 
-use crate::usage::{ResponseUsage, TokenUsage, UsageError};
+use crate::usage::{ResponseUsage, StreamTally, TokenUsage, UsageError};
 use crate::usage_view::{CompletionDetailsView, NonEmpty, PromptDetailsView, Text};
 use serde::Deserialize;
 
@@ -82,9 +82,7 @@ pub fn extract_responses_usage(body: &[u8]) -> Result<ResponseUsage, UsageError>
 /// `response.incomplete` or `response.failed`), as does the last non-empty `response.model`.
 #[derive(Debug, Default)]
 pub struct ResponsesStreamUsage {
-    model: String,
-    usage: Option<TokenUsage>,
-    output_chunks: u64,
+    tally: StreamTally,
 }
 
 impl ResponsesStreamUsage {
@@ -92,36 +90,23 @@ impl ResponsesStreamUsage {
     /// non-empty string `delta`): the first such event marks the first token.
     pub fn on_event_data(&mut self, data: &[u8]) -> Result<bool, UsageError> {
         let event: EventView<'_> = serde_json::from_slice(data).map_err(UsageError)?;
-        if let Some(response) = event.response {
-            if let Some(model) = response.model.as_ref().map(|m| m.0.as_ref())
-                && !model.is_empty()
-                && model != self.model
-            {
-                self.model.clear();
-                self.model.push_str(model);
-            }
-            if let Some(usage) = response.usage {
-                self.usage = Some(usage.into());
-            }
-        }
+        let (model, usage) = match event.response {
+            Some(response) => (response.model, response.usage.map(TokenUsage::from)),
+            None => (None, None),
+        };
+        let model = model.as_ref().map(|m| m.0.as_ref());
         let output = event.delta.is_some_and(|d| d.0);
-        self.output_chunks += u64::from(output);
-        Ok(output)
+        Ok(self.tally.note(model, usage, output))
     }
 
-    /// How many events carried generated output: one token each, standing in for the
-    /// output tokens of a stream cut short before its usage.
-    pub fn output_chunks(&self) -> u64 {
-        self.output_chunks
+    /// The tally so far (model, usage, output events).
+    pub fn tally(&self) -> &StreamTally {
+        &self.tally
     }
 
     /// Takes the accumulated model and usage, leaving the accumulator empty.
     pub fn take(&mut self) -> ResponseUsage {
-        self.output_chunks = 0;
-        ResponseUsage {
-            model: std::mem::take(&mut self.model),
-            usage: self.usage.take(),
-        }
+        self.tally.take()
     }
 }
 

@@ -76,11 +76,11 @@ fn stream_cut_before_completed_has_model_and_output_chunks_only() {
             acc.on_event_data(ev.data).unwrap();
         })
         .unwrap();
-    assert_eq!(acc.output_chunks(), 8);
+    assert_eq!(acc.tally().output_chunks(), 8);
     let usage = acc.take();
     assert_eq!(usage.model, "o4-mini-2025-04-16");
     assert_eq!(usage.usage, None);
-    assert_eq!(acc.output_chunks(), 0);
+    assert_eq!(acc.tally().output_chunks(), 0);
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn deltas_of_every_output_kind_count_and_empty_ones_do_not() {
         !acc.on_event_data(br#"{"type":"response.output_text.delta","delta":""}"#)
             .unwrap()
     );
-    assert_eq!(acc.output_chunks(), 4);
+    assert_eq!(acc.tally().output_chunks(), 4);
 }
 
 #[test]
