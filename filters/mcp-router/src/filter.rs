@@ -365,27 +365,22 @@ impl Filter for McpRouterFilter {
     /// while the session is renewed and the request sent again by callout, whose answer
     /// replaces it (a local reply, see docs/internals.md); any other answer passes on.
     fn on_response_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
-        if !matches!(self.state, State::Forwarded(_)) {
-            return HeadersStatus::Continue;
-        }
-        let State::Forwarded(forwarded) = std::mem::replace(&mut self.state, State::Done) else {
+        let State::Forwarded(forwarded) = &mut self.state else {
             return HeadersStatus::Continue;
         };
-        match forwarded.renewal(host) {
-            Ok(exchange) => {
-                let (router, sessions) = (self.router.clone(), self.sessions.clone());
-                self.step(renewal::start(host, &router, &sessions, exchange));
-                HeadersStatus::StopIteration
+        if !forwarded.session_expired(host) {
+            if forwarded.response_headers(host, end_of_stream) {
+                self.forward_ended(host);
             }
-            Err(mut forwarded) => {
-                let ended = forwarded.response_headers(host, end_of_stream);
-                self.state = State::Forwarded(forwarded);
-                if ended {
-                    self.forward_ended(host);
-                }
-                HeadersStatus::Continue
-            }
+            return HeadersStatus::Continue;
         }
+        if let State::Forwarded(forwarded) = std::mem::replace(&mut self.state, State::Done)
+            && let Some(exchange) = forwarded.into_renewal()
+        {
+            let (router, sessions) = (self.router.clone(), self.sessions.clone());
+            self.step(renewal::start(host, &router, &sessions, exchange));
+        }
+        HeadersStatus::StopIteration
     }
 
     fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {

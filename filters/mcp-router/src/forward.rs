@@ -94,25 +94,22 @@ impl Forwarded {
         self
     }
 
-    /// When the answer, whose headers arrived, is a 404 to a renewable request (the server
-    /// no longer knows the backend session: expired, or the server restarted): the request
-    /// as an exchange that sends it again once the session was renewed, carrying its
-    /// operation, which the exchange's answer records. Otherwise `self`, unchanged.
-    pub fn renewal(mut self, host: &dyn Host) -> Result<Exchange, Self> {
-        let expired = host.response_header(":status").as_deref() == Some("404");
-        let resend = match self.resend.take() {
-            Some(resend) if expired => resend,
-            kept => {
-                self.resend = kept;
-                return Err(self);
-            }
-        };
+    /// Whether the answer, whose headers arrived, is a 404 to a renewable request: the
+    /// server no longer knows the backend session (expired, or the server restarted).
+    pub fn session_expired(&self, host: &dyn Host) -> bool {
+        self.resend.is_some() && host.response_header(":status").as_deref() == Some("404")
+    }
+
+    /// The request as an exchange that sends it again once its backend session was renewed
+    /// (see `renewal.rs`), carrying its operation, which the exchange's answer records;
+    /// `None` when the request is not renewable.
+    pub fn into_renewal(self) -> Option<Exchange> {
         let Resend {
             id,
             accepts,
             routed,
-        } = *resend;
-        Ok(Exchange {
+        } = *self.resend?;
+        Some(Exchange {
             id,
             accepts,
             kind: Kind::Routed(Box::new(routed)),
