@@ -19,6 +19,7 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
 from support import mcp_gateway, paths
+from support.accesslog import AccessLog
 from support.procs import Proc, free_port
 
 
@@ -119,16 +120,18 @@ def expiring(module_kind, tmp_path):
     mcp_gateway.wait_listening(server, port)
     servers = [{"name": "exp", "url": f"http://127.0.0.1:{port}/mcp"}]
     envoy, url, _ = mcp_gateway.start_envoy(tmp_path, module_kind, servers, 1)
-    yield url
+    yield url, AccessLog(tmp_path / "access-1.log")
     envoy.stop()
     server.stop()
 
 
 def test_a_call_meeting_a_headers_only_404_is_sent_again_once_in_a_renewed_session(expiring):
+    url, access_log = expiring
     headers = {"accept": "application/json, text/event-stream"}
     with httpx.Client(timeout=30) as http:
         def post(message):
-            return http.post(expiring, json=message, headers=headers)
+            request_id = {"x-request-id": f"exp-{message.get('id')}"}
+            return http.post(url, json=message, headers={**headers, **request_id})
 
         init = post({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
             "protocolVersion": "2025-06-18", "capabilities": {},
@@ -168,3 +171,7 @@ def test_a_call_meeting_a_headers_only_404_is_sent_again_once_in_a_renewed_sessi
     # Five whoami calls, two of them sent twice (after forget): 7; stuck once and again.
     assert counts == {"whoami": 7, "forget": 2, "stuck": 2, "counts": 1}, \
         "each 404 was answered by one renewal and one request sent again, never more"
+    renewed, refused = access_log.entry("exp-3"), access_log.entry("exp-8")
+    assert (renewed["status"], renewed["mcp_tool"], renewed["mcp_error"]) == (200, "whoami", None)
+    assert (refused["status"], refused["mcp_tool"], refused["mcp_error"]) == (404, "stuck", "-32600")
+    assert len([e for e in access_log.entries() if e["request_id"] == "exp-3"]) == 1
