@@ -398,6 +398,11 @@ impl Filter for McpRouterFilter {
     }
 
     fn on_stream_complete(&mut self, host: &mut dyn Host) {
+        match &self.state {
+            State::Waiting(exchange) => exchange.abandoned(host),
+            State::Handshaking(Handshaking::Call(renewal)) => renewal.abandoned(host),
+            _ => {}
+        }
         self.forward_ended(host);
     }
 }

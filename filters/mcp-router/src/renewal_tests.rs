@@ -226,3 +226,19 @@ fn a_404_on_a_get_stream_passes_through() {
     );
     assert!(host.callouts.is_empty() && host.local_reply.is_none());
 }
+
+#[test]
+fn a_client_that_leaves_during_the_renewal_gets_its_call_recorded_once_as_reset() {
+    let factory = factory();
+    let (mut host, mut f) = forwarded_call_meets_404(&factory, true);
+    f.on_stream_complete(&mut host);
+    let (mut later, mut g) = forwarded_call_meets_404(&factory, true);
+    handshake(&mut later, &mut g, 1, "w-3");
+    g.on_stream_complete(&mut later);
+    for host in [host, later] {
+        assert_eq!(host.metric_records.len(), 1);
+        let (_, labels, _) = &host.metric_records[0];
+        assert_eq!(labels[2], "stream_reset");
+        assert!(host.local_reply.is_none());
+    }
+}
