@@ -61,7 +61,8 @@ impl BackendSessions {
         }
     }
 
-    /// Remembers that `new` replaces the expired backend session `old`.
+    /// Remembers that `new` replaces the expired backend session `old`, also for the
+    /// sessions `old` itself replaced (a renewed session that expired in turn).
     pub fn renew(&self, old: &BackendSession, new: BackendSession) {
         let Some(id) = old.session_id.clone() else {
             return;
@@ -69,6 +70,11 @@ impl BackendSessions {
         if let Ok(mut renewed) = self.renewed.lock() {
             if renewed.len() >= MAX_RENEWALS {
                 renewed.clear();
+            }
+            for earlier in renewed.values_mut() {
+                if earlier == old {
+                    *earlier = new.clone();
+                }
             }
             renewed.insert((old.server.clone(), id), new);
         }
@@ -141,5 +147,18 @@ mod tests {
         sessions.renew(&part("a", "old"), part("a", "new"));
         sessions.apply(&mut session);
         assert_eq!(session.backends, [part("a", "new"), part("b", "b1")]);
+        sessions.renew(&part("a", "new"), part("a", "newer"));
+        let mut first = Session {
+            version: "2025-11-25".to_string(),
+            backends: vec![part("a", "old")],
+        };
+        sessions.apply(&mut first);
+        assert_eq!(
+            first.backends,
+            [part("a", "newer")],
+            "a renewal that expired in turn"
+        );
+        sessions.apply(&mut session);
+        assert_eq!(session.backends[0], part("a", "newer"));
     }
 }

@@ -402,6 +402,8 @@ pub(crate) fn routed(
     }
     host.set_request_body(&body);
     forward::point_at(host, server, part, POST_ACCEPT);
-    let forwarded = Forwarded::new(op, true).relabelling(&server.name, &router.separator);
+    let forwarded = Forwarded::new(op, true)
+        .relabelling(&server.name, &router.separator)
+        .renewable(id, accepts, Routed::new(part, body, session));
     Some(Next::Router(forwarded))
 }

@@ -4,6 +4,7 @@
 use crate::authorize::{Caller, lists_tool};
 use crate::backend::{self, Outcome, accepted};
 use crate::config::Router;
+use crate::forward::STREAM_RESET;
 use crate::respond;
 use crate::server_stream;
 use crate::telemetry::Operation;
@@ -299,6 +300,15 @@ impl Exchange {
         };
         let (_, slot) = self.pending.iter().find(|(t, _)| *t == token)?;
         backends.get(*slot)
+    }
+
+    /// Records a routed request whose stream ended before it was answered (the client
+    /// left while it was sent again) with error type [`STREAM_RESET`], as a request
+    /// forwarded through the router is.
+    pub fn abandoned(&self, host: &mut dyn Host) {
+        if let (Kind::Routed(_), Some(op)) = (&self.kind, &self.op) {
+            op.finish(host, Some(STREAM_RESET));
+        }
     }
 
     /// Answers a routed request whose backend session expired and could not be renewed.

@@ -9,6 +9,7 @@ use crate::dispatch::{Next, SessionState, broadcast};
 use crate::exchange::Exchange;
 use crate::flow::{Handshaking, Incoming, Replays, Step};
 use crate::forward::Forwarded;
+use crate::renewal;
 use crate::respond;
 use crate::server_stream;
 use crate::stateless::Headers;
@@ -360,25 +361,48 @@ impl Filter for McpRouterFilter {
         self.step(step);
     }
 
+    /// A forwarded request's answer begins. A 404 for its backend session is held back
+    /// while the session is renewed and the request sent again by callout, whose answer
+    /// replaces it (a local reply, see docs/internals.md); any other answer passes on.
     fn on_response_headers(&mut self, host: &mut dyn Host, end_of_stream: bool) -> HeadersStatus {
-        if let State::Forwarded(forwarded) = &mut self.state
-            && forwarded.response_headers(host, end_of_stream)
-        {
-            self.forward_ended(host);
+        let State::Forwarded(forwarded) = &mut self.state else {
+            return HeadersStatus::Continue;
+        };
+        if !forwarded.session_expired(host) {
+            if forwarded.response_headers(host, end_of_stream) {
+                self.forward_ended(host);
+            }
+            return HeadersStatus::Continue;
         }
-        HeadersStatus::Continue
+        if let State::Forwarded(forwarded) = std::mem::replace(&mut self.state, State::Done)
+            && let Some(exchange) = forwarded.into_renewal()
+        {
+            let (router, sessions) = (self.router.clone(), self.sessions.clone());
+            self.step(renewal::start(host, &router, &sessions, exchange));
+        }
+        HeadersStatus::StopIteration
     }
 
     fn on_response_body(&mut self, host: &mut dyn Host, end_of_stream: bool) -> BodyStatus {
-        if let State::Forwarded(forwarded) = &mut self.state
-            && forwarded.response_body(host, end_of_stream)
-        {
-            self.forward_ended(host);
+        match &mut self.state {
+            State::Forwarded(forwarded) => {
+                if forwarded.response_body(host, end_of_stream) {
+                    self.forward_ended(host);
+                }
+                BodyStatus::Continue
+            }
+            // The body of a 404 being replaced (see `on_response_headers`) is dropped.
+            State::Handshaking(_) | State::Waiting(_) => BodyStatus::StopNoBuffer,
+            State::PassThrough | State::Reading { .. } | State::Done => BodyStatus::Continue,
         }
-        BodyStatus::Continue
     }
 
     fn on_stream_complete(&mut self, host: &mut dyn Host) {
+        match &self.state {
+            State::Waiting(exchange) => exchange.abandoned(host),
+            State::Handshaking(Handshaking::Call(renewal)) => renewal.abandoned(host),
+            _ => {}
+        }
         self.forward_ended(host);
     }
 }

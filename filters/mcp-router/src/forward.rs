@@ -1,16 +1,20 @@
 //! Requests forwarded through Envoy's router to one MCP server (routed calls, GET server
 //! streams, client responses): the headers the server gets, and the server's answer
 //! streaming back chunk by chunk, watched for telemetry, with only the ids of the server's
-//! own requests to the client rewritten (SSE).
+//! own requests to the client rewritten (SSE). A routed request whose backend session the
+//! server no longer knows (404) becomes an [`Exchange`] that renews it (see `renewal.rs`).
 
 use crate::config::Server;
+use crate::exchange::{Exchange, Kind, Routed};
 use crate::telemetry::Operation;
 use aigw_core::auth::ExposeSecret;
 use aigw_core::mcp::answer::AnswerWatch;
+use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::server_requests::SseRelabel;
 use aigw_core::mcp::session::BackendSession;
 use aigw_core::mcp::{PROTOCOL_VERSION_HEADER, ROUTE_HEADER, SESSION_HEADER};
 use aigw_host::Host;
+use serde_json::Value;
 
 /// `accept` of a forwarded POST (what callouts send too: servers require both forms).
 pub const POST_ACCEPT: &str = "application/json, text/event-stream";
@@ -47,6 +51,19 @@ pub struct Forwarded {
     /// Server name and separator of the relayed ids of its requests in an SSE answer.
     relabel_as: Option<(String, String)>,
     relabel: Option<SseRelabel>,
+    /// What sends the request again once in a renewed backend session.
+    resend: Option<Box<Resend>>,
+}
+
+/// A routed request kept to be sent again by callout after its backend session expired.
+#[derive(Debug)]
+struct Resend {
+    /// The client's request id.
+    id: Value,
+    /// Forms the client accepts.
+    accepts: Accepts,
+    /// The request as forwarded, its backend session and the client's gateway session.
+    routed: Routed,
 }
 
 impl Forwarded {
@@ -59,7 +76,46 @@ impl Forwarded {
             watch: None,
             relabel_as: None,
             relabel: None,
+            resend: None,
         }
+    }
+
+    /// Keeps `routed` (request `id`, whose client accepts `accepts`) to send it again once
+    /// when the server answers 404 for its backend session. A request without a backend
+    /// session id (a server without sessions) has no session to renew and is not kept.
+    pub fn renewable(mut self, id: Value, accepts: Accepts, routed: Routed) -> Self {
+        if routed.part.session_id.is_some() {
+            self.resend = Some(Box::new(Resend {
+                id,
+                accepts,
+                routed,
+            }));
+        }
+        self
+    }
+
+    /// Whether the answer, whose headers arrived, is a 404 to a renewable request: the
+    /// server no longer knows the backend session (expired, or the server restarted).
+    pub fn session_expired(&self, host: &dyn Host) -> bool {
+        self.resend.is_some() && host.response_header(":status").as_deref() == Some("404")
+    }
+
+    /// The request as an exchange that sends it again once its backend session was renewed
+    /// (see `renewal.rs`), carrying its operation, which the exchange's answer records;
+    /// `None` when the request is not renewable.
+    pub fn into_renewal(self) -> Option<Exchange> {
+        let Resend {
+            id,
+            accepts,
+            routed,
+        } = *self.resend?;
+        Some(Exchange {
+            id,
+            accepts,
+            kind: Kind::Routed(Box::new(routed)),
+            pending: Vec::new(),
+            op: Some(self.op),
+        })
     }
 
     /// Relabels the server's requests in an SSE answer as requests of `server` (see

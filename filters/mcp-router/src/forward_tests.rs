@@ -113,14 +113,19 @@ fn the_answer_streams_back_untouched_without_the_servers_session_id() {
 }
 
 #[test]
-fn an_expired_backend_session_reaches_the_client_as_404() {
+fn a_404_of_a_server_without_sessions_reaches_the_client() {
     let mut host = client_post(&[]);
     let mut f = filter();
-    let call = json!({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"weather__x"}});
+    let call = json!({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"calc__x"}});
     host.run_request(&mut f, call.to_string().as_bytes());
     host.time += Duration::from_millis(7);
     answer_headers(&mut host, 404, &[("content-length", "0")]);
-    f.on_response_headers(&mut host, true);
+    assert_eq!(
+        f.on_response_headers(&mut host, true),
+        HeadersStatus::Continue,
+        "no backend session to renew"
+    );
+    assert!(host.callouts.is_empty() && host.local_reply.is_none());
     let (_, labels, value) = &host.metric_records[0];
     assert_eq!((&labels[2], *value), (&"404".to_string(), 7));
 }

@@ -47,6 +47,13 @@ pub fn start(
     advance(renewal, host, router, sessions)
 }
 
+impl Renewal {
+    /// Records the request as one whose stream ended before it was answered.
+    pub fn abandoned(&self, host: &mut dyn Host) {
+        self.exchange.abandoned(host);
+    }
+}
+
 impl AfterHandshake for Renewal {
     fn handshake(&mut self) -> &mut Handshake {
         &mut self.handshake
