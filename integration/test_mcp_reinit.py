@@ -134,7 +134,7 @@ def test_a_call_meeting_a_headers_only_404_is_sent_again_once_in_a_renewed_sessi
             return http.post(url, json=message, headers={**headers, **request_id})
 
         init = post({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {},
+            "protocolVersion": "2025-06-18", "capabilities": {"elicitation": {}},
             "clientInfo": {"name": "it", "version": "1"}}})
         assert init.status_code == 200, init.text
         headers["mcp-session-id"] = init.headers["mcp-session-id"]
@@ -163,13 +163,16 @@ def test_a_call_meeting_a_headers_only_404_is_sent_again_once_in_a_renewed_sessi
         assert whoami(4) == "s-2", "later requests of the session use the renewal"
         call("forget", 5)
         assert [whoami(6), whoami(7)] == ["s-3", "s-3"], "a renewed session renews again"
+        declared = call("capabilities", 10).json()["result"]["content"][0]["text"]
+        assert json.loads(declared) == {"elicitation": {}}, \
+            "the renewal declared the client's capabilities again"
         stuck = call("stuck", 8)
         counts = json.loads(call("counts", 9).json()["result"]["content"][0]["text"])
     assert stuck.status_code == 404, stuck.text
     assert stuck.json()["error"]["code"] == -32600
     assert stuck.json()["id"] == 8
     # Five whoami calls, two of them sent twice (after forget): 7; stuck once and again.
-    assert counts == {"whoami": 7, "forget": 2, "stuck": 2, "counts": 1}, \
+    assert counts == {"whoami": 7, "forget": 2, "capabilities": 1, "stuck": 2, "counts": 1}, \
         "each 404 was answered by one renewal and one request sent again, never more"
     renewed, refused = access_log.entry("exp-3"), access_log.entry("exp-8")
     assert (renewed["status"], renewed["mcp_tool"], renewed["mcp_error"]) == (200, "whoami", None)

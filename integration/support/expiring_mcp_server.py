@@ -7,7 +7,8 @@ of `initialize`. Tools:
 - `whoami`: the session id the request came in;
 - `forget`: answers, then forgets every session (the next request in one gets 404);
 - `stuck`: always 404, even in a new session;
-- `counts`: how many times each tool was asked for (a refused `stuck` counts too).
+- `counts`: how many times each tool was asked for (a refused `stuck` counts too);
+- `capabilities`: the client capabilities declared by the `initialize` of the session.
 """
 
 import json
@@ -16,7 +17,7 @@ import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-TOOLS = ["whoami", "forget", "stuck", "counts"]
+TOOLS = ["whoami", "forget", "stuck", "counts", "capabilities"]
 
 
 class State:
@@ -24,6 +25,7 @@ class State:
         self.lock = threading.Lock()
         self.next_id = 1
         self.live: set[str] = set()
+        self.capabilities: dict[str, dict] = {}
         self.counts: Counter = Counter()
 
 
@@ -63,6 +65,7 @@ class Handler(BaseHTTPRequestHandler):
                 new = f"s-{STATE.next_id}"
                 STATE.next_id += 1
                 STATE.live.add(new)
+                STATE.capabilities[new] = message["params"]["capabilities"]
                 result = {"protocolVersion": message["params"]["protocolVersion"],
                           "capabilities": {"tools": {}},
                           "serverInfo": {"name": "expiring", "version": "1"}}
@@ -79,7 +82,8 @@ class Handler(BaseHTTPRequestHandler):
                                     for t in TOOLS]}
             elif method == "tools/call" and tool in TOOLS:
                 text = {"whoami": session, "forget": "forgotten",
-                        "counts": json.dumps(STATE.counts)}[tool]
+                        "counts": json.dumps(STATE.counts),
+                        "capabilities": json.dumps(STATE.capabilities.get(session))}[tool]
                 result = {"content": [{"type": "text", "text": text}]}
                 if tool == "forget":
                     STATE.live.clear()

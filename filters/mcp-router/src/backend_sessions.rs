@@ -141,6 +141,7 @@ mod tests {
         let mut session = Session {
             version: "2025-11-25".to_string(),
             backends: vec![part("a", "old"), part("b", "b1")],
+            client_capabilities: Default::default(),
         };
         sessions.apply(&mut session);
         assert_eq!(session.backends[0], part("a", "old"));
@@ -151,6 +152,7 @@ mod tests {
         let mut first = Session {
             version: "2025-11-25".to_string(),
             backends: vec![part("a", "old")],
+            client_capabilities: Default::default(),
         };
         sessions.apply(&mut first);
         assert_eq!(

@@ -180,6 +180,10 @@ fn initialize(
         kind: Kind::Initialize {
             version: version.to_string(),
             joined: router.servers.iter().map(|_| None).collect(),
+            capabilities: params["capabilities"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
         },
         pending: Vec::new(),
         op: Some(op),

@@ -29,6 +29,8 @@ pub enum Kind {
         version: String,
         /// Per server (config order): its session part and `initialize` result once it joined.
         joined: Vec<Option<(BackendSession, Value)>>,
+        /// The capabilities the client declared (kept in its session).
+        capabilities: Map<String, Value>,
     },
     /// A notification or DELETE sent to every backend of the session; answered with an
     /// empty body at `status`.
@@ -355,7 +357,11 @@ impl Exchange {
     /// Answers the client from what all callouts returned.
     pub fn finish(&mut self, host: &mut dyn Host, router: &Router) {
         match &mut self.kind {
-            Kind::Initialize { version, joined } => {
+            Kind::Initialize {
+                version,
+                joined,
+                capabilities,
+            } => {
                 let joined: Vec<_> = joined.drain(..).flatten().collect();
                 if joined.is_empty() {
                     return respond::rpc_error(
@@ -370,6 +376,7 @@ impl Exchange {
                 let session = Session {
                     version: version.clone(),
                     backends: joined.iter().map(|(part, _)| part.clone()).collect(),
+                    client_capabilities: std::mem::take(capabilities),
                 };
                 let reach = match server_stream::streamed(router, &session) {
                     Some(_) => Reach::StreamedServer,

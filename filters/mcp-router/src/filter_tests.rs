@@ -108,6 +108,11 @@ fn initialize_fans_out_and_seals_the_backends_sessions() {
         .map(|b| (b.server.as_str(), b.session_id.as_deref()))
         .collect();
     assert_eq!(ids, [("weather", Some("w-1")), ("calc", None)]);
+    assert_eq!(
+        Value::Object(session.client_capabilities),
+        json!({"sampling": {}}),
+        "kept for renewals"
+    );
 }
 
 #[test]
@@ -254,6 +259,7 @@ fn sessions_are_required_and_checked() {
     let foreign = Session {
         version: "2025-06-18".into(),
         backends: vec![],
+        client_capabilities: Default::default(),
     }
     .seal(&SessionKey::from_bytes(&[9; 32]).unwrap())
     .unwrap();

@@ -34,17 +34,19 @@ pub struct Handshake {
 }
 
 impl Handshake {
-    /// Sends `initialize` (as client `client_info`) to each of `servers`.
+    /// Sends `initialize` (as client `client_info`, declaring `capabilities`) to each of
+    /// `servers`.
     pub fn start(
         host: &mut dyn Host,
         router: &Router,
         servers: &[&Server],
         client_info: &Value,
+        capabilities: &Map<String, Value>,
     ) -> Self {
         let id = json!("aigw-handshake");
         let mut params = Map::new();
         params.insert("protocolVersion".into(), json!(LATEST_VERSION));
-        params.insert("capabilities".into(), json!({}));
+        params.insert("capabilities".into(), Value::Object(capabilities.clone()));
         params.insert("clientInfo".into(), client_info.clone());
         let body = request_body(&id, "initialize", &params);
         let mut handshake = Self {

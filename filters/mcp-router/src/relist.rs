@@ -64,7 +64,8 @@ pub fn start(
 ) -> Step {
     let servers: Vec<_> = router.server(&old.server).into_iter().collect();
     let client = json!({"name": GATEWAY_NAME, "version": env!("CARGO_PKG_VERSION")});
-    let handshake = Handshake::start(host, router, &servers, &client);
+    let capabilities = &relist.session.client_capabilities;
+    let handshake = Handshake::start(host, router, &servers, &client, capabilities);
     let relisting = Relisting {
         relist,
         old,

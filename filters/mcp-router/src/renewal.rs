@@ -30,16 +30,18 @@ pub fn start(
     sessions: &BackendSessions,
     mut exchange: Exchange,
 ) -> Step {
-    let server = match &exchange.kind {
-        Kind::Routed(routed) => router.server(&routed.part.server),
+    let target = match &exchange.kind {
+        Kind::Routed(routed) => router
+            .server(&routed.part.server)
+            .map(|server| (server, &routed.session.client_capabilities)),
         _ => None,
     };
-    let Some(server) = server else {
+    let Some((server, capabilities)) = target else {
         exchange.expired(host);
         return Step::Answered;
     };
     let client = json!({"name": GATEWAY_NAME, "version": env!("CARGO_PKG_VERSION")});
-    let handshake = Handshake::start(host, router, &[server], &client);
+    let handshake = Handshake::start(host, router, &[server], &client, capabilities);
     let renewal = Renewal {
         exchange,
         handshake,

@@ -1,5 +1,6 @@
 use crate::filter::McpRouterFactory;
 use crate::test_support::*;
+use aigw_core::mcp::session::Session;
 use aigw_host::test_host::{TestHost, TestRegistry, complete_callout};
 use aigw_host::{BodyStatus, CalloutResponse, Filter, FilterFactory, HeadersStatus};
 use serde_json::json;
@@ -241,4 +242,23 @@ fn a_client_that_leaves_during_the_renewal_gets_its_call_recorded_once_as_reset(
         assert_eq!(labels[2], "stream_reset");
         assert!(host.local_reply.is_none());
     }
+}
+
+#[test]
+fn a_renewal_declares_the_capabilities_the_client_declared() {
+    let session: Session = serde_json::from_value(json!({"v": "2025-06-18",
+        "b": [{"s": "weather", "i": "w-1", "v": "2025-06-18"}],
+        "c": {"elicitation": {}, "roots": {"listChanged": true}}}))
+    .unwrap();
+    let mut host = post(Some(&session.seal(&key()).unwrap()));
+    let mut f = factory().create_filter();
+    host.run_request(&mut f, CALL);
+    answer_headers(&mut host, 404, &[]);
+    f.on_response_headers(&mut host, true);
+    let init = sent_json(&host, 0);
+    assert_eq!(init["method"], "initialize");
+    assert_eq!(
+        init["params"]["capabilities"],
+        json!({"elicitation": {}, "roots": {"listChanged": true}})
+    );
 }

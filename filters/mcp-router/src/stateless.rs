@@ -201,7 +201,8 @@ pub fn handle(
         caller: caller.cloned(),
         op,
         kept,
-        handshake: Handshake::start(host, router, &missing, &client_info),
+        // The kept sessions serve every stateless client: they declare no capabilities.
+        handshake: Handshake::start(host, router, &missing, &client_info, &Map::new()),
     };
     advance(preparation, host, router, sessions)
 }
@@ -241,6 +242,7 @@ fn serve_prepared(
     let session = Session {
         version: STATELESS_VERSION.to_string(),
         backends: kept.into_iter().map(|(part, _)| part).collect(),
+        client_capabilities: Map::new(),
     };
     let client = Client {
         accepts,

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::fmt;
 
 const NONCE_LEN: usize = 24;
@@ -39,6 +40,11 @@ pub struct Session {
     /// Backends that joined the session.
     #[serde(rename = "b")]
     pub backends: Vec<BackendSession>,
+    /// The capabilities the client declared at `initialize`, declared again for it when the
+    /// gateway initializes a server anew in this session (its backend session expired), so
+    /// that the server keeps offering what needs them (sampling, elicitation, roots).
+    #[serde(rename = "c", default, skip_serializing_if = "Map::is_empty")]
+    pub client_capabilities: Map<String, Value>,
 }
 
 /// A session key (32 bytes). `Debug` never shows it.

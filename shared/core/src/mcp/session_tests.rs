@@ -19,6 +19,10 @@ fn session() -> Session {
                 version: "2025-11-25".into(),
             },
         ],
+        client_capabilities: serde_json::json!({"sampling": {}})
+            .as_object()
+            .unwrap()
+            .clone(),
     }
 }
 
