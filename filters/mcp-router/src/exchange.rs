@@ -304,11 +304,11 @@ impl Exchange {
         backends.get(*slot)
     }
 
-    /// Records a routed request whose stream ended before it was answered (the client
-    /// left while it was sent again) with error type [`STREAM_RESET`], as a request
+    /// Records a request whose stream ended before it was answered (the client left while
+    /// the callouts were in flight) with error type [`STREAM_RESET`], as a request
     /// forwarded through the router is.
     pub fn abandoned(&self, host: &mut dyn Host) {
-        if let (Kind::Routed(_), Some(op)) = (&self.kind, &self.op) {
+        if let Some(op) = &self.op {
             op.finish(host, Some(STREAM_RESET));
         }
     }

@@ -398,12 +398,12 @@ impl Filter for McpRouterFilter {
     }
 
     fn on_stream_complete(&mut self, host: &mut dyn Host) {
-        match &self.state {
+        match std::mem::replace(&mut self.state, State::Done) {
             State::Waiting(exchange) => exchange.abandoned(host),
-            State::Handshaking(Handshaking::Call(renewal)) => renewal.abandoned(host),
+            State::Handshaking(handshaking) => handshaking.abandoned(host),
+            State::Forwarded(forwarded) => forwarded.finish(host),
             _ => {}
         }
-        self.forward_ended(host);
     }
 }
 

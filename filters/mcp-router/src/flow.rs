@@ -7,7 +7,7 @@ use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
 use crate::dispatch::{Next, SessionState, dispatch};
 use crate::exchange::{Exchange, Kind};
-use crate::forward::Forwarded;
+use crate::forward::{Forwarded, STREAM_RESET};
 use crate::handshake::Handshake;
 use crate::relist::{self, Relist, Relisting};
 use crate::renewal::{self, Renewal};
@@ -82,6 +82,18 @@ impl Handshaking {
             Self::List(r) => resume(*r, done, token, result),
         }
     }
+
+    /// Records the held request as one whose stream ended before it was answered.
+    pub fn abandoned(&self, host: &mut dyn Host) {
+        let op = match self {
+            Self::Stateless(p) => p.operation(),
+            Self::Call(r) => r.operation(),
+            Self::List(r) => r.operation(),
+        };
+        if let Some(op) = op {
+            op.finish(host, Some(STREAM_RESET));
+        }
+    }
 }
 
 /// A request held while a [`Handshake`] runs, and what it does once the handshake is over.
@@ -90,6 +102,8 @@ pub trait AfterHandshake: Sized {
     fn handshake(&mut self) -> &mut Handshake;
     /// `self` as the stream's waiting state.
     fn held(self) -> Handshaking;
+    /// The held request's operation, finished by its answer.
+    fn operation(&self) -> Option<&Operation>;
     /// Goes on once every handshake callout came back.
     fn proceed(self, host: &mut dyn Host, router: &Router, sessions: &BackendSessions) -> Step;
 }

@@ -79,6 +79,10 @@ impl AfterHandshake for Relisting {
         &mut self.handshake
     }
 
+    fn operation(&self) -> Option<&Operation> {
+        Some(&self.relist.op)
+    }
+
     fn held(self) -> Handshaking {
         Handshaking::List(Box::new(self))
     }

@@ -11,6 +11,7 @@ use crate::config::Router;
 use crate::exchange::{Exchange, Kind};
 use crate::flow::{AfterHandshake, Handshaking, Step, advance};
 use crate::handshake::Handshake;
+use crate::telemetry::Operation;
 use aigw_core::mcp::merge::GATEWAY_NAME;
 use aigw_core::mcp::stateless::STATELESS_VERSION;
 use aigw_host::Host;
@@ -49,13 +50,6 @@ pub fn start(
     advance(renewal, host, router, sessions)
 }
 
-impl Renewal {
-    /// Records the request as one whose stream ended before it was answered.
-    pub fn abandoned(&self, host: &mut dyn Host) {
-        self.exchange.abandoned(host);
-    }
-}
-
 impl AfterHandshake for Renewal {
     fn handshake(&mut self) -> &mut Handshake {
         &mut self.handshake
@@ -63,6 +57,10 @@ impl AfterHandshake for Renewal {
 
     fn held(self) -> Handshaking {
         Handshaking::Call(Box::new(self))
+    }
+
+    fn operation(&self) -> Option<&Operation> {
+        self.exchange.op.as_ref()
     }
 
     /// Sends the request again in the new session, or answers 404 when there is none.

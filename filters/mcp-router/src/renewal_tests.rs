@@ -262,3 +262,27 @@ fn a_renewal_declares_the_capabilities_the_client_declared() {
         json!({"elicitation": {}, "roots": {"listChanged": true}})
     );
 }
+
+#[test]
+fn a_client_that_leaves_during_a_list_or_its_renewal_gets_it_recorded_once_as_reset() {
+    let list = br#"{"jsonrpc":"2.0","id":6,"method":"tools/list"}"#;
+    // Leaves while the list's callouts are in flight.
+    let mut waiting = post(Some(&session()));
+    let mut f = factory().create_filter();
+    waiting.run_request(&mut f, list);
+    f.on_stream_complete(&mut waiting);
+    // A late answer changes nothing.
+    complete_callout(&mut waiting, &mut f, 1, expired());
+    // Leaves while the list renews an expired session.
+    let mut renewing = post(Some(&session()));
+    let mut g = factory().create_filter();
+    renewing.run_request(&mut g, list);
+    complete_callout(&mut renewing, &mut g, 1, expired());
+    g.on_stream_complete(&mut renewing);
+    for host in [waiting, renewing] {
+        assert_eq!(host.metric_records.len(), 1);
+        let (_, labels, _) = &host.metric_records[0];
+        assert_eq!(labels[2], "stream_reset");
+        assert!(host.local_reply.is_none());
+    }
+}

@@ -278,6 +278,10 @@ impl AfterHandshake for Preparation {
         &mut self.handshake
     }
 
+    fn operation(&self) -> Option<&Operation> {
+        Some(&self.op)
+    }
+
     fn held(self) -> Handshaking {
         Handshaking::Stateless(Box::new(self))
     }
