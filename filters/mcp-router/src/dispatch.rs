@@ -3,6 +3,7 @@
 
 use crate::authorize::{self, Caller, Target};
 use crate::backend;
+use crate::callouts::Callouts;
 use crate::client_response;
 use crate::config::Router;
 use crate::exchange::{Exchange, Kind, Routed};
@@ -185,7 +186,7 @@ fn initialize(
                 .cloned()
                 .unwrap_or_default(),
         },
-        pending: Vec::new(),
+        pending: Callouts::default(),
         op: Some(op),
     };
     for (slot, server) in router.servers.iter().enumerate() {
@@ -223,7 +224,7 @@ pub fn broadcast(
             status,
             servers: session.backends.iter().map(|b| b.server.clone()).collect(),
         },
-        pending: Vec::new(),
+        pending: Callouts::default(),
         op,
     };
     for (slot, part) in session.backends.iter().enumerate() {
@@ -264,7 +265,7 @@ fn everyone(
             accepted: false,
             refusal: None,
         },
-        pending: Vec::new(),
+        pending: Callouts::default(),
         op: Some(op),
     };
     for (slot, part) in session.backends.iter().enumerate() {
@@ -307,7 +308,7 @@ pub(crate) fn list(
             pages: vec![0; count],
             caller: client.caller.cloned(),
         },
-        pending: Vec::new(),
+        pending: Callouts::default(),
         op: Some(client.op),
     };
     for (slot, part) in parts.iter().enumerate() {
@@ -396,7 +397,7 @@ pub(crate) fn routed(
             id,
             accepts,
             kind: Kind::Routed(Box::new(Routed::new(part, body, session))),
-            pending: Vec::new(),
+            pending: Callouts::default(),
             op: Some(op),
         };
         if exchange.started(host, router, 0, token) {

@@ -3,6 +3,7 @@
 
 use crate::authorize::{Caller, lists_tool};
 use crate::backend::{self, Outcome, accepted};
+use crate::callouts::Callouts;
 use crate::config::Router;
 use crate::forward::STREAM_RESET;
 use crate::respond;
@@ -110,7 +111,7 @@ pub struct Exchange {
     /// What is being done.
     pub kind: Kind,
     /// Callouts in flight: (token, slot).
-    pub pending: Vec<(u32, usize)>,
+    pub pending: Callouts,
     /// The client message's operation, finished by the answer (`None` for DELETE).
     pub op: Option<Operation>,
 }
@@ -128,7 +129,7 @@ impl Exchange {
     ) -> bool {
         match token {
             Ok(token) => {
-                self.pending.push((token, slot));
+                self.pending.push(token, slot);
                 false
             }
             Err(reason) => self.record(host, router, slot, Err(reason)),
@@ -149,10 +150,9 @@ impl Exchange {
         token: u32,
         result: CalloutResult,
     ) -> bool {
-        let Some(position) = self.pending.iter().position(|(t, _)| *t == token) else {
+        let Some(slot) = self.pending.take(token) else {
             return false;
         };
-        let (_, slot) = self.pending.swap_remove(position);
         if self.record(host, router, slot, result) {
             return true;
         }
@@ -291,7 +291,7 @@ impl Exchange {
         if routed.retried || !expired {
             return false;
         }
-        self.pending.retain(|(t, _)| *t != token);
+        self.pending.take(token);
         true
     }
 
@@ -300,8 +300,7 @@ impl Exchange {
         let Kind::List { backends, .. } = &self.kind else {
             return None;
         };
-        let (_, slot) = self.pending.iter().find(|(t, _)| *t == token)?;
-        backends.get(*slot)
+        backends.get(self.pending.slot(token)?)
     }
 
     /// Records a request whose stream ended before it was answered (the client left while

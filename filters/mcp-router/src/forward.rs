@@ -4,6 +4,7 @@
 //! own requests to the client rewritten (SSE). A routed request whose backend session the
 //! server no longer knows (404) becomes an [`Exchange`] that renews it (see `renewal.rs`).
 
+use crate::callouts::Callouts;
 use crate::config::Server;
 use crate::exchange::{Exchange, Kind, Routed};
 use crate::telemetry::Operation;
@@ -113,7 +114,7 @@ impl Forwarded {
             id,
             accepts,
             kind: Kind::Routed(Box::new(routed)),
-            pending: Vec::new(),
+            pending: Callouts::default(),
             op: Some(self.op),
         })
     }

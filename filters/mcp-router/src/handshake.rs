@@ -3,6 +3,7 @@
 //! for each of a set of servers at once.
 
 use crate::backend::{self, accepted};
+use crate::callouts::Callouts;
 use crate::config::{Router, Server};
 use crate::exchange::initialized;
 use aigw_core::mcp::LATEST_VERSION;
@@ -30,7 +31,7 @@ pub struct Handshake {
     id: Value,
     servers: Vec<String>,
     steps: Vec<Step>,
-    pending: Vec<(u32, usize)>,
+    pending: Callouts,
 }
 
 impl Handshake {
@@ -53,7 +54,7 @@ impl Handshake {
             id,
             servers: servers.iter().map(|s| s.name.clone()).collect(),
             steps: servers.iter().map(|_| Step::Initializing).collect(),
-            pending: Vec::new(),
+            pending: Callouts::default(),
         };
         for (slot, server) in servers.iter().enumerate() {
             let token = backend::call(host, router, server, None, "POST", &body);
@@ -76,10 +77,9 @@ impl Handshake {
         token: u32,
         result: CalloutResult,
     ) -> bool {
-        let Some(position) = self.pending.iter().position(|(t, _)| *t == token) else {
+        let Some(slot) = self.pending.take(token) else {
             return false;
         };
-        let (_, slot) = self.pending.swap_remove(position);
         let step = std::mem::replace(&mut self.steps[slot], Step::Failed);
         self.steps[slot] = match step {
             Step::Initializing => match initialized(backend::outcome(result, &self.id)) {
@@ -98,7 +98,7 @@ impl Handshake {
                     };
                     match token {
                         Ok(token) => {
-                            self.pending.push((token, slot));
+                            self.pending.push(token, slot);
                             Step::Confirming(part, result)
                         }
                         Err(reason) => self.failed(host, slot, "callout", &reason),
@@ -128,15 +128,16 @@ impl Handshake {
 
     fn started(&mut self, host: &mut dyn Host, slot: usize, token: Result<u32, String>) {
         match token {
-            Ok(token) => self.pending.push((token, slot)),
+            Ok(token) => self.pending.push(token, slot),
             Err(reason) => self.steps[slot] = self.failed(host, slot, "callout", &reason),
         }
     }
 
     fn failed(&self, host: &mut dyn Host, slot: usize, what: &str, reason: &str) -> Step {
         let server = &self.servers[slot];
-        let message =
-            format!("mcp-router: server {server}: {what} for a stateless client failed: {reason}");
+        let message = format!(
+            "mcp-router: server {server}: {what} of the gateway's handshake failed: {reason}"
+        );
         host.log(LogLevel::Warn, &message);
         Step::Failed
     }

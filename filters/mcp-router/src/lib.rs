@@ -8,6 +8,7 @@
 mod authorize;
 mod backend;
 mod backend_sessions;
+mod callouts;
 mod client_response;
 pub mod config;
 mod dispatch;
