@@ -43,6 +43,9 @@ pub fn filter(settings: &ModuleSettings<'_>, mcp: &McpConfig) -> Result<Value, S
                 entry["auth"]["header"] = json!(header);
             }
         }
+        if !server.forward_headers.is_empty() {
+            entry["forward_headers"] = json!(server.forward_headers);
+        }
         servers.push(entry);
     }
     let mut config = json!({

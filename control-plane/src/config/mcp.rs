@@ -3,6 +3,7 @@
 use aigw_core::mcp::authz::challenge::ProtectedResource;
 use aigw_core::mcp::authz::rules::{AccessRules, RuleConfig};
 use aigw_core::mcp::authz::token::TokenVerifier;
+use aigw_core::mcp::forwarded_headers;
 use aigw_core::mcp::tool_filter::{ToolFilter, ToolFilterConfig};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -88,6 +89,10 @@ pub struct McpServer {
     /// Which of the server's tools are exposed.
     #[serde(default, skip_serializing_if = "McpToolFilter::is_empty")]
     pub tools: McpToolFilter,
+    /// Client request headers passed on to the server (lowercase names, for example a
+    /// per-user token the server needs). Other client headers stay with the gateway.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forward_headers: Vec<String>,
 }
 
 /// A credential for an MCP server, read from an environment variable of the Envoy process.
@@ -281,6 +286,15 @@ pub fn validate(mcp: &McpConfig, is_env_name: fn(&str) -> bool, errors: &mut Vec
         }
         if let Err(e) = ToolFilter::compile(&server.tools.to_core(), &format!("{at}.tools")) {
             errors.push(e);
+        }
+        let own = server.auth.as_ref().map(|auth| match auth.kind {
+            McpAuthKind::Bearer => "authorization",
+            McpAuthKind::Header => auth.header.as_deref().unwrap_or_default(),
+        });
+        for (j, name) in server.forward_headers.iter().enumerate() {
+            if let Err(e) = forwarded_headers::check(name, mcp.authorization.is_some(), own) {
+                errors.push(format!("{at}.forward_headers[{j}]: {e}"));
+            }
         }
     }
     if let Some(authz) = &mcp.authorization {

@@ -31,7 +31,9 @@ fn problems_name_the_field() {
         "path: mcp\nseparator: ''\nsession_key_env: bad-name\nservers:\n\
          - {name: 'a b', url: 'ftp://h/mcp'}\n\
          - {name: c, url: 'http://h:1', auth: {kind: header, key_env: K}}\n\
-         - {name: c, url: 'http://h:1/mcp', tools: {exclude_regex: ['(']}}\n",
+         - {name: c, url: 'http://h:1/mcp', tools: {exclude_regex: ['(']}}\n\
+         - {name: d, url: 'http://h:1/mcp', auth: {kind: header, header: X-Api-Key, key_env: K},\
+            forward_headers: [x-tenant, x-api-key, mcp-session-id]}\n",
     );
     let expected = [
         "mcp.path: \"mcp\" must be an absolute path without query",
@@ -43,6 +45,8 @@ fn problems_name_the_field() {
         "mcp.servers[1].auth.header: kind header needs a header name (letters, digits, -)",
         "mcp.servers[2].name: duplicate MCP server \"c\" (also mcp.servers[1])",
         "mcp.servers[2].tools.exclude_regex: invalid regular expression",
+        "mcp.servers[3].forward_headers[1]: \"x-api-key\" carries the server's own credential",
+        "mcp.servers[3].forward_headers[2]: \"mcp-session-id\" is set by the gateway",
     ];
     assert_eq!(errors.len(), expected.len(), "{errors:#?}");
     for (got, want) in errors.iter().zip(expected) {

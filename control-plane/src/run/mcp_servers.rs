@@ -51,6 +51,7 @@ pub async fn attach(
             url,
             auth: None,
             tools: Default::default(),
+            forward_headers: Vec::new(),
         });
     }
     Ok(())

@@ -9,7 +9,8 @@ use aigw_host::{CalloutResult, Host};
 use serde_json::Value;
 
 /// Sends `body` to `server` with HTTP `method`, in the session `backend` when given (after
-/// `initialize`). Returns the callout token.
+/// `initialize`), with the client's headers the server is configured to get. Returns the
+/// callout token.
 pub fn call(
     host: &mut dyn Host,
     router: &Router,
@@ -33,6 +34,16 @@ pub fn call(
             headers.push((SESSION_HEADER, id));
         }
     }
+    let forwarded: Vec<(&str, String)> = server
+        .forward_headers
+        .iter()
+        .filter_map(|name| Some((name.as_str(), host.request_header(name)?)))
+        .collect();
+    headers.extend(
+        forwarded
+            .iter()
+            .map(|(name, value)| (*name, value.as_str())),
+    );
     if let Some((name, value)) = &server.credential {
         headers.push((name, value.expose_secret()));
     }

@@ -6,6 +6,7 @@ use aigw_core::auth::SecretString;
 use aigw_core::mcp::authz::challenge::ProtectedResource;
 use aigw_core::mcp::authz::rules::{AccessRules, RuleConfig};
 use aigw_core::mcp::authz::token::TokenVerifier;
+use aigw_core::mcp::forwarded_headers;
 use aigw_core::mcp::session::SessionKey;
 use aigw_core::mcp::tool_filter::{ToolFilter, ToolFilterConfig};
 use serde::Deserialize;
@@ -81,6 +82,9 @@ pub struct ServerConfig {
     /// Which of its tools are exposed.
     #[serde(default)]
     pub tools: ToolFilterConfig,
+    /// Client request headers passed on to the server (lowercase names).
+    #[serde(default)]
+    pub forward_headers: Vec<String>,
 }
 
 /// A server's credential: `authorization: Bearer <key>` or `<header>: <key>`.
@@ -190,6 +194,8 @@ pub struct Server {
     pub credential: Option<(String, SecretString)>,
     /// Tool filter.
     pub tools: ToolFilter,
+    /// Client request headers passed on to the server.
+    pub forward_headers: Vec<String>,
 }
 
 impl Router {
@@ -248,6 +254,11 @@ impl RouterConfig {
                 None => None,
                 Some(auth) => Some(credential(&env, &format!("{field}.auth"), auth)?),
             };
+            let own = credential.as_ref().map(|(name, _)| name.as_str());
+            for (i, name) in server.forward_headers.iter().enumerate() {
+                forwarded_headers::check(name, self.authorization.is_some(), own)
+                    .map_err(|e| format!("{field}.forward_headers[{i}]: {e}"))?;
+            }
             servers.push(Server {
                 tools: ToolFilter::compile(&server.tools, &format!("{field}.tools"))?,
                 name: server.name,
@@ -255,6 +266,7 @@ impl RouterConfig {
                 authority: server.authority,
                 path: server.path,
                 credential,
+                forward_headers: server.forward_headers,
             });
         }
         let authz = self

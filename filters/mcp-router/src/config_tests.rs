@@ -92,6 +92,20 @@ fn errors_name_the_field() {
             "mcp-router config: servers[0].auth.key_env: environment variable FAKE_UNSET is not set",
         ),
         (
+            &MINIMAL.replace(
+                r#""path":"/mcp"}"#,
+                r#""path":"/mcp","forward_headers":["x-tenant","Cookie"]}"#,
+            ),
+            "mcp-router config: servers[0].forward_headers[1]: \"Cookie\" must be a lowercase header name",
+        ),
+        (
+            &MINIMAL.replace(
+                r#""path":"/mcp"}"#,
+                r#""path":"/mcp","auth":{"kind":"bearer","key_env":"FAKE_MCP_TOKEN"},"forward_headers":["authorization"]}"#,
+            ),
+            "mcp-router config: servers[0].forward_headers[0]: \"authorization\" carries the server's own credential",
+        ),
+        (
             &MINIMAL.replace(r#"{"session"#, r#"{"separator":"","session"#),
             "mcp-router config: separator: must not be empty",
         ),

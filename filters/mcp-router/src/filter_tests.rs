@@ -54,10 +54,18 @@ fn bad_json_rpc_gets_json_rpc_errors() {
 #[test]
 fn initialize_fans_out_and_seals_the_backends_sessions() {
     let mut host = post(None);
+    host.request_headers
+        .push(("x-tenant".to_string(), "acme".to_string()));
     let mut f = filter();
     let body = json!({"jsonrpc":"2.0","id":0,"method":"initialize","params":{
         "protocolVersion":"2025-06-18","capabilities":{"sampling":{}},"clientInfo":{"name":"t","version":"1"}}});
     host.run_request(&mut f, body.to_string().as_bytes());
+    assert_eq!(header(&host.callouts[0].headers, "x-tenant"), Some("acme"));
+    assert_eq!(
+        header(&host.callouts[1].headers, "x-tenant"),
+        None,
+        "only weather is configured to get it"
+    );
     assert_eq!(host.callouts.len(), 2);
     let first = &host.callouts[0];
     assert_eq!(

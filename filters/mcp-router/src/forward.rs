@@ -10,6 +10,7 @@ use crate::exchange::{Exchange, Kind, Routed};
 use crate::telemetry::Operation;
 use aigw_core::auth::ExposeSecret;
 use aigw_core::mcp::answer::AnswerWatch;
+use aigw_core::mcp::forwarded_headers;
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::server_requests::SseRelabel;
 use aigw_core::mcp::session::BackendSession;
@@ -22,11 +23,16 @@ pub const POST_ACCEPT: &str = "application/json, text/event-stream";
 
 /// Points the request at `server` in its session `part`: Envoy's route for the server
 /// matches [`ROUTE_HEADER`] (set here, so a client cannot choose it) and rewrites path and
-/// host. The client's `authorization` (its token for the gateway) is never passed on; the
-/// server gets its own credential, session id and protocol version instead.
+/// host. Of the client's headers only those in [`forwarded_headers::kept`] go on (so its
+/// `authorization`, its token for the gateway, never does unless forwarded by config); the
+/// server gets its own credential, session id and protocol version.
 pub fn point_at(host: &mut dyn Host, server: &Server, part: &BackendSession, accept: &str) {
+    for (name, _) in host.request_headers() {
+        if !forwarded_headers::kept(&name, &server.forward_headers) {
+            host.remove_request_header(&name);
+        }
+    }
     host.set_request_header(ROUTE_HEADER, &server.name);
-    host.remove_request_header("authorization");
     if let Some((name, value)) = &server.credential {
         host.set_request_header(name, value.expose_secret());
     }

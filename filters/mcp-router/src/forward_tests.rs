@@ -61,6 +61,38 @@ fn a_tool_call_goes_through_the_router_with_the_servers_name_session_and_credent
 }
 
 #[test]
+fn only_the_clients_headers_the_server_is_configured_to_get_go_on() {
+    let mut host = client_post(&[
+        ("x-tenant", "acme"),
+        ("cookie", "session=for-the-gateway-only"),
+        ("x-other", "1"),
+        (
+            "traceparent",
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        ),
+        ("x-request-id", "r-1"),
+    ]);
+    let call = json!({"jsonrpc":"2.0","id":1,"method":"tools/call",
+        "params":{"name":"weather__forecast","arguments":{}}});
+    host.run_request(&mut filter(), call.to_string().as_bytes());
+    assert_eq!(forwarded_to(&host), Some("weather"));
+    let sent = |name| header(&host.request_headers, name);
+    assert_eq!(sent("x-tenant"), Some("acme"));
+    assert_eq!((sent("cookie"), sent("x-other")), (None, None));
+    assert_eq!(sent("x-request-id"), Some("r-1"));
+    assert!(sent("traceparent").is_some());
+    assert_eq!(sent(":path"), Some("/mcp"));
+
+    // calc is not configured to get x-tenant.
+    let mut host = client_post(&[("x-tenant", "acme")]);
+    let read = json!({"jsonrpc":"2.0","id":2,"method":"resources/read",
+        "params":{"uri":"calc+file:///x"}});
+    host.run_request(&mut filter(), read.to_string().as_bytes());
+    assert_eq!(forwarded_to(&host), Some("calc"));
+    assert_eq!(header(&host.request_headers, "x-tenant"), None);
+}
+
+#[test]
 fn a_server_without_credential_or_session_gets_neither() {
     let mut host = client_post(&[("authorization", "Bearer client-token-for-the-gateway")]);
     let call = json!({"jsonrpc":"2.0","id":"a","method":"resources/read",

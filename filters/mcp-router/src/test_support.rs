@@ -13,7 +13,7 @@ pub const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 pub const CONFIG: &str = r#"{"session_key_env":"FAKE_SESSION_KEY","callout_timeout_ms":5000,
   "servers":[
     {"name":"weather","cluster":"aigw-mcp-weather","authority":"weather.local","path":"/mcp",
-     "auth":{"kind":"bearer","key_env":"FAKE_MCP_TOKEN"}},
+     "auth":{"kind":"bearer","key_env":"FAKE_MCP_TOKEN"},"forward_headers":["x-tenant"]},
     {"name":"calc","cluster":"aigw-mcp-calc","authority":"calc.local","path":"/v2/mcp",
      "tools":{"exclude":["secret"],"exclude_regex":["admin_.*"]}}]}"#;
 

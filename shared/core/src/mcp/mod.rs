@@ -4,6 +4,7 @@
 
 pub mod answer;
 pub mod authz;
+pub mod forwarded_headers;
 pub mod jsonrpc;
 pub mod lists;
 pub mod merge;
