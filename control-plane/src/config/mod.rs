@@ -2,6 +2,7 @@
 
 pub mod endpoint;
 mod env;
+pub mod jwks;
 pub mod identity_metrics;
 pub mod inference_pool;
 pub mod limits;
