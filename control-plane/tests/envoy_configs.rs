@@ -43,7 +43,11 @@ const FILES: [(&str, &str, &[&str]); 13] = [
         "mcp-gateway.yaml",
         &["--module", "native"],
     ),
-    ("envoy-mcp-wasm.yaml", "mcp-gateway.yaml", &["--module", "wasm"]),
+    (
+        "envoy-mcp-wasm.yaml",
+        "mcp-gateway.yaml",
+        &["--module", "wasm"],
+    ),
     (
         "envoy-inference-pool-native.yaml",
         "inference-pool.yaml",

@@ -108,7 +108,11 @@ pub fn routes(mcp: &McpConfig) -> Result<Vec<Value>, String> {
 /// One cluster per MCP server, and the one reaching `authorization.jwks_uri` if given.
 pub fn clusters(mcp: &McpConfig) -> Result<Vec<Value>, String> {
     let mut clusters = Vec::with_capacity(mcp.servers.len() + 1);
-    if let Some(uri) = mcp.authorization.as_ref().and_then(|a| a.jwks_uri.as_deref()) {
+    if let Some(uri) = mcp
+        .authorization
+        .as_ref()
+        .and_then(|a| a.jwks_uri.as_deref())
+    {
         let field = "mcp.authorization.jwks_uri";
         clusters.push(super::cluster::jwks_cluster(JWKS_CLUSTER, uri, field)?);
     }

@@ -172,7 +172,10 @@ fn a_jwks_uri_gets_its_cluster_and_the_filter_names_it() {
     let b = generate(&config, &opts).unwrap();
     let jwks = cluster(&b, "aigw-mcp-jwks");
     assert_eq!(jwks["type"], "LOGICAL_DNS");
-    assert_eq!(jwks["transport_socket"]["typed_config"]["sni"], "auth.example.com");
+    assert_eq!(
+        jwks["transport_socket"]["typed_config"]["sni"],
+        "auth.example.com"
+    );
     let text = http_filters(&b)[2]["typed_config"]["filter_config"]["value"]
         .as_str()
         .unwrap();

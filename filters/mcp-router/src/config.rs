@@ -2,13 +2,13 @@
 //! docs/internals.md) and its validated, compiled form. Errors name the field; secrets never
 //! appear in errors or `Debug`.
 
+use crate::jwks::JwksSource;
 use aigw_core::auth::SecretString;
 use aigw_core::mcp::authz::challenge::ProtectedResource;
 use aigw_core::mcp::authz::rules::{AccessRules, RuleConfig};
 use aigw_core::mcp::authz::token::{KeySet, TokenVerifier};
 use aigw_core::mcp::session::SessionKey;
 use aigw_core::mcp::tool_filter::{ToolFilter, ToolFilterConfig};
-use crate::jwks::JwksSource;
 use serde::Deserialize;
 use std::ffi::OsString;
 use std::time::Duration;
@@ -196,8 +196,12 @@ impl AuthorizationConfig {
             (None, Some(uri), Some(cluster)) => Keys::Fetched(
                 JwksSource::new(uri, cluster, self.jwks_cache_seconds).map_err(field)?,
             ),
-            (Some(_), Some(_), _) => return Err(field("jwks_uri: give jwks or jwks_uri, not both".into())),
-            (None, Some(_), None) => return Err(field("jwks_cluster: required with jwks_uri".into())),
+            (Some(_), Some(_), _) => {
+                return Err(field("jwks_uri: give jwks or jwks_uri, not both".into()));
+            }
+            (None, Some(_), None) => {
+                return Err(field("jwks_cluster: required with jwks_uri".into()));
+            }
             (_, None, Some(_)) => return Err(field("jwks_cluster: only with jwks_uri".into())),
             (None, None, None) => {
                 return Err(field(

@@ -81,7 +81,11 @@ impl JwksSource {
 
     /// Starts the callout that fetches the keys, recorded in `wait`. A failure to start ends
     /// the fetch at once (logged, waiters woken) and is returned.
-    pub(crate) fn start_fetch(&self, host: &mut dyn Host, wait: &mut KeyWait) -> Result<(), String> {
+    pub(crate) fn start_fetch(
+        &self,
+        host: &mut dyn Host,
+        wait: &mut KeyWait,
+    ) -> Result<(), String> {
         let headers = [
             (":method", "GET"),
             (":path", self.url.path.as_str()),
@@ -123,7 +127,10 @@ impl JwksSource {
         if let Err(cause) = &result {
             host.log(
                 LogLevel::Warn,
-                &format!("mcp-router: JWKS fetch from {} failed: {cause}", self.url.url),
+                &format!(
+                    "mcp-router: JWKS fetch from {} failed: {cause}",
+                    self.url.url
+                ),
             );
         }
         let failure = result.as_ref().err().cloned();
@@ -144,3 +151,7 @@ impl JwksSource {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "jwks_tests.rs"]
+mod tests;

@@ -94,7 +94,10 @@ fn answers_that_are_not_a_usable_jwks_are_refused() {
     let err = parse_jwks_response(503, good.as_bytes()).unwrap_err();
     assert_eq!(err, "the JWKS endpoint answered HTTP 503");
     let err = parse_jwks_response(200, b"<html>").unwrap_err();
-    assert!(err.starts_with("the JWKS endpoint's answer is not a JWKS"), "{err}");
+    assert!(
+        err.starts_with("the JWKS endpoint's answer is not a JWKS"),
+        "{err}"
+    );
     let symmetric = br#"{"keys":[{"kty":"oct","k":"ZmFrZQ","alg":"HS256"}]}"#;
     let err = parse_jwks_response(200, symmetric).unwrap_err();
     assert!(err.contains("without a usable signing key"), "{err}");
@@ -105,8 +108,10 @@ fn published_sets_skip_keys_that_cannot_verify_tokens() {
     let mut set = jwks();
     let keys = set["keys"].as_array_mut().unwrap();
     keys.push(serde_json::json!({"kty": "oct", "k": "ZmFrZQ", "alg": "HS256"}));
-    keys.push(serde_json::json!({"kty": "RSA", "use": "enc", "alg": "RSA-OAEP",
-        "n": "AQAB", "e": "AQAB"}));
+    keys.push(
+        serde_json::json!({"kty": "RSA", "use": "enc", "alg": "RSA-OAEP",
+        "n": "AQAB", "e": "AQAB"}),
+    );
     let parsed = parse_jwks_response(200, set.to_string().as_bytes()).unwrap();
     assert_eq!(parsed.len(), 2);
 }

@@ -68,7 +68,11 @@ impl KeySet {
         let keys: Vec<Key> = set
             .keys
             .into_iter()
-            .filter(|k| k.get("use").and_then(Value::as_str).is_none_or(|u| u == "sig"))
+            .filter(|k| {
+                k.get("use")
+                    .and_then(Value::as_str)
+                    .is_none_or(|u| u == "sig")
+            })
             .filter_map(|k| serde_json::from_value::<Jwk>(k).ok())
             .filter_map(|jwk| key(&jwk).ok())
             .collect();
