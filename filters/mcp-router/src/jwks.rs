@@ -14,7 +14,8 @@ use std::time::Duration;
 
 /// Timeout of one JWKS fetch.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
-/// Least time between two fetches for a refresh or a token with an unknown `kid`.
+/// Least time between two refetches for tokens with an unknown `kid`, and before a refresh
+/// is tried again after a failed one.
 const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
 
 /// The fetched keys of one config on this worker.

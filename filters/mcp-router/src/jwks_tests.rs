@@ -199,18 +199,18 @@ fn an_unknown_kid_refetches_once_then_is_refused_for_a_while() {
     let f = factory();
     warm(&f);
     let rotated_token = token(rsa_other_key(), ROTATED_KID, ISSUER);
-    let mut host = call(&rotated_token, 40);
+    let mut host = call(&rotated_token, 1);
     let (mut filter, held) = start(&f, &mut host);
     assert!(held && host.callouts.len() == 1, "an unknown kid refetches");
     complete_callout(&mut host, &mut filter, 1, keys(rotated()));
     assert_eq!(forwarded_to(&host), Some("weather"));
 
     let stranger = token(rsa_other_key(), "never-published", ISSUER);
-    let mut host = call(&stranger, 50);
+    let mut host = call(&stranger, 10);
     start(&f, &mut host);
     assert_eq!(host.local_reply.as_ref().map(|r| r.status), Some(401));
     assert!(host.callouts.is_empty(), "at most one refetch per 30 s");
-    let mut host = call(&stranger, 71);
+    let mut host = call(&stranger, 31);
     let (mut filter, held) = start(&f, &mut host);
     assert!(held && host.callouts.len() == 1);
     complete_callout(&mut host, &mut filter, 1, keys(rotated()));

@@ -1,7 +1,8 @@
 //! A JWKS fetched from the issuer's `jwks_uri` and cached per worker: one fetch at a time
 //! (single flight) with the other requests waiting for it, a refresh once the cache duration
-//! has passed (the cached keys keep serving meanwhile, and when the refresh fails), and one
-//! rate-limited refetch when a token names a key the cached set lacks (key rotation).
+//! has passed (the cached keys keep serving meanwhile, and when the refresh fails; a failed
+//! refresh is retried after the least interval), and a refetch when a token names a key the
+//! cached set lacks (key rotation), at most once per least interval.
 
 use super::token::KeySet;
 use std::sync::Arc;
@@ -12,8 +13,9 @@ use std::time::{Duration, SystemTime};
 pub struct RefreshPolicy {
     /// How long fetched keys are used before a request refreshes them.
     pub cache: Duration,
-    /// Least time between two fetch starts for a refresh or an unknown `kid` (so that bad
-    /// tokens or a failing issuer cannot make the gateway hammer the issuer).
+    /// Least time between two refetches for an unknown `kid`, and between a refresh and the
+    /// previous fetch (so that bad tokens or a failing issuer cannot make the gateway hammer
+    /// the issuer).
     pub min_interval: Duration,
 }
 
@@ -54,6 +56,8 @@ pub struct JwksCell<W> {
     fetching: bool,
     /// When the last fetch started.
     started_at: Option<SystemTime>,
+    /// When the last refetch for an unknown `kid` started.
+    refetched_at: Option<SystemTime>,
     waiters: Vec<W>,
     /// Number of fetches that ended.
     generation: u64,
@@ -68,6 +72,7 @@ impl<W> Default for JwksCell<W> {
             fetched_at: SystemTime::UNIX_EPOCH,
             fetching: false,
             started_at: None,
+            refetched_at: None,
             waiters: Vec::new(),
             generation: 0,
             last_failure: None,
@@ -94,16 +99,20 @@ impl<W> JwksCell<W> {
         KeyLookup::Fetch
     }
 
-    /// A token names a key the cached set lacks: fetch again, unless that was done within
-    /// the policy's least interval.
+    /// A token names a key the cached set lacks: fetch again, unless a refetch for an
+    /// unknown `kid` started within the policy's least interval.
     pub fn unknown_key(&mut self, now: SystemTime, policy: RefreshPolicy) -> Refetch {
         if self.fetching {
             return Refetch::Wait;
         }
-        if !self.may_start(now, policy) {
+        if self
+            .refetched_at
+            .is_some_and(|at| now < at + policy.min_interval)
+        {
             return Refetch::No;
         }
         self.start(now);
+        self.refetched_at = Some(now);
         Refetch::Fetch
     }
 
@@ -138,6 +147,9 @@ impl<W> JwksCell<W> {
     /// the waiters to wake, one of which fetches again.
     pub fn abandoned(&mut self) -> Vec<W> {
         self.fetching = false;
+        if self.refetched_at == self.started_at {
+            self.refetched_at = None;
+        }
         self.started_at = None;
         std::mem::take(&mut self.waiters)
     }
