@@ -134,6 +134,23 @@ fn the_first_requests_wait_for_one_fetch_then_go_on() {
 }
 
 #[test]
+fn a_body_arriving_after_the_keys_is_read_as_usual() {
+    use aigw_host::Filter;
+    let f = factory();
+    let mut host = call(&good(), 0);
+    let mut filter = f.create_filter();
+    assert_eq!(
+        filter.on_request_headers(&mut host, false),
+        HeadersStatus::StopIteration
+    );
+    complete_callout(&mut host, &mut filter, 1, keys(jwks()));
+    assert_eq!(host.request_continued, 0, "the body is still to come");
+    host.request_body = CALL.as_bytes().to_vec();
+    assert_eq!(filter.on_request_body(&mut host, true), BodyStatus::Continue);
+    assert_eq!(forwarded_to(&host), Some("weather"));
+}
+
+#[test]
 fn bad_tokens_are_challenged_with_fetched_keys() {
     let f = factory();
     warm(&f);

@@ -83,13 +83,9 @@ impl KeySet {
     }
 
     /// Number of usable keys.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.keys.len()
-    }
-
-    /// Whether the set has no key (never true for a parsed set).
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
     }
 }
 
