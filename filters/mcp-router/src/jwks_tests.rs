@@ -146,7 +146,10 @@ fn a_body_arriving_after_the_keys_is_read_as_usual() {
     complete_callout(&mut host, &mut filter, 1, keys(jwks()));
     assert_eq!(host.request_continued, 0, "the body is still to come");
     host.request_body = CALL.as_bytes().to_vec();
-    assert_eq!(filter.on_request_body(&mut host, true), BodyStatus::Continue);
+    assert_eq!(
+        filter.on_request_body(&mut host, true),
+        BodyStatus::Continue
+    );
     assert_eq!(forwarded_to(&host), Some("weather"));
 }
 
