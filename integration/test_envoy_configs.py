@@ -17,7 +17,10 @@ ACCESS_LOG = "/var/log/aigw/access.log"
 FAKE_KEYS = {"OPENAI_API_KEY": "sk-test-envoy-configs-aaaa",
              "AZURE_OPENAI_API_KEY": "sk-test-envoy-configs-bbbb",
              "TIER_TWO_API_KEY": "sk-test-envoy-configs-cccc",
-             "VLLM_API_KEY": "sk-test-envoy-configs-dddd"}
+             "VLLM_API_KEY": "sk-test-envoy-configs-dddd",
+             "GITHUB_MCP_TOKEN": "fake-mcp-token-envoy-configs",
+             # base64 of 32 bytes "fake-session-key-for-envoy-conf!" (not a real key).
+             "MCP_SESSION_KEY": "ZmFrZS1zZXNzaW9uLWtleS1mb3ItZW52b3ktY29uZiE="}
 
 
 def _validate_file(name: str, module_kind: str, tmp_path) -> None:
@@ -39,6 +42,11 @@ def _validate_file(name: str, module_kind: str, tmp_path) -> None:
 
 def test_checked_in_config_validates(module_kind, tmp_path):
     _validate_file(f"envoy-{module_kind}.yaml", module_kind, tmp_path)
+
+
+def test_mcp_example_validates(module_kind, tmp_path):
+    """The MCP example (authorization keys fetched from a jwks_uri) loads."""
+    _validate_file(f"envoy-mcp-{module_kind}.yaml", module_kind, tmp_path)
 
 
 def test_inference_pool_example_validates(module_kind, tmp_path):

@@ -2,7 +2,9 @@
 authorization spec), answers the OAuth protected-resource metadata and `WWW-Authenticate`
 challenges, refuses tokens with a wrong signature, issuer, audience or expiry, and applies
 per-tool CEL rules; a denied call is a JSON-RPC error and never reaches the server. Driven by
-the official `mcp` client with real MCP servers behind the gateway."""
+the official `mcp` client with real MCP servers behind the gateway. The same with the keys
+fetched from the issuer's `jwks_uri`: fetched once and cached, fetched again for a rotated
+key, and a 503 while they cannot be had."""
 
 import asyncio
 import time
@@ -10,12 +12,17 @@ import time
 import httpx
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from jwt.algorithms import RSAAlgorithm
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import McpError
 
 from support import mcp_gateway, metrics, test_keys
 from support.accesslog import AccessLog
+from support.jwks_server import PATH as JWKS_PATH
+from support.jwks_server import JwksServer
+from support.procs import free_port
 
 RESOURCE = "https://gw.test.example/mcp"
 ISSUER = "https://auth.test.example"
@@ -218,3 +225,110 @@ def test_calls_are_measured_and_logged_denied_ones_as_denied(gw, module_kind):
     denied_line = log.entry(f"mcp-denied-{module_kind}")
     assert (denied_line["mcp_method"], denied_line["mcp_server"], denied_line["mcp_tool"],
             denied_line["mcp_error"]) == ("tools/call", "beta", "echo", "denied")
+
+
+# Keys fetched from the issuer's jwks_uri (served by support.jwks_server, fetches counted):
+# replica 1 fetches from a running server; replica 2 from a port where nothing listens yet.
+
+ROTATED_KID = "test-rsa-rotated"
+
+
+@pytest.fixture(scope="module")
+def fetched(module_kind, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp(f"mcp-jwks-{module_kind}")
+    issuer = JwksServer(test_keys.JWKS)
+    down_port = free_port()
+    servers, ports = [], {}
+    for name in ("alpha", "beta"):
+        proc, ports[name] = mcp_gateway.start_server(name, workdir)
+        servers.append(proc)
+    procs = list(servers)
+    try:
+        urls = []
+        for replica, uri in ((1, issuer.url), (2, f"http://127.0.0.1:{down_port}{JWKS_PATH}")):
+            authorization = {"resource": RESOURCE, "issuer": ISSUER, "jwks_uri": uri,
+                             "scopes_supported": ["mcp:tools"], "rules": RULES}
+            envoy, url, _ = mcp_gateway.start_envoy(
+                workdir, module_kind, mcp_gateway.default_servers(ports), replica, authorization)
+            procs.append(envoy)
+            urls.append(url)
+        yield {"url": urls[0], "down_url": urls[1], "issuer": issuer, "down_port": down_port,
+               "logs": [workdir / "envoy-1.log", workdir / "envoy-2.log"]}
+    finally:
+        for p in procs:
+            p.stop()
+        issuer.stop()
+
+
+def post_init(url: str, bearer: str) -> httpx.Response:
+    headers = {**HEADERS, "authorization": f"Bearer {bearer}"}
+    return httpx.post(url, json=INIT, headers=headers, timeout=15)
+
+
+def test_fetched_keys_serve_many_requests_with_one_fetch(fetched):
+    assert fetched["issuer"].count() == 0, "keys are fetched when a request needs them"
+    ec = token(key=test_keys.EC_TEST_KEY, kid=test_keys.EC_KID, alg="ES256")
+
+    async def work(session):
+        return (await session.call_tool("alpha__add", {"a": 2, "b": 5})).content[0].text
+    for bearer in (token(), ec, token()):
+        assert with_session(fetched["url"], bearer, work) == "7"
+    for _ in range(5):
+        assert post_init(fetched["url"], token()).status_code == 200
+    assert fetched["issuer"].count() == 1
+
+
+@pytest.mark.parametrize("case", ["wrong-signature", "wrong-issuer", "wrong-audience",
+                                  "expired"])
+def test_fetched_keys_refuse_bad_tokens(fetched, case):
+    assert post_init(fetched["url"], token()).status_code == 200
+    before = fetched["issuer"].count()
+    bad = {
+        "wrong-signature": token(key=test_keys.RSA_OTHER_KEY),
+        "wrong-issuer": token(iss="https://evil.test.example"),
+        "wrong-audience": token(aud="https://other.test.example/mcp"),
+        "expired": token(exp=int(time.time()) - 3600),
+    }[case]
+    res = post_init(fetched["url"], bad)
+    assert res.status_code == 401
+    assert 'error="invalid_token"' in res.headers["www-authenticate"]
+    assert fetched["issuer"].count() == before, "a bad token of a known key fetches nothing"
+
+
+def test_a_rotated_key_is_fetched_once_and_unknown_kids_do_not_hammer_the_issuer(fetched):
+    assert post_init(fetched["url"], token()).status_code == 200
+    before = fetched["issuer"].count()
+    other = serialization.load_pem_private_key(test_keys.RSA_OTHER_KEY.encode(), None)
+    rotated = {**RSAAlgorithm.to_jwk(other.public_key(), as_dict=True),
+               "kid": ROTATED_KID, "use": "sig", "alg": "RS256"}
+    fetched["issuer"].publish({"keys": [*test_keys.JWKS["keys"], rotated]})
+    res = post_init(fetched["url"], token(key=test_keys.RSA_OTHER_KEY, kid=ROTATED_KID))
+    assert res.status_code == 200, res.text
+    assert fetched["issuer"].count() == before + 1
+    for kid in ("nope-1", "nope-2", "nope-3"):
+        res = post_init(fetched["url"], token(kid=kid))
+        assert res.status_code == 401
+    assert fetched["issuer"].count() == before + 1, "unknown kids refetch at most every 30 s"
+    # The old key still verifies.
+    assert post_init(fetched["url"], token()).status_code == 200
+
+
+def test_an_unreachable_jwks_uri_answers_503_then_recovers(fetched):
+    for _ in range(2):
+        res = post_init(fetched["down_url"], token())
+        assert res.status_code == 503, res.text
+        assert res.json()["error"] == "temporarily_unavailable"
+        assert "www-authenticate" not in res.headers
+    log = "\n".join(p.read_text() for p in fetched["logs"])
+    assert "JWKS fetch from" in log and "failed" in log
+    assert token() not in log
+    # Without a token the client is still told how to get one.
+    res = httpx.post(fetched["down_url"], json=INIT, headers=HEADERS, timeout=10)
+    assert res.status_code == 401
+    issuer = JwksServer(test_keys.JWKS, port=fetched["down_port"])
+    try:
+        res = post_init(fetched["down_url"], token())
+        assert res.status_code == 200, res.text
+        assert issuer.count() == 1, "a later request fetches again"
+    finally:
+        issuer.stop()

@@ -36,8 +36,18 @@ fn generate(config: &str, args: &[&str]) -> String {
 
 /// Each checked-in file, the config it is generated from and the `aigw translate`
 /// arguments.
-const FILES: [(&str, &str, &[&str]); 11] = [
+const FILES: [(&str, &str, &[&str]); 13] = [
     ("envoy-native.yaml", "gateway.yaml", &["--module", "native"]),
+    (
+        "envoy-mcp-native.yaml",
+        "mcp-gateway.yaml",
+        &["--module", "native"],
+    ),
+    (
+        "envoy-mcp-wasm.yaml",
+        "mcp-gateway.yaml",
+        &["--module", "wasm"],
+    ),
     (
         "envoy-inference-pool-native.yaml",
         "inference-pool.yaml",

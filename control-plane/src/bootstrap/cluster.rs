@@ -125,6 +125,13 @@ pub fn token_cluster(name: &str, endpoint: &Endpoint) -> Value {
     cluster
 }
 
+/// The cluster named `name` that a `jwks_uri` is fetched through (`field` names the URI in
+/// errors).
+pub fn jwks_cluster(name: &str, uri: &str, field: &str) -> Result<Value, String> {
+    let endpoint = crate::config::endpoint::parse(uri).map_err(|e| format!("{field}: {e}"))?;
+    Ok(token_cluster(name, &endpoint))
+}
+
 /// TLS to `host`: SNI, system CAs, and the certificate must name the host.
 pub fn tls_socket(host: &str) -> Value {
     json!({

@@ -14,6 +14,9 @@ use aigw_core::mcp::ROUTE_HEADER;
 
 const CONNECT_TIMEOUT: &str = "10s";
 
+/// Name of the cluster the mcp-router filter fetches `authorization.jwks_uri` through.
+pub const JWKS_CLUSTER: &str = "aigw-mcp-jwks";
+
 /// The Envoy cluster name of an MCP server.
 pub fn cluster_name(server: &str) -> String {
     format!("aigw-mcp-{server}")
@@ -62,6 +65,9 @@ pub fn filter(settings: &ModuleSettings<'_>, mcp: &McpConfig) -> Result<Value, S
         // The filter takes the section as written (field names match).
         config["authorization"] = serde_json::to_value(authz)
             .map_err(|e| format!("mcp.authorization: cannot encode: {e}"))?;
+        if authz.jwks_uri.is_some() {
+            config["authorization"]["jwks_cluster"] = json!(JWKS_CLUSTER);
+        }
     }
     Ok(module_filter(
         settings,
@@ -102,9 +108,17 @@ pub fn routes(mcp: &McpConfig) -> Result<Vec<Value>, String> {
     Ok(routes)
 }
 
-/// One cluster per MCP server.
+/// One cluster per MCP server, and the one reaching `authorization.jwks_uri` if given.
 pub fn clusters(mcp: &McpConfig) -> Result<Vec<Value>, String> {
-    let mut clusters = Vec::with_capacity(mcp.servers.len());
+    let mut clusters = Vec::with_capacity(mcp.servers.len() + 1);
+    if let Some(uri) = mcp
+        .authorization
+        .as_ref()
+        .and_then(|a| a.jwks_uri.as_deref())
+    {
+        let field = "mcp.authorization.jwks_uri";
+        clusters.push(super::cluster::jwks_cluster(JWKS_CLUSTER, uri, field)?);
+    }
     for (i, server) in mcp.servers.iter().enumerate() {
         let ep = parse(&server.url, i)?;
         let name = cluster_name(&server.name);

@@ -156,3 +156,32 @@ fn the_access_log_has_the_mcp_fields_for_both_kinds() {
         }
     }
 }
+
+#[test]
+fn a_jwks_uri_gets_its_cluster_and_the_filter_names_it() {
+    let yaml = format!(
+        "{CONFIG}  authorization:\n    resource: https://gw.example.com/mcp\n    \
+         issuer: https://auth.example.com\n    jwks_uri: https://auth.example.com/keys\n    \
+         rules: [{{name: r, allow: 'true'}}]\n"
+    );
+    let config = from_yaml(&yaml, Path::new("/")).unwrap();
+    let opts = GenerateOptions {
+        modules_dir: Path::new("/opt/aigw/modules"),
+        access_log: Path::new("/var/log/aigw/access.log"),
+    };
+    let b = generate(&config, &opts).unwrap();
+    let jwks = cluster(&b, "aigw-mcp-jwks");
+    assert_eq!(jwks["type"], "LOGICAL_DNS");
+    assert_eq!(
+        jwks["transport_socket"]["typed_config"]["sni"],
+        "auth.example.com"
+    );
+    let text = http_filters(&b)[2]["typed_config"]["filter_config"]["value"]
+        .as_str()
+        .unwrap();
+    let filter: Value = serde_json::from_str(text).unwrap();
+    let authz = &filter["authorization"];
+    assert_eq!(authz["jwks_uri"], "https://auth.example.com/keys");
+    assert_eq!(authz["jwks_cluster"], "aigw-mcp-jwks");
+    assert!(authz.get("jwks").is_none() && authz.get("jwks_cache_seconds").is_none());
+}

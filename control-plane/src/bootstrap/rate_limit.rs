@@ -150,12 +150,10 @@ fn jwks_source(jwt: &RateLimitJwt) -> (&'static str, Value) {
 
 /// The cluster of a `jwks_uri` (validated at config load).
 fn jwks_cluster(jwt: &RateLimitJwt) -> Result<Option<Value>, String> {
-    let Some(uri) = &jwt.jwks_uri else {
-        return Ok(None);
-    };
-    let endpoint = crate::config::endpoint::parse(uri)
-        .map_err(|e| format!("rate_limits.jwt.jwks_uri: {e}"))?;
-    Ok(Some(super::cluster::token_cluster(JWKS_CLUSTER, &endpoint)))
+    jwt.jwks_uri
+        .as_deref()
+        .map(|uri| super::cluster::jwks_cluster(JWKS_CLUSTER, uri, "rate_limits.jwt.jwks_uri"))
+        .transpose()
 }
 
 /// Access-log fields `user` and `team` (for chargeback next to the token counts): the

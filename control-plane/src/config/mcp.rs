@@ -2,7 +2,6 @@
 
 use aigw_core::mcp::authz::challenge::ProtectedResource;
 use aigw_core::mcp::authz::rules::{AccessRules, RuleConfig};
-use aigw_core::mcp::authz::token::TokenVerifier;
 use aigw_core::mcp::forwarded_headers;
 use aigw_core::mcp::tool_filter::{ToolFilter, ToolFilterConfig};
 use schemars::JsonSchema;
@@ -39,8 +38,8 @@ pub struct McpConfig {
 }
 
 /// Client authorization per the MCP authorization spec: every request to the endpoint needs a
-/// bearer JWT from `issuer` for one of `audiences`, signed by a key of `jwks`, and at least
-/// one rule must allow it.
+/// bearer JWT from `issuer` for one of `audiences`, signed by a key of `jwks` (or of the JWKS
+/// fetched from `jwks_uri`), and at least one rule must allow it.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct McpAuthorization {
@@ -52,8 +51,23 @@ pub struct McpAuthorization {
     /// Accepted `aud` values (default: `resource`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub audiences: Vec<String>,
-    /// The issuer's public signing keys, as a JWKS (`{"keys": [...]}`).
-    pub jwks: serde_json::Value,
+    /// The issuer's public signing keys, as a JWKS (`{"keys": [...]}`); give this or
+    /// `jwks_uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<serde_json::Value>,
+    /// Where the gateway fetches the issuer's JWKS (`https://...`, e.g. the `jwks_uri` of
+    /// the issuer's OpenID configuration); give this or `jwks`. Fetched by the first request
+    /// that needs it (requests wait for it), again after `jwks_cache_seconds`, and when a
+    /// token names a key the set lacks (at most every 30 s). While no keys can be had,
+    /// requests with a token get a 503.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// How long a fetched JWKS is used before it is fetched again (default 600).
+    #[serde(
+        default = "default_jwks_cache_seconds",
+        skip_serializing_if = "is_default_jwks_cache_seconds"
+    )]
+    pub jwks_cache_seconds: u64,
     /// Authorization servers named in the protected-resource metadata (default: `issuer`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub authorization_servers: Vec<String>,
@@ -63,6 +77,14 @@ pub struct McpAuthorization {
     /// CEL rules over `claims`, `scopes`, `method`, `server`, `tool` and `arguments`; a
     /// request goes on when one yields `true` (deny by default).
     pub rules: Vec<McpRule>,
+}
+
+fn default_jwks_cache_seconds() -> u64 {
+    super::jwks::DEFAULT_CACHE_SECONDS
+}
+
+fn is_default_jwks_cache_seconds(seconds: &u64) -> bool {
+    *seconds == super::jwks::DEFAULT_CACHE_SECONDS
 }
 
 /// One authorization rule.
@@ -319,9 +341,14 @@ fn validate_authorization(authz: &McpAuthorization, errors: &mut Vec<String>) {
     if let Err(e) = ProtectedResource::new(&authz.resource, &servers, &authz.scopes_supported) {
         errors.push(at(e));
     }
-    if let Err(e) = TokenVerifier::new(&authz.jwks.to_string(), &authz.issuer, &audiences) {
-        errors.push(at(e));
-    }
+    let keys = super::jwks::problems(
+        authz.jwks.as_ref(),
+        authz.jwks_uri.as_deref(),
+        authz.jwks_cache_seconds,
+        &authz.issuer,
+        &audiences,
+    );
+    errors.extend(keys.into_iter().map(at));
     let rules: Vec<RuleConfig> = authz
         .rules
         .iter()

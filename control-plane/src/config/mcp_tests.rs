@@ -91,3 +91,43 @@ fn authorization_is_compiled_at_load_with_field_names() {
         ]
     );
 }
+
+#[test]
+fn the_keys_are_inline_or_fetched_never_both_nor_neither() {
+    let section = |keys: &str| {
+        format!(
+            "session_key_env: K\nservers: [{{name: a, url: 'http://h:1/mcp'}}]\n\
+             authorization:\n  resource: https://gw.test.example/mcp\n  \
+             issuer: https://auth.test.example\n{keys}  rules: [{{name: r, allow: 'true'}}]\n"
+        )
+    };
+    let fetched = parse(&section("  jwks_uri: https://auth.test.example/jwks\n"));
+    let authz = fetched.authorization.as_ref().unwrap();
+    assert_eq!(authz.jwks_cache_seconds, 600);
+    assert_eq!(authz.jwks, None);
+    assert!(problems(&section("  jwks_uri: http://127.0.0.1:9/jwks\n")).is_empty());
+    let jwks = aigw_test_keys::jwks().to_string();
+    let cases = [
+        (
+            format!("  jwks: {jwks}\n  jwks_uri: https://auth.test.example/jwks\n"),
+            "mcp.authorization.jwks_uri: give jwks or jwks_uri, not both",
+        ),
+        (
+            String::new(),
+            "mcp.authorization.jwks: give the issuer's keys (jwks) or where to fetch them (jwks_uri)",
+        ),
+        (
+            "  jwks_uri: ftp://auth.test.example/jwks\n".into(),
+            "mcp.authorization.jwks_uri: scheme must be http or https",
+        ),
+        (
+            "  jwks_uri: https://auth.test.example/jwks\n  jwks_cache_seconds: 0\n".into(),
+            "mcp.authorization.jwks_cache_seconds: 0 must be between 1 and 86400",
+        ),
+    ];
+    for (keys, want) in cases {
+        let p = problems(&section(&keys));
+        assert_eq!(p.len(), 1, "{keys}: {p:?}");
+        assert!(p[0].starts_with(want), "{keys}: {p:?}");
+    }
+}

@@ -4,6 +4,7 @@ pub mod endpoint;
 mod env;
 pub mod identity_metrics;
 pub mod inference_pool;
+pub mod jwks;
 pub mod limits;
 pub mod mcp;
 pub mod model;

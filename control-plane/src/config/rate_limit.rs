@@ -181,7 +181,7 @@ fn default_output_tokens() -> u64 {
 }
 
 fn default_jwks_cache_seconds() -> u64 {
-    600
+    super::jwks::DEFAULT_CACHE_SECONDS
 }
 
 fn default_timeout_ms() -> u64 {
@@ -278,39 +278,14 @@ pub fn validate(r: &RateLimits, routes: &[&str], errors: &mut Vec<String>) {
 /// verifier the MCP authorization uses too; its messages name the field) or an http(s)
 /// `jwks_uri` to fetch one from.
 fn validate_jwt(jwt: &RateLimitJwt, errors: &mut Vec<String>) {
-    if !(1..=86_400).contains(&jwt.jwks_cache_seconds) {
-        errors.push(format!(
-            "rate_limits.jwt.jwks_cache_seconds: {} must be between 1 and 86400",
-            jwt.jwks_cache_seconds
-        ));
-    }
-    let problem = match (&jwt.jwks, &jwt.jwks_uri) {
-        (Some(jwks), None) => aigw_core::mcp::authz::token::TokenVerifier::new(
-            &jwks.to_string(),
-            &jwt.issuer,
-            &jwt.audiences,
-        )
-        .err(),
-        (None, Some(uri)) => crate::config::endpoint::parse(uri)
-            .err()
-            .map(|e| format!("jwks_uri: {e}"))
-            .or_else(|| {
-                jwt.issuer
-                    .is_empty()
-                    .then(|| "issuer: must not be empty".into())
-            })
-            .or_else(|| {
-                (jwt.audiences.is_empty() || jwt.audiences.iter().any(String::is_empty))
-                    .then(|| "audiences: at least one non-empty audience is required".into())
-            }),
-        (Some(_), Some(_)) => Some("jwks_uri: give jwks or jwks_uri, not both".into()),
-        (None, None) => {
-            Some("jwks: give the issuer's keys (jwks) or where to fetch them (jwks_uri)".into())
-        }
-    };
-    if let Some(e) = problem {
-        errors.push(format!("rate_limits.jwt.{e}"));
-    }
+    let problems = super::jwks::problems(
+        jwt.jwks.as_ref(),
+        jwt.jwks_uri.as_deref(),
+        jwt.jwks_cache_seconds,
+        &jwt.issuer,
+        &jwt.audiences,
+    );
+    errors.extend(problems.into_iter().map(|e| format!("rate_limits.jwt.{e}")));
 }
 
 /// A key names a user or team either by header or by claim, and a claim needs the issuer.

@@ -1,14 +1,17 @@
 //! Client authorization in the filter: the protected-resource metadata endpoint, the
-//! bearer-token check with its 401 challenge, and the per-request rule check.
+//! bearer-token check with its 401 challenge (holding the request while the issuer's keys
+//! are fetched, see `jwks.rs`), and the per-request rule check.
 
-use crate::config::{Authorization, Router};
+use crate::config::{Authorization, Keys, Router};
+use crate::jwks::{JwksSource, KeyWait};
 use crate::respond;
 use crate::telemetry::Operation;
 use aigw_core::mcp::authz::challenge::ProtectedResource;
+use aigw_core::mcp::authz::jwks::{KeyLookup, Refetch};
 use aigw_core::mcp::authz::rules::{Decision, RequestFacts};
-use aigw_core::mcp::authz::token::{TokenError, bearer, scopes};
+use aigw_core::mcp::authz::token::{KeySet, TokenError, bearer, scopes};
 use aigw_core::metrics::ERROR_TYPE_DENIED;
-use aigw_host::{Host, LogLevel};
+use aigw_host::{CalloutResult, Host, LogLevel};
 use serde_json::{Map, Value};
 
 /// JSON-RPC error code of a request the authorization rules deny (server-defined range).
@@ -51,23 +54,165 @@ pub fn metadata(host: &mut dyn Host, router: &Router, path: &str) -> bool {
     true
 }
 
-/// The caller of this request: `Ok(None)` when authorization is off, `Err(())` after
-/// answering 401 with a challenge.
-pub fn authenticate(host: &mut dyn Host, router: &Router) -> Result<Option<Caller>, ()> {
+/// What became of a request's authentication.
+#[derive(Debug)]
+pub enum Admission {
+    /// The request goes on, with its caller (`None` when authorization is off).
+    Admitted(Option<Caller>),
+    /// The client was answered (401 challenge, or 503 when no keys can be had).
+    Refused,
+    /// The request waits for the issuer's keys ([`woken`] or [`keys_fetched`] go on).
+    Held,
+}
+
+/// Authenticates this request: a request without a bearer token is challenged at once; a
+/// token is verified against the configured keys, or the fetched ones (waiting for them
+/// while none are cached, or while a token's unknown `kid` makes them be fetched again).
+pub fn authenticate(host: &mut dyn Host, router: &Router, wait: &mut KeyWait) -> Admission {
     let Some(authz) = &router.authz else {
-        return Ok(None);
+        return Admission::Admitted(None);
     };
     let header = host.request_header("authorization");
-    match bearer(header.as_deref()).and_then(|t| authz.verifier.verify(t)) {
-        Ok(claims) => Ok(Some(Caller {
-            scopes: scopes(&claims),
-            claims,
-        })),
-        Err(error) => {
-            challenge(host, authz, &error);
-            Err(())
+    if let Err(error) = bearer(header.as_deref()) {
+        challenge(host, authz, &error);
+        return Admission::Refused;
+    }
+    match &authz.keys {
+        Keys::Inline(keys) => check(host, authz, None, wait, keys),
+        Keys::Fetched(source) => {
+            let (now, policy) = (host.now(), source.policy());
+            let lookup = source.with_cell(|c| c.lookup(now, policy));
+            act(host, authz, source, wait, lookup)
         }
     }
+}
+
+/// Another stream's fetch ended: a request waiting for it looks again (`None` when this
+/// stream was not waiting).
+pub fn woken(host: &mut dyn Host, router: &Router, wait: &mut KeyWait) -> Option<Admission> {
+    let generation = wait.waiting.take()?;
+    let (authz, source) = fetched_source(router)?;
+    let (now, policy) = (host.now(), source.policy());
+    let lookup = source.with_cell(|c| c.resume(generation, now, policy));
+    Some(act(host, authz, source, wait, lookup))
+}
+
+/// This stream's fetch of the keys ended with `result`; a `held` request goes on with the
+/// keys now known or gets the 503 (`None` when not held).
+pub fn keys_fetched(
+    host: &mut dyn Host,
+    router: &Router,
+    wait: &mut KeyWait,
+    result: CalloutResult,
+    held: bool,
+) -> Option<Admission> {
+    wait.fetch = None;
+    let (authz, source) = fetched_source(router)?;
+    let keys = source.fetched(host, result);
+    if !held {
+        return None;
+    }
+    // A stream that waited on its own refresh is decided here, not by the wake.
+    wait.waiting = None;
+    Some(match keys {
+        Ok(keys) => check(host, authz, Some(source), wait, &keys),
+        Err(_) => unavailable(host),
+    })
+}
+
+/// The stream ended: a key fetch it started is given up, so a waiting stream takes over.
+pub fn abandon(router: &Router, wait: &mut KeyWait) {
+    if let Some((_, source)) = fetched_source(router) {
+        source.abandon(wait);
+    }
+}
+
+fn fetched_source(router: &Router) -> Option<(&Authorization, &JwksSource)> {
+    let authz = router.authz.as_ref()?;
+    match &authz.keys {
+        Keys::Fetched(source) => Some((authz, source)),
+        Keys::Inline(_) => None,
+    }
+}
+
+/// Carries out a lookup of the fetched keys.
+fn act(
+    host: &mut dyn Host,
+    authz: &Authorization,
+    source: &JwksSource,
+    wait: &mut KeyWait,
+    lookup: KeyLookup,
+) -> Admission {
+    match lookup {
+        KeyLookup::Use(keys) => check(host, authz, Some(source), wait, &keys),
+        KeyLookup::UseAndRefresh(keys) => {
+            // A refresh that cannot start was logged; the cached keys serve meanwhile.
+            let _ = source.start_fetch(host, wait);
+            check(host, authz, Some(source), wait, &keys)
+        }
+        KeyLookup::Fetch => match source.start_fetch(host, wait) {
+            Ok(()) => Admission::Held,
+            Err(_) => unavailable(host),
+        },
+        KeyLookup::Wait => hold(host, source, wait),
+        KeyLookup::Failed(_) => unavailable(host),
+    }
+}
+
+/// Verifies the request's token with `keys`; a token signed by a key the fetched set lacks
+/// makes the keys be fetched again, at most once per interval.
+fn check(
+    host: &mut dyn Host,
+    authz: &Authorization,
+    source: Option<&JwksSource>,
+    wait: &mut KeyWait,
+    keys: &KeySet,
+) -> Admission {
+    let header = host.request_header("authorization");
+    let verified = bearer(header.as_deref()).and_then(|t| authz.verifier.verify(keys, t));
+    let error = match (verified, source) {
+        (Ok(claims), _) => {
+            return Admission::Admitted(Some(Caller {
+                scopes: scopes(&claims),
+                claims,
+            }));
+        }
+        (Err(TokenError::UnknownKey), Some(source)) => {
+            let (now, policy) = (host.now(), source.policy());
+            match source.with_cell(|c| c.unknown_key(now, policy)) {
+                Refetch::Fetch => match source.start_fetch(host, wait) {
+                    Ok(()) => return Admission::Held,
+                    Err(_) => TokenError::UnknownKey,
+                },
+                Refetch::Wait => return hold(host, source, wait),
+                Refetch::No => TokenError::UnknownKey,
+            }
+        }
+        (Err(error), _) => error,
+    };
+    challenge(host, authz, &error);
+    Admission::Refused
+}
+
+/// Waits for the fetch another stream of this worker is making.
+fn hold(host: &mut dyn Host, source: &JwksSource, wait: &mut KeyWait) -> Admission {
+    let waker = host.waker();
+    wait.waiting = Some(source.with_cell(|c| c.wait(waker)));
+    Admission::Held
+}
+
+/// No keys can be had (the fetch failed; its cause was logged by the fetching stream):
+/// 503, since the token was not found wrong and a 401 would send the client to
+/// re-authorize for nothing.
+fn unavailable(host: &mut dyn Host) -> Admission {
+    let description = "the issuer's signing keys cannot be fetched now; retry later";
+    let body = ProtectedResource::error_body("temporarily_unavailable", description);
+    host.send_local_reply(
+        503,
+        &[("content-type", "application/json"), ("retry-after", "5")],
+        body.as_bytes(),
+    );
+    Admission::Refused
 }
 
 fn challenge(host: &mut dyn Host, authz: &Authorization, error: &TokenError) {

@@ -2,10 +2,11 @@
 //! docs/internals.md) and its validated, compiled form. Errors name the field; secrets never
 //! appear in errors or `Debug`.
 
+use crate::jwks::JwksSource;
 use aigw_core::auth::SecretString;
 use aigw_core::mcp::authz::challenge::ProtectedResource;
 use aigw_core::mcp::authz::rules::{AccessRules, RuleConfig};
-use aigw_core::mcp::authz::token::TokenVerifier;
+use aigw_core::mcp::authz::token::{KeySet, TokenVerifier};
 use aigw_core::mcp::forwarded_headers;
 use aigw_core::mcp::session::SessionKey;
 use aigw_core::mcp::tool_filter::{ToolFilter, ToolFilterConfig};
@@ -52,8 +53,18 @@ pub struct AuthorizationConfig {
     /// Accepted `aud` values (default: the resource URL).
     #[serde(default)]
     pub audiences: Vec<String>,
-    /// The issuer's public keys (a JWKS object).
-    pub jwks: serde_json::Value,
+    /// The issuer's public keys (a JWKS object); or give `jwks_uri`.
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// Where the issuer publishes its JWKS (`http(s)://`), fetched through `jwks_cluster`.
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// Envoy cluster reaching the `jwks_uri` host.
+    #[serde(default)]
+    pub jwks_cluster: Option<String>,
+    /// How long fetched keys are used before they are fetched again, in seconds.
+    #[serde(default = "default_jwks_cache_seconds")]
+    pub jwks_cache_seconds: u64,
     /// Authorization servers announced in the resource metadata (default: the issuer).
     #[serde(default)]
     pub authorization_servers: Vec<String>,
@@ -119,6 +130,9 @@ fn default_separator() -> String {
 fn default_timeout_ms() -> u64 {
     30_000
 }
+fn default_jwks_cache_seconds() -> u64 {
+    600
+}
 fn default_max_request_bytes() -> usize {
     1024 * 1024
 }
@@ -147,10 +161,21 @@ pub struct Router {
 pub struct Authorization {
     /// Checks bearer tokens.
     pub verifier: TokenVerifier,
+    /// The keys tokens are checked against.
+    pub keys: Keys,
     /// The endpoint as a protected resource (metadata, challenges).
     pub resource: ProtectedResource,
     /// Who may do what.
     pub rules: AccessRules,
+}
+
+/// Where the keys that sign tokens come from.
+#[derive(Debug)]
+pub enum Keys {
+    /// Given in config.
+    Inline(KeySet),
+    /// Fetched from the issuer's `jwks_uri` and cached per worker.
+    Fetched(JwksSource),
 }
 
 impl AuthorizationConfig {
@@ -168,11 +193,31 @@ impl AuthorizationConfig {
         };
         let resource = ProtectedResource::new(&self.resource, &servers, &self.scopes_supported)
             .map_err(field)?;
-        let verifier =
-            TokenVerifier::new(&self.jwks.to_string(), &self.issuer, &audiences).map_err(field)?;
+        let keys = match (&self.jwks, &self.jwks_uri, &self.jwks_cluster) {
+            (Some(jwks), None, None) => {
+                Keys::Inline(KeySet::parse(&jwks.to_string()).map_err(field)?)
+            }
+            (None, Some(uri), Some(cluster)) => Keys::Fetched(
+                JwksSource::new(uri, cluster, self.jwks_cache_seconds).map_err(field)?,
+            ),
+            (Some(_), Some(_), _) => {
+                return Err(field("jwks_uri: give jwks or jwks_uri, not both".into()));
+            }
+            (None, Some(_), None) => {
+                return Err(field("jwks_cluster: required with jwks_uri".into()));
+            }
+            (_, None, Some(_)) => return Err(field("jwks_cluster: only with jwks_uri".into())),
+            (None, None, None) => {
+                return Err(field(
+                    "jwks: give the issuer's keys (jwks) or where to fetch them (jwks_uri)".into(),
+                ));
+            }
+        };
+        let verifier = TokenVerifier::new(&self.issuer, &audiences).map_err(field)?;
         let rules = AccessRules::compile(&self.rules).map_err(field)?;
         Ok(Authorization {
             verifier,
+            keys,
             resource,
             rules,
         })

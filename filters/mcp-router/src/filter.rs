@@ -2,13 +2,14 @@
 //! out to the configured MCP servers with HTTP callouts, or forwards a request to one of
 //! them through Envoy's router. Every other path passes through after one path comparison.
 
-use crate::authorize::{self, Caller};
+use crate::authorize::{self, Admission, Caller};
 use crate::backend_sessions::BackendSessions;
 use crate::config::Router;
 use crate::dispatch::{Next, SessionState, broadcast};
 use crate::exchange::Exchange;
 use crate::flow::{Handshaking, Incoming, Replays, Step};
 use crate::forward::Forwarded;
+use crate::jwks::KeyWait;
 use crate::renewal;
 use crate::respond;
 use crate::server_stream;
@@ -65,6 +66,8 @@ impl FilterFactory for McpRouterFactory {
             duration: self.duration,
             sessions: self.sessions.clone(),
             replays: Replays::default(),
+            keys: KeyWait::default(),
+            admitted: None,
             state: State::PassThrough,
         }
     }
@@ -79,6 +82,10 @@ pub struct McpRouterFilter {
     sessions: Arc<BackendSessions>,
     /// What is kept to serve the request again once.
     replays: Replays,
+    /// This stream's part in fetching the issuer's keys.
+    keys: KeyWait,
+    /// The caller of a request authenticated after it was held for the keys.
+    admitted: Option<Caller>,
     state: State,
 }
 
@@ -86,6 +93,13 @@ pub struct McpRouterFilter {
 enum State {
     /// Not the MCP path: the filter does nothing.
     PassThrough,
+    /// Held until the issuer's keys are known; the body is buffered meanwhile.
+    Authenticating {
+        /// The request headers ended the stream.
+        end_of_stream: bool,
+        /// The whole body is buffered.
+        body_complete: bool,
+    },
     /// A POST to the MCP path whose body is being buffered.
     Reading {
         accepts: Accepts,
@@ -189,8 +203,20 @@ impl Filter for McpRouterFilter {
             return HeadersStatus::Continue;
         }
         self.state = State::Done;
-        let Ok(caller) = authorize::authenticate(host, &self.router) else {
-            return HeadersStatus::StopIteration;
+        let caller = match self.admitted.take() {
+            Some(caller) => Some(caller),
+            None => match authorize::authenticate(host, &self.router.clone(), &mut self.keys) {
+                Admission::Admitted(caller) => caller,
+                Admission::Refused => return HeadersStatus::StopIteration,
+                Admission::Held => {
+                    let body_complete = end_of_stream;
+                    self.state = State::Authenticating {
+                        end_of_stream,
+                        body_complete,
+                    };
+                    return HeadersStatus::StopIteration;
+                }
+            },
         };
         let method = host.request_header(":method").unwrap_or_default();
         let op = self.http_operation(host, host.now());
@@ -274,6 +300,14 @@ impl Filter for McpRouterFilter {
         match &self.state {
             State::PassThrough => return BodyStatus::Continue,
             State::Reading { .. } => {}
+            State::Authenticating { .. } => {
+                // A body follows, so the headers did not end the stream.
+                self.state = State::Authenticating {
+                    end_of_stream: false,
+                    body_complete: end_of_stream,
+                };
+                return BodyStatus::StopAndBuffer;
+            }
             State::Forwarded(_) => return BodyStatus::Continue,
             State::Waiting(_) | State::Handshaking(_) | State::Done => {
                 return BodyStatus::StopNoBuffer;
@@ -346,6 +380,12 @@ impl Filter for McpRouterFilter {
     }
 
     fn on_callout_done(&mut self, host: &mut dyn Host, token: u32, result: CalloutResult) {
+        if self.keys.fetch == Some(token) {
+            let held = matches!(self.state, State::Authenticating { .. });
+            let router = self.router.clone();
+            let admission = authorize::keys_fetched(host, &router, &mut self.keys, result, held);
+            return self.authenticated(host, admission);
+        }
         let (router, sessions) = (self.router.clone(), self.sessions.clone());
         let step = match std::mem::replace(&mut self.state, State::Done) {
             State::Handshaking(h) => h.callout_done(host, &router, &sessions, token, result),
@@ -393,16 +433,55 @@ impl Filter for McpRouterFilter {
             }
             // The body of a 404 being replaced (see `on_response_headers`) is dropped.
             State::Handshaking(_) | State::Waiting(_) => BodyStatus::StopNoBuffer,
-            State::PassThrough | State::Reading { .. } | State::Done => BodyStatus::Continue,
+            State::PassThrough
+            | State::Authenticating { .. }
+            | State::Reading { .. }
+            | State::Done => BodyStatus::Continue,
         }
     }
 
+    fn on_wake(&mut self, host: &mut dyn Host) {
+        let router = self.router.clone();
+        let admission = authorize::woken(host, &router, &mut self.keys);
+        self.authenticated(host, admission);
+    }
+
     fn on_stream_complete(&mut self, host: &mut dyn Host) {
+        authorize::abandon(&self.router, &mut self.keys);
         match std::mem::replace(&mut self.state, State::Done) {
             State::Waiting(exchange) => exchange.abandoned(host),
             State::Handshaking(handshaking) => handshaking.abandoned(host),
             State::Forwarded(forwarded) => forwarded.finish(host),
             _ => {}
+        }
+    }
+}
+
+impl McpRouterFilter {
+    /// A request held for the issuer's keys was authenticated (or refused): it goes on as
+    /// if it just arrived, with its body when all of it was buffered meanwhile.
+    fn authenticated(&mut self, host: &mut dyn Host, admission: Option<Admission>) {
+        let State::Authenticating {
+            end_of_stream,
+            body_complete,
+        } = self.state
+        else {
+            return;
+        };
+        match admission {
+            None | Some(Admission::Held) => return,
+            Some(Admission::Refused) => {
+                self.state = State::Done;
+                return;
+            }
+            Some(Admission::Admitted(caller)) => self.admitted = caller,
+        }
+        let mut go_on = self.on_request_headers(host, end_of_stream) == HeadersStatus::Continue;
+        if body_complete && matches!(self.state, State::Reading { .. }) {
+            go_on = self.on_request_body(host, true) == BodyStatus::Continue;
+        }
+        if go_on {
+            host.continue_request();
         }
     }
 }

@@ -17,6 +17,7 @@ mod filter;
 mod flow;
 mod forward;
 mod handshake;
+mod jwks;
 mod relist;
 mod renewal;
 mod respond;

@@ -22,21 +22,78 @@ const ALGORITHMS: [Algorithm; 9] = [
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 pub const LEEWAY_SECS: u64 = 30;
 
-/// Checks bearer tokens: signature by a key of the set, issuer, audience, expiry.
-pub struct TokenVerifier {
-    keys: Vec<(Option<String>, Option<Algorithm>, DecodingKey)>,
-    issuer: String,
-    audiences: Vec<String>,
+/// One usable public key of a set: its `kid`, its declared algorithm, the key.
+type Key = (Option<String>, Option<Algorithm>, DecodingKey);
+
+/// The issuer's public signing keys (a parsed JSON Web Key Set).
+pub struct KeySet {
+    keys: Vec<Key>,
 }
 
-impl fmt::Debug for TokenVerifier {
+impl fmt::Debug for KeySet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenVerifier")
+        f.debug_struct("KeySet")
             .field("keys", &self.keys.len())
-            .field("issuer", &self.issuer)
-            .field("audiences", &self.audiences)
             .finish()
     }
+}
+
+impl KeySet {
+    /// Parses JWKS JSON text given in config: every key must be usable; errors start with
+    /// the field at fault (`jwks`, `jwks.keys[i]`).
+    pub fn parse(jwks: &str) -> Result<Self, String> {
+        let set: JwkSet =
+            serde_json::from_str(jwks).map_err(|e| format!("jwks: not a JWKS: {e}"))?;
+        if set.keys.is_empty() {
+            return Err("jwks: the key set has no keys".into());
+        }
+        let keys = set
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, jwk)| key(jwk).map_err(|e| format!("jwks.keys[{i}]: {e}")))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { keys })
+    }
+
+    /// Parses a JWKS an issuer published: keys this gateway cannot verify with (encryption
+    /// keys, symmetric or unknown algorithms) are skipped; at least one must be usable.
+    pub fn parse_published(body: &[u8]) -> Result<Self, String> {
+        #[derive(serde::Deserialize)]
+        struct Published {
+            keys: Vec<Value>,
+        }
+        let set: Published =
+            serde_json::from_slice(body).map_err(|e| format!("not a JWKS: {e}"))?;
+        let keys: Vec<Key> = set
+            .keys
+            .into_iter()
+            .filter(|k| {
+                k.get("use")
+                    .and_then(Value::as_str)
+                    .is_none_or(|u| u == "sig")
+            })
+            .filter_map(|k| serde_json::from_value::<Jwk>(k).ok())
+            .filter_map(|jwk| key(&jwk).ok())
+            .collect();
+        if keys.is_empty() {
+            return Err("a JWKS without a usable signing key".into());
+        }
+        Ok(Self { keys })
+    }
+
+    /// Number of usable keys.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+}
+
+/// Checks bearer tokens: signature by a key of a [`KeySet`], issuer, audience, expiry.
+#[derive(Debug)]
+pub struct TokenVerifier {
+    issuer: String,
+    audiences: Vec<String>,
 }
 
 /// Why a token was refused; the text is safe to send to the client and to log (it never
@@ -80,35 +137,23 @@ impl fmt::Display for TokenError {
 }
 
 impl TokenVerifier {
-    /// Builds the verifier from JWKS JSON text; errors start with the field at fault
-    /// (`jwks`, `jwks.keys[i]`, `issuer`, `audiences`).
-    pub fn new(jwks: &str, issuer: &str, audiences: &[String]) -> Result<Self, String> {
-        let set: JwkSet =
-            serde_json::from_str(jwks).map_err(|e| format!("jwks: not a JWKS: {e}"))?;
-        if set.keys.is_empty() {
-            return Err("jwks: the key set has no keys".into());
-        }
+    /// Builds the verifier; errors start with the field at fault (`issuer`, `audiences`).
+    pub fn new(issuer: &str, audiences: &[String]) -> Result<Self, String> {
         if issuer.is_empty() {
             return Err("issuer: must not be empty".into());
         }
         if audiences.is_empty() || audiences.iter().any(String::is_empty) {
             return Err("audiences: at least one non-empty audience is required".into());
         }
-        let keys = set
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, jwk)| key(jwk).map_err(|e| format!("jwks.keys[{i}]: {e}")))
-            .collect::<Result<_, _>>()?;
         Ok(Self {
-            keys,
             issuer: issuer.to_string(),
             audiences: audiences.to_vec(),
         })
     }
 
-    /// The claims of `token` once signature, issuer, audience and times check out.
-    pub fn verify(&self, token: &str) -> Result<Map<String, Value>, TokenError> {
+    /// The claims of `token` once its signature by a key of `keys`, issuer, audience and
+    /// times check out.
+    pub fn verify(&self, keys: &KeySet, token: &str) -> Result<Map<String, Value>, TokenError> {
         let header = decode_header(token).map_err(|e| TokenError::Malformed(e.to_string()))?;
         if !ALGORITHMS.contains(&header.alg) {
             return Err(TokenError::Malformed(format!(
@@ -116,13 +161,13 @@ impl TokenVerifier {
                 header.alg
             )));
         }
-        let candidates: Vec<&(Option<String>, Option<Algorithm>, DecodingKey)> = match &header.kid {
-            Some(kid) => self
+        let candidates: Vec<&Key> = match &header.kid {
+            Some(kid) => keys
                 .keys
                 .iter()
                 .filter(|(k, _, _)| k.as_deref() == Some(kid.as_str()))
                 .collect(),
-            None if self.keys.len() == 1 => self.keys.iter().collect(),
+            None if keys.keys.len() == 1 => keys.keys.iter().collect(),
             None => Vec::new(),
         };
         let Some((_, alg, key)) = candidates.first() else {
@@ -157,7 +202,7 @@ impl TokenVerifier {
 }
 
 /// The decoding key of `jwk` with its `kid` and declared algorithm.
-fn key(jwk: &Jwk) -> Result<(Option<String>, Option<Algorithm>, DecodingKey), String> {
+fn key(jwk: &Jwk) -> Result<Key, String> {
     let alg = match &jwk.common.key_algorithm {
         None => None,
         Some(a) => {
