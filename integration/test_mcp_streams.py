@@ -6,6 +6,7 @@ server, the GET server stream is the server's own, the server's session id never
 client, a client cannot pick the backend with the routing header, and the calls are measured."""
 
 import asyncio
+import json
 import queue
 import threading
 import time
@@ -36,7 +37,8 @@ class Gateway:
 def gw(module_kind, tmp_path_factory):
     workdir = tmp_path_factory.mktemp(f"mcp-streams-{module_kind}")
     gamma, port = mcp_gateway.start_server("gamma", workdir)
-    servers = [{"name": "gamma", "url": f"http://127.0.0.1:{port}/mcp"}]
+    servers = [{"name": "gamma", "url": f"http://127.0.0.1:{port}/mcp",
+                "forward_headers": ["x-tenant"]}]
     envoy, url, admin_url = mcp_gateway.start_envoy(workdir, module_kind, servers, 1)
     yield Gateway(url, admin_url, workdir / "access-1.log")
     envoy.stop()
@@ -144,6 +146,25 @@ def test_the_get_stream_is_the_single_servers_stream(gw):
         assert '"notifications/resources/list_changed"' in lines.get(timeout=10)
         reader.join(timeout=10)
         assert client.delete(gw.url, headers={"mcp-session-id": session}).status_code == 200
+
+
+def test_a_call_carries_only_the_client_headers_the_server_is_configured_to_get(gw):
+    with httpx.Client(timeout=15.0) as client:
+        session = raw_session(client, gw.url)
+        call = {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                "params": {"name": "gamma__seen_headers", "arguments": {}}}
+        headers = {**HEADERS, "mcp-session-id": session, "mcp-protocol-version": "2025-11-25",
+                   "x-tenant": "acme", "cookie": "gateway-only=1", "x-other": "2",
+                   "authorization": "Bearer fake-client-token-for-the-gateway",
+                   "x-request-id": "forwarded-headers-1"}
+        reply = client.post(gw.url, json=call, headers=headers)
+        assert reply.status_code == 200, reply.text
+        data = [line[5:] for line in reply.text.splitlines() if line.startswith("data:")]
+        seen = json.loads(data[-1])["result"]["structuredContent"]
+    assert seen["x-tenant"] == "acme"
+    assert seen["x-request-id"] == "forwarded-headers-1"
+    for name in ("cookie", "x-other", "authorization", "x-aigw-mcp-server"):
+        assert name not in seen, f"{name} stays with the gateway"
 
 
 def test_the_routing_header_of_a_client_picks_no_backend(gw):

@@ -9,7 +9,8 @@ over Streamable HTTP. Run as `python -m support.mcp_server NAME PORT`:
 
 - `gamma`: stateful, answers in SSE; tools `tick` (progress with a pause between steps),
   `ask` (asks the client for a name by elicitation, inside the call), `announce` (sends a
-  notification on the server-to-client GET stream) and `received`.
+  notification on the server-to-client GET stream), `seen_headers` (the HTTP headers of the
+  request that called it) and `received`.
 
 `received` lists the tools the server was asked to run, so a test can prove that a refused
 call never reached it."""
@@ -93,6 +94,11 @@ def build(name: str, port: int) -> FastMCP:
             calls.append("announce")
             await ctx.session.send_resource_list_changed()
             return "announced"
+
+        @server.tool()
+        def seen_headers(ctx: Context) -> dict[str, str]:
+            """The HTTP headers of the request that called this tool."""
+            return dict(ctx.request_context.request.headers)
     else:
         @server.tool()
         def echo(text: str) -> str:

@@ -79,7 +79,7 @@ pub fn filter(settings: &ModuleSettings<'_>, mcp: &McpConfig) -> Result<Value, S
 
 /// One route per MCP server: the MCP path with the routing header the mcp-router filter
 /// sets (overwriting the client's) naming the server, to the server's cluster with its path
-/// and host. No timeout: a call's SSE answer or a GET stream lasts as long as the server
+/// and host, without the routing header. No timeout: a call's SSE answer or a GET stream lasts as long as the server
 /// keeps it open (the listener's stream idle timeout still applies). These routes go
 /// before every other route.
 pub fn routes(mcp: &McpConfig) -> Result<Vec<Value>, String> {
@@ -103,6 +103,8 @@ pub fn routes(mcp: &McpConfig) -> Result<Vec<Value>, String> {
                 "host_rewrite_literal": authority(&ep),
                 "timeout": "0s",
             },
+            // The routing header is the gateway's own: the server never sees it.
+            "request_headers_to_remove": [ROUTE_HEADER],
         }));
     }
     Ok(routes)

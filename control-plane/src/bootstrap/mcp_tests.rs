@@ -112,6 +112,7 @@ fn each_mcp_server_gets_a_route_on_the_routing_header_before_all_others() {
                 {"name": "x-aigw-mcp-server", "string_match": {"exact": "docs"}}]},
             "route": {"cluster": "aigw-mcp-docs", "prefix_rewrite": "/v1/mcp",
                       "host_rewrite_literal": "mcp.example.com", "timeout": "0s"},
+            "request_headers_to_remove": ["x-aigw-mcp-server"],
         })
     );
     assert_eq!(routes[0]["route"]["cluster"], "aigw-mcp-weather");
