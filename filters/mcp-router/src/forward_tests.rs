@@ -164,10 +164,7 @@ fn a_404_of_a_server_without_sessions_reaches_the_client() {
 
 #[test]
 fn get_streams_the_one_stateful_servers_stream() {
-    let one: aigw_core::mcp::session::Session = serde_json::from_value(json!({
-        "v": "2025-11-25", "b": [{"s": "weather", "i": "w-7", "v": "2025-11-25"}]}))
-    .unwrap();
-    let sealed = one.seal(&key()).unwrap();
+    let sealed = weather_session();
     let mut host = TestHost::with_request_headers(&[
         (":method", "GET"),
         (":path", "/mcp"),
@@ -341,10 +338,7 @@ fn a_completion_without_a_known_ref_is_invalid_params() {
 
 #[test]
 fn subscriptions_go_to_the_one_stateful_server_and_are_refused_elsewhere() {
-    let one: aigw_core::mcp::session::Session = serde_json::from_value(json!({
-        "v": "2025-11-25", "b": [{"s": "weather", "i": "w-7", "v": "2025-11-25"}]}))
-    .unwrap();
-    let mut host = post(Some(&one.seal(&key()).unwrap()));
+    let mut host = post(Some(&weather_session()));
     let subscribe = json!({"jsonrpc":"2.0","id":1,"method":"resources/subscribe",
         "params":{"uri":"weather+forecast://oslo"}});
     host.run_request(&mut filter(), subscribe.to_string().as_bytes());

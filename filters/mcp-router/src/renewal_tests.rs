@@ -208,10 +208,7 @@ fn a_renewal_whose_handshake_fails_answers_404() {
 
 #[test]
 fn a_404_on_a_get_stream_passes_through() {
-    let one: aigw_core::mcp::session::Session = serde_json::from_value(json!({
-        "v": "2025-11-25", "b": [{"s": "weather", "i": "w-7", "v": "2025-11-25"}]}))
-    .unwrap();
-    let sealed = one.seal(&key()).unwrap();
+    let sealed = weather_session();
     let mut host = TestHost::with_request_headers(&[
         (":method", "GET"),
         (":path", "/mcp"),

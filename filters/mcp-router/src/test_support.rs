@@ -98,6 +98,15 @@ pub fn session() -> String {
     session.seal(&key()).unwrap()
 }
 
+/// A session with the one server `weather` (backend session `w-7`), whose server stream
+/// the client gets.
+pub fn weather_session() -> String {
+    let session: Session = serde_json::from_value(json!({"v": "2025-11-25",
+        "b": [{"s": "weather", "i": "w-7", "v": "2025-11-25"}]}))
+    .unwrap();
+    session.seal(&key()).unwrap()
+}
+
 /// The server a request was forwarded to through the router: the routing header, once the
 /// route cache was cleared after setting it.
 pub fn forwarded_to(host: &TestHost) -> Option<&str> {
