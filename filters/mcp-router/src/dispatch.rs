@@ -19,7 +19,7 @@ use aigw_core::mcp::naming::route;
 use aigw_core::mcp::negotiate;
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::routed::RoutedKind;
-use aigw_core::mcp::session::{Session, SessionError};
+use aigw_core::mcp::session::{BackendSession, Session, SessionError};
 use aigw_core::mcp::stateless::STATELESS_VERSION;
 use aigw_host::Host;
 use serde_json::{Map, Value, json};
@@ -217,7 +217,7 @@ pub fn broadcast(
     status: u16,
     op: Option<Operation>,
 ) -> Option<Exchange> {
-    let mut exchange = Exchange {
+    let exchange = Exchange {
         id: Value::Null,
         accepts: Accepts::from_header(None),
         kind: Kind::Broadcast {
@@ -227,18 +227,7 @@ pub fn broadcast(
         pending: Callouts::default(),
         op,
     };
-    for (slot, part) in session.backends.iter().enumerate() {
-        let Some(server) = router.server(&part.server) else {
-            continue;
-        };
-        if method == "DELETE" && part.session_id.is_none() {
-            // A server that keeps no session has none to end (and answers DELETE with 405).
-            continue;
-        }
-        let token = backend::call(host, router, server, Some(part), method, body);
-        exchange.started(host, router, slot, token);
-    }
-    waiting(host, router, exchange)
+    send_to_each(host, router, exchange, &session.backends, method, body)
 }
 
 /// The request that sets the level of the log messages servers send the client.
@@ -256,7 +245,7 @@ fn everyone(
     op: Operation,
 ) -> Option<Exchange> {
     let body = request_body(&id, SET_LEVEL, params);
-    let mut exchange = Exchange {
+    let exchange = Exchange {
         id,
         accepts,
         kind: Kind::Everyone {
@@ -268,13 +257,7 @@ fn everyone(
         pending: Callouts::default(),
         op: Some(op),
     };
-    for (slot, part) in session.backends.iter().enumerate() {
-        if let Some(server) = router.server(&part.server) {
-            let token = backend::call(host, router, server, Some(part), "POST", &body);
-            exchange.started(host, router, slot, token);
-        }
-    }
-    waiting(host, router, exchange)
+    send_to_each(host, router, exchange, &session.backends, "POST", &body)
 }
 
 /// Fans list `kind` out to the backends of `session` (every page) and merges the answers.
@@ -298,7 +281,7 @@ pub(crate) fn list(
     let body = request_body(&id, kind.method(), &Map::new());
     let count = session.backends.len();
     let parts = session.backends.clone();
-    let mut exchange = Exchange {
+    let exchange = Exchange {
         id,
         accepts: client.accepts,
         kind: Kind::List {
@@ -311,11 +294,29 @@ pub(crate) fn list(
         pending: Callouts::default(),
         op: Some(client.op),
     };
+    send_to_each(host, router, exchange, &parts, "POST", &body)
+}
+
+/// Sends `body` with HTTP `method` to each of `parts` (slot = index) in its session, as
+/// callouts of `exchange`; returns it to wait for, or `None` after answering when none
+/// started. DELETE skips servers that keep no session: they have none to end (and answer
+/// 405).
+fn send_to_each(
+    host: &mut dyn Host,
+    router: &Router,
+    mut exchange: Exchange,
+    parts: &[BackendSession],
+    method: &str,
+    body: &[u8],
+) -> Option<Exchange> {
     for (slot, part) in parts.iter().enumerate() {
         let Some(server) = router.server(&part.server) else {
             continue;
         };
-        let token = backend::call(host, router, server, Some(part), "POST", &body);
+        if method == "DELETE" && part.session_id.is_none() {
+            continue;
+        }
+        let token = backend::call(host, router, server, Some(part), method, body);
         exchange.started(host, router, slot, token);
     }
     waiting(host, router, exchange)
@@ -409,6 +410,6 @@ pub(crate) fn routed(
     forward::point_at(host, server, part, POST_ACCEPT);
     let forwarded = Forwarded::new(op, true)
         .relabelling(&server.name, &router.separator)
-        .renewable(id, accepts, Routed::new(part, body, session));
+        .renewable(id, accepts, part, body, session);
     Some(Next::Router(forwarded))
 }

@@ -13,7 +13,7 @@ use aigw_core::mcp::answer::AnswerWatch;
 use aigw_core::mcp::forwarded_headers;
 use aigw_core::mcp::reply::Accepts;
 use aigw_core::mcp::server_requests::SseRelabel;
-use aigw_core::mcp::session::BackendSession;
+use aigw_core::mcp::session::{BackendSession, Session};
 use aigw_core::mcp::{PROTOCOL_VERSION_HEADER, ROUTE_HEADER, SESSION_HEADER};
 use aigw_host::Host;
 use serde_json::Value;
@@ -87,15 +87,23 @@ impl Forwarded {
         }
     }
 
-    /// Keeps `routed` (request `id`, whose client accepts `accepts`) to send it again once
-    /// when the server answers 404 for its backend session. A request without a backend
-    /// session id (a server without sessions) has no session to renew and is not kept.
-    pub fn renewable(mut self, id: Value, accepts: Accepts, routed: Routed) -> Self {
-        if routed.part.session_id.is_some() {
+    /// Keeps request `id` (`body`, sent to `part` of the client's `session`; its client
+    /// accepts `accepts`) to send it again once when the server answers 404 for its backend
+    /// session. A request without a backend session id (a server without sessions) has no
+    /// session to renew and is not kept.
+    pub fn renewable(
+        mut self,
+        id: Value,
+        accepts: Accepts,
+        part: &BackendSession,
+        body: Vec<u8>,
+        session: &Session,
+    ) -> Self {
+        if part.session_id.is_some() {
             self.resend = Some(Box::new(Resend {
                 id,
                 accepts,
-                routed,
+                routed: Routed::new(part, body, session),
             }));
         }
         self

@@ -9,6 +9,7 @@ use super::naming::{URI_SEPARATOR, prefixed, route};
 use memchr::{memchr2, memmem};
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Largest event held back while waiting for its end; beyond it the rest of the stream
 /// passes unchanged (a server request in it is then not relabelled).
@@ -48,11 +49,13 @@ pub struct SseRelabel {
 /// The notification whose resource URI the client sees prefixed.
 const RESOURCE_UPDATED: &str = "notifications/resources/updated";
 
-/// The parts of a message that tell a request from other messages.
+/// The parts of a message that tell a request from other messages (the method borrowed
+/// from the event unless it has escapes).
 #[derive(Deserialize)]
-struct Peek {
+struct Peek<'a> {
     id: Option<Value>,
-    method: Option<String>,
+    #[serde(borrow)]
+    method: Option<Cow<'a, str>>,
 }
 
 impl SseRelabel {
@@ -151,7 +154,7 @@ impl SseRelabel {
             }
         }
         let data = data?;
-        let peek: Peek = serde_json::from_slice(&data).ok()?;
+        let peek: Peek<'_> = serde_json::from_slice(&data).ok()?;
         let method = peek.method?;
         if peek.id.is_none() && method != RESOURCE_UPDATED {
             return None;
