@@ -13,14 +13,15 @@
 # plain Envoy. Streaming variants: a streamed chat completion (scripts/bench/stream.lua)
 # through plain Envoy from the OpenAI fake (stream-plain) and through the gateway to the
 # AWS Bedrock fake, SigV4-signed, its binary event stream translated back chunk by chunk
-# (bedrock-native, bedrock-wasm; scripts/bench/bedrock.yaml). MCP variants (scripts/bench/mcp.sh): tools/list fanned out over two MCP
-# servers and tools/call routed to one, through the gateway (mcp-native, mcp-wasm) and
-# straight to the server (mcp-direct), with the p50/p99 overhead over direct. Then the
-# criterion benchmark of the prompt-token estimate and a CEL cost.
+# (bedrock-native, bedrock-wasm; scripts/bench/bedrock.yaml). MCP variants
+# (scripts/bench/mcp.sh): tools/list fanned out over two MCP servers and tools/call routed to
+# one, through the gateway (mcp-native, mcp-wasm), straight to the server (mcp-direct) and
+# through plain Envoy (mcp-plain), with the p50/p99 overhead over direct and over plain
+# Envoy. Then the criterion benchmark of the prompt-token estimate and a CEL cost.
 #
 # Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
 # BENCH_CONNECTIONS (default 32), BENCH_VARIANTS (default "plain native wasm native-rl
-# wasm-rl stream-plain bedrock-native bedrock-wasm mcp-direct mcp-native mcp-wasm"),
+# wasm-rl stream-plain bedrock-native bedrock-wasm mcp-direct mcp-plain mcp-native mcp-wasm"),
 # BENCH_CRITERION (default 1; 0 skips the criterion part).
 # Needs the release artifacts and .venv from scripts/setup.sh.
 set -euo pipefail
@@ -32,7 +33,7 @@ cd "$REPO_ROOT"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
-VARIANTS="${BENCH_VARIANTS:-plain native wasm native-rl wasm-rl stream-plain bedrock-native bedrock-wasm mcp-direct mcp-native mcp-wasm}"
+VARIANTS="${BENCH_VARIANTS:-plain native wasm native-rl wasm-rl stream-plain bedrock-native bedrock-wasm mcp-direct mcp-plain mcp-native mcp-wasm}"
 CRITERION="${BENCH_CRITERION:-1}"
 BENCH_DIR="$REPO_ROOT/scripts/bench"
 # Obviously fake key shared by testupstream and the gateway (read from the environment).
@@ -54,7 +55,7 @@ ENVOY_BIN="${ENVOY_BIN:-$(envoy_bin)}"
 AIGW="$TARGET_DIR/release/aigw"
 TESTUPSTREAM="$TARGET_DIR/release/testupstream"
 needed=("$ENVOY_BIN" "$TESTUPSTREAM")
-[[ "$VARIANTS" =~ ^(plain|mcp-direct|\ )*$ ]] || needed+=("$AIGW")
+[[ "$VARIANTS" =~ ^(plain|mcp-direct|mcp-plain|\ )*$ ]] || needed+=("$AIGW")
 for f in "${needed[@]}"; do
     [[ -x "$f" ]] || die "missing $f: run scripts/setup.sh first"
 done
@@ -162,8 +163,8 @@ declare -A RESULT
 for variant in $VARIANTS; do
     step "Variant: $variant"
     if [[ "$variant" == mcp-* ]]; then
-        [[ "$variant" =~ ^mcp-(direct|native|wasm)$ ]] ||
-            die "unknown variant $variant in BENCH_VARIANTS (mcp-direct, mcp-native, mcp-wasm)"
+        [[ "$variant" =~ ^mcp-(direct|plain|native|wasm)$ ]] ||
+            die "unknown variant $variant in BENCH_VARIANTS (mcp-direct, mcp-plain, mcp-native, mcp-wasm)"
         mcp_variant "$variant"
         continue
     fi
@@ -213,7 +214,7 @@ done
 
 step "Results (Envoy --concurrency 1 on core 0, wrk -t1 -c$CONNECTIONS on core 1, ${DURATION}s)"
 if [[ " $VARIANTS " == *\ mcp-* ]]; then
-    note "MCP (overhead = gateway minus mcp-direct, in ms)"
+    note "MCP (overhead in ms: minus mcp-direct, no Envoy; minus mcp-plain, Envoy without filters)"
     mcp_results
 fi
 # Prints a table of variants $2... against baseline $1: requests/s, latency, Envoy CPU per

@@ -1,10 +1,11 @@
 # shellcheck shell=bash
 # MCP part of scripts/bench.sh (sourced; uses its helpers and RESULT). Variants:
-# mcp-direct (wrk straight to testupstream's MCP responder, no Envoy), mcp-native and
-# mcp-wasm (the gateway's mcp-router in front of two such servers, alpha and beta, see
-# scripts/bench/mcp.yaml). Scenarios: `list` (tools/list: the gateway fans out to both
-# servers and merges; direct asks one server) and `call` (tools/call of echo, routed by the
-# gateway to alpha). Each variant opens one session with initialize (the gateway's sealed
+# mcp-direct (wrk straight to testupstream's MCP responder, no Envoy), mcp-plain (the same
+# server behind plain Envoy with no filters, scripts/bench/plain-envoy.yaml: the cost of the
+# proxy hop alone), mcp-native and mcp-wasm (the gateway's mcp-router in front of two such
+# servers, alpha and beta, see scripts/bench/mcp.yaml). Scenarios: `list` (tools/list: the
+# gateway fans out to both servers and merges; direct and plain ask one server) and `call`
+# (tools/call of echo, routed by the gateway to alpha). Each variant opens one session with initialize (the gateway's sealed
 # Mcp-Session-Id; the direct server is stateless), probes each scenario with curl, then runs
 # wrk with scripts/bench/mcp.lua, which counts any reply that is not 200 with a JSON-RPC result.
 
@@ -57,6 +58,14 @@ mcp_variant() {
         LISTEN_PORT="$UPSTREAM_PORT"
         path=/mcp/alpha
         call_tool="echo"
+    elif [[ "$variant" == mcp-plain ]]; then
+        LISTEN_PORT="$(free_port)"
+        # shellcheck disable=SC2034 # read by render
+        ADMIN_PORT="$(free_port)"
+        render "$BENCH_DIR/plain-envoy.yaml" "$WORK/$variant.yaml"
+        start_envoy "$variant"
+        path=/mcp/alpha
+        call_tool="echo"
     else
         LISTEN_PORT="$(free_port)"
         # shellcheck disable=SC2034 # read by render
@@ -96,23 +105,30 @@ mcp_variant() {
 }
 
 # Prints the MCP table: per scenario and variant, requests/s, p50, p99, Envoy CPU per
-# request and the p50/p99 overhead over mcp-direct (when it was measured).
+# request, the p50/p99 overhead over mcp-direct and over mcp-plain (when measured).
 mcp_results() {
     local scenario variant
-    printf '    %-10s %-11s %11s %9s %9s %12s %13s %13s\n' scenario variant "requests/s" \
-        "p50 ms" "p99 ms" "CPU us/req" "p50 +ms/dir" "p99 +ms/dir"
+    printf '    %-10s %-11s %11s %8s %8s %11s %12s %12s %12s %12s\n' scenario variant \
+        "requests/s" "p50 ms" "p99 ms" "CPU us/req" "p50 +direct" "p99 +direct" \
+        "p50 +plain" "p99 +plain"
     for scenario in list call; do
         read -r _ d50 d99 _ <<<"${RESULT[mcp-direct/$scenario]:-0 -1 -1 0}"
+        read -r _ e50 e99 _ <<<"${RESULT[mcp-plain/$scenario]:-0 -1 -1 0}"
         for variant in $VARIANTS; do
             [[ "$variant" == mcp-* ]] || continue
             read -r rps p50 p99 cpu <<<"${RESULT[$variant/$scenario]}"
             awk -v s="tools/$scenario" -v v="$variant" -v r="$rps" -v a="$p50" -v b="$p99" \
-                -v c="$cpu" -v da="$d50" -v db="$d99" 'BEGIN {
-                oa = da >= 0 ? sprintf("%+.2f", (a - da) / 1000) : "n/a";
-                ob = db >= 0 ? sprintf("%+.2f", (b - db) / 1000) : "n/a";
-                if (v == "mcp-direct") { oa = "-"; ob = "-" }
-                printf "    %-10s %-11s %11.0f %9.2f %9.2f %12s %13s %13s\n", s, v, r,
-                    a / 1000, b / 1000, c, oa, ob }'
+                -v c="$cpu" -v da="$d50" -v db="$d99" -v ea="$e50" -v eb="$e99" '
+                function over(x, base, self) {
+                    return self || base < 0 ? "-" : sprintf("%+.2f", (x - base) / 1000)
+                }
+                BEGIN {
+                    printf "    %-10s %-11s %11.0f %8.2f %8.2f %11s %12s %12s %12s %12s\n",
+                        s, v, r, a / 1000, b / 1000, c,
+                        over(a, da, v == "mcp-direct"), over(b, db, v == "mcp-direct"),
+                        over(a, ea, v ~ /^mcp-(direct|plain)$/),
+                        over(b, eb, v ~ /^mcp-(direct|plain)$/)
+                }'
         done
     done
 }
