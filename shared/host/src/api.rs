@@ -108,15 +108,18 @@ pub trait Host {
     fn remove_response_header(&mut self, name: &str);
 
     /// In a request body callback: the data the callback covers (all buffered data plus
-    /// the new chunk when the filter buffered before, otherwise the new chunk).
+    /// the new chunk when the filter buffered before, otherwise the new chunk). Between
+    /// callbacks (in a callout answer or `on_wake`, while the stream is stopped): the
+    /// request data Envoy holds buffered for the filter after its stop statuses.
     fn request_body(&self) -> Vec<u8>;
-    /// In a request body callback: replaces exactly the data [`Host::request_body`] returns.
-    /// When the size changes while the headers are still held, the host keeps
-    /// `content-length` right: set to the new length at end of stream, removed before it.
+    /// Replaces exactly the data [`Host::request_body`] returns at that moment (in a body
+    /// callback or between callbacks). When the size changes while the headers are still
+    /// held, the host keeps `content-length` right: set to the new length at end of
+    /// stream, removed before it.
     fn set_request_body(&mut self, body: &[u8]);
-    /// In a response body callback: as [`Host::request_body`], for the response.
+    /// As [`Host::request_body`], for the response.
     fn response_body(&self) -> Vec<u8>;
-    /// In a response body callback: as [`Host::set_request_body`], for the response.
+    /// As [`Host::set_request_body`], for the response.
     fn set_response_body(&mut self, body: &[u8]);
 
     /// Makes Envoy pick the route again (after a header the route matches on changed).
