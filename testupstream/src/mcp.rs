@@ -3,13 +3,12 @@
 //! `tools/call`; notifications get 202. Made for benchmarks, where a slow server would hide
 //! the gateway's cost.
 
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use hyper::{HeaderMap, Method, Request, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
-use crate::server::{Body, MAX_BODY_BYTES, full};
+use crate::server::{Body, full, read_body};
 
 /// Path prefix of the MCP servers; the rest of the path names the server.
 const PREFIX: &str = "/mcp/";
@@ -44,10 +43,7 @@ pub async fn answer(req: Request<Incoming>) -> Response<Body> {
     if let Err((status, message)) = check_headers(req.headers()) {
         return http_error(status, message);
     }
-    let Ok(body) = Limited::new(req.into_body(), MAX_BODY_BYTES)
-        .collect()
-        .await
-    else {
+    let Ok(body) = read_body(req.into_body()).await else {
         return rpc_error(
             StatusCode::BAD_REQUEST,
             &Value::Null,
@@ -55,7 +51,7 @@ pub async fn answer(req: Request<Incoming>) -> Response<Body> {
             "unreadable body",
         );
     };
-    let Ok(Value::Object(message)) = serde_json::from_slice::<Value>(&body.to_bytes()) else {
+    let Ok(Value::Object(message)) = serde_json::from_slice::<Value>(&body) else {
         let text = "the body must be one JSON-RPC message (a JSON object)";
         return rpc_error(StatusCode::BAD_REQUEST, &Value::Null, PARSE_ERROR, text);
     };

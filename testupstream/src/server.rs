@@ -43,6 +43,34 @@ pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
         .boxed()
 }
 
+/// Reads a request body of at most [`MAX_BODY_BYTES`]; the error says why it could not,
+/// in the words the fakes answer with.
+pub(crate) async fn read_body(body: Incoming) -> Result<Bytes, String> {
+    Limited::new(body, MAX_BODY_BYTES)
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .map_err(|e| format!("Could not read the request body: {e}"))
+}
+
+/// A response with `status`, `content-type` and, when the answering backend is known,
+/// [`BACKEND_HEADER`].
+pub(crate) fn response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Body,
+    backend: Option<HeaderValue>,
+) -> Response<Body> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(h) = backend {
+        headers.insert(BACKEND_HEADER, h);
+    }
+    response
+}
+
 /// Serves requests on `listener`; never returns (drop or abort the task to stop). Accept
 /// errors (for example running out of file descriptors) are retried after a short pause.
 pub async fn serve(listener: TcpListener, config: Config) {
@@ -92,11 +120,7 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
         && crate::tokens::Issuer::handles(req.uri().path())
     {
         let (parts, body) = req.into_parts();
-        let body = Limited::new(body, MAX_BODY_BYTES)
-            .collect()
-            .await
-            .map(|b| b.to_bytes())
-            .unwrap_or_default();
+        let body = read_body(body).await.unwrap_or_default();
         if parts.uri.path() != crate::tokens::FETCHES_PATH {
             tokio::time::sleep(issuer.delay()).await;
         }
@@ -145,15 +169,9 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
     let fail = |e: ApiError| (e, backend_header.clone());
     let (status, delay) = knobs(req.headers()).map_err(fail)?;
     let parts_headers = req.headers().clone();
-    let body = Limited::new(req.into_body(), MAX_BODY_BYTES)
-        .collect()
+    let body = read_body(req.into_body())
         .await
-        .map_err(|e| {
-            fail(ApiError::bad_json(format!(
-                "Could not read the request body: {e}"
-            )))
-        })?
-        .to_bytes();
+        .map_err(|e| fail(ApiError::bad_json(e)))?;
     if let Some(status) = status {
         return Err(fail(ApiError::injected(status)));
     }
@@ -186,14 +204,10 @@ async fn answer(config: &Config, req: Request<Incoming>) -> Result<Response<Body
         let json = respond::complete(target.api, &backend.id, &parsed, &body);
         ("application/json", full(json))
     };
-    let mut response = Response::new(body);
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Some(h) = backend_header {
-        headers.insert(BACKEND_HEADER, h);
-    }
+    let mut response = response(StatusCode::OK, content_type, body, backend_header);
     if target.api == Api::Chat && parsed.stream {
-        headers.insert("cache-control", HeaderValue::from_static("no-cache"));
+        let no_cache = HeaderValue::from_static("no-cache");
+        response.headers_mut().insert("cache-control", no_cache);
     }
     Ok(response)
 }
@@ -215,15 +229,9 @@ async fn answer_passthrough(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let body = Limited::new(req.into_body(), MAX_BODY_BYTES)
-        .collect()
+    let body = read_body(req.into_body())
         .await
-        .map_err(|e| {
-            fail(ApiError::bad_json(format!(
-                "Could not read the request body: {e}"
-            )))
-        })?
-        .to_bytes();
+        .map_err(|e| fail(ApiError::bad_json(e)))?;
     if let Some(status) = status {
         return Err(fail(ApiError::injected(status)));
     }
@@ -263,12 +271,5 @@ pub(crate) fn knobs(headers: &HeaderMap) -> Result<(Option<StatusCode>, Duration
 }
 
 fn error_response(e: &ApiError, backend: Option<HeaderValue>) -> Response<Body> {
-    let mut response = Response::new(full(e.body()));
-    *response.status_mut() = e.status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some(h) = backend {
-        headers.insert(BACKEND_HEADER, h);
-    }
-    response
+    response(e.status, "application/json", full(e.body()), backend)
 }

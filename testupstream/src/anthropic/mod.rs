@@ -5,16 +5,16 @@ pub(crate) mod respond;
 pub mod validate;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited, StreamBody};
+use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::HeaderValue;
 use hyper::{HeaderMap, Method, Request, Response, StatusCode};
 use serde_json::json;
 
 use crate::config::{Backend, Config};
 use crate::error::ApiError;
 use crate::fault;
-use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, full, knobs};
+use crate::server::{Body, full, knobs, read_body, response};
 use crate::stream::body_stream;
 
 /// The Messages API path.
@@ -44,15 +44,8 @@ fn error_type(status: StatusCode) -> &'static str {
 pub(crate) fn error_response(e: &ApiError, backend: Option<&HeaderValue>) -> Response<Body> {
     let body =
         json!({"type": "error", "error": {"type": error_type(e.status), "message": e.message}});
-    let mut response = Response::new(full(Bytes::from(body.to_string())));
-    *response.status_mut() = e.status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some(h) = backend {
-        response.headers_mut().insert(BACKEND_HEADER, h.clone());
-    }
-    response
+    let body = full(Bytes::from(body.to_string()));
+    response(e.status, "application/json", body, backend.cloned())
 }
 
 fn authenticate<'c>(config: &'c Config, headers: &HeaderMap) -> Result<&'c Backend, ApiError> {
@@ -120,26 +113,24 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
         Ok(f) => f,
         Err(e) => return fail(e),
     };
-    let body = match Limited::new(req.into_body(), MAX_BODY_BYTES)
-        .collect()
-        .await
-    {
-        Ok(b) => b.to_bytes(),
-        Err(e) => {
-            return fail(ApiError::bad_json(format!(
-                "Could not read the request body: {e}"
-            )));
-        }
+    let body = match read_body(req.into_body()).await {
+        Ok(body) => body,
+        Err(e) => return fail(ApiError::bad_json(e)),
     };
     if let Some(status) = status {
         return fail(ApiError::injected(status));
     }
     if path == COUNT_TOKENS_PATH {
         return match validate::parse_count(&body) {
-            Ok(p) => json_response(
-                json!({"input_tokens": p.input_tokens}).to_string(),
-                backend_header,
-            ),
+            Ok(p) => {
+                let count = json!({"input_tokens": p.input_tokens}).to_string();
+                response(
+                    StatusCode::OK,
+                    "application/json",
+                    full(count),
+                    backend_header,
+                )
+            }
             Err(e) => fail(e),
         };
     }
@@ -178,24 +169,7 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
             full(respond::complete(&backend.id, &parsed, &body)),
         )
     };
-    let mut response = Response::new(out);
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Some(h) = backend_header {
-        headers.insert(BACKEND_HEADER, h);
-    }
-    response
-}
-
-/// A 200 JSON response.
-fn json_response(body: String, backend: Option<HeaderValue>) -> Response<Body> {
-    let mut response = Response::new(crate::server::full(Bytes::from(body)));
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some(h) = backend {
-        headers.insert(BACKEND_HEADER, h);
-    }
-    response
+    response(StatusCode::OK, content_type, out, backend_header)
 }
 
 #[cfg(test)]

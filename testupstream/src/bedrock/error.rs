@@ -3,11 +3,11 @@
 
 use bytes::Bytes;
 
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::HeaderValue;
 use hyper::{Response, StatusCode};
 use serde_json::json;
 
-use crate::server::{BACKEND_HEADER, Body};
+use crate::server::{Body, response};
 
 /// The namespace AWS appends to `x-amzn-ErrorType`.
 const NAMESPACE: &str = "http://internal.amazon.com/coral/com.amazon.bedrock/";
@@ -77,15 +77,10 @@ impl AwsError {
     /// The HTTP response.
     pub fn response(&self, backend: Option<&HeaderValue>) -> Response<Body> {
         let body = json!({ "message": self.message }).to_string();
-        let mut response = Response::new(crate::server::full(Bytes::from(body)));
-        *response.status_mut() = self.status;
-        let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let body = crate::server::full(Bytes::from(body));
+        let mut response = response(self.status, "application/json", body, backend.cloned());
         if let Ok(v) = HeaderValue::from_str(&format!("{}:{NAMESPACE}", self.name)) {
-            headers.insert("x-amzn-errortype", v);
-        }
-        if let Some(h) = backend {
-            headers.insert(BACKEND_HEADER, h.clone());
+            response.headers_mut().insert("x-amzn-errortype", v);
         }
         response
     }

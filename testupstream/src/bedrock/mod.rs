@@ -15,14 +15,14 @@ mod sigv4;
 mod titan;
 mod validate;
 
-use http_body_util::{BodyExt, Limited, StreamBody};
+use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
-use hyper::{Method, Request, Response};
+use hyper::header::HeaderValue;
+use hyper::{Method, Request, Response, StatusCode};
 
 use crate::config::Config;
 use crate::fault;
-use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, knobs};
+use crate::server::{Body, knobs, read_body, response};
 use crate::stream::body_stream;
 use error::AwsError;
 use percent_encoding::percent_decode_str;
@@ -121,16 +121,9 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
         .path_and_query()
         .map_or(path.clone(), |p| p.as_str().to_string());
     let (parts, incoming) = req.into_parts();
-    let body = Limited::new(incoming, MAX_BODY_BYTES)
-        .collect()
+    let body = read_body(incoming)
         .await
-        .map_err(|e| {
-            (
-                AwsError::validation(format!("Could not read the request body: {e}")),
-                None,
-            )
-        })?
-        .to_bytes();
+        .map_err(|e| (AwsError::validation(e), None))?;
     let received = sigv4::Received {
         method: &method,
         path: &path_and_query,
@@ -224,14 +217,9 @@ fn ok_response(
     body: &[u8],
     backend: Option<HeaderValue>,
 ) -> Response<Body> {
-    let mut response = Response::new(out);
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let mut response = response(StatusCode::OK, content_type, out, backend);
     if let Ok(id) = HeaderValue::from_str(&respond::request_id(body)) {
-        headers.insert("x-amzn-requestid", id);
-    }
-    if let Some(h) = backend {
-        headers.insert(BACKEND_HEADER, h);
+        response.headers_mut().insert("x-amzn-requestid", id);
     }
     response
 }

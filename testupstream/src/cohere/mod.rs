@@ -6,13 +6,13 @@ mod respond;
 pub mod route;
 mod validate;
 
-use http_body_util::{BodyExt, Limited, StreamBody};
+use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::HeaderValue;
 use hyper::{Request, Response, StatusCode};
 
 use crate::config::Config;
-use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, full, knobs};
+use crate::server::{Body, full, knobs, read_body, response};
 use crate::stream::body_stream;
 use error::CohereError;
 use route::Endpoint;
@@ -35,16 +35,7 @@ pub fn is_cohere_path(path: &str) -> bool {
 pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
     match try_answer(config, req).await {
         Ok(response) => response,
-        Err((e, backend)) => {
-            let mut response = Response::new(full(e.body()));
-            *response.status_mut() = e.status;
-            let headers = response.headers_mut();
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            if let Some(h) = backend {
-                headers.insert(BACKEND_HEADER, h);
-            }
-            response
-        }
+        Err((e, backend)) => response(e.status, "application/json", full(e.body()), backend),
     }
 }
 
@@ -57,15 +48,9 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
     let fail = |e: CohereError| (e, backend_header.clone());
     let (status, delay) =
         knobs(req.headers()).map_err(|e| fail(CohereError::invalid(e.message)))?;
-    let body = Limited::new(req.into_body(), MAX_BODY_BYTES)
-        .collect()
+    let body = read_body(req.into_body())
         .await
-        .map_err(|e| {
-            fail(CohereError::invalid(format!(
-                "could not read the body: {e}"
-            )))
-        })?
-        .to_bytes();
+        .map_err(|e| fail(CohereError::invalid(e)))?;
     if let Some(status) = status {
         let message = format!("injected failure with status {}", status.as_u16());
         return Err(fail(CohereError::new(status, message)));
@@ -89,12 +74,5 @@ async fn try_answer(config: &Config, req: Request<Incoming>) -> Result<Response<
             ("application/json", full(respond::embed(&request, &body)))
         }
     };
-    let mut response = Response::new(out);
-    *response.status_mut() = StatusCode::OK;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Some(h) = backend_header {
-        headers.insert(BACKEND_HEADER, h);
-    }
-    Ok(response)
+    Ok(response(StatusCode::OK, content_type, out, backend_header))
 }

@@ -9,16 +9,16 @@ mod claude;
 mod predict;
 pub mod route;
 
-use http_body_util::{BodyExt, Limited, StreamBody};
+use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::HeaderValue;
 use hyper::{Request, Response, StatusCode};
 
 use crate::anthropic::{STREAM_ERROR_HEADER, error_response as anthropic_error};
 use crate::config::Config;
 use crate::gemini::error::GoogleError;
 use crate::gemini::{respond as gemini, validate as gemini_validate};
-use crate::server::{BACKEND_HEADER, Body, MAX_BODY_BYTES, full, knobs};
+use crate::server::{Body, full, knobs, read_body, response};
 use crate::stream::body_stream;
 use route::Verb;
 
@@ -32,14 +32,7 @@ pub async fn answer(config: &Config, req: Request<Incoming>) -> Response<Body> {
     match try_answer(config, req).await {
         Ok(response) => response,
         Err((Failure::Google(e), backend)) => {
-            let mut response = Response::new(full(e.body()));
-            *response.status_mut() = e.status;
-            let headers = response.headers_mut();
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            if let Some(h) = backend {
-                headers.insert(BACKEND_HEADER, h);
-            }
-            response
+            response(e.status, "application/json", full(e.body()), backend)
         }
         Err((Failure::Anthropic(e), backend)) => anthropic_error(&e, backend.as_ref()),
     }
@@ -66,15 +59,9 @@ async fn try_answer(
     let (status, delay) =
         knobs(req.headers()).map_err(|e| fail_google(GoogleError::invalid(e.message)))?;
     let fail_mid_stream = req.headers().contains_key(STREAM_ERROR_HEADER);
-    let body = Limited::new(req.into_body(), MAX_BODY_BYTES)
-        .collect()
+    let body = read_body(req.into_body())
         .await
-        .map_err(|e| {
-            fail_google(GoogleError::invalid(format!(
-                "Could not read the request body: {e}"
-            )))
-        })?
-        .to_bytes();
+        .map_err(|e| fail_google(GoogleError::invalid(e)))?;
     if let Some(status) = status {
         let message = format!("injected failure with status {}", status.as_u16());
         return Err(fail_google(GoogleError::new(status, message)));
@@ -114,12 +101,5 @@ async fn try_answer(
             ("text/event-stream", BodyExt::boxed(stream))
         }
     };
-    let mut response = Response::new(out);
-    *response.status_mut() = StatusCode::OK;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Some(h) = backend_header {
-        headers.insert(BACKEND_HEADER, h);
-    }
-    Ok(response)
+    Ok(response(StatusCode::OK, content_type, out, backend_header))
 }
