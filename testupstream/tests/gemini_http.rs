@@ -3,28 +3,18 @@
 use std::net::SocketAddr;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::{Request, StatusCode};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper::StatusCode;
 use serde_json::{Value, json};
-use testupstream::{Config, serve};
+
+mod support;
+use support::send;
 
 const KEY: (&str, &str) = ("x-goog-api-key", "fake-gemini-key");
 const GENERATE: &str = "/v1beta/models/gemini-2.0-flash:generateContent";
 const STREAM: &str = "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse";
 
 async fn start() -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = Config {
-        backends: vec!["gem=fake-gemini-key".parse().unwrap()],
-        verbose: false,
-        tokens: None,
-    };
-    tokio::spawn(serve(listener, config));
-    addr
+    support::start(&["gem=fake-gemini-key"]).await
 }
 
 async fn post(
@@ -33,26 +23,9 @@ async fn post(
     headers: &[(&str, &str)],
     body: &Value,
 ) -> (StatusCode, String, Bytes) {
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
-    let mut req = Request::builder()
-        .method("POST")
-        .uri(format!("http://{addr}{path}"))
-        .header("content-type", "application/json");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let resp = client
-        .request(req.body(Full::new(Bytes::from(body.to_string()))).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let content_type = resp.headers()["content-type"].to_str().unwrap().to_string();
-    (
-        status,
-        content_type,
-        resp.into_body().collect().await.unwrap().to_bytes(),
-    )
+    let reply = send(addr, "POST", path, headers, &body.to_string()).await;
+    let content_type = reply.headers["content-type"].to_str().unwrap().to_string();
+    (reply.status, content_type, reply.body)
 }
 
 fn user(text: &str) -> Value {

@@ -10,66 +10,20 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
-use testupstream::{Config, serve};
+
+mod support;
+use support::{Reply, send};
 
 const CHAT: &str =
     r#"{"model":"gpt-test","messages":[{"role":"user","content":"tell me a joke please now"}]}"#;
 
 async fn start() -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = Config {
-        backends: vec![
-            "oa=fake-openai-key".parse().unwrap(),
-            "az=fake-azure-key".parse().unwrap(),
-        ],
-        verbose: false,
-        tokens: None,
-    };
-    tokio::spawn(serve(listener, config));
-    addr
+    support::start(&["oa=fake-openai-key", "az=fake-azure-key"]).await
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: hyper::HeaderMap,
-    body: Bytes,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-}
-
-async fn send(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Reply {
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
-    let mut req = Request::builder()
-        .method(method)
-        .uri(format!("http://{addr}{path}"))
-        .header("content-type", "application/json");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let resp = client
-        .request(req.body(Full::new(Bytes::from(body.to_string()))).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body,
-    }
+/// The JSON body of a reply.
+fn json(reply: &Reply) -> Value {
+    serde_json::from_slice(&reply.body).unwrap()
 }
 
 const OPENAI_AUTH: (&str, &str) = ("authorization", "Bearer fake-openai-key");
@@ -84,7 +38,7 @@ async fn chat_is_deterministic_and_names_backend() {
     assert_eq!(a.body, b.body);
     assert_eq!(a.headers["x-testupstream-backend"], "oa");
     assert_eq!(a.headers["content-type"], "application/json");
-    let v = a.json();
+    let v = json(&a);
     assert_eq!(v["model"], "gpt-test");
     assert_eq!(
         v["choices"][0]["message"]["content"],
@@ -132,7 +86,7 @@ async fn completions_and_embeddings() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json()["object"], "text_completion");
+    assert_eq!(json(&r)["object"], "text_completion");
     let r = send(
         addr,
         "POST",
@@ -142,7 +96,7 @@ async fn completions_and_embeddings() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
-    let v = r.json();
+    let v = json(&r);
     assert_eq!(v["data"].as_array().unwrap().len(), 2);
     assert_eq!(v["usage"]["prompt_tokens"], 3);
 }
@@ -200,7 +154,7 @@ async fn errors_look_like_openai() {
     for (method, path, headers, body, status) in cases {
         let r = send(addr, method, path, &headers, body).await;
         assert_eq!(r.status.as_u16(), status, "{method} {path} {headers:?}");
-        let v = r.json();
+        let v = json(&r);
         let e = &v["error"];
         for field in ["message", "type", "param", "code"] {
             assert!(e.get(field).is_some(), "{field} missing in {v}");

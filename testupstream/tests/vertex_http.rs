@@ -3,28 +3,17 @@
 
 use std::net::SocketAddr;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::{Request, StatusCode};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper::StatusCode;
 use serde_json::{Value, json};
-use testupstream::{Config, serve};
+
+mod support;
+use support::send;
 
 const BEARER: (&str, &str) = ("authorization", "Bearer fake-vertex-token");
 const BASE: &str = "/v1/projects/my-proj/locations/us-east5/publishers";
 
 async fn start() -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = Config {
-        backends: vec!["vx=fake-vertex-token".parse().unwrap()],
-        verbose: false,
-        tokens: None,
-    };
-    tokio::spawn(serve(listener, config));
-    addr
+    support::start(&["vx=fake-vertex-token"]).await
 }
 
 async fn post(
@@ -33,25 +22,11 @@ async fn post(
     headers: &[(&str, &str)],
     body: &Value,
 ) -> (StatusCode, String, Value) {
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
-    let mut req = Request::builder()
-        .method("POST")
-        .uri(format!("http://{addr}{path}"))
-        .header("content-type", "application/json");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let resp = client
-        .request(req.body(Full::new(Bytes::from(body.to_string()))).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let content_type = resp.headers()["content-type"].to_str().unwrap().to_string();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let value = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-    (status, content_type, value)
+    let reply = send(addr, "POST", path, headers, &body.to_string()).await;
+    let content_type = reply.headers["content-type"].to_str().unwrap().to_string();
+    let value = serde_json::from_slice(&reply.body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&reply.body).into()));
+    (reply.status, content_type, value)
 }
 
 fn claude(extra: Value) -> Value {
