@@ -32,8 +32,8 @@ export CARGO_PROFILE_RELEASE_LTO=false
 FUZZ_FLAGS=(--sanitizer none --features libfuzzer --target-dir "$FUZZ_DIR")
 
 ALL_TARGETS=(sse_parser openai_request anthropic_request anthropic_response anthropic_stream
-    gemini_request gemini_response gemini_stream mcp_jsonrpc mcp_session gateway_config
-    filter_configs aws_eventstream)
+    gemini_request gemini_response gemini_stream mcp_jsonrpc mcp_session mcp_stream
+    gateway_config filter_configs aws_eventstream)
 if [[ $# -gt 0 ]]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 step "cargo-fuzz $CARGO_FUZZ_VERSION in $TOOLS"
@@ -96,6 +96,9 @@ make_seeds() {
         mcp_session)
             seed_text "$dir" session '\x01{"v":"2025-06-18","b":[{"s":"docs","i":"abc","v":"2025-06-18"},{"s":"web","v":"2025-03-26"}]}'
             seed_text "$dir" id '\x00AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' ;;
+        mcp_stream)
+            seed_text "$dir" call '\x07event: message\r\ndata: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}\r\n\r\nevent: message\nid: e2\ndata: {"jsonrpc":"2.0","id":0,"method":"elicitation/create","params":{"message":"ok?"}}\n\n: keep-alive\n\ndata: {"jsonrpc":"2.0","method":"notifications/resources/updated",\ndata: "params":{"uri":"file:///a"}}\r\rdata: {"jsonrpc":"2.0","id":7,"result":{"isError":true}}\n\n'
+            seed_text "$dir" error '\x03data: {"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"bad"}}\n\n' ;;
         gateway_config)
             seed_files "$dir" '' control-plane/examples/*.yaml envoy-configs/gateway.yaml \
                 testdata/config/broken/*.yaml ;;

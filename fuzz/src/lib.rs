@@ -15,7 +15,7 @@ mod translators;
 pub use chunks::Chunks;
 pub use configs::{filter_configs, gateway_config};
 pub use eventstream::aws_eventstream;
-pub use mcp::{mcp_jsonrpc, mcp_session};
+pub use mcp::{mcp_jsonrpc, mcp_session, mcp_stream};
 pub use openai::openai_request;
 pub use sse::{assert_openai_sse, sse_parser};
 pub use translators::{
@@ -40,6 +40,7 @@ pub const TARGETS: &[Target] = &[
     ("gemini_stream", gemini_stream),
     ("mcp_jsonrpc", mcp_jsonrpc),
     ("mcp_session", mcp_session),
+    ("mcp_stream", mcp_stream),
     ("gateway_config", gateway_config),
     ("filter_configs", filter_configs),
     ("aws_eventstream", aws_eventstream),

@@ -1,7 +1,11 @@
-//! MCP: JSON-RPC messages from clients, backend replies, and the sealed session id.
+//! MCP: JSON-RPC messages from clients, backend replies, the sealed session id, and
+//! answers streamed back through Envoy's router.
 
+use crate::Chunks;
+use aigw_core::mcp::answer::AnswerWatch;
 use aigw_core::mcp::jsonrpc::{Message, parse};
 use aigw_core::mcp::reply::{Accepts, client_body, read_backend_reply};
+use aigw_core::mcp::server_requests::SseRelabel;
 use aigw_core::mcp::session::{Session, SessionKey};
 use serde_json::{Value, json};
 
@@ -72,4 +76,41 @@ pub fn mcp_session(input: &[u8]) {
             "opened with the wrong key"
         );
     }
+}
+
+/// A server's SSE answer to a forwarded call, in network-like chunks (first byte: the chunk
+/// seed): relabelling its server requests and watching it for errors give the same result
+/// whatever the chunking, and a stream without a `"method"` member passes byte for byte.
+pub fn mcp_stream(input: &[u8]) {
+    let (seed, stream) = Chunks::split_seed(input);
+    let whole = relabel(std::iter::once(stream));
+    let chunked = relabel(Chunks::new(seed, stream));
+    assert_eq!(chunked, whole, "chunking changed the relabelled stream");
+    if !stream.windows(8).any(|w| w == b"\"method\"") {
+        assert_eq!(whole, stream, "a stream without requests was changed");
+    }
+    let watch = |chunks: &mut dyn Iterator<Item = &[u8]>| {
+        let mut watch = AnswerWatch::new(200, Some("text/event-stream"));
+        chunks.for_each(|chunk| watch.feed(chunk));
+        watch.finish()
+    };
+    assert_eq!(
+        watch(&mut Chunks::new(seed, stream)),
+        watch(&mut std::iter::once(stream)),
+        "chunking changed the error seen"
+    );
+}
+
+/// What passes on to the client for `chunks` of one answer.
+fn relabel<'a>(chunks: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut relabel = SseRelabel::new("srv", "__");
+    let mut out = Vec::new();
+    for chunk in chunks {
+        match relabel.feed(chunk) {
+            Some(bytes) => out.extend_from_slice(&bytes),
+            None => out.extend_from_slice(chunk),
+        }
+    }
+    out.extend_from_slice(&relabel.finish());
+    out
 }

@@ -117,7 +117,7 @@ impl SseRelabel {
         memmem::find(events, b"\"method\"")?;
         let mut out: Option<Vec<u8>> = None;
         let mut start = 0;
-        for (line, end) in Lines::new(events) {
+        for (line, end) in Lines::complete(events) {
             if !line.is_empty() {
                 continue;
             }
@@ -142,7 +142,7 @@ impl SseRelabel {
     fn relabel_event(&self, event: &[u8]) -> Option<Vec<u8>> {
         memmem::find(event, b"\"method\"")?;
         let mut data: Option<Vec<u8>> = None;
-        for (line, _) in Lines::new(event) {
+        for (line, _) in Lines::complete(event) {
             if let Some(value) = data_value(line) {
                 match &mut data {
                     Some(data) => {
@@ -174,7 +174,7 @@ impl SseRelabel {
         let mut out = Vec::with_capacity(event.len() + self.server.len() + 8);
         let mut written = false;
         let mut start = 0;
-        for (line, end) in Lines::new(event) {
+        for (line, end) in Lines::complete(event) {
             let whole = &event[start..end];
             if data_value(line).is_some() {
                 if !written {
@@ -215,16 +215,34 @@ fn complete_end(buf: &[u8]) -> usize {
 }
 
 /// The complete lines of a buffer: each line's content and the index after its line
-/// ending (`\n`, `\r\n` or `\r`). A `\r` ending the buffer is left for the next chunk, which
-/// may start with its `\n`; an unterminated last line is not yielded.
+/// ending (`\n`, `\r\n` or `\r`). An unterminated last line is not yielded.
 struct Lines<'b> {
     buf: &'b [u8],
     at: usize,
+    /// Whether nothing follows the buffer (complete events, or the end of the stream): a
+    /// `\r` ending it is a line ending. Otherwise it is left for the next chunk, which may
+    /// start with its `\n`.
+    ends_here: bool,
 }
 
 impl<'b> Lines<'b> {
+    /// The lines of a stream's received part, more of which may follow.
     fn new(buf: &'b [u8]) -> Self {
-        Self { buf, at: 0 }
+        Self {
+            buf,
+            at: 0,
+            ends_here: false,
+        }
+    }
+
+    /// The lines of a span known to end at a line ending (complete events) or at the end
+    /// of the stream.
+    fn complete(buf: &'b [u8]) -> Self {
+        Self {
+            buf,
+            at: 0,
+            ends_here: true,
+        }
     }
 }
 
@@ -237,6 +255,7 @@ impl<'b> Iterator for Lines<'b> {
         let at = start + offset;
         let end = match self.buf[at] {
             b'\n' => at + 1,
+            _ if at + 1 == self.buf.len() && self.ends_here => at + 1,
             _ if at + 1 == self.buf.len() => return None,
             _ if self.buf[at + 1] == b'\n' => at + 2,
             _ => at + 1,

@@ -123,6 +123,23 @@ fn a_request_after_cr_line_endings_is_relabelled() {
     }
 }
 
+/// A request whose event ends in `\r\r` with more of the stream after it, in the same chunk
+/// or the next (found by the `mcp_stream` fuzz target: the complete part was read as if a
+/// `\n` could still follow its last `\r`, and the request passed unrelabelled).
+#[test]
+fn a_cr_ended_request_followed_by_more_events_is_relabelled() {
+    let stream = format!("data: {{\"id\":5,\"method\":\"roots/list\"}}\r\r{RESULT}");
+    let bytes = stream.as_bytes();
+    let want = format!(
+        "data: {}\r\r{RESULT}",
+        json!({"id":"alpha__5","method":"roots/list"})
+    );
+    for at in 0..=bytes.len() {
+        let (out, _) = run(&[&bytes[..at], &bytes[at..]]);
+        assert_eq!(String::from_utf8(out).unwrap(), want, "split at {at}");
+    }
+}
+
 #[test]
 fn a_resource_update_names_the_client_facing_uri() {
     let event = "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\",\"params\":{\"uri\":\"demo://r/1\"}}\n\n";
