@@ -33,7 +33,7 @@ FUZZ_FLAGS=(--sanitizer none --features libfuzzer --target-dir "$FUZZ_DIR")
 
 ALL_TARGETS=(sse_parser openai_request anthropic_request anthropic_response anthropic_stream
     gemini_request gemini_response gemini_stream mcp_jsonrpc mcp_session mcp_stream
-    gateway_config filter_configs aws_eventstream)
+    gateway_config filter_configs aws_eventstream cohere_stream bedrock_stream messages_stream)
 if [[ $# -gt 0 ]]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 step "cargo-fuzz $CARGO_FUZZ_VERSION in $TOOLS"
@@ -56,6 +56,19 @@ seed_files() {
     for f in "$@"; do
         [[ -f "$f" ]] || continue
         { printf "$prefix"; cat "$f"; } >"$dir/$(echo "$f" | tr '/' '_')"
+    done
+}
+
+# Writes the `input` text of each golden case file (`testdata/<provider>/*.json`) into a
+# folder, behind a prefix of mode bytes.
+seed_case_inputs() {
+    local dir="$1" prefix="$2"
+    shift 2
+    local f
+    for f in "$@"; do
+        { printf "$prefix"; "$VENV/bin/python" -c \
+            'import json, sys; sys.stdout.write(json.load(open(sys.argv[1]))["input"])' "$f"; } \
+            >"$dir/$(basename "$f")"
     done
 }
 
@@ -111,6 +124,12 @@ make_seeds() {
             seed_text "$dir" mcp '\x07{"path":"/mcp","session_key_env":"K","servers":[{"name":"docs","cluster":"c","authority":"127.0.0.1:1","path":"/mcp","tools":{"include_regex":["^a"]}}]}' ;;
         aws_eventstream)
             seed_files "$dir" '\xff\x05' testdata/bedrock/*/upstream_response.bin ;;
+        cohere_stream)
+            seed_case_inputs "$dir" '\x01' testdata/cohere/stream_*.json ;;
+        bedrock_stream)
+            seed_files "$dir" '\x01' testdata/bedrock/*/upstream_response.bin ;;
+        messages_stream)
+            seed_files "$dir" '\x01' testdata/openai/chat_stream*.sse ;;
         *) die "no seeds defined for target $t" ;;
     esac
 }

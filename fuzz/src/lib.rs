@@ -10,6 +10,7 @@ mod eventstream;
 mod mcp;
 mod openai;
 mod sse;
+mod streams;
 mod translators;
 
 pub use chunks::Chunks;
@@ -18,6 +19,7 @@ pub use eventstream::aws_eventstream;
 pub use mcp::{mcp_jsonrpc, mcp_session, mcp_stream};
 pub use openai::openai_request;
 pub use sse::{assert_openai_sse, sse_parser};
+pub use streams::{bedrock_stream, cohere_stream, messages_stream};
 pub use translators::{
     anthropic_request, anthropic_response, anthropic_stream, gemini_request, gemini_response,
     gemini_stream,
@@ -44,4 +46,7 @@ pub const TARGETS: &[Target] = &[
     ("gateway_config", gateway_config),
     ("filter_configs", filter_configs),
     ("aws_eventstream", aws_eventstream),
+    ("cohere_stream", cohere_stream),
+    ("bedrock_stream", bedrock_stream),
+    ("messages_stream", messages_stream),
 ];

@@ -1,5 +1,6 @@
 //! The Anthropic and Gemini translators, requests and responses, buffered and streamed.
 
+use crate::streams::Translation;
 use crate::{Chunks, assert_openai_sse};
 use aigw_core::anthropic::error::translate_error as anthropic_error;
 use aigw_core::anthropic::request::translate_request;
@@ -66,23 +67,12 @@ pub fn anthropic_response(input: &[u8]) {
 /// stream in one piece.
 pub fn anthropic_stream(input: &[u8]) {
     let (seed, data) = Chunks::split_seed(input);
-    let include_usage = seed & 1 != 0;
-    let run = |chunks: &mut dyn Iterator<Item = &[u8]>| {
-        let mut stream = StreamTranslator::new(CREATED, include_usage);
-        let mut out = Vec::new();
-        for chunk in chunks {
-            out.extend(stream.feed(chunk));
-        }
-        out.extend(stream.finish());
-        out
+    let translation = Translation {
+        new: |include_usage| StreamTranslator::new(CREATED, include_usage),
+        feed: StreamTranslator::feed,
+        finish: StreamTranslator::finish,
     };
-    let chunked = run(&mut Chunks::new(seed, data));
-    assert_openai_sse(&chunked, true);
-    assert_eq!(
-        chunked,
-        run(&mut std::iter::once(data)),
-        "chunking changed the output"
-    );
+    assert_openai_sse(&translation.same_when_chunked(seed, data), true);
 }
 
 /// An OpenAI chat or embeddings request to Gemini (the first byte picks which, and a model
@@ -142,25 +132,16 @@ pub fn gemini_response(input: &[u8]) {
 /// stream in one piece.
 pub fn gemini_stream(input: &[u8]) {
     let (seed, data) = Chunks::split_seed(input);
-    let include_usage = seed & 1 != 0;
-    let run = |chunks: &mut dyn Iterator<Item = &[u8]>| {
-        let context = ResponseContext {
-            model: "gemini-fuzz".to_string(),
-            created: CREATED,
-        };
-        let mut stream = ChatStream::new(context, include_usage);
-        let mut out = Vec::new();
-        for chunk in chunks {
-            out.extend(stream.feed(chunk));
-        }
-        out.extend(stream.finish());
-        out
+    let translation = Translation {
+        new: |include_usage| {
+            let context = ResponseContext {
+                model: "gemini-fuzz".to_string(),
+                created: CREATED,
+            };
+            ChatStream::new(context, include_usage)
+        },
+        feed: ChatStream::feed,
+        finish: ChatStream::finish,
     };
-    let chunked = run(&mut Chunks::new(seed, data));
-    assert_openai_sse(&chunked, true);
-    assert_eq!(
-        chunked,
-        run(&mut std::iter::once(data)),
-        "chunking changed the output"
-    );
+    assert_openai_sse(&translation.same_when_chunked(seed, data), true);
 }
