@@ -49,6 +49,32 @@ pub fn translate_request(
     translate_request_for(ModelPlacement::Body, body, model_override)
 }
 
+/// A translated OpenAI chat request to Claude on a cloud that names the model in the URL
+/// path (Vertex AI, Bedrock InvokeModel), and its upstream path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathChatRequest {
+    /// The upstream `:path`, without the backend's path prefix (on Vertex AI, the project
+    /// and location).
+    pub path: String,
+    /// The body and what the response translation needs.
+    pub messages: MessagesRequest,
+}
+
+/// Translates an OpenAI chat completion body for a [`ModelPlacement::Path`] cloud whose
+/// `model_path(model, stream)` is the upstream path; `model_override` replaces the model. A
+/// model the path cannot hold (`model_path`'s `Err`) is a 400 on `model`.
+pub fn translate_path_request(
+    placement: ModelPlacement,
+    model_path: fn(&str, bool) -> Result<String, String>,
+    body: &[u8],
+    model_override: Option<&str>,
+) -> Result<PathChatRequest, OpenAiError> {
+    let messages = translate_request_for(placement, body, model_override)?;
+    let path = model_path(&messages.model, messages.stream)
+        .map_err(|message| OpenAiError::bad_request(message, Some("model")))?;
+    Ok(PathChatRequest { path, messages })
+}
+
 /// Translates an OpenAI chat completion body, naming the model as `placement` says;
 /// `model_override` replaces the model.
 pub fn translate_request_for(
