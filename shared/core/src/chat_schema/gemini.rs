@@ -1,6 +1,6 @@
 //! [`ChatSchema`] for Gemini models on the Gemini API or Vertex AI.
 
-use super::{ChatAnswer, ChatSchema, ChunkSource, ResponseHead, UpstreamChat, unreadable};
+use super::{ChatSchema, SseAnswer, UpstreamChat};
 use crate::gemini::error::error_response;
 use crate::gemini::path::GeminiApi;
 use crate::gemini::request::chat_request_for;
@@ -20,35 +20,21 @@ impl ChatSchema for GeminiChat {
         created: u64,
     ) -> Result<UpstreamChat, OpenAiError> {
         let r = chat_request_for(self.0, body, model_override)?;
+        let answer = SseAnswer {
+            context: ResponseContext {
+                model: r.model,
+                created,
+            },
+            completion: chat_response,
+            error: error_response,
+            stream: ChatStream::new,
+        };
         Ok(UpstreamChat {
             path: r.path,
             body: r.body,
             stream: r.stream,
             include_usage: r.include_usage,
-            answer: Box::new(GeminiAnswer(ResponseContext {
-                model: r.model,
-                created,
-            })),
+            answer: Box::new(answer),
         })
-    }
-}
-
-struct GeminiAnswer(ResponseContext);
-
-impl ChatAnswer for GeminiAnswer {
-    fn is_stream(&self, content_type: &str) -> bool {
-        content_type.starts_with("text/event-stream")
-    }
-
-    fn completion(&self, _head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError> {
-        chat_response(body, &self.0).map_err(|reason| unreadable("Gemini", &reason))
-    }
-
-    fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8> {
-        error_response(head.status, body)
-    }
-
-    fn stream(&self, _head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkSource> {
-        Box::new(ChatStream::new(self.0.clone(), include_usage))
     }
 }

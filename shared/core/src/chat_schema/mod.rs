@@ -19,7 +19,7 @@ pub use cohere::CohereChat;
 pub use gemini::GeminiChat;
 
 use crate::openai::chunk_sink::ChunkSink;
-use crate::openai::chunk_stream::ChunkEvents;
+use crate::openai::chunk_stream::{self, ChunkEvents};
 use crate::openai::error::OpenAiError;
 
 /// A provider chat API that OpenAI chat completions are translated to.
@@ -107,13 +107,45 @@ impl ChunkStream for Box<dyn ChunkSource> {
 }
 
 /// The Gemini and Cohere stream translations.
-impl<E: ChunkEvents> ChunkSource for crate::openai::chunk_stream::ChunkStream<E> {
+impl<E: ChunkEvents> ChunkSource for chunk_stream::ChunkStream<E> {
     fn feed_into(&mut self, chunk: &[u8], sink: &mut dyn ChunkSink) {
         Self::feed_into(self, chunk, sink);
     }
 
     fn finish_into(&mut self, sink: &mut dyn ChunkSink) {
         Self::finish_into(self, sink);
+    }
+}
+
+/// The answer of a chat API that streams SSE and whose answer translations need only the
+/// response context `C` made from the request (Gemini, Cohere). The provider is named in
+/// errors as its stream translation names it (`E::PROVIDER`).
+struct SseAnswer<C, E> {
+    /// What the answer translations need.
+    context: C,
+    /// A buffered 2xx body as an OpenAI `chat.completion`; `Err` says why it cannot be read.
+    completion: fn(&[u8], &C) -> Result<Vec<u8>, String>,
+    /// A non-2xx body of a status as an OpenAI error body.
+    error: fn(u16, &[u8]) -> Vec<u8>,
+    /// The stream translation; the flag asks for a final usage chunk.
+    stream: fn(C, bool) -> chunk_stream::ChunkStream<E>,
+}
+
+impl<C: Clone, E: ChunkEvents + 'static> ChatAnswer for SseAnswer<C, E> {
+    fn is_stream(&self, content_type: &str) -> bool {
+        content_type.starts_with("text/event-stream")
+    }
+
+    fn completion(&self, _head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError> {
+        (self.completion)(body, &self.context).map_err(|reason| unreadable(E::PROVIDER, &reason))
+    }
+
+    fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8> {
+        (self.error)(head.status, body)
+    }
+
+    fn stream(&self, _head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkSource> {
+        Box::new((self.stream)(self.context.clone(), include_usage))
     }
 }
 
