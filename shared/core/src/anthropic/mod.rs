@@ -9,6 +9,7 @@ pub(crate) mod openai_in;
 pub mod request;
 pub mod response;
 pub mod stream;
+pub(crate) mod turns;
 mod usage;
 
 /// The `anthropic-version` header value sent with every translated request.

@@ -1,8 +1,9 @@
 //! The parts of an OpenAI chat completion request the Anthropic (and Bedrock) translations read.
 //! Fields the translation does not use are ignored, as OpenAI-compatible servers do.
 
+use crate::openai::error::OpenAiError;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// An OpenAI chat completion request.
 #[derive(Deserialize)]
@@ -41,6 +42,36 @@ pub struct ChatRequest {
     pub reasoning_effort: Option<String>,
 }
 
+impl ChatRequest {
+    /// Reads an OpenAI chat completion body for `provider`, which answers with one choice
+    /// (`n` must be 1).
+    pub fn parse_single_choice(body: &[u8], provider: &str) -> Result<Self, OpenAiError> {
+        let request: Self = serde_json::from_slice(body).map_err(|e| {
+            OpenAiError::bad_request(format!("Invalid chat completion request: {e}"), None)
+        })?;
+        if request.n.is_some_and(|n| n != 1) {
+            return Err(OpenAiError::bad_request(
+                format!("'n' must be 1: {provider} returns one choice per request."),
+                Some("n"),
+            ));
+        }
+        Ok(request)
+    }
+
+    /// Whether the client asked for a stream, and for a final usage chunk in it
+    /// (`stream_options.include_usage`).
+    pub fn stream_and_usage(&self) -> (bool, bool) {
+        let stream = self.stream.unwrap_or(false);
+        let include_usage = stream
+            && self
+                .stream_options
+                .as_ref()
+                .and_then(|o| o.include_usage)
+                .unwrap_or(false);
+        (stream, include_usage)
+    }
+}
+
 /// `stream_options`.
 #[derive(Deserialize)]
 pub struct StreamOptions {
@@ -54,6 +85,17 @@ pub struct StreamOptions {
 pub enum Stop {
     One(String),
     Many(Vec<String>),
+}
+
+impl Stop {
+    /// The stop sequences to send: the one, or the several when there are any.
+    pub fn into_sequences(self) -> Option<Vec<String>> {
+        match self {
+            Self::One(s) => Some(vec![s]),
+            Self::Many(v) if !v.is_empty() => Some(v),
+            Self::Many(_) => None,
+        }
+    }
 }
 
 /// One message, by role.
@@ -121,6 +163,30 @@ pub struct ImageUrl {
 pub struct ToolCall {
     pub id: String,
     pub function: FunctionCall,
+}
+
+impl ToolCall {
+    /// The call's `arguments` as the JSON object a tool-use block holds (`{}` when empty).
+    pub fn input(&self) -> Result<Value, OpenAiError> {
+        let bad = |message: String| OpenAiError::bad_request(message, Some("messages"));
+        let input: Value = if self.function.arguments.trim().is_empty() {
+            json!({})
+        } else {
+            serde_json::from_str(&self.function.arguments).map_err(|e| {
+                bad(format!(
+                    "The arguments of tool call '{}' are not valid JSON: {e}",
+                    self.id
+                ))
+            })?
+        };
+        if !input.is_object() {
+            return Err(bad(format!(
+                "The arguments of tool call '{}' must be a JSON object.",
+                self.id
+            )));
+        }
+        Ok(input)
+    }
 }
 
 /// The function of a tool call; `arguments` is JSON text.
