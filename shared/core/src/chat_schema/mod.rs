@@ -18,7 +18,7 @@ pub use bedrock::BedrockChat;
 pub use cohere::CohereChat;
 pub use gemini::GeminiChat;
 
-use crate::openai::chunk_sink::ChunkSink;
+use crate::openai::chunk_sink::{ChunkSink, sse_bytes};
 use crate::openai::chunk_stream::{self, ChunkEvents};
 use crate::openai::error::OpenAiError;
 
@@ -94,15 +94,11 @@ pub trait ChunkStream {
 /// A provider's OpenAI chunks serialized as SSE at the edge.
 impl ChunkStream for Box<dyn ChunkSource> {
     fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.feed_into(chunk, &mut out);
-        out
+        sse_bytes(|out| self.feed_into(chunk, out))
     }
 
     fn finish(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.finish_into(&mut out);
-        out
+        sse_bytes(|out| self.finish_into(out))
     }
 }
 
