@@ -229,3 +229,79 @@ pub enum ToolChoice {
 pub struct NamedFunction {
     pub name: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(arguments: &str) -> ToolCall {
+        ToolCall {
+            id: "call_1".into(),
+            function: FunctionCall {
+                name: "get_weather".into(),
+                arguments: arguments.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn tool_call_input_is_a_json_object() {
+        assert_eq!(call(" ").input().unwrap(), json!({}));
+        assert_eq!(
+            call(r#"{"city":"Paris"}"#).input().unwrap(),
+            json!({"city": "Paris"})
+        );
+        let error = call("[1]").input().unwrap_err();
+        assert_eq!(
+            error,
+            OpenAiError::bad_request(
+                "The arguments of tool call 'call_1' must be a JSON object.",
+                Some("messages")
+            )
+        );
+        let error = call("{").input().unwrap_err();
+        assert!(
+            error
+                .message
+                .starts_with("The arguments of tool call 'call_1' are not valid JSON: "),
+            "{}",
+            error.message
+        );
+        assert_eq!(error.param, Some("messages"));
+    }
+
+    #[test]
+    fn stop_sequences_and_stream_flags() {
+        assert_eq!(
+            Stop::One("x".into()).into_sequences(),
+            Some(vec!["x".into()])
+        );
+        assert_eq!(Stop::Many(Vec::new()).into_sequences(), None);
+        let request = |body: &str| {
+            ChatRequest::parse_single_choice(body.as_bytes(), "Anthropic")
+                .map(|r| r.stream_and_usage())
+        };
+        let messages = r#""model":"m","messages":[]"#;
+        assert_eq!(request(&format!("{{{messages}}}")).unwrap(), (false, false));
+        assert_eq!(
+            request(&format!(
+                r#"{{{messages},"stream_options":{{"include_usage":true}}}}"#
+            ))
+            .unwrap(),
+            (false, false)
+        );
+        assert_eq!(
+            request(&format!(
+                r#"{{{messages},"stream":true,"stream_options":{{"include_usage":true}}}}"#
+            ))
+            .unwrap(),
+            (true, true)
+        );
+        assert_eq!(
+            request(&format!(r#"{{{messages},"n":2}}"#))
+                .unwrap_err()
+                .message,
+            "'n' must be 1: Anthropic returns one choice per request."
+        );
+    }
+}
