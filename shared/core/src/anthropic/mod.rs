@@ -2,6 +2,7 @@
 //! translation (`POST /v1/messages`), the buffered and streamed response translations back to
 //! `chat.completion` / `chat.completion.chunk`, and provider errors as OpenAI error objects.
 
+pub(crate) mod assistant_message;
 pub(crate) mod chunk;
 pub mod error;
 pub mod messages;
