@@ -1,10 +1,10 @@
 //! [`ChatSchema`] for Cohere v2 chat.
 
-use super::{ChatSchema, SseAnswer, UpstreamChat};
+use super::{ChatSchema, SseTranslations, UpstreamChat};
 use crate::cohere::error::error_response;
 use crate::cohere::request::chat_request;
 use crate::cohere::response::{ResponseContext, chat_response};
-use crate::cohere::stream::ChatStream;
+use crate::cohere::stream::{ChatStream, CohereEvents};
 use crate::openai::error::OpenAiError;
 
 /// `/v2/chat`, streamed as SSE when asked.
@@ -19,21 +19,22 @@ impl ChatSchema for CohereChat {
         created: u64,
     ) -> Result<UpstreamChat, OpenAiError> {
         let r = chat_request(body, model_override)?;
-        let answer = SseAnswer {
-            context: ResponseContext {
-                model: r.model,
-                created,
-            },
-            completion: chat_response,
-            error: error_response,
-            stream: ChatStream::new,
-        };
         Ok(UpstreamChat {
             path: r.path.to_string(),
             body: r.body,
             stream: r.stream,
             include_usage: r.include_usage,
-            answer: Box::new(answer),
+            answer: ANSWER.answer(ResponseContext {
+                model: r.model,
+                created,
+            }),
         })
     }
 }
+
+/// Cohere's answer translations.
+const ANSWER: SseTranslations<ResponseContext, CohereEvents> = SseTranslations {
+    completion: chat_response,
+    error: error_response,
+    stream: ChatStream::new,
+};

@@ -1,11 +1,11 @@
 //! [`ChatSchema`] for Gemini models on the Gemini API or Vertex AI.
 
-use super::{ChatSchema, SseAnswer, UpstreamChat};
+use super::{ChatSchema, SseTranslations, UpstreamChat};
 use crate::gemini::error::error_response;
 use crate::gemini::path::GeminiApi;
 use crate::gemini::request::chat_request_for;
 use crate::gemini::response::{ResponseContext, chat_response};
-use crate::gemini::stream::ChatStream;
+use crate::gemini::stream::{ChatStream, GeminiEvents};
 use crate::openai::error::OpenAiError;
 
 /// `generateContent` / `streamGenerateContent?alt=sse` on one Google service.
@@ -20,21 +20,22 @@ impl ChatSchema for GeminiChat {
         created: u64,
     ) -> Result<UpstreamChat, OpenAiError> {
         let r = chat_request_for(self.0, body, model_override)?;
-        let answer = SseAnswer {
-            context: ResponseContext {
-                model: r.model,
-                created,
-            },
-            completion: chat_response,
-            error: error_response,
-            stream: ChatStream::new,
-        };
         Ok(UpstreamChat {
             path: r.path,
             body: r.body,
             stream: r.stream,
             include_usage: r.include_usage,
-            answer: Box::new(answer),
+            answer: ANSWER.answer(ResponseContext {
+                model: r.model,
+                created,
+            }),
         })
     }
 }
+
+/// Gemini's answer translations.
+const ANSWER: SseTranslations<ResponseContext, GeminiEvents> = SseTranslations {
+    completion: chat_response,
+    error: error_response,
+    stream: ChatStream::new,
+};

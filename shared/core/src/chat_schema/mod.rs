@@ -113,12 +113,10 @@ impl<E: ChunkEvents> ChunkSource for chunk_stream::ChunkStream<E> {
     }
 }
 
-/// The answer of a chat API that streams SSE and whose answer translations need only the
-/// response context `C` made from the request (Gemini, Cohere). The provider is named in
+/// The answer translations of a chat API that streams SSE and whose translations need only
+/// a response context `C` made from the request (Gemini, Cohere). The provider is named in
 /// errors as its stream translation names it (`E::PROVIDER`).
-struct SseAnswer<C, E> {
-    /// What the answer translations need.
-    context: C,
+struct SseTranslations<C, E> {
     /// A buffered 2xx body as an OpenAI `chat.completion`; `Err` says why it cannot be read.
     completion: fn(&[u8], &C) -> Result<Vec<u8>, String>,
     /// A non-2xx body of a status as an OpenAI error body.
@@ -127,21 +125,41 @@ struct SseAnswer<C, E> {
     stream: fn(C, bool) -> chunk_stream::ChunkStream<E>,
 }
 
+impl<C: Clone + 'static, E: ChunkEvents + 'static> SseTranslations<C, E> {
+    /// The translator of the answer to one request, whose response context is `context`.
+    fn answer(self, context: C) -> Box<dyn ChatAnswer> {
+        Box::new(SseAnswer {
+            translations: self,
+            context,
+        })
+    }
+}
+
+/// [`SseTranslations`] with the context of one request.
+struct SseAnswer<C, E> {
+    translations: SseTranslations<C, E>,
+    context: C,
+}
+
 impl<C: Clone, E: ChunkEvents + 'static> ChatAnswer for SseAnswer<C, E> {
     fn is_stream(&self, content_type: &str) -> bool {
         content_type.starts_with("text/event-stream")
     }
 
     fn completion(&self, _head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError> {
-        (self.completion)(body, &self.context).map_err(|reason| unreadable(E::PROVIDER, &reason))
+        (self.translations.completion)(body, &self.context)
+            .map_err(|reason| unreadable(E::PROVIDER, &reason))
     }
 
     fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8> {
-        (self.error)(head.status, body)
+        (self.translations.error)(head.status, body)
     }
 
     fn stream(&self, _head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkSource> {
-        Box::new((self.stream)(self.context.clone(), include_usage))
+        Box::new((self.translations.stream)(
+            self.context.clone(),
+            include_usage,
+        ))
     }
 }
 
