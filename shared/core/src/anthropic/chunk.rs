@@ -1,6 +1,7 @@
 //! The OpenAI `chat.completion.chunk` written by the stream translation, serialized straight
 //! into the output buffer from borrowed data (no intermediate JSON tree per event).
 
+use crate::openai::chunk_sink::ChunkSink;
 use serde::Serialize;
 
 /// One `chat.completion.chunk` with a single choice.
@@ -22,6 +23,66 @@ pub struct UsageChunk<'a> {
     pub model: &'a str,
     pub choices: [(); 0],
     pub usage: serde_json::Value,
+}
+
+/// What every chunk of one stream repeats: its id, `created` time and model.
+#[derive(Clone, Copy)]
+pub struct ChunkHead<'a> {
+    /// The `chatcmpl-...` id.
+    pub id: &'a str,
+    /// The Unix time reported as `created`.
+    pub created: u64,
+    /// The model reported as `model`.
+    pub model: &'a str,
+}
+
+impl ChunkHead<'_> {
+    /// Writes a chunk whose one choice adds `delta`; `finish_reason` ends the choice and
+    /// `stop_reason` names the stop string that matched.
+    pub fn write_chunk(
+        self,
+        delta: Delta<'_>,
+        finish_reason: Option<&str>,
+        stop_reason: Option<&str>,
+        out: &mut dyn ChunkSink,
+    ) {
+        let chunk = Chunk {
+            id: self.id,
+            object: "chat.completion.chunk",
+            created: self.created,
+            model: self.model,
+            choices: [Choice {
+                index: 0,
+                delta,
+                logprobs: None,
+                finish_reason,
+                stop_reason,
+            }],
+        };
+        out.chunk(&chunk);
+    }
+
+    /// Writes a chunk that adds one streamed tool call (or part of its arguments).
+    pub fn write_tool_call(self, call: ToolCall<'_>, out: &mut dyn ChunkSink) {
+        let delta = Delta {
+            tool_calls: Some([call]),
+            ..Delta::default()
+        };
+        self.write_chunk(delta, None, None, out);
+    }
+
+    /// Writes the final usage chunk (`choices: []`) reporting `usage`.
+    pub fn write_usage(self, usage: serde_json::Value, out: &mut dyn ChunkSink) {
+        let chunk = UsageChunk {
+            id: self.id,
+            object: "chat.completion.chunk",
+            created: self.created,
+            model: self.model,
+            choices: [],
+            usage,
+        };
+        out.usage(&chunk);
+    }
 }
 
 /// The choice of a chunk.

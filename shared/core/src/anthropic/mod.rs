@@ -2,6 +2,7 @@
 //! translation (`POST /v1/messages`), the buffered and streamed response translations back to
 //! `chat.completion` / `chat.completion.chunk`, and provider errors as OpenAI error objects.
 
+pub(crate) mod assistant_message;
 pub(crate) mod chunk;
 pub mod error;
 pub mod messages;
@@ -9,6 +10,7 @@ pub(crate) mod openai_in;
 pub mod request;
 pub mod response;
 pub mod stream;
+pub(crate) mod turns;
 mod usage;
 
 /// The `anthropic-version` header value sent with every translated request.

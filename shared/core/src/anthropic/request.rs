@@ -8,6 +8,7 @@
 
 use super::DEFAULT_MAX_TOKENS;
 use super::openai_in::{ChatRequest, Content, Message, Part, Stop, Tool, ToolCall, ToolChoice};
+use super::turns::Turns;
 use crate::openai::error::OpenAiError;
 use serde_json::{Map, Value, json};
 
@@ -49,6 +50,32 @@ pub fn translate_request(
     translate_request_for(ModelPlacement::Body, body, model_override)
 }
 
+/// A translated OpenAI chat request to Claude on a cloud that names the model in the URL
+/// path (Vertex AI, Bedrock InvokeModel), and its upstream path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathChatRequest {
+    /// The upstream `:path`, without the backend's path prefix (on Vertex AI, the project
+    /// and location).
+    pub path: String,
+    /// The body and what the response translation needs.
+    pub messages: MessagesRequest,
+}
+
+/// Translates an OpenAI chat completion body for a [`ModelPlacement::Path`] cloud whose
+/// `model_path(model, stream)` is the upstream path; `model_override` replaces the model. A
+/// model the path cannot hold (`model_path`'s `Err`) is a 400 on `model`.
+pub fn translate_path_request(
+    placement: ModelPlacement,
+    model_path: fn(&str, bool) -> Result<String, String>,
+    body: &[u8],
+    model_override: Option<&str>,
+) -> Result<PathChatRequest, OpenAiError> {
+    let messages = translate_request_for(placement, body, model_override)?;
+    let path = model_path(&messages.model, messages.stream)
+        .map_err(|message| OpenAiError::bad_request(message, Some("model")))?;
+    Ok(PathChatRequest { path, messages })
+}
+
 /// Translates an OpenAI chat completion body, naming the model as `placement` says;
 /// `model_override` replaces the model.
 pub fn translate_request_for(
@@ -56,15 +83,8 @@ pub fn translate_request_for(
     body: &[u8],
     model_override: Option<&str>,
 ) -> Result<MessagesRequest, OpenAiError> {
-    let req: ChatRequest = serde_json::from_slice(body).map_err(|e| {
-        OpenAiError::bad_request(format!("Invalid chat completion request: {e}"), None)
-    })?;
-    if req.n.is_some_and(|n| n != 1) {
-        return Err(OpenAiError::bad_request(
-            "'n' must be 1: Anthropic returns one choice per request.",
-            Some("n"),
-        ));
-    }
+    let req = ChatRequest::parse_single_choice(body, "Anthropic")?;
+    let (stream, include_usage) = req.stream_and_usage();
     let mut out = Map::new();
     let model = model_override.unwrap_or(&req.model).to_string();
     match placement {
@@ -89,16 +109,9 @@ pub fn translate_request_for(
     if let Some(p) = req.top_p {
         out.insert("top_p".into(), json!(p));
     }
-    match req.stop {
-        Some(Stop::One(s)) => {
-            out.insert("stop_sequences".into(), json!([s]));
-        }
-        Some(Stop::Many(v)) if !v.is_empty() => {
-            out.insert("stop_sequences".into(), json!(v));
-        }
-        _ => {}
+    if let Some(stops) = req.stop.and_then(Stop::into_sequences) {
+        out.insert("stop_sequences".into(), json!(stops));
     }
-    let stream = req.stream.unwrap_or(false);
     let stream_in_body = match placement {
         ModelPlacement::Body => true,
         ModelPlacement::Path { stream_in_body, .. } => stream_in_body,
@@ -126,11 +139,6 @@ pub fn translate_request_for(
     if let Some(user) = req.user {
         out.insert("metadata".into(), json!({ "user_id": user }));
     }
-    let include_usage = stream
-        && req
-            .stream_options
-            .and_then(|o| o.include_usage)
-            .unwrap_or(false);
     Ok(MessagesRequest {
         body: Value::Object(out).to_string().into_bytes(),
         stream,
@@ -144,7 +152,7 @@ type Blocks = Vec<Value>;
 /// Splits the messages into `system` blocks and alternating `messages`.
 fn convert_messages(messages: Vec<Message>) -> Result<(Blocks, Blocks), OpenAiError> {
     let mut system = Vec::new();
-    let mut turns: Vec<(&'static str, Blocks)> = Vec::new();
+    let mut turns = Turns::default();
     for message in messages {
         let (role, blocks) = match message {
             Message::System { content } | Message::Developer { content } => {
@@ -169,19 +177,9 @@ fn convert_messages(messages: Vec<Message>) -> Result<(Blocks, Blocks), OpenAiEr
                 ("user", vec![result])
             }
         };
-        if blocks.is_empty() {
-            continue;
-        }
-        match turns.last_mut() {
-            Some((last, existing)) if *last == role => existing.extend(blocks),
-            _ => turns.push((role, blocks)),
-        }
+        turns.push(role, blocks);
     }
-    let messages = turns
-        .into_iter()
-        .map(|(role, content)| json!({ "role": role, "content": content }))
-        .collect();
-    Ok((system, messages))
+    Ok((system, turns.into_messages()))
 }
 
 fn text_block(text: String, cache_control: Option<Value>) -> Value {
@@ -215,9 +213,8 @@ fn text_blocks(content: Content, role: &str) -> Result<Blocks, OpenAiError> {
 
 fn user_blocks(content: Content) -> Result<Blocks, OpenAiError> {
     let parts = match content {
-        Content::Text(text) if text.is_empty() => return Ok(Vec::new()),
-        Content::Text(text) => return Ok(vec![text_block(text, None)]),
         Content::Parts(parts) => parts,
+        text => return text_blocks(text, "user"),
     };
     parts
         .into_iter()
@@ -297,28 +294,7 @@ fn assistant_blocks(
         }
     }
     for call in tool_calls.unwrap_or_default() {
-        let input: Value = if call.function.arguments.trim().is_empty() {
-            json!({})
-        } else {
-            serde_json::from_str(&call.function.arguments).map_err(|e| {
-                OpenAiError::bad_request(
-                    format!(
-                        "The arguments of tool call '{}' are not valid JSON: {e}",
-                        call.id
-                    ),
-                    Some("messages"),
-                )
-            })?
-        };
-        if !input.is_object() {
-            return Err(OpenAiError::bad_request(
-                format!(
-                    "The arguments of tool call '{}' must be a JSON object.",
-                    call.id
-                ),
-                Some("messages"),
-            ));
-        }
+        let input = call.input()?;
         blocks.push(json!({
             "type": "tool_use",
             "id": call.id,

@@ -4,6 +4,7 @@
 //! the input as JSON text, `thinking` blocks become `message.reasoning_content` (the field
 //! OpenAI-compatible reasoning APIs use); `redacted_thinking` is dropped.
 
+use super::assistant_message::AssistantMessage;
 use super::finish_reason;
 use super::usage::Usage;
 use crate::openai::error::OpenAiError;
@@ -47,32 +48,16 @@ pub fn translate_response(body: &[u8], created: u64) -> Result<Vec<u8>, OpenAiEr
         message: format!("The Anthropic backend sent an unreadable message: {e}"),
         param: None,
     })?;
-    let mut text = String::new();
-    let mut reasoning = String::new();
-    let mut tool_calls = Vec::new();
+    let mut msg = AssistantMessage::default();
     for block in message.content {
         match block {
-            Block::Text { text: t } => text.push_str(&t),
-            Block::Thinking { thinking } => reasoning.push_str(&thinking),
-            Block::ToolUse { id, name, input } => tool_calls.push(json!({
-                "id": id,
-                "type": "function",
-                "function": { "name": name, "arguments": input.to_string() },
-            })),
+            Block::Text { text } => msg.text(&text),
+            Block::Thinking { thinking } => msg.reasoning(&thinking),
+            Block::ToolUse { id, name, input } => msg.tool_use(id, name, &input),
             Block::Other => {}
         }
     }
-    let mut msg = json!({
-        "role": "assistant",
-        "content": if text.is_empty() && !tool_calls.is_empty() { Value::Null } else { json!(text) },
-        "refusal": null,
-    });
-    if !tool_calls.is_empty() {
-        msg["tool_calls"] = Value::Array(tool_calls);
-    }
-    if !reasoning.is_empty() {
-        msg["reasoning_content"] = json!(reasoning);
-    }
+    let msg = msg.into_value();
     let finish = message.stop_reason.as_deref().map(finish_reason);
     let out = json!({
         "id": message.id,

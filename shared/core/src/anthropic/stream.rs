@@ -14,14 +14,13 @@
 //! `ping`, `content_block_stop`, `signature_delta` and unknown events produce nothing. Memory
 //! is bounded by the SSE parser's limits plus one event; nothing else accumulates.
 
-use super::chunk::{Choice, Chunk, Delta, Function, ToolCall, UsageChunk};
+use super::chunk::{ChunkHead, Delta, Function, ToolCall};
 use super::error::openai_error;
 use super::finish_reason;
 use super::usage::Usage;
-use crate::openai::chunk_sink::ChunkSink;
+use crate::openai::chunk_sink::{ChunkSink, sse_bytes};
 use crate::sse::{SseEvent, SseParser};
 use serde::Deserialize;
-use serde_json::json;
 use std::borrow::Cow;
 
 #[derive(Deserialize)]
@@ -145,9 +144,7 @@ impl StreamTranslator {
 
     /// Translates the next upstream chunk; returns the OpenAI SSE bytes it completes.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.feed_into(chunk, &mut out);
-        out
+        sse_bytes(|out| self.feed_into(chunk, out))
     }
 
     /// Translates the next upstream chunk into `out`.
@@ -179,9 +176,7 @@ impl StreamTranslator {
 
     /// Ends the stream; returns the OpenAI SSE bytes left to send.
     pub fn finish(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.finish_into(&mut out);
-        out
+        sse_bytes(|out| self.finish_into(out))
     }
 
     /// Ends the stream into `out`: a stream cut before `message_stop` ends with an error
@@ -245,7 +240,7 @@ impl State {
                             arguments: "",
                         },
                     };
-                    self.tool_call(call, out);
+                    self.head().write_tool_call(call, out);
                 }
                 StartBlock::Text { text } if !text.is_empty() => {
                     self.content(&text, out);
@@ -274,7 +269,7 @@ impl State {
                                 arguments: &partial_json,
                             },
                         };
-                        self.tool_call(call, out);
+                        self.head().write_tool_call(call, out);
                     }
                 }
                 BlockDelta::Other => {}
@@ -289,15 +284,7 @@ impl State {
             }
             Event::MessageStop => {
                 if self.include_usage {
-                    let chunk = UsageChunk {
-                        id: &self.id,
-                        object: "chat.completion.chunk",
-                        created: self.created,
-                        model: &self.model,
-                        choices: [],
-                        usage: self.usage.to_openai(),
-                    };
-                    out.usage(&chunk);
+                    self.head().write_usage(self.usage.to_openai(), out);
                 }
                 out.done();
                 self.done = true;
@@ -311,21 +298,16 @@ impl State {
         }
     }
 
-    fn chunk(&self, delta: Delta<'_>, finish: Option<&str>, out: &mut dyn ChunkSink) {
-        let chunk = Chunk {
+    fn head(&self) -> ChunkHead<'_> {
+        ChunkHead {
             id: &self.id,
-            object: "chat.completion.chunk",
             created: self.created,
             model: &self.model,
-            choices: [Choice {
-                index: 0,
-                delta,
-                logprobs: None,
-                finish_reason: finish,
-                stop_reason: None,
-            }],
-        };
-        out.chunk(&chunk);
+        }
+    }
+
+    fn chunk(&self, delta: Delta<'_>, finish: Option<&str>, out: &mut dyn ChunkSink) {
+        self.head().write_chunk(delta, finish, None, out);
     }
 
     fn content(&self, text: &str, out: &mut dyn ChunkSink) {
@@ -336,19 +318,9 @@ impl State {
         self.chunk(delta, None, out);
     }
 
-    fn tool_call(&self, call: ToolCall<'_>, out: &mut dyn ChunkSink) {
-        let delta = Delta {
-            tool_calls: Some([call]),
-            ..Delta::default()
-        };
-        self.chunk(delta, None, out);
-    }
-
     /// Ends the client stream with an error chunk.
     fn fail(&mut self, message: &str, out: &mut dyn ChunkSink) {
-        let error = json!({"error": {"message": message, "type": "server_error", "param": null, "code": null}});
-        out.value(&error);
-        out.done();
+        out.error_end(message);
         self.done = true;
     }
 }

@@ -5,6 +5,7 @@
 //! web identity.
 
 mod credential;
+mod file_check;
 mod key;
 mod kind;
 mod rotating;

@@ -1,14 +1,12 @@
 //! A key file re-read when its modification time changes, checked at most once a second.
 
+use super::file_check::FileCheck;
 use super::key;
 use super::kind::AuthKind;
 use secrecy::SecretString;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-const CHECK_INTERVAL_MS: u64 = 1000;
+use std::time::SystemTime;
 
 /// The current header value from a key file, shared across threads.
 #[derive(Debug)]
@@ -16,8 +14,8 @@ pub(crate) struct RotatingFile {
     kind: AuthKind,
     path: PathBuf,
     state: RwLock<Loaded>,
-    /// Milliseconds since the epoch of the last modification-time check.
-    last_check_ms: AtomicU64,
+    /// When the modification time is next checked.
+    check: FileCheck,
 }
 
 #[derive(Debug)]
@@ -37,23 +35,18 @@ impl RotatingFile {
                 modified,
             }),
             path,
-            last_check_ms: AtomicU64::new(0),
+            check: FileCheck::default(),
         })
     }
 
     /// The header value to use at `now`, re-reading the file first when a check is due and
     /// its modification time changed; on a failed re-read, the last good value and a warning.
     pub(crate) fn current(&self, now: SystemTime) -> (Arc<SecretString>, Option<String>) {
-        let now_ms = now
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        let last = self.last_check_ms.load(Ordering::Relaxed);
-        let due = now_ms.abs_diff(last) >= CHECK_INTERVAL_MS
-            && self
-                .last_check_ms
-                .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok();
-        let warning = if due { self.refresh().err() } else { None };
+        let warning = if self.check.due(now) {
+            self.refresh().err()
+        } else {
+            None
+        };
         let value = self
             .state
             .read()

@@ -1,6 +1,6 @@
 use super::*;
 use secrecy::ExposeSecret;
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
 fn write_key(path: &std::path::Path, key: &str, modified: SystemTime) {
     std::fs::write(path, key).unwrap();

@@ -53,12 +53,8 @@ pub fn text_blocks(content: Content, role: &str) -> Result<Blocks, OpenAiError> 
 /// A user message: text and base64 images.
 pub fn user_blocks(content: Content) -> Result<Blocks, OpenAiError> {
     let parts = match content {
-        Content::Text(text) => {
-            let mut blocks = Vec::new();
-            push_text(&mut blocks, text, None);
-            return Ok(blocks);
-        }
         Content::Parts(parts) => parts,
+        text => return text_blocks(text, "user"),
     };
     let mut blocks = Vec::new();
     for part in parts {
@@ -137,22 +133,7 @@ pub fn assistant_blocks(
         }
     }
     for call in tool_calls.unwrap_or_default() {
-        let input: Value = if call.function.arguments.trim().is_empty() {
-            json!({})
-        } else {
-            serde_json::from_str(&call.function.arguments).map_err(|e| {
-                bad(format!(
-                    "The arguments of tool call '{}' are not valid JSON: {e}",
-                    call.id
-                ))
-            })?
-        };
-        if !input.is_object() {
-            return Err(bad(format!(
-                "The arguments of tool call '{}' must be a JSON object.",
-                call.id
-            )));
-        }
+        let input = call.input()?;
         blocks.push(json!({
             "toolUse": { "toolUseId": call.id, "name": call.function.name, "input": input },
         }));

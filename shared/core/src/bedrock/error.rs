@@ -3,22 +3,11 @@
 //! inside a stream an exception frame names it in `:exception-type`. The AWS error name
 //! becomes the OpenAI `code`; the HTTP status is kept by the caller.
 
-use serde_json::{Value, json};
+use crate::openai::error::provider_error;
+use serde_json::Value;
 
 /// How much of a body that is not a Bedrock error is quoted in the message.
 const MAX_QUOTED_BYTES: usize = 512;
-
-/// The OpenAI error `type` for an HTTP status.
-fn error_type(status: u16) -> &'static str {
-    match status {
-        401 => "authentication_error",
-        403 => "permission_error",
-        404 => "not_found_error",
-        429 => "rate_limit_error",
-        500..=599 => "server_error",
-        _ => "invalid_request_error",
-    }
-}
 
 /// The AWS error name of an `x-amzn-ErrorType` value (the part before `:`).
 fn error_name(header: &str) -> &str {
@@ -47,11 +36,9 @@ pub fn translate_error(status: u16, error_type_header: Option<&str>, body: &[u8]
         .or_else(|| parsed.as_ref()?.get("__type")?.as_str())
         .map(error_name)
         .filter(|n| !n.is_empty());
-    json!({
-        "error": { "message": message, "type": error_type(status), "param": null, "code": code }
-    })
-    .to_string()
-    .into_bytes()
+    provider_error(status, &message, code)
+        .to_string()
+        .into_bytes()
 }
 
 /// The HTTP status Bedrock gives an exception of this name (`throttlingException` or
@@ -77,12 +64,5 @@ pub fn stream_error(name: &str, payload: &[u8]) -> Value {
         .and_then(message_of)
         .map(str::to_string)
         .unwrap_or_else(|| String::from_utf8_lossy(payload).into_owned());
-    json!({
-        "error": {
-            "message": message,
-            "type": error_type(exception_status(name)),
-            "param": null,
-            "code": name,
-        }
-    })
+    provider_error(exception_status(name), &message, Some(name))
 }

@@ -18,6 +18,7 @@ use super::content::{
 };
 use super::converse_path;
 use crate::anthropic::openai_in::{ChatRequest, Message, Stop, Tool, ToolChoice};
+use crate::anthropic::turns::Turns;
 use crate::openai::error::OpenAiError;
 use serde_json::{Map, Value, json};
 
@@ -41,15 +42,8 @@ pub fn translate_request(
     body: &[u8],
     model_override: Option<&str>,
 ) -> Result<ConverseRequest, OpenAiError> {
-    let req: ChatRequest = serde_json::from_slice(body).map_err(|e| {
-        OpenAiError::bad_request(format!("Invalid chat completion request: {e}"), None)
-    })?;
-    if req.n.is_some_and(|n| n != 1) {
-        return Err(OpenAiError::bad_request(
-            "'n' must be 1: Bedrock Converse returns one choice per request.",
-            Some("n"),
-        ));
-    }
+    let req = ChatRequest::parse_single_choice(body, "Bedrock Converse")?;
+    let (stream, include_usage) = req.stream_and_usage();
     let model = model_override.unwrap_or(&req.model).to_string();
     if model.is_empty() {
         return Err(OpenAiError::bad_request(
@@ -108,12 +102,6 @@ pub fn translate_request(
             json!({ "thinking": { "type": "enabled", "budget_tokens": budget } }),
         );
     }
-    let stream = req.stream.unwrap_or(false);
-    let include_usage = stream
-        && req
-            .stream_options
-            .and_then(|o| o.include_usage)
-            .unwrap_or(false);
     Ok(ConverseRequest {
         path: converse_path(&model, stream),
         body: Value::Object(out).to_string().into_bytes(),
@@ -127,7 +115,7 @@ pub fn translate_request(
 /// the conversation holds tool calls or results.
 fn convert_messages(messages: Vec<Message>) -> Result<(Blocks, Blocks, bool), OpenAiError> {
     let mut system = Vec::new();
-    let mut turns: Vec<(&'static str, Blocks)> = Vec::new();
+    let mut turns = Turns::default();
     let mut has_tool_blocks = false;
     for message in messages {
         let (role, blocks) = match message {
@@ -151,13 +139,7 @@ fn convert_messages(messages: Vec<Message>) -> Result<(Blocks, Blocks, bool), Op
                 ("user", vec![tool_result_block(content, tool_call_id)?])
             }
         };
-        if blocks.is_empty() {
-            continue;
-        }
-        match turns.last_mut() {
-            Some((last, existing)) if *last == role => existing.extend(blocks),
-            _ => turns.push((role, blocks)),
-        }
+        turns.push(role, blocks);
     }
     if turns.is_empty() {
         return Err(OpenAiError::bad_request(
@@ -165,11 +147,7 @@ fn convert_messages(messages: Vec<Message>) -> Result<(Blocks, Blocks, bool), Op
             Some("messages"),
         ));
     }
-    let messages = turns
-        .into_iter()
-        .map(|(role, content)| json!({ "role": role, "content": content }))
-        .collect();
-    Ok((system, messages, has_tool_blocks))
+    Ok((system, turns.into_messages(), has_tool_blocks))
 }
 
 fn inference_config(
@@ -188,14 +166,8 @@ fn inference_config(
     if let Some(p) = top_p {
         config.insert("topP".into(), json!(p));
     }
-    match stop {
-        Some(Stop::One(s)) => {
-            config.insert("stopSequences".into(), json!([s]));
-        }
-        Some(Stop::Many(v)) if !v.is_empty() => {
-            config.insert("stopSequences".into(), json!(v));
-        }
-        _ => {}
+    if let Some(stops) = stop.and_then(Stop::into_sequences) {
+        config.insert("stopSequences".into(), json!(stops));
     }
     config
 }

@@ -8,6 +8,7 @@
 
 use super::usage::Usage;
 use super::{ResponseContext, finish_reason};
+use crate::anthropic::assistant_message::AssistantMessage;
 use crate::openai::error::OpenAiError;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -78,35 +79,19 @@ pub fn translate_response(body: &[u8], context: &ResponseContext) -> Result<Vec<
         message: format!("The Bedrock backend sent an unreadable Converse response: {e}"),
         param: None,
     })?;
-    let mut text = String::new();
-    let mut reasoning = String::new();
-    let mut tool_calls = Vec::new();
+    let mut message = AssistantMessage::default();
     for block in response.output.message.content {
-        if let Some(t) = block.text {
-            text.push_str(&t);
+        if let Some(text) = block.text {
+            message.text(&text);
         }
         if let Some(r) = block.reasoning_content.and_then(|r| r.reasoning_text) {
-            reasoning.push_str(&r.text);
+            message.reasoning(&r.text);
         }
         if let Some(call) = block.tool_use {
-            tool_calls.push(json!({
-                "id": call.tool_use_id,
-                "type": "function",
-                "function": { "name": call.name, "arguments": call.input.to_string() },
-            }));
+            message.tool_use(call.tool_use_id, call.name, &call.input);
         }
     }
-    let mut message = json!({
-        "role": "assistant",
-        "content": if text.is_empty() && !tool_calls.is_empty() { Value::Null } else { json!(text) },
-        "refusal": null,
-    });
-    if !tool_calls.is_empty() {
-        message["tool_calls"] = Value::Array(tool_calls);
-    }
-    if !reasoning.is_empty() {
-        message["reasoning_content"] = json!(reasoning);
-    }
+    let message = message.into_value();
     let finish = response.stop_reason.as_deref().map(finish_reason);
     let mut choice =
         json!({ "index": 0, "message": message, "logprobs": null, "finish_reason": finish });

@@ -21,8 +21,8 @@ use super::eventstream::{Decoder, Frame};
 use super::response::matched_stop_sequence;
 use super::usage::Usage;
 use super::{ResponseContext, finish_reason};
-use crate::anthropic::chunk::{Choice, Chunk, Delta, Function, ToolCall, UsageChunk};
-use crate::openai::chunk_sink::ChunkSink;
+use crate::anthropic::chunk::{ChunkHead, Delta, Function, ToolCall};
+use crate::openai::chunk_sink::{ChunkSink, sse_bytes};
 use serde::Deserialize;
 use serde_json::json;
 use std::borrow::Cow;
@@ -135,9 +135,7 @@ impl StreamTranslator {
 
     /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.feed_into(chunk, &mut out);
-        out
+        sse_bytes(|out| self.feed_into(chunk, out))
     }
 
     /// Translates the next upstream bytes into `out`.
@@ -158,9 +156,7 @@ impl StreamTranslator {
 
     /// Ends the stream; returns the OpenAI SSE bytes left to send.
     pub fn finish(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.finish_into(&mut out);
-        out
+        sse_bytes(|out| self.finish_into(out))
     }
 
     /// Ends the stream into `out`.
@@ -229,19 +225,13 @@ impl State {
                 let fields = stop.additional_model_response_fields.as_ref();
                 let matched =
                     matched_stop_sequence(fields).filter(|_| stop.stop_reason == "stop_sequence");
-                self.stop_chunk(finish_reason(&stop.stop_reason), matched, out);
+                let finish = Some(finish_reason(&stop.stop_reason));
+                self.head()
+                    .write_chunk(Delta::default(), finish, matched, out);
             }),
             "metadata" => serde_json::from_slice::<Metadata>(&frame.payload).map(|meta| {
                 if self.include_usage {
-                    let chunk = UsageChunk {
-                        id: &self.context.id,
-                        object: "chat.completion.chunk",
-                        created: self.context.created,
-                        model: &self.context.model,
-                        choices: [],
-                        usage: meta.usage.to_openai(),
-                    };
-                    out.usage(&chunk);
+                    self.head().write_usage(meta.usage.to_openai(), out);
                 }
                 out.done();
                 self.done = true;
@@ -270,7 +260,7 @@ impl State {
                 arguments: "",
             },
         };
-        self.tool_call(call, out);
+        self.head().write_tool_call(call, out);
     }
 
     fn on_block_delta(&mut self, delta: BlockDelta<'_>, out: &mut dyn ChunkSink) {
@@ -302,55 +292,25 @@ impl State {
                     arguments: &tool.input,
                 },
             };
-            self.tool_call(call, out);
+            self.head().write_tool_call(call, out);
+        }
+    }
+
+    fn head(&self) -> ChunkHead<'_> {
+        ChunkHead {
+            id: &self.context.id,
+            created: self.context.created,
+            model: &self.context.model,
         }
     }
 
     fn chunk(&self, delta: Delta<'_>, finish: Option<&str>, out: &mut dyn ChunkSink) {
-        self.write_chunk(delta, finish, None, out);
-    }
-
-    /// The last content chunk: the finish reason and the stop sequence that matched.
-    fn stop_chunk(&self, finish: &str, matched: Option<&str>, out: &mut dyn ChunkSink) {
-        self.write_chunk(Delta::default(), Some(finish), matched, out);
-    }
-
-    fn write_chunk(
-        &self,
-        delta: Delta<'_>,
-        finish: Option<&str>,
-        stop_reason: Option<&str>,
-        out: &mut dyn ChunkSink,
-    ) {
-        let chunk = Chunk {
-            id: &self.context.id,
-            object: "chat.completion.chunk",
-            created: self.context.created,
-            model: &self.context.model,
-            choices: [Choice {
-                index: 0,
-                delta,
-                logprobs: None,
-                finish_reason: finish,
-                stop_reason,
-            }],
-        };
-        out.chunk(&chunk);
-    }
-
-    fn tool_call(&self, call: ToolCall<'_>, out: &mut dyn ChunkSink) {
-        let delta = Delta {
-            tool_calls: Some([call]),
-            ..Delta::default()
-        };
-        self.chunk(delta, None, out);
+        self.head().write_chunk(delta, finish, None, out);
     }
 
     /// Ends the client stream with an error chunk.
     fn fail(&mut self, message: &str, out: &mut dyn ChunkSink) {
-        let error = json!({"error": {"message": message, "type": "server_error", "param": null, "code": null}});
-        out.value(&error);
-        out.done();
+        out.error_end(message);
         self.done = true;
     }
 }

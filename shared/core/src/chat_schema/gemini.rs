@@ -1,11 +1,11 @@
 //! [`ChatSchema`] for Gemini models on the Gemini API or Vertex AI.
 
-use super::{ChatAnswer, ChatSchema, ChunkSource, ResponseHead, UpstreamChat, unreadable};
+use super::{ChatSchema, SseTranslations, UpstreamChat};
 use crate::gemini::error::error_response;
 use crate::gemini::path::GeminiApi;
 use crate::gemini::request::chat_request_for;
 use crate::gemini::response::{ResponseContext, chat_response};
-use crate::gemini::stream::ChatStream;
+use crate::gemini::stream::{ChatStream, GeminiEvents};
 use crate::openai::error::OpenAiError;
 
 /// `generateContent` / `streamGenerateContent?alt=sse` on one Google service.
@@ -25,30 +25,17 @@ impl ChatSchema for GeminiChat {
             body: r.body,
             stream: r.stream,
             include_usage: r.include_usage,
-            answer: Box::new(GeminiAnswer(ResponseContext {
+            answer: ANSWER.answer(ResponseContext {
                 model: r.model,
                 created,
-            })),
+            }),
         })
     }
 }
 
-struct GeminiAnswer(ResponseContext);
-
-impl ChatAnswer for GeminiAnswer {
-    fn is_stream(&self, content_type: &str) -> bool {
-        content_type.starts_with("text/event-stream")
-    }
-
-    fn completion(&self, _head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError> {
-        chat_response(body, &self.0).map_err(|reason| unreadable("Gemini", &reason))
-    }
-
-    fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8> {
-        error_response(head.status, body)
-    }
-
-    fn stream(&self, _head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkSource> {
-        Box::new(ChatStream::new(self.0.clone(), include_usage))
-    }
-}
+/// Gemini's answer translations.
+const ANSWER: SseTranslations<ResponseContext, GeminiEvents> = SseTranslations {
+    completion: chat_response,
+    error: error_response,
+    stream: ChatStream::new,
+};

@@ -18,8 +18,8 @@ pub use bedrock::BedrockChat;
 pub use cohere::CohereChat;
 pub use gemini::GeminiChat;
 
-use crate::openai::chunk_sink::ChunkSink;
-use crate::openai::chunk_stream::ChunkEvents;
+use crate::openai::chunk_sink::{ChunkSink, sse_bytes};
+use crate::openai::chunk_stream::{self, ChunkEvents};
 use crate::openai::error::OpenAiError;
 
 /// A provider chat API that OpenAI chat completions are translated to.
@@ -94,26 +94,72 @@ pub trait ChunkStream {
 /// A provider's OpenAI chunks serialized as SSE at the edge.
 impl ChunkStream for Box<dyn ChunkSource> {
     fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.feed_into(chunk, &mut out);
-        out
+        sse_bytes(|out| self.feed_into(chunk, out))
     }
 
     fn finish(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.finish_into(&mut out);
-        out
+        sse_bytes(|out| self.finish_into(out))
     }
 }
 
 /// The Gemini and Cohere stream translations.
-impl<E: ChunkEvents> ChunkSource for crate::openai::chunk_stream::ChunkStream<E> {
+impl<E: ChunkEvents> ChunkSource for chunk_stream::ChunkStream<E> {
     fn feed_into(&mut self, chunk: &[u8], sink: &mut dyn ChunkSink) {
         Self::feed_into(self, chunk, sink);
     }
 
     fn finish_into(&mut self, sink: &mut dyn ChunkSink) {
         Self::finish_into(self, sink);
+    }
+}
+
+/// The answer translations of a chat API that streams SSE and whose translations need only
+/// a response context `C` made from the request (Gemini, Cohere). The provider is named in
+/// errors as its stream translation names it (`E::PROVIDER`).
+struct SseTranslations<C, E> {
+    /// A buffered 2xx body as an OpenAI `chat.completion`; `Err` says why it cannot be read.
+    completion: fn(&[u8], &C) -> Result<Vec<u8>, String>,
+    /// A non-2xx body of a status as an OpenAI error body.
+    error: fn(u16, &[u8]) -> Vec<u8>,
+    /// The stream translation; the flag asks for a final usage chunk.
+    stream: fn(C, bool) -> chunk_stream::ChunkStream<E>,
+}
+
+impl<C: Clone + 'static, E: ChunkEvents + 'static> SseTranslations<C, E> {
+    /// The translator of the answer to one request, whose response context is `context`.
+    fn answer(self, context: C) -> Box<dyn ChatAnswer> {
+        Box::new(SseAnswer {
+            translations: self,
+            context,
+        })
+    }
+}
+
+/// [`SseTranslations`] with the context of one request.
+struct SseAnswer<C, E> {
+    translations: SseTranslations<C, E>,
+    context: C,
+}
+
+impl<C: Clone, E: ChunkEvents + 'static> ChatAnswer for SseAnswer<C, E> {
+    fn is_stream(&self, content_type: &str) -> bool {
+        content_type.starts_with("text/event-stream")
+    }
+
+    fn completion(&self, _head: &ResponseHead, body: &[u8]) -> Result<Vec<u8>, OpenAiError> {
+        (self.translations.completion)(body, &self.context)
+            .map_err(|reason| unreadable(E::PROVIDER, &reason))
+    }
+
+    fn error(&self, head: &ResponseHead, body: &[u8]) -> Vec<u8> {
+        (self.translations.error)(head.status, body)
+    }
+
+    fn stream(&self, _head: &ResponseHead, include_usage: bool) -> Box<dyn ChunkSource> {
+        Box::new((self.translations.stream)(
+            self.context.clone(),
+            include_usage,
+        ))
     }
 }
 

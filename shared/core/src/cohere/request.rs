@@ -4,6 +4,7 @@ use super::CHAT_PATH;
 use super::messages::messages;
 use super::tools::tools;
 use crate::openai::error::OpenAiError;
+use crate::openai::request::json_object;
 use serde_json::{Map, Value};
 
 /// A translated chat request and what the response translation needs to know about it.
@@ -50,9 +51,7 @@ fn clamped(n: &serde_json::Number, range: Option<Range>) -> Value {
 
 /// Translates an OpenAI chat request body; `model_override` replaces the body's model.
 pub fn chat_request(body: &[u8], model_override: Option<&str>) -> Result<ChatRequest, OpenAiError> {
-    let request: Map<String, Value> = serde_json::from_slice(body).map_err(|e| {
-        OpenAiError::bad_request(format!("The request body is not a JSON object: {e}"), None)
-    })?;
+    let request = json_object(body)?;
     let null = Value::Null;
     let field = |name: &str| request.get(name).unwrap_or(&null);
     let model = match model_override {

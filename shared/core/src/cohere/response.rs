@@ -23,8 +23,8 @@ pub(crate) fn response_id(id: Option<&str>) -> String {
 }
 
 /// An OpenAI `tool_calls` entry of a Cohere tool call (`id`, `function.name`,
-/// `function.arguments` are the same in both).
-fn tool_call(call: &Value) -> Value {
+/// `function.arguments` are the same in both); a streamed one adds its `index`.
+pub(crate) fn tool_call(call: &Value) -> Value {
     let function = call.get("function");
     let field = |name: &str| {
         function

@@ -5,7 +5,7 @@
 //! parser's limits plus a few fields.
 
 use super::finish::finish_reason;
-use super::response::{ResponseContext, response_id};
+use super::response::{ResponseContext, response_id, tool_call};
 use super::usage::openai_usage;
 use crate::openai::chunk_sink::ChunkSink;
 use crate::openai::chunk_stream::{ChunkEvents, ChunkStream, stream_error, write_event};
@@ -97,22 +97,10 @@ impl CohereEvents {
             }
             "tool-call-start" => {
                 let call = message_field(&event, &["tool_calls"]).unwrap_or(&Value::Null);
-                let function = call.get("function");
-                let field = |name: &str| {
-                    function
-                        .and_then(|f| f.get(name))
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                };
-                let index = self.calls;
+                let mut entry = tool_call(call);
+                entry["index"] = json!(self.calls);
                 self.calls += 1;
-                let delta = json!({ "tool_calls": [{
-                    "index": index,
-                    "id": call.get("id").and_then(Value::as_str).unwrap_or_default(),
-                    "type": "function",
-                    "function": { "name": field("name"), "arguments": field("arguments") },
-                }]});
-                (delta, None)
+                (json!({ "tool_calls": [entry] }), None)
             }
             "tool-call-delta" => {
                 let arguments = text_at(&event, &["tool_calls", "function", "arguments"]);

@@ -1,6 +1,7 @@
 //! OpenAI `tools` and `tool_choice` to Cohere v2 `tools` and `tool_choice`.
 
 use crate::openai::error::OpenAiError;
+use crate::openai::tool_choice::{ToolChoice, read_tool_choice};
 use serde_json::{Map, Value, json};
 
 /// The Cohere tool settings of a request.
@@ -60,30 +61,11 @@ pub(crate) fn tools(tools: &Value, choice: &Value) -> Result<Tools, OpenAiError>
         declared.push((name, json!({ "type": "function", "function": out })));
     }
     let mut mode = None;
-    match choice {
-        Value::Null => {}
-        Value::String(m) => match m.as_str() {
-            "auto" => {}
-            "none" => mode = Some("NONE"),
-            "required" => mode = Some("REQUIRED"),
-            other => {
-                return Err(bad(
-                    format!("tool_choice {other:?} must be none, auto, required or a function."),
-                    "tool_choice",
-                ));
-            }
-        },
-        Value::Object(_) => {
-            let name = choice
-                .get("function")
-                .and_then(|f| f.get("name"))
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    bad(
-                        "tool_choice.function.name is required.".into(),
-                        "tool_choice",
-                    )
-                })?;
+    match read_tool_choice(choice)? {
+        None | Some(ToolChoice::Auto) => {}
+        Some(ToolChoice::None) => mode = Some("NONE"),
+        Some(ToolChoice::Required) => mode = Some("REQUIRED"),
+        Some(ToolChoice::Function(name)) => {
             if !declared.iter().any(|(n, _)| *n == name) {
                 return Err(bad(
                     format!("tool_choice names the function {name:?}, which is not in 'tools'."),
@@ -92,12 +74,6 @@ pub(crate) fn tools(tools: &Value, choice: &Value) -> Result<Tools, OpenAiError>
             }
             declared.retain(|(n, _)| *n == name);
             mode = Some("REQUIRED");
-        }
-        _ => {
-            return Err(bad(
-                "tool_choice must be a string or an object.".into(),
-                "tool_choice",
-            ));
         }
     }
     if declared.is_empty() {

@@ -6,6 +6,7 @@ use super::path::{GeminiApi, model_id};
 use super::schema::to_gemini_schema;
 use super::tools::{function_declarations, tool_config};
 use crate::openai::error::OpenAiError;
+use crate::openai::request::json_object;
 use serde_json::{Map, Value};
 
 /// A translated chat request and what the response translation needs to know about it.
@@ -49,9 +50,7 @@ pub fn chat_request_for(
     body: &[u8],
     model_override: Option<&str>,
 ) -> Result<ChatRequest, OpenAiError> {
-    let request: Map<String, Value> = serde_json::from_slice(body).map_err(|e| {
-        OpenAiError::bad_request(format!("The request body is not a JSON object: {e}"), None)
-    })?;
+    let request = json_object(body)?;
     let null = Value::Null;
     let field = |name: &str| request.get(name).unwrap_or(&null);
     let model = match model_override {

@@ -2,6 +2,7 @@
 
 use super::schema::to_gemini_schema;
 use crate::openai::error::OpenAiError;
+use crate::openai::tool_choice::{ToolChoice, read_tool_choice};
 use serde_json::{Map, Value, json};
 
 /// `tools: [{type: function, function: {name, description, parameters}}]` to one Gemini
@@ -48,37 +49,13 @@ pub(crate) fn function_declarations(tools: &Value) -> Result<Option<Value>, Open
 /// `tool_choice` to `toolConfig.functionCallingConfig`: `none` -> `NONE`, `auto` -> `AUTO`,
 /// `required` -> `ANY`, a named function -> `ANY` restricted to that function.
 pub(crate) fn tool_config(choice: &Value) -> Result<Option<Value>, OpenAiError> {
-    let config = match choice {
-        Value::Null => return Ok(None),
-        Value::String(mode) => match mode.as_str() {
-            "none" => json!({ "mode": "NONE" }),
-            "auto" => json!({ "mode": "AUTO" }),
-            "required" => json!({ "mode": "ANY" }),
-            other => {
-                return Err(OpenAiError::bad_request(
-                    format!("tool_choice {other:?} must be none, auto, required or a function."),
-                    Some("tool_choice"),
-                ));
-            }
-        },
-        Value::Object(_) => {
-            let name = choice
-                .get("function")
-                .and_then(|f| f.get("name"))
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    OpenAiError::bad_request(
-                        "tool_choice.function.name is required.",
-                        Some("tool_choice"),
-                    )
-                })?;
+    let config = match read_tool_choice(choice)? {
+        None => return Ok(None),
+        Some(ToolChoice::None) => json!({ "mode": "NONE" }),
+        Some(ToolChoice::Auto) => json!({ "mode": "AUTO" }),
+        Some(ToolChoice::Required) => json!({ "mode": "ANY" }),
+        Some(ToolChoice::Function(name)) => {
             json!({ "mode": "ANY", "allowedFunctionNames": [name] })
-        }
-        _ => {
-            return Err(OpenAiError::bad_request(
-                "tool_choice must be a string or an object.",
-                Some("tool_choice"),
-            ));
         }
     };
     Ok(Some(json!({ "functionCallingConfig": config })))

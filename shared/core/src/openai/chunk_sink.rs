@@ -5,7 +5,7 @@
 //! ([`crate::anthropic::messages::stream::StreamTranslator::sink`]).
 
 use crate::anthropic::chunk::{Chunk, UsageChunk, write_data};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Receives one translated stream, event by event.
 pub trait ChunkSink {
@@ -17,6 +17,22 @@ pub trait ChunkSink {
     fn value(&mut self, event: &Value);
     /// The end of the stream (`data: [DONE]`).
     fn done(&mut self);
+
+    /// Ends the stream with an OpenAI `server_error` event (no `code`) saying `message`,
+    /// then the end marker.
+    fn error_end(&mut self, message: &str) {
+        let error = json!({"error": {"message": message, "type": "server_error", "param": null, "code": null}});
+        self.value(&error);
+        self.done();
+    }
+}
+
+/// The OpenAI SSE bytes `write` puts into a sink: how a translator's `feed` and `finish`
+/// return what its `feed_into` and `finish_into` write.
+pub fn sse_bytes(write: impl FnOnce(&mut dyn ChunkSink)) -> Vec<u8> {
+    let mut out = Vec::new();
+    write(&mut out);
+    out
 }
 
 /// The edge: OpenAI SSE bytes.

@@ -3,7 +3,7 @@
 //! and a stream that breaks the SSE limits (one OpenAI error event, the rest dropped) are
 //! the same for every provider; what one provider event means is [`ChunkEvents`].
 
-use super::chunk_sink::ChunkSink;
+use super::chunk_sink::{ChunkSink, sse_bytes};
 use crate::sse::SseParser;
 use serde_json::{Value, json};
 
@@ -42,9 +42,7 @@ impl<E: ChunkEvents> ChunkStream<E> {
 
     /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.feed_into(chunk, &mut out);
-        out
+        sse_bytes(|out| self.feed_into(chunk, out))
     }
 
     /// Translates the next upstream bytes into `out`. A stream that breaks the SSE limits
@@ -64,9 +62,7 @@ impl<E: ChunkEvents> ChunkStream<E> {
 
     /// Ends the stream; returns the OpenAI SSE bytes left to send.
     pub fn finish(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.finish_into(&mut out);
-        out
+        sse_bytes(|out| self.finish_into(out))
     }
 
     /// Ends the stream into `out`: the last pending event, the usage chunk when asked for,

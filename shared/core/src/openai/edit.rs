@@ -12,6 +12,18 @@ pub struct Edit {
 }
 
 impl Edit {
+    /// The edit that inserts `member` (`"name":value`) at `at`, just after an object's `{`:
+    /// followed by a comma when the object already has members.
+    pub fn insert_first_member(at: usize, mut member: Vec<u8>, has_members: bool) -> Self {
+        if has_members {
+            member.push(b',');
+        }
+        Self {
+            range: at..at,
+            replacement: member,
+        }
+    }
+
     /// Builds the edited body with a single allocation of the final size.
     pub fn apply(&self, body: &[u8]) -> Vec<u8> {
         let (head, rest) = body.split_at(self.range.start.min(body.len()));

@@ -4,6 +4,7 @@
 //! honoured by encoding the float32 values little-endian, as OpenAI does.
 
 use crate::openai::error::OpenAiError;
+use crate::openai::request::json_object;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
@@ -44,9 +45,7 @@ impl EmbeddingsInput {
         model_override: Option<&str>,
         backend: &str,
     ) -> Result<Self, OpenAiError> {
-        let mut rest: Map<String, Value> = serde_json::from_slice(body).map_err(|e| {
-            OpenAiError::bad_request(format!("The request body is not a JSON object: {e}"), None)
-        })?;
+        let mut rest = json_object(body)?;
         let model = match (model_override, rest.remove("model")) {
             (Some(model), _) => model.to_string(),
             (None, Some(Value::String(model))) if !model.is_empty() => model,

@@ -1,4 +1,7 @@
-//! The OpenAI error object returned to clients for requests the gateway refuses.
+//! The OpenAI error object returned to clients for requests the gateway refuses, and for
+//! providers' error answers.
+
+use serde_json::{Value, json};
 
 /// An OpenAI-style API error: the HTTP status and the `error` object of the reply body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +55,32 @@ impl OpenAiError {
         .to_string()
         .into_bytes()
     }
+}
+
+/// The OpenAI error `type` for a provider's error answer of HTTP `status`.
+fn error_type_of_status(status: u16) -> &'static str {
+    match status {
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        429 => "rate_limit_error",
+        500..=599 => "server_error",
+        _ => "invalid_request_error",
+    }
+}
+
+/// The OpenAI error object for a provider's error answer of HTTP `status` (the Gemini,
+/// Cohere and Bedrock APIs): its `message`, the `type` for the status and the provider's
+/// error name as `code` when it gives one.
+pub fn provider_error(status: u16, message: &str, code: Option<&str>) -> Value {
+    json!({
+        "error": {
+            "message": message,
+            "type": error_type_of_status(status),
+            "param": null,
+            "code": code,
+        }
+    })
 }
 
 #[cfg(test)]

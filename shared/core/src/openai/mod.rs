@@ -18,3 +18,4 @@ pub mod responses_usage;
 pub mod routing;
 pub mod stream_end;
 pub mod stream_usage;
+pub(crate) mod tool_choice;

@@ -21,15 +21,9 @@ pub fn model_override_edit(body: &[u8], model: &str) -> Result<Option<Edit>, Ope
         })),
         None => {
             let at = body.iter().position(|b| *b == b'{').map_or(0, |i| i + 1);
-            let mut replacement = b"\"model\":".to_vec();
-            replacement.extend_from_slice(&encoded);
-            if picked.len > 0 {
-                replacement.push(b',');
-            }
-            Ok(Some(Edit {
-                range: at..at,
-                replacement,
-            }))
+            let mut member = b"\"model\":".to_vec();
+            member.extend_from_slice(&encoded);
+            Ok(Some(Edit::insert_first_member(at, member, picked.len > 0)))
         }
     }
 }

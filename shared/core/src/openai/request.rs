@@ -6,6 +6,7 @@ use super::fields::{self, decode_str, is_empty_array, type_name};
 use super::limits::{RequestLimits, check_array_len};
 use crate::api_kind::ApiKind;
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 const NAMES: [&str; 9] = [
@@ -97,6 +98,14 @@ pub fn parse_request_within<'a>(
         max_output_tokens: max_completion_tokens
             .or(max_tokens)
             .and_then(|raw| raw.get().parse().ok()),
+    })
+}
+
+/// The body as a JSON object, for the translations that read it whole; a body that is not
+/// one is a 400.
+pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, OpenAiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        OpenAiError::bad_request(format!("The request body is not a JSON object: {e}"), None)
     })
 }
 

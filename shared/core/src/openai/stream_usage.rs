@@ -62,14 +62,11 @@ pub fn include_usage_edit(
         )),
         None => {
             let at = options_span.start + 1;
-            let mut replacement = MEMBER.to_vec();
-            if inner.len > 0 {
-                replacement.push(b',');
-            }
-            Ok(Some(Edit {
-                range: at..at,
-                replacement,
-            }))
+            Ok(Some(Edit::insert_first_member(
+                at,
+                MEMBER.to_vec(),
+                inner.len > 0,
+            )))
         }
     }
 }

@@ -7,7 +7,7 @@
 use crate::anthropic::error::translate_error;
 use crate::anthropic::messages::error::{AnthropicError, from_openai_error};
 use crate::anthropic::messages::members::Members;
-use crate::anthropic::request::{MessagesRequest, ModelPlacement, translate_request_for};
+use crate::anthropic::request::{ModelPlacement, PathChatRequest, translate_path_request};
 use crate::gemini::error::error_response;
 use crate::openai::error::OpenAiError;
 use serde_json::{Value, json};
@@ -35,25 +35,16 @@ pub fn model_path(model: &str, stream: bool) -> Result<String, String> {
     Ok(format!("/publishers/anthropic/models/{model}:{method}"))
 }
 
-/// A translated OpenAI chat request and its upstream path.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChatRequest {
-    /// The upstream `:path` (after the project and location prefix).
-    pub path: String,
-    /// The body and what the response translation needs.
-    pub messages: MessagesRequest,
-}
-
 /// Translates an OpenAI chat completion body; `model_override` replaces the model.
-pub fn chat_request(body: &[u8], model_override: Option<&str>) -> Result<ChatRequest, OpenAiError> {
+pub fn chat_request(
+    body: &[u8],
+    model_override: Option<&str>,
+) -> Result<PathChatRequest, OpenAiError> {
     let placement = ModelPlacement::Path {
         anthropic_version: ANTHROPIC_VERSION,
         stream_in_body: true,
     };
-    let messages = translate_request_for(placement, body, model_override)?;
-    let path = model_path(&messages.model, messages.stream)
-        .map_err(|message| OpenAiError::bad_request(message, Some("model")))?;
-    Ok(ChatRequest { path, messages })
+    translate_path_request(placement, model_path, body, model_override)
 }
 
 /// A client's Messages request rewritten for Vertex AI.

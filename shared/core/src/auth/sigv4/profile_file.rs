@@ -2,14 +2,12 @@
 //! re-read when the file's modification time changes (checked at most once a second).
 
 use super::AwsCredentials;
+use crate::auth::file_check::FileCheck;
 use configparser::ini::Ini;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-const CHECK_INTERVAL_MS: u64 = 1000;
+use std::time::SystemTime;
 
 /// The current credentials of one profile of a credentials file, shared across threads.
 #[derive(Debug)]
@@ -17,8 +15,8 @@ pub struct ProfileFile {
     path: PathBuf,
     profile: String,
     state: RwLock<(Arc<AwsCredentials>, SystemTime)>,
-    /// Milliseconds since the epoch of the last modification-time check.
-    last_check_ms: AtomicU64,
+    /// When the modification time is next checked.
+    check: FileCheck,
 }
 
 impl ProfileFile {
@@ -29,23 +27,18 @@ impl ProfileFile {
             path,
             profile,
             state: RwLock::new(loaded),
-            last_check_ms: AtomicU64::new(0),
+            check: FileCheck::default(),
         })
     }
 
     /// The credentials to use at `now`, re-reading the file first when a check is due and it
     /// changed; on a failed re-read, the last good credentials and a warning without keys.
     pub fn current(&self, now: SystemTime) -> (Arc<AwsCredentials>, Option<String>) {
-        let now_ms = now
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        let last = self.last_check_ms.load(Ordering::Relaxed);
-        let due = now_ms.abs_diff(last) >= CHECK_INTERVAL_MS
-            && self
-                .last_check_ms
-                .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok();
-        let warning = if due { self.refresh().err() } else { None };
+        let warning = if self.check.due(now) {
+            self.refresh().err()
+        } else {
+            None
+        };
         let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
         (state.0.clone(), warning)
     }

@@ -1,6 +1,6 @@
 use super::*;
 use secrecy::ExposeSecret;
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
 const FIRST: &str = "[default]\naws_access_key_id = AKIDFAKEDEFAULT\naws_secret_access_key = fake-default-secret\n\n[Prod]\naws_access_key_id=AKIDFAKEPROD\naws_secret_access_key=fake-prod-secret\naws_session_token=fake-prod-token\n";
 

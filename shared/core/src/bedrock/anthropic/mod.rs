@@ -18,7 +18,7 @@ use super::error::translate_error;
 use super::{invoke_path, invoke_stream_path};
 use crate::anthropic::messages::error::{AnthropicError, from_openai_error};
 use crate::anthropic::messages::members::Members;
-use crate::anthropic::request::{MessagesRequest, ModelPlacement, translate_request_for};
+use crate::anthropic::request::{ModelPlacement, PathChatRequest, translate_path_request};
 use crate::openai::error::OpenAiError;
 
 /// The `anthropic_version` Bedrock requires in the body.
@@ -39,25 +39,16 @@ pub fn model_path(model: &str, stream: bool) -> Result<String, String> {
     })
 }
 
-/// A translated OpenAI chat request and its upstream path.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChatRequest {
-    /// The upstream `:path` (before any path prefix).
-    pub path: String,
-    /// The body and what the response translation needs.
-    pub messages: MessagesRequest,
-}
-
 /// Translates an OpenAI chat completion body; `model_override` replaces the model.
-pub fn chat_request(body: &[u8], model_override: Option<&str>) -> Result<ChatRequest, OpenAiError> {
+pub fn chat_request(
+    body: &[u8],
+    model_override: Option<&str>,
+) -> Result<PathChatRequest, OpenAiError> {
     let placement = ModelPlacement::Path {
         anthropic_version: ANTHROPIC_VERSION,
         stream_in_body: false,
     };
-    let messages = translate_request_for(placement, body, model_override)?;
-    let path = model_path(&messages.model, messages.stream)
-        .map_err(|message| OpenAiError::bad_request(message, Some("model")))?;
-    Ok(ChatRequest { path, messages })
+    translate_path_request(placement, model_path, body, model_override)
 }
 
 /// A client's Messages request rewritten for Bedrock.

@@ -9,9 +9,9 @@ use super::frames::{ChunkDecoder, Item};
 use crate::anthropic::messages::error::AnthropicError;
 use crate::anthropic::stream::StreamTranslator;
 use crate::bedrock::error::{exception_status, stream_error};
-use crate::openai::chunk_sink::ChunkSink;
+use crate::openai::chunk_sink::{ChunkSink, sse_bytes};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// OpenAI chat chunks from a stream of Anthropic events in Bedrock frames.
 #[derive(Debug)]
@@ -35,9 +35,7 @@ impl ChatStream {
 
     /// Translates the next upstream bytes; returns the OpenAI SSE bytes they complete.
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.feed_into(chunk, &mut out);
-        out
+        sse_bytes(|out| self.feed_into(chunk, out))
     }
 
     /// Translates the next upstream bytes into `out`.
@@ -72,9 +70,7 @@ impl ChatStream {
 
     /// Ends the stream; returns the OpenAI SSE bytes left to send.
     pub fn finish(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.finish_into(&mut out);
-        out
+        sse_bytes(|out| self.finish_into(out))
     }
 
     /// Ends the stream into `out`: one cut before `message_stop` ends with an error chunk.
@@ -92,10 +88,7 @@ impl ChatStream {
 
 /// Ends an OpenAI stream with an error chunk.
 fn fail(message: &str, out: &mut dyn ChunkSink, done: &mut bool) {
-    let error =
-        json!({"error": {"message": message, "type": "server_error", "param": null, "code": null}});
-    out.value(&error);
-    out.done();
+    out.error_end(message);
     *done = true;
 }
 
