@@ -14,6 +14,7 @@ from mcp.client.streamable_http import streamable_http_client
 from pydantic import AnyUrl
 
 from support import mcp_gateway, paths
+from support.mcp_client import in_session, tool_text
 from support.procs import Proc, free_port
 
 INTEGRATION_DIR = paths.REPO_ROOT / "integration"
@@ -46,20 +47,6 @@ def gw(module_kind, tmp_path_factory):
     web.stop()
 
 
-def session_run(url: str, work):
-    async def main():
-        async with streamable_http_client(url) as (read, write, _):
-            async with ClientSession(read, write) as session:
-                await session.initialize()
-                return await work(session)
-    return asyncio.run(main())
-
-
-def text(result) -> str:
-    assert not result.isError, result
-    return result.content[0].text
-
-
 def test_tools_of_url_and_stdio_servers(gw):
     _, url = gw
 
@@ -67,11 +54,11 @@ def test_tools_of_url_and_stdio_servers(gw):
         tools = [t.name for t in (await session.list_tools()).tools]
         return (tools, await session.call_tool("local__reverse", {"text": "stdio"}),
                 await session.call_tool("web__shout", {"text": "http"}))
-    tools, reversed_, shouted = session_run(url, work)
+    tools, reversed_, shouted = in_session(url, work)[1]
     assert sorted(tools) == ["local__count_slowly", "local__pid", "local__reverse",
                              "web__echo", "web__received", "web__shout"]
-    assert text(reversed_) == "oidts"
-    assert text(shouted) == "HTTP"
+    assert tool_text(reversed_) == "oidts"
+    assert tool_text(shouted) == "HTTP"
 
 
 def test_stdio_progress_prompts_and_resources(gw):
@@ -87,8 +74,8 @@ def test_stdio_progress_prompts_and_resources(gw):
         prompt = await session.get_prompt("local__haiku", {"topic": "pipes"})
         read = await session.read_resource(AnyUrl("local+notes://today"))
         return counted, prompt, read
-    counted, prompt, read = session_run(url, work)
-    assert text(counted) == "counted to 3"
+    counted, prompt, read = in_session(url, work)[1]
+    assert tool_text(counted) == "counted to 3"
     assert seen == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")]
     assert prompt.messages[0].content.text == "Write a haiku about pipes."
     assert read.contents[0].text == "nothing planned"
@@ -102,9 +89,9 @@ def test_concurrent_sessions_share_one_process_and_keep_their_answers(gw):
         async with streamable_http_client(url) as (read, write, _):
             async with ClientSession(read, write) as session:
                 await session.initialize()
-                answers = [text(await session.call_tool("local__reverse", {"text": f"{word}{i}"}))
+                answers = [tool_text(await session.call_tool("local__reverse", {"text": f"{word}{i}"}))
                            for i in range(5)]
-                return answers, text(await session.call_tool("local__pid", {}))
+                return answers, tool_text(await session.call_tool("local__pid", {}))
 
     async def both():
         return await asyncio.gather(client("ab"), client("xy"))
@@ -125,8 +112,8 @@ def test_stdio_server_stops_with_aigw(module_kind, tmp_path):
         proc.wait_http_ok(f"http://127.0.0.1:{admin}/ready", timeout=30)
 
         async def pid(session):
-            return text(await session.call_tool("local__pid", {}))
-        server_pid = int(session_run(url, pid))
+            return tool_text(await session.call_tool("local__pid", {}))
+        server_pid = int(in_session(url, pid)[1])
     finally:
         rc = proc.stop()
     assert rc == 0, proc.tail()

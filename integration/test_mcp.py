@@ -4,16 +4,14 @@ routed to each server (JSON and SSE answers, progress notifications), prompts an
 filtered-out tool, session ids the gateway did not issue, and a session moving between two
 gateway replicas."""
 
-import asyncio
 
 import httpx
 import pytest
-from mcp import ClientSession
-from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import McpError
 from pydantic import AnyUrl
 
 from support import mcp_gateway
+from support.mcp_client import in_session, tool_text
 
 HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
 INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
@@ -28,25 +26,10 @@ def mcp_gw(module_kind, tmp_path_factory):
     g.stop()
 
 
-def with_session(url: str, work):
-    """Runs `work(session)` in an initialized client session through the gateway."""
-    async def main():
-        async with streamable_http_client(url) as (read, write, _):
-            async with ClientSession(read, write) as session:
-                init = await session.initialize()
-                return init, await work(session)
-    return asyncio.run(main())
-
-
-def text(result) -> str:
-    assert not result.isError, result
-    return result.content[0].text
-
-
 def test_initialize_merges_the_servers(mcp_gw):
     async def nothing(_):
         return None
-    init, _ = with_session(mcp_gw.url, nothing)
+    init, _ = in_session(mcp_gw.url, nothing)
     assert init.protocolVersion == "2025-11-25"
     assert init.serverInfo.name == "aigw-mcp-gateway"
     assert init.capabilities.tools is not None
@@ -55,7 +38,7 @@ def test_initialize_merges_the_servers(mcp_gw):
 def test_lists_tools_of_both_servers_with_prefixes(mcp_gw):
     async def names(session):
         return [t.name for t in (await session.list_tools()).tools]
-    _, tools = with_session(mcp_gw.url, names)
+    _, tools = in_session(mcp_gw.url, names)
     assert sorted(tools) == ["alpha__add", "alpha__count_slowly", "alpha__received",
                              "beta__echo", "beta__received", "beta__shout"]
     assert tools.index("alpha__add") < tools.index("beta__echo"), "servers in config order"
@@ -65,9 +48,9 @@ def test_calls_a_tool_on_each_server(mcp_gw):
     async def calls(session):
         return (await session.call_tool("alpha__add", {"a": 2, "b": 40}),
                 await session.call_tool("beta__shout", {"text": "hello"}))
-    _, (added, shouted) = with_session(mcp_gw.url, calls)
-    assert text(added) == "42"
-    assert text(shouted) == "HELLO"
+    _, (added, shouted) = in_session(mcp_gw.url, calls)
+    assert tool_text(added) == "42"
+    assert tool_text(shouted) == "HELLO"
 
 
 def test_progress_notifications_reach_the_client(mcp_gw):
@@ -79,8 +62,8 @@ def test_progress_notifications_reach_the_client(mcp_gw):
     async def count(session):
         return await session.call_tool("alpha__count_slowly", {"n": 3},
                                        progress_callback=on_progress)
-    _, result = with_session(mcp_gw.url, count)
-    assert text(result) == "counted to 3"
+    _, result = in_session(mcp_gw.url, count)
+    assert tool_text(result) == "counted to 3"
     assert seen == [(1, 3, "step 1"), (2, 3, "step 2"), (3, 3, "step 3")]
 
 
@@ -90,7 +73,7 @@ def test_filtered_tool_is_refused_and_never_reaches_the_server(mcp_gw):
             await session.call_tool("alpha__secret_admin", {})
         received = await session.call_tool("alpha__received", {})
         return refused.value.error, received
-    _, (error, received) = with_session(mcp_gw.url, work)
+    _, (error, received) = in_session(mcp_gw.url, work)
     assert error.code == -32602
     assert error.message == "unknown tool: alpha__secret_admin"
     assert not received.isError
@@ -105,7 +88,7 @@ def test_prompts_and_resources_are_merged_and_routed(mcp_gw):
         resources = [str(r.uri) for r in (await session.list_resources()).resources]
         read = await session.read_resource(AnyUrl("alpha+docs://readme"))
         return prompts, prompt, resources, read
-    _, (prompts, prompt, resources, read) = with_session(mcp_gw.url, work)
+    _, (prompts, prompt, resources, read) = in_session(mcp_gw.url, work)
     assert prompts == ["alpha__greet", "beta__summarize"]
     assert prompt.messages[0].content.text == "Summarize: the news"
     assert resources == ["alpha+docs://readme"]

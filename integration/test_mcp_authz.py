@@ -6,7 +6,6 @@ the official `mcp` client with real MCP servers behind the gateway. The same wit
 fetched from the issuer's `jwks_uri`: fetched once and cached, fetched again for a rotated
 key, and a 503 while they cannot be had."""
 
-import asyncio
 import time
 
 import httpx
@@ -14,14 +13,13 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from jwt.algorithms import RSAAlgorithm
-from mcp import ClientSession
-from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import McpError
 
 from support import mcp_gateway, metrics, test_keys
 from support.accesslog import AccessLog
 from support.jwks_server import PATH as JWKS_PATH
 from support.jwks_server import JwksServer
+from support.mcp_client import in_session
 from support.procs import free_port
 
 RESOURCE = "https://gw.test.example/mcp"
@@ -59,14 +57,7 @@ def token(key: str = test_keys.RSA_TEST_KEY, kid: str = test_keys.RSA_KID, alg: 
 
 def with_session(url: str, bearer: str, work):
     """Runs `work(session)` in an initialized `mcp` client session sending `bearer`."""
-    async def main():
-        headers = {"authorization": f"Bearer {bearer}"}
-        async with httpx.AsyncClient(headers=headers, timeout=15.0) as http:
-            async with streamable_http_client(url, http_client=http) as (read, write, _):
-                async with ClientSession(read, write) as session:
-                    await session.initialize()
-                    return await work(session)
-    return asyncio.run(main())
+    return in_session(url, work, headers={"authorization": f"Bearer {bearer}"})[1]
 
 
 def metadata_url(url: str) -> str:

@@ -11,12 +11,12 @@ the prefixed URI on the server stream of a session with server-everything alone.
 import asyncio
 
 import pytest
-from mcp import ClientSession, types
-from mcp.client.streamable_http import streamable_http_client
+from mcp import types
 from mcp.shared.exceptions import McpError
 from pydantic import AnyUrl
 
 from support import everything, mcp_gateway
+from support.mcp_client import in_session, tool_text
 
 ARCHITECTURE = "demo://resource/static/document/architecture.md"
 
@@ -45,25 +45,10 @@ def url(gateways):
     return gateways["both"]
 
 
-def with_session(url: str, work, **session_args):
-    """Runs `work(session)` in an initialized client session; returns (init, its result)."""
-    async def main():
-        async with streamable_http_client(url) as (read, write, _):
-            async with ClientSession(read, write, **session_args) as session:
-                init = await session.initialize()
-                return init, await work(session)
-    return asyncio.run(main())
-
-
-def text(result) -> str:
-    assert not result.isError, result
-    return result.content[0].text
-
-
 def test_initialize_merges_both_servers(url):
     async def nothing(_):
         return None
-    init, _ = with_session(url, nothing)
+    init, _ = in_session(url, nothing)
     assert init.serverInfo.name == "aigw-mcp-gateway"
     assert init.capabilities.tools is not None
     assert init.capabilities.prompts is not None
@@ -74,7 +59,7 @@ def test_initialize_merges_both_servers(url):
 def test_tools_of_both_servers_with_prefixes(url):
     async def names(session):
         return [t.name for t in (await session.list_tools()).tools]
-    _, tools = with_session(url, names)
+    _, tools = in_session(url, names)
     alpha = [t for t in tools if t.startswith("alpha__")]
     npm = [t for t in tools if t.startswith("everything__")]
     assert sorted(alpha) == ["alpha__add", "alpha__count_slowly", "alpha__received"]
@@ -89,10 +74,10 @@ def test_a_call_on_each_server(url):
         return (await session.call_tool("alpha__add", {"a": 20, "b": 22}),
                 await session.call_tool("everything__get-sum", {"a": 1.5, "b": 2}),
                 await session.call_tool("everything__echo", {"message": "through aigw"}))
-    _, (added, summed, echoed) = with_session(url, calls)
-    assert text(added) == "42"
-    assert text(summed) == "The sum of 1.5 and 2 is 3.5."
-    assert text(echoed) == "Echo: through aigw"
+    _, (added, summed, echoed) = in_session(url, calls)
+    assert tool_text(added) == "42"
+    assert tool_text(summed) == "The sum of 1.5 and 2 is 3.5."
+    assert tool_text(echoed) == "Echo: through aigw"
 
 
 def test_long_running_tool_reports_progress(url):
@@ -105,8 +90,8 @@ def test_long_running_tool_reports_progress(url):
         return await session.call_tool("everything__trigger-long-running-operation",
                                        {"duration": 0.6, "steps": 3},
                                        progress_callback=on_progress)
-    _, result = with_session(url, run)
-    assert text(result) == "Long running operation completed. Duration: 0.6 seconds, Steps: 3."
+    _, result = in_session(url, run)
+    assert tool_text(result) == "Long running operation completed. Duration: 0.6 seconds, Steps: 3."
     assert seen == [(1, 3), (2, 3), (3, 3)]
 
 
@@ -126,9 +111,9 @@ def test_a_sampling_request_inside_a_call_is_answered_by_the_client(url):
         assert "everything__trigger-sampling-request" in names
         return await session.call_tool("everything__trigger-sampling-request",
                                        {"prompt": "hello", "maxTokens": 5})
-    _, result = with_session(url, run, sampling_callback=sample)
+    _, result = in_session(url, run, sampling_callback=sample)
     assert asked == ["Resource trigger-sampling-request context: hello"]
-    assert "sampled through aigw" in text(result)
+    assert "sampled through aigw" in tool_text(result)
 
 
 def test_prompts_of_both_servers(url):
@@ -137,7 +122,7 @@ def test_prompts_of_both_servers(url):
         npm = await session.get_prompt("everything__args-prompt", {"city": "Lisbon"})
         alpha = await session.get_prompt("alpha__greet", {"name": "Ada"})
         return prompts, npm, alpha
-    _, (prompts, npm, alpha) = with_session(url, work)
+    _, (prompts, npm, alpha) = in_session(url, work)
     assert prompts[0] == "alpha__greet"
     assert {"everything__simple-prompt", "everything__args-prompt"} <= set(prompts)
     assert npm.messages[0].content.text == "What's weather in Lisbon?"
@@ -152,7 +137,7 @@ def test_resources_and_templates_of_both_servers(url):
         npm = await session.read_resource(AnyUrl(f"everything+{ARCHITECTURE}"))
         alpha = await session.read_resource(AnyUrl("alpha+docs://readme"))
         return resources, templates, npm, alpha
-    _, (resources, templates, npm, alpha) = with_session(url, work)
+    _, (resources, templates, npm, alpha) = in_session(url, work)
     assert resources[0] == "alpha+docs://readme"
     assert f"everything+{ARCHITECTURE}" in resources
     assert "everything+demo://resource/dynamic/text/{resourceId}" in templates
@@ -171,7 +156,7 @@ def test_completions_are_routed_by_prompt_and_by_template(url):
                 type="ref/resource", uri="everything+demo://resource/dynamic/text/{resourceId}"),
             {"name": "resourceId", "value": "7"})
         return prompt, template
-    init, (prompt, template) = with_session(url, work)
+    init, (prompt, template) = in_session(url, work)
     assert init.capabilities.completions is not None
     assert prompt.completion.values == ["Engineering"]
     assert template.completion.values == ["7"]
@@ -180,7 +165,7 @@ def test_completions_are_routed_by_prompt_and_by_template(url):
 def test_the_log_level_is_set_on_the_servers(url):
     async def work(session):
         return await session.set_logging_level("warning")
-    init, result = with_session(url, work)
+    init, result = in_session(url, work)
     assert init.capabilities.logging is not None
     assert isinstance(result, types.EmptyResult)
 
@@ -190,7 +175,7 @@ def test_subscriptions_are_refused_in_a_session_of_several_servers(url):
         with pytest.raises(McpError) as refused:
             await session.subscribe_resource(AnyUrl(f"everything+{ARCHITECTURE}"))
         return refused.value.error
-    init, error = with_session(url, work)
+    init, error = in_session(url, work)
     assert not init.capabilities.resources.subscribe, "not advertised"
     assert error.code == types.METHOD_NOT_FOUND
     assert "server stream" in error.message
@@ -218,7 +203,7 @@ def test_a_subscription_update_arrives_on_the_single_servers_stream(gateways):
             await asyncio.sleep(0.1)
         await session.unsubscribe_resource(AnyUrl(uri))
         await session.call_tool("everything__toggle-subscriber-updates", {})
-    init, _ = with_session(gateways["solo"], work, message_handler=on_message,
+    init, _ = in_session(gateways["solo"], work, message_handler=on_message,
                            logging_callback=on_log)
     assert init.capabilities.resources.subscribe is True
     assert updates and set(updates) == {uri}, updates

@@ -5,7 +5,6 @@ elicitation request inside a call reaches the client and the client's answer rea
 server, the GET server stream is the server's own, the server's session id never reaches the
 client, a client cannot pick the backend with the routing header, and the calls are measured."""
 
-import asyncio
 import json
 import queue
 import threading
@@ -13,11 +12,11 @@ import time
 
 import httpx
 import pytest
-from mcp import ClientSession, types
-from mcp.client.streamable_http import streamable_http_client
+from mcp import types
 
 from support import mcp_gateway, metrics
 from support.accesslog import AccessLog
+from support.mcp_client import in_session
 
 HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
 INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
@@ -45,21 +44,11 @@ def gw(module_kind, tmp_path_factory):
     gamma.stop()
 
 
-def with_session(url: str, work, **session_args):
-    """Runs `work(session)` in an initialized client session through the gateway."""
-    async def main():
-        async with streamable_http_client(url) as (read, write, _):
-            async with ClientSession(read, write, **session_args) as session:
-                await session.initialize()
-                return await work(session)
-    return asyncio.run(main())
-
-
 def received(url: str) -> list:
     """The tools gamma ran so far (its own count, asked through the gateway)."""
     async def ask(session):
         return (await session.call_tool("gamma__received", {})).structuredContent["result"]
-    return with_session(url, ask)
+    return in_session(url, ask)[1]
 
 
 def test_progress_streams_through_before_the_result(gw):
@@ -74,7 +63,7 @@ def test_progress_streams_through_before_the_result(gw):
                                          progress_callback=on_progress)
         return time.monotonic(), result
 
-    done, result = with_session(gw.url, tick)
+    done, result = in_session(gw.url, tick)[1]
     assert result.content[0].text == "ticked 3"
     assert [(p, m) for _, p, m in seen] == [(1, "tick 1"), (2, "tick 2"), (3, "tick 3")]
     # Buffered, all three would arrive with the result; streamed, the first arrives about
@@ -94,7 +83,7 @@ def test_an_elicitation_inside_a_call_is_answered_by_the_client(gw):
     async def ask(session):
         return await session.call_tool("gamma__ask", {})
 
-    result = with_session(gw.url, ask, elicitation_callback=elicit)
+    result = in_session(gw.url, ask, elicitation_callback=elicit)[1]
     assert asked == ["Who is there?"]
     assert result.content[0].text == "hello Ada"
 
