@@ -33,7 +33,7 @@ FUZZ_FLAGS=(--sanitizer none --features libfuzzer --target-dir "$FUZZ_DIR")
 
 ALL_TARGETS=(sse_parser openai_request anthropic_request anthropic_response anthropic_stream
     gemini_request gemini_response gemini_stream mcp_jsonrpc mcp_session mcp_stream
-    gateway_config filter_configs aws_eventstream cohere_stream bedrock_stream messages_stream)
+    mcp_router_filter gateway_config filter_configs aws_eventstream cohere_stream bedrock_stream messages_stream)
 if [[ $# -gt 0 ]]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 step "cargo-fuzz $CARGO_FUZZ_VERSION in $TOOLS"
@@ -112,6 +112,15 @@ make_seeds() {
         mcp_stream)
             seed_text "$dir" call '\x07event: message\r\ndata: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}\r\n\r\nevent: message\nid: e2\ndata: {"jsonrpc":"2.0","id":0,"method":"elicitation/create","params":{"message":"ok?"}}\n\n: keep-alive\n\ndata: {"jsonrpc":"2.0","method":"notifications/resources/updated",\ndata: "params":{"uri":"file:///a"}}\r\rdata: {"jsonrpc":"2.0","id":7,"result":{"isError":true}}\n\n'
             seed_text "$dir" error '\x03data: {"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"bad"}}\n\n' ;;
+        mcp_router_filter)
+            # Flag byte (method, session, version; see fuzz/src/mcp_filter.rs), the request
+            # body, then "\n--\n" before each server answer (status and content-type bytes).
+            local init='{"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{},"prompts":{}},"serverInfo":{"name":"s","version":"1"}}}'
+            local list='{"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"now","inputSchema":{"type":"object"}},{"name":"admin_x","inputSchema":{"type":"object"}}],"nextCursor":"c2"}}'
+            seed_text "$dir" initialize '\x00{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"f","version":"1"}}}'"\n--\n\x00\x00$init\n--\n\x00\x00$init\n--\n\x02\x03\n--\n\x02\x03"
+            seed_text "$dir" list '\x14{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}'"\n--\n\x00\x00$list\n--\n\x00\x01event: message\ndata: $list\n\n"
+            seed_text "$dir" call '\x14{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"weather__now","arguments":{}}}\n--\n\x00\x01event: message\ndata: {"jsonrpc":"2.0","id":0,"method":"elicitation/create","params":{}}\n\ndata: {"jsonrpc":"2.0","id":3,"result":{"content":[]}}\n\n'
+            seed_text "$dir" stateless '\x30{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}'"\n--\n\x00\x00$init\n--\n\x02\x03\n--\n\x00\x00$list" ;;
         gateway_config)
             seed_files "$dir" '' control-plane/examples/*.yaml envoy-configs/gateway.yaml \
                 testdata/config/broken/*.yaml ;;

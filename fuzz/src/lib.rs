@@ -8,6 +8,7 @@ mod chunks;
 mod configs;
 mod eventstream;
 mod mcp;
+mod mcp_filter;
 mod openai;
 mod sse;
 mod streams;
@@ -17,6 +18,7 @@ pub use chunks::Chunks;
 pub use configs::{filter_configs, gateway_config};
 pub use eventstream::aws_eventstream;
 pub use mcp::{mcp_jsonrpc, mcp_session, mcp_stream};
+pub use mcp_filter::mcp_router_filter;
 pub use openai::openai_request;
 pub use sse::{assert_openai_sse, sse_parser};
 pub use streams::{bedrock_stream, cohere_stream, messages_stream};
@@ -43,6 +45,7 @@ pub const TARGETS: &[Target] = &[
     ("mcp_jsonrpc", mcp_jsonrpc),
     ("mcp_session", mcp_session),
     ("mcp_stream", mcp_stream),
+    ("mcp_router_filter", mcp_router_filter),
     ("gateway_config", gateway_config),
     ("filter_configs", filter_configs),
     ("aws_eventstream", aws_eventstream),
