@@ -13,7 +13,8 @@ use super::request::translate_request;
 use super::response::translate_response;
 use super::stream::StreamTranslator;
 use crate::golden::{
-    CREATED, case_dirs, check_bytes, check_json, check_splits, parse, read, read_text,
+    CREATED, check_bytes, check_case_dir_splits, check_json, check_outcome, feed_all,
+    openai_error_json, parse, read, read_text, run_case_dirs, status,
 };
 use std::path::Path;
 
@@ -23,67 +24,46 @@ fn include_usage(dir: &Path) -> bool {
 }
 
 fn translate_stream(pieces: &[&[u8]], include_usage: bool) -> Vec<u8> {
-    let mut t = StreamTranslator::new(CREATED, include_usage);
-    let mut out = Vec::new();
-    for piece in pieces {
-        out.extend(t.feed(piece));
-    }
-    out.extend(t.finish());
-    out
+    let stream = StreamTranslator::new(CREATED, include_usage);
+    feed_all(
+        stream,
+        pieces,
+        StreamTranslator::feed,
+        StreamTranslator::finish,
+    )
 }
 
 #[test]
 fn golden_cases() {
-    let cases = case_dirs("anthropic");
-    assert!(cases.len() >= 25, "only {} cases", cases.len());
-    for dir in &cases {
-        let mut checked = 0;
-        if let Some(request) = read(dir, "request.json") {
+    run_case_dirs("anthropic", 25, |case| {
+        let dir = case.dir();
+        if let Some(request) = case.input("request.json") {
             let over = read_text(dir, "model_override.txt");
-            match translate_request(&request, over.as_deref()) {
-                Ok(t) => {
-                    let body = parse(&t.body, "translated request");
-                    check_json(dir, "upstream_request.json", &body);
-                }
-                Err(e) => {
-                    let actual =
-                        serde_json::json!({"status": e.status, "body": parse(&e.body(), "error")});
-                    check_json(dir, "error.json", &actual);
-                }
-            }
-            checked += 1;
+            let outcome = translate_request(&request, over.as_deref())
+                .map(|t| parse(&t.body, "translated request"))
+                .map_err(openai_error_json);
+            check_outcome(dir, "upstream_request.json", outcome);
         }
-        if let Some(upstream) = read(dir, "upstream_response.json") {
-            let status = read_text(dir, "status.txt").map_or(200, |s| s.parse::<u16>().unwrap());
+        if let Some(upstream) = case.input("upstream_response.json") {
+            let status = status(dir);
             let body = if status >= 400 {
                 translate_error(status, &upstream)
             } else {
                 translate_response(&upstream, CREATED).unwrap_or_else(|e| e.body())
             };
             check_json(dir, "response.json", &parse(&body, "translated response"));
-            checked += 1;
         }
-        if let Some(sse) = read(dir, "upstream_response.sse") {
+        if let Some(sse) = case.input("upstream_response.sse") {
             let out = translate_stream(&[&sse], include_usage(dir));
             check_bytes(dir, "response.sse", &out);
-            checked += 1;
         }
-        assert!(checked > 0, "{}: no fixture files", dir.display());
-    }
+    });
 }
 
 #[test]
 fn streams_split_at_every_byte_give_the_same_output() {
-    let mut streams = 0;
-    for dir in case_dirs("anthropic") {
-        let Some(sse) = read(&dir, "upstream_response.sse") else {
-            continue;
-        };
-        let usage = include_usage(&dir);
-        check_splits(&sse, &dir.display().to_string(), |pieces| {
-            translate_stream(pieces, usage)
-        });
-        streams += 1;
-    }
-    assert!(streams >= 5, "only {streams} stream captures");
+    check_case_dir_splits("anthropic", &["upstream_response.sse"], 5, |dir| {
+        let usage = include_usage(dir);
+        move |pieces: &[&[u8]]| translate_stream(pieces, usage)
+    });
 }

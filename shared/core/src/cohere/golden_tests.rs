@@ -7,7 +7,11 @@ use super::error::error_response;
 use super::request::chat_request;
 use super::response::{ResponseContext, chat_response};
 use super::stream::ChatStream;
-use crate::golden::{CREATED, case_files, check_splits, json_bytes, run_case_files, sse_payloads};
+use crate::golden::{
+    CREATED, chat_request_fields, check_case_file_splits, embeddings_request_case,
+    embeddings_response_case, error_case, feed_all, json_bytes, openai_error_fields,
+    run_case_files, sse_payloads, stream_case,
+};
 use serde_json::{Value, json};
 
 fn context(case: &Value) -> ResponseContext {
@@ -22,13 +26,8 @@ fn context(case: &Value) -> ResponseContext {
 
 fn stream_output(case: &Value, chunks: &[&[u8]]) -> Vec<u8> {
     let include_usage = case["include_usage"].as_bool().unwrap_or(false);
-    let mut stream = ChatStream::new(context(case), include_usage);
-    let mut out = Vec::new();
-    for chunk in chunks {
-        out.extend(stream.feed(chunk));
-    }
-    out.extend(stream.finish());
-    out
+    let stream = ChatStream::new(context(case), include_usage);
+    feed_all(stream, chunks, ChatStream::feed, ChatStream::finish)
 }
 
 /// The actual output of a case, in the form its `expected` member has.
@@ -37,37 +36,19 @@ fn run(case: &Value) -> Value {
     let model_override = case["model_override"].as_str();
     match case["case"].as_str().unwrap() {
         "chat_request" => match chat_request(&json_bytes(input), model_override) {
-            Ok(r) => json!({
-                "path": r.path,
-                "body": serde_json::from_slice::<Value>(&r.body).unwrap(),
-                "stream": r.stream,
-                "include_usage": r.include_usage,
-            }),
-            Err(e) => json!({ "status": e.status, "param": e.param, "message": e.message }),
+            Ok(r) => chat_request_fields(&r.path, &r.body, r.stream, r.include_usage),
+            Err(e) => openai_error_fields(e),
         },
-        "embeddings_request" => match embeddings_request(&json_bytes(input), model_override) {
-            Ok(r) => json!({
-                "path": r.path,
-                "body": serde_json::from_slice::<Value>(&r.body).unwrap(),
-                "base64": r.base64,
-            }),
-            Err(e) => json!({ "status": e.status, "param": e.param, "message": e.message }),
-        },
+        "embeddings_request" => {
+            embeddings_request_case(embeddings_request(&json_bytes(input), model_override))
+        }
         "chat_response" => match chat_response(&json_bytes(input), &context(case)) {
             Ok(out) => serde_json::from_slice(&out).unwrap(),
             Err(reason) => json!({ "untranslatable": reason }),
         },
-        "embeddings_response" => {
-            let base64 = case["base64"].as_bool().unwrap_or(false);
-            let model = case["model"].as_str().unwrap();
-            let out = embeddings_response(&json_bytes(input), model, base64).unwrap();
-            serde_json::from_slice(&out).unwrap()
-        }
-        "stream" => Value::Array(sse_payloads(&stream_output(case, &[&json_bytes(input)]))),
-        "error" => {
-            let status = case["status"].as_u64().unwrap() as u16;
-            serde_json::from_slice(&error_response(status, &json_bytes(input))).unwrap()
-        }
+        "embeddings_response" => embeddings_response_case(case, embeddings_response),
+        "stream" => stream_case(case, stream_output),
+        "error" => error_case(case, error_response),
         other => panic!("unknown case kind {other}"),
     }
 }
@@ -81,19 +62,7 @@ fn golden_fixtures() {
 /// fed one byte at a time.
 #[test]
 fn streams_split_at_every_byte() {
-    let mut streams = 0;
-    for file in case_files("cohere") {
-        let case: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-        if case["case"] != "stream" {
-            continue;
-        }
-        streams += 1;
-        let input = json_bytes(&case["input"]);
-        check_splits(&input, &file.display().to_string(), |pieces| {
-            stream_output(&case, pieces)
-        });
-    }
-    assert!(streams >= 3, "only {streams} stream fixtures");
+    check_case_file_splits("cohere", 3, stream_output);
 }
 
 /// A stream breaking the SSE line limit gets one OpenAI error event, then only `[DONE]`.

@@ -30,8 +30,11 @@ use crate::gemini::request::chat_request_for;
 use crate::gemini::response::{ResponseContext, chat_response};
 use crate::gemini::stream::ChatStream;
 use crate::golden::{
-    CREATED, case_dirs, case_files, check_bytes, check_json, check_splits, json_bytes, parse, read,
-    read_text, run_case_files, sse_payloads,
+    CREATED, anthropic_error_json, chat_request_fields, check_bytes, check_case_dir_splits,
+    check_case_file_splits, check_json, check_outcome, embeddings_request_case,
+    embeddings_response_case, error_case, feed_all, json_bytes, openai_error_fields,
+    openai_error_json, parse, path_and_body, read, read_text, run_case_dirs, run_case_files,
+    status, stream_case,
 };
 use serde_json::{Value, json};
 use std::path::Path;
@@ -47,51 +50,26 @@ fn gemini_context(case: &Value) -> ResponseContext {
 
 fn gemini_stream(case: &Value, chunks: &[&[u8]]) -> Vec<u8> {
     let include_usage = case["include_usage"].as_bool().unwrap_or(false);
-    let mut stream = ChatStream::new(gemini_context(case), include_usage);
-    let mut out = Vec::new();
-    for chunk in chunks {
-        out.extend(stream.feed(chunk));
-    }
-    out.extend(stream.finish());
-    out
+    let stream = ChatStream::new(gemini_context(case), include_usage);
+    feed_all(stream, chunks, ChatStream::feed, ChatStream::finish)
 }
 
 fn run_gemini(case: &Value) -> Value {
     let input = json_bytes(&case["input"]);
     let model_override = case["model_override"].as_str();
-    let refused = |e: crate::openai::error::OpenAiError| json!({ "status": e.status, "param": e.param, "message": e.message });
     match case["case"].as_str().unwrap() {
         "chat_request" => match chat_request_for(GeminiApi::Vertex, &input, model_override) {
-            Ok(r) => json!({
-                "path": r.path,
-                "body": parse(&r.body, "translated request"),
-                "stream": r.stream,
-                "include_usage": r.include_usage,
-            }),
-            Err(e) => refused(e),
+            Ok(r) => chat_request_fields(&r.path, &r.body, r.stream, r.include_usage),
+            Err(e) => openai_error_fields(e),
         },
-        "predict_request" => match predict_request(&input, model_override) {
-            Ok(r) => json!({
-                "path": r.path,
-                "body": parse(&r.body, "translated request"),
-                "base64": r.base64,
-            }),
-            Err(e) => refused(e),
-        },
-        "predict_response" => {
-            let base64 = case["base64"].as_bool().unwrap_or(false);
-            let model = case["model"].as_str().unwrap();
-            parse(&predict_response(&input, model, base64).unwrap(), "output")
-        }
+        "predict_request" => embeddings_request_case(predict_request(&input, model_override)),
+        "predict_response" => embeddings_response_case(case, predict_response),
         "chat_response" => parse(
             &chat_response(&input, &gemini_context(case)).unwrap(),
             "output",
         ),
-        "stream" => Value::Array(sse_payloads(&gemini_stream(case, &[&input]))),
-        "error" => {
-            let status = case["status"].as_u64().unwrap() as u16;
-            parse(&error_response(status, &input), "output")
-        }
+        "stream" => stream_case(case, gemini_stream),
+        "error" => error_case(case, error_response),
         other => panic!("unknown case kind {other}"),
     }
 }
@@ -103,19 +81,7 @@ fn gemini_golden_fixtures() {
 
 #[test]
 fn gemini_streams_split_at_every_byte() {
-    let mut streams = 0;
-    for file in case_files("vertex") {
-        let case = parse(&std::fs::read(&file).unwrap(), "case");
-        if case["case"] != "stream" {
-            continue;
-        }
-        streams += 1;
-        let input = json_bytes(&case["input"]);
-        check_splits(&input, &file.display().to_string(), |pieces| {
-            gemini_stream(&case, pieces)
-        });
-    }
-    assert!(streams >= 2, "only {streams} Vertex stream fixtures");
+    check_case_file_splits("vertex", 2, gemini_stream);
 }
 
 // ---- Claude models on Vertex AI ----
@@ -126,78 +92,40 @@ fn include_usage(dir: &Path) -> bool {
 }
 
 fn claude_stream(pieces: &[&[u8]], include_usage: bool) -> Vec<u8> {
-    let mut t = StreamTranslator::new(CREATED, include_usage);
-    let mut out = Vec::new();
-    for piece in pieces {
-        out.extend(t.feed(piece));
-    }
-    out.extend(t.finish());
-    out
-}
-
-fn anthropic_cases() -> Vec<std::path::PathBuf> {
-    case_dirs("vertex_anthropic")
+    let stream = StreamTranslator::new(CREATED, include_usage);
+    feed_all(
+        stream,
+        pieces,
+        StreamTranslator::feed,
+        StreamTranslator::finish,
+    )
 }
 
 #[test]
 fn anthropic_golden_cases() {
-    let cases = anthropic_cases();
-    assert!(cases.len() >= 10, "only {} cases", cases.len());
-    for dir in &cases {
-        let mut checked = 0;
+    run_case_dirs("vertex_anthropic", 10, |case| {
+        let dir = case.dir();
         let over = read_text(dir, "model_override.txt");
-        if let Some(request) = read(dir, "request.json") {
-            match chat_request(&request, over.as_deref()) {
-                Ok(t) => {
-                    let body = parse(&t.messages.body, "translated request");
-                    check_json(
-                        dir,
-                        "upstream_request.json",
-                        &json!({"path": t.path, "body": body}),
-                    );
-                }
-                Err(e) => {
-                    let actual = json!({"status": e.status, "body": parse(&e.body(), "error")});
-                    check_json(dir, "error.json", &actual);
-                }
-            }
-            checked += 1;
+        if let Some(request) = case.input("request.json") {
+            let outcome = chat_request(&request, over.as_deref())
+                .map(|t| path_and_body(&t.path, &t.messages.body))
+                .map_err(openai_error_json);
+            check_outcome(dir, "upstream_request.json", outcome);
         }
-        if let Some(request) = read(dir, "messages_request.json") {
-            match messages_request(&request, over.as_deref()) {
-                Ok(t) => {
-                    let body = parse(&t.body, "rewritten request");
-                    check_json(
-                        dir,
-                        "upstream_messages.json",
-                        &json!({"path": t.path, "body": body}),
-                    );
-                }
-                Err(e) => {
-                    check_json(
-                        dir,
-                        "error.json",
-                        &json!({"status": e.status, "body": e.value()}),
-                    );
-                }
-            }
-            checked += 1;
+        if let Some(request) = case.input("messages_request.json") {
+            let outcome = messages_request(&request, over.as_deref())
+                .map(|t| path_and_body(&t.path, &t.body))
+                .map_err(anthropic_error_json);
+            check_outcome(dir, "upstream_messages.json", outcome);
         }
-        if let Some(request) = read(dir, "count_tokens_request.json") {
-            let actual = match count_tokens_request(&request, over.as_deref()) {
-                Ok(t) => json!({"path": t.path, "body": parse(&t.body, "rewritten request")}),
-                Err(e) => json!({"status": e.status, "body": e.value()}),
-            };
-            let name = if actual.get("path").is_some() {
-                "upstream_count_tokens.json"
-            } else {
-                "error.json"
-            };
-            check_json(dir, name, &actual);
-            checked += 1;
+        if let Some(request) = case.input("count_tokens_request.json") {
+            let outcome = count_tokens_request(&request, over.as_deref())
+                .map(|t| path_and_body(&t.path, &t.body))
+                .map_err(anthropic_error_json);
+            check_outcome(dir, "upstream_count_tokens.json", outcome);
         }
-        if let Some(upstream) = read(dir, "upstream_response.json") {
-            let status = read_text(dir, "status.txt").map_or(200, |s| s.parse::<u16>().unwrap());
+        if let Some(upstream) = case.input("upstream_response.json") {
+            let status = status(dir);
             let body = if status >= 400 {
                 let messages = messages_error(status, &upstream).map(|b| parse(&b, "error"));
                 check_json(dir, "messages_response.json", &json!(messages));
@@ -206,29 +134,18 @@ fn anthropic_golden_cases() {
                 translate_response(&upstream, CREATED).unwrap_or_else(|e| e.body())
             };
             check_json(dir, "response.json", &parse(&body, "translated response"));
-            checked += 1;
         }
-        if let Some(sse) = read(dir, "upstream_response.sse") {
+        if let Some(sse) = case.input("upstream_response.sse") {
             let out = claude_stream(&[&sse], include_usage(dir));
             check_bytes(dir, "response.sse", &out);
-            checked += 1;
         }
-        assert!(checked > 0, "{}: no fixture files", dir.display());
-    }
+    });
 }
 
 #[test]
 fn anthropic_streams_split_at_every_byte() {
-    let mut streams = 0;
-    for dir in anthropic_cases() {
-        let Some(sse) = read(&dir, "upstream_response.sse") else {
-            continue;
-        };
-        let usage = include_usage(&dir);
-        check_splits(&sse, &dir.display().to_string(), |pieces| {
-            claude_stream(pieces, usage)
-        });
-        streams += 1;
-    }
-    assert!(streams >= 2, "only {streams} stream captures");
+    check_case_dir_splits("vertex_anthropic", &["upstream_response.sse"], 2, |dir| {
+        let usage = include_usage(dir);
+        move |pieces: &[&[u8]]| claude_stream(pieces, usage)
+    });
 }
