@@ -10,60 +10,32 @@
 
 use super::error::translate_error;
 use super::request::translate_request;
-use super::response::translate_response;
-use super::stream::StreamTranslator;
 use crate::golden::{
-    CREATED, check_bytes, check_case_dir_splits, check_json, check_outcome, feed_all,
-    openai_error_json, parse, read, read_text, run_case_dirs, status,
+    check_claude_chat_answer, check_claude_chat_stream, check_claude_chat_stream_splits,
+    openai_error_json, parse, read, run_case_dirs,
 };
 use std::path::Path;
 
+/// Whether the client of a streaming case asked for usage.
 fn include_usage(dir: &Path) -> bool {
     let request = read(dir, "request.json").expect("a streaming case needs request.json");
     translate_request(&request, None).unwrap().include_usage
 }
 
-fn translate_stream(pieces: &[&[u8]], include_usage: bool) -> Vec<u8> {
-    let stream = StreamTranslator::new(CREATED, include_usage);
-    feed_all(
-        stream,
-        pieces,
-        StreamTranslator::feed,
-        StreamTranslator::finish,
-    )
-}
-
 #[test]
 fn golden_cases() {
     run_case_dirs("anthropic", 25, |case| {
-        let dir = case.dir();
-        if let Some(request) = case.input("request.json") {
-            let over = read_text(dir, "model_override.txt");
-            let outcome = translate_request(&request, over.as_deref())
+        case.check_request("request.json", "upstream_request.json", |request, over| {
+            translate_request(request, over)
                 .map(|t| parse(&t.body, "translated request"))
-                .map_err(openai_error_json);
-            check_outcome(dir, "upstream_request.json", outcome);
-        }
-        if let Some(upstream) = case.input("upstream_response.json") {
-            let status = status(dir);
-            let body = if status >= 400 {
-                translate_error(status, &upstream)
-            } else {
-                translate_response(&upstream, CREATED).unwrap_or_else(|e| e.body())
-            };
-            check_json(dir, "response.json", &parse(&body, "translated response"));
-        }
-        if let Some(sse) = case.input("upstream_response.sse") {
-            let out = translate_stream(&[&sse], include_usage(dir));
-            check_bytes(dir, "response.sse", &out);
-        }
+                .map_err(openai_error_json)
+        });
+        check_claude_chat_answer(case, translate_error);
+        check_claude_chat_stream(case, include_usage);
     });
 }
 
 #[test]
 fn streams_split_at_every_byte_give_the_same_output() {
-    check_case_dir_splits("anthropic", &["upstream_response.sse"], 5, |dir| {
-        let usage = include_usage(dir);
-        move |pieces: &[&[u8]]| translate_stream(pieces, usage)
-    });
+    check_claude_chat_stream_splits("anthropic", 5, include_usage);
 }

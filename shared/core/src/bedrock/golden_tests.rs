@@ -84,13 +84,12 @@ fn described_frames(description: &Value) -> Vec<Frame> {
 fn golden_cases() {
     run_case_dirs("bedrock", 30, |case| {
         let dir = case.dir();
-        let over = read_text(dir, "model_override.txt");
-        if let Some(request) = case.input("request.json") {
-            let outcome = translate_request(&request, over.as_deref())
+        case.check_request("request.json", "upstream_request.json", |request, over| {
+            translate_request(request, over)
                 .map(|t| path_and_body(&t.path, &t.body))
-                .map_err(openai_error_json);
-            check_outcome(dir, "upstream_request.json", outcome);
-        }
+                .map_err(openai_error_json)
+        });
+        let over = read_text(dir, "model_override.txt");
         let embeddings = case.input("embeddings_request.json").map(|request| {
             let translated = embeddings_request(&request, over.as_deref());
             let outcome = translated

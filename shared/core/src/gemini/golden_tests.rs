@@ -8,54 +8,48 @@ use super::request::chat_request;
 use super::response::{ResponseContext, chat_response};
 use super::stream::ChatStream;
 use crate::golden::{
-    CREATED, chat_request_fields, check_case_file_splits, embeddings_request_case,
-    embeddings_response_case, error_case, feed_all, json_bytes, openai_error_fields,
-    run_case_files, sse_payloads, stream_case,
+    CREATED, OpenAiCases, chat_request_fields, check_case_file_splits, feed_all, parse,
+    run_case_files, sse_payloads,
 };
 use serde_json::{Value, json};
 
+/// The response context of a case: its `model`, else a default.
 fn context(case: &Value) -> ResponseContext {
+    let model = case["model"].as_str().unwrap_or("gemini-2.0-flash").into();
     ResponseContext {
-        model: case["model"]
-            .as_str()
-            .unwrap_or("gemini-2.0-flash")
-            .to_string(),
+        model,
         created: CREATED,
     }
 }
 
+/// The translated stream of a case (`include_usage` as it says) fed `chunks`.
 fn stream_output(case: &Value, chunks: &[&[u8]]) -> Vec<u8> {
-    let include_usage = case["include_usage"].as_bool().unwrap_or(false);
-    let stream = ChatStream::new(context(case), include_usage);
+    let stream = ChatStream::new(context(case), case["include_usage"] == true);
     feed_all(stream, chunks, ChatStream::feed, ChatStream::finish)
 }
 
-/// The actual output of a case, in the form its `expected` member has.
-fn run(case: &Value) -> Value {
-    let input = &case["input"];
-    let model_override = case["model_override"].as_str();
-    match case["case"].as_str().unwrap() {
-        "chat_request" => match chat_request(&json_bytes(input), model_override) {
-            Ok(r) => chat_request_fields(&r.path, &r.body, r.stream, r.include_usage),
-            Err(e) => openai_error_fields(e),
-        },
-        "embeddings_request" => {
-            embeddings_request_case(embeddings_request(&json_bytes(input), model_override))
-        }
-        "chat_response" => {
-            let out = chat_response(&json_bytes(input), &context(case)).unwrap();
-            serde_json::from_slice(&out).unwrap()
-        }
-        "embeddings_response" => embeddings_response_case(case, embeddings_response),
-        "stream" => stream_case(case, stream_output),
-        "error" => error_case(case, error_response),
-        other => panic!("unknown case kind {other}"),
-    }
-}
+/// How each case kind is translated.
+const CASES: OpenAiCases = OpenAiCases {
+    embeddings_kinds: ["embeddings_request", "embeddings_response"],
+    chat_request: |body, over| {
+        let r = chat_request(body, over)?;
+        Ok(chat_request_fields(
+            &r.path,
+            &r.body,
+            r.stream,
+            r.include_usage,
+        ))
+    },
+    embeddings_request,
+    chat_response: |case, body| parse(&chat_response(body, &context(case)).unwrap(), "output"),
+    embeddings_response,
+    stream: stream_output,
+    error: error_response,
+};
 
 #[test]
 fn golden_fixtures() {
-    run_case_files("gemini", 25, run);
+    run_case_files("gemini", 25, |case| CASES.run(case));
 }
 
 /// Every stream fixture gives the same output when split in two at every byte, and when

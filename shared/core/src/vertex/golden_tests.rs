@@ -22,61 +22,64 @@ use super::anthropic::{
     chat_request, count_tokens_request, messages_error, messages_request, openai_error,
 };
 use super::embeddings::{predict_request, predict_response};
-use crate::anthropic::response::translate_response;
-use crate::anthropic::stream::StreamTranslator;
 use crate::gemini::error::error_response;
 use crate::gemini::path::GeminiApi;
 use crate::gemini::request::chat_request_for;
 use crate::gemini::response::{ResponseContext, chat_response};
 use crate::gemini::stream::ChatStream;
 use crate::golden::{
-    CREATED, anthropic_error_json, chat_request_fields, check_bytes, check_case_dir_splits,
-    check_case_file_splits, check_json, check_outcome, embeddings_request_case,
-    embeddings_response_case, error_case, feed_all, json_bytes, openai_error_fields,
-    openai_error_json, parse, path_and_body, read, read_text, run_case_dirs, run_case_files,
-    status, stream_case,
+    CREATED, OpenAiCases, anthropic_error_json, chat_request_fields, check_case_file_splits,
+    check_claude_chat_answer, check_claude_chat_stream, check_claude_chat_stream_splits,
+    check_json, feed_all, openai_error_json, parse, path_and_body, read, run_case_dirs,
+    run_case_files,
 };
 use serde_json::{Value, json};
 use std::path::Path;
 
 // ---- Gemini models on Vertex AI ----
 
+/// The response context of a case: its `model`, else a default.
 fn gemini_context(case: &Value) -> ResponseContext {
+    let model = case["model"].as_str().unwrap_or("gemini-2.5-flash").into();
     ResponseContext {
-        model: case["model"].as_str().unwrap_or("gemini-2.5-flash").into(),
+        model,
         created: CREATED,
     }
 }
 
+/// The translated stream of a case (`include_usage` as it says) fed `chunks`.
 fn gemini_stream(case: &Value, chunks: &[&[u8]]) -> Vec<u8> {
-    let include_usage = case["include_usage"].as_bool().unwrap_or(false);
-    let stream = ChatStream::new(gemini_context(case), include_usage);
+    let stream = ChatStream::new(gemini_context(case), case["include_usage"] == true);
     feed_all(stream, chunks, ChatStream::feed, ChatStream::finish)
 }
 
-fn run_gemini(case: &Value) -> Value {
-    let input = json_bytes(&case["input"]);
-    let model_override = case["model_override"].as_str();
-    match case["case"].as_str().unwrap() {
-        "chat_request" => match chat_request_for(GeminiApi::Vertex, &input, model_override) {
-            Ok(r) => chat_request_fields(&r.path, &r.body, r.stream, r.include_usage),
-            Err(e) => openai_error_fields(e),
-        },
-        "predict_request" => embeddings_request_case(predict_request(&input, model_override)),
-        "predict_response" => embeddings_response_case(case, predict_response),
-        "chat_response" => parse(
-            &chat_response(&input, &gemini_context(case)).unwrap(),
+/// How each Gemini case kind is translated.
+const GEMINI_CASES: OpenAiCases = OpenAiCases {
+    embeddings_kinds: ["predict_request", "predict_response"],
+    chat_request: |body, over| {
+        let r = chat_request_for(GeminiApi::Vertex, body, over)?;
+        Ok(chat_request_fields(
+            &r.path,
+            &r.body,
+            r.stream,
+            r.include_usage,
+        ))
+    },
+    embeddings_request: predict_request,
+    chat_response: |case, body| {
+        parse(
+            &chat_response(body, &gemini_context(case)).unwrap(),
             "output",
-        ),
-        "stream" => stream_case(case, gemini_stream),
-        "error" => error_case(case, error_response),
-        other => panic!("unknown case kind {other}"),
-    }
-}
+        )
+    },
+    embeddings_response: predict_response,
+    stream: gemini_stream,
+    error: error_response,
+};
 
 #[test]
 fn gemini_golden_fixtures() {
-    run_case_files("vertex", 10, run_gemini);
+    run_case_files("vertex", 10, |case| GEMINI_CASES.run(case));
 }
 
 #[test]
@@ -86,66 +89,48 @@ fn gemini_streams_split_at_every_byte() {
 
 // ---- Claude models on Vertex AI ----
 
+/// Whether the client of a streaming case asked for usage.
 fn include_usage(dir: &Path) -> bool {
     let request = read(dir, "request.json").expect("a streaming case needs request.json");
     chat_request(&request, None).unwrap().messages.include_usage
 }
 
-fn claude_stream(pieces: &[&[u8]], include_usage: bool) -> Vec<u8> {
-    let stream = StreamTranslator::new(CREATED, include_usage);
-    feed_all(
-        stream,
-        pieces,
-        StreamTranslator::feed,
-        StreamTranslator::finish,
-    )
-}
-
 #[test]
 fn anthropic_golden_cases() {
     run_case_dirs("vertex_anthropic", 10, |case| {
-        let dir = case.dir();
-        let over = read_text(dir, "model_override.txt");
-        if let Some(request) = case.input("request.json") {
-            let outcome = chat_request(&request, over.as_deref())
+        case.check_request("request.json", "upstream_request.json", |request, over| {
+            chat_request(request, over)
                 .map(|t| path_and_body(&t.path, &t.messages.body))
-                .map_err(openai_error_json);
-            check_outcome(dir, "upstream_request.json", outcome);
-        }
-        if let Some(request) = case.input("messages_request.json") {
-            let outcome = messages_request(&request, over.as_deref())
-                .map(|t| path_and_body(&t.path, &t.body))
-                .map_err(anthropic_error_json);
-            check_outcome(dir, "upstream_messages.json", outcome);
-        }
-        if let Some(request) = case.input("count_tokens_request.json") {
-            let outcome = count_tokens_request(&request, over.as_deref())
-                .map(|t| path_and_body(&t.path, &t.body))
-                .map_err(anthropic_error_json);
-            check_outcome(dir, "upstream_count_tokens.json", outcome);
-        }
-        if let Some(upstream) = case.input("upstream_response.json") {
-            let status = status(dir);
-            let body = if status >= 400 {
-                let messages = messages_error(status, &upstream).map(|b| parse(&b, "error"));
-                check_json(dir, "messages_response.json", &json!(messages));
-                openai_error(status, &upstream)
-            } else {
-                translate_response(&upstream, CREATED).unwrap_or_else(|e| e.body())
-            };
-            check_json(dir, "response.json", &parse(&body, "translated response"));
-        }
-        if let Some(sse) = case.input("upstream_response.sse") {
-            let out = claude_stream(&[&sse], include_usage(dir));
-            check_bytes(dir, "response.sse", &out);
-        }
+                .map_err(openai_error_json)
+        });
+        case.check_request(
+            "messages_request.json",
+            "upstream_messages.json",
+            |request, over| {
+                messages_request(request, over)
+                    .map(|t| path_and_body(&t.path, &t.body))
+                    .map_err(anthropic_error_json)
+            },
+        );
+        case.check_request(
+            "count_tokens_request.json",
+            "upstream_count_tokens.json",
+            |request, over| {
+                count_tokens_request(request, over)
+                    .map(|t| path_and_body(&t.path, &t.body))
+                    .map_err(anthropic_error_json)
+            },
+        );
+        check_claude_chat_answer(case, |status, upstream| {
+            let messages = messages_error(status, upstream).map(|b| parse(&b, "error"));
+            check_json(case.dir(), "messages_response.json", &json!(messages));
+            openai_error(status, upstream)
+        });
+        check_claude_chat_stream(case, include_usage);
     });
 }
 
 #[test]
 fn anthropic_streams_split_at_every_byte() {
-    check_case_dir_splits("vertex_anthropic", &["upstream_response.sse"], 2, |dir| {
-        let usage = include_usage(dir);
-        move |pieces: &[&[u8]]| claude_stream(pieces, usage)
-    });
+    check_claude_chat_stream_splits("vertex_anthropic", 2, include_usage);
 }

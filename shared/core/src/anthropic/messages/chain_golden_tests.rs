@@ -17,8 +17,8 @@ use crate::chat_schema::{
 };
 use crate::gemini::path::GeminiApi;
 use crate::golden::{
-    CREATED, Case, anthropic_error_json, check_bytes, check_case_dir_splits, check_json,
-    check_outcome, feed_all, parse, read, read_text, run_case_dirs, status,
+    CREATED, Case, anthropic_error_json, check_bytes, check_case_dir_splits, check_json, feed_all,
+    parse, read, run_case_dirs, status,
 };
 use serde_json::{Value, json};
 use std::path::Path;
@@ -82,16 +82,12 @@ fn golden_cases() {
         let schema = schema.as_ref();
         total += run_case_dirs(&format!("messages_chain/{name}"), 4, |case| {
             let dir = case.dir();
-            if let Some(request) = case.input("request.json") {
-                let over = read_text(dir, "model_override.txt");
-                let outcome = chain_request(schema, &request, over.as_deref(), CREATED)
-                    .map(|r| {
-                        let body = parse(&r.body, "upstream request");
-                        json!({"path": r.path, "stream": r.stream, "body": body})
-                    })
-                    .map_err(anthropic_error_json);
-                check_outcome(dir, "upstream_request.json", outcome);
-            }
+            case.check_request("request.json", "upstream_request.json", |request, over| {
+                let r =
+                    chain_request(schema, request, over, CREATED).map_err(anthropic_error_json)?;
+                let body = parse(&r.body, "upstream request");
+                Ok(json!({"path": r.path, "stream": r.stream, "body": body}))
+            });
             if let Some(upstream) = case.input("upstream_response.json") {
                 let head = head(dir);
                 let answer = answer(schema, dir, false);

@@ -15,8 +15,8 @@ use super::request::translate_request;
 use super::response::translate_response;
 use super::stream::StreamTranslator;
 use crate::golden::{
-    anthropic_error_json, check_bytes, check_case_dir_splits, check_json, check_outcome, feed_all,
-    parse, read_text, run_case_dirs, status,
+    anthropic_error_json, check_bytes, check_case_dir_splits, check_json, feed_all, parse,
+    run_case_dirs, status,
 };
 
 fn translate_stream(pieces: &[&[u8]]) -> Vec<u8> {
@@ -33,17 +33,12 @@ fn translate_stream(pieces: &[&[u8]]) -> Vec<u8> {
 fn golden_cases() {
     run_case_dirs("anthropic_messages", 25, |case| {
         let dir = case.dir();
-        if let Some(request) = case.input("request.json") {
-            let over = read_text(dir, "model_override.txt");
-            let outcome = translate_request(&request, over.as_deref())
-                .map(|t| {
-                    let body = parse(&t.body, "translated request");
-                    assert_eq!(t.stream, body["stream"] == true, "{}", dir.display());
-                    body
-                })
-                .map_err(anthropic_error_json);
-            check_outcome(dir, "upstream_request.json", outcome);
-        }
+        case.check_request("request.json", "upstream_request.json", |request, over| {
+            let t = translate_request(request, over).map_err(anthropic_error_json)?;
+            let body = parse(&t.body, "translated request");
+            assert_eq!(t.stream, body["stream"] == true, "{}", dir.display());
+            Ok(body)
+        });
         if let Some(upstream) = case.input("upstream_response.json") {
             let status = status(dir);
             let actual = if status >= 400 {

@@ -24,12 +24,11 @@
 use super::count_tokens::{count_tokens_request, count_tokens_response};
 use super::stream::{ChatStream, MessagesStream};
 use super::{chat_request, messages_error, messages_request, openai_error};
-use crate::anthropic::response::translate_response;
 use crate::bedrock::eventstream::Frame;
 use crate::golden::{
-    CREATED, anthropic_error_json, check_bytes, check_case_dir_splits, check_event_stream_capture,
-    check_json, check_outcome, feed_all, openai_error_json, parse, path_and_body, read, read_text,
-    run_case_dirs, status,
+    CREATED, anthropic_error_json, check_bytes, check_case_dir_splits, check_claude_chat_answer,
+    check_event_stream_capture, check_json, feed_all, openai_error_json, parse, path_and_body,
+    read, read_text, run_case_dirs,
 };
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -99,27 +98,30 @@ fn count_tokens_json(path: &str, body: &[u8]) -> Value {
 fn golden_cases() {
     run_case_dirs("bedrock_anthropic", 10, |case| {
         let dir = case.dir();
-        let over = read_text(dir, "model_override.txt");
-        if let Some(request) = case.input("request.json") {
-            let outcome = chat_request(&request, over.as_deref())
+        let beta = read_text(dir, "anthropic_beta.txt");
+        case.check_request("request.json", "upstream_request.json", |request, over| {
+            chat_request(request, over)
                 .map(|t| path_and_body(&t.path, &t.messages.body))
-                .map_err(openai_error_json);
-            check_outcome(dir, "upstream_request.json", outcome);
-        }
-        if let Some(request) = case.input("messages_request.json") {
-            let beta = read_text(dir, "anthropic_beta.txt");
-            let outcome = messages_request(&request, over.as_deref(), beta.as_deref())
-                .map(|t| path_and_body(&t.path, &t.body))
-                .map_err(anthropic_error_json);
-            check_outcome(dir, "upstream_messages.json", outcome);
-        }
-        if let Some(request) = case.input("count_tokens_request.json") {
-            let beta = read_text(dir, "anthropic_beta.txt");
-            let outcome = count_tokens_request(&request, over.as_deref(), beta.as_deref())
-                .map(|t| count_tokens_json(&t.path, &t.body))
-                .map_err(anthropic_error_json);
-            check_outcome(dir, "upstream_count_tokens.json", outcome);
-        }
+                .map_err(openai_error_json)
+        });
+        case.check_request(
+            "messages_request.json",
+            "upstream_messages.json",
+            |request, over| {
+                messages_request(request, over, beta.as_deref())
+                    .map(|t| path_and_body(&t.path, &t.body))
+                    .map_err(anthropic_error_json)
+            },
+        );
+        case.check_request(
+            "count_tokens_request.json",
+            "upstream_count_tokens.json",
+            |request, over| {
+                count_tokens_request(request, over, beta.as_deref())
+                    .map(|t| count_tokens_json(&t.path, &t.body))
+                    .map_err(anthropic_error_json)
+            },
+        );
         if let Some(upstream) = case.input("upstream_count_tokens_response.json") {
             let actual = match count_tokens_response(&upstream) {
                 Ok(body) => parse(&body, "count_tokens answer"),
@@ -127,18 +129,12 @@ fn golden_cases() {
             };
             check_json(dir, "count_tokens_response.json", &actual);
         }
-        if let Some(upstream) = case.input("upstream_response.json") {
-            let status = status(dir);
-            let body = if status >= 400 {
-                let error_type = read_text(dir, "error_type.txt");
-                let messages = messages_error(status, error_type.as_deref(), &upstream);
-                check_json(dir, "messages_response.json", &messages.value());
-                openai_error(status, error_type.as_deref(), &upstream)
-            } else {
-                translate_response(&upstream, CREATED).unwrap_or_else(|e| e.body())
-            };
-            check_json(dir, "response.json", &parse(&body, "translated response"));
-        }
+        check_claude_chat_answer(case, |status, upstream| {
+            let error_type = read_text(dir, "error_type.txt");
+            let messages = messages_error(status, error_type.as_deref(), upstream);
+            check_json(dir, "messages_response.json", &messages.value());
+            openai_error(status, error_type.as_deref(), upstream)
+        });
         check_event_stream_capture(dir, "upstream_events.json", described_frames);
         if let Some(bin) = case.input("upstream_response.bin") {
             check_bytes(
