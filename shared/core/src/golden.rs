@@ -17,6 +17,7 @@ pub use case_dirs::{
 pub use case_files::{OpenAiCases, chat_request_fields, check_case_file_splits, run_case_files};
 pub use claude::{
     check_claude_chat_answer, check_claude_chat_stream, check_claude_chat_stream_splits,
+    check_claude_requests,
 };
 
 use serde_json::Value;

@@ -1,11 +1,49 @@
 //! What the golden tests of the Claude backends (Anthropic, Vertex AI, Bedrock InvokeModel)
-//! share: Claude's answers translated for OpenAI chat clients.
+//! share: the requests rewritten for the cloud backends, Claude's answers translated for
+//! OpenAI chat clients.
 
-use super::status;
-use super::{CREATED, Case, check_bytes, check_case_dir_splits, check_json, feed_all, parse};
+use super::{
+    CREATED, Case, anthropic_error_json, check_bytes, check_case_dir_splits, check_json, feed_all,
+    openai_error_json, parse, path_and_body, status,
+};
+use crate::anthropic::messages::error::AnthropicError;
+use crate::anthropic::request::PathChatRequest;
 use crate::anthropic::response::translate_response;
 use crate::anthropic::stream::StreamTranslator;
+use crate::openai::error::OpenAiError;
+use serde_json::Value;
 use std::path::Path;
+
+/// A request body and model override to the rewritten request as the expected file shows
+/// it, or the refusal.
+type Rewrite<'a, E> = &'a dyn Fn(&[u8], Option<&str>) -> Result<Value, E>;
+
+/// Checks the requests of a case for a Claude cloud backend (Vertex AI, Bedrock), each when
+/// the case has it, refusals against `error.json`: `request.json` (an OpenAI chat client)
+/// translated by `chat` against `upstream_request.json` (`{"path", "body"}`), `messages_request.json` (an
+/// Anthropic Messages client) by `messages` against `upstream_messages.json`, and
+/// `count_tokens_request.json` by `count_tokens` against `upstream_count_tokens.json`.
+pub fn check_claude_requests(
+    case: &Case,
+    chat: fn(&[u8], Option<&str>) -> Result<PathChatRequest, OpenAiError>,
+    messages: Rewrite<AnthropicError>,
+    count_tokens: Rewrite<AnthropicError>,
+) {
+    case.check_request("request.json", "upstream_request.json", |body, over| {
+        let t = chat(body, over).map_err(openai_error_json)?;
+        Ok(path_and_body(&t.path, &t.messages.body))
+    });
+    case.check_request(
+        "messages_request.json",
+        "upstream_messages.json",
+        |body, over| messages(body, over).map_err(anthropic_error_json),
+    );
+    case.check_request(
+        "count_tokens_request.json",
+        "upstream_count_tokens.json",
+        |body, over| count_tokens(body, over).map_err(anthropic_error_json),
+    );
+}
 
 /// Claude's SSE stream fed `pieces` and translated into OpenAI chunks (with the usage chunk
 /// when `include_usage`).

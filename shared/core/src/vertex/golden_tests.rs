@@ -28,10 +28,9 @@ use crate::gemini::request::chat_request_for;
 use crate::gemini::response::{ResponseContext, chat_response};
 use crate::gemini::stream::ChatStream;
 use crate::golden::{
-    CREATED, OpenAiCases, anthropic_error_json, chat_request_fields, check_case_file_splits,
-    check_claude_chat_answer, check_claude_chat_stream, check_claude_chat_stream_splits,
-    check_json, feed_all, openai_error_json, parse, path_and_body, read, run_case_dirs,
-    run_case_files,
+    CREATED, OpenAiCases, chat_request_fields, check_case_file_splits, check_claude_chat_answer,
+    check_claude_chat_stream, check_claude_chat_stream_splits, check_claude_requests, check_json,
+    feed_all, parse, path_and_body, read, run_case_dirs, run_case_files,
 };
 use serde_json::{Value, json};
 use std::path::Path;
@@ -98,27 +97,16 @@ fn include_usage(dir: &Path) -> bool {
 #[test]
 fn anthropic_golden_cases() {
     run_case_dirs("vertex_anthropic", 10, |case| {
-        case.check_request("request.json", "upstream_request.json", |request, over| {
-            chat_request(request, over)
-                .map(|t| path_and_body(&t.path, &t.messages.body))
-                .map_err(openai_error_json)
-        });
-        case.check_request(
-            "messages_request.json",
-            "upstream_messages.json",
-            |request, over| {
-                messages_request(request, over)
-                    .map(|t| path_and_body(&t.path, &t.body))
-                    .map_err(anthropic_error_json)
+        check_claude_requests(
+            case,
+            chat_request,
+            &|body, over| {
+                let t = messages_request(body, over)?;
+                Ok(path_and_body(&t.path, &t.body))
             },
-        );
-        case.check_request(
-            "count_tokens_request.json",
-            "upstream_count_tokens.json",
-            |request, over| {
-                count_tokens_request(request, over)
-                    .map(|t| path_and_body(&t.path, &t.body))
-                    .map_err(anthropic_error_json)
+            &|body, over| {
+                let t = count_tokens_request(body, over)?;
+                Ok(path_and_body(&t.path, &t.body))
             },
         );
         check_claude_chat_answer(case, |status, upstream| {

@@ -27,7 +27,7 @@ use super::{chat_request, messages_error, messages_request, openai_error};
 use crate::bedrock::eventstream::Frame;
 use crate::golden::{
     CREATED, anthropic_error_json, check_bytes, check_case_dir_splits, check_claude_chat_answer,
-    check_event_stream_capture, check_json, feed_all, openai_error_json, parse, path_and_body,
+    check_claude_requests, check_event_stream_capture, check_json, feed_all, parse, path_and_body,
     read, read_text, run_case_dirs,
 };
 use base64::Engine;
@@ -99,27 +99,16 @@ fn golden_cases() {
     run_case_dirs("bedrock_anthropic", 10, |case| {
         let dir = case.dir();
         let beta = read_text(dir, "anthropic_beta.txt");
-        case.check_request("request.json", "upstream_request.json", |request, over| {
-            chat_request(request, over)
-                .map(|t| path_and_body(&t.path, &t.messages.body))
-                .map_err(openai_error_json)
-        });
-        case.check_request(
-            "messages_request.json",
-            "upstream_messages.json",
-            |request, over| {
-                messages_request(request, over, beta.as_deref())
-                    .map(|t| path_and_body(&t.path, &t.body))
-                    .map_err(anthropic_error_json)
+        check_claude_requests(
+            case,
+            chat_request,
+            &|body, over| {
+                let t = messages_request(body, over, beta.as_deref())?;
+                Ok(path_and_body(&t.path, &t.body))
             },
-        );
-        case.check_request(
-            "count_tokens_request.json",
-            "upstream_count_tokens.json",
-            |request, over| {
-                count_tokens_request(request, over, beta.as_deref())
-                    .map(|t| count_tokens_json(&t.path, &t.body))
-                    .map_err(anthropic_error_json)
+            &|body, over| {
+                let t = count_tokens_request(body, over, beta.as_deref())?;
+                Ok(count_tokens_json(&t.path, &t.body))
             },
         );
         if let Some(upstream) = case.input("upstream_count_tokens_response.json") {
