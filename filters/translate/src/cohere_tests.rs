@@ -1,6 +1,6 @@
 use crate::test_support::{
     assert_length_fixed, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
-    filter, header, openai_events, respond, translated,
+    assert_sent, filter, header, json_answer, openai_events, respond, translated,
 };
 use serde_json::{Value, json};
 
@@ -17,14 +17,9 @@ fn chat_request_becomes_v2_chat() {
         CHAT,
         &[("x-aigw-model-override", "command-r-plus")],
     );
-    assert_eq!(header(&h.request_headers, ":path"), Some("/proxy/v2/chat"));
-    assert!(header(&h.request_headers, "x-aigw-model-override").is_none());
-    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
-    assert_eq!(
-        body,
-        json!({"model":"command-r-plus","messages":[{"role":"system","content":"Be brief."},
-               {"role":"user","content":"hi"}]})
-    );
+    let body = json!({"model":"command-r-plus","messages":[{"role":"system","content":"Be brief."},
+                      {"role":"user","content":"hi"}]});
+    assert_sent(&h, "/proxy/v2/chat", &body);
     assert_request_length_fixed(&h);
 }
 
@@ -33,9 +28,13 @@ fn buffered_response_is_openai_with_length_fixed() {
     let mut f = filter(CONFIG);
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"id":"r1","finish_reason":"COMPLETE","message":{"role":"assistant","content":[{"type":"text","text":"Hey"}]},"usage":{"billed_units":{"input_tokens":3,"output_tokens":1},"tokens":{"input_tokens":3,"output_tokens":1}}}"#;
-    respond(&mut h, "200", "application/json", &[]);
-    let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (out, v) = json_answer(
+        &mut h,
+        &mut f,
+        "200",
+        &[],
+        &[&upstream[..40], &upstream[40..]],
+    );
     assert_eq!(v["object"], "chat.completion");
     assert_eq!(v["id"], "chatcmpl-r1");
     assert_eq!(v["model"], "command-a-03-2025");
@@ -92,9 +91,7 @@ fn embeddings_round_trip() {
     );
     let upstream =
         br#"{"embeddings":{"float":[[0.5],[-0.5]]},"meta":{"billed_units":{"input_tokens":2}}}"#;
-    respond(&mut h, "200", "application/json", &[]);
-    let out = h.run_response(&mut f, &[upstream]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (_, v) = json_answer(&mut h, &mut f, "200", &[], &[upstream]);
     assert_eq!(
         v["data"][1],
         json!({"object":"embedding","index":1,"embedding":[-0.5]})
@@ -108,9 +105,7 @@ fn cohere_error_becomes_openai_error_with_status_kept() {
     let mut f = filter(CONFIG);
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"message":"invalid api token"}"#;
-    respond(&mut h, "401", "application/json", &[]);
-    let out = h.run_response(&mut f, &[upstream]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (out, v) = json_answer(&mut h, &mut f, "401", &[], &[upstream]);
     assert_eq!(
         v,
         json!({"error":{"message":"invalid api token","type":"authentication_error","param":null,"code":null}})
@@ -126,9 +121,7 @@ fn unreadable_or_failed_success_body_becomes_502() {
     for body in [&b"not json"[..], failed] {
         let mut f = filter(CONFIG);
         let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
-        respond(&mut h, "200", "application/json", &[]);
-        let out = h.run_response(&mut f, &[body]);
-        let v: Value = serde_json::from_slice(&out).unwrap();
+        let (_, v) = json_answer(&mut h, &mut f, "200", &[], &[body]);
         assert_eq!(header(&h.response_headers, ":status"), Some("502"));
         assert_eq!(v["error"]["type"], "server_error");
     }

@@ -1,8 +1,8 @@
 use crate::test_support::{
     assert_length_fixed, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
-    filter, header, openai_events, respond, translated,
+    assert_sent, filter, header, json_answer, openai_events, respond, translated,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 const CONFIG: &str = r#"{"role":"backend","backend":"gem","schema":"Gemini"}"#;
 const CHAT: &str = r#"{"model":"gemini-2.0-flash","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}"#;
@@ -17,16 +17,12 @@ fn chat_request_becomes_generate_content() {
         CHAT,
         &[("x-aigw-model-override", "gemini-1.5-pro")],
     );
-    assert_eq!(
-        header(&h.request_headers, ":path"),
-        Some("/proxy/v1beta/models/gemini-1.5-pro:generateContent")
-    );
-    assert!(header(&h.request_headers, "x-aigw-model-override").is_none());
-    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
-    assert_eq!(
-        body,
-        json!({"systemInstruction":{"parts":[{"text":"Be brief."}]},
-               "contents":[{"role":"user","parts":[{"text":"hi"}]}]})
+    let body = json!({"systemInstruction":{"parts":[{"text":"Be brief."}]},
+                      "contents":[{"role":"user","parts":[{"text":"hi"}]}]});
+    assert_sent(
+        &h,
+        "/proxy/v1beta/models/gemini-1.5-pro:generateContent",
+        &body,
     );
     assert_request_length_fixed(&h);
 }
@@ -36,9 +32,13 @@ fn buffered_response_is_openai_with_length_fixed() {
     let mut f = filter(CONFIG);
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"candidates":[{"content":{"role":"model","parts":[{"text":"Hey"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1,"totalTokenCount":4},"modelVersion":"gemini-2.0-flash-001"}"#;
-    respond(&mut h, "200", "application/json", &[]);
-    let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (out, v) = json_answer(
+        &mut h,
+        &mut f,
+        "200",
+        &[],
+        &[&upstream[..40], &upstream[40..]],
+    );
     assert_eq!(v["object"], "chat.completion");
     assert_eq!(v["model"], "gemini-2.0-flash-001");
     assert_eq!(v["created"], 1_700_000_000);
@@ -88,9 +88,7 @@ fn embeddings_round_trip() {
         Some("/v1beta/models/text-embedding-004:batchEmbedContents")
     );
     let upstream = br#"{"embeddings":[{"values":[0.5]},{"values":[-0.5]}]}"#;
-    respond(&mut h, "200", "application/json", &[]);
-    let out = h.run_response(&mut f, &[upstream]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (_, v) = json_answer(&mut h, &mut f, "200", &[], &[upstream]);
     assert_eq!(
         v["data"][1],
         json!({"object":"embedding","index":1,"embedding":[-0.5]})
@@ -104,9 +102,7 @@ fn google_error_becomes_openai_error_with_status_kept() {
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream =
         br#"{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED"}}"#;
-    respond(&mut h, "429", "application/json", &[]);
-    let out = h.run_response(&mut f, &[upstream]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (out, v) = json_answer(&mut h, &mut f, "429", &[], &[upstream]);
     assert_eq!(
         v,
         json!({"error":{"message":"Quota exceeded.","type":"rate_limit_error","param":null,"code":"RESOURCE_EXHAUSTED"}})
@@ -119,9 +115,7 @@ fn google_error_becomes_openai_error_with_status_kept() {
 fn unreadable_success_body_becomes_502() {
     let mut f = filter(CONFIG);
     let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
-    respond(&mut h, "200", "application/json", &[]);
-    let out = h.run_response(&mut f, &[b"not json"]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (_, v) = json_answer(&mut h, &mut f, "200", &[], &[b"not json"]);
     assert_eq!(header(&h.response_headers, ":status"), Some("502"));
     assert_eq!(v["error"]["type"], "server_error");
 }

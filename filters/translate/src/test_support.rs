@@ -40,7 +40,25 @@ pub fn request(
     (h, hs, bs)
 }
 
-/// [`request`] of a body the filter translates: held at the headers, passed on at the end.
+/// [`request`] of a body the filter rewrites: held at the headers, passed on at the end.
+pub fn forwarded(
+    f: &mut TranslateFilter,
+    path: &str,
+    body: &str,
+    extra: &[(&str, &str)],
+) -> TestHost {
+    let (h, hs, bs) = request(f, path, body, extra);
+    assert_eq!(
+        (hs, bs),
+        (HeadersStatus::StopIteration, Some(BodyStatus::Continue)),
+        "{:?}",
+        h.local_reply
+    );
+    h
+}
+
+/// [`forwarded`] with a stale request `content-length` (which the filter must fix) before
+/// the `extra` headers.
 pub fn translated(
     f: &mut TranslateFilter,
     path: &str,
@@ -49,10 +67,16 @@ pub fn translated(
 ) -> TestHost {
     let mut headers = vec![("content-length", "999")];
     headers.extend_from_slice(extra);
-    let (h, hs, bs) = request(f, path, body, &headers);
-    assert_eq!(hs, HeadersStatus::StopIteration);
-    assert_eq!(bs, Some(BodyStatus::Continue), "{:?}", h.local_reply);
-    h
+    forwarded(f, path, body, &headers)
+}
+
+/// Asserts that the request goes upstream to `path` with the JSON body `body`, the model
+/// override header consumed.
+pub fn assert_sent(h: &TestHost, path: &str, body: &Value) {
+    assert_eq!(header(&h.request_headers, ":path"), Some(path));
+    assert!(header(&h.request_headers, "x-aigw-model-override").is_none());
+    let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
+    assert_eq!(&sent, body);
 }
 
 /// Sets the upstream response headers: `:status`, `content-type`, a stale `content-length`
@@ -66,6 +90,21 @@ pub fn respond(h: &mut TestHost, status: &str, content_type: &str, extra: &[(&st
     for (k, v) in extra {
         h.response_headers.push(((*k).into(), (*v).into()));
     }
+}
+
+/// A JSON upstream answer: [`respond`] with `status`, `application/json` and `extra`, then
+/// the body `pieces` through `f`; returns what the client gets, as bytes and parsed.
+pub fn json_answer(
+    h: &mut TestHost,
+    f: &mut TranslateFilter,
+    status: &str,
+    extra: &[(&str, &str)],
+    pieces: &[&[u8]],
+) -> (Vec<u8>, Value) {
+    respond(h, status, "application/json", extra);
+    let out = h.run_response(f, pieces);
+    let v = serde_json::from_slice(&out).unwrap();
+    (out, v)
 }
 
 /// Asserts that the response `content-length` is the length of the body `out`.
