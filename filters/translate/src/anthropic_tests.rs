@@ -1,5 +1,5 @@
 use crate::test_support::{
-    assert_length_fixed, assert_request_length_fixed, assert_sent, filter, header, json_answer,
+    assert_request_length_fixed, assert_sent, buffered_chat_answer, filter, header, json_answer,
     respond, translated,
 };
 use aigw_host::test_host::TestHost;
@@ -30,24 +30,8 @@ fn chat_request_becomes_messages_request() {
 
 #[test]
 fn buffered_response_is_openai_with_length_fixed() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-x-1","content":[{"type":"text","text":"Hey"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}"#;
-    let (out, v) = json_answer(
-        &mut h,
-        &mut f,
-        "200",
-        &[],
-        &[&upstream[..40], &upstream[40..]],
-    );
-    assert_eq!(v["object"], "chat.completion");
-    assert_eq!(v["choices"][0]["message"]["content"], "Hey");
-    assert_eq!(v["usage"]["total_tokens"], 4);
-    assert_length_fixed(&h, &out);
-    assert_eq!(
-        header(&h.response_headers, "x-aigw-backend"),
-        Some("claude")
-    );
+    buffered_chat_answer(CONFIG, CHAT, upstream, "claude");
 }
 
 #[test]

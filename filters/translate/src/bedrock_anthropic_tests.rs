@@ -1,6 +1,6 @@
 //! The backend role for Claude on AWS Bedrock through InvokeModel (`AWSAnthropic`).
 
-use crate::test_support::{filter, forwarded, header, json_answer, request, respond};
+use crate::test_support::{cut, filter, forwarded, header, json_answer, request, respond};
 use aigw_host::HeadersStatus;
 use serde_json::{Value, json};
 
@@ -81,13 +81,7 @@ fn buffered_chat_answers_are_translated() {
     let body = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
     let (mut h, _, _) = request(&mut f, "/v1/chat/completions", body, &[]);
     let upstream = br#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"Hi!"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":2}}"#;
-    let (_, v) = json_answer(
-        &mut h,
-        &mut f,
-        "200",
-        &[],
-        &[&upstream[..20], &upstream[20..]],
-    );
+    let (_, v) = json_answer(&mut h, &mut f, "200", &[], &cut(upstream, 20));
     assert_eq!(v["choices"][0]["message"]["content"], "Hi!");
     assert_eq!(v["usage"]["total_tokens"], 5);
 }

@@ -1,4 +1,4 @@
-use crate::test_support::{assert_sent, filter, header, json_answer, respond, translated};
+use crate::test_support::{assert_sent, cut, filter, header, json_answer, respond, translated};
 use aigw_core::bedrock::eventstream::{Frame, encode_frame};
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, HeadersStatus};
@@ -41,7 +41,7 @@ fn buffered_response_is_openai_with_request_id_and_model() {
         &mut f,
         "200",
         &[("x-amzn-requestid", "req-1")],
-        &[&upstream[..40], &upstream[40..]],
+        &cut(upstream, 40),
     );
     assert_eq!(v["id"], "chatcmpl-req-1");
     assert_eq!(v["model"], "amazon.nova-lite-v1:0");

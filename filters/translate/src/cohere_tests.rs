@@ -1,6 +1,7 @@
 use crate::test_support::{
     assert_length_fixed, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
-    assert_sent, filter, header, json_answer, openai_events, respond, translated,
+    assert_sent, buffered_chat_answer, filter, header, json_answer, openai_events, respond,
+    translated,
 };
 use serde_json::{Value, json};
 
@@ -25,24 +26,11 @@ fn chat_request_becomes_v2_chat() {
 
 #[test]
 fn buffered_response_is_openai_with_length_fixed() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"id":"r1","finish_reason":"COMPLETE","message":{"role":"assistant","content":[{"type":"text","text":"Hey"}]},"usage":{"billed_units":{"input_tokens":3,"output_tokens":1},"tokens":{"input_tokens":3,"output_tokens":1}}}"#;
-    let (out, v) = json_answer(
-        &mut h,
-        &mut f,
-        "200",
-        &[],
-        &[&upstream[..40], &upstream[40..]],
-    );
-    assert_eq!(v["object"], "chat.completion");
+    let v = buffered_chat_answer(CONFIG, CHAT, upstream, "co");
     assert_eq!(v["id"], "chatcmpl-r1");
     assert_eq!(v["model"], "command-a-03-2025");
     assert_eq!(v["created"], 1_700_000_000);
-    assert_eq!(v["choices"][0]["message"]["content"], "Hey");
-    assert_eq!(v["usage"]["total_tokens"], 4);
-    assert_length_fixed(&h, &out);
-    assert_eq!(header(&h.response_headers, "x-aigw-backend"), Some("co"));
 }
 
 #[test]

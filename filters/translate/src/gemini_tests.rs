@@ -1,6 +1,7 @@
 use crate::test_support::{
     assert_length_fixed, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
-    assert_sent, filter, header, json_answer, openai_events, respond, translated,
+    assert_sent, buffered_chat_answer, filter, header, json_answer, openai_events, respond,
+    translated,
 };
 use serde_json::json;
 
@@ -29,23 +30,10 @@ fn chat_request_becomes_generate_content() {
 
 #[test]
 fn buffered_response_is_openai_with_length_fixed() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"candidates":[{"content":{"role":"model","parts":[{"text":"Hey"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1,"totalTokenCount":4},"modelVersion":"gemini-2.0-flash-001"}"#;
-    let (out, v) = json_answer(
-        &mut h,
-        &mut f,
-        "200",
-        &[],
-        &[&upstream[..40], &upstream[40..]],
-    );
-    assert_eq!(v["object"], "chat.completion");
+    let v = buffered_chat_answer(CONFIG, CHAT, upstream, "gem");
     assert_eq!(v["model"], "gemini-2.0-flash-001");
     assert_eq!(v["created"], 1_700_000_000);
-    assert_eq!(v["choices"][0]["message"]["content"], "Hey");
-    assert_eq!(v["usage"]["total_tokens"], 4);
-    assert_length_fixed(&h, &out);
-    assert_eq!(header(&h.response_headers, "x-aigw-backend"), Some("gem"));
 }
 
 #[test]

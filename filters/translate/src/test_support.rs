@@ -107,6 +107,28 @@ pub fn json_answer(
     (out, v)
 }
 
+/// `bytes` in two pieces, cut after byte `at`.
+pub fn cut(bytes: &[u8], at: usize) -> [&[u8]; 2] {
+    let (a, b) = bytes.split_at(at);
+    [a, b]
+}
+
+/// Sends `chat` to `/v1/chat/completions` through a filter of `config` and answers it with
+/// the 200 JSON `upstream` (split after its 40th byte, a completion saying "Hey" in 4 tokens
+/// in all); asserts that the client gets it as an OpenAI chat completion, its length fixed
+/// and the backend `backend` named, and returns it for the schema's own checks.
+pub fn buffered_chat_answer(config: &str, chat: &str, upstream: &[u8], backend: &str) -> Value {
+    let mut f = filter(config);
+    let mut h = translated(&mut f, "/v1/chat/completions", chat, &[]);
+    let (out, v) = json_answer(&mut h, &mut f, "200", &[], &cut(upstream, 40));
+    assert_eq!(v["object"], "chat.completion");
+    assert_eq!(v["choices"][0]["message"]["content"], "Hey");
+    assert_eq!(v["usage"]["total_tokens"], 4);
+    assert_length_fixed(&h, &out);
+    assert_eq!(header(&h.response_headers, "x-aigw-backend"), Some(backend));
+    v
+}
+
 /// Asserts that the response `content-length` is the length of the body `out`.
 pub fn assert_length_fixed(h: &TestHost, out: &[u8]) {
     assert_eq!(

@@ -1,6 +1,6 @@
 //! The backend role for the Vertex AI schemas (`GCPVertexAI`, `GCPAnthropic`).
 
-use crate::test_support::{filter, forwarded, header, json_answer, request, respond};
+use crate::test_support::{cut, filter, forwarded, header, json_answer, request, respond};
 use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
 
@@ -49,13 +49,7 @@ fn gemini_embeddings_use_predict_and_report_tokens() {
         json!({"instances":[{"content":"a b"},{"content":"c"}],"parameters":{"outputDimensionality":2}})
     );
     let upstream = br#"{"predictions":[{"embeddings":{"statistics":{"token_count":2,"truncated":false},"values":[0.5,1]}},{"embeddings":{"statistics":{"token_count":1,"truncated":false},"values":[1,0]}}]}"#;
-    let (_, v) = json_answer(
-        &mut h,
-        &mut f,
-        "200",
-        &[],
-        &[&upstream[..30], &upstream[30..]],
-    );
+    let (_, v) = json_answer(&mut h, &mut f, "200", &[], &cut(upstream, 30));
     assert_eq!(v["data"][1]["embedding"], json!([1, 0]));
     assert_eq!(v["usage"], json!({"prompt_tokens": 3, "total_tokens": 3}));
 }
