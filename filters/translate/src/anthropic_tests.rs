@@ -1,6 +1,6 @@
 use crate::test_support::{
-    assert_request_length_fixed, assert_sent, buffered_chat_answer, filter, header, json_answer,
-    respond, translated,
+    assert_error_answer, assert_request_length_fixed, assert_sent, buffered_chat_answer, filter,
+    header, respond, translated,
 };
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, HeadersStatus};
@@ -61,15 +61,10 @@ fn streamed_response_is_translated_chunk_by_chunk() {
 
 #[test]
 fn provider_error_keeps_status_in_openai_shape() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}}"#;
-    let (_, v) = json_answer(&mut h, &mut f, "429", &[], &[upstream]);
-    assert_eq!(
-        v,
-        json!({"error":{"message":"Slow down","type":"rate_limit_error","param":null,"code":null}})
-    );
-    assert_eq!(header(&h.response_headers, ":status"), Some("429"));
+    let expected =
+        json!({"error":{"message":"Slow down","type":"rate_limit_error","param":null,"code":null}});
+    assert_error_answer(CONFIG, CHAT, "429", upstream, &expected);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 use crate::test_support::{
-    assert_length_fixed, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
-    assert_sent, buffered_chat_answer, filter, header, json_answer, openai_events, respond,
-    translated,
+    assert_error_answer, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
+    assert_sent, assert_untranslatable_answer_is_502, buffered_chat_answer, filter, header,
+    json_answer, streamed_events, translated,
 };
 use serde_json::{Value, json};
 
@@ -42,7 +42,6 @@ fn stream_is_translated_chunk_by_chunk() {
     let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(sent["stream"], true);
     assert!(sent.get("stream_options").is_none());
-    respond(&mut h, "200", "text/event-stream", &[]);
     let upstream = concat!(
         "event: message-start\ndata: {\"id\":\"s1\",\"type\":\"message-start\",\"delta\":{\"message\":{\"role\":\"assistant\"}}}\n\n",
         "event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":\"Hello\"}}}}\n\n",
@@ -50,12 +49,8 @@ fn stream_is_translated_chunk_by_chunk() {
         "\"usage\":{\"tokens\":{\"input_tokens\":2,\"output_tokens\":2}}}}\n\n"
     )
     .as_bytes();
-    let out = h.run_response(
-        &mut f,
-        &[&upstream[..30], &upstream[30..150], &upstream[150..]],
-    );
-    assert!(header(&h.response_headers, "content-length").is_none());
-    let events = openai_events(&out);
+    let pieces = [&upstream[..30], &upstream[30..150], &upstream[150..]];
+    let events = streamed_events(&mut h, &mut f, &pieces);
     assert_eq!(events.len(), 4);
     assert_eq!(
         events[0]["choices"][0]["delta"],
@@ -90,16 +85,9 @@ fn embeddings_round_trip() {
 
 #[test]
 fn cohere_error_becomes_openai_error_with_status_kept() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"message":"invalid api token"}"#;
-    let (out, v) = json_answer(&mut h, &mut f, "401", &[], &[upstream]);
-    assert_eq!(
-        v,
-        json!({"error":{"message":"invalid api token","type":"authentication_error","param":null,"code":null}})
-    );
-    assert_eq!(header(&h.response_headers, ":status"), Some("401"));
-    assert_length_fixed(&h, &out);
+    let expected = json!({"error":{"message":"invalid api token","type":"authentication_error","param":null,"code":null}});
+    assert_error_answer(CONFIG, CHAT, "401", upstream, &expected);
 }
 
 #[test]
@@ -107,11 +95,7 @@ fn unreadable_or_failed_success_body_becomes_502() {
     let failed =
         br#"{"id":"x","finish_reason":"ERROR","message":{"role":"assistant","content":[]}}"#;
     for body in [&b"not json"[..], failed] {
-        let mut f = filter(CONFIG);
-        let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
-        let (_, v) = json_answer(&mut h, &mut f, "200", &[], &[body]);
-        assert_eq!(header(&h.response_headers, ":status"), Some("502"));
-        assert_eq!(v["error"]["type"], "server_error");
+        assert_untranslatable_answer_is_502(CONFIG, CHAT, body);
     }
 }
 

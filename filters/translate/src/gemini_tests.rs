@@ -1,7 +1,7 @@
 use crate::test_support::{
-    assert_length_fixed, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
-    assert_sent, buffered_chat_answer, filter, header, json_answer, openai_events, respond,
-    translated,
+    assert_error_answer, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
+    assert_sent, assert_untranslatable_answer_is_502, buffered_chat_answer, filter, header,
+    json_answer, streamed_events, translated,
 };
 use serde_json::json;
 
@@ -45,19 +45,14 @@ fn stream_is_translated_chunk_by_chunk() {
         header(&h.request_headers, ":path"),
         Some("/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse")
     );
-    respond(&mut h, "200", "text/event-stream", &[]);
     let upstream = concat!(
         "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hel\"}]}}]}\r\n\r\n",
         "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"lo\"}]},\"finishReason\":\"STOP\"}],",
         "\"usageMetadata\":{\"promptTokenCount\":2,\"candidatesTokenCount\":2,\"totalTokenCount\":4}}\r\n\r\n"
     )
     .as_bytes();
-    let out = h.run_response(
-        &mut f,
-        &[&upstream[..30], &upstream[30..90], &upstream[90..]],
-    );
-    assert!(header(&h.response_headers, "content-length").is_none());
-    let events = openai_events(&out);
+    let pieces = [&upstream[..30], &upstream[30..90], &upstream[90..]];
+    let events = streamed_events(&mut h, &mut f, &pieces);
     assert_eq!(events.len(), 3);
     assert_eq!(
         events[0]["choices"][0]["delta"],
@@ -86,26 +81,15 @@ fn embeddings_round_trip() {
 
 #[test]
 fn google_error_becomes_openai_error_with_status_kept() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream =
         br#"{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED"}}"#;
-    let (out, v) = json_answer(&mut h, &mut f, "429", &[], &[upstream]);
-    assert_eq!(
-        v,
-        json!({"error":{"message":"Quota exceeded.","type":"rate_limit_error","param":null,"code":"RESOURCE_EXHAUSTED"}})
-    );
-    assert_eq!(header(&h.response_headers, ":status"), Some("429"));
-    assert_length_fixed(&h, &out);
+    let expected = json!({"error":{"message":"Quota exceeded.","type":"rate_limit_error","param":null,"code":"RESOURCE_EXHAUSTED"}});
+    assert_error_answer(CONFIG, CHAT, "429", upstream, &expected);
 }
 
 #[test]
 fn unreadable_success_body_becomes_502() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
-    let (_, v) = json_answer(&mut h, &mut f, "200", &[], &[b"not json"]);
-    assert_eq!(header(&h.response_headers, ":status"), Some("502"));
-    assert_eq!(v["error"]["type"], "server_error");
+    assert_untranslatable_answer_is_502(CONFIG, CHAT, b"not json");
 }
 
 #[test]

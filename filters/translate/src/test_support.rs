@@ -129,6 +129,45 @@ pub fn buffered_chat_answer(config: &str, chat: &str, upstream: &[u8], backend: 
     v
 }
 
+/// Sends `chat` to `/v1/chat/completions` through a filter of `config` and answers it with
+/// the JSON error `upstream` of `status`; asserts that the client gets `expected` with the
+/// status kept and the length fixed.
+pub fn assert_error_answer(
+    config: &str,
+    chat: &str,
+    status: &str,
+    upstream: &[u8],
+    expected: &Value,
+) {
+    let mut f = filter(config);
+    let mut h = translated(&mut f, "/v1/chat/completions", chat, &[]);
+    let (out, v) = json_answer(&mut h, &mut f, status, &[], &[upstream]);
+    assert_eq!(&v, expected);
+    assert_eq!(header(&h.response_headers, ":status"), Some(status));
+    assert_length_fixed(&h, &out);
+}
+
+/// Sends `chat` to `/v1/chat/completions` through a filter of `config` and answers it with
+/// the 200 JSON `upstream` the filter cannot translate; asserts that the client gets a 502
+/// OpenAI `server_error`.
+pub fn assert_untranslatable_answer_is_502(config: &str, chat: &str, upstream: &[u8]) {
+    let mut f = filter(config);
+    let mut h = translated(&mut f, "/v1/chat/completions", chat, &[]);
+    let (_, v) = json_answer(&mut h, &mut f, "200", &[], &[upstream]);
+    assert_eq!(header(&h.response_headers, ":status"), Some("502"));
+    assert_eq!(v["error"]["type"], "server_error");
+}
+
+/// An SSE upstream answer: [`respond`] with 200 and `text/event-stream`, then the body
+/// `pieces` through `f`; asserts that no `content-length` is left and returns the client's
+/// OpenAI events ([`openai_events`]).
+pub fn streamed_events(h: &mut TestHost, f: &mut TranslateFilter, pieces: &[&[u8]]) -> Vec<Value> {
+    respond(h, "200", "text/event-stream", &[]);
+    let out = h.run_response(f, pieces);
+    assert!(header(&h.response_headers, "content-length").is_none());
+    openai_events(&out)
+}
+
 /// Asserts that the response `content-length` is the length of the body `out`.
 pub fn assert_length_fixed(h: &TestHost, out: &[u8]) {
     assert_eq!(
