@@ -1,6 +1,6 @@
 use crate::test_support::{
-    assert_error_answer, assert_request_length_fixed, assert_sent, buffered_chat_answer, filter,
-    header, respond, translated,
+    STREAM_CHAT, assert_error_answer, assert_request_length_fixed, assert_sent, assert_yo_stream,
+    buffered_chat_answer, filter, header, translated,
 };
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, HeadersStatus};
@@ -37,11 +37,9 @@ fn buffered_response_is_openai_with_length_fixed() {
 #[test]
 fn streamed_response_is_translated_chunk_by_chunk() {
     let mut f = filter(CONFIG);
-    let chat = r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}"#;
-    let mut h = translated(&mut f, "/v1/chat/completions", chat, &[]);
+    let mut h = translated(&mut f, "/v1/chat/completions", STREAM_CHAT, &[]);
     let body: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(body["stream"], true);
-    respond(&mut h, "200", "text/event-stream", &[]);
     let upstream = concat!(
         "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_s\",\"model\":\"m-1\",\"usage\":{\"input_tokens\":2,\"output_tokens\":1}}}\n\n",
         "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Yo\"}}\n\n",
@@ -49,14 +47,7 @@ fn streamed_response_is_translated_chunk_by_chunk() {
         "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
     )
     .as_bytes();
-    let out = h.run_response(
-        &mut f,
-        &[&upstream[..50], &upstream[50..170], &upstream[170..]],
-    );
-    let text = String::from_utf8(out).unwrap();
-    assert!(text.ends_with("data: [DONE]\n\n"), "{text}");
-    assert!(text.contains(r#""delta":{"content":"Yo"}"#), "{text}");
-    assert!(text.contains(r#""total_tokens":4"#), "{text}");
+    assert_yo_stream(&mut h, &mut f, "text/event-stream", upstream);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The backend role for Claude on AWS Bedrock through InvokeModel (`AWSAnthropic`).
 
-use crate::test_support::{cut, filter, forwarded, header, json_answer, request, respond};
-use aigw_host::HeadersStatus;
+use crate::test_support::{
+    assert_embeddings_refused, cut, filter, forwarded, forwarded_messages_stream, header,
+    json_answer, request, respond,
+};
 use serde_json::{Value, json};
 
 const CONFIG: &str = r#"{"role":"backend","backend":"ba","schema":"AWSAnthropic"}"#;
@@ -88,31 +90,17 @@ fn buffered_chat_answers_are_translated() {
 
 #[test]
 fn other_api_paths_are_refused() {
-    let mut f = filter(CONFIG);
-    let (h, hs, _) = request(
-        &mut f,
-        "/v1/embeddings",
-        r#"{"model":"x","input":"y"}"#,
-        &[],
-    );
-    assert_eq!(hs, HeadersStatus::StopIteration);
-    assert_eq!(h.local_reply.as_ref().unwrap().status, 404);
+    assert_embeddings_refused(CONFIG);
 }
 
 #[test]
 fn messages_clients_pass_through_with_the_body_rewritten() {
     let mut f = filter(CONFIG);
-    let body = r#"{"model":"claude-x","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
-    let extra = [
-        ("anthropic-version", "2023-06-01"),
-        ("anthropic-beta", "context-1m-2025-08-07"),
-    ];
-    let mut h = forwarded(&mut f, "/anthropic/v1/messages?beta=true", body, &extra);
+    let mut h = forwarded_messages_stream(&mut f, &[]);
     assert_eq!(
         header(&h.request_headers, ":path"),
         Some("/model/claude-x/invoke-with-response-stream")
     );
-    assert!(header(&h.request_headers, "anthropic-version").is_none());
     assert!(header(&h.request_headers, "anthropic-beta").is_none());
     assert_eq!(
         String::from_utf8(h.request_body.clone()).unwrap(),

@@ -1,4 +1,6 @@
-use crate::test_support::{assert_sent, cut, filter, header, json_answer, respond, translated};
+use crate::test_support::{
+    STREAM_CHAT, assert_sent, assert_yo_stream, cut, filter, header, json_answer, translated,
+};
 use aigw_core::bedrock::eventstream::{Frame, encode_frame};
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, HeadersStatus};
@@ -64,13 +66,11 @@ fn event(kind: &str, payload: &str) -> Vec<u8> {
 #[test]
 fn event_stream_becomes_sse_frame_by_frame() {
     let mut f = filter(CONFIG);
-    let chat = r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}"#;
-    let mut h = request(&mut f, chat, &[]);
+    let mut h = request(&mut f, STREAM_CHAT, &[]);
     assert_eq!(
         header(&h.request_headers, ":path"),
         Some("/model/m/converse-stream")
     );
-    respond(&mut h, "200", "application/vnd.amazon.eventstream", &[]);
     let mut upstream = event("messageStart", r#"{"role":"assistant"}"#);
     upstream.extend(event(
         "contentBlockDelta",
@@ -81,14 +81,12 @@ fn event_stream_becomes_sse_frame_by_frame() {
         "metadata",
         r#"{"usage":{"inputTokens":2,"outputTokens":2,"totalTokens":4}}"#,
     ));
-    let out = h.run_response(
+    assert_yo_stream(
+        &mut h,
         &mut f,
-        &[&upstream[..50], &upstream[50..170], &upstream[170..]],
+        "application/vnd.amazon.eventstream",
+        &upstream,
     );
-    let text = String::from_utf8(out).unwrap();
-    assert!(text.ends_with("data: [DONE]\n\n"), "{text}");
-    assert!(text.contains(r#""delta":{"content":"Yo"}"#), "{text}");
-    assert!(text.contains(r#""total_tokens":4"#), "{text}");
     assert_eq!(
         header(&h.response_headers, "content-type"),
         Some("text/event-stream")

@@ -168,6 +168,55 @@ pub fn streamed_events(h: &mut TestHost, f: &mut TranslateFilter, pieces: &[&[u8
     openai_events(&out)
 }
 
+/// A streaming chat request asking for usage.
+pub const STREAM_CHAT: &str = r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}"#;
+
+/// Runs the upstream stream `upstream` (of `content_type`, cut after bytes 50 and 170)
+/// through `f`; asserts that the client gets OpenAI SSE ending with `[DONE]` that holds the
+/// content delta "Yo" and 4 tokens in all.
+pub fn assert_yo_stream(
+    h: &mut TestHost,
+    f: &mut TranslateFilter,
+    content_type: &str,
+    upstream: &[u8],
+) {
+    respond(h, "200", content_type, &[]);
+    let out = h.run_response(f, &[&upstream[..50], &upstream[50..170], &upstream[170..]]);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.ends_with("data: [DONE]\n\n"), "{text}");
+    assert!(text.contains(r#""delta":{"content":"Yo"}"#), "{text}");
+    assert!(text.contains(r#""total_tokens":4"#), "{text}");
+}
+
+/// Asserts that a filter of `config` answers an embeddings request itself, at the headers,
+/// with a 404.
+pub fn assert_embeddings_refused(config: &str) {
+    let mut f = filter(config);
+    let (h, hs, _) = request(
+        &mut f,
+        "/v1/embeddings",
+        r#"{"model":"x","input":"y"}"#,
+        &[],
+    );
+    assert_eq!(hs, HeadersStatus::StopIteration);
+    assert_eq!(h.local_reply.as_ref().unwrap().status, 404);
+}
+
+/// A streaming Anthropic Messages request (`max_tokens` 16, with `anthropic-version` and
+/// `anthropic-beta: context-1m-2025-08-07`, then `extra`) to `/anthropic/v1/messages?beta=true`
+/// through `f`, [`forwarded`]; asserts that the `anthropic-version` header is consumed.
+pub fn forwarded_messages_stream(f: &mut TranslateFilter, extra: &[(&str, &str)]) -> TestHost {
+    let body = r#"{"model":"claude-x","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
+    let mut headers = vec![
+        ("anthropic-version", "2023-06-01"),
+        ("anthropic-beta", "context-1m-2025-08-07"),
+    ];
+    headers.extend_from_slice(extra);
+    let h = forwarded(f, "/anthropic/v1/messages?beta=true", body, &headers);
+    assert!(header(&h.request_headers, "anthropic-version").is_none());
+    h
+}
+
 /// Asserts that the response `content-length` is the length of the body `out`.
 pub fn assert_length_fixed(h: &TestHost, out: &[u8]) {
     assert_eq!(

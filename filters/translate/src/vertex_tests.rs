@@ -1,6 +1,9 @@
 //! The backend role for the Vertex AI schemas (`GCPVertexAI`, `GCPAnthropic`).
 
-use crate::test_support::{cut, filter, forwarded, header, json_answer, request, respond};
+use crate::test_support::{
+    assert_embeddings_refused, cut, filter, forwarded, forwarded_messages_stream, header,
+    json_answer, request, respond,
+};
 use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
 
@@ -92,15 +95,7 @@ fn claude_google_error_becomes_an_openai_error() {
 
 #[test]
 fn claude_refuses_other_api_paths_and_bad_models() {
-    let mut f = filter(CLAUDE);
-    let (h, hs, _) = request(
-        &mut f,
-        "/v1/embeddings",
-        r#"{"model":"x","input":"y"}"#,
-        &[],
-    );
-    assert_eq!(hs, HeadersStatus::StopIteration);
-    assert_eq!(h.local_reply.as_ref().unwrap().status, 404);
+    assert_embeddings_refused(CLAUDE);
     let mut f = filter(CLAUDE);
     let body = r#"{"model":"a/b","messages":[{"role":"user","content":"hi"}]}"#;
     let (h, _, bs) = request(&mut f, "/v1/chat/completions", body, &[]);
@@ -116,18 +111,12 @@ fn claude_refuses_other_api_paths_and_bad_models() {
 #[test]
 fn messages_clients_pass_through_with_the_body_rewritten() {
     let mut f = filter(CLAUDE);
-    let body = r#"{"model":"claude-x","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
-    let extra = [
-        ("anthropic-version", "2023-06-01"),
-        ("anthropic-beta", "context-1m-2025-08-07"),
-        ("x-aigw-model-override", "claude-haiku-4-5@20251001"),
-    ];
-    let mut h = forwarded(&mut f, "/anthropic/v1/messages?beta=true", body, &extra);
+    let over = [("x-aigw-model-override", "claude-haiku-4-5@20251001")];
+    let mut h = forwarded_messages_stream(&mut f, &over);
     assert_eq!(
         header(&h.request_headers, ":path").unwrap(),
         format!("{PREFIX}/publishers/anthropic/models/claude-haiku-4-5@20251001:streamRawPredict")
     );
-    assert!(header(&h.request_headers, "anthropic-version").is_none());
     assert_eq!(
         header(&h.request_headers, "anthropic-beta"),
         Some("context-1m-2025-08-07")
