@@ -1,7 +1,7 @@
 use crate::test_support::{
-    assert_error_answer, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
-    assert_sent, assert_untranslatable_answer_is_502, buffered_chat_answer, filter, header,
-    json_answer, streamed_events, translated,
+    LEGACY_COMPLETION, UNKNOWN_TOOL, assert_error_answer, assert_other_paths_pass, assert_refused,
+    assert_request_length_fixed, assert_sent, assert_untranslatable_answer_is_502,
+    buffered_chat_answer, filter, header, json_answer, streamed_events, translated,
 };
 use serde_json::json;
 
@@ -95,17 +95,13 @@ fn unreadable_success_body_becomes_502() {
 #[test]
 fn refusals_are_openai_errors() {
     let cases = [
-        ("/v1/completions", r#"{"model":"m","prompt":"x"}"#, 404),
+        LEGACY_COMPLETION,
         (
             "/v1/chat/completions",
             r#"{"model":"a/b","messages":[{"role":"user","content":"x"}]}"#,
             400,
         ),
-        (
-            "/v1/chat/completions",
-            r#"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"web"}]}"#,
-            400,
-        ),
+        UNKNOWN_TOOL,
     ];
     assert_refused(CONFIG, &cases);
 }

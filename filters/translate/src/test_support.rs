@@ -231,6 +231,19 @@ pub fn reply(h: &TestHost) -> (u16, Value) {
     (reply.status, serde_json::from_slice(&reply.body).unwrap())
 }
 
+/// An [`assert_refused`] case: a legacy completions request, which the translated backends
+/// do not serve.
+pub const LEGACY_COMPLETION: (&str, &str, u16) =
+    ("/v1/completions", r#"{"model":"m","prompt":"x"}"#, 404);
+
+/// An [`assert_refused`] case: a chat request with a tool type the translated backends do
+/// not know.
+pub const UNKNOWN_TOOL: (&str, &str, u16) = (
+    "/v1/chat/completions",
+    r#"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"web"}]}"#,
+    400,
+);
+
 /// Asserts that each `(path, body, status)` POST through a filter of `config` is refused
 /// with that status and an OpenAI error.
 pub fn assert_refused(config: &str, cases: &[(&str, &str, u16)]) {
