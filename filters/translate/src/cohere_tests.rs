@@ -1,7 +1,7 @@
 use crate::test_support::{
     LEGACY_COMPLETION, UNKNOWN_TOOL, assert_error_answer, assert_other_paths_pass, assert_refused,
     assert_request_length_fixed, assert_sent, assert_untranslatable_answer_is_502,
-    buffered_chat_answer, filter, header, json_answer, streamed_events, translated,
+    buffered_chat_answer, embeddings_answer, filter, header, streamed_events, translated,
 };
 use serde_json::{Value, json};
 
@@ -74,12 +74,7 @@ fn embeddings_round_trip() {
     );
     let upstream =
         br#"{"embeddings":{"float":[[0.5],[-0.5]]},"meta":{"billed_units":{"input_tokens":2}}}"#;
-    let (_, v) = json_answer(&mut h, &mut f, "200", &[], &[upstream]);
-    assert_eq!(
-        v["data"][1],
-        json!({"object":"embedding","index":1,"embedding":[-0.5]})
-    );
-    assert_eq!(v["model"], "embed-v4.0");
+    let v = embeddings_answer(&mut h, &mut f, upstream, "embed-v4.0");
     assert_eq!(v["usage"]["prompt_tokens"], 2);
 }
 

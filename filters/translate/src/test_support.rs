@@ -5,7 +5,7 @@
 use crate::{TranslateFactory, TranslateFilter};
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, FilterFactory, HeadersStatus};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// A filter of the JSON config `config`.
 pub fn filter(config: &str) -> TranslateFilter {
@@ -215,6 +215,24 @@ pub fn forwarded_messages_stream(f: &mut TranslateFilter, extra: &[(&str, &str)]
     let h = forwarded(f, "/anthropic/v1/messages?beta=true", body, &headers);
     assert!(header(&h.request_headers, "anthropic-version").is_none());
     h
+}
+
+/// Answers an embeddings request for `model` with the 200 JSON `upstream` (two vectors, the
+/// second `[-0.5]`); asserts that the client gets that vector as the second item of an
+/// OpenAI list naming `model`, and returns the list.
+pub fn embeddings_answer(
+    h: &mut TestHost,
+    f: &mut TranslateFilter,
+    upstream: &[u8],
+    model: &str,
+) -> Value {
+    let (_, v) = json_answer(h, f, "200", &[], &[upstream]);
+    assert_eq!(
+        v["data"][1],
+        json!({"object":"embedding","index":1,"embedding":[-0.5]})
+    );
+    assert_eq!(v["model"], model);
+    v
 }
 
 /// Asserts that the response `content-length` is the length of the body `out`.
