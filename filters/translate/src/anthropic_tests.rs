@@ -1,5 +1,6 @@
 use crate::test_support::{
-    assert_length_fixed, assert_request_length_fixed, filter, header, respond, translated,
+    STREAM_CHAT, assert_error_answer, assert_request_length_fixed, assert_sent, assert_yo_stream,
+    buffered_chat_answer, filter, header, translated,
 };
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, HeadersStatus};
@@ -17,47 +18,28 @@ fn chat_request_becomes_messages_request() {
         CHAT,
         &[("x-aigw-model-override", "claude-y")],
     );
-    assert_eq!(header(&h.request_headers, ":path"), Some("/v1/messages"));
     assert_eq!(
         header(&h.request_headers, "anthropic-version"),
         Some("2023-06-01")
     );
-    assert!(header(&h.request_headers, "x-aigw-model-override").is_none());
-    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
-    assert_eq!(
-        body,
-        json!({"model":"claude-y","max_tokens":4096,"system":[{"type":"text","text":"Be brief."}],
-               "messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]})
-    );
+    let body = json!({"model":"claude-y","max_tokens":4096,"system":[{"type":"text","text":"Be brief."}],
+                      "messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]});
+    assert_sent(&h, "/v1/messages", &body);
     assert_request_length_fixed(&h);
 }
 
 #[test]
 fn buffered_response_is_openai_with_length_fixed() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
-    respond(&mut h, "200", "application/json", &[]);
     let upstream = br#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-x-1","content":[{"type":"text","text":"Hey"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}"#;
-    let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(v["object"], "chat.completion");
-    assert_eq!(v["choices"][0]["message"]["content"], "Hey");
-    assert_eq!(v["usage"]["total_tokens"], 4);
-    assert_length_fixed(&h, &out);
-    assert_eq!(
-        header(&h.response_headers, "x-aigw-backend"),
-        Some("claude")
-    );
+    buffered_chat_answer(CONFIG, CHAT, upstream, "claude");
 }
 
 #[test]
 fn streamed_response_is_translated_chunk_by_chunk() {
     let mut f = filter(CONFIG);
-    let chat = r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}"#;
-    let mut h = translated(&mut f, "/v1/chat/completions", chat, &[]);
+    let mut h = translated(&mut f, "/v1/chat/completions", STREAM_CHAT, &[]);
     let body: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(body["stream"], true);
-    respond(&mut h, "200", "text/event-stream", &[]);
     let upstream = concat!(
         "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_s\",\"model\":\"m-1\",\"usage\":{\"input_tokens\":2,\"output_tokens\":1}}}\n\n",
         "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Yo\"}}\n\n",
@@ -65,29 +47,15 @@ fn streamed_response_is_translated_chunk_by_chunk() {
         "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
     )
     .as_bytes();
-    let out = h.run_response(
-        &mut f,
-        &[&upstream[..50], &upstream[50..170], &upstream[170..]],
-    );
-    let text = String::from_utf8(out).unwrap();
-    assert!(text.ends_with("data: [DONE]\n\n"), "{text}");
-    assert!(text.contains(r#""delta":{"content":"Yo"}"#), "{text}");
-    assert!(text.contains(r#""total_tokens":4"#), "{text}");
+    assert_yo_stream(&mut h, &mut f, "text/event-stream", upstream);
 }
 
 #[test]
 fn provider_error_keeps_status_in_openai_shape() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
-    respond(&mut h, "429", "application/json", &[]);
     let upstream = br#"{"type":"error","error":{"type":"rate_limit_error","message":"Slow down"}}"#;
-    let out = h.run_response(&mut f, &[upstream]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(
-        v,
-        json!({"error":{"message":"Slow down","type":"rate_limit_error","param":null,"code":null}})
-    );
-    assert_eq!(header(&h.response_headers, ":status"), Some("429"));
+    let expected =
+        json!({"error":{"message":"Slow down","type":"rate_limit_error","param":null,"code":null}});
+    assert_error_answer(CONFIG, CHAT, "429", upstream, &expected);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The backend role for Claude on AWS Bedrock through InvokeModel (`AWSAnthropic`).
 
-use crate::test_support::{filter, header, request, respond};
-use aigw_host::{BodyStatus, HeadersStatus};
+use crate::test_support::{
+    assert_embeddings_refused, cut, filter, forwarded, forwarded_messages_stream, header,
+    json_answer, request, respond,
+};
 use serde_json::{Value, json};
 
 const CONFIG: &str = r#"{"role":"backend","backend":"ba","schema":"AWSAnthropic"}"#;
@@ -23,15 +25,11 @@ fn pieces(capture: &[u8]) -> Vec<&[u8]> {
 fn chat_streams_go_to_invoke_with_response_stream_and_come_back_as_chunks() {
     let mut f = filter(CONFIG);
     let over = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
-    let (mut h, hs, bs) = request(
+    let mut h = forwarded(
         &mut f,
         "/v1/chat/completions",
         CHAT,
         &[("x-aigw-model-override", over)],
-    );
-    assert_eq!(
-        (hs, bs),
-        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
     );
     assert_eq!(
         header(&h.request_headers, ":path"),
@@ -67,14 +65,13 @@ fn chat_exception_frames_and_error_answers_become_openai_errors() {
     let body = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
     let (mut h, _, _) = request(&mut f, "/v1/chat/completions", body, &[]);
     assert_eq!(header(&h.request_headers, ":path"), Some("/model/m/invoke"));
-    respond(
+    let (_, v) = json_answer(
         &mut h,
+        &mut f,
         "400",
-        "application/json",
         &[("x-amzn-errortype", "ValidationException:http://x/")],
+        &[br#"{"message":"Malformed input request"}"#],
     );
-    let out = h.run_response(&mut f, &[br#"{"message":"Malformed input request"}"#]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["error"]["code"], "ValidationException");
     assert_eq!(v["error"]["message"], "Malformed input request");
     assert_eq!(header(&h.response_headers, ":status"), Some("400"));
@@ -85,45 +82,25 @@ fn buffered_chat_answers_are_translated() {
     let mut f = filter(CONFIG);
     let body = r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#;
     let (mut h, _, _) = request(&mut f, "/v1/chat/completions", body, &[]);
-    respond(&mut h, "200", "application/json", &[]);
     let upstream = br#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"Hi!"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":2}}"#;
-    let out = h.run_response(&mut f, &[&upstream[..20], &upstream[20..]]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (_, v) = json_answer(&mut h, &mut f, "200", &[], &cut(upstream, 20));
     assert_eq!(v["choices"][0]["message"]["content"], "Hi!");
     assert_eq!(v["usage"]["total_tokens"], 5);
 }
 
 #[test]
 fn other_api_paths_are_refused() {
-    let mut f = filter(CONFIG);
-    let (h, hs, _) = request(
-        &mut f,
-        "/v1/embeddings",
-        r#"{"model":"x","input":"y"}"#,
-        &[],
-    );
-    assert_eq!(hs, HeadersStatus::StopIteration);
-    assert_eq!(h.local_reply.as_ref().unwrap().status, 404);
+    assert_embeddings_refused(CONFIG);
 }
 
 #[test]
 fn messages_clients_pass_through_with_the_body_rewritten() {
     let mut f = filter(CONFIG);
-    let body = r#"{"model":"claude-x","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
-    let extra = [
-        ("anthropic-version", "2023-06-01"),
-        ("anthropic-beta", "context-1m-2025-08-07"),
-    ];
-    let (mut h, hs, bs) = request(&mut f, "/anthropic/v1/messages?beta=true", body, &extra);
-    assert_eq!(
-        (hs, bs),
-        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
-    );
+    let mut h = forwarded_messages_stream(&mut f, &[]);
     assert_eq!(
         header(&h.request_headers, ":path"),
         Some("/model/claude-x/invoke-with-response-stream")
     );
-    assert!(header(&h.request_headers, "anthropic-version").is_none());
     assert!(header(&h.request_headers, "anthropic-beta").is_none());
     assert_eq!(
         String::from_utf8(h.request_body.clone()).unwrap(),
@@ -145,14 +122,13 @@ fn messages_errors() {
         header(&h.request_headers, ":path"),
         Some("/model/claude-x/invoke")
     );
-    respond(
+    let (_, v) = json_answer(
         &mut h,
+        &mut f,
         "429",
-        "application/json",
         &[("x-amzn-errortype", "ThrottlingException")],
+        &[br#"{"message":"Too many requests"}"#],
     );
-    let out = h.run_response(&mut f, &[br#"{"message":"Too many requests"}"#]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
         v,
         json!({"type":"error","error":{"type":"rate_limit_error","message":"Too many requests"}})

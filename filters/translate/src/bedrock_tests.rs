@@ -1,4 +1,6 @@
-use crate::test_support::{filter, header, respond, translated};
+use crate::test_support::{
+    STREAM_CHAT, assert_sent, assert_yo_stream, cut, filter, header, json_answer, translated,
+};
 use aigw_core::bedrock::eventstream::{Frame, encode_frame};
 use aigw_host::test_host::TestHost;
 use aigw_host::{BodyStatus, HeadersStatus};
@@ -24,34 +26,25 @@ fn chat_request_becomes_converse() {
         &[("x-aigw-model-override", "us.amazon.nova-pro-v1:0")],
     );
     assert_eq!(
-        header(&h.request_headers, ":path"),
-        Some("/proxy/model/us.amazon.nova-pro-v1%3A0/converse")
-    );
-    assert_eq!(
         header(&h.request_headers, "content-type"),
         Some("application/json")
     );
-    assert!(header(&h.request_headers, "x-aigw-model-override").is_none());
-    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
-    assert_eq!(
-        body,
-        json!({"system":[{"text":"Be brief."}],"messages":[{"role":"user","content":[{"text":"hi"}]}]})
-    );
+    let body = json!({"system":[{"text":"Be brief."}],"messages":[{"role":"user","content":[{"text":"hi"}]}]});
+    assert_sent(&h, "/proxy/model/us.amazon.nova-pro-v1%3A0/converse", &body);
 }
 
 #[test]
 fn buffered_response_is_openai_with_request_id_and_model() {
     let mut f = filter(CONFIG);
     let mut h = request(&mut f, CHAT, &[]);
-    respond(
-        &mut h,
-        "200",
-        "application/json",
-        &[("x-amzn-requestid", "req-1")],
-    );
     let upstream = br#"{"output":{"message":{"role":"assistant","content":[{"text":"Hey"}]}},"stopReason":"end_turn","usage":{"inputTokens":3,"outputTokens":1,"totalTokens":4}}"#;
-    let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (_, v) = json_answer(
+        &mut h,
+        &mut f,
+        "200",
+        &[("x-amzn-requestid", "req-1")],
+        &cut(upstream, 40),
+    );
     assert_eq!(v["id"], "chatcmpl-req-1");
     assert_eq!(v["model"], "amazon.nova-lite-v1:0");
     assert_eq!(v["choices"][0]["message"]["content"], "Hey");
@@ -73,13 +66,11 @@ fn event(kind: &str, payload: &str) -> Vec<u8> {
 #[test]
 fn event_stream_becomes_sse_frame_by_frame() {
     let mut f = filter(CONFIG);
-    let chat = r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}"#;
-    let mut h = request(&mut f, chat, &[]);
+    let mut h = request(&mut f, STREAM_CHAT, &[]);
     assert_eq!(
         header(&h.request_headers, ":path"),
         Some("/model/m/converse-stream")
     );
-    respond(&mut h, "200", "application/vnd.amazon.eventstream", &[]);
     let mut upstream = event("messageStart", r#"{"role":"assistant"}"#);
     upstream.extend(event(
         "contentBlockDelta",
@@ -90,14 +81,12 @@ fn event_stream_becomes_sse_frame_by_frame() {
         "metadata",
         r#"{"usage":{"inputTokens":2,"outputTokens":2,"totalTokens":4}}"#,
     ));
-    let out = h.run_response(
+    assert_yo_stream(
+        &mut h,
         &mut f,
-        &[&upstream[..50], &upstream[50..170], &upstream[170..]],
+        "application/vnd.amazon.eventstream",
+        &upstream,
     );
-    let text = String::from_utf8(out).unwrap();
-    assert!(text.ends_with("data: [DONE]\n\n"), "{text}");
-    assert!(text.contains(r#""delta":{"content":"Yo"}"#), "{text}");
-    assert!(text.contains(r#""total_tokens":4"#), "{text}");
     assert_eq!(
         header(&h.response_headers, "content-type"),
         Some("text/event-stream")
@@ -109,17 +98,16 @@ fn event_stream_becomes_sse_frame_by_frame() {
 fn provider_error_keeps_status_and_names_the_aws_error() {
     let mut f = filter(CONFIG);
     let mut h = request(&mut f, CHAT, &[]);
-    respond(
+    let (_, v) = json_answer(
         &mut h,
+        &mut f,
         "429",
-        "application/json",
         &[(
             "x-amzn-errortype",
             "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/",
         )],
+        &[br#"{"message":"Too many requests"}"#],
     );
-    let out = h.run_response(&mut f, &[br#"{"message":"Too many requests"}"#]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
         v,
         json!({"error":{"message":"Too many requests","type":"rate_limit_error","param":null,"code":"ThrottlingException"}})
@@ -166,12 +154,13 @@ fn embeddings_go_to_titan_and_come_back_as_openai() {
     );
     let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(sent, json!({"inputText": "hello there"}));
-    respond(&mut h, "200", "application/json", &[]);
-    let out = h.run_response(
+    let (_, v) = json_answer(
+        &mut h,
         &mut f,
+        "200",
+        &[],
         &[br#"{"embedding":[0.5,-1.0],"inputTextTokenCount":2}"#],
     );
-    let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["data"][0]["embedding"], json!([0.5, -1.0]));
     assert_eq!(v["usage"], json!({"prompt_tokens": 2, "total_tokens": 2}));
     assert_eq!(v["model"], "amazon.titan-embed-text-v2:0");

@@ -1,6 +1,7 @@
 use crate::test_support::{
-    assert_length_fixed, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
-    filter, header, openai_events, respond, translated,
+    LEGACY_COMPLETION, UNKNOWN_TOOL, assert_error_answer, assert_other_paths_pass, assert_refused,
+    assert_request_length_fixed, assert_sent, assert_untranslatable_answer_is_502,
+    buffered_chat_answer, embeddings_answer, filter, header, streamed_events, translated,
 };
 use serde_json::{Value, json};
 
@@ -17,33 +18,19 @@ fn chat_request_becomes_v2_chat() {
         CHAT,
         &[("x-aigw-model-override", "command-r-plus")],
     );
-    assert_eq!(header(&h.request_headers, ":path"), Some("/proxy/v2/chat"));
-    assert!(header(&h.request_headers, "x-aigw-model-override").is_none());
-    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
-    assert_eq!(
-        body,
-        json!({"model":"command-r-plus","messages":[{"role":"system","content":"Be brief."},
-               {"role":"user","content":"hi"}]})
-    );
+    let body = json!({"model":"command-r-plus","messages":[{"role":"system","content":"Be brief."},
+                      {"role":"user","content":"hi"}]});
+    assert_sent(&h, "/proxy/v2/chat", &body);
     assert_request_length_fixed(&h);
 }
 
 #[test]
 fn buffered_response_is_openai_with_length_fixed() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"id":"r1","finish_reason":"COMPLETE","message":{"role":"assistant","content":[{"type":"text","text":"Hey"}]},"usage":{"billed_units":{"input_tokens":3,"output_tokens":1},"tokens":{"input_tokens":3,"output_tokens":1}}}"#;
-    respond(&mut h, "200", "application/json", &[]);
-    let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(v["object"], "chat.completion");
+    let v = buffered_chat_answer(CONFIG, CHAT, upstream, "co");
     assert_eq!(v["id"], "chatcmpl-r1");
     assert_eq!(v["model"], "command-a-03-2025");
     assert_eq!(v["created"], 1_700_000_000);
-    assert_eq!(v["choices"][0]["message"]["content"], "Hey");
-    assert_eq!(v["usage"]["total_tokens"], 4);
-    assert_length_fixed(&h, &out);
-    assert_eq!(header(&h.response_headers, "x-aigw-backend"), Some("co"));
 }
 
 #[test]
@@ -55,7 +42,6 @@ fn stream_is_translated_chunk_by_chunk() {
     let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(sent["stream"], true);
     assert!(sent.get("stream_options").is_none());
-    respond(&mut h, "200", "text/event-stream", &[]);
     let upstream = concat!(
         "event: message-start\ndata: {\"id\":\"s1\",\"type\":\"message-start\",\"delta\":{\"message\":{\"role\":\"assistant\"}}}\n\n",
         "event: content-delta\ndata: {\"type\":\"content-delta\",\"index\":0,\"delta\":{\"message\":{\"content\":{\"text\":\"Hello\"}}}}\n\n",
@@ -63,12 +49,8 @@ fn stream_is_translated_chunk_by_chunk() {
         "\"usage\":{\"tokens\":{\"input_tokens\":2,\"output_tokens\":2}}}}\n\n"
     )
     .as_bytes();
-    let out = h.run_response(
-        &mut f,
-        &[&upstream[..30], &upstream[30..150], &upstream[150..]],
-    );
-    assert!(header(&h.response_headers, "content-length").is_none());
-    let events = openai_events(&out);
+    let pieces = [&upstream[..30], &upstream[30..150], &upstream[150..]];
+    let events = streamed_events(&mut h, &mut f, &pieces);
     assert_eq!(events.len(), 4);
     assert_eq!(
         events[0]["choices"][0]["delta"],
@@ -92,31 +74,15 @@ fn embeddings_round_trip() {
     );
     let upstream =
         br#"{"embeddings":{"float":[[0.5],[-0.5]]},"meta":{"billed_units":{"input_tokens":2}}}"#;
-    respond(&mut h, "200", "application/json", &[]);
-    let out = h.run_response(&mut f, &[upstream]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(
-        v["data"][1],
-        json!({"object":"embedding","index":1,"embedding":[-0.5]})
-    );
-    assert_eq!(v["model"], "embed-v4.0");
+    let v = embeddings_answer(&mut h, &mut f, upstream, "embed-v4.0");
     assert_eq!(v["usage"]["prompt_tokens"], 2);
 }
 
 #[test]
 fn cohere_error_becomes_openai_error_with_status_kept() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"message":"invalid api token"}"#;
-    respond(&mut h, "401", "application/json", &[]);
-    let out = h.run_response(&mut f, &[upstream]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(
-        v,
-        json!({"error":{"message":"invalid api token","type":"authentication_error","param":null,"code":null}})
-    );
-    assert_eq!(header(&h.response_headers, ":status"), Some("401"));
-    assert_length_fixed(&h, &out);
+    let expected = json!({"error":{"message":"invalid api token","type":"authentication_error","param":null,"code":null}});
+    assert_error_answer(CONFIG, CHAT, "401", upstream, &expected);
 }
 
 #[test]
@@ -124,20 +90,14 @@ fn unreadable_or_failed_success_body_becomes_502() {
     let failed =
         br#"{"id":"x","finish_reason":"ERROR","message":{"role":"assistant","content":[]}}"#;
     for body in [&b"not json"[..], failed] {
-        let mut f = filter(CONFIG);
-        let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
-        respond(&mut h, "200", "application/json", &[]);
-        let out = h.run_response(&mut f, &[body]);
-        let v: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(header(&h.response_headers, ":status"), Some("502"));
-        assert_eq!(v["error"]["type"], "server_error");
+        assert_untranslatable_answer_is_502(CONFIG, CHAT, body);
     }
 }
 
 #[test]
 fn refusals_are_openai_errors() {
     let cases = [
-        ("/v1/completions", r#"{"model":"m","prompt":"x"}"#, 404),
+        LEGACY_COMPLETION,
         (
             "/v1/images/generations",
             r#"{"model":"m","prompt":"x"}"#,
@@ -148,11 +108,7 @@ fn refusals_are_openai_errors() {
             r#"{"messages":[{"role":"user","content":"x"}]}"#,
             400,
         ),
-        (
-            "/v1/chat/completions",
-            r#"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"web"}]}"#,
-            400,
-        ),
+        UNKNOWN_TOOL,
     ];
     assert_refused(CONFIG, &cases);
 }

@@ -1,8 +1,9 @@
 use crate::test_support::{
-    assert_length_fixed, assert_other_paths_pass, assert_refused, assert_request_length_fixed,
-    filter, header, openai_events, respond, translated,
+    LEGACY_COMPLETION, UNKNOWN_TOOL, assert_error_answer, assert_other_paths_pass, assert_refused,
+    assert_request_length_fixed, assert_sent, assert_untranslatable_answer_is_502,
+    buffered_chat_answer, embeddings_answer, filter, header, streamed_events, translated,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 const CONFIG: &str = r#"{"role":"backend","backend":"gem","schema":"Gemini"}"#;
 const CHAT: &str = r#"{"model":"gemini-2.0-flash","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"hi"}]}"#;
@@ -17,35 +18,22 @@ fn chat_request_becomes_generate_content() {
         CHAT,
         &[("x-aigw-model-override", "gemini-1.5-pro")],
     );
-    assert_eq!(
-        header(&h.request_headers, ":path"),
-        Some("/proxy/v1beta/models/gemini-1.5-pro:generateContent")
-    );
-    assert!(header(&h.request_headers, "x-aigw-model-override").is_none());
-    let body: Value = serde_json::from_slice(&h.request_body).unwrap();
-    assert_eq!(
-        body,
-        json!({"systemInstruction":{"parts":[{"text":"Be brief."}]},
-               "contents":[{"role":"user","parts":[{"text":"hi"}]}]})
+    let body = json!({"systemInstruction":{"parts":[{"text":"Be brief."}]},
+                      "contents":[{"role":"user","parts":[{"text":"hi"}]}]});
+    assert_sent(
+        &h,
+        "/proxy/v1beta/models/gemini-1.5-pro:generateContent",
+        &body,
     );
     assert_request_length_fixed(&h);
 }
 
 #[test]
 fn buffered_response_is_openai_with_length_fixed() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream = br#"{"candidates":[{"content":{"role":"model","parts":[{"text":"Hey"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1,"totalTokenCount":4},"modelVersion":"gemini-2.0-flash-001"}"#;
-    respond(&mut h, "200", "application/json", &[]);
-    let out = h.run_response(&mut f, &[&upstream[..40], &upstream[40..]]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(v["object"], "chat.completion");
+    let v = buffered_chat_answer(CONFIG, CHAT, upstream, "gem");
     assert_eq!(v["model"], "gemini-2.0-flash-001");
     assert_eq!(v["created"], 1_700_000_000);
-    assert_eq!(v["choices"][0]["message"]["content"], "Hey");
-    assert_eq!(v["usage"]["total_tokens"], 4);
-    assert_length_fixed(&h, &out);
-    assert_eq!(header(&h.response_headers, "x-aigw-backend"), Some("gem"));
 }
 
 #[test]
@@ -57,19 +45,14 @@ fn stream_is_translated_chunk_by_chunk() {
         header(&h.request_headers, ":path"),
         Some("/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse")
     );
-    respond(&mut h, "200", "text/event-stream", &[]);
     let upstream = concat!(
         "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hel\"}]}}]}\r\n\r\n",
         "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"lo\"}]},\"finishReason\":\"STOP\"}],",
         "\"usageMetadata\":{\"promptTokenCount\":2,\"candidatesTokenCount\":2,\"totalTokenCount\":4}}\r\n\r\n"
     )
     .as_bytes();
-    let out = h.run_response(
-        &mut f,
-        &[&upstream[..30], &upstream[30..90], &upstream[90..]],
-    );
-    assert!(header(&h.response_headers, "content-length").is_none());
-    let events = openai_events(&out);
+    let pieces = [&upstream[..30], &upstream[30..90], &upstream[90..]];
+    let events = streamed_events(&mut h, &mut f, &pieces);
     assert_eq!(events.len(), 3);
     assert_eq!(
         events[0]["choices"][0]["delta"],
@@ -88,58 +71,32 @@ fn embeddings_round_trip() {
         Some("/v1beta/models/text-embedding-004:batchEmbedContents")
     );
     let upstream = br#"{"embeddings":[{"values":[0.5]},{"values":[-0.5]}]}"#;
-    respond(&mut h, "200", "application/json", &[]);
-    let out = h.run_response(&mut f, &[upstream]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(
-        v["data"][1],
-        json!({"object":"embedding","index":1,"embedding":[-0.5]})
-    );
-    assert_eq!(v["model"], "text-embedding-004");
+    embeddings_answer(&mut h, &mut f, upstream, "text-embedding-004");
 }
 
 #[test]
 fn google_error_becomes_openai_error_with_status_kept() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
     let upstream =
         br#"{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED"}}"#;
-    respond(&mut h, "429", "application/json", &[]);
-    let out = h.run_response(&mut f, &[upstream]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(
-        v,
-        json!({"error":{"message":"Quota exceeded.","type":"rate_limit_error","param":null,"code":"RESOURCE_EXHAUSTED"}})
-    );
-    assert_eq!(header(&h.response_headers, ":status"), Some("429"));
-    assert_length_fixed(&h, &out);
+    let expected = json!({"error":{"message":"Quota exceeded.","type":"rate_limit_error","param":null,"code":"RESOURCE_EXHAUSTED"}});
+    assert_error_answer(CONFIG, CHAT, "429", upstream, &expected);
 }
 
 #[test]
 fn unreadable_success_body_becomes_502() {
-    let mut f = filter(CONFIG);
-    let mut h = translated(&mut f, "/v1/chat/completions", CHAT, &[]);
-    respond(&mut h, "200", "application/json", &[]);
-    let out = h.run_response(&mut f, &[b"not json"]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(header(&h.response_headers, ":status"), Some("502"));
-    assert_eq!(v["error"]["type"], "server_error");
+    assert_untranslatable_answer_is_502(CONFIG, CHAT, b"not json");
 }
 
 #[test]
 fn refusals_are_openai_errors() {
     let cases = [
-        ("/v1/completions", r#"{"model":"m","prompt":"x"}"#, 404),
+        LEGACY_COMPLETION,
         (
             "/v1/chat/completions",
             r#"{"model":"a/b","messages":[{"role":"user","content":"x"}]}"#,
             400,
         ),
-        (
-            "/v1/chat/completions",
-            r#"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"web"}]}"#,
-            400,
-        ),
+        UNKNOWN_TOOL,
     ];
     assert_refused(CONFIG, &cases);
 }

@@ -1,6 +1,9 @@
 //! The backend role for the Vertex AI schemas (`GCPVertexAI`, `GCPAnthropic`).
 
-use crate::test_support::{filter, header, request, respond};
+use crate::test_support::{
+    assert_embeddings_refused, cut, filter, forwarded, forwarded_messages_stream, header,
+    json_answer, request, respond,
+};
 use aigw_host::{BodyStatus, HeadersStatus};
 use serde_json::{Value, json};
 
@@ -12,15 +15,11 @@ const CHAT: &str = r#"{"model":"m-1","stream":true,"stream_options":{"include_us
 #[test]
 fn gemini_chat_goes_to_the_publisher_model_path() {
     let mut f = filter(GEMINI);
-    let (h, hs, bs) = request(
+    let h = forwarded(
         &mut f,
         "/v1/chat/completions",
         CHAT,
         &[("x-aigw-model-override", "gemini-2.5-flash")],
-    );
-    assert_eq!(
-        (hs, bs),
-        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
     );
     assert_eq!(
         header(&h.request_headers, ":path").unwrap(),
@@ -52,10 +51,8 @@ fn gemini_embeddings_use_predict_and_report_tokens() {
         body,
         json!({"instances":[{"content":"a b"},{"content":"c"}],"parameters":{"outputDimensionality":2}})
     );
-    respond(&mut h, "200", "application/json", &[]);
     let upstream = br#"{"predictions":[{"embeddings":{"statistics":{"token_count":2,"truncated":false},"values":[0.5,1]}},{"embeddings":{"statistics":{"token_count":1,"truncated":false},"values":[1,0]}}]}"#;
-    let out = h.run_response(&mut f, &[&upstream[..30], &upstream[30..]]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (_, v) = json_answer(&mut h, &mut f, "200", &[], &cut(upstream, 30));
     assert_eq!(v["data"][1]["embedding"], json!([1, 0]));
     assert_eq!(v["usage"], json!({"prompt_tokens": 3, "total_tokens": 3}));
 }
@@ -63,15 +60,11 @@ fn gemini_embeddings_use_predict_and_report_tokens() {
 #[test]
 fn claude_chat_moves_the_model_into_the_path() {
     let mut f = filter(CLAUDE);
-    let (mut h, hs, bs) = request(
+    let mut h = forwarded(
         &mut f,
         "/v1/chat/completions",
         CHAT,
         &[("x-aigw-model-override", "claude-sonnet-4-5@20250929")],
-    );
-    assert_eq!(
-        (hs, bs),
-        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
     );
     assert_eq!(
         header(&h.request_headers, ":path").unwrap(),
@@ -93,10 +86,8 @@ fn claude_google_error_becomes_an_openai_error() {
     let mut f = filter(CLAUDE);
     let body = r#"{"model":"claude-x","messages":[{"role":"user","content":"hi"}]}"#;
     let (mut h, _, _) = request(&mut f, "/v1/chat/completions", body, &[]);
-    respond(&mut h, "401", "application/json", &[]);
     let upstream = br#"{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}"#;
-    let out = h.run_response(&mut f, &[upstream]);
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (_, v) = json_answer(&mut h, &mut f, "401", &[], &[upstream]);
     assert_eq!(v["error"]["code"], "UNAUTHENTICATED");
     assert_eq!(v["error"]["type"], "authentication_error");
     assert_eq!(header(&h.response_headers, ":status"), Some("401"));
@@ -104,15 +95,7 @@ fn claude_google_error_becomes_an_openai_error() {
 
 #[test]
 fn claude_refuses_other_api_paths_and_bad_models() {
-    let mut f = filter(CLAUDE);
-    let (h, hs, _) = request(
-        &mut f,
-        "/v1/embeddings",
-        r#"{"model":"x","input":"y"}"#,
-        &[],
-    );
-    assert_eq!(hs, HeadersStatus::StopIteration);
-    assert_eq!(h.local_reply.as_ref().unwrap().status, 404);
+    assert_embeddings_refused(CLAUDE);
     let mut f = filter(CLAUDE);
     let body = r#"{"model":"a/b","messages":[{"role":"user","content":"hi"}]}"#;
     let (h, _, bs) = request(&mut f, "/v1/chat/completions", body, &[]);
@@ -128,22 +111,12 @@ fn claude_refuses_other_api_paths_and_bad_models() {
 #[test]
 fn messages_clients_pass_through_with_the_body_rewritten() {
     let mut f = filter(CLAUDE);
-    let body = r#"{"model":"claude-x","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
-    let extra = [
-        ("anthropic-version", "2023-06-01"),
-        ("anthropic-beta", "context-1m-2025-08-07"),
-        ("x-aigw-model-override", "claude-haiku-4-5@20251001"),
-    ];
-    let (mut h, hs, bs) = request(&mut f, "/anthropic/v1/messages?beta=true", body, &extra);
-    assert_eq!(
-        (hs, bs),
-        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
-    );
+    let over = [("x-aigw-model-override", "claude-haiku-4-5@20251001")];
+    let mut h = forwarded_messages_stream(&mut f, &over);
     assert_eq!(
         header(&h.request_headers, ":path").unwrap(),
         format!("{PREFIX}/publishers/anthropic/models/claude-haiku-4-5@20251001:streamRawPredict")
     );
-    assert!(header(&h.request_headers, "anthropic-version").is_none());
     assert_eq!(
         header(&h.request_headers, "anthropic-beta"),
         Some("context-1m-2025-08-07")
@@ -174,9 +147,7 @@ fn messages_errors_reach_clients_in_anthropic_shape() {
         let body =
             r#"{"model":"claude-x","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}"#;
         let (mut h, _, _) = request(&mut f, "/anthropic/v1/messages", body, &[]);
-        respond(&mut h, "429", "application/json", &[]);
-        let out = h.run_response(&mut f, &[upstream]);
-        let v: Value = serde_json::from_slice(&out).unwrap();
+        let (_, v) = json_answer(&mut h, &mut f, "429", &[], &[upstream]);
         assert_eq!(
             (v["type"].as_str(), v["error"]["type"].as_str()),
             (Some("error"), Some(kind))
@@ -188,7 +159,7 @@ fn messages_errors_reach_clients_in_anthropic_shape() {
 fn claude_count_tokens_goes_to_the_count_tokens_endpoint() {
     let mut f = filter(CLAUDE);
     let body = r#"{"model":"claude-x","messages":[{"role":"user","content":"hi"}]}"#;
-    let (mut h, hs, bs) = request(
+    let mut h = forwarded(
         &mut f,
         "/anthropic/v1/messages/count_tokens",
         body,
@@ -196,10 +167,6 @@ fn claude_count_tokens_goes_to_the_count_tokens_endpoint() {
             ("anthropic-version", "2023-06-01"),
             ("x-aigw-model-override", "claude-y@1"),
         ],
-    );
-    assert_eq!(
-        (hs, bs),
-        (HeadersStatus::StopIteration, Some(BodyStatus::Continue))
     );
     assert_eq!(
         header(&h.request_headers, ":path"),
@@ -210,12 +177,7 @@ fn claude_count_tokens_goes_to_the_count_tokens_endpoint() {
     assert_eq!(header(&h.request_headers, "anthropic-version"), None);
     let sent: Value = serde_json::from_slice(&h.request_body).unwrap();
     assert_eq!(sent["model"], "claude-y@1");
-    respond(&mut h, "403", "application/json", &[]);
-    let out = h.run_response(
-        &mut f,
-        &[br#"{"error":{"code":403,"message":"Permission denied.","status":"PERMISSION_DENIED"}}"#],
-    );
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let (_, v) = json_answer(&mut h, &mut f, "403", &[], &[br#"{"error":{"code":403,"message":"Permission denied.","status":"PERMISSION_DENIED"}}"#]);
     assert_eq!(v["error"]["type"], "permission_error");
 }
 

@@ -6,6 +6,20 @@
 //! Two layouts exist: a directory per case (`testdata/<name>/<case>/request.json`, ...) and
 //! a JSON file per case (`{"case": <kind>, "input": ..., "expected": ...}`).
 
+mod case_dirs;
+mod case_files;
+mod claude;
+
+pub use case_dirs::{
+    Case, anthropic_error_json, check_case_dir_splits, check_event_stream_capture, check_outcome,
+    openai_error_json, path_and_body, run_case_dirs, status,
+};
+pub use case_files::{OpenAiCases, chat_request_fields, check_case_file_splits, run_case_files};
+pub use claude::{
+    check_claude_chat_answer, check_claude_chat_stream, check_claude_chat_stream_splits,
+    check_claude_requests,
+};
+
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -114,24 +128,6 @@ pub fn sse_payloads(body: &[u8]) -> Vec<Value> {
         .collect()
 }
 
-/// Runs every case file of `testdata/<name>` (at least `min`) through `run` and compares
-/// the result with its `expected` member (or rewrites that member when blessing).
-pub fn run_case_files(name: &str, min: usize, run: impl Fn(&Value) -> Value) {
-    let files = case_files(name);
-    assert!(files.len() >= min, "only {} {name} fixtures", files.len());
-    for file in files {
-        let mut case: Value = parse(&fs::read(&file).unwrap(), &file.display().to_string());
-        let actual = run(&case);
-        if bless() {
-            case["expected"] = actual;
-            let text = serde_json::to_string_pretty(&case).unwrap() + "\n";
-            fs::write(&file, text).unwrap();
-        } else {
-            assert_eq!(actual, case["expected"], "{}", file.display());
-        }
-    }
-}
-
 /// Checks that `translate` (fed the pieces in order, then finished) gives the same output
 /// for `input` whole, split in two at every byte, and fed one byte at a time.
 pub fn check_splits(input: &[u8], what: &str, translate: impl Fn(&[&[u8]]) -> Vec<u8>) {
@@ -142,4 +138,20 @@ pub fn check_splits(input: &[u8], what: &str, translate: impl Fn(&[&[u8]]) -> Ve
     }
     let bytes: Vec<&[u8]> = input.chunks(1).collect();
     assert_eq!(translate(&bytes), whole, "{what} byte by byte");
+}
+
+/// The output of the stream translator `stream` fed `pieces` in order with `feed`, then
+/// ended with `finish`.
+pub fn feed_all<S>(
+    mut stream: S,
+    pieces: &[&[u8]],
+    feed: impl Fn(&mut S, &[u8]) -> Vec<u8>,
+    finish: impl FnOnce(&mut S) -> Vec<u8>,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    for piece in pieces {
+        out.extend(feed(&mut stream, piece));
+    }
+    out.extend(finish(&mut stream));
+    out
 }

@@ -18,15 +18,16 @@
 use super::ResponseContext;
 use super::embeddings::{embeddings_request, embeddings_response};
 use super::error::translate_error;
-use super::eventstream::{DEFAULT_MAX_FRAME_BYTES, Frame, decode_all, encode_frame};
+use super::eventstream::Frame;
 use super::request::translate_request;
 use super::response::translate_response;
 use super::stream::StreamTranslator;
 use crate::golden::{
-    CREATED, bless, case_dirs, check_bytes, check_json, check_splits, parse, read, read_text,
+    CREATED, check_bytes, check_case_dir_splits, check_event_stream_capture, check_json,
+    check_outcome, feed_all, openai_error_json, parse, path_and_body, read, read_text,
+    run_case_dirs, status,
 };
-use serde_json::{Value, json};
-use std::fs;
+use serde_json::Value;
 use std::path::Path;
 const REQUEST_ID: &str = "7a6c2d1e-0000-4000-8000-000000000001";
 const MODEL: &str = "anthropic.claude-3-5-sonnet-20240620-v1:0";
@@ -48,13 +49,13 @@ fn context(dir: &Path) -> (ResponseContext, bool) {
 }
 
 fn translate_stream(pieces: &[&[u8]], context: &ResponseContext, include_usage: bool) -> Vec<u8> {
-    let mut t = StreamTranslator::new(context.clone(), include_usage);
-    let mut out = Vec::new();
-    for piece in pieces {
-        out.extend(t.feed(piece));
-    }
-    out.extend(t.finish());
-    out
+    let stream = StreamTranslator::new(context.clone(), include_usage);
+    feed_all(
+        stream,
+        pieces,
+        StreamTranslator::feed,
+        StreamTranslator::finish,
+    )
 }
 
 /// The frames of an `upstream_frames.json` description.
@@ -79,66 +80,27 @@ fn described_frames(description: &Value) -> Vec<Frame> {
         .collect()
 }
 
-/// Checks (or, blessing, writes) `upstream_response.bin` against its frame description.
-fn check_capture(dir: &Path) {
-    let Some(description) = read(dir, "upstream_frames.json") else {
-        return;
-    };
-    let frames = described_frames(&parse(&description, "upstream_frames.json"));
-    let path = dir.join("upstream_response.bin");
-    if bless() {
-        let mut bytes = Vec::new();
-        for frame in &frames {
-            encode_frame(frame, &mut bytes);
-        }
-        fs::write(&path, bytes).unwrap();
-        return;
-    }
-    let decoded = decode_all(&fs::read(&path).unwrap(), DEFAULT_MAX_FRAME_BYTES);
-    assert_eq!(decoded.error, None, "{}", path.display());
-    assert_eq!(decoded.frames, frames, "{}", path.display());
-}
-
 #[test]
 fn golden_cases() {
-    let cases = case_dirs("bedrock");
-    assert!(cases.len() >= 30, "only {} cases", cases.len());
-    for dir in &cases {
-        let mut checked = 0;
-        if let Some(request) = read(dir, "request.json") {
-            let over = read_text(dir, "model_override.txt");
-            match translate_request(&request, over.as_deref()) {
-                Ok(t) => {
-                    let actual =
-                        json!({"path": t.path, "body": parse(&t.body, "translated request")});
-                    check_json(dir, "upstream_request.json", &actual);
-                }
-                Err(e) => {
-                    let actual = json!({"status": e.status, "body": parse(&e.body(), "error")});
-                    check_json(dir, "error.json", &actual);
-                }
-            }
-            checked += 1;
-        }
-        let embeddings = read(dir, "embeddings_request.json").map(|request| {
-            let over = read_text(dir, "model_override.txt");
+    run_case_dirs("bedrock", 30, |case| {
+        let dir = case.dir();
+        case.check_request("request.json", "upstream_request.json", |request, over| {
+            translate_request(request, over)
+                .map(|t| path_and_body(&t.path, &t.body))
+                .map_err(openai_error_json)
+        });
+        let over = read_text(dir, "model_override.txt");
+        let embeddings = case.input("embeddings_request.json").map(|request| {
             let translated = embeddings_request(&request, over.as_deref());
-            match &translated {
-                Ok(t) => {
-                    let actual =
-                        json!({"path": t.path, "body": parse(&t.body, "translated request")});
-                    check_json(dir, "upstream_request.json", &actual);
-                }
-                Err(e) => {
-                    let actual = json!({"status": e.status, "body": parse(&e.body(), "error")});
-                    check_json(dir, "error.json", &actual);
-                }
-            }
-            checked += 1;
+            let outcome = translated
+                .clone()
+                .map(|t| path_and_body(&t.path, &t.body))
+                .map_err(openai_error_json);
+            check_outcome(dir, "upstream_request.json", outcome);
             translated
         });
-        if let Some(upstream) = read(dir, "upstream_response.json") {
-            let status = read_text(dir, "status.txt").map_or(200, |s| s.parse::<u16>().unwrap());
+        if let Some(upstream) = case.input("upstream_response.json") {
+            let status = status(dir);
             let body = if let Some(Ok(t)) = &embeddings {
                 let tokens = read_text(dir, "input_token_count.txt").map(|n| n.parse().unwrap());
                 embeddings_response(&upstream, &t.model, t.base64, tokens).unwrap()
@@ -152,31 +114,20 @@ fn golden_cases() {
                 translate_response(&upstream, &context(dir).0).unwrap_or_else(|e| e.body())
             };
             check_json(dir, "response.json", &parse(&body, "translated response"));
-            checked += 1;
         }
-        check_capture(dir);
-        if let Some(bin) = read(dir, "upstream_response.bin") {
+        check_event_stream_capture(dir, "upstream_frames.json", described_frames);
+        if let Some(bin) = case.input("upstream_response.bin") {
             let (context, usage) = context(dir);
             let out = translate_stream(&[&bin], &context, usage);
             check_bytes(dir, "response.sse", &out);
-            checked += 1;
         }
-        assert!(checked > 0, "{}: no fixture files", dir.display());
-    }
+    });
 }
 
 #[test]
 fn streams_split_at_every_byte_give_the_same_output() {
-    let mut streams = 0;
-    for dir in case_dirs("bedrock") {
-        let Some(bin) = read(&dir, "upstream_response.bin") else {
-            continue;
-        };
-        let (context, usage) = context(&dir);
-        check_splits(&bin, &dir.display().to_string(), |pieces| {
-            translate_stream(pieces, &context, usage)
-        });
-        streams += 1;
-    }
-    assert!(streams >= 5, "only {streams} stream captures");
+    check_case_dir_splits("bedrock", &["upstream_response.bin"], 5, |dir| {
+        let (context, usage) = context(dir);
+        move |pieces: &[&[u8]]| translate_stream(pieces, &context, usage)
+    });
 }

@@ -12,16 +12,16 @@
 //! the output (review the diff before committing).
 
 use super::{ChainAnswer, chain_request};
-use crate::anthropic::messages::error::AnthropicError;
 use crate::chat_schema::{
     BedrockChat, ChatSchema, ChunkStream, CohereChat, GeminiChat, ResponseHead,
 };
 use crate::gemini::path::GeminiApi;
 use crate::golden::{
-    CREATED, case_dirs, check_bytes, check_json, check_splits, parse, read, read_text,
+    CREATED, Case, anthropic_error_json, check_bytes, check_case_dir_splits, check_json, feed_all,
+    parse, read, run_case_dirs, status,
 };
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The schemas, by fixture directory name.
 fn schemas() -> [(&'static str, Box<dyn ChatSchema>); 4] {
@@ -33,20 +33,15 @@ fn schemas() -> [(&'static str, Box<dyn ChatSchema>); 4] {
     ]
 }
 
-fn cases(schema: &str) -> Vec<PathBuf> {
-    case_dirs(&format!("messages_chain/{schema}"))
-}
-
-fn error_json(e: &AnthropicError) -> Value {
-    json!({"status": e.status, "body": e.value()})
-}
+/// The stream captures a case may have: Gemini and Cohere SSE, a Bedrock event stream.
+const CAPTURES: [&str; 2] = ["upstream_response.sse", "upstream_response.bin"];
 
 /// The response head of a case: `status.txt` and `head.json`.
 fn head(dir: &Path) -> ResponseHead {
     let extra = read(dir, "head.json").map_or(Value::Null, |b| parse(&b, "head.json"));
     let field = |name: &str| extra[name].as_str().map(str::to_string);
     ResponseHead {
-        status: read_text(dir, "status.txt").map_or(200, |s| s.parse().unwrap()),
+        status: status(dir),
         request_id: field("request_id"),
         error_type: field("error_type"),
         input_tokens: None,
@@ -67,17 +62,17 @@ fn answer(schema: &dyn ChatSchema, dir: &Path, stream: bool) -> ChainAnswer {
 }
 
 fn translate_stream(answer: &ChainAnswer, head: &ResponseHead, pieces: &[&[u8]]) -> Vec<u8> {
-    let mut stream = answer.stream(head);
-    let mut out = Vec::new();
-    for piece in pieces {
-        out.extend(stream.feed(piece));
-    }
-    out.extend(stream.finish());
-    out
+    feed_all(
+        answer.stream(head),
+        pieces,
+        ChunkStream::feed,
+        ChunkStream::finish,
+    )
 }
 
-fn upstream_stream(dir: &Path) -> Option<Vec<u8>> {
-    read(dir, "upstream_response.sse").or_else(|| read(dir, "upstream_response.bin"))
+/// The stream capture of a case (counted as one of its inputs).
+fn upstream_stream(case: &Case) -> Option<Vec<u8>> {
+    CAPTURES.iter().find_map(|name| case.input(name))
 }
 
 #[test]
@@ -85,45 +80,33 @@ fn golden_cases() {
     let mut total = 0;
     for (name, schema) in schemas() {
         let schema = schema.as_ref();
-        let cases = cases(name);
-        assert!(cases.len() >= 4, "{name}: only {} cases", cases.len());
-        for dir in &cases {
-            let mut checked = 0;
-            if let Some(request) = read(dir, "request.json") {
-                let over = read_text(dir, "model_override.txt");
-                match chain_request(schema, &request, over.as_deref(), CREATED) {
-                    Ok(r) => {
-                        let body = parse(&r.body, "upstream request");
-                        let actual = json!({"path": r.path, "stream": r.stream, "body": body});
-                        check_json(dir, "upstream_request.json", &actual);
-                    }
-                    Err(e) => check_json(dir, "error.json", &error_json(&e)),
-                }
-                checked += 1;
-            }
-            if let Some(upstream) = read(dir, "upstream_response.json") {
+        total += run_case_dirs(&format!("messages_chain/{name}"), 4, |case| {
+            let dir = case.dir();
+            case.check_request("request.json", "upstream_request.json", |request, over| {
+                let r =
+                    chain_request(schema, request, over, CREATED).map_err(anthropic_error_json)?;
+                let body = parse(&r.body, "upstream request");
+                Ok(json!({"path": r.path, "stream": r.stream, "body": body}))
+            });
+            if let Some(upstream) = case.input("upstream_response.json") {
                 let head = head(dir);
                 let answer = answer(schema, dir, false);
                 let actual = if (200..300).contains(&head.status) {
                     match answer.message(&head, &upstream) {
                         Ok(body) => parse(&body, "translated message"),
-                        Err(e) => error_json(&e),
+                        Err(e) => anthropic_error_json(e),
                     }
                 } else {
-                    error_json(&answer.error(&head, &upstream))
+                    anthropic_error_json(answer.error(&head, &upstream))
                 };
                 check_json(dir, "response.json", &actual);
-                checked += 1;
             }
-            if let Some(upstream) = upstream_stream(dir) {
+            if let Some(upstream) = upstream_stream(case) {
                 let head = head(dir);
                 let out = translate_stream(&answer(schema, dir, true), &head, &[&upstream]);
                 check_bytes(dir, "response.sse", &out);
-                checked += 1;
             }
-            assert!(checked > 0, "{}: no fixture files", dir.display());
-            total += 1;
-        }
+        });
     }
     assert!(total >= 16, "only {total} cases");
 }
@@ -131,18 +114,11 @@ fn golden_cases() {
 #[test]
 fn streams_split_at_every_byte_give_the_same_output() {
     for (name, schema) in schemas() {
-        let mut streams = 0;
-        for dir in cases(name) {
-            let Some(upstream) = upstream_stream(&dir) else {
-                continue;
-            };
-            let head = head(&dir);
-            let answer = answer(schema.as_ref(), &dir, true);
-            check_splits(&upstream, &dir.display().to_string(), |pieces| {
-                translate_stream(&answer, &head, pieces)
-            });
-            streams += 1;
-        }
-        assert!(streams >= 1, "{name}: no stream capture");
+        let dirs = format!("messages_chain/{name}");
+        check_case_dir_splits(&dirs, &CAPTURES, 1, |dir| {
+            let head = head(dir);
+            let answer = answer(schema.as_ref(), dir, true);
+            move |pieces: &[&[u8]]| translate_stream(&answer, &head, pieces)
+        });
     }
 }
